@@ -1,0 +1,100 @@
+/**
+ * The sync protocol between a desk and the server (DESIGN.md, "Sync protocol").
+ * Push: the desk's journal in seq order; the server answers each op's outcome and its own last seq.
+ * Pull: reference-data changes since a cursor, in pages.
+ */
+import { z } from 'zod';
+import { OP_TYPES } from './ops.ts';
+import { opId, uuid } from './primitives.ts';
+import { referenceRows } from './reference.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_PUSH_OPS = 1000;
+export const MAX_PULL_LIMIT = 20_000;
+
+export const pushedOp = z.object({
+  seq: z.number().int().min(1),
+  opId,
+  type: z.enum(OP_TYPES),
+  /** Validated against the type's schema by the server, op by op. */
+  body: z.record(z.string(), z.unknown()),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 в шестнадцатеричном виде'),
+});
+export type PushedOp = z.infer<typeof pushedOp>;
+
+export const pushRequest = z
+  .object({
+    protocolVersion: z.literal(PROTOCOL_VERSION),
+    deskId: uuid,
+    epoch: z.number().int().min(1),
+    ops: z.array(pushedOp).min(1).max(MAX_PUSH_OPS),
+  })
+  .refine((r) => r.ops.every((op, i) => i === 0 || op.seq === (r.ops[i - 1] as { seq: number }).seq + 1), {
+    message: 'операции должны идти подряд по seq',
+    path: ['ops'],
+  });
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export const opOutcome = z.enum(['applied', 'applied_with_review', 'rejected']);
+export type OpOutcome = z.infer<typeof opOutcome>;
+
+export const opResult = z.object({
+  seq: z.number().int().min(1),
+  opId,
+  outcome: opOutcome,
+  /** Why it was rejected or sent to review. */
+  code: z.string().optional(),
+  message: z.string().optional(),
+  /** True when this answer is the stored result of an op applied before. */
+  replay: z.boolean(),
+});
+export type OpResult = z.infer<typeof opResult>;
+
+export const pushResponse = z.object({
+  lastSeq: z.number().int().min(0),
+  results: z.array(opResult),
+  /** The reference-data version after this push: a pull past it reflects these ops. */
+  version: z.string(),
+});
+export type PushResponse = z.infer<typeof pushResponse>;
+
+export const pullQuery = z.object({
+  cursor: z.string().regex(/^\d{1,19}$/).default('0'),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(5000),
+});
+
+export const pullResponse = z.object({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  /** Rows left to pull after this page, when the server can tell cheaply (the first load shows progress). */
+  remaining: z.number().int().min(0).optional(),
+  changes: z.object(Object.fromEntries(Object.entries(referenceRows).map(([k, v]) => [k, z.array(v).optional()])) as { [K in keyof typeof referenceRows]: z.ZodOptional<z.ZodArray<(typeof referenceRows)[K]>> }),
+});
+export type PullResponse = z.infer<typeof pullResponse>;
+
+export const enrollRequest = z.object({
+  enrollmentCode: z.string().trim().min(6).max(64),
+  epoch: z.number().int().min(1).optional(),
+});
+export const enrollResponse = z.object({
+  deskId: uuid,
+  deskKey: z.string().min(32),
+  epoch: z.number().int().min(1),
+  pointId: uuid,
+  name: z.string(),
+});
+export type EnrollResponse = z.infer<typeof enrollResponse>;
+
+export const loginRequest = z.object({
+  login: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(200),
+});
+export const loginResponse = z.object({ token: z.string(), user: z.object({ id: uuid, login: z.string(), name: z.string(), role: z.enum(['cashier', 'senior_cashier', 'admin']) }) });
+
+/** Online account check at a provider, asked by a desk through the server. */
+export const providerCheckRequest = z.object({
+  providerCode: z.string().max(32),
+  account: z.string().trim().min(1).max(64),
+  amountKop: z.number().int().min(0).max(1_000_000_000_000).optional(),
+});
