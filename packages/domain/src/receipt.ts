@@ -71,6 +71,8 @@ export interface Receipt {
   additionalAttribute?: string;
   /** Non-fiscal lines printed before the items: the account, the payer's address. */
   headerLines?: string[];
+  /** Cash handed over, for printing ПОЛУЧЕНО / СДАЧА; not a fiscal tag. */
+  cashTenderedKop?: Kop;
 }
 
 /** The payment agent's own details, from the point's settings. */
@@ -278,6 +280,9 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
   const { cashKop, cardKop } = r.payments;
   if (cashKop < 0 || cardKop < 0 || cashKop + cardKop !== r.totalKop) {
     bad('receipt.payments_mismatch', 'Сумма оплат (наличные + карта) не равна итогу чека');
+  }
+  if (r.cashTenderedKop !== undefined && r.cashTenderedKop < cashKop) {
+    bad('receipt.payments_mismatch', 'Получено наличными меньше, чем оплачено наличными');
   }
   return problems;
 }
