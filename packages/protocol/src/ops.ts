@@ -45,8 +45,12 @@ function tenderCovers(b: { method: string; tenderedKop?: number | undefined; tot
 export const billingLine = z.object({
   serviceCode,
   period,
+  /** Towards the principal debt (or an advance), to the supplier. */
   amountKop: kop,
+  /** Towards the penalty (пени), to the supplier. */
   penaltyKop: kop,
+  /** The agent's fee attributed to this line, when the supplier's rule charges one. */
+  commissionKop: kop.optional(),
 });
 
 export const paymentAcceptedBody = moneyBase
@@ -57,6 +61,10 @@ export const paymentAcceptedBody = moneyBase
   .refine((b) => b.lines.reduce((s, l) => s + l.amountKop + l.penaltyKop, 0) + b.commissionKop === b.totalKop, {
     message: 'сумма строк и комиссии не равна итогу',
     path: ['totalKop'],
+  })
+  .refine((b) => b.lines.every((l) => l.commissionKop === undefined) || b.lines.reduce((s, l) => s + (l.commissionKop ?? 0), 0) === b.commissionKop, {
+    message: 'комиссия по строкам не равна общей комиссии',
+    path: ['commissionKop'],
   })
   .refine(tenderCovers, { message: 'получено меньше суммы платежа', path: ['tenderedKop'] });
 
@@ -78,7 +86,7 @@ export const thirdPartyAcceptedBody = moneyBase
     check: providerCheckResult.optional(),
     checkSkippedOffline: z.boolean().optional(),
   })
-  .refine((b) => b.amountKop + b.commissionKop === b.totalKop || b.amountKop === b.totalKop, {
+  .refine((b) => b.amountKop + b.commissionKop === b.totalKop, {
     message: 'сумма поставщику и комиссия не сходятся с итогом',
     path: ['totalKop'],
   })

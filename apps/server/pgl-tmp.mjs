@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+let t0 = Date.now();
+const db = await PGlite.create();
+console.log('create', Date.now() - t0);
+await db.exec('create table x(a int); insert into x values (1)');
+console.log(typeof db.clone, typeof db.dumpDataDir);
+t0 = Date.now();
+const c = await db.clone();
+console.log('clone', Date.now() - t0, (await c.query('select * from x')).rows);
+t0 = Date.now();
+const dump = await db.dumpDataDir('none');
+console.log('dump', Date.now() - t0, dump.size);
+t0 = Date.now();
+const d2 = await PGlite.create({ loadDataDir: dump });
+console.log('load', Date.now() - t0, (await d2.query('select * from x')).rows);

@@ -1,0 +1,97 @@
+/**
+ * The server's HTTP application: one Fastify instance with the zod type provider, OpenAPI at
+ * /api/docs, structured logs without secrets, the one error mapper, authentication on every route,
+ * metrics, and the feature slices.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Database } from './db/database.ts';
+import type { ServerConfig } from './config.ts';
+import { installAuth, type RouteRecord } from './http/auth.ts';
+import { installErrorHandling, sendProblem } from './http/errors.ts';
+import { Metrics } from './http/metrics.ts';
+import { problem } from '@paydesk/protocol';
+import { syncRoutes } from './features/sync/routes.ts';
+import { deskRoutes } from './features/desks/routes.ts';
+import { authRoutes } from './features/auth/routes.ts';
+import { paymentRoutes } from './features/payments/routes.ts';
+import { reviewRoutes } from './features/review/routes.ts';
+import { auditRoutes } from './features/audit/routes.ts';
+import { settingsRoutes } from './features/settings/routes.ts';
+import { CATALOGS } from './features/catalog/catalogs.ts';
+import { registerResource } from './features/catalog/resource.ts';
+
+export interface AppOptions {
+  db: Database;
+  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'>;
+  now?: () => Date;
+  /** Extra slices (imports, exports, providers, reports, admin UI) added by the server's composition. */
+  extend?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  routes: RouteRecord[];
+  metrics: Metrics;
+}
+
+export const SERVER_VERSION = '0.1.0';
+
+export async function buildApp(options: AppOptions): Promise<BuiltApp> {
+  const { db, config } = options;
+  const now = options.now ?? ((): Date => new Date());
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token', '*.passwordHash', '*.osmpPassword'], censor: '***' },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    disableRequestLogging: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  const routes = installAuth(app, db, now);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Слишком много попыток. Повторите через ${Math.ceil(ctx.ttl / 1000)} с.`), { statusCode: 429 }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Paydesk server API', version: SERVER_VERSION, description: 'Синхронизация касс, бэк-офис, импорт и выгрузки для биллинга. Ошибки — application/problem+json.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Ключ кассы (pdk_…) или токен сеанса (pdu_…)' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const metrics = new Metrics(db);
+  metrics.install(app);
+
+  app.get('/health', { config: { auth: 'public' }, schema: { tags: ['Служебное'], summary: 'Сервер жив и база отвечает' } }, async (_req, reply) => {
+    try {
+      await sql`SELECT 1`.execute(db);
+      return { status: 'ok', version: SERVER_VERSION, time: now().toISOString() };
+    } catch {
+      return sendProblem(reply, problem('unavailable', 'База данных не отвечает'));
+    }
+  });
+
+  syncRoutes(app, db, metrics);
+  deskRoutes(app, db, { enrollmentHours: config.enrollmentHours });
+  authRoutes(app, db, { sessionHours: config.sessionHours });
+  paymentRoutes(app, db);
+  reviewRoutes(app, db);
+  auditRoutes(app, db);
+  settingsRoutes(app, db);
+  for (const def of CATALOGS) registerResource(app, db, def);
+  await options.extend?.(app);
+  await app.ready();
+  return { app, routes, metrics };
+}

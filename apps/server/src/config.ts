@@ -1,0 +1,72 @@
+/**
+ * Server configuration from environment variables and an optional JSON file (PAYDESK_CONFIG),
+ * validated at start: each bad value is named with what it should be.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'], { message: 'ожидается true или false' }).transform((v) => v === 'true' || v === '1')]);
+
+const schema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db').optional(),
+  dataDir: z.string().min(1).default('.data'),
+  adminPassword: z.string().min(4, 'не короче 4 символов').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Run the background workers (provider forwarding, stamping) in this process. */
+  workers: z.enum(['inline', 'none']).default('inline'),
+  trustProxy: flag.default(false),
+  /** Where the admin UI's built files are, when present. */
+  adminUiDir: z.string().optional(),
+  sessionHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  enrollmentHours: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  poolSize: z.coerce.number().int().min(2).max(200).default(10),
+  bodyLimitBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+});
+
+export type ServerConfig = z.infer<typeof schema>;
+
+const ENV: Record<string, keyof ServerConfig> = {
+  PAYDESK_HOST: 'host',
+  PAYDESK_SERVER_PORT: 'port',
+  DATABASE_URL: 'databaseUrl',
+  PAYDESK_DATA_DIR: 'dataDir',
+  PAYDESK_ADMIN_PASSWORD: 'adminPassword',
+  PAYDESK_LOG_LEVEL: 'logLevel',
+  PAYDESK_WORKERS: 'workers',
+  PAYDESK_TRUST_PROXY: 'trustProxy',
+  PAYDESK_ADMIN_UI_DIR: 'adminUiDir',
+  PAYDESK_SESSION_HOURS: 'sessionHours',
+  PAYDESK_ENROLLMENT_HOURS: 'enrollmentHours',
+  PAYDESK_DB_POOL_SIZE: 'poolSize',
+  PAYDESK_BODY_LIMIT: 'bodyLimitBytes',
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration; throws a ConfigError listing every bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  let fromFile: Record<string, unknown> = {};
+  const file = env['PAYDESK_CONFIG'];
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`PAYDESK_CONFIG=${file}: не удалось прочитать JSON (${(e as Error).message})`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const parsed = schema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const envName = (key: string): string => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? key;
+    const lines = parsed.error.issues.map((i) => `  ${envName(String(i.path[0]))}: ${i.message}`);
+    throw new ConfigError(`Неверные настройки сервера:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,81 @@
+/**
+ * The database: PostgreSQL through `pg` when DATABASE_URL is set, else PGlite persisted to a data
+ * folder (or in memory for tests). Both read bigint as a JS number and DATE as 'YYYY-MM-DD' text, so
+ * the rest of the server cannot tell them apart.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+import { pgliteDialect } from './pglite-dialect.ts';
+import * as m0001 from './migrations/0001-initial.ts';
+import * as m0002 from './migrations/0002-imports-staging.ts';
+
+export type Database = Kysely<DB>;
+
+const INT8 = 20;
+const DATE = 1082;
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+  '0002-imports-staging': m0002,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export interface DatabaseOptions {
+  /** postgres://… — when absent, the embedded PGlite is used. */
+  url?: string;
+  /** PGlite data folder; absent means in memory. */
+  dataDir?: string;
+  /** A PGlite snapshot to start from (tests: a migrated template). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+export interface OpenDatabase {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** The PGlite instance, for snapshots in tests. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8) return (v: string) => Number(v);
+          if (oid === DATE) return (v: string) => v;
+          // pg's own parsers for every other type.
+          return pg.types.getTypeParser(oid, format) as (v: string) => unknown;
+        }) as typeof pg.types.getTypeParser,
+      },
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers: { [DATE]: (v: string) => v },
+  });
+  const db = new Kysely<DB>({ dialect: pgliteDialect(pglite) });
+  return { db, kind: 'pglite', pglite, close: () => db.destroy() };
+}
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrate(db: Database): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,151 @@
+/**
+ * The back office's catalogs (points, suppliers, services, accounts, meters, providers, the price
+ * list) share one shape: list with search and pagination, read one, create, change. Each is declared
+ * once here; writes to replicated tables are stamped with a version and every change is audited.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { AppError } from '@paydesk/protocol';
+import type { Database } from '../../db/database.ts';
+import { lockStamping, nextVersion } from '../../db/versioning.ts';
+import { requireUser, type AuthRule } from '../../http/auth.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+
+export interface ResourceDef {
+  /** URL segment: /api/v1/<path>. */
+  path: string;
+  table: string;
+  key: string;
+  /** The key is a server-made UUID; otherwise the client gives it (a code, an account number). */
+  uuidKey: boolean;
+  /** Replicated to desks: writes take the stamping lock and a new version. */
+  versioned: boolean;
+  tag: string;
+  title: string;
+  create: z.ZodObject;
+  update: z.ZodObject;
+  toDb(input: Record<string, unknown>): Record<string, unknown>;
+  fromDb(row: Record<string, unknown>): Record<string, unknown>;
+  /** Columns searched by `q`: the first by prefix, the rest by substring. */
+  search: string[];
+  orderBy: string;
+  read: AuthRule;
+  write: AuthRule;
+  /** Checks that need the database (a referenced supplier exists, …). */
+  check?(db: Database, input: Record<string, unknown>): Promise<void>;
+}
+
+export const listQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  active: z.enum(['true', 'false']).optional(),
+});
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string }).code === '23505';
+}
+
+function isFkViolation(e: unknown): boolean {
+  return (e as { code?: string }).code === '23503';
+}
+
+export function registerResource(app: FastifyInstance, db: Database, def: ResourceDef): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // Catalog tables are addressed by name here; their columns are checked by each def's mapping.
+  const dyn = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  const base = `/api/v1/${def.path}`;
+  const keyParams = z.object({ key: z.string().min(1).max(64) });
+
+  r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery }, config: { auth: def.read } }, async (req) => {
+    const { q, limit, offset, active } = req.query;
+    let query = dyn.selectFrom(def.table);
+    if (q) {
+      const [first, ...rest] = def.search;
+      const like = escapeLike(q);
+      query = query.where((eb) =>
+        eb.or([
+          ...(first ? [eb(sql.ref(first), 'ilike', `${like}%`)] : []),
+          ...rest.map((c) => eb(sql.ref(c), 'ilike', `%${like}%`)),
+        ]),
+      );
+    }
+    if (active !== undefined && def.create.shape['active']) query = query.where(sql.ref('active'), '=', active === 'true');
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy(sql.ref(def.orderBy)).limit(limit).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return { items: rows.map((row) => def.fromDb(row)), total: Number(count?.n ?? 0), limit, offset };
+  });
+
+  r.get(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams }, config: { auth: def.read } }, async (req) => {
+    const row = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
+    if (!row) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
+    return def.fromDb(row);
+  });
+
+  r.post(base, { schema: { tags: [def.tag], summary: `${def.title}: создать`, body: def.create }, config: { auth: def.write } }, async (req, reply) => {
+    const user = requireUser(req.principal);
+    const input = req.body;
+    await def.check?.(db, input);
+    const row = def.toDb(input);
+    if (def.uuidKey) row[def.key] = randomUUID();
+    try {
+      await db.transaction().execute(async (trx) => {
+        const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        if (def.versioned) {
+          await lockStamping(trx);
+          row['version'] = nextVersion();
+        }
+        await t.insertInto(def.table).values(row).execute();
+        await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.create`, target: String(row[def.key]), details: redact(input) });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
+      if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
+      throw e;
+    }
+    const created = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', row[def.key]).executeTakeFirstOrThrow();
+    return reply.code(201).send(def.fromDb(created));
+  });
+
+  r.patch(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: изменить`, params: keyParams, body: def.update }, config: { auth: def.write } }, async (req) => {
+    const user = requireUser(req.principal);
+    const input = req.body;
+    if (Object.keys(input).length === 0) throw new AppError('validation.failed', 'Нечего менять: тело запроса пустое');
+    await def.check?.(db, input);
+    const changes = def.toDb(input);
+    try {
+      await db.transaction().execute(async (trx) => {
+        const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+        if (def.versioned) {
+          await lockStamping(trx);
+          changes['version'] = nextVersion();
+        }
+        const res = await t.updateTable(def.table).set(changes).where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
+        await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.update`, target: req.params.key, details: redact(input) });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
+      if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
+      throw e;
+    }
+    const updated = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirstOrThrow();
+    return def.fromDb(updated);
+  });
+}
+
+/** Secrets never reach the audit log. */
+function redact(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) out[k] = /password|secret|key/i.test(k) ? '***' : v;
+  return out;
+}

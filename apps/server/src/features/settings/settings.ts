@@ -1,0 +1,47 @@
+/**
+ * Settings replicated to desks, each with its schema: global ones, a point's, a desk's. The most
+ * specific value wins at the desk. Unknown keys and bad values are refused.
+ */
+import { z } from 'zod';
+
+export const SETTINGS = {
+  billingName: z.string().trim().min(1).max(60),
+  orgName: z.string().trim().min(1).max(200),
+  orgInn: z.string().regex(/^(\d{10}|\d{12})$/),
+  agentType: z.enum(['paying_agent', 'paying_subagent']),
+  agentPhone: z.string().regex(/^\+\d{11,15}$/),
+  operatorPhone: z.string().regex(/^\+\d{11,15}$/),
+  taxSystem: z.enum(['osn', 'usn_income', 'usn_income_outcome', 'esn', 'patent']),
+  settlementAddress: z.string().trim().min(1).max(300),
+  settlementPlace: z.string().trim().min(1).max(200),
+  subagentCapKop: z.number().int().min(100).max(100_000_000),
+  readingCutoffDay: z.number().int().min(1).max(31),
+  reversalWindowDays: z.number().int().min(0).max(365),
+  syncIntervalSeconds: z.number().int().min(5).max(3600),
+  pullIntervalSeconds: z.number().int().min(5).max(3600),
+  timeZone: z.string().min(3).max(64).refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'неизвестный часовой пояс'),
+  receiptFooter: z.string().max(200),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+export const DEFAULT_SETTINGS: Partial<Record<SettingKey, unknown>> = {
+  billingName: 'Биллинг Эксперт',
+  agentType: 'paying_agent',
+  taxSystem: 'usn_income',
+  subagentCapKop: 1_500_000,
+  readingCutoffDay: 25,
+  reversalWindowDays: 3,
+  syncIntervalSeconds: 30,
+  pullIntervalSeconds: 60,
+  timeZone: 'Europe/Moscow',
+};

@@ -1,0 +1,4 @@
+import { postgresTestDb } from '../../testing/test-db.ts';
+import { syncSuite } from './sync-suite.ts';
+
+syncSuite('PostgreSQL', postgresTestDb);

@@ -1,0 +1,4 @@
+import { pgliteTestDb } from '../../testing/test-db.ts';
+import { syncSuite } from './sync-suite.ts';
+
+syncSuite('PGlite', pgliteTestDb);

@@ -1,0 +1,109 @@
+/**
+ * Who is calling and whether they may. Every route declares `config.auth`; a route without it
+ * cannot even be registered, so no route slips through unguarded. Desks present their per-desk key,
+ * people a session token, both as `Authorization: Bearer`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '@paydesk/protocol';
+import type { Database } from '../db/database.ts';
+import type { UserRole } from '../db/schema.ts';
+import { sha256 } from '../security/secrets.ts';
+
+export type AuthRule = 'public' | { desk?: boolean; roles?: readonly UserRole[] };
+
+export type Principal =
+  | { kind: 'anonymous' }
+  | { kind: 'desk'; deskId: string; pointId: string; epoch: number; name: string }
+  | { kind: 'user'; userId: string; role: UserRole; login: string; name: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthRule;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export const ADMIN: AuthRule = { roles: ['admin'] };
+export const BACK_OFFICE: AuthRule = { roles: ['admin', 'senior_cashier'] };
+export const INTEGRATION: AuthRule = { roles: ['admin', 'integrator'] };
+export const DESK: AuthRule = { desk: true };
+
+export interface RouteRecord {
+  method: string;
+  url: string;
+  auth: AuthRule;
+}
+
+export function installAuth(app: FastifyInstance, db: Database, now: () => Date): RouteRecord[] {
+  const routes: RouteRecord[] = [];
+  // Fastify wants decorated objects to start as null; onRequest sets the principal on every request.
+  (app.decorateRequest as (name: string, value: null) => void)('principal', null);
+  app.addHook('onRoute', (route) => {
+    // Routes added by plugins for documentation are public by design; every other route must say.
+    const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') ? 'public' : undefined);
+    if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+    route.config = { ...route.config, auth };
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, auth });
+  });
+  app.addHook('onRequest', async (request) => {
+    request.principal = { kind: 'anonymous' };
+    const rule = request.routeOptions.config.auth;
+    if (rule === undefined || rule === 'public') {
+      // Public routes still know a caller who presents a valid token (e.g. /health for a desk).
+      return;
+    }
+    request.principal = await authenticate(db, request, now());
+    authorize(rule, request.principal);
+  });
+  return routes;
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const h = request.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1] ?? null;
+}
+
+export async function authenticate(db: Database, request: FastifyRequest, at: Date): Promise<Principal> {
+  const token = bearer(request);
+  if (!token) throw new AppError('auth.required', 'Требуется вход: передайте ключ кассы или токен пользователя в заголовке Authorization');
+  const hash = sha256(token);
+  if (token.startsWith('pdk_')) {
+    const desk = await db.selectFrom('desks').select(['id', 'point_id', 'epoch', 'name', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst();
+    if (!desk) throw new AppError('auth.required', 'Ключ кассы не найден: касса не зарегистрирована или перерегистрирована');
+    if (desk.revoked_at) throw new AppError('auth.key_revoked', 'Ключ этой кассы отозван администратором');
+    await db.updateTable('desks').set({ last_seen_at: at }).where('id', '=', desk.id).execute();
+    return { kind: 'desk', deskId: desk.id, pointId: desk.point_id, epoch: desk.epoch, name: desk.name };
+  }
+  if (token.startsWith('pdu_')) {
+    const row = await db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.role', 'users.login', 'users.name', 'users.active', 'sessions.expires_at', 'sessions.revoked_at'])
+      .where('sessions.token_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row || row.revoked_at || row.expires_at.getTime() <= at.getTime()) throw new AppError('auth.required', 'Сеанс истёк или завершён: войдите снова');
+    if (!row.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
+    return { kind: 'user', userId: row.id, role: row.role, login: row.login, name: row.name };
+  }
+  throw new AppError('auth.required', 'Неизвестный вид ключа доступа');
+}
+
+export function authorize(rule: Exclude<AuthRule, 'public'>, p: Principal): void {
+  if (p.kind === 'desk' && rule.desk) return;
+  if (p.kind === 'user' && rule.roles?.includes(p.role)) return;
+  throw new AppError('auth.forbidden', p.kind === 'desk' ? 'Этот адрес не для касс' : 'Недостаточно прав для этого действия');
+}
+
+export function requireDesk(p: Principal): Extract<Principal, { kind: 'desk' }> {
+  if (p.kind !== 'desk') throw new AppError('auth.forbidden', 'Только для касс');
+  return p;
+}
+
+export function requireUser(p: Principal): Extract<Principal, { kind: 'user' }> {
+  if (p.kind !== 'user') throw new AppError('auth.forbidden', 'Только для пользователей');
+  return p;
+}

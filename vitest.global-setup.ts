@@ -1,0 +1,32 @@
+/**
+ * Starts a throwaway PostgreSQL for the `.pg.test.ts` suites, unless PAYDESK_TEST_PG_URL points at
+ * one already (CI may start its own). Tests get the URL through vitest's inject('pgUrl').
+ */
+import type { TestProject } from 'vitest/node';
+import { findPostgresBin, startTempPostgres, type TempPostgres } from './tools/testkit/src/postgres.ts';
+
+let pg: TempPostgres | undefined;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgUrl: string | null;
+  }
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  const given = process.env['PAYDESK_TEST_PG_URL'];
+  if (given) {
+    project.provide('pgUrl', given);
+    return;
+  }
+  if (!findPostgresBin()) {
+    project.provide('pgUrl', null);
+    return;
+  }
+  pg = await startTempPostgres({ fsync: false });
+  project.provide('pgUrl', pg.url);
+}
+
+export function teardown(): void {
+  pg?.stop();
+}
