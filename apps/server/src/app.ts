@@ -24,6 +24,8 @@ import { auditRoutes } from './features/audit/routes.ts';
 import { settingsRoutes } from './features/settings/routes.ts';
 import { CATALOGS } from './features/catalog/catalogs.ts';
 import { registerResource } from './features/catalog/resource.ts';
+import { importRoutes } from './features/imports/routes.ts';
+import { exportRoutes } from './features/exports/routes.ts';
 
 export interface AppOptions {
   db: Database;
@@ -91,6 +93,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   auditRoutes(app, db);
   settingsRoutes(app, db);
   for (const def of CATALOGS) registerResource(app, db, def);
+  importRoutes(app, db);
+  exportRoutes(app, db);
   await options.extend?.(app);
   await app.ready();
   return { app, routes, metrics };

@@ -10,3 +10,4 @@ export * from './receipt.ts';
 export * from './reversal-policy.ts';
 export * from './limits.ts';
 export * from './txn-id.ts';
+export { encodeText, decodeText, type QrEncoding } from './text-encodings.ts';

@@ -1,2 +1,3 @@
 export * from './postgres.ts';
 export * from './ports.ts';
+export * from './process.ts';

@@ -62,7 +62,7 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
   // Catalog tables are addressed by name here; their columns are checked by each def's mapping.
   const dyn = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
   const base = `/api/v1/${def.path}`;
-  const keyParams = z.object({ key: z.string().min(1).max(64) });
+  const keyParams = z.object({ key: def.uuidKey ? z.uuid('ожидается UUID') : z.string().min(1).max(64) });
 
   r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery }, config: { auth: def.read } }, async (req) => {
     const { q, limit, offset, active } = req.query;

@@ -1,0 +1,71 @@
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeText } from '@paydesk/domain';
+import { pgliteTestDb } from '../../testing/test-db.ts';
+import { billingBody, testServer, type TestServer } from '../../testing/fixture.ts';
+
+describe('billing feed and registries', () => {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await testServer(await pgliteTestDb());
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('pages the feed by position and never moves an acknowledgement back', async () => {
+    const desk = await s.enroll();
+    const ops = Array.from({ length: 5 }, () => s.op(desk, 'payment.accepted', billingBody({ lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 100, penaltyKop: 0 }], commissionKop: 0, totalKop: 100, tenderedKop: 100 })));
+    await s.pushOk(desk, ops);
+    const get = (after: number, limit: number) => s.as(s.adminToken)('GET', `/api/v1/billing/feed?after=${after}&limit=${limit}`).then((r) => r.json() as { items: { position: number; opId: string }[]; next: number; hasMore: boolean });
+    const p1 = await get(0, 2);
+    expect(p1.items).toHaveLength(2);
+    expect(p1.hasMore).toBe(true);
+    const p2 = await get(p1.next, 10);
+    expect(p2.items).toHaveLength(3);
+    expect(p2.hasMore).toBe(false);
+    expect([...p1.items, ...p2.items].map((i) => i.opId)).toEqual(ops.map((o) => o.opId));
+    expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: p2.next })).json()).toMatchObject({ consumer: 'billing', position: p2.next });
+    expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: 1 })).json().position).toBe(p2.next);
+    expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: p2.next + 100 })).statusCode).toBe(400);
+  });
+
+  it('builds the Sberbank-style registry of a supplier’s day, with its totals', async () => {
+    const desk = await s.enroll('Касса 1');
+    await s.pushOk(desk, [
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T23:30:00+03:00' })),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-29T00:30:00+03:00' })),
+    ]);
+    const r = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=sber', headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-disposition']).toContain('500100732259_');
+    const text = decodeText(new Uint8Array(r.rawPayload), 'windows-1251');
+    const lines = text.trim().split('\r\n');
+    expect(lines).toHaveLength(3);
+    // Water: 500,00 + 12,34 penalty to the supplier, 5,12 fee.
+    expect(lines[0]).toMatch(/^28-11-2026;10-00-00;P1;Касса 1;\d+;1234567;ИВАНОВ ИВАН ИВАНОВИЧ;Г\. ЭНСК, УЛ\. ЛЕНИНА, Д\. 10, КВ\. 5;10\.2026;Холодная вода;512,34;512,34;0,00;$/);
+    expect(lines[2]).toBe('=2;1024,68;1024,68;0,00;');
+    expect(/^=\d+;(\d+,\d+;){2}/.test(lines[2] ?? '')).toBe(true);
+  });
+
+  it('CSV and XLSX carry the same rows and read back', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' }))]);
+    const csv = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=7707083893&format=csv', headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(csv.body.split('\r\n')[1]).toContain(';1000,00;1000,00;0,00');
+    const xlsx = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=7707083893&format=xlsx', headers: { authorization: `Bearer ${s.adminToken}` } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(3).getCell(1).value).toBe('Дата');
+    expect(ws.getRow(4).getCell(6).value).toBe('1234567');
+    expect(ws.getRow(4).getCell(11).value).toBe(1000);
+    expect(ws.getRow(5).getCell(1).value).toBe('Итого');
+  });
+
+  it('an unknown supplier or a bad date is a clear error', async () => {
+    expect((await s.as(s.adminToken)('GET', '/api/v1/registries?date=2026-11-28&supplier=7707083894')).statusCode).toBe(404);
+    expect((await s.as(s.adminToken)('GET', '/api/v1/registries?date=2026-13-40&supplier=7707083893')).statusCode).toBe(400);
+  });
+});

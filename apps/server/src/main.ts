@@ -1,0 +1,222 @@
+/**
+ * paydesk-server: serve, migrate, import, export, desk and user management, audit verification.
+ * Data commands open the database themselves: with PostgreSQL (DATABASE_URL) any time; with the
+ * embedded PGlite only while the server is stopped (one process per data folder) — or they go
+ * through a running server's API with --server URL and --token (or PAYDESK_TOKEN).
+ */
+import { createReadStream, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadConfig, ConfigError, type ServerConfig } from './config.ts';
+import { DataFolderBusy } from './data-lock.ts';
+import { migrate, type OpenDatabase } from './db/database.ts';
+import { openConfiguredDatabase, startServer } from './server.ts';
+import { bootstrap } from './bootstrap.ts';
+import { importFile, type ImportEncoding } from './features/imports/import-file.ts';
+import type { ImportKind } from './features/imports/layouts.ts';
+import { createDesk, revokeDesk } from './features/desks/desks.ts';
+import { addUser } from './features/auth/users.ts';
+import { verifyAudit } from './features/audit/audit-log.ts';
+import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './features/exports/registry.ts';
+import type { UserRole } from './db/schema.ts';
+
+const program = new Command('paydesk-server').description('Paydesk: центральный сервер — учёт платежей, синхронизация касс, бэк-офис').showHelpAfterError();
+
+function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return loadConfig(process.env, overrides);
+}
+
+async function withDb<T>(fn: (open: OpenDatabase) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const { open, release } = await openConfiguredDatabase(cfg);
+  try {
+    await migrate(open.db);
+    await bootstrap(open.db, cfg.adminPassword, (line) => console.error(line));
+    return await fn(open);
+  } finally {
+    await open.close();
+    release();
+  }
+}
+
+interface Remote {
+  server?: string;
+  token?: string;
+}
+
+type Body = string | NodeJS.ReadableStream;
+
+async function remote(opts: Remote, method: string, path: string, body?: Body, contentType = 'application/json'): Promise<unknown> {
+  const token = opts.token ?? process.env['PAYDESK_TOKEN'];
+  if (!token) throw new Error('Для --server нужен токен: --token или PAYDESK_TOKEN (получите его входом POST /api/v1/auth/login)');
+  const r = await fetch(new URL(path, opts.server), { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as unknown as RequestInit);
+  const text = await r.text();
+  const json: unknown = text ? JSON.parse(text) : null;
+  if (!r.ok) throw new Error(`${r.status}: ${(json as { detail?: string } | null)?.detail ?? text}`);
+  return json;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c: string) => (data += c));
+    process.stdin.on('end', () => resolve(data.replace(/\r?\n$/, '')));
+    process.stdin.on('error', reject);
+  });
+}
+
+const serverOption = new Option('--server <url>', 'работать через API запущенного сервера (нужен --token или PAYDESK_TOKEN)');
+const tokenOption = new Option('--token <token>', 'токен сеанса администратора для --server');
+
+program
+  .command('serve')
+  .description('запустить сервер (PGlite в папке данных или PostgreSQL по DATABASE_URL)')
+  .option('--port <port>', 'порт (PAYDESK_SERVER_PORT, по умолчанию 8080)')
+  .option('--host <host>', 'адрес (PAYDESK_HOST, по умолчанию 127.0.0.1)')
+  .option('--data <dir>', 'папка данных для PGlite (PAYDESK_DATA_DIR, по умолчанию .data)')
+  .action(async (o: { port?: string; host?: string; data?: string }) => {
+    const cfg = config({ ...(o.port ? { port: Number(o.port) } : {}), ...(o.host ? { host: o.host } : {}), ...(o.data ? { dataDir: o.data } : {}) });
+    const s = await startServer(cfg);
+    console.log(`Paydesk server: ${s.url} (API: ${s.url}/api/docs)`);
+    const stop = (): void => {
+      void s.stop().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('migrate')
+  .description('обновить схему базы данных (сервер делает это и сам при запуске)')
+  .action(() => withDb(async (open) => {
+    const applied = await migrate(open.db);
+    console.log(applied.length ? `Применены миграции: ${applied.join(', ')}` : 'Схема уже актуальна');
+  }));
+
+program
+  .command('import')
+  .description('импорт из биллинга: accounts | charges | meters (файл с заголовком, ; или ,, UTF-8 или windows-1251)')
+  .argument('<kind>', 'accounts | charges | meters')
+  .argument('<file>', 'путь к файлу')
+  .addOption(new Option('--encoding <enc>', 'кодировка').choices(['auto', 'utf-8', 'windows-1251']).default('auto'))
+  .option('--as-of <position>', 'начисления учитывают платежи ленты до этой позиции')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (kind: string, file: string, o: { encoding: ImportEncoding; asOf?: string } & Remote) => {
+    if (!['accounts', 'charges', 'meters'].includes(kind)) throw new Error(`Неизвестный вид импорта «${kind}»: accounts, charges или meters`);
+    const print = (report: { status: string; totalRows: number; changedRows: number; errorCount: number; errors: { line: number; column?: string; message: string }[] }): void => {
+      for (const e of report.errors) console.error(`  строка ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message}`);
+      console.log(report.status === 'done' ? `Готово: строк ${report.totalRows}, изменено ${report.changedRows}` : `Файл не загружен: ошибок ${report.errorCount}; ничего не изменено`);
+      if (report.status !== 'done') process.exitCode = 1;
+    };
+    if (o.server) {
+      const q = new URLSearchParams({ wait: 'true', encoding: o.encoding, fileName: basename(file), ...(o.asOf ? { asOf: o.asOf } : {}) });
+      const report = (await remote(o, 'POST', `/api/v1/imports/${kind}?${q.toString()}`, createReadStream(file), 'text/csv')) as Parameters<typeof print>[0];
+      print(report);
+      return;
+    }
+    await withDb(async (open) => {
+      let last = 0;
+      const report = await importFile(open.db, createReadStream(file), {
+        kind: kind as ImportKind, fileName: basename(file), encoding: o.encoding, createdBy: 'cli', ...(o.asOf ? { asOfFeedPosition: Number(o.asOf) } : {}),
+        onProgress: (p) => {
+          if (Date.now() - last < 1000) return;
+          last = Date.now();
+          process.stderr.write(`\r${p.phase === 'reading' ? 'Чтение' : p.phase === 'checking' ? 'Проверка' : 'Загрузка'}: ${p.rows}${p.total ? ` из ${p.total}` : ''} строк   `);
+        },
+      });
+      process.stderr.write('\r');
+      print(report);
+      console.log(`Время: ${report.seconds.toFixed(1)} с`);
+    });
+  });
+
+const exportCmd = program.command('export').description('выгрузки');
+exportCmd
+  .command('registry')
+  .description('реестр платежей поставщику за день (Сбербанк: windows-1251, ;, итоговая строка)')
+  .requiredOption('--date <date>', 'день, ГГГГ-ММ-ДД')
+  .requiredOption('--supplier <inn>', 'ИНН поставщика')
+  .addOption(new Option('--format <format>', 'формат').choices(['sber', 'csv', 'xlsx']).default('sber'))
+  .option('--out <file>', 'куда записать (по умолчанию — имя по формату реестра)')
+  .action((o: { date: string; supplier: string; format: 'sber' | 'csv' | 'xlsx'; out?: string }) => withDb(async (open) => {
+    const registry = await buildRegistry(open.db, o.date, o.supplier);
+    let name: string;
+    let bytes: Uint8Array | string;
+    if (o.format === 'sber') ({ name, bytes } = sberRegistryFile(registry));
+    else if (o.format === 'csv') [name, bytes] = [`registry_${o.supplier}_${o.date}.csv`, csvRegistry(registry)];
+    else [name, bytes] = [`registry_${o.supplier}_${o.date}.xlsx`, await xlsxRegistry(registry)];
+    writeFileSync(o.out ?? name, bytes);
+    console.log(`${o.out ?? name}: платежей ${registry.totals.count}, принято ${(registry.totals.acceptedKop / 100).toFixed(2)} ₽`);
+  }));
+
+const desk = program.command('desk').description('кассы');
+desk
+  .command('create')
+  .description('создать кассу; печатает JSON { deskId, enrollmentCode }')
+  .requiredOption('--name <name>', 'название кассы')
+  .option('--point <code>', 'код пункта приёма (по умолчанию — первый)')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: { name: string; point?: string } & Remote) => {
+    if (o.server) {
+      console.log(JSON.stringify(await remote(o, 'POST', '/api/v1/desks', JSON.stringify({ name: o.name, ...(o.point ? { pointCode: o.point } : {}) }))));
+      return;
+    }
+    await withDb(async (open) => {
+      const created = await createDesk(open.db, { name: o.name, ...(o.point ? { pointCode: o.point } : {}) }, { type: 'system', id: 'cli' }, config().enrollmentHours);
+      console.log(JSON.stringify({ deskId: created.deskId, enrollmentCode: created.enrollmentCode }));
+    });
+  });
+desk
+  .command('revoke')
+  .description('отозвать ключ кассы: она сразу получает 401')
+  .argument('<id>', 'идентификатор кассы')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (id: string, o: Remote) => {
+    if (o.server) await remote(o, 'POST', `/api/v1/desks/${id}/revoke`);
+    else await withDb((open) => revokeDesk(open.db, id, { type: 'system', id: 'cli' }));
+    console.log(`Ключ кассы ${id} отозван`);
+  });
+
+const user = program.command('user').description('пользователи');
+user
+  .command('add')
+  .description('добавить пользователя; пароль читается со стандартного ввода')
+  .requiredOption('--login <login>', 'логин')
+  .addOption(new Option('--role <role>', 'роль').choices(['cashier', 'senior_cashier', 'admin', 'integrator']).makeOptionMandatory())
+  .option('--name <name>', 'ФИО (по умолчанию — логин)')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: { login: string; role: UserRole; name?: string } & Remote) => {
+    const password = await readStdin();
+    if (password.length < 4) throw new Error('Пароль (со стандартного ввода) не короче 4 символов');
+    if (o.server) {
+      await remote(o, 'POST', '/api/v1/users', JSON.stringify({ login: o.login, name: o.name ?? o.login, role: o.role, password }));
+    } else {
+      await withDb((open) => addUser(open.db, { login: o.login, name: o.name ?? o.login, role: o.role, password }, { type: 'system', id: 'cli' }).then(() => undefined));
+    }
+    console.log(`Пользователь ${o.login} (${o.role}) добавлен`);
+  });
+
+program
+  .command('audit')
+  .description('журнал аудита')
+  .command('verify')
+  .description('проверить цепочку хешей журнала аудита')
+  .action(() => withDb(async (open) => {
+    const r = await verifyAudit(open.db);
+    if (r.ok) console.log(`Журнал аудита цел: записей ${r.entries}`);
+    else {
+      console.error(`Журнал аудита нарушен на записи ${r.brokenAt}: ${r.reason}`);
+      process.exitCode = 1;
+    }
+  }));
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof DataFolderBusy) console.error(e.message);
+  else console.error(`Ошибка: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+/**
+ * Running the server: open the database (PostgreSQL when DATABASE_URL is set, else PGlite in the data
+ * folder), migrate, make sure there is an administrator, listen, start the background workers, and
+ * stop cleanly on SIGINT/SIGTERM.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import { lockDataFolder } from './data-lock.ts';
+import { migrate, openDatabase, type OpenDatabase } from './db/database.ts';
+import { bootstrap } from './bootstrap.ts';
+import type { Worker } from './workers.ts';
+import { startWorkers } from './workers.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  open: OpenDatabase;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function openConfiguredDatabase(config: ServerConfig): Promise<{ open: OpenDatabase; release: () => void }> {
+  if (config.databaseUrl) return { open: await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize }), release: () => {} };
+  const dir = join(config.dataDir, 'server-db');
+  const release = lockDataFolder(join(config.dataDir));
+  try {
+    return { open: await openDatabase({ dataDir: dir }), release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const { open, release } = await openConfiguredDatabase(config);
+  await migrate(open.db);
+  await bootstrap(open.db, config.adminPassword, log);
+  const { app } = await buildApp({ db: open.db, config });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const workers: Worker[] = config.workers === 'inline' ? startWorkers(open.db, app.log) : [];
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    open,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all(workers.map((w) => w.stop()));
+        await app.close();
+        await open.close();
+        release();
+      })();
+      return stopping;
+    },
+  };
+}
