@@ -12,7 +12,7 @@ import { sql } from 'kysely';
 import type { Database } from './db/database.ts';
 import type { ServerConfig } from './config.ts';
 import { installAuth, type RouteRecord } from './http/auth.ts';
-import { installErrorHandling, sendProblem } from './http/errors.ts';
+import { installErrorHandling, sendProblem } from '@paydesk/http-kit';
 import { Metrics } from './http/metrics.ts';
 import { problem } from '@paydesk/protocol';
 import { syncRoutes } from './features/sync/routes.ts';

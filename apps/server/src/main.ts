@@ -8,7 +8,7 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, ConfigError, type ServerConfig } from './config.ts';
-import { DataFolderBusy } from './data-lock.ts';
+import { DataFolderBusy } from '@paydesk/http-kit';
 import { migrate, type OpenDatabase } from './db/database.ts';
 import { openConfiguredDatabase, startServer } from './server.ts';
 import { bootstrap } from './bootstrap.ts';

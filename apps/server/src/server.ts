@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
-import { lockDataFolder } from './data-lock.ts';
+import { lockDataFolder } from '@paydesk/http-kit';
 import { migrate, openDatabase, type OpenDatabase } from './db/database.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Worker } from './workers.ts';
@@ -23,7 +23,7 @@ export interface RunningServer {
 export async function openConfiguredDatabase(config: ServerConfig): Promise<{ open: OpenDatabase; release: () => void }> {
   if (config.databaseUrl) return { open: await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize }), release: () => {} };
   const dir = join(config.dataDir, 'server-db');
-  const release = lockDataFolder(join(config.dataDir));
+  const release = lockDataFolder(config.dataDir, (pid) => `Папка данных ${config.dataDir} занята процессом ${pid} (работающий сервер). Остановите его или используйте --server URL.`);
   try {
     return { open: await openDatabase({ dataDir: dir }), release };
   } catch (e) {

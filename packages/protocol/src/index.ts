@@ -5,3 +5,5 @@ export * from './reference.ts';
 export * from './sync.ts';
 export * from './canonical-json.ts';
 export * from './fixtures.ts';
+export * from './desk-api.ts';
+export * from './settings.ts';

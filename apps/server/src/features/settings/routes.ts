@@ -6,7 +6,7 @@ import type { Database } from '../../db/database.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
 import { ADMIN, BACK_OFFICE, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { SETTINGS, SETTING_KEYS, type SettingKey } from './settings.ts';
+import { SETTINGS, SETTING_KEYS, type SettingKey } from '@paydesk/protocol';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 

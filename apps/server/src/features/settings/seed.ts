@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.ts';
 import { putSetting } from './routes.ts';
-import { DEFAULT_SETTINGS, type SettingKey } from './settings.ts';
+import { DEFAULT_SETTINGS, type SettingKey } from '@paydesk/protocol';
 
 /** Global defaults for settings nobody has set yet. */
 export async function seedDefaultSettings(db: Database): Promise<void> {

@@ -3,7 +3,7 @@
  * stable code, a Russian message and, for bad input, the list of what is wrong. Unknown errors are
  * logged and answered as a redacted 500.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, problem, type ErrorCode, type Problem } from '@paydesk/protocol';
 
@@ -25,7 +25,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'request.malformed',
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Answers unknown paths that are not the API (a single-page UI's own routes). */
+  notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply>;
+}
+
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) return sendProblem(reply, error.toProblem());
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -42,5 +47,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problem('internal', 'Внутренняя ошибка сервера. Повторите позже или сообщите администратору.'));
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not_found', `Нет такого адреса: ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+  app.setNotFoundHandler((request, reply) => {
+    if (options.notFoundPage && request.method === 'GET' && !request.url.startsWith('/api/')) return options.notFoundPage(request, reply);
+    return sendProblem(reply, problem('not_found', `Нет такого адреса: ${request.method} ${request.url.split('?')[0] ?? ''}`));
+  });
 }

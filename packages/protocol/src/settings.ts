@@ -1,6 +1,7 @@
 /**
  * Settings replicated to desks, each with its schema: global ones, a point's, a desk's. The most
- * specific value wins at the desk. Unknown keys and bad values are refused.
+ * specific value wins at the desk (desk over point over global over the default here). The server
+ * refuses unknown keys and bad values.
  */
 import { z } from 'zod';
 
@@ -45,3 +46,15 @@ export const DEFAULT_SETTINGS: Partial<Record<SettingKey, unknown>> = {
   pullIntervalSeconds: 60,
   timeZone: 'Europe/Moscow',
 };
+
+/** The value a desk should use: its own, else its point's, else the global one, else the default. */
+export function resolveSetting<K extends SettingKey>(key: K, scoped: (scopedKey: string) => unknown): z.infer<(typeof SETTINGS)[K]> | undefined {
+  for (const scope of ['desk', 'point', 'global']) {
+    const v = scoped(`${scope}:${key}`);
+    if (v !== undefined) {
+      const parsed = SETTINGS[key].safeParse(v);
+      if (parsed.success) return parsed.data as z.infer<(typeof SETTINGS)[K]>;
+    }
+  }
+  return DEFAULT_SETTINGS[key] as z.infer<(typeof SETTINGS)[K]> | undefined;
+}

@@ -1,6 +1,6 @@
 /**
- * PGlite is one process per data folder; a second one would corrupt it. A lock file with the owner's
- * pid keeps out a second server or a CLI command while the folder is in use.
+ * One process per data folder: a second server on the same PGlite folder, or a second desk on the
+ * same journal, would corrupt it. A lock file with the owner's pid keeps the second one out.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +16,13 @@ function alive(pid: number): boolean {
 
 export class DataFolderBusy extends Error {}
 
-export function lockDataFolder(dir: string): () => void {
+export function lockDataFolder(dir: string, busyMessage = (pid: number): string => `Папка данных ${dir} занята процессом ${pid}`): () => void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'paydesk.lock');
   if (existsSync(file)) {
     const pid = Number(readFileSync(file, 'utf8').trim());
     if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
-      throw new DataFolderBusy(`Папка данных ${dir} занята процессом ${pid} (работающий сервер). Остановите его или используйте --server URL.`);
+      throw new DataFolderBusy(busyMessage(pid));
     }
   }
   writeFileSync(file, String(process.pid));

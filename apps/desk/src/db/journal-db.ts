@@ -1,0 +1,169 @@
+/**
+ * The desk's own database: SQLite through better-sqlite3, WAL with synchronous=FULL (with NORMAL a
+ * committed transaction can vanish in a power cut), one file per desk, migrations on start.
+ *
+ * - `operations`: every fiscal and non-fiscal operation of the cashier with its state machine
+ *   (fiscal_pending → done | failed), written before the register is called.
+ * - `ops`: the append-only sync journal, a gapless seq assigned in the same transaction as the
+ *   operation's final state; the server's answer for each op is recorded next to it.
+ * - the local replica of reference data, with indexes for instant search on a million accounts.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type JournalDb = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE operations (
+  op_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  number TEXT UNIQUE,
+  state TEXT NOT NULL CHECK (state IN ('fiscal_pending', 'done', 'failed')),
+  request TEXT NOT NULL,
+  receipt TEXT,
+  result TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cashier_id TEXT NOT NULL,
+  cashier_name TEXT NOT NULL,
+  shift_number INTEGER,
+  total_kop INTEGER,
+  commission_kop INTEGER,
+  method TEXT,
+  tendered_kop INTEGER,
+  account_number TEXT,
+  provider_code TEXT,
+  provider_account TEXT,
+  original_op_id TEXT,
+  reversed_by TEXT,
+  seq INTEGER UNIQUE,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX operations_created ON operations (created_at);
+CREATE INDEX operations_pending ON operations (state) WHERE state = 'fiscal_pending';
+CREATE INDEX operations_shift ON operations (shift_number, kind);
+CREATE INDEX operations_account ON operations (account_number, created_at) WHERE account_number IS NOT NULL;
+
+CREATE TABLE ops (
+  seq INTEGER PRIMARY KEY,
+  op_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'applied', 'applied_with_review', 'rejected')),
+  sync_code TEXT,
+  sync_message TEXT,
+  synced_at TEXT,
+  ack_version INTEGER
+);
+CREATE INDEX ops_pending ON ops (seq) WHERE sync_state = 'pending';
+CREATE INDEX ops_rejected ON ops (seq) WHERE sync_state = 'rejected';
+
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+
+-- Effects of this desk's own operations that the replica does not show yet (not pushed, or pushed
+-- but not pulled back): the debt and the last readings the cashier sees include them.
+CREATE TABLE local_charges (
+  op_id TEXT NOT NULL,
+  account_number TEXT NOT NULL,
+  service_code TEXT NOT NULL,
+  period TEXT NOT NULL,
+  paid_kop INTEGER NOT NULL,
+  paid_penalty_kop INTEGER NOT NULL,
+  PRIMARY KEY (op_id, service_code, period)
+);
+CREATE INDEX local_charges_account ON local_charges (account_number);
+CREATE TABLE local_readings (op_id TEXT PRIMARY KEY, meter_id TEXT NOT NULL, value TEXT NOT NULL, value_milli INTEGER NOT NULL, date TEXT NOT NULL);
+CREATE INDEX local_readings_meter ON local_readings (meter_id);
+
+CREATE TABLE accounts (
+  number TEXT PRIMARY KEY,
+  els TEXT,
+  city TEXT, street TEXT, house TEXT, building TEXT, flat TEXT,
+  owner_name TEXT,
+  status TEXT NOT NULL,
+  street_key TEXT,
+  house_key TEXT,
+  flat_key TEXT,
+  owner_key TEXT,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX accounts_els ON accounts (els) WHERE els IS NOT NULL;
+CREATE INDEX accounts_address ON accounts (street_key, house_key, flat_key);
+CREATE INDEX accounts_owner ON accounts (owner_key);
+
+CREATE TABLE charges (
+  account_number TEXT NOT NULL,
+  service_code TEXT NOT NULL,
+  period TEXT NOT NULL,
+  due_kop INTEGER NOT NULL,
+  penalty_kop INTEGER NOT NULL,
+  paid_kop INTEGER NOT NULL,
+  paid_penalty_kop INTEGER NOT NULL,
+  charge_kop INTEGER,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (account_number, service_code, period)
+) WITHOUT ROWID;
+
+CREATE TABLE meters (
+  id TEXT PRIMARY KEY,
+  account_number TEXT NOT NULL,
+  service_code TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  digits INTEGER NOT NULL,
+  fraction_digits INTEGER NOT NULL,
+  verification_due TEXT,
+  jump_threshold INTEGER,
+  last_value TEXT,
+  last_date TEXT,
+  active INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX meters_account ON meters (account_number);
+
+CREATE TABLE suppliers (id TEXT PRIMARY KEY, name TEXT NOT NULL, inn TEXT NOT NULL, kpp TEXT, phone TEXT, commission TEXT NOT NULL, agent_type TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE services (code TEXT PRIMARY KEY, name TEXT NOT NULL, supplier_id TEXT NOT NULL, unit TEXT, active INTEGER NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE providers (code TEXT PRIMARY KEY, data TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE price_items (code TEXT PRIMARY KEY, name TEXT NOT NULL, price_kop INTEGER NOT NULL, unit TEXT NOT NULL, vat TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE users (id TEXT PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL, inn TEXT, password_hash TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE forwarding (op_id TEXT PRIMARY KEY, state TEXT NOT NULL, prv_txn TEXT, code INTEGER, comment TEXT, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+`,
+];
+
+export function openJournal(file: string): JournalDb {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}
+
+export function getMeta(db: JournalDb, key: string): string | null {
+  const r = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+  return r?.value ?? null;
+}
+
+export function setMeta(db: JournalDb, key: string, value: string): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+export function deleteMeta(db: JournalDb, key: string): void {
+  db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+}

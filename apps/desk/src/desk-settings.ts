@@ -1,0 +1,43 @@
+/**
+ * Settings as the desk uses them: what the administrator set on the server (replicated: the desk's
+ * own, its point's, global) under what was changed on this desk's settings screen.
+ */
+import { resolveSetting, type SettingKey, type SETTINGS } from '@paydesk/protocol';
+import type { z } from 'zod';
+import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
+
+export interface LocalSettings {
+  syncIntervalSeconds?: number;
+  pullIntervalSeconds?: number;
+  printChange?: boolean;
+  language?: 'ru' | 'en';
+}
+
+export class DeskSettings {
+  private readonly read;
+
+  constructor(private readonly db: JournalDb) {
+    this.read = db.prepare('SELECT value FROM settings WHERE key = ?');
+  }
+
+  local(): LocalSettings {
+    return JSON.parse(getMeta(this.db, 'local_settings') ?? '{}') as LocalSettings;
+  }
+
+  setLocal(patch: LocalSettings): void {
+    setMeta(this.db, 'local_settings', JSON.stringify({ ...this.local(), ...patch }));
+  }
+
+  get<K extends SettingKey>(key: K): z.infer<(typeof SETTINGS)[K]> | undefined {
+    const local = this.local() as Record<string, unknown>;
+    if (local[key] !== undefined) return local[key] as z.infer<(typeof SETTINGS)[K]>;
+    return resolveSetting(key, (scoped) => {
+      const r = this.read.get(scoped) as { value: string } | undefined;
+      return r ? (JSON.parse(r.value) as unknown) : undefined;
+    });
+  }
+
+  timeZone(): string {
+    return this.get('timeZone') ?? 'Europe/Moscow';
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The desk, put together: the journal, the register, the fiscal runner, the sync worker and the HTTP
+ * API. On start it settles every operation a crash left unclear before the register takes new work.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { createRegister, VirtualRegister, type RegisterSettings, type VirtualFault } from '@paydesk/fiscal';
+import { z } from 'zod';
+import { buildDeskApp } from './app.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { lockDataFolder } from '@paydesk/http-kit';
+import { getMeta, openJournal } from './db/journal-db.ts';
+import type { DeskDeps, RegisterHolder } from './deps.ts';
+import { DeskSettings } from './desk-settings.ts';
+import { IdentityStore } from './identity.ts';
+import { AccountStore } from './features/accounts/account-store.ts';
+import { EventHub } from './features/events/event-hub.ts';
+import { FiscalRunner, type CrashPoint, type OperationRow } from './features/fiscal/fiscal-runner.ts';
+import { registerKinds } from './features/fiscal/kinds.ts';
+import { Journal } from './features/journal/journal.ts';
+import { RegisterStatusCache } from './features/register/register-status.ts';
+import { Replica } from './features/sync/replica.ts';
+import { ServerClient } from './features/sync/server-client.ts';
+import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
+import { deskStatus, statusReport } from './features/status.ts';
+
+export interface DeskOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  /** Overrides the register chosen on the settings screen. */
+  register?: Exclude<RegisterSettings, { driver: 'virtual' }> | { driver: 'virtual' };
+  clock?: Clock;
+  uiDir?: string;
+  logLevel?: string;
+  sync?: SyncOptions;
+  /** Test controls: fault injection and crash points. Never on in production. */
+  testHooks?: boolean;
+}
+
+export interface RunningDesk {
+  app: FastifyInstance;
+  deps: DeskDeps;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function createRegisterHolder(dataDir: string, settings: DeskOptions['register'], clock: Clock): RegisterHolder {
+  const chosen = settings ?? { driver: 'virtual' as const };
+  if (chosen.driver === 'virtual') {
+    const virtual = new VirtualRegister({ file: join(dataDir, 'register.sqlite'), now: clock });
+    return { current: virtual, virtual, describe: { driver: 'virtual' } };
+  }
+  return { current: createRegister(chosen), virtual: null, describe: { driver: chosen.driver, url: chosen.url } };
+}
+
+export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
+  const release = lockDataFolder(options.dataDir, (pid) => `Папка данных кассы ${options.dataDir} занята процессом ${pid}: касса уже запущена`);
+  const clock = options.clock ?? systemClock;
+  const log: Logger = pino({ level: options.logLevel ?? 'info', redact: ['deskKey', 'password', 'token'] });
+  const db = openJournal(join(options.dataDir, 'journal.sqlite'));
+  const stored = getMeta(db, 'register_settings');
+  const registerSettings = options.register ?? (stored ? (JSON.parse(stored) as DeskOptions['register']) : undefined);
+  const register = createRegisterHolder(options.dataDir, registerSettings, clock);
+  const journal = new Journal(db);
+  const settings = new DeskSettings(db);
+  const identity = new IdentityStore(db, options.dataDir);
+  const events = new EventHub();
+  const crash: { point: CrashPoint | null; kind: string | null } = { point: null, kind: null };
+  // eslint-disable-next-line prefer-const -- deps is completed after the runner exists.
+  let deps: DeskDeps;
+  const runner = new FiscalRunner(db, journal, () => register.current, clock, {
+    crashAt: options.testHooks
+      ? (point: CrashPoint, row: OperationRow) => {
+          if (crash.point === point && (crash.kind === null || crash.kind === row.kind)) process.kill(process.pid, 'SIGKILL');
+        }
+      : undefined,
+    changed: (row) => {
+      events.publish({ type: 'operation', data: { opId: row.op_id, kind: row.kind, state: row.state } });
+      deps.registerStatus.invalidate();
+      deps.sync.trigger();
+    },
+  } as ConstructorParameters<typeof FiscalRunner>[4]);
+  registerKinds(runner, { db, timeZone: () => settings.timeZone() });
+  const registerStatus = new RegisterStatusCache(runner);
+  const client = new ServerClient(() => identity.current());
+  const replica = new Replica(db);
+  const sync = new SyncWorker(db, journal, replica, client, () => identity.current(), settings, events, clock, log, async () => statusReport(deps), {
+    ...options.sync,
+    ...(options.testHooks ? { onAnswer: () => crash.point === ('after_push_answer' as CrashPoint) && process.kill(process.pid, 'SIGKILL') } : {}),
+  });
+  deps = { db, dataDir: options.dataDir, clock, log, journal, runner, accounts: new AccountStore(db), settings, identity, client, sync, events, register, registerStatus };
+
+  const settled = await runner.reconcilePending().catch((e: unknown) => {
+    log.error({ err: e }, 'reconciliation at start failed');
+    return { settled: 0, unresolved: -1 };
+  });
+  if (settled.settled || settled.unresolved) log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
+  await registerStatus.refresh();
+
+  const app = await buildDeskApp(deps, {
+    uiDir: options.uiDir,
+    logLevel: options.logLevel ?? 'info',
+    ...(options.testHooks
+      ? {
+          testRoutes: (a: FastifyInstance) => {
+            a.post('/api/test/crash', async (req) => {
+              const body = z.object({ point: z.enum(['before_register', 'after_register', 'after_push_answer']).nullable(), kind: z.string().nullable().default(null) }).parse(req.body);
+              crash.point = body.point as CrashPoint | null;
+              crash.kind = body.kind;
+              return { ok: true };
+            });
+            a.post('/api/test/register-fault', async (req) => {
+              register.virtual?.injectFault(req.body as VirtualFault);
+              return { ok: true };
+            });
+            a.post('/api/test/register', async (req) => {
+              const b = req.body as { paper?: boolean; cover?: boolean; ofd?: boolean };
+              if (b.paper !== undefined) register.virtual?.setPaper(b.paper);
+              if (b.cover !== undefined) register.virtual?.setCoverOpen(b.cover);
+              if (b.ofd !== undefined) register.virtual?.setOfdReachable(b.ofd);
+              registerStatus.invalidate();
+              return { ok: true };
+            });
+            a.get('/api/test/receipts', async () => ({ items: register.virtual?.receipts() ?? [] }));
+            a.post('/api/test/sync', async () => {
+              await sync.push();
+              await sync.pull();
+              return deskStatus(deps);
+            });
+          },
+        }
+      : {}),
+  });
+  await app.listen({ port: options.port ?? 8081, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8081);
+  sync.start();
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    deps,
+    url: `http://127.0.0.1:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        await sync.stop();
+        events.close();
+        await app.close();
+        await register.current.close();
+        db.close();
+        release();
+      })();
+      return stopping;
+    },
+  };
+}

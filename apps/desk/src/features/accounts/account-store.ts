@@ -1,0 +1,174 @@
+/**
+ * The accounts as the cashier sees them: found by number, ЕЛС, address as typed, or name; with their
+ * debts per service and period (the replica's figures less this desk's own payments the server has
+ * not reflected yet), penalties, meters and their last readings, and this desk's recent payments.
+ */
+import type { JournalDb } from '../../db/journal-db.ts';
+import { planSearch } from './search-keys.ts';
+
+export interface AccountHit {
+  number: string;
+  els: string | null;
+  address: string;
+  ownerName: string | null;
+  status: 'active' | 'closed';
+}
+
+export interface DebtLine {
+  serviceCode: string;
+  serviceName: string;
+  supplier: { id: string; name: string; inn: string; phone: string | null };
+  period: string;
+  dueKop: number;
+  penaltyKop: number;
+  /** What is left to pay of the principal and of the penalty after every payment known here. */
+  debtKop: number;
+  penaltyDebtKop: number;
+  chargeKop: number | null;
+}
+
+export interface MeterView {
+  id: string;
+  serviceCode: string;
+  serviceName: string;
+  serial: string;
+  digits: number;
+  fractionDigits: number;
+  verificationDue: string | null;
+  jumpThreshold: number | null;
+  lastValue: string | null;
+  lastDate: string | null;
+}
+
+export interface AccountDetails extends AccountHit {
+  city: string | null;
+  street: string | null;
+  house: string | null;
+  building: string | null;
+  flat: string | null;
+  debts: DebtLine[];
+  totalDebtKop: number;
+  meters: MeterView[];
+  recentPayments: { paymentId: string; number: string; createdAt: string; totalKop: number; state: string; reversed: boolean }[];
+}
+
+interface AccountRow {
+  number: string;
+  els: string | null;
+  city: string | null;
+  street: string | null;
+  house: string | null;
+  building: string | null;
+  flat: string | null;
+  owner_name: string | null;
+  status: 'active' | 'closed';
+}
+
+export function formatAddress(a: { city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null }): string {
+  return [a.city && `г. ${a.city}`, a.street && `ул. ${a.street}`, a.house && `д. ${a.house}`, a.building && `корп. ${a.building}`, a.flat && `кв. ${a.flat}`].filter(Boolean).join(', ');
+}
+
+const TOP = '\uffff';
+
+export class AccountStore {
+  private readonly byNumber;
+  private readonly byNumberPrefix;
+  private readonly byEls;
+  private readonly byAddress;
+  private readonly byAddressHouse;
+  private readonly byAddressFlat;
+  private readonly byOwner;
+
+  constructor(private readonly db: JournalDb) {
+    const cols = 'number, els, city, street, house, building, flat, owner_name, status';
+    this.byNumber = db.prepare(`SELECT ${cols} FROM accounts WHERE number = ?`);
+    this.byNumberPrefix = db.prepare(`SELECT ${cols} FROM accounts WHERE number >= ? AND number < ? ORDER BY number LIMIT ?`);
+    this.byEls = db.prepare(`SELECT ${cols} FROM accounts WHERE els = ? LIMIT ?`);
+    this.byAddress = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`);
+    this.byAddressHouse = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? AND house_key = ? ORDER BY street_key, flat_key LIMIT ?`);
+    this.byAddressFlat = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? AND house_key = ? AND flat_key = ? ORDER BY street_key LIMIT ?`);
+    this.byOwner = db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`);
+  }
+
+  search(q: string, limit = 20): AccountHit[] {
+    const plan = planSearch(q);
+    const rows: AccountRow[] = [];
+    const seen = new Set<string>();
+    const add = (list: unknown[]): void => {
+      for (const r of list as AccountRow[]) {
+        if (!seen.has(r.number) && rows.length < limit) {
+          seen.add(r.number);
+          rows.push(r);
+        }
+      }
+    };
+    if (plan.numberPrefix) {
+      add([this.byNumber.get(plan.numberPrefix)].filter(Boolean));
+      add(this.byNumberPrefix.all(plan.numberPrefix, plan.numberPrefix + TOP, limit));
+    }
+    if (plan.els) add(this.byEls.all(plan.els, limit));
+    if (plan.words) {
+      const lo = plan.words;
+      const hi = plan.words + TOP;
+      if (plan.house && plan.flat) add(this.byAddressFlat.all(lo, hi, plan.house, plan.flat, limit));
+      if (plan.house) add(this.byAddressHouse.all(lo, hi, plan.house, limit));
+      else {
+        add(this.byAddress.all(lo, hi, limit));
+        add(this.byOwner.all(lo, hi, limit));
+      }
+    }
+    return rows.map((r) => ({ number: r.number, els: r.els, address: formatAddress(r), ownerName: r.owner_name, status: r.status }));
+  }
+
+  details(number: string): AccountDetails | null {
+    const a = this.byNumber.get(number) as AccountRow | undefined;
+    if (!a) return null;
+    const charges = this.db
+      .prepare(
+        `SELECT c.service_code, c.period, c.due_kop, c.penalty_kop, c.paid_kop, c.paid_penalty_kop, c.charge_kop,
+                s.name AS service_name, p.id AS supplier_id, p.name AS supplier_name, p.inn AS supplier_inn, p.phone AS supplier_phone,
+                COALESCE((SELECT SUM(l.paid_kop) FROM local_charges l WHERE l.account_number = c.account_number AND l.service_code = c.service_code AND l.period = c.period), 0) AS local_paid,
+                COALESCE((SELECT SUM(l.paid_penalty_kop) FROM local_charges l WHERE l.account_number = c.account_number AND l.service_code = c.service_code AND l.period = c.period), 0) AS local_penalty
+         FROM charges c JOIN services s ON s.code = c.service_code JOIN suppliers p ON p.id = s.supplier_id
+         WHERE c.account_number = ? ORDER BY c.period, s.name`,
+      )
+      .all(number) as {
+      service_code: string; period: string; due_kop: number; penalty_kop: number; paid_kop: number; paid_penalty_kop: number; charge_kop: number | null;
+      service_name: string; supplier_id: string; supplier_name: string; supplier_inn: string; supplier_phone: string | null; local_paid: number; local_penalty: number;
+    }[];
+    const debts = charges.map<DebtLine>((c) => ({
+      serviceCode: c.service_code,
+      serviceName: c.service_name,
+      supplier: { id: c.supplier_id, name: c.supplier_name, inn: c.supplier_inn, phone: c.supplier_phone },
+      period: c.period,
+      dueKop: c.due_kop,
+      penaltyKop: c.penalty_kop,
+      debtKop: Math.max(0, c.due_kop - c.paid_kop - c.local_paid),
+      penaltyDebtKop: Math.max(0, c.penalty_kop - c.paid_penalty_kop - c.local_penalty),
+      chargeKop: c.charge_kop,
+    }));
+    const meters = (this.db
+      .prepare(
+        `SELECT m.*, s.name AS service_name,
+                (SELECT r.value FROM local_readings r WHERE r.meter_id = m.id ORDER BY r.date DESC LIMIT 1) AS local_value,
+                (SELECT r.date FROM local_readings r WHERE r.meter_id = m.id ORDER BY r.date DESC LIMIT 1) AS local_date
+         FROM meters m LEFT JOIN services s ON s.code = m.service_code WHERE m.account_number = ? AND m.active = 1 ORDER BY s.name, m.serial`,
+      )
+      .all(number) as { id: string; service_code: string; service_name: string | null; serial: string; digits: number; fraction_digits: number; verification_due: string | null; jump_threshold: number | null; last_value: string | null; last_date: string | null; local_value: string | null; local_date: string | null }[]).map<MeterView>((m) => {
+      const local = m.local_date && (!m.last_date || m.local_date > m.last_date);
+      return {
+        id: m.id, serviceCode: m.service_code, serviceName: m.service_name ?? m.service_code, serial: m.serial, digits: m.digits, fractionDigits: m.fraction_digits,
+        verificationDue: m.verification_due, jumpThreshold: m.jump_threshold, lastValue: local ? m.local_value : m.last_value, lastDate: local ? m.local_date : m.last_date,
+      };
+    });
+    const recentPayments = (this.db
+      .prepare(`SELECT op_id, number, created_at, total_kop, state, reversed_by FROM operations WHERE account_number = ? AND kind = 'billing' ORDER BY created_at DESC LIMIT 10`)
+      .all(number) as { op_id: string; number: string; created_at: string; total_kop: number; state: string; reversed_by: string | null }[]).map((p) => ({
+      paymentId: p.op_id, number: p.number, createdAt: p.created_at, totalKop: p.total_kop, state: p.state, reversed: p.reversed_by !== null,
+    }));
+    return {
+      number: a.number, els: a.els, address: formatAddress(a), ownerName: a.owner_name, status: a.status, city: a.city, street: a.street, house: a.house, building: a.building, flat: a.flat,
+      debts, totalDebtKop: debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0), meters, recentPayments,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Each kind of register operation: the register call, and what it journals once done — the sync op
+ * body and the local effects the cashier should see at once (the account's debt, a reversed mark).
+ */
+import type { Receipt } from '@paydesk/domain';
+import type { CloseShiftResult, FiscalRegister, FiscalResult, ShiftDocument } from '@paydesk/fiscal';
+import type { OpBody, ShiftTotals } from '@paydesk/protocol';
+import type { JournalDb } from '../../db/journal-db.ts';
+import { localIso } from '../../clock.ts';
+import type { FiscalRunner, OperationRow } from './fiscal-runner.ts';
+import type { PreparedPayment } from '../payments/prepare.ts';
+
+export interface KindsContext {
+  db: JournalDb;
+  timeZone: () => string;
+}
+
+function fiscalAttrs(r: FiscalResult): OpBody<'payment.accepted'>['fiscal'] {
+  const f: OpBody<'payment.accepted'>['fiscal'] = {
+    documentNumber: r.documentNumber,
+    fiscalSign: r.fiscalSign || '0',
+    shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : 1,
+    receiptNumber: r.receiptNumber,
+    at: r.at,
+  };
+  if (r.fnNumber) f.fnNumber = r.fnNumber.slice(0, 16);
+  if (r.registrationNumber) f.registrationNumber = r.registrationNumber.slice(0, 20);
+  if (r.qr) f.qr = r.qr.slice(0, 200);
+  return f;
+}
+
+function receiptOf(row: OperationRow): Receipt {
+  return JSON.parse(row.receipt ?? 'null') as Receipt;
+}
+
+export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
+  const addLocalCharges = ctx.db.prepare('INSERT OR IGNORE INTO local_charges (op_id, account_number, service_code, period, paid_kop, paid_penalty_kop) VALUES (?, ?, ?, ?, ?, ?)');
+
+  const paymentBase = (row: OperationRow, p: PreparedPayment, r: FiscalResult) => ({
+    cashierId: row.cashier_id,
+    shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1),
+    number: row.number ?? row.op_id.slice(0, 8),
+    acceptedAt: localIso(new Date(row.created_at), ctx.timeZone()),
+    method: p.method,
+    ...(p.tenderedKop !== null ? { tenderedKop: p.tenderedKop } : {}),
+    totalKop: p.totalKop,
+    commissionKop: p.commissionKop,
+    fiscal: fiscalAttrs(r),
+  });
+
+  const sale = { receipt: 'sale' as const, call: (register: FiscalRegister, row: OperationRow) => register.registerReceipt(receiptOf(row)) };
+
+  runner.handle('billing', {
+    ...sale,
+    finalize(row, result) {
+      const p = JSON.parse(row.request) as PreparedPayment;
+      const r = result as FiscalResult;
+      const base = paymentBase(row, p, r);
+      const lines = (p.lines ?? []).map((l) => ({ serviceCode: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop }));
+      for (const l of lines) addLocalCharges.run(row.op_id, p.accountNumber, l.serviceCode, l.period, l.amountKop, l.penaltyKop);
+      const body: OpBody<'payment.accepted'> = { ...base, accountNumber: p.accountNumber as string, lines };
+      return { type: 'payment.accepted', body };
+    },
+  });
+
+  runner.handle('thirdparty', {
+    ...sale,
+    finalize(row, result) {
+      const p = JSON.parse(row.request) as PreparedPayment;
+      const base = paymentBase(row, p, result as FiscalResult);
+      const body: OpBody<'thirdparty.accepted'> = {
+        ...base, providerCode: p.providerCode as string, account: p.account as string, amountKop: p.amountKop as number,
+        ...(p.check ? { check: p.check } : {}), ...(p.checkSkippedOffline ? { checkSkippedOffline: true } : {}),
+      };
+      return { type: 'thirdparty.accepted', body };
+    },
+  });
+
+  runner.handle('service', {
+    ...sale,
+    finalize(row, result) {
+      const p = JSON.parse(row.request) as PreparedPayment;
+      const base = paymentBase(row, p, result as FiscalResult);
+      const body: OpBody<'service.sold'> = { ...base, items: p.items ?? [] };
+      return { type: 'service.sold', body };
+    },
+  });
+
+  runner.handle('reversal', {
+    receipt: 'sale_return',
+    call: (register, row) => register.registerReceipt(receiptOf(row)),
+    finalize(row, result) {
+      const req = JSON.parse(row.request) as { originalOpId: string; reason: string; approvedBy?: string };
+      const r = result as FiscalResult;
+      ctx.db.prepare('UPDATE operations SET reversed_by = ? WHERE op_id = ? AND reversed_by IS NULL').run(row.op_id, req.originalOpId);
+      // The debt comes back on the account as the cashier sees it.
+      const original = ctx.db.prepare('SELECT request, account_number FROM operations WHERE op_id = ?').get(req.originalOpId) as { request: string; account_number: string | null } | undefined;
+      if (original?.account_number) {
+        for (const l of (JSON.parse(original.request) as PreparedPayment).lines ?? []) addLocalCharges.run(row.op_id, original.account_number, l.serviceCode, l.period, -l.amountKop, -l.penaltyKop);
+      }
+      const body: OpBody<'payment.reversed'> = {
+        cashierId: row.cashier_id, shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1), originalOpId: req.originalOpId, reason: req.reason,
+        reversedAt: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
+        method: (row.method as 'cash' | 'card' | null) ?? 'cash', amountKop: row.total_kop ?? r.totalKop, fiscal: fiscalAttrs(r),
+      };
+      return { type: 'payment.reversed', body };
+    },
+  });
+
+  runner.handle('shift_open', {
+    call: (register, row) => register.openShift(row.op_id, { name: row.cashier_name }),
+    finalize(row, result) {
+      const d = result as ShiftDocument;
+      const req = JSON.parse(row.request) as { openingFloatKop: number };
+      const body: OpBody<'shift.opened'> = { cashierId: row.cashier_id, shiftNumber: d.shiftNumber, openedAt: localIso(new Date(d.at), ctx.timeZone()), openingFloatKop: req.openingFloatKop, ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}) };
+      return { type: 'shift.opened', body };
+    },
+  });
+
+  runner.handle('shift_close', {
+    call: (register, row) => register.closeShift(row.op_id, { name: row.cashier_name }),
+    finalize(row, result) {
+      const d = result as CloseShiftResult;
+      const req = JSON.parse(row.request) as { journalTotals: ShiftTotals; unsentCount: number };
+      const registerTotals: ShiftTotals = d.totals
+        ? { sales: d.totals.sales, returns: d.totals.returns, cashInKop: d.totals.cashInKop, cashOutKop: d.totals.cashOutKop, drawerKop: d.totals.drawerKop }
+        : req.journalTotals;
+      const body: OpBody<'shift.closed'> = {
+        cashierId: row.cashier_id, shiftNumber: d.shiftNumber > 0 ? d.shiftNumber : (row.shift_number ?? 1), closedAt: localIso(new Date(d.at), ctx.timeZone()),
+        ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}), registerTotals, journalTotals: req.journalTotals, unsentCount: req.unsentCount,
+      };
+      return { type: 'shift.closed', body };
+    },
+  });
+
+  for (const kind of ['cash_in', 'cash_out'] as const) {
+    runner.handle(kind, {
+      call: (register, row) => (kind === 'cash_in' ? register.cashIn(row.op_id, { name: row.cashier_name }, row.total_kop ?? 0) : register.cashOut(row.op_id, { name: row.cashier_name }, row.total_kop ?? 0)),
+      finalize(row) {
+        const req = JSON.parse(row.request) as { comment?: string };
+        const body: OpBody<'cash.in'> = { cashierId: row.cashier_id, shiftNumber: row.shift_number ?? 1, amountKop: row.total_kop ?? 0, at: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.comment ? { comment: req.comment } : {}) };
+        return { type: kind === 'cash_in' ? 'cash.in' : 'cash.out', body };
+      },
+    });
+  }
+}

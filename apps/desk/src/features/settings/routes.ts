@@ -1,0 +1,45 @@
+/** The desk's settings screen (administrators): server, intervals, register driver and address. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { deskSettingsRequest } from '@paydesk/protocol';
+import type { DeskDeps } from '../../deps.ts';
+import { requireCashier } from '../../app.ts';
+import { getMeta, setMeta } from '../../db/journal-db.ts';
+
+export function settingsRoutes(app: FastifyInstance, deps: DeskDeps, schema: typeof deskSettingsRequest): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/api/settings', { schema: { tags: ['Настройки'], summary: 'Настройки кассы' } }, async (req) => {
+    requireCashier(req);
+    const id = deps.identity.current();
+    const register = JSON.parse(getMeta(deps.db, 'register_settings') ?? '{"driver":"virtual"}') as { driver: string; url?: string; user?: string; password?: string };
+    return {
+      deskId: id?.deskId ?? null,
+      deskName: id?.name ?? null,
+      epoch: id?.epoch ?? null,
+      serverUrl: id?.serverUrl ?? null,
+      syncIntervalSeconds: deps.settings.get('syncIntervalSeconds') ?? 30,
+      pullIntervalSeconds: deps.settings.get('pullIntervalSeconds') ?? 60,
+      register: { driver: register.driver, url: register.url ?? null, user: register.user ?? null, passwordSet: Boolean(register.password) },
+      registerActive: deps.register.describe,
+      billingName: deps.settings.get('billingName') ?? 'Биллинг Эксперт',
+      point: { address: deps.settings.get('settlementAddress') ?? null, place: deps.settings.get('settlementPlace') ?? null, orgName: deps.settings.get('orgName') ?? null, orgInn: deps.settings.get('orgInn') ?? null },
+      agent: { type: deps.settings.get('agentType') ?? 'paying_agent', phone: deps.settings.get('agentPhone') ?? null, operatorPhone: deps.settings.get('operatorPhone') ?? null, taxSystem: deps.settings.get('taxSystem') ?? 'usn_income' },
+      local: deps.settings.local(),
+    };
+  });
+  r.put('/api/settings', { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: schema } }, async (req) => {
+    requireCashier(req, ['admin']);
+    const body = req.body;
+    if (body.serverUrl) deps.identity.setServerUrl(body.serverUrl);
+    const local: Record<string, unknown> = {};
+    if (body.syncIntervalSeconds !== undefined) local['syncIntervalSeconds'] = body.syncIntervalSeconds;
+    if (body.pullIntervalSeconds !== undefined) local['pullIntervalSeconds'] = body.pullIntervalSeconds;
+    if (body.printChange !== undefined) local['printChange'] = body.printChange;
+    if (body.language !== undefined) local['language'] = body.language;
+    if (Object.keys(local).length) deps.settings.setLocal(local);
+    // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
+    if (body.register) setMeta(deps.db, 'register_settings', JSON.stringify(body.register));
+    return { ok: true, restartNeeded: body.register !== undefined };
+  });
+}

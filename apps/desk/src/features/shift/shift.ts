@@ -1,0 +1,85 @@
+/**
+ * The shift and the drawer: open (with an opening float as a cash-in), X report, close (Z) — which
+ * warns and counts unsent operations but never discards them — cash in and cash out, and the
+ * journal's own totals of a shift to set beside the register's.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { AppError, type ShiftTotals } from '@paydesk/protocol';
+import type { RegisterShiftTotals } from '@paydesk/fiscal';
+import type { DeskDeps } from '../../deps.ts';
+import type { Cashier } from '../payments/prepare.ts';
+
+/** The shift's totals as this desk's journal has them: the same shape as the register's. */
+export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals {
+  const rows = deps.db
+    .prepare("SELECT kind, method, COUNT(*) AS n, COALESCE(SUM(total_kop), 0) AS total FROM operations WHERE shift_number = ? AND state = 'done' GROUP BY kind, method")
+    .all(shiftNumber) as { kind: string; method: string | null; n: number; total: number }[];
+  const t: ShiftTotals = { sales: { count: 0, cashKop: 0, cardKop: 0 }, returns: { count: 0, cashKop: 0, cardKop: 0 }, cashInKop: 0, cashOutKop: 0, drawerKop: 0 };
+  for (const r of rows) {
+    if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service') {
+      t.sales.count += r.n;
+      if (r.method === 'card') t.sales.cardKop += r.total;
+      else t.sales.cashKop += r.total;
+    } else if (r.kind === 'reversal') {
+      t.returns.count += r.n;
+      if (r.method === 'card') t.returns.cardKop += r.total;
+      else t.returns.cashKop += r.total;
+    } else if (r.kind === 'cash_in') t.cashInKop += r.total;
+    else if (r.kind === 'cash_out') t.cashOutKop += r.total;
+  }
+  t.drawerKop = t.sales.cashKop - t.returns.cashKop + t.cashInKop - t.cashOutKop;
+  return t;
+}
+
+async function currentShift(deps: DeskDeps): Promise<{ open: boolean; number: number | null }> {
+  const s = (await deps.registerStatus.refresh()) ?? deps.registerStatus.get();
+  return { open: s?.shift.state === 'open' || s?.shift.state === 'expired', number: s?.shift.number ?? null };
+}
+
+export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?: string | undefined; openingFloatKop: number }): Promise<{ shiftNumber: number; openedAt: string; openingFloatKop: number }> {
+  const opId = input.opId ?? uuidv7();
+  const existing = deps.runner.get(opId);
+  const floatOpId = existing ? (JSON.parse(existing.request) as { floatOpId: string }).floatOpId : uuidv7();
+  const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId };
+  const row = await deps.runner.run({ opId, kind: 'shift_open', numbered: false, request, cashier: { id: cashier.id, name: cashier.name } });
+  const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string };
+  const floatKop = (request as { openingFloatKop: number }).openingFloatKop;
+  if (floatKop > 0) await cashMove(deps, cashier, 'cash_in', { opId: floatOpId, amountKop: floatKop, comment: 'Размен на начало смены' });
+  deps.registerStatus.invalidate();
+  deps.sync.trigger();
+  return { shiftNumber: doc.shiftNumber, openedAt: doc.at, openingFloatKop: floatKop };
+}
+
+export async function closeShift(deps: DeskDeps, cashier: Cashier, input: { opId?: string | undefined; confirmUnsent: boolean }): Promise<{ shiftNumber: number; closedAt: string; registerTotals: RegisterShiftTotals | null; journalTotals: ShiftTotals; unsentCount: number }> {
+  const opId = input.opId ?? uuidv7();
+  const existing = deps.runner.get(opId);
+  let request: object;
+  if (existing) request = JSON.parse(existing.request) as object;
+  else {
+    const shift = await currentShift(deps);
+    if (!shift.open || shift.number === null) throw new AppError('shift.closed', 'Смена уже закрыта');
+    const unsent = deps.journal.counts().unsent;
+    if (unsent > 0 && !input.confirmUnsent) {
+      throw new AppError('shift.unsent', `На сервер ещё не отправлено операций: ${unsent}. Они сохранены на кассе и уйдут автоматически, когда появится связь. Закрыть смену всё равно?`, { unsentCount: unsent });
+    }
+    request = { journalTotals: journalTotals(deps, shift.number), unsentCount: unsent, shiftNumber: shift.number };
+  }
+  const row = await deps.runner.run({ opId, kind: 'shift_close', numbered: false, request, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: (request as { shiftNumber: number }).shiftNumber });
+  const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string; totals: RegisterShiftTotals | null };
+  deps.registerStatus.invalidate();
+  deps.sync.trigger();
+  const r = request as { journalTotals: ShiftTotals; unsentCount: number };
+  return { shiftNumber: doc.shiftNumber, closedAt: doc.at, registerTotals: doc.totals, journalTotals: r.journalTotals, unsentCount: r.unsentCount };
+}
+
+export async function cashMove(deps: DeskDeps, cashier: Cashier, kind: 'cash_in' | 'cash_out', input: { opId?: string | undefined; amountKop: number; comment?: string | undefined }): Promise<{ operationId: string; amountKop: number; drawerKop: number | null }> {
+  const opId = input.opId ?? uuidv7();
+  const existing = deps.runner.get(opId);
+  const shift = existing ? { number: existing.shift_number } : await currentShift(deps);
+  if (!existing && !(shift as { open?: boolean }).open) throw new AppError('shift.closed', 'Смена закрыта: откройте смену, чтобы внести или выдать наличные');
+  const request = existing ? (JSON.parse(existing.request) as object) : { amountKop: input.amountKop, ...(input.comment ? { comment: input.comment } : {}) };
+  const row = await deps.runner.run({ opId, kind, numbered: false, request, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: shift.number, totalKop: existing?.total_kop ?? input.amountKop, method: 'cash' });
+  deps.registerStatus.invalidate();
+  deps.sync.trigger();
+  return { operationId: opId, amountKop: row.total_kop ?? input.amountKop, drawerKop: (JSON.parse(row.result ?? '{}') as { drawerKop?: number | null }).drawerKop ?? null };
+}

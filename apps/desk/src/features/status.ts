@@ -1,0 +1,68 @@
+/** The desk's state in one answer: what the status bar, the banners and monitoring show. */
+import type { DeskStatus } from '@paydesk/protocol';
+import type { DeskDeps } from '../deps.ts';
+
+const DAY = 86_400_000;
+
+export function registerWarnings(s: NonNullable<ReturnType<DeskDeps['registerStatus']['get']>>, now: Date): string[] {
+  const w: string[] = [];
+  if (!s.connected) return ['unavailable'];
+  if (!s.paperPresent) w.push('paper_out');
+  if (s.coverOpen) w.push('cover_open');
+  if (s.receiptOpen) w.push('receipt_open');
+  if (s.shift.state === 'expired') w.push('shift_expired');
+  if (s.fn.validUntil && new Date(s.fn.validUntil).getTime() - now.getTime() < 30 * DAY) w.push('fn_expiring');
+  if (s.ofd.oldestUnsentAt && now.getTime() - new Date(s.ofd.oldestUnsentAt).getTime() > 25 * DAY) w.push('ofd_backlog');
+  return w;
+}
+
+export function deskStatus(deps: DeskDeps): DeskStatus {
+  const counts = deps.journal.counts();
+  const id = deps.identity.current();
+  const reg = deps.registerStatus.get();
+  const unresolved = deps.runner.unresolved().length;
+  const now = deps.clock();
+  const warnings = reg ? registerWarnings(reg, now) : ['unavailable'];
+  const state = !reg || !reg.connected ? 'unavailable' : unresolved > 0 ? 'reconciling' : warnings.length > 0 ? 'attention' : 'ready';
+  return {
+    online: deps.sync.state.online,
+    unsentCount: counts.unsent,
+    oldestUnsentAt: counts.oldestUnsentAt,
+    rejectedCount: counts.rejected,
+    lastSyncAt: deps.sync.state.lastSyncAt,
+    serverUrl: id?.serverUrl ?? null,
+    enrolled: id !== null,
+    reference: { ...deps.sync.state.reference },
+    shift: {
+      open: reg?.shift.state === 'open' || reg?.shift.state === 'expired',
+      number: reg?.shift.number ?? null,
+      openedAt: reg?.shift.openedAt ?? null,
+      expiresAt: reg?.shift.expiresAt ?? null,
+    },
+    register: {
+      driver: deps.register.describe.driver,
+      state,
+      connected: reg?.connected ?? false,
+      paperPresent: reg?.paperPresent ?? false,
+      unsentToOfdCount: reg?.ofd.unsentCount ?? 0,
+      oldestUnsentToOfdAt: reg?.ofd.oldestUnsentAt ?? null,
+      fnValidUntil: reg?.fn.validUntil ?? null,
+      drawerKop: reg?.drawerKop ?? null,
+      warnings,
+    },
+    fatal: deps.sync.state.fatal,
+  };
+}
+
+/** What the desk reports to the server for the back office's live view. */
+export function statusReport(deps: DeskDeps): unknown {
+  const s = deskStatus(deps);
+  return {
+    unsentCount: s.unsentCount,
+    oldestUnsentAt: s.oldestUnsentAt,
+    rejectedCount: s.rejectedCount,
+    lastSyncAt: s.lastSyncAt,
+    shift: s.shift,
+    register: { driver: s.register.driver, connected: s.register.connected, paperPresent: s.register.paperPresent, unsentToOfdCount: s.register.unsentToOfdCount, oldestUnsentToOfdAt: s.register.oldestUnsentToOfdAt, fnValidUntil: s.register.fnValidUntil, warnings: s.register.warnings },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The desk's HTTP client to the server: push, pull, status reports, the provider check. It tells
+ * the sync worker apart what is an answer (the server decided something) from what is a failure of
+ * the link (try again later).
+ */
+import { pullResponse, pushResponse, type PullResponse, type PushRequest, type PushResponse } from '@paydesk/protocol';
+import type { Identity } from '../../identity.ts';
+
+export class LinkError extends Error {}
+
+export class ServerAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | null,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(`server answered ${status} ${code ?? ''}`);
+  }
+}
+
+export class ServerClient {
+  constructor(
+    private readonly identity: () => Identity | null,
+    private readonly timeoutMs = 20_000,
+  ) {}
+
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<unknown> {
+    const id = this.identity();
+    if (!id) throw new LinkError('касса не зарегистрирована');
+    let r: Response;
+    try {
+      r = await fetch(new URL(path, id.serverUrl), {
+        method,
+        headers: { authorization: `Bearer ${id.key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new LinkError((e as Error).message);
+    }
+    let json: Record<string, unknown>;
+    try {
+      const text = await r.text();
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch (e) {
+      throw new LinkError(`ответ сервера не прочитан: ${(e as Error).message}`);
+    }
+    if (r.status >= 500 || r.status === 429) throw new LinkError(`сервер ответил ${r.status}`);
+    if (!r.ok) throw new ServerAnswer(r.status, typeof json['code'] === 'string' ? json['code'] : null, json);
+    return json;
+  }
+
+  async push(req: PushRequest): Promise<PushResponse> {
+    const parsed = pushResponse.safeParse(await this.call('POST', '/api/v1/sync/push', req, 60_000));
+    if (!parsed.success) throw new LinkError('ответ сервера на отправку не по протоколу');
+    return parsed.data;
+  }
+
+  async pull(cursor: string, limit: number): Promise<PullResponse> {
+    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, 120_000);
+    const parsed = pullResponse.safeParse(raw);
+    if (!parsed.success) throw new LinkError(`ответ сервера на загрузку не по протоколу: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
+    return parsed.data;
+  }
+
+  async reportStatus(status: unknown): Promise<void> {
+    await this.call('POST', '/api/v1/desks/status', status, 5_000);
+  }
+
+  async providerCheck(providerCode: string, account: string, amountKop: number): Promise<{ result: number; comment?: string; subscriberName?: string; balanceKop?: number }> {
+    return (await this.call('POST', '/api/v1/providers/check', { providerCode, account, amountKop }, 20_000)) as { result: number; comment?: string; subscriberName?: string; balanceKop?: number };
+  }
+
+  async health(): Promise<boolean> {
+    const id = this.identity();
+    if (!id) return false;
+    try {
+      const r = await fetch(new URL('/health', id.serverUrl), { signal: AbortSignal.timeout(5_000) });
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The desk's one sync worker. It pushes the journal in seq order right after each operation when
+ * online and at the sync interval otherwise; it moves the acknowledged position only from the
+ * server's answer; it pulls reference data at the pull interval; a failed push or probe turns the
+ * desk offline, retries back off from 1 s to 60 s, and the first success turns it online and flushes.
+ *
+ * Seqs on the wire count from 1 in each epoch: after the desk is enrolled again (a new epoch) the
+ * ops not yet acknowledged are sent again from seq 1, and the server recognises any it already has
+ * by their op ids — nothing is lost and nothing applied twice.
+ */
+import type { Logger } from 'pino';
+import { PROTOCOL_VERSION, type PushRequest } from '@paydesk/protocol';
+import { getMeta, setMeta, type JournalDb } from '../../db/journal-db.ts';
+import type { Clock } from '../../clock.ts';
+import type { DeskSettings } from '../../desk-settings.ts';
+import type { Identity } from '../../identity.ts';
+import type { Journal } from '../journal/journal.ts';
+import type { EventHub } from '../events/event-hub.ts';
+import { LinkError, ServerAnswer, type ServerClient } from './server-client.ts';
+import type { Replica } from './replica.ts';
+
+export interface SyncOptions {
+  /** Test hook: called when a push answer has arrived, before it is recorded. */
+  onAnswer?: () => void;
+  batchSize?: number;
+  pullPageSize?: number;
+  /** How often an online desk checks that the server still answers. */
+  probeIntervalMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface SyncState {
+  online: boolean;
+  lastSyncAt: string | null;
+  lastPullAt: string | null;
+  fatal: string | null;
+  reference: { loaded: boolean; loading: boolean; rows: number; remaining: number | null };
+}
+
+export class SyncWorker {
+  readonly state: SyncState = { online: false, lastSyncAt: null, lastPullAt: null, fatal: null, reference: { loaded: false, loading: false, rows: 0, remaining: null } };
+  private pushing: Promise<void> | null = null;
+  private pulling: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private backoffMs: number;
+  private nextAttemptAt = 0;
+  private lastPushAt = 0;
+  private lastPullMs = 0;
+  private lastProbeAt = 0;
+  private stopped = false;
+  private readonly opts: Required<SyncOptions>;
+
+  constructor(
+    private readonly db: JournalDb,
+    private readonly journal: Journal,
+    private readonly replica: Replica,
+    private readonly client: ServerClient,
+    private readonly identity: () => Identity | null,
+    private readonly settings: DeskSettings,
+    private readonly events: EventHub,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly statusReport: () => Promise<unknown>,
+    options: SyncOptions = {},
+  ) {
+    this.opts = { onAnswer: () => undefined, batchSize: 500, pullPageSize: 5000, probeIntervalMs: 10_000, minBackoffMs: 1_000, maxBackoffMs: 60_000, ...options };
+    this.backoffMs = this.opts.minBackoffMs;
+    this.state.reference.loaded = getMeta(db, 'pull_complete') === '1';
+    this.state.lastSyncAt = getMeta(db, 'last_sync_at');
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.tick(), 250);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([this.pushing, this.pulling]);
+  }
+
+  /** After each operation: push now when online. */
+  trigger(): void {
+    if (this.state.online) void this.push();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || !this.identity() || this.state.fatal) return;
+    const now = Date.now();
+    const syncMs = (this.settings.get('syncIntervalSeconds') ?? 30) * 1000;
+    const pullMs = (this.settings.get('pullIntervalSeconds') ?? 60) * 1000;
+    if (!this.state.online) {
+      if (now < this.nextAttemptAt) return;
+      this.nextAttemptAt = now + this.backoffMs;
+      this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs);
+      await this.probe();
+      return;
+    }
+    if (now - this.lastPushAt >= syncMs) void this.push();
+    if (now - this.lastPullMs >= pullMs || !this.state.reference.loaded) void this.pull();
+    else if (now - this.lastProbeAt >= this.opts.probeIntervalMs) {
+      this.lastProbeAt = now;
+      if (!(await this.client.health())) this.goOffline('сервер не отвечает на проверку');
+    }
+  }
+
+  /** Offline: one attempt to reach the server; pushing pending ops is the best probe. */
+  private async probe(): Promise<void> {
+    if (this.journal.counts().unsent > 0) {
+      await this.push();
+      return;
+    }
+    if (await this.client.health()) {
+      this.goOnline();
+      void this.pull();
+    }
+  }
+
+  private goOnline(): void {
+    if (!this.state.online) {
+      this.state.online = true;
+      this.log.info('server reachable: online');
+      this.events.publish({ type: 'online', data: { online: true } });
+    }
+    this.backoffMs = this.opts.minBackoffMs;
+    this.nextAttemptAt = 0;
+  }
+
+  private goOffline(reason: string): void {
+    if (this.state.online) {
+      this.state.online = false;
+      this.log.warn({ reason }, 'server unreachable: offline');
+      this.events.publish({ type: 'online', data: { online: false } });
+    }
+    this.nextAttemptAt = Date.now() + this.backoffMs;
+  }
+
+  /** Pushes every pending op, batch by batch. One push at a time. */
+  push(): Promise<void> {
+    this.pushing ??= this.pushAll().finally(() => {
+      this.pushing = null;
+    });
+    return this.pushing;
+  }
+
+  private seqBase(): number {
+    return Number(getMeta(this.db, 'seq_base') ?? '1');
+  }
+
+  private async pushAll(): Promise<void> {
+    const id = this.identity();
+    if (!id || this.state.fatal) return;
+    this.lastPushAt = Date.now();
+    for (;;) {
+      const ops = this.journal.pending(this.opts.batchSize);
+      if (ops.length === 0) {
+        if (!this.state.online && (await this.client.health())) this.goOnline();
+        return;
+      }
+      const base = this.seqBase();
+      const req: PushRequest = { protocolVersion: PROTOCOL_VERSION, deskId: id.deskId, epoch: id.epoch, ops: ops.map((o) => ({ seq: o.seq - base + 1, opId: o.opId, type: o.type, body: o.body, hash: o.hash })) };
+      let answer;
+      try {
+        answer = await this.client.push(req);
+      } catch (e) {
+        if (e instanceof LinkError) {
+          this.goOffline(e.message);
+          return;
+        }
+        if (e instanceof ServerAnswer) {
+          this.handleRefusal(e, base);
+          if (this.state.fatal) return;
+          continue;
+        }
+        throw e;
+      }
+      this.opts.onAnswer();
+      this.goOnline();
+      this.record(answer, base);
+      const at = this.clock().toISOString();
+      this.state.lastSyncAt = at;
+      setMeta(this.db, 'last_sync_at', at);
+      this.events.publish({ type: 'status', data: { unsent: this.journal.counts().unsent } });
+    }
+  }
+
+  /** What the server said about each op, recorded next to the op; only its answer moves the position. */
+  private record(answer: { lastSeq: number; results: { seq: number; opId: string; outcome: string; code?: string | undefined; message?: string | undefined }[]; version: string }, base: number): void {
+    const update = this.db.prepare("UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = 'pending'");
+    const dropCharges = this.db.prepare('DELETE FROM local_charges WHERE op_id = ?');
+    const dropReadings = this.db.prepare('DELETE FROM local_readings WHERE op_id = ?');
+    const at = this.clock().toISOString();
+    const rejected: { seq: number; opId: string; code: string | null; message: string | null }[] = [];
+    this.db.transaction(() => {
+      for (const r of answer.results) {
+        const seq = r.seq + base - 1;
+        const changed = update.run(r.outcome, r.code ?? null, r.message ?? null, at, Number(answer.version), seq, r.opId).changes;
+        if (changed && r.outcome === 'rejected') {
+          // The server will never show this op's effect: stop showing it here.
+          dropCharges.run(r.opId);
+          dropReadings.run(r.opId);
+          rejected.push({ seq, opId: r.opId, code: r.code ?? null, message: r.message ?? null });
+        }
+      }
+    })();
+    this.dropReflected(Number(getMeta(this.db, 'pull_cursor') ?? '0'));
+    for (const r of rejected) {
+      this.log.warn(r, 'operation rejected by the server');
+      this.events.publish({ type: 'rejected', data: r });
+    }
+  }
+
+  private handleRefusal(e: ServerAnswer, base: number): void {
+    if (e.code === 'sync.gap' && typeof e.body['expectedSeq'] === 'number') {
+      // The server is behind this desk (restored from a backup): send again from what it expects.
+      const from = e.body['expectedSeq'] + base - 1;
+      this.log.warn({ expectedSeq: e.body['expectedSeq'] }, 'server expects an earlier seq: resending');
+      this.db.prepare("UPDATE ops SET sync_state = 'pending' WHERE seq >= ? AND sync_state != 'pending'").run(from);
+      if (this.journal.pending(1)[0]?.seq !== from) this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а её нет в журнале кассы`);
+      return;
+    }
+    if (e.code === 'sync.epoch_fenced') return this.fail('Эта касса переустановлена на другом компьютере: отправка остановлена. Обратитесь к администратору.');
+    if (e.status === 401) return this.fail('Сервер не принимает ключ этой кассы (отозван или касса перерегистрирована). Обратитесь к администратору.');
+    this.fail(`Сервер отверг отправку: ${typeof e.body['detail'] === 'string' ? e.body['detail'] : (e.code ?? String(e.status))}`);
+  }
+
+  private fail(message: string): void {
+    this.state.fatal = message;
+    this.state.online = false;
+    this.log.error({ message }, 'sync stopped');
+    this.events.publish({ type: 'online', data: { online: false } });
+  }
+
+  /** Clears a stop after the desk was enrolled again (IdentityStore.save has rebased the seqs). */
+  resetAfterEnrollment(): void {
+    this.state.fatal = null;
+    this.nextAttemptAt = 0;
+  }
+
+  /** Pulls reference data page by page until there is no more. One pull at a time. */
+  pull(): Promise<void> {
+    this.pulling ??= this.pullAll().finally(() => {
+      this.pulling = null;
+    });
+    return this.pulling;
+  }
+
+  private async pullAll(): Promise<void> {
+    if (!this.identity() || this.state.fatal) return;
+    this.lastPullMs = Date.now();
+    let cursor = getMeta(this.db, 'pull_cursor') ?? '0';
+    const first = !this.state.reference.loaded;
+    if (first) this.state.reference.loading = true;
+    try {
+      for (;;) {
+        const page = await this.client.pull(cursor, this.opts.pullPageSize);
+        const rows = this.replica.apply(page.changes);
+        this.db.transaction(() => {
+          setMeta(this.db, 'pull_cursor', page.cursor);
+          if (!page.hasMore) setMeta(this.db, 'pull_complete', '1');
+        })();
+        cursor = page.cursor;
+        this.state.reference.rows += rows;
+        this.state.reference.remaining = page.hasMore ? (page.remaining ?? null) : 0;
+        if (first || page.hasMore) this.events.publish({ type: 'reference', data: { loading: page.hasMore, rows: this.state.reference.rows, remaining: this.state.reference.remaining } });
+        if (!page.hasMore) break;
+      }
+      this.goOnline();
+      this.dropReflected(Number(cursor));
+      this.state.reference.loaded = true;
+      this.state.lastPullAt = this.clock().toISOString();
+      void this.statusReport().then((s) => this.client.reportStatus(s)).catch(() => undefined);
+    } catch (e) {
+      if (e instanceof LinkError) this.goOffline(e.message);
+      else if (e instanceof ServerAnswer) this.handleRefusal(e, this.seqBase());
+      else this.log.error({ err: e }, 'pull failed');
+    } finally {
+      this.state.reference.loading = false;
+    }
+  }
+
+  /** Local effects the replica now shows by itself are dropped, so nothing is counted twice. */
+  private dropReflected(cursor: number): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM local_charges WHERE op_id IN (SELECT op_id FROM ops WHERE sync_state IN ('applied', 'applied_with_review') AND ack_version <= ?)").run(cursor);
+      this.db.prepare("DELETE FROM local_readings WHERE op_id IN (SELECT op_id FROM ops WHERE sync_state IN ('applied', 'applied_with_review') AND ack_version <= ?)").run(cursor);
+    })();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Who this desk is to the server: its id, point, epoch and key, from enrollment. The key lives in a
+ * file of its own, readable by the desk's user only; the rest is in the journal's meta table.
+ */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EnrollResponse } from '@paydesk/protocol';
+import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
+import { numberPrefix } from './features/journal/journal.ts';
+
+export interface Identity {
+  deskId: string;
+  pointId: string;
+  epoch: number;
+  name: string;
+  serverUrl: string;
+  key: string;
+}
+
+export class IdentityStore {
+  constructor(
+    private readonly db: JournalDb,
+    private readonly dataDir: string,
+  ) {}
+
+  private get keyFile(): string {
+    return join(this.dataDir, 'desk.key');
+  }
+
+  current(): Identity | null {
+    const deskId = getMeta(this.db, 'desk_id');
+    const serverUrl = getMeta(this.db, 'server_url');
+    if (!deskId || !serverUrl || !existsSync(this.keyFile)) return null;
+    return {
+      deskId,
+      pointId: getMeta(this.db, 'point_id') ?? '',
+      epoch: Number(getMeta(this.db, 'epoch') ?? '1'),
+      name: getMeta(this.db, 'desk_name') ?? '',
+      serverUrl,
+      key: readFileSync(this.keyFile, 'utf8').trim(),
+    };
+  }
+
+  /**
+   * Stores a new enrollment. On a desk enrolled before (a new epoch), the ops the server has not
+   * acknowledged yet will go out again numbered from seq 1 of the new epoch.
+   */
+  save(serverUrl: string, e: EnrollResponse): Identity {
+    const before = this.current();
+    writeFileSync(this.keyFile, e.deskKey, { mode: 0o600 });
+    chmodSync(this.keyFile, 0o600);
+    this.db.transaction(() => {
+      setMeta(this.db, 'desk_id', e.deskId);
+      setMeta(this.db, 'point_id', e.pointId);
+      setMeta(this.db, 'epoch', String(e.epoch));
+      setMeta(this.db, 'desk_name', e.name);
+      setMeta(this.db, 'server_url', serverUrl.replace(/\/+$/, ''));
+      if (!getMeta(this.db, 'number_prefix')) setMeta(this.db, 'number_prefix', numberPrefix(e.name));
+      if (before) {
+        const first = this.db.prepare("SELECT COALESCE(MIN(seq), (SELECT COALESCE(MAX(seq), 0) + 1 FROM ops)) AS s FROM ops WHERE sync_state = 'pending'").get() as { s: number };
+        setMeta(this.db, 'seq_base', String(first.s));
+      }
+    })();
+    return this.current() as Identity;
+  }
+
+  setServerUrl(url: string): void {
+    setMeta(this.db, 'server_url', url.replace(/\/+$/, ''));
+  }
+}
+
+/** Enrolls with the server: trades the one-time code for the desk's key. */
+export async function enrollWithServer(serverUrl: string, code: string, epoch?: number): Promise<EnrollResponse> {
+  const r = await fetch(new URL('/api/v1/desks/enroll', serverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ enrollmentCode: code, ...(epoch ? { epoch } : {}) }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await r.json()) as EnrollResponse & { detail?: string };
+  if (!r.ok) throw new Error(body.detail ?? `сервер ответил ${r.status}`);
+  return body;
+}

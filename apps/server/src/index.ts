@@ -1,0 +1,3 @@
+export { buildApp } from './app.ts';
+export { startServer } from './server.ts';
+export { loadConfig } from './config.ts';

@@ -1,0 +1,166 @@
+/**
+ * The desk's own API, spoken by the cashier UI (and by anyone scripting a desk): requests the desk
+ * validates before it touches the journal or the register, and the shapes of its answers.
+ */
+import { z } from 'zod';
+import { accountNumber, isoDate, kop, meterValue, opId, paymentMethod, period, positiveKop, serviceCode, uuid } from './primitives.ts';
+
+const common = {
+  /** The cashier UI mints it once per form, so a double Enter or a resend is the same operation. */
+  opId: opId.optional(),
+  method: paymentMethod,
+  /** Cash handed over; the change is computed. */
+  tenderedKop: kop.optional(),
+};
+
+export const billingPaymentRequest = z
+  .object({
+    ...common,
+    kind: z.literal('billing'),
+    accountNumber,
+    /** Lines as the cashier set them… */
+    lines: z.array(z.object({ serviceCode, period, amountKop: kop, penaltyKop: kop.default(0) })).min(1).max(100).optional(),
+    /** …or a total to spread across the debts by the domain's rule. */
+    amountKop: positiveKop.optional(),
+    /** With amountKop: the penalty to pay out of it first, when the payer says so. */
+    penaltyKop: kop.optional(),
+  })
+  .refine((b) => (b.lines === undefined) !== (b.amountKop === undefined), { message: 'укажите либо строки (lines), либо общую сумму (amountKop)', path: ['amountKop'] });
+
+export const thirdPartyPaymentRequest = z.object({
+  ...common,
+  kind: z.literal('thirdparty'),
+  providerCode: serviceCode,
+  account: z.string().trim().min(1).max(64),
+  /** The amount the payer wants to pay to the provider (the commission is computed by the desk). */
+  amountKop: positiveKop,
+  /** When the provider requires an online check and it could not be done, the cashier's choice is not enough: the provider's policy decides. */
+});
+
+export const servicePaymentRequest = z.object({
+  ...common,
+  kind: z.literal('service'),
+  items: z.array(z.object({ code: serviceCode, quantity: z.number().int().min(1).max(9999) })).min(1).max(50),
+});
+
+export const paymentRequest = z.union([billingPaymentRequest, thirdPartyPaymentRequest, servicePaymentRequest]);
+export type PaymentRequest = z.infer<typeof paymentRequest>;
+export type BillingPaymentRequest = z.infer<typeof billingPaymentRequest>;
+export type ThirdPartyPaymentRequest = z.infer<typeof thirdPartyPaymentRequest>;
+export type ServicePaymentRequest = z.infer<typeof servicePaymentRequest>;
+
+export const fiscalView = z.object({
+  documentNumber: z.number().int(),
+  fiscalSign: z.string(),
+  shiftNumber: z.number().int(),
+  receiptNumber: z.number().int(),
+  at: z.string(),
+  qr: z.string().optional(),
+  printed: z.boolean().optional(),
+});
+
+export const forwardingView = z.object({
+  state: z.enum(['queued', 'sent', 'confirmed', 'failed']),
+  prvTxn: z.string().nullable().optional(),
+  code: z.number().int().nullable().optional(),
+  comment: z.string().nullable().optional(),
+});
+
+export const paymentView = z.object({
+  paymentId: uuid,
+  number: z.string(),
+  kind: z.enum(['billing', 'thirdparty', 'service']),
+  state: z.enum(['fiscal_pending', 'done', 'failed']),
+  totalKop: kop,
+  commissionKop: kop,
+  changeKop: kop,
+  method: paymentMethod,
+  fiscal: fiscalView.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
+  sync: z.object({ state: z.enum(['pending', 'applied', 'applied_with_review', 'rejected']), code: z.string().nullable().optional(), message: z.string().nullable().optional() }).nullable().optional(),
+  forwarding: forwardingView.nullable().optional(),
+});
+export type PaymentView = z.infer<typeof paymentView>;
+
+export const readingRequest = z.object({
+  opId: opId.optional(),
+  accountNumber,
+  meterId: uuid,
+  value: meterValue,
+  /** Today when absent. */
+  date: isoDate.optional(),
+  /** Codes of the findings the cashier has confirmed. */
+  confirmed: z.array(z.string().max(64)).max(20).default([]),
+});
+
+export const reversalRequest = z.object({
+  opId: opId.optional(),
+  paymentId: uuid,
+  reason: z.string().trim().min(3, 'укажите причину').max(500),
+  /** A senior cashier's login and password, when the cashier's role does not allow the reversal. */
+  approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
+});
+
+export const cashMoveRequest = z.object({
+  opId: opId.optional(),
+  amountKop: positiveKop,
+  comment: z.string().trim().max(200).optional(),
+});
+
+export const cashCountRequest = z.object({
+  opId: opId.optional(),
+  /** Banknotes and coins by face value in kopecks, or the counted total. */
+  denominations: z.record(z.string().regex(/^\d{1,7}$/), z.number().int().min(0).max(100_000)).optional(),
+  countedKop: kop.optional(),
+}).refine((b) => (b.denominations === undefined) !== (b.countedKop === undefined), { message: 'укажите купюры (denominations) или итог (countedKop)', path: ['countedKop'] });
+
+export const shiftOpenRequest = z.object({ opId: opId.optional(), openingFloatKop: kop.default(0) });
+export const shiftCloseRequest = z.object({ opId: opId.optional(), confirmUnsent: z.boolean().default(false) });
+
+export const sessionRequest = z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) });
+
+export const scanRequest = z.object({ text: z.string().max(4000) });
+
+export const deskStatus = z.object({
+  online: z.boolean(),
+  unsentCount: z.number().int(),
+  oldestUnsentAt: z.string().nullable(),
+  rejectedCount: z.number().int(),
+  lastSyncAt: z.string().nullable(),
+  serverUrl: z.string().nullable(),
+  enrolled: z.boolean(),
+  reference: z.object({ loaded: z.boolean(), loading: z.boolean(), rows: z.number().int(), remaining: z.number().int().nullable() }),
+  shift: z.object({ open: z.boolean(), number: z.number().int().nullable(), openedAt: z.string().nullable(), expiresAt: z.string().nullable() }),
+  register: z.object({
+    driver: z.string(),
+    state: z.enum(['ready', 'attention', 'unavailable', 'reconciling']),
+    connected: z.boolean(),
+    paperPresent: z.boolean(),
+    unsentToOfdCount: z.number().int(),
+    oldestUnsentToOfdAt: z.string().nullable(),
+    fnValidUntil: z.string().nullable(),
+    drawerKop: z.number().int().nullable(),
+    warnings: z.array(z.string()),
+  }),
+  fatal: z.string().nullable(),
+});
+export type DeskStatus = z.infer<typeof deskStatus>;
+
+export const deskSettingsRequest = z.object({
+  serverUrl: z.url().optional(),
+  syncIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+  pullIntervalSeconds: z.number().int().min(5).max(3600).optional(),
+  register: z
+    .discriminatedUnion('driver', [
+      z.object({ driver: z.literal('virtual') }),
+      z.object({ driver: z.literal('atol'), url: z.url(), user: z.string().max(100).optional(), password: z.string().max(200).optional() }),
+      z.object({ driver: z.literal('kkmserver'), url: z.url(), user: z.string().max(100).optional(), password: z.string().max(200).optional() }),
+    ])
+    .optional(),
+  printChange: z.boolean().optional(),
+  language: z.enum(['ru', 'en']).optional(),
+});
+
+export const enrollDeskRequest = z.object({ serverUrl: z.url(), code: z.string().trim().min(6).max(64) });
+
+export const accountSearchQuery = z.object({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(100).default(20) });
