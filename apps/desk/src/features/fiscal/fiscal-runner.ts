@@ -201,8 +201,9 @@ export class FiscalRunner {
         const r = this.db.prepare("UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, updated_at = ? WHERE op_id = ? AND state = 'failed'").run(now, op.opId);
         if (r.changes !== 1) throw new AppError('payment.in_progress');
       }
-      row = this.get(op.opId);
-      return this.execute(row);
+      const pending = this.get(op.opId);
+      if (!pending) throw new Error(`operation ${op.opId} vanished from the journal`);
+      return this.execute(pending);
     });
   }
 

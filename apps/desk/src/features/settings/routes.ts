@@ -1,7 +1,6 @@
 /** The desk's settings screen (administrators): server, intervals, register driver and address. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import type { deskSettingsRequest } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../app.ts';
