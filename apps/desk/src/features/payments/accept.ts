@@ -77,7 +77,9 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
     });
     return paymentView(deps, row);
   }
-  const status = deps.registerStatus.get();
+  let status = deps.registerStatus.get();
+  // A cached "closed" may be a moment old: ask the register before turning the payer away.
+  if (status?.connected && status.shift.state === 'closed') status = await deps.registerStatus.refresh();
   if (status?.connected && status.shift.state === 'closed') throw new AppError('shift.closed', 'Смена закрыта: откройте смену в меню «ККМ» (F9), затем примите платёж.');
   const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
   const { prepared, receipt } =

@@ -45,7 +45,7 @@ export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string };
   const floatKop = (request as { openingFloatKop: number }).openingFloatKop;
   if (floatKop > 0) await cashMove(deps, cashier, 'cash_in', { opId: floatOpId, amountKop: floatKop, comment: 'Размен на начало смены' });
-  deps.registerStatus.invalidate();
+  await deps.registerStatus.refresh();
   deps.sync.trigger();
   return { shiftNumber: doc.shiftNumber, openedAt: doc.at, openingFloatKop: floatKop };
 }
@@ -66,7 +66,7 @@ export async function closeShift(deps: DeskDeps, cashier: Cashier, input: { opId
   }
   const row = await deps.runner.run({ opId, kind: 'shift_close', numbered: false, request, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: (request as { shiftNumber: number }).shiftNumber });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string; totals: RegisterShiftTotals | null };
-  deps.registerStatus.invalidate();
+  await deps.registerStatus.refresh();
   deps.sync.trigger();
   const r = request as { journalTotals: ShiftTotals; unsentCount: number };
   return { shiftNumber: doc.shiftNumber, closedAt: doc.at, registerTotals: doc.totals, journalTotals: r.journalTotals, unsentCount: r.unsentCount };

@@ -19,23 +19,29 @@ export class ServerAnswer extends Error {
 }
 
 export class ServerClient {
+  private readonly inFlight = new Set<AbortController>();
+
   constructor(
     private readonly identity: () => Identity | null,
     private readonly timeoutMs = 20_000,
+    private readonly probeTimeoutMs = 3_000,
   ) {}
 
   private async call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<unknown> {
     const id = this.identity();
     if (!id) throw new LinkError('касса не зарегистрирована');
     let r: Response;
+    const abort = new AbortController();
+    this.inFlight.add(abort);
     try {
       r = await fetch(new URL(path, id.serverUrl), {
         method,
         headers: { authorization: `Bearer ${id.key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]),
       });
     } catch (e) {
+      this.inFlight.delete(abort);
       throw new LinkError((e as Error).message);
     }
     let json: Record<string, unknown>;
@@ -44,20 +50,28 @@ export class ServerClient {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch (e) {
       throw new LinkError(`ответ сервера не прочитан: ${(e as Error).message}`);
+    } finally {
+      this.inFlight.delete(abort);
     }
     if (r.status >= 500 || r.status === 429) throw new LinkError(`сервер ответил ${r.status}`);
     if (!r.ok) throw new ServerAnswer(r.status, typeof json['code'] === 'string' ? json['code'] : null, json);
     return json;
   }
 
+  /** Gives up every request in flight: the link is known to be dead, waiting for timeouts is pointless. */
+  abortAll(): void {
+    for (const a of this.inFlight) a.abort(new Error('связь потеряна'));
+    this.inFlight.clear();
+  }
+
   async push(req: PushRequest): Promise<PushResponse> {
-    const parsed = pushResponse.safeParse(await this.call('POST', '/api/v1/sync/push', req, 60_000));
+    const parsed = pushResponse.safeParse(await this.call('POST', '/api/v1/sync/push', req, 30_000));
     if (!parsed.success) throw new LinkError('ответ сервера на отправку не по протоколу');
     return parsed.data;
   }
 
   async pull(cursor: string, limit: number): Promise<PullResponse> {
-    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, 120_000);
+    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, 30_000);
     const parsed = pullResponse.safeParse(raw);
     if (!parsed.success) throw new LinkError(`ответ сервера на загрузку не по протоколу: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
     return parsed.data;
@@ -75,7 +89,7 @@ export class ServerClient {
     const id = this.identity();
     if (!id) return false;
     try {
-      const r = await fetch(new URL('/health', id.serverUrl), { signal: AbortSignal.timeout(5_000) });
+      const r = await fetch(new URL('/health', id.serverUrl), { signal: AbortSignal.timeout(this.probeTimeoutMs) });
       return r.ok;
     } catch {
       return false;

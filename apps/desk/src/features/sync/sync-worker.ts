@@ -48,6 +48,7 @@ export class SyncWorker {
   private lastPushAt = 0;
   private lastPullMs = 0;
   private lastProbeAt = 0;
+  private probing = false;
   private stopped = false;
   private readonly opts: Required<SyncOptions>;
 
@@ -101,22 +102,24 @@ export class SyncWorker {
     }
     if (now - this.lastPushAt >= syncMs) void this.push();
     if (now - this.lastPullMs >= pullMs || !this.state.reference.loaded) void this.pull();
-    else if (now - this.lastProbeAt >= this.opts.probeIntervalMs) {
+    if (now - this.lastProbeAt >= this.opts.probeIntervalMs && !this.probing) {
+      // A push or a pull may hang on a dead link until its timeout; the probe notices sooner.
       this.lastProbeAt = now;
-      if (!(await this.client.health())) this.goOffline('сервер не отвечает на проверку');
+      this.probing = true;
+      const ok = await this.client.health().finally(() => (this.probing = false));
+      if (!ok) {
+        this.goOffline('сервер не отвечает на проверку');
+        this.client.abortAll();
+      }
     }
   }
 
-  /** Offline: one attempt to reach the server; pushing pending ops is the best probe. */
+  /** Offline: one short attempt to reach the server; on success, flush and refresh at once. */
   private async probe(): Promise<void> {
-    if (this.journal.counts().unsent > 0) {
-      await this.push();
-      return;
-    }
-    if (await this.client.health()) {
-      this.goOnline();
-      void this.pull();
-    }
+    if (!(await this.client.health())) return;
+    this.goOnline();
+    await this.push();
+    void this.pull();
   }
 
   private goOnline(): void {

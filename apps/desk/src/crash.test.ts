@@ -1,0 +1,140 @@
+/**
+ * Kill the desk process (SIGKILL, as a power cut would) at the worst moments — before the register
+ * call, after the register printed but before the journal recorded it, after the server committed but
+ * before the desk heard — restart it on the same data, and prove exactly one payment on the server
+ * and exactly one receipt in the register.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { freePort, startProcess, waitForHttp, type Proc } from '@paydesk/testkit';
+import { DeskApi, enrolledDataDir, removeDir, startTestServer, type TestStackServer } from './testing/stack.ts';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'paydesk-desk.mjs');
+
+let server: TestStackServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+class DeskProcess {
+  proc: Proc | null = null;
+  api: DeskApi;
+
+  constructor(
+    readonly dataDir: string,
+    readonly port: number,
+  ) {
+    this.api = new DeskApi(`http://127.0.0.1:${port}`);
+  }
+
+  async start(): Promise<void> {
+    this.proc = startProcess(process.execPath, [bin, 'serve', '--port', String(this.port), '--data', this.dataDir], {
+      env: { PAYDESK_TEST_HOOKS: '1', PAYDESK_SYNC_PROBE_MS: '200', PAYDESK_LOG_LEVEL: 'warn', PAYDESK_DESK_UI_DIR: '/nonexistent' },
+    });
+    await waitForHttp(`${this.api.url}/api/status`, this.proc, 60_000);
+    await this.api.waitFor('cashiers loaded', (s) => s.reference.loaded, 30_000);
+    await this.api.login();
+  }
+
+  async died(): Promise<void> {
+    const code = await this.proc?.exited;
+    expect(code).toBe(-1);
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.kill('SIGTERM');
+  }
+}
+
+async function freshDesk(name: string): Promise<DeskProcess> {
+  const desk = new DeskProcess(await enrolledDataDir(server, name), await freePort());
+  await desk.start();
+  await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 0 });
+  return desk;
+}
+
+const receiptsFor = async (desk: DeskProcess, opId: string): Promise<number> =>
+  (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.operationId === opId).length;
+
+const onServer = async (opId: string): Promise<number> => (await server.open.db.selectFrom('payments').select('op_id').where('op_id', '=', opId).execute()).length;
+
+function payment(opId: string): Record<string, unknown> {
+  return { opId, kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 12_345 }], method: 'cash', tenderedKop: 20_000 };
+}
+
+describe('desk crashes at the worst moments', () => {
+  it('killed before the register call: nothing printed; the retry prints once', async () => {
+    const desk = await freshDesk('Касса К1');
+    try {
+      const opId = uuidv7();
+      await desk.api.ok('POST', '/api/test/crash', { point: 'before_register', kind: 'billing' });
+      await expect(desk.api.call('POST', '/api/payments', payment(opId))).rejects.toThrow();
+      await desk.died();
+      await desk.start();
+      const after = await desk.api.ok<{ state: string }>('GET', `/api/payments/${opId}`);
+      expect(after.state).toBe('failed');
+      expect(await receiptsFor(desk, opId)).toBe(0);
+      // The cashier presses «pay» again: the same operation, now printed once.
+      const paid = await desk.api.ok<{ state: string }>('POST', '/api/payments', payment(opId));
+      expect(paid.state).toBe('done');
+      expect(await receiptsFor(desk, opId)).toBe(1);
+      await desk.api.waitFor('sent', (s) => s.online && s.unsentCount === 0, 30_000);
+      expect(await onServer(opId)).toBe(1);
+    } finally {
+      await desk.stop();
+      removeDir(desk.dataDir);
+    }
+  }, 120_000);
+
+  it('killed after the register printed, before the journal recorded it: found at start, never printed twice', async () => {
+    const desk = await freshDesk('Касса К2');
+    try {
+      const opId = uuidv7();
+      await desk.api.ok('POST', '/api/test/crash', { point: 'after_register', kind: 'billing' });
+      await expect(desk.api.call('POST', '/api/payments', payment(opId))).rejects.toThrow();
+      await desk.died();
+      await desk.start();
+      const after = await desk.api.ok<{ state: string; fiscal: { documentNumber: number } }>('GET', `/api/payments/${opId}`);
+      expect(after.state).toBe('done');
+      expect(await receiptsFor(desk, opId)).toBe(1);
+      const again = await desk.api.ok<{ fiscal: { documentNumber: number } }>('POST', '/api/payments', payment(opId));
+      expect(again.fiscal.documentNumber).toBe(after.fiscal.documentNumber);
+      expect(await receiptsFor(desk, opId)).toBe(1);
+      await desk.api.waitFor('sent', (s) => s.online && s.unsentCount === 0, 30_000);
+      expect(await onServer(opId)).toBe(1);
+    } finally {
+      await desk.stop();
+      removeDir(desk.dataDir);
+    }
+  }, 120_000);
+
+  it('killed after the server committed, before the desk heard: the resend is a replay', async () => {
+    const desk = await freshDesk('Касса К3');
+    try {
+      await desk.api.waitFor('shift sent', (s) => s.online && s.unsentCount === 0, 30_000);
+      const opId = uuidv7();
+      await desk.api.ok('POST', '/api/test/crash', { point: 'after_push_answer' });
+      await desk.api.call('POST', '/api/payments', payment(opId)).catch(() => undefined);
+      await desk.died();
+      expect(await onServer(opId)).toBe(1);
+      await desk.start();
+      // The desk never recorded the answer, so it sends the op again; the server replays its answer.
+      await desk.api.waitFor('sent again', (s) => s.online && s.unsentCount === 0, 30_000);
+      expect(await onServer(opId)).toBe(1);
+      const ops = await server.open.db.selectFrom('ops').select('op_id').where('op_id', '=', opId).execute();
+      expect(ops).toHaveLength(1);
+      const view = await desk.api.ok<{ sync: { state: string } }>('GET', `/api/payments/${opId}`);
+      expect(view.sync.state).toBe('applied');
+      expect(await receiptsFor(desk, opId)).toBe(1);
+    } finally {
+      await desk.stop();
+      removeDir(desk.dataDir);
+    }
+  }, 120_000);
+});
