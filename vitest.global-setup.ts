@@ -2,6 +2,7 @@
  * Starts a throwaway PostgreSQL for the `.pg.test.ts` suites, unless PAYDESK_TEST_PG_URL points at
  * one already (CI may start its own). Tests get the URL through vitest's inject('pgUrl').
  */
+import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { findPostgresBin, startTempPostgres, type TempPostgres } from './tools/testkit/src/postgres.ts';
 
@@ -13,7 +14,13 @@ declare module 'vitest' {
   }
 }
 
+/** The browser tests run against the built UIs: build them from the current sources first. */
+function buildUis(): void {
+  execFileSync('npm', ['run', 'build', '--workspaces', '--if-present'], { stdio: 'inherit' });
+}
+
 export async function setup(project: TestProject): Promise<void> {
+  buildUis();
   const given = process.env['PAYDESK_TEST_PG_URL'];
   if (given) {
     project.provide('pgUrl', given);

@@ -27,7 +27,7 @@ import {
 } from '@paydesk/protocol';
 import type { DeskDeps } from './deps.ts';
 import { acceptPayment, paymentView } from './features/payments/accept.ts';
-import { normalizeProviderAccount, providerOf, quoteThirdParty, type Cashier } from './features/payments/prepare.ts';
+import { normalizeProviderAccount, prepareBilling, prepareService, prepareThirdParty, providerOf, quoteThirdParty, type Cashier } from './features/payments/prepare.ts';
 import { submitReading } from './features/readings/submit.ts';
 import { reversePayment } from './features/reversals/reverse.ts';
 import { cashMove, closeShift, openShift } from './features/shift/shift.ts';
@@ -119,6 +119,14 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     const cashier = requireCashier(req);
     const view = await acceptPayment(deps, cashier, req.body);
     return reply.code(201).send(view);
+  });
+  r.post('/api/payments/quote', { schema: { ...tag('Платежи'), summary: 'Что получится: строки, комиссия, итог, сдача — без приёма', body: paymentRequest } }, async (req) => {
+    const cashier = requireCashier(req);
+    const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
+    const id = '00000000-0000-7000-8000-000000000000';
+    const body = req.body;
+    const { prepared } = body.kind === 'billing' ? prepareBilling(ctx, id, body) : body.kind === 'thirdparty' ? prepareThirdParty(ctx, id, body, {}) : prepareService(ctx, id, body);
+    return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, lines: prepared.lines ?? null, items: prepared.items ?? null };
   });
   r.get('/api/payments/:id', { schema: { ...tag('Платежи'), summary: 'Платёж: состояние, чек, отправка, передача поставщику', params: z.object({ id: z.uuid() }) } }, async (req) => {
     requireCashier(req);

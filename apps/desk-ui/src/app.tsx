@@ -1,0 +1,155 @@
+/**
+ * The cashier's shell: sections on function keys (F1 payments, F2 third parties, F3 readings,
+ * F4 journal, F6 reports, F9 register, F10 settings), the status bar bottom left, banners when the
+ * register or the sync needs attention, the offline dialog, and a scanner listening everywhere.
+ */
+import { AppShell, Button, Group, Modal, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, getToken, setToken } from './api/client.ts';
+import type { Cashier, ScanResult } from './api/types.ts';
+import { Banners } from './components/banners.tsx';
+import { StatusBar } from './components/status-bar.tsx';
+import { useDeskStatus } from './hooks/use-desk-status.ts';
+import { useHotkeys } from './hooks/use-hotkeys.ts';
+import { useScanner } from './hooks/use-scanner.ts';
+import { BillingScreen, type BillPrefill } from './screens/billing.tsx';
+import { JournalScreen } from './screens/journal.tsx';
+import { LoginScreen } from './screens/login.tsx';
+import { ReadingsScreen } from './screens/readings.tsx';
+import { RegisterScreen } from './screens/register.tsx';
+import { ReportsScreen } from './screens/reports.tsx';
+import { SettingsScreen } from './screens/settings.tsx';
+import { ThirdPartyScreen } from './screens/third-party.tsx';
+
+type Section = 'billing' | 'thirdParty' | 'readings' | 'journal' | 'reports' | 'register' | 'settings';
+
+const SECTIONS: { key: Section; hotkey: string }[] = [
+  { key: 'billing', hotkey: 'F1' },
+  { key: 'thirdParty', hotkey: 'F2' },
+  { key: 'readings', hotkey: 'F3' },
+  { key: 'journal', hotkey: 'F4' },
+  { key: 'reports', hotkey: 'F6' },
+  { key: 'register', hotkey: 'F9' },
+  { key: 'settings', hotkey: 'F10' },
+];
+
+export function App() {
+  const { t } = useTranslation();
+  const [cashier, setCashier] = useState<Cashier | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [section, setSection] = useState<Section>('billing');
+  const [offlineDialog, setOfflineDialog] = useState(false);
+  const [billPrefill, setBillPrefill] = useState<BillPrefill | null>(null);
+  const [providerPrefill, setProviderPrefill] = useState<{ providerCode: string; account: string | null; amountKop: number | null } | null>(null);
+  const [readingsAccount, setReadingsAccount] = useState<string | null>(null);
+  const [billingName, setBillingName] = useState('Биллинг Эксперт');
+  const sectionKey = useRef(0);
+
+  const status = useDeskStatus(
+    {
+      onOnline: (online) => {
+        if (!online) setOfflineDialog(true);
+        else {
+          setOfflineDialog(false);
+          notifications.show({ color: 'green', title: t('offline.back'), message: t('offline.backText') });
+        }
+      },
+      onRejected: (r) => notifications.show({ color: 'red', autoClose: false, title: t('banners.rejected', { count: 1 }), message: r.message ?? r.code ?? '' }),
+    },
+    cashier !== null,
+  );
+
+  useEffect(() => {
+    if (!getToken()) {
+      setChecked(true);
+      return;
+    }
+    api<{ cashier: Cashier }>('GET', '/api/session')
+      .then((r) => setCashier(r.cashier))
+      .catch(() => setToken(null))
+      .finally(() => setChecked(true));
+  }, []);
+  useEffect(() => {
+    const onUnauthorized = (): void => {
+      setToken(null);
+      setCashier(null);
+    };
+    window.addEventListener('paydesk:unauthorized', onUnauthorized);
+    return () => window.removeEventListener('paydesk:unauthorized', onUnauthorized);
+  }, []);
+  useEffect(() => {
+    if (cashier) void api<{ billingName: string }>('GET', '/api/settings').then((s) => setBillingName(s.billingName)).catch(() => undefined);
+  }, [cashier]);
+
+  const go = useCallback((s: Section) => {
+    sectionKey.current++;
+    setSection(s);
+  }, []);
+
+  useHotkeys(Object.fromEntries(SECTIONS.map((s) => [s.hotkey, () => cashier && go(s.key)])));
+
+  useScanner((text) => {
+    if (!cashier) return;
+    void api<ScanResult>('POST', '/api/scan', { text }).then((r) => {
+      if (r.kind === 'bill' && r.accountNumber) {
+        setBillPrefill({ accountNumber: r.accountNumber, amountKop: r.amountKop ?? null, sumNeedsConfirmation: r.sumNeedsConfirmation ?? false, period: r.period ?? null });
+        go('billing');
+      } else if (r.kind === 'provider' && r.providerCode) {
+        setProviderPrefill({ providerCode: r.providerCode, account: r.account ?? null, amountKop: r.amountKop ?? null });
+        go('thirdParty');
+      } else notifications.show({ color: 'orange', title: 'Сканер', message: r.message ?? 'Неизвестный штрихкод' });
+    });
+  });
+
+  if (!checked) return <Text p="xl">{t('app.loading')}</Text>;
+  if (!cashier) return <LoginScreen status={status} onSignedIn={setCashier} />;
+
+  return (
+    <AppShell header={{ height: 64 }} footer={{ height: 52 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap={4} wrap="nowrap">
+            <Title order={3} mr="md" c="blue.8">Paydesk</Title>
+            {SECTIONS.filter((s) => s.key !== 'settings' || cashier.role === 'admin').map((s) => (
+              <UnstyledButton key={s.key} onClick={() => go(s.key)} px="sm" py={6} style={{ borderRadius: 6, background: section === s.key ? 'var(--mantine-color-blue-6)' : undefined, color: section === s.key ? 'white' : undefined }} data-testid={`nav-${s.key}`}>
+                <Text fw={600} size="md"><Text span size="xs" opacity={0.75} mr={4}>{s.hotkey}</Text>{t(`nav.${s.key}`)}</Text>
+              </UnstyledButton>
+            ))}
+          </Group>
+          <Button variant="subtle" onClick={() => {
+            void api('DELETE', '/api/session').finally(() => {
+              setToken(null);
+              setCashier(null);
+            });
+          }}>{t('nav.logout')}</Button>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <Banners status={status} />
+        <div key={`${section}-${sectionKey.current}`}>
+          {section === 'billing' && <BillingScreen billingName={billingName} prefill={billPrefill} onPrefillUsed={() => setBillPrefill(null)} onReadings={(n) => {
+            setReadingsAccount(n);
+            go('readings');
+          }} />}
+          {section === 'thirdParty' && <ThirdPartyScreen prefill={providerPrefill} onPrefillUsed={() => setProviderPrefill(null)} />}
+          {section === 'readings' && <ReadingsScreen accountNumber={readingsAccount} onAccount={setReadingsAccount} />}
+          {section === 'journal' && <JournalScreen />}
+          {section === 'reports' && <ReportsScreen />}
+          {section === 'register' && <RegisterScreen status={status} />}
+          {section === 'settings' && <SettingsScreen cashier={cashier} />}
+        </div>
+      </AppShell.Main>
+      <AppShell.Footer>
+        <StatusBar status={status} cashier={cashier.name} />
+      </AppShell.Footer>
+      <Modal opened={offlineDialog} onClose={() => setOfflineDialog(false)} title={<Title order={3}>{t('offline.title')}</Title>} size="lg">
+        <Stack data-testid="offline-dialog">
+          <Text size="lg">{t('offline.text')}</Text>
+          <Button size="lg" data-autofocus onClick={() => setOfflineDialog(false)}>{t('offline.ok')}</Button>
+        </Stack>
+      </Modal>
+    </AppShell>
+  );
+}

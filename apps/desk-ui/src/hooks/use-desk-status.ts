@@ -1,0 +1,53 @@
+/**
+ * The desk's state for the whole UI: polled every two seconds and refreshed at once on server-sent
+ * events (connectivity, queue, register, rejections).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { api, getToken } from '../api/client.ts';
+import type { DeskStatus } from '../api/types.ts';
+
+export interface DeskEvents {
+  onOnline?: (online: boolean) => void;
+  onRejected?: (r: { seq: number; code: string | null; message: string | null }) => void;
+}
+
+export function useDeskStatus(events: DeskEvents = {}, signedIn = true): DeskStatus | null {
+  const [status, setStatus] = useState<DeskStatus | null>(null);
+  const handlers = useRef(events);
+  handlers.current = events;
+
+  useEffect(() => {
+    let alive = true;
+    const load = async (): Promise<void> => {
+      try {
+        const s = await api<DeskStatus>('GET', '/api/status');
+        if (alive) setStatus(s);
+      } catch {
+        // The next poll tries again; the status bar keeps the last known state.
+      }
+    };
+    void load();
+    const timer = setInterval(() => void load(), 2000);
+    let source: EventSource | null = null;
+    const token = getToken();
+    if (signedIn && token) {
+      source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+      source.addEventListener('online', (e) => {
+        const data = JSON.parse((e as MessageEvent<string>).data) as { online: boolean };
+        handlers.current.onOnline?.(data.online);
+        void load();
+      });
+      source.addEventListener('rejected', (e) => {
+        handlers.current.onRejected?.(JSON.parse((e as MessageEvent<string>).data) as { seq: number; code: string | null; message: string | null });
+        void load();
+      });
+      for (const type of ['status', 'operation', 'reference']) source.addEventListener(type, () => void load());
+    }
+    return () => {
+      alive = false;
+      clearInterval(timer);
+      source?.close();
+    };
+  }, [signedIn]);
+  return status;
+}

@@ -1,0 +1,279 @@
+/**
+ * «Платежи <биллинг>»: find the account (or scan the bill), see its debts, set what to pay — per line,
+ * or one total the desk spreads by the domain's rule — take cash or card, Enter. After a scan with
+ * exact money that is one keystroke.
+ */
+import { Alert, Badge, Button, Grid, Group, NumberFormatter, Paper, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ProblemError } from '../api/client.ts';
+import type { AccountDetails, PaymentResult, Quote } from '../api/types.ts';
+import { AccountSearch } from '../components/account-search.tsx';
+import { PaymentPanel, type PaymentPanelHandle } from '../components/payment-panel.tsx';
+import { PaymentResultView } from '../components/payment-result.tsx';
+import { dateTime, inputToKop, kopToInput, money, period } from '../format.ts';
+
+export interface BillPrefill {
+  accountNumber: string;
+  amountKop: number | null;
+  sumNeedsConfirmation: boolean;
+  period: string | null;
+}
+
+type Mode = { kind: 'search' } | { kind: 'account'; number: string; prefill: BillPrefill | null } | { kind: 'result'; result: PaymentResult };
+
+export function BillingScreen({ billingName, prefill, onPrefillUsed, onReadings }: { billingName: string; prefill: BillPrefill | null; onPrefillUsed: () => void; onReadings: (account: string) => void }) {
+  const { t } = useTranslation();
+  const [mode, setMode] = useState<Mode>({ kind: 'search' });
+
+  useEffect(() => {
+    if (prefill) {
+      setMode({ kind: 'account', number: prefill.accountNumber, prefill });
+      onPrefillUsed();
+    }
+  }, [prefill, onPrefillUsed]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && mode.kind === 'account') setMode({ kind: 'search' });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [mode.kind]);
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>{t('billing.title', { name: billingName })}</Title>
+      {mode.kind === 'search' && <AccountSearch onOpen={(number) => setMode({ kind: 'account', number, prefill: null })} />}
+      {mode.kind === 'account' && (
+        <AccountPayment key={mode.number + String(mode.prefill?.amountKop)} number={mode.number} prefill={mode.prefill} onBack={() => setMode({ kind: 'search' })} onDone={(result) => setMode({ kind: 'result', result })} onReadings={onReadings} />
+      )}
+      {mode.kind === 'result' && <PaymentResultView result={mode.result} onNext={() => setMode({ kind: 'search' })} />}
+    </Stack>
+  );
+}
+
+interface LineInput {
+  amount: string;
+  penalty: string;
+}
+
+function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { number: string; prefill: BillPrefill | null; onBack: () => void; onDone: (r: PaymentResult) => void; onReadings: (account: string) => void }) {
+  const { t } = useTranslation();
+  const [account, setAccount] = useState<AccountDetails | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [lines, setLines] = useState<LineInput[]>([]);
+  // 'total': one sum spread by the desk; 'lines': the cashier set each line.
+  const [by, setBy] = useState<'total' | 'lines'>(prefill?.amountKop ? 'total' : 'lines');
+  const [total, setTotal] = useState(prefill?.amountKop ? kopToInput(prefill.amountKop) : '');
+  const [quote, setQuote] = useState<Quote | null>(null);
+  const [quoteError, setQuoteError] = useState<string | null>(null);
+  const panel = useRef<PaymentPanelHandle>(null);
+
+  useEffect(() => {
+    api<AccountDetails>('GET', `/api/accounts/${encodeURIComponent(number)}`)
+      .then((a) => {
+        setAccount(a);
+        setLines(a.debts.map((d) => ({ amount: kopToInput(d.debtKop), penalty: d.penaltyDebtKop > 0 ? kopToInput(d.penaltyDebtKop) : '' })));
+        if (!prefill?.amountKop) setTotal(kopToInput(a.totalDebtKop));
+        setTimeout(() => panel.current?.focus(), 0);
+      })
+      .catch((e: unknown) => setError(e instanceof ProblemError ? e.message : String(e)));
+  }, [number, prefill]);
+
+  const request = useMemo((): Record<string, unknown> | null => {
+    if (!account) return null;
+    if (by === 'total') {
+      const kop = inputToKop(total);
+      return kop && kop > 0 ? { kind: 'billing', accountNumber: account.number, amountKop: kop } : null;
+    }
+    const out = account.debts.map((d, i) => ({ serviceCode: d.serviceCode, period: d.period, amountKop: inputToKop(lines[i]?.amount ?? '') ?? 0, penaltyKop: inputToKop(lines[i]?.penalty ?? '') ?? 0 }));
+    if (out.some((_, i) => (lines[i]?.amount ?? '') !== '' && inputToKop(lines[i]?.amount ?? '') === null)) return null;
+    return out.some((l) => l.amountKop + l.penaltyKop > 0) ? { kind: 'billing', accountNumber: account.number, lines: out } : null;
+  }, [account, by, total, lines]);
+  const [debouncedRequest] = useDebouncedValue(request, 120);
+
+  useEffect(() => {
+    if (!debouncedRequest) {
+      setQuote(null);
+      return;
+    }
+    let alive = true;
+    api<Quote>('POST', '/api/payments/quote', { ...debouncedRequest, method: 'cash' })
+      .then((q) => {
+        if (alive) {
+          setQuote(q);
+          setQuoteError(null);
+        }
+      })
+      .catch((e: unknown) => {
+        if (alive) {
+          setQuote(null);
+          setQuoteError(e instanceof ProblemError ? e.message : String(e));
+        }
+      });
+    return () => {
+      alive = false;
+    };
+  }, [debouncedRequest]);
+
+  if (error) {
+    return (
+      <Stack>
+        <Alert color="red" variant="filled">{error}</Alert>
+        <Button variant="default" onClick={onBack}>{t('billing.back')}</Button>
+      </Stack>
+    );
+  }
+  if (!account) return <Text>{t('common.loading')}</Text>;
+  const allocated = by === 'total' && quote?.lines ? new Map(quote.lines.map((l) => [`${l.serviceCode}:${l.period}`, l])) : null;
+  /** Editing a line switches to per-line amounts, starting from what the total was spread into. */
+  const editLine = (i: number, field: 'amount' | 'penalty', value: string): void => {
+    const base: LineInput[] = by === 'total'
+      ? account.debts.map((d) => {
+          const q = allocated?.get(`${d.serviceCode}:${d.period}`);
+          return { amount: q ? kopToInput(q.amountKop) : '', penalty: q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '' };
+        })
+      : lines;
+    setLines(base.map((l, j) => (j === i ? { ...l, [field]: value } : l)));
+    setBy('lines');
+  };
+
+  return (
+    <Stack gap="md" data-testid="account-card">
+      <Paper withBorder p="md" radius="md">
+        <Group justify="space-between" align="flex-start">
+          <Stack gap={2}>
+            <Group gap="sm">
+              <Title order={3} ff="monospace">{account.number}</Title>
+              {account.els && <Badge variant="light">{t('billing.els')} {account.els}</Badge>}
+              {account.status === 'closed' && <Badge color="red">{t('billing.closed')}</Badge>}
+            </Group>
+            <Text size="xl">{account.address}</Text>
+            <Text size="lg" c="dimmed">{account.ownerName}</Text>
+          </Stack>
+          <Stack gap={2} align="flex-end">
+            <Text c="dimmed">{t('billing.debt')}</Text>
+            <Title order={2} c={account.totalDebtKop > 0 ? 'red.7' : 'green.7'}>{money(account.totalDebtKop)}</Title>
+            <Button variant="subtle" onClick={onBack}>{t('billing.back')}</Button>
+          </Stack>
+        </Group>
+      </Paper>
+
+      {prefill?.amountKop && (
+        <Alert color={prefill.sumNeedsConfirmation ? 'orange' : 'blue'} variant="light">
+          {prefill.sumNeedsConfirmation ? t('billing.qrSumConfirm') : t('billing.qrSum', { sum: money(prefill.amountKop) })}
+          {prefill.period ? ` · ${period(prefill.period)}` : ''}
+        </Alert>
+      )}
+
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Paper withBorder radius="md">
+            {account.debts.length === 0 ? (
+              <Text p="md" c="dimmed">{t('billing.noDebts')}</Text>
+            ) : (
+              <Table striped highlightOnHover verticalSpacing="xs" fz="md" data-testid="debts">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('billing.service')}</Table.Th>
+                    <Table.Th>{t('billing.period')}</Table.Th>
+                    <Table.Th ta="right">{t('billing.debt')}</Table.Th>
+                    <Table.Th ta="right">{t('billing.penalty')}</Table.Th>
+                    <Table.Th w={150}>{t('billing.toPay')}</Table.Th>
+                    <Table.Th w={130}>{t('billing.penaltyToPay')}</Table.Th>
+                    <Table.Th ta="right">{t('billing.commission')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {account.debts.map((d, i) => {
+                    const q = allocated?.get(`${d.serviceCode}:${d.period}`) ?? quote?.lines?.find((l) => l.serviceCode === d.serviceCode && l.period === d.period);
+                    return (
+                      <Table.Tr key={`${d.serviceCode}:${d.period}`}>
+                        <Table.Td>
+                          <Text fw={600}>{d.serviceName}</Text>
+                          <Text size="xs" c="dimmed">{d.supplier.name}</Text>
+                        </Table.Td>
+                        <Table.Td>{period(d.period)}</Table.Td>
+                        <Table.Td ta="right">{money(d.debtKop)}</Table.Td>
+                        <Table.Td ta="right">{d.penaltyDebtKop > 0 ? money(d.penaltyDebtKop) : '—'}</Table.Td>
+                        <Table.Td>
+                          <TextInput
+                            size="sm"
+                            value={by === 'total' ? (q ? kopToInput(q.amountKop) : '') : (lines[i]?.amount ?? '')}
+                            onChange={(e) => editLine(i, 'amount', e.currentTarget.value)}
+                            data-testid={`line-${d.serviceCode}`}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <TextInput size="sm" value={by === 'total' ? (q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '') : (lines[i]?.penalty ?? '')} onChange={(e) => editLine(i, 'penalty', e.currentTarget.value)} />
+                        </Table.Td>
+                        <Table.Td ta="right">{q && q.commissionKop > 0 ? money(q.commissionKop) : '—'}</Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            )}
+          </Paper>
+          <Group mt="sm" align="flex-end">
+            <TextInput
+              size="md"
+              w={220}
+              label={t('billing.total')}
+              description={t('billing.totalHint')}
+              value={by === 'total' ? total : quote ? kopToInput(quote.totalKop - quote.commissionKop) : ''}
+              onChange={(e) => {
+                setBy('total');
+                setTotal(e.currentTarget.value);
+              }}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  panel.current?.focus();
+                }
+              }}
+              data-testid="total-input"
+            />
+            {quote && quote.commissionKop > 0 && (
+              <Text size="md" c="dimmed" pb={6}>{t('billing.commission')}: <NumberFormatter value={quote.commissionKop / 100} thousandSeparator=" " decimalSeparator="," decimalScale={2} fixedDecimalScale suffix=" ₽" /></Text>
+            )}
+          </Group>
+          {quoteError && <Alert mt="sm" color="red" variant="light" data-testid="quote-error">{quoteError}</Alert>}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Stack gap="sm">
+            <Paper withBorder p="sm" radius="md">
+              <Group justify="space-between" mb={4}>
+                <Text fw={700}>{t('billing.meters')}</Text>
+                {account.meters.length > 0 && <Button size="compact-sm" variant="light" onClick={() => onReadings(account.number)}>{t('nav.readings')} (F3)</Button>}
+              </Group>
+              {account.meters.length === 0 && <Text c="dimmed" size="sm">—</Text>}
+              {account.meters.map((m) => (
+                <Group key={m.id} justify="space-between" gap="xs">
+                  <Text size="sm">{m.serviceName} № {m.serial}</Text>
+                  <Text size="sm" ff="monospace">{m.lastValue ?? '—'}{m.lastDate ? ` (${m.lastDate.split('-').reverse().join('.')})` : ''}</Text>
+                </Group>
+              ))}
+            </Paper>
+            <Paper withBorder p="sm" radius="md">
+              <Text fw={700} mb={4}>{t('billing.recent')}</Text>
+              <ScrollArea.Autosize mah={140}>
+                {account.recentPayments.length === 0 && <Text c="dimmed" size="sm">—</Text>}
+                {account.recentPayments.map((p) => (
+                  <Group key={p.paymentId} justify="space-between" gap="xs">
+                    <Text size="sm">{dateTime(p.createdAt)} · {p.number}</Text>
+                    <Text size="sm" td={p.reversed ? 'line-through' : undefined}>{money(p.totalKop)}</Text>
+                  </Group>
+                ))}
+              </ScrollArea.Autosize>
+            </Paper>
+          </Stack>
+        </Grid.Col>
+      </Grid>
+
+      <PaymentPanel ref={panel} request={account.status === 'closed' ? null : debouncedRequest} totalKop={quote && debouncedRequest === request ? quote.totalKop : null} onDone={onDone} />
+    </Stack>
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * The cashier's screens in a real browser (Debian's Chromium through playwright-core) against a real
+ * desk and a real server, driven by the keyboard as a cashier would. Every screen is photographed
+ * into docs/screenshots.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBillQr } from '@paydesk/domain';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../testing/stack.ts';
+import { launchBrowser, shot } from './browser.ts';
+
+const UI_DIR = fileURLToPath(new URL('../../../desk-ui/dist', import.meta.url));
+
+let server: TestStackServer;
+let desk: Awaited<ReturnType<typeof startTestDesk>>;
+let browser: Browser;
+let page: Page;
+
+const text = async (testId: string): Promise<string> => (await page.getByTestId(testId).first().textContent()) ?? '';
+const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  desk = await startTestDesk(server, { uiDir: UI_DIR });
+  await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
+  await desk.api.login();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  await page.goto(desk.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await desk?.stop();
+  if (desk) removeDir(desk.dataDir);
+  await server?.close();
+});
+
+describe('the cashier’s screens', () => {
+  it('signs in with the keyboard', async () => {
+    await visible('login');
+    await shot(page, 'desk-01-login');
+    await page.keyboard.type('cashier');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('demo');
+    await page.keyboard.press('Enter');
+    await visible('account-search');
+    expect(await text('connection')).toContain('На связи');
+  });
+
+  it('opens the shift from the register menu (F9)', async () => {
+    await page.keyboard.press('F9');
+    await visible('register-open');
+    await shot(page, 'desk-02-register-closed');
+    await page.getByTestId('register-open').click();
+    await visible('register-amount');
+    await page.keyboard.type('5000');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text('register-message'), { timeout: 10_000 }).toContain('Готово');
+    await expect.poll(() => text('status-bar')).toContain('Смена № 1');
+  });
+
+  it('pays a scanned bill in cash with exact money: one keystroke after the scan', async () => {
+    await page.keyboard.press('F1');
+    await visible('account-search');
+    await shot(page, 'desk-03-billing-search');
+    const qr = buildBillQr({ Name: 'ООО "УК Дом"', PersonalAcc: '40702810138250123017', BankName: 'ПАО Сбербанк', BIC: '044525225', CorrespAcc: '30101810400000000225', PayeeINN: '7707083893', PersAcc: '1234567', Sum: '151234', PaymPeriod: '102026' });
+    // A keyboard-wedge scanner: the whole code in a burst, then Enter.
+    await page.keyboard.insertText(qr);
+    await page.keyboard.press('Enter');
+    await visible('account-card');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('1\u00a0517,46');
+    await shot(page, 'desk-04-billing-account-from-qr');
+    // The only keystroke after the scan: Enter in «Получено», left empty for exact money.
+    await page.keyboard.press('Enter');
+    await visible('payment-result');
+    await visible('receipt-tape');
+    expect(await text('receipt-tape')).toContain('ИНН поставщика: 7707083893');
+    await shot(page, 'desk-05-billing-receipt');
+    await page.keyboard.press('Enter');
+    await visible('account-search');
+    const payments = await desk.api.ok<{ items: { kind: string; totalKop: number }[] }>('GET', '/api/payments?kind=payments');
+    expect(payments.items[0]).toMatchObject({ kind: 'billing', totalKop: 151_746 });
+  });
+
+  it('a partial payment typed as one total is spread across the services', async () => {
+    await page.getByTestId('account-search').fill('ленина 10 5');
+    await visible('search-results');
+    await page.waitForTimeout(300);
+    await shot(page, 'desk-06-billing-search-results');
+    await page.keyboard.press('Enter');
+    await visible('account-card');
+    await page.getByTestId('total-input').fill('300');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
+    await page.getByTestId('tendered').fill('500');
+    await expect.poll(() => text('change')).toContain('199');
+    await shot(page, 'desk-07-billing-partial');
+    await page.getByTestId('tendered').press('Enter');
+    await visible('payment-result');
+    expect(await text('result-change')).toContain('199,00');
+    await page.keyboard.press('Enter');
+  });
+
+  it('a third-party payment with its commission shown before accepting (F2)', async () => {
+    await page.keyboard.press('F2');
+    await visible('provider-search');
+    await shot(page, 'desk-08-thirdparty');
+    await page.keyboard.type('МТС');
+    await page.keyboard.press('Enter');
+    await visible('provider-account');
+    await page.getByTestId('provider-account').fill('');
+    await page.keyboard.type('89161112233');
+    expect(await page.getByTestId('provider-account').inputValue()).toBe('+7 (916) 111-22-33');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('300');
+    await expect.poll(() => text('provider-commission'), { timeout: 10_000 }).toContain('6,00');
+    await shot(page, 'desk-09-thirdparty-commission');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await visible('payment-result');
+    await shot(page, 'desk-10-thirdparty-receipt');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('price-list').click();
+    await visible('price-table');
+    await page.getByTestId('qty-COPY_A4').fill('3');
+    await shot(page, 'desk-11-price-list');
+  });
+
+  it('a reading that needs a confirmation (F3)', async () => {
+    await page.keyboard.press('F3');
+    await visible('account-search');
+    await page.keyboard.type('1234567');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    await visible('reading-value');
+    await page.keyboard.type('1900');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-finding="reading.jump"]').waitFor({ timeout: 10_000 });
+    await shot(page, 'desk-12-reading-confirm');
+    await page.getByTestId('reading-value').press('Enter');
+    await visible('reading-saved');
+    expect(await text('reading-saved')).toContain('расход 900');
+    await shot(page, 'desk-13-reading-saved');
+  });
+
+  it('a reversal approved by a senior cashier, from the journal (F4)', async () => {
+    // A payment by the senior: the cashier may not reverse it alone.
+    const senior = new (desk.api.constructor as new (url: string) => typeof desk.api)(desk.url);
+    await senior.login('senior', 'demo');
+    await senior.ok('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' });
+    await page.keyboard.press('F4');
+    await visible('journal');
+    await page.waitForTimeout(300);
+    await shot(page, 'desk-14-journal');
+    await page.keyboard.press('Enter');
+    await visible('reverse');
+    await shot(page, 'desk-15-journal-details');
+    await page.getByTestId('reverse').click();
+    await visible('reversal-reason');
+    await page.keyboard.type('Ошибочно пробита услуга');
+    await page.keyboard.press('Enter');
+    await visible('approval');
+    await page.getByTestId('approval-login').fill('senior');
+    await page.getByTestId('approval-password').fill('demo');
+    await shot(page, 'desk-16-reversal-approval');
+    await page.getByTestId('approval-password').press('Enter');
+    await visible('reversal-done');
+    await page.keyboard.press('Enter');
+  });
+
+  it('X report and Z report from the register menu', async () => {
+    await page.keyboard.press('F9');
+    await page.getByTestId('register-x').click();
+    await visible('x-totals');
+    await shot(page, 'desk-17-register-x');
+    await desk.api.waitFor('all sent', (s) => s.unsentCount === 0);
+    await page.getByTestId('register-z').click();
+    await expect.poll(() => text('register-message'), { timeout: 15_000 }).toContain('Готово');
+    await expect.poll(() => text('status-bar')).toContain('Смена закрыта');
+    await shot(page, 'desk-18-register-z');
+    await page.getByTestId('register-open').click();
+    await visible('register-amount');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text('status-bar'), { timeout: 10_000 }).toContain('Смена № 2');
+  });
+
+  it('the light turns grey when the server stops, payments wait, and it turns green once they are sent', async () => {
+    await page.keyboard.press('F1');
+    const count = async (): Promise<number> => Number((await server.open.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    await desk.api.waitFor('all sent', (s) => s.unsentCount === 0);
+    const before = await count();
+    await server.stop();
+    await expect.poll(async () => page.getByTestId('connection').getAttribute('data-state'), { timeout: 20_000 }).toBe('gray');
+    await visible('offline-dialog');
+    await shot(page, 'desk-19-offline-dialog');
+    await page.keyboard.press('Enter');
+    for (const amount of ['100', '200']) {
+      await page.getByTestId('account-search').fill('1234567');
+      await page.waitForTimeout(250);
+      await page.getByTestId('account-search').press('Enter');
+      await visible('account-card');
+      await page.getByTestId('total-input').fill(amount);
+      await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
+      await page.getByTestId('tendered').press('Enter');
+      await visible('payment-result');
+      await page.keyboard.press('Enter');
+    }
+    await expect.poll(() => text('unsent')).toContain('Не отправлено: 2');
+    await shot(page, 'desk-20-offline-unsent');
+    await server.start();
+    await expect.poll(async () => page.getByTestId('connection').getAttribute('data-state'), { timeout: 30_000 }).toBe('green');
+    await shot(page, 'desk-21-back-online');
+    expect(await count()).toBe(before + 2);
+    expect(await text('connection')).toContain('На связи');
+  }, 90_000);
+
+  it('the other screens: reports and settings', async () => {
+    await page.keyboard.press('F6');
+    await page.waitForTimeout(500);
+    await shot(page, 'desk-22-reports');
+  });
+});
