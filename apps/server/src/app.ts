@@ -26,6 +26,7 @@ import { CATALOGS } from './features/catalog/catalogs.ts';
 import { registerResource } from './features/catalog/resource.ts';
 import { importRoutes } from './features/imports/routes.ts';
 import { exportRoutes } from './features/exports/routes.ts';
+import { providerRoutes } from './features/providers/routes.ts';
 
 export interface AppOptions {
   db: Database;
@@ -95,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   for (const def of CATALOGS) registerResource(app, db, def);
   importRoutes(app, db);
   exportRoutes(app, db);
+  providerRoutes(app, db);
   await options.extend?.(app);
   await app.ready();
   return { app, routes, metrics };

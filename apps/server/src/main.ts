@@ -4,7 +4,7 @@
  * embedded PGlite only while the server is stopped (one process per data folder) — or they go
  * through a running server's API with --server URL and --token (or PAYDESK_TOKEN).
  */
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, ConfigError, type ServerConfig } from './config.ts';
@@ -17,6 +17,8 @@ import type { ImportKind } from './features/imports/layouts.ts';
 import { createDesk, revokeDesk } from './features/desks/desks.ts';
 import { addUser } from './features/auth/users.ts';
 import { verifyAudit } from './features/audit/audit-log.ts';
+import { reconcileProvider } from './features/providers/reconcile.ts';
+import { startWorkers } from './workers.ts';
 import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './features/exports/registry.ts';
 import type { UserRole } from './db/schema.ts';
 
@@ -85,6 +87,34 @@ program
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+program
+  .command('worker')
+  .description('только фоновые работы (передача платежей поставщикам) без HTTP; для отдельных процессов рядом с серверами')
+  .action(async () => {
+    const cfg = config();
+    if (!cfg.databaseUrl) throw new Error('Отдельный процесс работ нужен только с PostgreSQL (DATABASE_URL): со встроенной базой работы идут внутри сервера');
+    const { open } = await openConfiguredDatabase(cfg);
+    await migrate(open.db);
+    const log = (await import('pino')).default({ level: cfg.logLevel });
+    const workers = startWorkers(open.db, log);
+    console.log(`Paydesk workers: ${workers.map((w) => w.name).join(', ')}`);
+    const stop = (): void => {
+      void Promise.all(workers.map((w) => w.stop())).then(() => open.close()).then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('reconcile')
+  .description('сверка с реестром поставщика: txn_id;prv_txn;account;sum;txn_date')
+  .requiredOption('--provider <code>', 'код поставщика')
+  .argument('<file>', 'файл реестра')
+  .action((file: string, o: { provider: string }) => withDb(async (open) => {
+    const report = await reconcileProvider(open.db, o.provider, readFileSync(file, 'utf8'));
+    console.log(JSON.stringify(report));
+  }));
 
 program
   .command('migrate')

@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/database.ts';
+import { ForwardingWorker } from './features/providers/forwarding-worker.ts';
 
 export interface Worker {
   name: string;
@@ -12,7 +13,24 @@ export interface Worker {
 
 export type WorkerFactory = (db: Database, log: FastifyBaseLogger) => Worker;
 
-const factories: WorkerFactory[] = [];
+const factories: WorkerFactory[] = [
+  (db, log) => {
+    const w = new ForwardingWorker(db, log, forwardingOptionsFromEnv());
+    w.start();
+    return { name: 'forwarding', stop: () => w.stop() };
+  },
+];
+
+/** Test and chaos runs shorten the forwarding worker's timings through the environment. */
+function forwardingOptionsFromEnv(): ConstructorParameters<typeof ForwardingWorker>[2] {
+  const n = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+  const o: Record<string, number> = {};
+  for (const [key, env] of [['intervalMs', 'PAYDESK_FORWARD_INTERVAL_MS'], ['leaseMs', 'PAYDESK_FORWARD_LEASE_MS'], ['retryBaseMs', 'PAYDESK_FORWARD_RETRY_MS'], ['maxRetryMs', 'PAYDESK_FORWARD_MAX_RETRY_MS']] as const) {
+    const v = n(env);
+    if (v !== undefined && Number.isFinite(v)) o[key] = v;
+  }
+  return o;
+}
 
 /** Slices register their workers here (provider forwarding, …). */
 export function registerWorker(factory: WorkerFactory): void {

@@ -142,31 +142,30 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
 
   return (
     <Stack gap="md" data-testid="account-card">
-      <Paper withBorder p="md" radius="md">
-        <Group justify="space-between" align="flex-start">
-          <Stack gap={2}>
+      <Paper withBorder px="md" py="sm" radius="md">
+        <Group justify="space-between" align="center" wrap="nowrap">
+          <Stack gap={0}>
             <Group gap="sm">
               <Title order={3} ff="monospace">{account.number}</Title>
               {account.els && <Badge variant="light">{t('billing.els')} {account.els}</Badge>}
               {account.status === 'closed' && <Badge color="red">{t('billing.closed')}</Badge>}
+              {prefill?.amountKop && (
+                <Badge size="lg" color={prefill.sumNeedsConfirmation ? 'orange' : 'blue'} variant={prefill.sumNeedsConfirmation ? 'filled' : 'light'} data-testid="qr-sum">
+                  {prefill.sumNeedsConfirmation ? t('billing.qrSumConfirm') : t('billing.qrSum', { sum: money(prefill.amountKop) })}{prefill.period ? ` · ${period(prefill.period)}` : ''}
+                </Badge>
+              )}
             </Group>
-            <Text size="xl">{account.address}</Text>
-            <Text size="lg" c="dimmed">{account.ownerName}</Text>
+            <Text size="xl">{account.address}{account.ownerName ? <Text span c="dimmed" size="lg"> · {account.ownerName}</Text> : null}</Text>
           </Stack>
-          <Stack gap={2} align="flex-end">
-            <Text c="dimmed">{t('billing.debt')}</Text>
-            <Title order={2} c={account.totalDebtKop > 0 ? 'red.7' : 'green.7'}>{money(account.totalDebtKop)}</Title>
+          <Group gap="lg" wrap="nowrap">
+            <Stack gap={0} align="flex-end">
+              <Text c="dimmed" size="sm">{t('billing.debt')}</Text>
+              <Title order={2} c={account.totalDebtKop > 0 ? 'red.7' : 'green.7'}>{money(account.totalDebtKop)}</Title>
+            </Stack>
             <Button variant="subtle" onClick={onBack}>{t('billing.back')}</Button>
-          </Stack>
+          </Group>
         </Group>
       </Paper>
-
-      {prefill?.amountKop && (
-        <Alert color={prefill.sumNeedsConfirmation ? 'orange' : 'blue'} variant="light">
-          {prefill.sumNeedsConfirmation ? t('billing.qrSumConfirm') : t('billing.qrSum', { sum: money(prefill.amountKop) })}
-          {prefill.period ? ` · ${period(prefill.period)}` : ''}
-        </Alert>
-      )}
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>
@@ -222,7 +221,8 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
               size="md"
               w={220}
               label={t('billing.total')}
-              description={t('billing.totalHint')}
+              title={t('billing.totalHint')}
+              placeholder={t('billing.totalHint')}
               value={by === 'total' ? total : quote ? kopToInput(quote.totalKop - quote.commissionKop) : ''}
               onChange={(e) => {
                 setBy('total');
