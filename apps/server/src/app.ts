@@ -54,7 +54,6 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    disableRequestLogging: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
