@@ -35,6 +35,7 @@ import { registerAction, xReport } from './features/register/register-actions.ts
 import { closeSession, openSession, sessionCashier } from './features/session/session.ts';
 import { resolveScan } from './features/scan/scan.ts';
 import { deskStatus } from './features/status.ts';
+import { reportRoutes } from './features/reports/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { settingsRoutes } from './features/settings/routes.ts';
 import { countCash } from './features/reports/cash-count.ts';
@@ -233,6 +234,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   });
 
   journalRoutes(app, deps);
+  reportRoutes(app, deps);
   settingsRoutes(app, deps, deskSettingsRequest);
   options.testRoutes?.(app);
 

@@ -19,6 +19,7 @@ import { syncRoutes } from './features/sync/routes.ts';
 import { deskRoutes } from './features/desks/routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
+import { reportRoutes } from './features/reports/routes.ts';
 import { reviewRoutes } from './features/review/routes.ts';
 import { auditRoutes } from './features/audit/routes.ts';
 import { settingsRoutes } from './features/settings/routes.ts';
@@ -96,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   importRoutes(app, db);
   exportRoutes(app, db);
   providerRoutes(app, db);
+  reportRoutes(app, db, now);
   await options.extend?.(app);
   await app.ready();
   return { app, routes, metrics };

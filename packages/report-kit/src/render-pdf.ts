@@ -61,10 +61,15 @@ function drawTable(doc: Doc, t: TableSection): void {
     doc.fontSize(SIZE).text(t.emptyText ?? 'Нет данных', MARGIN + PAD, doc.y + PAD);
     doc.moveDown(0.3);
   }
-  const texts = (r: Row): string[] => t.columns.map((c) => cellText(r.cells[c.key] ?? null, c.kind));
-  for (const r of [...t.rows, ...(t.totals ? [{ ...t.totals, emphasis: t.totals.emphasis ?? ('strong' as const) }] : [])]) {
+  // A totals row leaves blank what it does not total, where a data row shows a dash for "nothing".
+  const texts = (r: Row, blank: boolean): string[] => t.columns.map((c) => (blank && !(c.key in r.cells) ? '' : cellText(r.cells[c.key] ?? null, c.kind)));
+  for (const r of t.rows) {
     if (ensureRoom(doc, 24)) header();
-    drawRow(doc, t.columns, widths, texts(r), r.emphasis);
+    drawRow(doc, t.columns, widths, texts(r, false), r.emphasis);
+  }
+  if (t.totals) {
+    if (ensureRoom(doc, 24)) header();
+    drawRow(doc, t.columns, widths, texts(t.totals, true), t.totals.emphasis ?? 'strong');
   }
 }
 
@@ -78,7 +83,9 @@ function drawPairs(doc: Doc, pairs: Pair[]): void {
 }
 
 export function renderPdf(report: ReportDoc): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: report.title, Creator: 'Paydesk' } });
+  // Wide tables (a summary with a column per block and method) read better across a landscape page.
+  const wide = report.sections.some((s) => s.kind === 'table' && s.columns.length > 7);
+  const doc = new PDFDocument({ size: 'A4', layout: wide ? 'landscape' : 'portrait', margin: MARGIN, bufferPages: true, info: { Title: report.title, Creator: 'Paydesk' } });
   doc.registerFont('regular', FONT);
   doc.registerFont('bold', FONT_BOLD);
   const chunks: Buffer[] = [];

@@ -52,3 +52,21 @@ export function newOpId(): string {
   const variant = ((parseInt(hex.slice(4, 5), 16) & 0x3) | 0x8).toString(16);
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${hex.slice(0, 3)}-${variant}${hex.slice(5, 8)}-${hex.slice(8, 20)}`;
 }
+
+/** Fetches a file (PDF, XLSX, CSV) with the cashier's token and hands it to the browser to save. */
+export async function download(path: string): Promise<void> {
+  const r = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!r.ok) {
+    const body = (await r.json().catch(() => ({}))) as Record<string, unknown>;
+    throw new ProblemError(r.status, typeof body['code'] === 'string' ? body['code'] : 'error', typeof body['detail'] === 'string' ? body['detail'] : `Ошибка ${r.status}`, body);
+  }
+  const name = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')?.[1] ?? 'report';
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

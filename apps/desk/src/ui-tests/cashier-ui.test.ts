@@ -6,9 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBillQr } from '@paydesk/domain';
+import { buildBillQr, formatRub } from '@paydesk/domain';
 import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../testing/stack.ts';
-import { launchBrowser, shot } from './browser.ts';
+import { launchBrowser, shot, shotPdfPage } from './browser.ts';
 
 const UI_DIR = fileURLToPath(new URL('../../../desk-ui/dist', import.meta.url));
 
@@ -215,9 +215,40 @@ describe('the cashier’s screens', () => {
     expect(await text('connection')).toContain('На связи');
   }, 90_000);
 
-  it('the other screens: reports and settings', async () => {
+  it('the shift report: totals, the drawer, a cash-up by notes with its shortage in red, the PDF', async () => {
     await page.keyboard.press('F6');
-    await page.waitForTimeout(500);
+    await expect.poll(() => text('report-title'), { timeout: 10_000 }).toContain('№ 2');
+    const report = await desk.api.ok<{ cash: { expectedDrawerKop: number }; blocks: { sumKop: number }[] }>('GET', '/api/reports/shift');
+    expect(report.blocks.length).toBeGreaterThan(0);
+    const expected = report.cash.expectedDrawerKop;
+    await expect.poll(async () => (await text('report-expected')).replace(/\s/g, '')).toBe(formatRub(expected).replace(/\s/g, ''));
     await shot(page, 'desk-22-reports');
+    await visible('report-match');
+
+    await page.getByTestId('report-count').click();
+    await visible('face-500000');
+    await page.getByTestId('face-10000').locator('input').or(page.getByTestId('face-10000')).first().fill('2');
+    await page.getByTestId('face-1000').locator('input').or(page.getByTestId('face-1000')).first().fill('5');
+    const counted = 2 * 10_000 + 5 * 1_000;
+    await expect.poll(async () => (await text('count-counted')).replace(/\s/g, '')).toBe(formatRub(counted).replace(/\s/g, ''));
+    await expect.poll(async () => (await text('count-difference')).replace(/\s/g, '')).toContain(formatRub(Math.abs(counted - expected)).replace(/\s/g, ''));
+    await shot(page, 'desk-23-cash-up');
+    await page.getByTestId('count-submit').click();
+    await visible('report-counts');
+    await expect.poll(() => text('report-message')).toContain('Пересчёт записан');
+    await page.getByTestId('face-500000').first().waitFor({ state: 'hidden' });
+    const after = await desk.api.ok<{ cash: { counts: { countedKop: number; differenceKop: number }[] } }>('GET', '/api/reports/shift');
+    expect(after.cash.counts).toEqual([expect.objectContaining({ countedKop: counted, differenceKop: counted - expected })]);
+    await shot(page, 'desk-24-reports-after-count');
+
+    const pdf = await fetch(new URL('/api/reports/shift?shift=1&format=pdf', desk.url), { headers: { authorization: `Bearer ${desk.api.token ?? ''}` } });
+    expect(pdf.status).toBe(200);
+    await shotPdfPage(browser, desk.url, new Uint8Array(await pdf.arrayBuffer()), 'desk-25-shift-report-pdf');
+  });
+
+  it('the settings screen', async () => {
+    await page.keyboard.press('F10');
+    await page.waitForTimeout(500);
+    await shot(page, 'desk-26-settings');
   });
 });

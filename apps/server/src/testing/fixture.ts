@@ -120,8 +120,8 @@ export function billingBody(overrides: Partial<OpBody<'payment.accepted'>> = {})
     cashierId: IDS.cashier,
     accountNumber: '1234567',
     lines: [
-      { serviceCode: 'MAINT', period: '2026-10', amountKop: 100_000, penaltyKop: 0 },
-      { serviceCode: 'WATER', period: '2026-10', amountKop: 50_000, penaltyKop: 1_234 },
+      { serviceCode: 'MAINT', period: '2026-10', amountKop: 100_000, penaltyKop: 0, commissionKop: 0 },
+      { serviceCode: 'WATER', period: '2026-10', amountKop: 50_000, penaltyKop: 1_234, commissionKop: 512 },
     ],
     commissionKop: 512,
     totalKop: 151_746,

@@ -27,8 +27,19 @@ export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals 
     } else if (r.kind === 'cash_in') t.cashInKop += r.total;
     else if (r.kind === 'cash_out') t.cashOutKop += r.total;
   }
-  t.drawerKop = t.sales.cashKop - t.returns.cashKop + t.cashInKop - t.cashOutKop;
+  t.drawerKop = carriedOver(deps, shiftNumber) + t.sales.cashKop - t.returns.cashKop + t.cashInKop - t.cashOutKop;
   return t;
+}
+
+/**
+ * Cash the register's drawer counter already held when the shift was opened: registers keep it across
+ * a Z report unless the cash was paid out, so the shift's expected cash starts from it.
+ */
+export function carriedOver(deps: DeskDeps, shiftNumber: number): number {
+  const open = deps.db
+    .prepare("SELECT request FROM operations WHERE kind = 'shift_open' AND state = 'done' AND (shift_number = ? OR json_extract(result, '$.shiftNumber') = ?) ORDER BY created_at DESC LIMIT 1")
+    .get(shiftNumber, shiftNumber) as { request: string } | undefined;
+  return open ? ((JSON.parse(open.request) as { carriedKop?: number | null }).carriedKop ?? 0) : 0;
 }
 
 async function currentShift(deps: DeskDeps): Promise<{ open: boolean; number: number | null }> {
@@ -40,7 +51,9 @@ export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   const floatOpId = existing ? (JSON.parse(existing.request) as { floatOpId: string }).floatOpId : uuidv7();
-  const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId };
+  // What the drawer counter holds before the shift opens, recorded with the intent so a retry keeps it.
+  const carriedKop = existing ? null : ((await deps.registerStatus.refresh()) ?? deps.registerStatus.get())?.drawerKop ?? null;
+  const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId, carriedKop };
   const row = await deps.runner.run({ opId, kind: 'shift_open', numbered: false, request, cashier: { id: cashier.id, name: cashier.name } });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string };
   const floatKop = (request as { openingFloatKop: number }).openingFloatKop;

@@ -44,8 +44,8 @@ describe('billing feed and registries', () => {
     const lines = text.trim().split('\r\n');
     expect(lines).toHaveLength(3);
     // Water: 500,00 + 12,34 penalty to the supplier, 5,12 fee.
-    expect(lines[0]).toMatch(/^28-11-2026;10-00-00;P1;Касса 1;\d+;1234567;ИВАНОВ ИВАН ИВАНОВИЧ;Г\. ЭНСК, УЛ\. ЛЕНИНА, Д\. 10, КВ\. 5;10\.2026;Холодная вода;512,34;512,34;0,00;$/);
-    expect(lines[2]).toBe('=2;1024,68;1024,68;0,00;');
+    expect(lines[0]).toMatch(/^28-11-2026;10-00-00;P1;Касса 1;\d+;1234567;ИВАНОВ ИВАН ИВАНОВИЧ;Г\. ЭНСК, УЛ\. ЛЕНИНА, Д\. 10, КВ\. 5;10\.2026;Холодная вода;517,46;512,34;5,12;$/);
+    expect(lines[2]).toBe('=2;1034,92;1024,68;10,24;');
     expect(/^=\d+;(\d+,\d+;){2}/.test(lines[2] ?? '')).toBe(true);
   });
 
