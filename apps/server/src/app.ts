@@ -20,6 +20,9 @@ import { deskRoutes } from './features/desks/routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
 import { reportRoutes } from './features/reports/routes.ts';
+import { overviewRoutes } from './features/overview/routes.ts';
+import { accountCardRoutes } from './features/accounts/card.ts';
+import { adminUiPage, serveAdminUi } from './http/admin-ui.ts';
 import { reviewRoutes } from './features/review/routes.ts';
 import { auditRoutes } from './features/audit/routes.ts';
 import { settingsRoutes } from './features/settings/routes.ts';
@@ -31,7 +34,7 @@ import { providerRoutes } from './features/providers/routes.ts';
 
 export interface AppOptions {
   db: Database;
-  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'>;
+  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'> & { adminUiDir?: string | undefined; onlineWindowSeconds?: number | undefined };
   now?: () => Date;
   /** Extra slices (imports, exports, providers, reports, admin UI) added by the server's composition. */
   extend?: (app: FastifyInstance) => void | Promise<void>;
@@ -58,7 +61,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  const uiPage = config.adminUiDir ? adminUiPage(config.adminUiDir) : null;
+  installErrorHandling(app, uiPage ? { notFoundPage: (req, reply) => (req.url.startsWith('/admin/') ? uiPage(req, reply) : sendProblem(reply, problem('not_found', `Нет такого адреса: ${req.url.split('?')[0] ?? ''}`))) } : {});
   const routes = installAuth(app, db, now);
   await app.register(rateLimit, {
     global: false,
@@ -87,7 +91,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   });
 
   syncRoutes(app, db, metrics);
-  deskRoutes(app, db, { enrollmentHours: config.enrollmentHours });
+  const onlineWindowMs = config.onlineWindowSeconds !== undefined ? config.onlineWindowSeconds * 1000 : undefined;
+  deskRoutes(app, db, { enrollmentHours: config.enrollmentHours, onlineWindowMs });
   authRoutes(app, db, { sessionHours: config.sessionHours });
   paymentRoutes(app, db);
   reviewRoutes(app, db);
@@ -98,6 +103,9 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   exportRoutes(app, db);
   providerRoutes(app, db);
   reportRoutes(app, db, now);
+  overviewRoutes(app, db, now, onlineWindowMs);
+  accountCardRoutes(app, db);
+  if (config.adminUiDir) await serveAdminUi(app, config.adminUiDir);
   await options.extend?.(app);
   await app.ready();
   return { app, routes, metrics };

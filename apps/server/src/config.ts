@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'], { message: 'ожидается true или false' }).transform((v) => v === 'true' || v === '1')]);
@@ -18,8 +19,10 @@ const schema = z.object({
   /** Run the background workers (provider forwarding, stamping) in this process. */
   workers: z.enum(['inline', 'none']).default('inline'),
   trustProxy: flag.default(false),
-  /** Where the admin UI's built files are, when present. */
-  adminUiDir: z.string().optional(),
+  /** Where the admin UI's built files are (`npm run build` puts them in apps/admin-ui/dist). */
+  adminUiDir: z.string().default(fileURLToPath(new URL('../../admin-ui/dist', import.meta.url))),
+  /** A desk silent longer than this shows offline in the back office. */
+  onlineWindowSeconds: z.coerce.number().int().min(1).max(3600).default(90),
   sessionHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
   enrollmentHours: z.coerce.number().int().min(1).max(24 * 30).default(24),
   poolSize: z.coerce.number().int().min(2).max(200).default(10),
@@ -38,6 +41,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   PAYDESK_WORKERS: 'workers',
   PAYDESK_TRUST_PROXY: 'trustProxy',
   PAYDESK_ADMIN_UI_DIR: 'adminUiDir',
+  PAYDESK_ONLINE_WINDOW_SECONDS: 'onlineWindowSeconds',
   PAYDESK_SESSION_HOURS: 'sessionHours',
   PAYDESK_ENROLLMENT_HOURS: 'enrollmentHours',
   PAYDESK_DB_POOL_SIZE: 'poolSize',

@@ -11,3 +11,4 @@ export * from './reversal-policy.ts';
 export * from './limits.ts';
 export * from './txn-id.ts';
 export { encodeText, decodeText, type QrEncoding } from './text-encodings.ts';
+export * from './provider-account.ts';

@@ -32,7 +32,7 @@ export interface TestStackServer {
   enrollmentCode(name?: string): Promise<string>;
 }
 
-export async function startTestServer(): Promise<TestStackServer> {
+export async function startTestServer(options: { adminUiDir?: string; onlineWindowSeconds?: number } = {}): Promise<TestStackServer> {
   const open = await pgliteTestDb();
   await seedCatalog(open);
   const actor = { type: 'system' as const, id: null };
@@ -49,7 +49,7 @@ export async function startTestServer(): Promise<TestStackServer> {
     port,
     open,
     async start() {
-      const built = await buildApp({ db: open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false } });
+      const built = await buildApp({ db: open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false, ...options } });
       app = built.app;
       await app.listen({ port, host: '127.0.0.1' });
     },
@@ -73,11 +73,11 @@ export async function startTestServer(): Promise<TestStackServer> {
 }
 
 /** A desk data folder enrolled with the server, ready for startDesk or a desk process. */
-export async function enrolledDataDir(server: TestStackServer, name = 'Касса 1'): Promise<string> {
+export async function enrolledDataDir(server: TestStackServer, name = 'Касса 1', code?: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'paydesk-desk-'));
   const db = openJournal(join(dir, 'journal.sqlite'));
   try {
-    new IdentityStore(db, dir).save(server.url, await enrollWithServer(server.url, await server.enrollmentCode(name)));
+    new IdentityStore(db, dir).save(server.url, await enrollWithServer(server.url, code ?? (await server.enrollmentCode(name))));
   } finally {
     db.close();
   }

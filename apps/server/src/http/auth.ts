@@ -41,8 +41,9 @@ export function installAuth(app: FastifyInstance, db: Database, now: () => Date)
   // Fastify wants decorated objects to start as null; onRequest sets the principal on every request.
   (app.decorateRequest as (name: string, value: null) => void)('principal', null);
   app.addHook('onRoute', (route) => {
-    // Routes added by plugins for documentation are public by design; every other route must say.
-    const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') ? 'public' : undefined);
+    // Routes added by plugins for documentation and the admin UI's static files are public by design
+    // (the data behind the UI is not); every other route must say.
+    const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') || route.url.startsWith('/admin/') ? 'public' : undefined);
     if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
     route.config = { ...route.config, auth };
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, auth });

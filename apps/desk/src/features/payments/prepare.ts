@@ -11,6 +11,7 @@ import {
   composeThirdPartyReceipt,
   computeCommission,
   formatRub,
+  normalizeProviderAccount as normalizeAccount,
   splitProportionally,
   validateReceipt,
   type AgentProfile,
@@ -222,15 +223,9 @@ export function providerOf(db: JournalDb, code: string): ProviderRow | null {
   return r ? (JSON.parse(r.data) as ProviderRow) : null;
 }
 
-/** The account as the provider wants it: "+7 (916) 111-22-33" → "9161112233" for phone providers. */
+/** The account as the provider wants it (the domain's rule, with this provider's normalization). */
 export function normalizeProviderAccount(provider: Pick<ProviderRow, 'normalize'>, account: string): string {
-  const text = account.trim();
-  if (provider.normalize === 'digits') return text.replace(/\D/g, '');
-  if (provider.normalize === 'phone') {
-    const d = text.replace(/\D/g, '');
-    return d.length === 11 && (d.startsWith('7') || d.startsWith('8')) ? d.slice(1) : d;
-  }
-  return text;
+  return normalizeAccount(provider.normalize, account);
 }
 
 export interface ThirdPartyQuote {

@@ -11,9 +11,10 @@ import { createDesk, enrollDesk, reissueEnrollment, revokeDesk } from './desks.t
 const deskParams = z.object({ id: z.uuid() });
 
 /** A desk counts as online when it was heard from within this long (three pull intervals). */
+/** A desk probes the server every few seconds; silence longer than this shows it offline. */
 export const ONLINE_WINDOW_MS = 90_000;
 
-export function deskRoutes(app: FastifyInstance, db: Database, options: { enrollmentHours: number }): void {
+export function deskRoutes(app: FastifyInstance, db: Database, options: { enrollmentHours: number; onlineWindowMs?: number | undefined }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/desks/enroll', {
@@ -21,24 +22,7 @@ export function deskRoutes(app: FastifyInstance, db: Database, options: { enroll
     config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
   }, async (req) => enrollDesk(db, req.body.enrollmentCode, req.body.epoch));
 
-  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их состоянием', querystring: z.object({ point: z.uuid().optional() }) }, config: { auth: BACK_OFFICE } }, async (req) => {
-    let q = db.selectFrom('desks').innerJoin('points', 'points.id', 'desks.point_id').select([
-      'desks.id', 'desks.name', 'desks.point_id', 'points.code as point_code', 'points.name as point_name', 'desks.epoch', 'desks.last_seq', 'desks.revoked_at', 'desks.last_seen_at',
-      'desks.last_push_at', 'desks.status', 'desks.status_at', 'desks.key_hash', 'desks.enrollment_expires_at', 'desks.created_at',
-    ]);
-    if (req.query.point) q = q.where('desks.point_id', '=', req.query.point);
-    const rows = await q.orderBy('points.code').orderBy('desks.name').execute();
-    const now = Date.now();
-    return {
-      items: rows.map((d) => ({
-        id: d.id, name: d.name, pointId: d.point_id, pointCode: d.point_code, pointName: d.point_name, epoch: d.epoch, lastSeq: d.last_seq,
-        enrolled: d.key_hash !== null, revoked: d.revoked_at !== null, enrollmentPending: d.enrollment_expires_at !== null && d.enrollment_expires_at.getTime() > now,
-        lastSeenAt: d.last_seen_at?.toISOString() ?? null, lastPushAt: d.last_push_at?.toISOString() ?? null,
-        online: d.revoked_at === null && d.last_seen_at !== null && now - d.last_seen_at.getTime() < ONLINE_WINDOW_MS,
-        status: d.status, statusAt: d.status_at?.toISOString() ?? null,
-      })),
-    };
-  });
+  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их состоянием', querystring: z.object({ point: z.uuid().optional() }) }, config: { auth: BACK_OFFICE } }, async (req) => ({ items: await listDesks(db, { point: req.query.point, onlineWindowMs: options.onlineWindowMs }) }));
 
   r.post('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Создать кассу и получить одноразовый код регистрации', body: z.object({ name: z.string().trim().min(1).max(100), pointId: z.uuid().optional(), pointCode: z.string().max(32).optional() }) }, config: { auth: ADMIN } }, async (req, reply) => {
     const user = requireUser(req.principal);
@@ -79,4 +63,42 @@ export function deskRoutes(app: FastifyInstance, db: Database, options: { enroll
     const rows = await q.orderBy('received_at', 'desc').orderBy('seq', 'desc').limit(req.query.limit).execute();
     return { items: rows.map((o) => ({ seq: o.seq, epoch: o.epoch, opId: o.op_id, type: o.type, outcome: o.outcome, code: o.code, message: o.message, receivedAt: o.received_at.toISOString() })) };
   });
+}
+
+export interface DeskView {
+  id: string;
+  name: string;
+  pointId: string;
+  pointCode: string;
+  pointName: string;
+  epoch: number;
+  lastSeq: number;
+  enrolled: boolean;
+  revoked: boolean;
+  enrollmentPending: boolean;
+  lastSeenAt: string | null;
+  lastPushAt: string | null;
+  online: boolean;
+  status: unknown;
+  statusAt: string | null;
+}
+
+/** Every desk with its point, enrollment, last contact and the status it last reported. */
+export async function listDesks(db: Database, options: { point?: string | undefined; onlineWindowMs?: number | undefined } = {}): Promise<DeskView[]> {
+  const { point } = options;
+  const window = options.onlineWindowMs ?? ONLINE_WINDOW_MS;
+  let q = db.selectFrom('desks').innerJoin('points', 'points.id', 'desks.point_id').select([
+    'desks.id', 'desks.name', 'desks.point_id', 'points.code as point_code', 'points.name as point_name', 'desks.epoch', 'desks.last_seq', 'desks.revoked_at', 'desks.last_seen_at',
+    'desks.last_push_at', 'desks.status', 'desks.status_at', 'desks.key_hash', 'desks.enrollment_expires_at',
+  ]);
+  if (point) q = q.where('desks.point_id', '=', point);
+  const rows = await q.orderBy('points.code').orderBy('desks.name').execute();
+  const now = Date.now();
+  return rows.map((d) => ({
+    id: d.id, name: d.name, pointId: d.point_id, pointCode: d.point_code, pointName: d.point_name, epoch: d.epoch, lastSeq: d.last_seq,
+    enrolled: d.key_hash !== null, revoked: d.revoked_at !== null, enrollmentPending: d.enrollment_expires_at !== null && d.enrollment_expires_at.getTime() > now,
+    lastSeenAt: d.last_seen_at?.toISOString() ?? null, lastPushAt: d.last_push_at?.toISOString() ?? null,
+    online: d.revoked_at === null && d.last_seen_at !== null && now - d.last_seen_at.getTime() < window,
+    status: d.status, statusAt: d.status_at?.toISOString() ?? null,
+  }));
 }

@@ -7,6 +7,7 @@ import { renderCsv, renderPdf, renderXlsx } from '@paydesk/report-kit';
 import type { Database } from '../../db/database.ts';
 import { BACK_OFFICE } from '../../http/auth.ts';
 import { buildReport, REPORT_NAMES, REPORT_TITLES } from './catalog.ts';
+import { organisationTimeZone, todayIn } from '../settings/time-zone.ts';
 
 const CONTENT_TYPES = { pdf: 'application/pdf', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' } as const;
 const MAX_DAYS = 366;
@@ -21,15 +22,6 @@ const reportQuery = z.object({
   format: z.enum(['json', 'pdf', 'xlsx', 'csv']).default('json'),
 });
 
-async function timeZone(db: Database): Promise<string> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'timeZone').where('scope', '=', 'global').executeTakeFirst();
-  return typeof row?.value === 'string' ? row.value : 'Europe/Moscow';
-}
-
-function today(tz: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
 export function reportRoutes(app: FastifyInstance, db: Database, now: () => Date): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -42,9 +34,9 @@ export function reportRoutes(app: FastifyInstance, db: Database, now: () => Date
     config: { auth: BACK_OFFICE },
   }, async (req, reply) => {
     const q = req.query;
-    const tz = await timeZone(db);
-    const from = q.from ?? q.to ?? today(tz, now());
-    const to = q.to ?? q.from ?? today(tz, now());
+    const tz = await organisationTimeZone(db);
+    const from = q.from ?? q.to ?? todayIn(tz, now());
+    const to = q.to ?? q.from ?? todayIn(tz, now());
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     if (days < 0) throw new AppError('validation.failed', 'Начало периода позже его конца');
     if (days >= MAX_DAYS) throw new AppError('validation.failed', `Период отчёта не длиннее ${MAX_DAYS} дней`);

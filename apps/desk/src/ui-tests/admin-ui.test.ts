@@ -1,0 +1,188 @@
+/**
+ * The back office in a real browser against a real server and a real desk: an administrator signs in,
+ * sets up a new point with two desks, enrolls one with the code the screen shows, loads an accounts
+ * file (first with a bad row, then fixed), resolves a review item, reads the reports, checks the
+ * audit chain, and watches the desk go offline on the overview. Every screen is photographed.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../testing/stack.ts';
+import { launchBrowser, shot } from './browser.ts';
+
+const ADMIN_UI = fileURLToPath(new URL('../../../admin-ui/dist', import.meta.url));
+
+let server: TestStackServer;
+let browser: Browser;
+let page: Page;
+let desk: Awaited<ReturnType<typeof startTestDesk>> | null = null;
+const files = mkdtempSync(join(tmpdir(), 'paydesk-admin-ui-'));
+
+const text = async (testId: string): Promise<string> => (await page.getByTestId(testId).first().textContent()) ?? '';
+const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
+
+beforeAll(async () => {
+  server = await startTestServer({ adminUiDir: ADMIN_UI, onlineWindowSeconds: 8 });
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (desk) {
+    await desk.stop();
+    removeDir(desk.dataDir);
+  }
+  await server?.close();
+  removeDir(files);
+});
+
+describe('the back office', () => {
+  it('serves its page at /admin and refuses a wrong password', async () => {
+    await page.goto(`${server.url}/admin/`);
+    await visible('login');
+    await page.getByTestId('login').fill('admin');
+    await page.getByTestId('password').fill('wrong');
+    await page.getByTestId('password').press('Enter');
+    await expect.poll(() => text('login-error')).toContain('Неверный');
+    await shot(page, 'admin-01-login');
+    await page.getByTestId('password').fill('demo');
+    await page.getByTestId('password').press('Enter');
+    await visible('nav-overview');
+  });
+
+  it('sets up a new point with two desks and shows each one-time code', async () => {
+    await page.getByTestId('nav-desks').click();
+    await page.getByTestId('point-new').click();
+    await page.getByTestId('point-code').fill('P2');
+    await page.getByTestId('point-name').fill('Пункт на Мира');
+    await page.getByTestId('point-address').fill('г. Энск, ул. Мира, 7');
+    await page.getByTestId('point-save').click();
+    await visible('point-P2');
+    const codes: string[] = [];
+    for (const name of ['Касса 2', 'Касса 3']) {
+      await page.getByTestId('desk-new').click();
+      await page.getByTestId('desk-name').fill(name);
+      await page.getByTestId('desk-point').click();
+      await page.getByRole('option', { name: 'Пункт на Мира (P2)' }).click();
+      await page.getByTestId('desk-save').click();
+      await visible('enrollment-code');
+      codes.push((await text('enrollment-code')).trim());
+      if (name === 'Касса 2') await shot(page, 'admin-03-enrollment-code');
+      await page.getByRole('button', { name: 'Готово' }).click();
+      await page.getByTestId('enrollment-code-dialog').waitFor({ state: 'hidden' });
+    }
+    expect(codes.every((c) => c.length >= 8)).toBe(true);
+    await expect.poll(() => page.getByTestId('point-P2').getByTestId(/desk-row-/).count()).toBe(2);
+    await shot(page, 'admin-04-desks');
+
+    // The code from the screen enrolls a real desk, which then syncs and reports its state.
+    desk = await startTestDesk(server, { dataDir: await enrolledDataDir(server, 'Касса 2', codes[0]) });
+    await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
+    await desk.api.login();
+    await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 100_000 });
+    for (const amountKop of [50_000, 120_000]) await desk.api.ok('POST', '/api/payments', { kind: 'billing', accountNumber: '1234567', amountKop, method: 'cash' });
+    await desk.api.ok('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account: '9161234567', amountKop: 30_000, method: 'card' });
+    await desk.api.waitFor('sent', (s) => s.unsentCount === 0);
+  });
+
+  it('the overview shows the desk online, today’s totals and the hourly chart', async () => {
+    await page.getByTestId('nav-overview').click();
+    await expect.poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 20_000 }).toBe('online');
+    await expect.poll(() => text('today-sum')).not.toBe('0,00 ₽');
+    await visible('hourly-chart');
+    await shot(page, 'admin-02-overview');
+  });
+
+  it('loads an accounts file: a bad row is reported with its line and nothing is loaded, the fixed file loads', async () => {
+    await page.getByTestId('nav-imports').click();
+    const bad = join(files, 'accounts-bad.csv');
+    writeFileSync(bad, 'number;city;street;house;flat;owner\n5550001;Энск;Мира;7;1;Сидоров С.С.\n5550002;Энск;Мира;7;2;Козлова К.К.\n;Энск;Мира;7;3;Без номера\n');
+    await page.getByTestId('import-file').click();
+    await page.locator('input[type=file]').setInputFiles(bad);
+    await page.getByTestId('import-upload').click();
+    await expect.poll(() => text('import-status'), { timeout: 15_000 }).toBe('не загружен');
+    await visible('import-errors');
+    expect(await text('import-errors')).toContain('4');
+    await shot(page, 'admin-05-import-errors');
+    expect(await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute()).toHaveLength(0);
+
+    const good = join(files, 'accounts.csv');
+    writeFileSync(good, 'number;city;street;house;flat;owner\n5550001;Энск;Мира;7;1;Сидоров С.С.\n5550002;Энск;Мира;7;2;Козлова К.К.\n');
+    await page.locator('input[type=file]').setInputFiles(good);
+    await page.getByTestId('import-upload').click();
+    await expect.poll(() => text('import-status'), { timeout: 15_000 }).toBe('загружен');
+    await shot(page, 'admin-06-import-done');
+    expect(await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute()).toHaveLength(2);
+  });
+
+  it('resolves a review item with a note that reaches the audit log', async () => {
+    const id = randomUUID();
+    await server.open.db.insertInto('review_items').values({ id, kind: 'sync', code: 'payment.account_closed', message: 'Платёж на закрытый лицевой счёт 7654321 принят кассой без связи', op_id: null, desk_id: null, context: JSON.stringify({ account: '7654321', amountKop: 150_000 }) }).execute();
+    await page.getByTestId('nav-review').click();
+    await visible('review-payment.account_closed');
+    await shot(page, 'admin-07-review');
+    await page.getByTestId('resolve-payment.account_closed').click();
+    await page.getByTestId('resolution-note').fill('Счёт переоткрыт в биллинге, платёж зачтён');
+    await page.getByTestId('resolution-save').click();
+    await page.getByTestId('review-payment.account_closed').waitFor({ state: 'detached' });
+    const row = await server.open.db.selectFrom('review_items').select(['status', 'note']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'resolved', note: 'Счёт переоткрыт в биллинге, платёж зачтён' });
+  });
+
+  it('catalogs: the provider’s mask tester and the commission preview', async () => {
+    await page.getByTestId('nav-catalogs').click();
+    await page.getByTestId('tab-providers').click();
+    await page.getByTestId('providers-table').getByRole('button', { name: 'Изменить' }).first().click();
+    await visible('mask-tester');
+    await page.getByTestId('mask-sample').fill('+7 (916) 123-45-67');
+    await visible('mask-ok');
+    await page.getByTestId('mask-sample').fill('12345');
+    await visible('mask-bad');
+    await page.getByTestId('commission-preview').scrollIntoViewIfNeeded();
+    expect(await text('commission-preview')).toContain('20,00');
+    await shot(page, 'admin-08-provider');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('tab-suppliers').click();
+    await visible('suppliers-table');
+    await shot(page, 'admin-09-suppliers');
+  });
+
+  it('the account card, the reports with a chart, people and the audit chain', async () => {
+    await page.getByTestId('nav-billing').click();
+    await page.getByTestId('account-search').fill('1234567');
+    await page.getByTestId('account-1234567').click();
+    await visible('account-card');
+    // Both payments taken at the new desk are on the card, and together they cover the debt.
+    await expect.poll(() => text('account-card')).toContain('К2-000002');
+    expect(await text('account-card')).toContain('К2-000001');
+    expect((await text('account-debt')).replace(/\s/g, '')).toBe('0,00₽');
+    await shot(page, 'admin-10-account');
+
+    await page.getByTestId('nav-reports').click();
+    await visible('report-chart');
+    await expect.poll(() => text('report-table')).toContain('Касса 2');
+    await shot(page, 'admin-11-reports');
+
+    await page.getByTestId('nav-people').click();
+    await visible('user-admin');
+    await shot(page, 'admin-12-people');
+
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-verify').click();
+    await visible('audit-ok');
+    expect(await text('audit-table')).toContain('review.resolve');
+    await shot(page, 'admin-13-audit');
+  });
+
+  it('the overview shows the desk offline once it stops', async () => {
+    await desk?.stop();
+    await page.getByTestId('nav-overview').click();
+    await expect.poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, intervals: [1000] }).toBe('offline');
+    await shot(page, 'admin-14-overview-offline');
+  }, 45_000);
+});
