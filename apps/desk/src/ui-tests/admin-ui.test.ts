@@ -182,7 +182,7 @@ describe('the back office', () => {
   it('the overview shows the desk offline once it stops', async () => {
     await desk?.stop();
     await page.getByTestId('nav-overview').click();
-    await expect.poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, intervals: [1000] }).toBe('offline');
+    await expect.poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, interval: 1000 }).toBe('offline');
     await shot(page, 'admin-14-overview-offline');
   }, 45_000);
 });

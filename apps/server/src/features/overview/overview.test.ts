@@ -34,7 +34,7 @@ describe('the overview', () => {
     expect(o.hourly.hours[hourInMoscow]).toEqual({ hour: hourInMoscow, 'Пункт на Ленина': 182_346 });
     expect(o.desks).toEqual([expect.objectContaining({ name: 'Касса 1', enrolled: true, online: true })]);
     expect(o.queues).toMatchObject({ forwardingInTransit: 1, forwardingFailed: 0 });
-    expect((await s.as(null)('GET', '/api/v1/overview')).statusCode).toBe(401);
+    expect((await s.app.inject({ method: 'GET', url: '/api/v1/overview' })).statusCode).toBe(401);
   });
 
   it('the account card: debts after the payments, meters, payments', async () => {
