@@ -4,7 +4,7 @@
  * the focused field is taken back out, and the text goes to the handler.
  *
  * Characters arrive as keydown events (real scanners) or, in an editable field, as beforeinput
- * events (text a scanner or an input method inserts); both are watched.
+ * events (text a scanner or an input method inserts, or a paste); all are watched.
  */
 import { useEffect, useRef } from 'react';
 
@@ -78,8 +78,10 @@ export function useScanner(onScan: (text: string) => void): void {
     };
 
     const onBeforeInput = (e: InputEvent): void => {
-      if (!e.data || !editable(e.target)) return;
-      if (take(e.data, e.target)) e.preventDefault();
+      // A paste carries its text in dataTransfer: pasting a bill's QR text works like scanning it.
+      const text = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
+      if (!text || !editable(e.target)) return;
+      if (take(text, e.target)) e.preventDefault();
     };
 
     window.addEventListener('keydown', onKeyDown, true);

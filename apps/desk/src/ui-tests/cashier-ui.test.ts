@@ -26,7 +26,8 @@ beforeAll(async () => {
   await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
   await desk.api.login();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow', permissions: ['clipboard-read', 'clipboard-write'] });
+  page = await context.newPage();
   await page.goto(desk.url);
 }, 60_000);
 
@@ -82,6 +83,21 @@ describe('the cashier’s screens', () => {
     await visible('account-search');
     const payments = await desk.api.ok<{ items: { kind: string; totalKop: number }[] }>('GET', '/api/payments?kind=payments');
     expect(payments.items[0]).toMatchObject({ kind: 'billing', totalKop: 151_746 });
+  });
+
+  it('pasting a bill’s QR text into the search works like a scan', async () => {
+    const qr = buildBillQr({ Name: 'ООО "УК Дом"', PersonalAcc: '40702810138250123017', BankName: 'ПАО Сбербанк', BIC: '044525225', CorrespAcc: '30101810400000000225', PayeeINN: '7707083893', PersAcc: '1234567', Sum: '50000', PaymPeriod: '102026' });
+    await page.evaluate((t) => (globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }).navigator.clipboard.writeText(t), qr);
+    await page.getByTestId('account-search').click();
+    await page.keyboard.press('Control+V');
+    await visible('account-card');
+    // 500,00 to the supplier and the water supplier's 1 % on its share: 501,67 to pay.
+    await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('501,67');
+    // The pasted text went to the scan, not into the search field.
+    expect(await page.getByTestId('account-search').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await visible('account-search');
+    expect(await page.getByTestId('account-search').inputValue()).toBe('');
   });
 
   it('a partial payment typed as one total is spread across the services', async () => {
