@@ -49,7 +49,7 @@ const SETTINGS: Record<string, unknown> = {
   syncIntervalSeconds: 5,
 };
 
-export async function seed(api: Api, options: { simUrl: string; dataDir: string; log: (line: string) => void }): Promise<Town> {
+export async function seed(api: Api, options: { simUrl: string; dataDir: string; log: (line: string) => void; townSize?: number }): Promise<Town> {
   const { log } = options;
   const points = await api.call<{ items: { id: string; code: string }[] }>('GET', '/api/v1/points?limit=10');
   const p1 = points.items.find((p) => p.code === 'P1');
@@ -68,7 +68,7 @@ export async function seed(api: Api, options: { simUrl: string; dataDir: string;
   for (const item of PRICE_ITEMS) await api.call('POST', '/api/v1/price-items', item);
   log('Справочники: поставщики, услуги, поставщики третьих лиц, прейскурант — созданы');
 
-  const town = buildTown();
+  const town = buildTown(options.townSize);
   const dir = join(options.dataDir, 'seed');
   mkdirSync(dir, { recursive: true });
   for (const [kind, csv] of [['accounts', town.accountsCsv], ['charges', town.chargesCsv], ['meters', town.metersCsv]] as const) {

@@ -1,0 +1,144 @@
+/**
+ * `npm run chaos -- --profile short|long [--seed N] [--minutes M] [--desks N]`: runs the workload
+ * under scheduled faults, stops the faults, lets the queues drain, checks every invariant and prints
+ * the report. Exits non-zero when an invariant fails. The seed is printed and replays the choices.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { FAULT_KINDS, FaultScheduler } from './faults.ts';
+import { checkInvariants } from './invariants.ts';
+import { rng } from './rng.ts';
+import { startStack } from './stack.ts';
+import { DeskDriver, type LedgerEntry, type WorkloadStats } from './workload.ts';
+
+const PROFILES = {
+  short: { desks: 3, minutes: 1.5, faultEveryMs: [3_000, 5_000] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number] },
+  long: { desks: 4, minutes: 30, faultEveryMs: [4_000, 10_000] as [number, number], townSize: 3_000, paceMs: [200, 900] as [number, number] },
+};
+
+const program = new Command('paydesk-chaos')
+  .option('--profile <name>', 'short (CI, ~2 min) | long', 'short')
+  .option('--seed <n>', 'seed to replay a run')
+  .option('--minutes <m>', 'how long to inject faults (long: 30)')
+  .option('--desks <n>', 'how many desks')
+  .option('--report <file>', 'also write the report as JSON')
+  .option('--sabotage', 'remove one payment from the server before the checks, to see them fail')
+  .parse(process.argv);
+const opts = program.opts<{ profile: string; seed?: string; minutes?: string; desks?: string; report?: string; sabotage?: boolean }>();
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (line: string): void => console.log(`  ${line}`);
+
+async function main(): Promise<number> {
+  const base = PROFILES[opts.profile as keyof typeof PROFILES];
+  if (!base) throw new Error(`--profile: short или long, не ${opts.profile}`);
+  const profile = { ...base, ...(opts.minutes ? { minutes: Number(opts.minutes) } : {}), ...(opts.desks ? { desks: Number(opts.desks) } : {}) };
+  const seed = opts.seed ? Number(opts.seed) : Math.floor(Math.random() * 2 ** 31);
+  console.log(`Paydesk chaos: профиль ${opts.profile}, касс ${profile.desks}, ${profile.minutes} мин, seed ${seed} (повтор: --seed ${seed})`);
+  const started = Date.now();
+  const stack = await startStack({ desks: profile.desks, townSize: profile.townSize, log });
+  const ledger = new Map<string, LedgerEntry>();
+  const stats: WorkloadStats = { attempted: 0, duplicatesSent: 0, networkErrors: 0, byKind: {} };
+  try {
+    const accounts = stack.town.accountsCsv.trim().split('\n').slice(1).map((l) => l.split(';')).filter((r) => r[8] === 'active').map((r) => r[0] as string);
+    const drivers = stack.desks.map((d, i) => new DeskDriver(d, rng(seed + i + 1), ledger, stats, accounts, stack.desks.length));
+    const faults = new FaultScheduler(stack, rng(seed), profile.faultEveryMs, log);
+    const end = Date.now() + profile.minutes * 60_000;
+    const pace = rng(seed + 100);
+    faults.start();
+    const loadStarted = Date.now();
+    await Promise.all(drivers.map(async (driver) => {
+      while (Date.now() < end) {
+        await driver.step();
+        await sleep(pace.int(...profile.paceMs));
+      }
+    }));
+    await faults.stop();
+    const faultsStopped = Date.now();
+    log(`Нагрузка и сбои: ${((faultsStopped - loadStarted) / 1000).toFixed(0)} с; ждём ответов и досылки…`);
+
+    const unresolved = (await Promise.all(drivers.map((d) => d.resolveUnknown(Date.now() + 90_000)))).reduce((a, b) => a + b, 0);
+    const drainedIn = await drain(stack, 180_000);
+    const drainSeconds = (Date.now() - faultsStopped) / 1000;
+    if (opts.sabotage) await sabotage(stack.dbUrl);
+    const checks = await checkInvariants(stack, ledger);
+
+    const entries = [...ledger.values()];
+    const refusedBy: Record<string, number> = {};
+    for (const e of entries) if (e.outcome === 'refused') refusedBy[e.code ?? '?'] = (refusedBy[e.code ?? '?'] ?? 0) + 1;
+    const report = {
+      seed, profile: opts.profile, desks: profile.desks, minutes: profile.minutes,
+      operations: { attempted: stats.attempted, accepted: entries.filter((e) => e.outcome === 'accepted').length, refused: refusedBy, unresolved, duplicatesSent: stats.duplicatesSent, networkErrorsSeen: stats.networkErrors, byKind: stats.byKind },
+      faults: faults.injected,
+      restarts: { server: stack.server.starts - 1, desks: stack.desks.map((d) => d.starts - 1) },
+      provider: stack.sim.stats(),
+      drain: { seconds: Number(drainSeconds.toFixed(1)), complete: drainedIn !== null },
+      invariants: checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failures.length, examples: c.failures.slice(0, 10) })),
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    printReport(report);
+    if (opts.report) writeFileSync(opts.report, JSON.stringify(report, null, 2));
+    const missing = FAULT_KINDS.filter((k) => !faults.injected[k]);
+    if (missing.length > 0) console.log(`  Не внесены сбои: ${missing.join(', ')} — прогон слишком короткий для профиля`);
+    if (drainedIn === null) console.log('  Очереди не опустели за отведённое время');
+    const failed = checks.filter((c) => c.failures.length > 0).length + (drainedIn === null ? 1 : 0) + (missing.length > 0 ? 1 : 0);
+    console.log(failed === 0 ? `CHAOS PASS (seed ${seed})` : `CHAOS FAIL: нарушено проверок: ${failed} (seed ${seed})`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Waits until every desk has sent everything and the server has forwarded every payment. */
+async function drain(stack: Awaited<ReturnType<typeof startStack>>, timeoutMs: number): Promise<number | null> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    let busy = 0;
+    for (const d of stack.desks) {
+      const s = (await (await fetch(`${d.url}/api/test/sync`, { method: 'POST' }).catch(() => null))?.json().catch(() => null)) as { unsentCount?: number; reference?: { loaded: boolean } } | null;
+      if (!s || (s.unsentCount ?? 1) > 0) busy++;
+    }
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: stack.dbUrl });
+    await db.connect();
+    const pending = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM forwardings WHERE state IN ('queued', 'sent')")).rows[0]?.n ?? 0);
+    await db.end();
+    if (busy === 0 && pending === 0) {
+      // One more pull so the desks see the final forwarding states.
+      for (const d of stack.desks) await fetch(`${d.url}/api/test/sync`, { method: 'POST' }).catch(() => null);
+      return Date.now() - t0;
+    }
+    await sleep(500);
+  }
+  return null;
+}
+
+/** Proves the checks can fail: one billing payment vanishes from the server as if never recorded. */
+async function sabotage(dbUrl: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const victim = (await db.query<{ op_id: string }>("SELECT op_id FROM payments WHERE kind = 'billing' AND state = 'accepted' LIMIT 1")).rows[0]?.op_id;
+  if (victim) {
+    await db.query('DELETE FROM payment_lines WHERE op_id = $1', [victim]);
+    await db.query('DELETE FROM payments WHERE op_id = $1', [victim]);
+    log(`Саботаж: платёж ${victim} удалён с сервера`);
+  }
+  await db.end();
+}
+
+function printReport(r: Record<string, unknown> & { invariants: { name: string; checked: number; failed: number; examples: string[] }[] }): void {
+  const { invariants, ...rest } = r;
+  console.log('\nОтчёт:');
+  for (const [k, v] of Object.entries(rest)) console.log(`  ${k}: ${JSON.stringify(v)}`);
+  console.log('\nИнварианты:');
+  for (const c of invariants) {
+    console.log(`  ${c.failed === 0 ? 'OK  ' : 'FAIL'} ${c.name} — проверено ${c.checked}${c.failed ? `, нарушено ${c.failed}` : ''}`);
+    for (const e of c.examples) console.log(`         ${e}`);
+  }
+}
+
+main().then((code) => process.exit(code)).catch((e: unknown) => {
+  console.error(`Paydesk chaos: ${(e as Error).stack ?? String(e)}`);
+  process.exit(2);
+});
