@@ -66,10 +66,25 @@ export function requireCashier(req: FastifyRequest, roles?: readonly Cashier['ro
   return req.cashier;
 }
 
+/** What works without a session: the state for the status bar, sign-in and sign-out, enrolling a new desk. */
+const PUBLIC_ROUTES = new Set(['GET /api/status', 'GET /api/events', 'POST /api/session', 'DELETE /api/session', 'POST /api/enroll']);
+
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route a desk app registered, for the tests that try each one. */
+export function routesOf(app: FastifyInstance): { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token'], censor: '***' } },
     bodyLimit: 1024 * 1024,
+  });
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -79,6 +94,11 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   app.addHook('onRequest', async (req) => {
     const t = token(req);
     req.cashier = t ? sessionCashier(deps.db, t, deps.clock()) : null;
+    // A stranger learns nothing, not even what a valid request looks like: no session, no validation.
+    const url = req.routeOptions.url;
+    if (!req.cashier && url?.startsWith('/api/') && !url.startsWith('/api/docs') && !url.startsWith('/api/test/') && !PUBLIC_ROUTES.has(`${req.method} ${url}`)) {
+      throw new AppError('auth.required', 'Войдите в кассу: сеанс не начат или истёк');
+    }
   });
   await app.register(swagger, {
     openapi: { info: { title: 'Paydesk desk API', version: '0.1.0', description: 'API кассы для интерфейса кассира и сценариев. Ошибки — application/problem+json.' } },

@@ -3,11 +3,11 @@
  * anonymous calls get 401, callers of the wrong kind or role get 403, and malformed input gets a 4xx
  * problem+json and changes nothing in the database.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, login } from '../features/auth/users.ts';
 import { pgliteTestDb } from '../testing/test-db.ts';
 import { testServer, type TestServer } from '../testing/fixture.ts';
+import { dbSnapshot } from '../testing/snapshot.ts';
 import type { AuthRule } from './auth.ts';
 
 let s: TestServer;
@@ -37,13 +37,7 @@ function allowed(rule: AuthRule, who: string): boolean {
   return (rule.roles as readonly string[] | undefined)?.includes(who) ?? false;
 }
 
-async function snapshot(): Promise<string> {
-  const tables = ['points', 'desks', 'users', 'suppliers', 'services', 'accounts', 'charges', 'meters', 'providers', 'price_items', 'settings', 'ops', 'payments', 'payment_lines', 'readings', 'reversals', 'cash_ops', 'shifts', 'forwardings', 'review_items', 'audit_log', 'billing_feed', 'feed_acks'];
-  const counts = await Promise.all(tables.map(async (t) => `${t}=${String((await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(t)}`.execute(s.open.db)).rows[0]?.n)}`));
-  const v = await sql<{ v: number }>`SELECT last_value AS v FROM ref_version`.execute(s.open.db);
-  const f = await sql<{ v: number }>`SELECT last_value AS v FROM feed_position`.execute(s.open.db);
-  return `${counts.join(',')};v=${String(v.rows[0]?.v)};f=${String(f.rows[0]?.v)}`;
-}
+const snapshot = (): Promise<string> => dbSnapshot(s.open.db);
 
 describe('every route is guarded', () => {
   it('has routes to check', () => {
