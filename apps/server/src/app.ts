@@ -36,6 +36,8 @@ export interface AppOptions {
   db: Database;
   config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'> & { adminUiDir?: string | undefined; onlineWindowSeconds?: number | undefined };
   now?: () => Date;
+  /** Where the JSON log lines go (stdout when absent): tests read them to prove secrets stay out. */
+  logStream?: NodeJS.WritableStream;
   /** Extra slices (imports, exports, providers, reports, admin UI) added by the server's composition. */
   extend?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -55,6 +57,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     logger: {
       level: config.logLevel,
       redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token', '*.passwordHash', '*.osmpPassword'], censor: '***' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,

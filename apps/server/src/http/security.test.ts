@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, login } from '../features/auth/users.ts';
 import { pgliteTestDb } from '../testing/test-db.ts';
-import { testServer, type TestServer } from '../testing/fixture.ts';
+import { IDS, testServer, type TestServer } from '../testing/fixture.ts';
+import { exampleBody } from '@paydesk/protocol';
 import { dbSnapshot } from '../testing/snapshot.ts';
 import type { AuthRule } from './auth.ts';
 
@@ -86,6 +87,33 @@ describe('every route is guarded', () => {
     const providers = await s.as(s.adminToken)('GET', '/api/v1/providers');
     expect(providers.body).not.toContain('secret-provider-password');
     expect(providers.json().items[0].osmpPassword).toBe('***');
+  });
+});
+
+describe('a desk sees only its own point and its own payments', () => {
+  it('pull leaves out another point’s people and settings and another desk’s forwardings', async () => {
+    const admin = s.as(s.adminToken);
+    const other = (await admin('POST', '/api/v1/points', { code: 'P9', name: 'Чужой пункт' })).json<{ id: string }>();
+    await admin('POST', '/api/v1/users', { login: 'stranger', name: 'Кассир чужого пункта', role: 'cashier', password: 'pass-1234', pointId: other.id });
+    await admin('PUT', '/api/v1/settings', { scope: 'point', scopeId: other.id, key: 'receiptFooter', value: 'ЧУЖОЙ ПОДВАЛ' });
+    const a = await s.enroll('Касса А');
+    const b = await s.enroll('Касса Б');
+    await admin('PUT', '/api/v1/settings', { scope: 'desk', scopeId: b.deskId, key: 'receiptFooter', value: 'ПОДВАЛ КАССЫ Б' });
+    const payB = s.op(b, 'thirdparty.accepted', { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier });
+    await s.pushOk(b, [payB]);
+    const pull = await s.app.inject({ method: 'GET', url: '/api/v1/sync/pull?cursor=0&limit=5000', headers: { authorization: `Bearer ${a.deskKey}` } });
+    expect(pull.statusCode).toBe(200);
+    expect(pull.body).not.toContain('stranger');
+    expect(pull.body).not.toContain('ЧУЖОЙ ПОДВАЛ');
+    expect(pull.body).not.toContain('ПОДВАЛ КАССЫ Б');
+    expect(pull.body).not.toContain(payB.opId);
+    const own = await s.app.inject({ method: 'GET', url: '/api/v1/sync/pull?cursor=0&limit=5000', headers: { authorization: `Bearer ${b.deskKey}` } });
+    expect(own.body).toContain(payB.opId);
+    expect(own.body).toContain('ПОДВАЛ КАССЫ Б');
+    // Pushing as another desk is refused.
+    const forged = await s.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${a.deskKey}` }, payload: { protocolVersion: 1, deskId: b.deskId, epoch: b.epoch, ops: [s.op(b, 'service.sold', { ...exampleBody('service.sold'), cashierId: IDS.cashier })] } });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json().code).toBe('sync.wrong_desk');
   });
 });
 
