@@ -2,3 +2,4 @@
 export { startDesk, type DeskOptions, type RunningDesk } from './desk.ts';
 export { enrollWithServer, IdentityStore } from './identity.ts';
 export { openJournal } from './db/journal-db.ts';
+export { houseKey, houseWithBuilding, ownerKey, streetKey } from './features/accounts/search-keys.ts';

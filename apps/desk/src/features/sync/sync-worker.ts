@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, type PushRequest } from '@paydesk/protocol';
-import { getMeta, setMeta, type JournalDb } from '../../db/journal-db.ts';
+import { getMeta, setMeta, withoutFlush, type JournalDb } from '../../db/journal-db.ts';
 import type { Clock } from '../../clock.ts';
 import type { DeskSettings } from '../../desk-settings.ts';
 import type { Identity } from '../../identity.ts';
@@ -182,22 +182,21 @@ export class SyncWorker {
       }
       this.opts.onAnswer();
       this.goOnline();
-      this.record(answer, base);
-      const at = this.clock().toISOString();
+      const at = this.record(answer, base);
       this.state.lastSyncAt = at;
-      setMeta(this.db, 'last_sync_at', at);
       this.events.publish({ type: 'status', data: { unsent: this.journal.counts().unsent } });
     }
   }
 
   /** What the server said about each op, recorded next to the op; only its answer moves the position. */
-  private record(answer: { lastSeq: number; results: { seq: number; opId: string; outcome: string; code?: string | undefined; message?: string | undefined }[]; version: string }, base: number): void {
+  private record(answer: { lastSeq: number; results: { seq: number; opId: string; outcome: string; code?: string | undefined; message?: string | undefined }[]; version: string }, base: number): string {
     const update = this.db.prepare("UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = 'pending'");
     const dropCharges = this.db.prepare('DELETE FROM local_charges WHERE op_id = ?');
     const dropReadings = this.db.prepare('DELETE FROM local_readings WHERE op_id = ?');
     const at = this.clock().toISOString();
     const rejected: { seq: number; opId: string; code: string | null; message: string | null }[] = [];
-    this.db.transaction(() => {
+    // An answer lost in a power cut only means these ops go again; the server answers them from its record.
+    withoutFlush(this.db, () => {
       for (const r of answer.results) {
         const seq = r.seq + base - 1;
         const changed = update.run(r.outcome, r.code ?? null, r.message ?? null, at, Number(answer.version), seq, r.opId).changes;
@@ -208,12 +207,14 @@ export class SyncWorker {
           rejected.push({ seq, opId: r.opId, code: r.code ?? null, message: r.message ?? null });
         }
       }
-    })();
-    this.dropReflected(Number(getMeta(this.db, 'pull_cursor') ?? '0'));
+      setMeta(this.db, 'last_sync_at', at);
+      this.dropReflected(Number(getMeta(this.db, 'pull_cursor') ?? '0'));
+    });
     for (const r of rejected) {
       this.log.warn(r, 'operation rejected by the server');
       this.events.publish({ type: 'rejected', data: r });
     }
+    return at;
   }
 
   private handleRefusal(e: ServerAnswer, base: number): void {
@@ -260,11 +261,13 @@ export class SyncWorker {
     try {
       for (;;) {
         const page = await this.client.pull(cursor, this.opts.pullPageSize);
-        const rows = this.replica.apply(page.changes);
-        this.db.transaction(() => {
+        // A page and its cursor together, unflushed: after a power cut the desk pulls the page again.
+        const rows = withoutFlush(this.db, () => {
+          const n = this.replica.apply(page.changes);
           setMeta(this.db, 'pull_cursor', page.cursor);
           if (!page.hasMore) setMeta(this.db, 'pull_complete', '1');
-        })();
+          return n;
+        });
         cursor = page.cursor;
         this.state.reference.rows += rows;
         this.state.reference.remaining = page.hasMore ? (page.remaining ?? null) : 0;
@@ -286,10 +289,12 @@ export class SyncWorker {
   }
 
   /** Local effects the replica now shows by itself are dropped, so nothing is counted twice. */
+  /** Local effects the replica now shows: looked up from the few local rows, not the whole journal. */
   private dropReflected(cursor: number): void {
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM local_charges WHERE op_id IN (SELECT op_id FROM ops WHERE sync_state IN ('applied', 'applied_with_review') AND ack_version <= ?)").run(cursor);
-      this.db.prepare("DELETE FROM local_readings WHERE op_id IN (SELECT op_id FROM ops WHERE sync_state IN ('applied', 'applied_with_review') AND ack_version <= ?)").run(cursor);
-    })();
+    withoutFlush(this.db, () => {
+      for (const table of ['local_charges', 'local_readings']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE EXISTS (SELECT 1 FROM ops o WHERE o.op_id = ${table}.op_id AND o.sync_state IN ('applied', 'applied_with_review') AND o.ack_version <= ?)`).run(cursor);
+      }
+    });
   }
 }
