@@ -69,6 +69,16 @@ describe('desk ↔ server under faults', () => {
     expect(rows.map((r) => r.op_id)).toEqual([p.paymentId]);
     const ops = await server.open.db.selectFrom('ops').select(['seq']).where('type', '=', 'payment.accepted').execute();
     expect(ops).toHaveLength(1);
+    // The desk learnt of the commit only from the replay's answer; it must keep showing the payment on
+    // the account until its replica holds the server's change, so the answer's version must cover it.
+    const charge = await server.open.db.selectFrom('charges').select('version').where('account_number', '=', '1234567').where('service_code', '=', 'MAINT').where('period', '=', '2026-10').executeTakeFirstOrThrow();
+    const journal = openJournal(`${desk.dataDir}/journal.sqlite`);
+    try {
+      const row = journal.prepare('SELECT ack_version FROM ops WHERE op_id = ?').get(p.paymentId) as { ack_version: number };
+      expect(row.ack_version).toBeGreaterThanOrEqual(Number(charge.version));
+    } finally {
+      journal.close();
+    }
   });
 
   it('a black-holed link turns the desk grey; payments wait and go when the link is back', async () => {

@@ -12,7 +12,7 @@ import { AppError, opBodySchemas, zodIssues, type OpResult, type PushRequest, ty
 import { opHash } from '@paydesk/protocol/node';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
-import { lockStamping, nextFeedPosition, nextVersion } from '../../db/versioning.ts';
+import { currentVersion, lockStamping, nextFeedPosition, nextVersion } from '../../db/versioning.ts';
 import { Batch } from './batch.ts';
 import { applyOp, type OpOutcome } from './apply-ops.ts';
 import { loadLookups } from './lookups.ts';
@@ -60,7 +60,9 @@ export async function processPush(db: Database, desk: PushDesk, req: PushRequest
     if (replays.length > 0) results.push(...(await storedResults(trx, desk.deskId, req.epoch, replays)));
     if (fresh.length === 0) {
       stats?.(counts);
-      return { lastSeq, results, version: '0' };
+      // The replayed ops' effects carry versions up to now: a desk that learns only now that they
+      // were applied must keep showing them locally until its replica has pulled this far.
+      return { lastSeq, results, version: String(await currentVersion(trx)) };
     }
 
     const opIds = fresh.map((o) => o.opId);
