@@ -10,8 +10,16 @@ export function localDate(at: Date, timeZone: string): string {
 }
 
 /** ISO 8601 with the zone's offset, as op bodies carry times ("2026-11-28T12:05:00+03:00"). */
+// Building a formatter costs more than the rest of a payment's bookkeeping; one per time zone is kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function localIso(at: Date, timeZone: string): string {
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'longOffset' }).formatToParts(at);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'longOffset' });
+    formatters.set(timeZone, formatter);
+  }
+  const f = formatter.formatToParts(at);
   const get = (t: string): string => f.find((p) => p.type === t)?.value ?? '';
   const offset = get('timeZoneName').replace('GMT', '') || '+00:00';
   const hour = get('hour') === '24' ? '00' : get('hour');

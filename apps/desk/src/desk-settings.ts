@@ -13,8 +13,21 @@ export interface LocalSettings {
   language?: 'ru' | 'en';
 }
 
+/**
+ * A payment reads a dozen settings; resolving each (three scopes, a schema check) on every read cost
+ * more than the journal write. Answers are kept until the settings change: the replica bumps the
+ * generation when a pulled page carries settings, and so does a change on this desk.
+ */
+const generations = new WeakMap<JournalDb, number>();
+
+export function settingsChanged(db: JournalDb): void {
+  generations.set(db, (generations.get(db) ?? 0) + 1);
+}
+
 export class DeskSettings {
   private readonly read;
+  private cache = new Map<string, unknown>();
+  private cachedGeneration = -1;
 
   constructor(private readonly db: JournalDb) {
     this.read = db.prepare('SELECT value FROM settings WHERE key = ?');
@@ -26,9 +39,22 @@ export class DeskSettings {
 
   setLocal(patch: LocalSettings): void {
     setMeta(this.db, 'local_settings', JSON.stringify({ ...this.local(), ...patch }));
+    settingsChanged(this.db);
   }
 
   get<K extends SettingKey>(key: K): z.infer<(typeof SETTINGS)[K]> | undefined {
+    const generation = generations.get(this.db) ?? 0;
+    if (generation !== this.cachedGeneration) {
+      this.cache = new Map();
+      this.cachedGeneration = generation;
+    }
+    if (this.cache.has(key)) return this.cache.get(key) as z.infer<(typeof SETTINGS)[K]> | undefined;
+    const value = this.resolve(key);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  private resolve<K extends SettingKey>(key: K): z.infer<(typeof SETTINGS)[K]> | undefined {
     const local = this.local() as Record<string, unknown>;
     if (local[key] !== undefined) return local[key] as z.infer<(typeof SETTINGS)[K]>;
     return resolveSetting(key, (scoped) => {

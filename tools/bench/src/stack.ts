@@ -14,6 +14,9 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_BIN = join(ROOT, 'apps/server/bin/paydesk-server.mjs');
 export const DESK_BIN = join(ROOT, 'apps/desk/bin/paydesk-desk.mjs');
 
+/** PAYDESK_BENCH_CPU_PROF=<dir>: the server and desk processes write V8 CPU profiles there on exit. */
+const PROFILE = process.env['PAYDESK_BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['PAYDESK_BENCH_CPU_PROF']] : [];
+
 export interface BenchServer {
   url: string;
   port: number;
@@ -43,7 +46,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const env = { DATABASE_URL: pgc.url, PAYDESK_ADMIN_PASSWORD: DEMO_PASSWORD, PAYDESK_LOG_LEVEL: 'error', PAYDESK_ADMIN_UI_DIR: '/nonexistent', PAYDESK_DB_POOL_SIZE: '20', PAYDESK_BODY_LIMIT: String(64 * 1024 * 1024), PAYDESK_WORKERS: 'none' };
   const port = await freePort();
   const start = async (): Promise<Proc> => {
-    const proc = startProcess(process.execPath, [SERVER_BIN, 'serve', '--port', String(port)], { env });
+    const proc = startProcess(process.execPath, [...PROFILE, SERVER_BIN, 'serve', '--port', String(port)], { env });
     await waitForHttp(`http://127.0.0.1:${port}/health`, proc, 60_000);
     return proc;
   };
@@ -96,7 +99,7 @@ export async function startBenchDesk(stack: BenchStack, name: string, serverUrl 
   const enroll = startProcess(process.execPath, [DESK_BIN, 'enroll', '--server', serverUrl, '--code', created.enrollmentCode, '--data', dir]);
   if ((await enroll.exited) !== 0) throw new Error(enroll.output());
   const port = await freePort();
-  const proc = startProcess(process.execPath, [DESK_BIN, 'serve', '--port', String(port), '--data', dir], { env: { PAYDESK_LOG_LEVEL: 'error', PAYDESK_DESK_UI_DIR: '/nonexistent', PAYDESK_REGISTER: 'virtual' } });
+  const proc = startProcess(process.execPath, [...PROFILE, DESK_BIN, 'serve', '--port', String(port), '--data', dir], { env: { PAYDESK_LOG_LEVEL: 'error', PAYDESK_DESK_UI_DIR: '/nonexistent', PAYDESK_REGISTER: 'virtual' } });
   const url = `http://127.0.0.1:${port}`;
   const desk: BenchDesk = {
     url, proc, dir, token: '',

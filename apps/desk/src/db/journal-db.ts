@@ -11,6 +11,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { cacheStatements } from '@paydesk/fiscal';
 
 export type JournalDb = Database.Database;
 
@@ -137,24 +138,6 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGE
 CREATE TABLE forwarding (op_id TEXT PRIMARY KEY, state TEXT NOT NULL, prv_txn TEXT, code INTEGER, comment TEXT, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
 `,
 ];
-
-/**
- * Every statement is prepared once and reused: the journal's hot paths (a payment, a push, a pull
- * page) run the same few SQL texts thousands of times, and preparing costs more than running them.
- * Safe because nothing here iterates a statement while running it again, or changes its mode.
- */
-export function cacheStatements(db: Database.Database): void {
-  const prepare = db.prepare.bind(db);
-  const cache = new Map<string, Database.Statement>();
-  db.prepare = ((sql: string) => {
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      stmt = prepare(sql);
-      cache.set(sql, stmt);
-    }
-    return stmt;
-  }) as typeof db.prepare;
-}
 
 /**
  * Runs a write whose loss in a power cut is harmless — the server's acknowledgement of ops it keeps

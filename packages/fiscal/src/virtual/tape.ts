@@ -98,9 +98,17 @@ function money(kop: number): string {
   return `=${formatRub(kop, { symbol: false }).replace(/\u00a0/g, ' ')}`;
 }
 
+// Building a formatter costs more than a whole receipt's text; one per time zone is kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatLocal(iso: string, timeZone: string): string {
   const d = new Date(iso);
-  const parts = new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(d);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(d);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('day')}.${get('month')}.${get('year')} ${get('hour')}:${get('minute')}`;
 }

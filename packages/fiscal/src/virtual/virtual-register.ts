@@ -20,6 +20,7 @@ import {
   type ShiftDocument,
 } from '../port.ts';
 import { renderCashMove, renderReceipt, renderShiftOpen, renderShiftReport, renderText, type Letterhead } from './tape.ts';
+import { cacheStatements } from '../sqlite-statements.ts';
 
 const HOUR = 3_600_000;
 const SHIFT_MS = 24 * HOUR;
@@ -142,6 +143,7 @@ export class VirtualRegister implements FiscalRegister {
 
   constructor(options: VirtualRegisterOptions) {
     this.db = new Database(options.file);
+    cacheStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);

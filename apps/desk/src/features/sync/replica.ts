@@ -5,6 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { PullResponse } from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
+import { settingsChanged } from '../../desk-settings.ts';
 import { houseKey, houseWithBuilding, ownerKey, streetKey } from '../accounts/search-keys.ts';
 
 type Changes = PullResponse['changes'];
@@ -51,6 +52,7 @@ export class Replica {
       for (const r of changes.settings ?? []) s.setting.run(r.key, JSON.stringify(r.value), Number(r.version));
       for (const r of changes.forwarding ?? []) s.forwarding.run(r.opId, r.state, r.prvTxn, r.code, r.comment, r.updatedAt, Number(r.version));
     })();
+    if (changes.settings?.length) settingsChanged(this.db);
     for (const rows of Object.values(changes)) n += rows?.length ?? 0;
     return n;
   }
