@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { DeskApi, removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { openJournal } from './db/journal-db.ts';
+import { DeskApi, FAST_SYNC, removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;
@@ -26,6 +27,28 @@ const receipts = async (): Promise<{ operationId: string; kind: string; totalKop
 const serverPayments = async (): Promise<{ op_id: string; total_kop: number }[]> => server.open.db.selectFrom('payments').select(['op_id', 'total_kop']).execute();
 
 describe('the desk with a real server', () => {
+  it('a first pull in pages of three (each fetched while the last is written) holds what one big page holds', async () => {
+    const small = await startTestDesk(server, { sync: { ...FAST_SYNC, pullPageSize: 3 } });
+    try {
+      await small.api.waitFor('first pull in small pages', (s) => s.reference.loaded);
+      const tables = ['accounts', 'charges', 'meters', 'services', 'suppliers', 'providers', 'price_items', 'users', 'settings'];
+      const dump = (dir: string): Record<string, unknown[]> => {
+        const db = openJournal(`${dir}/journal.sqlite`);
+        try {
+          return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
+        } finally {
+          db.close();
+        }
+      };
+      const paged = dump(small.dataDir);
+      expect(Object.values(paged).flat().length).toBeGreaterThan(9);
+      expect(paged).toEqual(dump(desk.dataDir));
+    } finally {
+      await small.stop();
+      removeDir(small.dataDir);
+    }
+  });
+
   it('finds accounts by number, address as typed, name and ЕЛС', async () => {
     for (const q of ['1234567', '12345', 'ленина 10 5', 'ул. Ленина, д.10', 'иванов', '20МВ875415']) {
       const r = await desk.api.ok<{ items: { number: string }[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}`);

@@ -259,8 +259,14 @@ export class SyncWorker {
     const first = !this.state.reference.loaded;
     if (first) this.state.reference.loading = true;
     try {
+      let next = this.client.pull(cursor, this.opts.pullPageSize);
       for (;;) {
-        const page = await this.client.pull(cursor, this.opts.pullPageSize);
+        const page = await next;
+        // The server cuts the next page while this one is written here: the two use both cores.
+        if (page.hasMore) {
+          next = this.client.pull(page.cursor, this.opts.pullPageSize);
+          next.catch(() => undefined);
+        }
         // A page and its cursor together, unflushed: after a power cut the desk pulls the page again.
         const rows = withoutFlush(this.db, () => {
           const n = this.replica.apply(page.changes);
