@@ -189,12 +189,15 @@ export async function checkInvariants(stack: Stack, ledger: Map<string, LedgerEn
 
     // The review queue holds exactly the anomalies this run caused.
     const review = check('в очереди разбора ровно внесённые аномалии');
-    const items = (await db.query<{ code: string; op_id: string | null }>('SELECT code, op_id FROM review_items')).rows;
+    const items = (await db.query<{ code: string; op_id: string | null; message: string }>('SELECT code, op_id, message FROM review_items')).rows;
     const fatal = [...ledger.values()].filter((e) => e.fatalAtProvider && e.outcome === 'accepted').map((e) => e.opId);
     review.checked = items.length + fatal.length;
     for (const opId of fatal) if (!items.some((i) => i.code === 'forwarding.failed' && i.op_id === opId)) review.failures.push(`отказ поставщика по ${opId} не попал в разбор`);
     for (const i of items) {
-      if (!INJECTED_REVIEW.has(i.code)) review.failures.push(`неожиданный пункт разбора ${i.code} (${i.op_id ?? ''})`);
+      if (!INJECTED_REVIEW.has(i.code)) {
+        const e = i.op_id ? ledger.get(i.op_id) : undefined;
+        review.failures.push(`неожиданный пункт разбора ${i.code} (${i.op_id ?? ''}): ${i.message}${e ? `; касса ${e.desk}, отправок ${e.sends}` : ''}`);
+      }
       else if (i.code === 'forwarding.failed' && !fatal.includes(i.op_id ?? '')) review.failures.push(`отказ поставщика по платежу ${i.op_id ?? ''}, который не был отказным`);
     }
   } finally {

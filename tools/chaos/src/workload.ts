@@ -45,6 +45,8 @@ export class DeskDriver {
   private shiftNumber: number | null = null;
   private lastShiftChange = Date.now();
   private paperOut = false;
+  /** Operations of this desk whose answer never came: settled before the cashier takes the next one. */
+  private readonly unknown = new Set<LedgerEntry>();
 
   constructor(
     readonly desk: DeskNode,
@@ -87,15 +89,13 @@ export class DeskDriver {
   async send(entry: LedgerEntry): Promise<LedgerEntry> {
     entry.sends++;
     const r = await this.call('POST', entry.path, entry.body);
-    if (!r || r.status >= 500) {
+    if (!r || r.status >= 500 || r.status === 401) {
+      if (r?.status === 401) this.token = null;
       entry.outcome = 'unknown';
+      this.unknown.add(entry);
       return entry;
     }
-    if (r.status === 401) {
-      this.token = null;
-      entry.outcome = 'unknown';
-      return entry;
-    }
+    this.unknown.delete(entry);
     if (r.status < 300) {
       entry.outcome = 'accepted';
       delete entry.code;
@@ -139,6 +139,13 @@ export class DeskDriver {
     if (this.paperOut) {
       const r = await this.call('POST', '/api/register/continue-print');
       if (r?.status === 200) this.paperOut = false;
+      return;
+    }
+    // A cashier whose payment got no answer finds out what became of it before serving the next
+    // customer: sending it again, later, with a debt that others have paid since, is a real anomaly.
+    const [unanswered] = this.unknown;
+    if (unanswered) {
+      await this.send(unanswered);
       return;
     }
     if (this.shiftNumber === null) {
