@@ -191,14 +191,18 @@ export async function checkInvariants(stack: Stack, ledger: Map<string, LedgerEn
     const review = check('в очереди разбора ровно внесённые аномалии');
     const items = (await db.query<{ code: string; op_id: string | null; message: string }>('SELECT code, op_id, message FROM review_items')).rows;
     const fatal = [...ledger.values()].filter((e) => e.fatalAtProvider && e.outcome === 'accepted').map((e) => e.opId);
-    review.checked = items.length + fatal.length;
+    // Paying more than the debt the desk showed leaves an advance, which the server queues for review:
+    // every such payment must be there, and no other — so the desk's debt and the server's agree.
+    const advances = new Set([...ledger.values()].filter((e) => e.aboveDebt && e.outcome === 'accepted').map((e) => e.opId));
+    review.checked = items.length + fatal.length + advances.size;
     for (const opId of fatal) if (!items.some((i) => i.code === 'forwarding.failed' && i.op_id === opId)) review.failures.push(`отказ поставщика по ${opId} не попал в разбор`);
+    for (const opId of advances) if (!items.some((i) => i.code === 'payment.above_debt' && i.op_id === opId)) review.failures.push(`платёж сверх долга ${opId} не попал в разбор`);
     for (const i of items) {
-      if (!INJECTED_REVIEW.has(i.code)) {
+      const expected = INJECTED_REVIEW.has(i.code) || (i.code === 'payment.above_debt' && advances.has(i.op_id ?? ''));
+      if (!expected) {
         const e = i.op_id ? ledger.get(i.op_id) : undefined;
         review.failures.push(`неожиданный пункт разбора ${i.code} (${i.op_id ?? ''}): ${i.message}${e ? `; касса ${e.desk}, отправок ${e.sends}` : ''}`);
-      }
-      else if (i.code === 'forwarding.failed' && !fatal.includes(i.op_id ?? '')) review.failures.push(`отказ поставщика по платежу ${i.op_id ?? ''}, который не был отказным`);
+      } else if (i.code === 'forwarding.failed' && !fatal.includes(i.op_id ?? '')) review.failures.push(`отказ поставщика по платежу ${i.op_id ?? ''}, который не был отказным`);
     }
   } finally {
     await db.end();

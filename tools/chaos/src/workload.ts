@@ -22,6 +22,8 @@ export interface LedgerEntry {
   sends: number;
   /** A third-party payment to an account the provider refuses: an anomaly injected on purpose. */
   fatalAtProvider?: boolean;
+  /** A payment above the debt the desk showed (an advance): the server must queue it for review. */
+  aboveDebt?: boolean;
 }
 
 export interface WorkloadStats {
@@ -163,8 +165,9 @@ export class DeskDriver {
       const account = this.rnd.pick(this.mine);
       const card = await this.call('GET', `/api/accounts/${account}`);
       const debt = (card?.body['totalDebtKop'] as number | undefined) ?? 0;
+      if (!card || card.status !== 200) return;
       const amountKop = debt > 1_000 ? this.rnd.int(100, Math.min(debt, 500_000)) : this.rnd.int(1_000, 50_000);
-      await this.op('billing', '/api/payments', { kind: 'billing', accountNumber: account, amountKop, method });
+      await this.op('billing', '/api/payments', { kind: 'billing', accountNumber: account, amountKop, method }, amountKop > debt ? { aboveDebt: true } : {});
     } else if (roll < 0.52) {
       const fatal = this.rnd.chance(0.08);
       const [providerCode, account] = fatal ? ['MTS', FATAL_MTS] : this.rnd.pick([['MTS', `91${this.rnd.int(10_000_000, 99_999_999)}`], ['BEELINE', `90${this.rnd.int(10_000_000, 99_999_999)}`], ['NETLINE', String(this.rnd.int(20_000_000, 29_999_999))], ['DOMOFON', '100501']] as const);
