@@ -138,13 +138,19 @@ export async function benchOnlineLatency(stack: BenchStack, existing: SimDesk[],
   const interval = 10_000;
   let polls = 0;
   let running = true;
-  // Every desk pulls at its interval (10 s, the seeded setting), reports its status and probes /health.
+  // Every desk pulls at its interval (10 s, the seeded setting) from where its last pull ended, as a
+  // desk does, reports its status and probes /health.
   const pollers = desks.slice(1).map(async (d, i) => {
     await new Promise((r) => setTimeout(r, (i * interval) / desks.length));
+    let cursor = String(version);
     while (running) {
       const h = { authorization: `Bearer ${d.deskKey}` };
       await fetch(`${stack.server.url}/health`).then((r) => r.arrayBuffer()).catch(() => undefined);
-      await fetch(`${stack.server.url}/api/v1/sync/pull?cursor=${version}&limit=1000`, { headers: h }).then((r) => r.arrayBuffer()).catch(() => undefined);
+      for (let more = true; more && running;) {
+        const page = await fetch(`${stack.server.url}/api/v1/sync/pull?cursor=${cursor}&limit=5000`, { headers: h }).then((r) => r.json() as Promise<{ cursor: string; hasMore: boolean }>).catch(() => null);
+        more = page?.hasMore ?? false;
+        if (page) cursor = page.cursor;
+      }
       await fetch(`${stack.server.url}/api/v1/desks/status`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify({ unsentCount: 0, oldestUnsentAt: null, rejectedCount: 0 }) }).then((r) => r.arrayBuffer()).catch(() => undefined);
       polls++;
       await new Promise((r) => setTimeout(r, interval));

@@ -137,6 +137,12 @@ CREATE TABLE users (id TEXT PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT N
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL);
 CREATE TABLE forwarding (op_id TEXT PRIMARY KEY, state TEXT NOT NULL, prv_txn TEXT, code INTEGER, comment TEXT, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
 `,
+  // The streets held, so an address typed as a street's beginning finds its streets first and then
+  // seeks each one's house and flat, instead of reading every account on every matching street.
+  `
+CREATE TABLE streets (street_key TEXT PRIMARY KEY) WITHOUT ROWID;
+INSERT OR IGNORE INTO streets (street_key) SELECT DISTINCT street_key FROM accounts WHERE street_key IS NOT NULL;
+`,
 ];
 
 /**

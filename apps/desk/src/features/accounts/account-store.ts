@@ -85,8 +85,11 @@ export class AccountStore {
     this.byNumberPrefix = db.prepare(`SELECT ${cols} FROM accounts WHERE number >= ? AND number < ? ORDER BY number LIMIT ?`);
     this.byEls = db.prepare(`SELECT ${cols} FROM accounts WHERE els = ? LIMIT ?`);
     this.byAddress = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`);
-    this.byAddressHouse = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? AND house_key = ? ORDER BY street_key, flat_key LIMIT ?`);
-    this.byAddressFlat = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? AND house_key = ? AND flat_key = ? ORDER BY street_key LIMIT ?`);
+    // CROSS JOIN keeps the few matching streets as the outer loop: each is then one index seek.
+    const onStreets = `FROM streets s CROSS JOIN accounts a ON a.street_key = s.street_key`;
+    const acols = cols.split(', ').map((c) => `a.${c}`).join(', ');
+    this.byAddressHouse = db.prepare(`SELECT ${acols} ${onStreets} AND a.house_key = @house WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.flat_key LIMIT @limit`);
+    this.byAddressFlat = db.prepare(`SELECT ${acols} ${onStreets} AND a.house_key = @house AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key LIMIT @limit`);
     this.byOwner = db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`);
   }
 
@@ -110,8 +113,8 @@ export class AccountStore {
     if (plan.words) {
       const lo = plan.words;
       const hi = plan.words + TOP;
-      if (plan.house && plan.flat) add(this.byAddressFlat.all(lo, hi, plan.house, plan.flat, limit));
-      if (plan.house) add(this.byAddressHouse.all(lo, hi, plan.house, limit));
+      if (plan.house && plan.flat) add(this.byAddressFlat.all({ lo, hi, house: plan.house, flat: plan.flat, limit }));
+      if (plan.house) add(this.byAddressHouse.all({ lo, hi, house: plan.house, limit }));
       else {
         add(this.byAddress.all(lo, hi, limit));
         add(this.byOwner.all(lo, hi, limit));

@@ -31,6 +31,7 @@ export class Replica {
       user: upsert('users', ['id', 'login', 'name', 'role', 'inn', 'password_hash', 'active', 'version'], ['id']),
       setting: upsert('settings', ['key', 'value', 'version'], ['key']),
       forwarding: upsert('forwarding', ['op_id', 'state', 'prv_txn', 'code', 'comment', 'updated_at', 'version'], ['op_id']),
+      street: db.prepare<unknown[]>('INSERT OR IGNORE INTO streets (street_key) VALUES (?)'),
     };
   }
 
@@ -41,9 +42,13 @@ export class Replica {
     this.db.transaction(() => {
       for (const r of changes.suppliers ?? []) s.supplier.run(r.id, r.name, r.inn, r.kpp, r.phone, JSON.stringify(r.commission), r.agentType, r.active ? 1 : 0, Number(r.version));
       for (const r of changes.services ?? []) s.service.run(r.code, r.name, r.supplierId, r.unit, r.active ? 1 : 0, Number(r.version));
+      const streets = new Set<string>();
       for (const r of changes.accounts ?? []) {
-        s.account.run(r.number, r.els, r.city, r.street, r.house, r.building, r.flat, r.ownerName, r.status, streetKey(r.street), houseWithBuilding(r.house, r.building), houseKey(r.flat), ownerKey(r.ownerName), Number(r.version));
+        const street = streetKey(r.street);
+        if (street !== null) streets.add(street);
+        s.account.run(r.number, r.els, r.city, r.street, r.house, r.building, r.flat, r.ownerName, r.status, street, houseWithBuilding(r.house, r.building), houseKey(r.flat), ownerKey(r.ownerName), Number(r.version));
       }
+      for (const street of streets) s.street.run(street);
       for (const r of changes.charges ?? []) s.charge.run(r.accountNumber, r.serviceCode, r.period, r.dueKop, r.penaltyKop, r.paidKop, r.paidPenaltyKop, r.chargeKop, Number(r.version));
       for (const r of changes.meters ?? []) s.meter.run(r.id, r.accountNumber, r.serviceCode, r.serial, r.digits, r.fractionDigits, r.verificationDue, r.jumpThreshold, r.lastValue, r.lastDate, r.active ? 1 : 0, Number(r.version));
       for (const r of changes.providers ?? []) s.provider.run(r.code, JSON.stringify(r), r.active ? 1 : 0, Number(r.version));
