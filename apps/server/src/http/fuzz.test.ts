@@ -6,6 +6,7 @@
  * refused request leaves the database exactly as it was.
  */
 import fc from 'fast-check';
+import { HOSTILE_STRINGS, hostileValue } from '@paydesk/testkit/hostile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteTestDb } from '../testing/test-db.ts';
 import { testServer, type TestServer } from '../testing/fixture.ts';
@@ -26,36 +27,17 @@ afterAll(async () => {
   await s.close();
 });
 
-const HOSTILE_STRINGS = [
-  "'; DROP TABLE payments; --", '" OR 1=1 --', '<script>alert(1)</script>', '../../etc/passwd', '%00', '\u0000', '\u202e', '𝕏'.repeat(50),
-  'a'.repeat(10_000), ' ', '', 'null', 'NaN', '-0', '1e309', '0x10', '１２３', 'Ленина', '${7*7}', '{{7*7}}', '\\', '\n\r\t',
-];
-const HOSTILE_NUMBERS = [-1, -0, 0.5, 1.005, 1e21, 2 ** 53 + 1, -(2 ** 63), Number.MAX_SAFE_INTEGER, 99_999_999_999_999];
 const FIELDS = [
   'opId', 'amountKop', 'totalKop', 'commissionKop', 'tenderedKop', 'accountNumber', 'account', 'providerCode', 'method', 'kind', 'lines', 'items', 'name', 'code', 'inn',
   'login', 'password', 'role', 'pointId', 'deskId', 'epoch', 'ops', 'seq', 'body', 'hash', 'type', 'value', 'key', 'scope', 'resolution', 'note', 'position', 'consumer',
   'commission', 'priceKop', 'status', 'shift', 'enrollmentCode', 'protocolVersion', 'active', 'minKop', 'maxKop', 'accountMask',
 ];
 
-const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: 'small' },
-    fc.constantFrom(...HOSTILE_STRINGS),
-    fc.constantFrom(...HOSTILE_NUMBERS),
-    fc.string({ maxLength: 40 }),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.uuid(),
-    fc.array(tie('v'), { maxLength: 3 }),
-    fc.dictionary(fc.constantFrom(...FIELDS), tie('v'), { maxKeys: 4 }),
-  ),
-})).v;
+const anyValue = hostileValue(FIELDS);
 
 const hostileBody = fc.oneof(
-  fc.dictionary(fc.constantFrom(...FIELDS), hostileValue, { maxKeys: 8 }).map((o) => ({ kind: 'json' as const, payload: JSON.stringify(o) })),
-  hostileValue.map((v) => ({ kind: 'json' as const, payload: JSON.stringify(v) ?? 'null' })),
+  fc.dictionary(fc.constantFrom(...FIELDS), anyValue, { maxKeys: 8 }).map((o) => ({ kind: 'json' as const, payload: JSON.stringify(o) })),
+  anyValue.map((v) => ({ kind: 'json' as const, payload: JSON.stringify(v) ?? 'null' })),
   fc.constantFrom('{', '{"a":', '[1,2', '{"amountKop": 1e999}', 'true false', '\u0000').map((p) => ({ kind: 'json' as const, payload: p })),
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => ({ kind: 'bytes' as const, payload: Buffer.concat([Buffer.from('{"name":"'), Buffer.from(b), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]) })),
   fc.string({ maxLength: 200 }).map((p) => ({ kind: 'text' as const, payload: p })),
