@@ -294,8 +294,10 @@ export class SyncWorker {
     }
   }
 
-  /** Local effects the replica now shows by itself are dropped, so nothing is counted twice. */
-  /** Local effects the replica now shows: looked up from the few local rows, not the whole journal. */
+  /**
+   * Local effects the replica now shows by itself are dropped, so nothing is counted twice; found from
+   * the few local rows, not by walking the whole journal.
+   */
   private dropReflected(cursor: number): void {
     withoutFlush(this.db, () => {
       for (const table of ['local_charges', 'local_readings']) {
