@@ -5,8 +5,7 @@ export const systemClock: Clock = () => new Date();
 
 /** YYYY-MM-DD of an instant in a time zone (the point's, Moscow by default). */
 export function localDate(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  return parts;
+  return localIso(at, timeZone).slice(0, 10);
 }
 
 /** ISO 8601 with the zone's offset, as op bodies carry times ("2026-11-28T12:05:00+03:00"). */
