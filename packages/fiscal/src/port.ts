@@ -80,12 +80,21 @@ export interface RegisterStatus {
   lastDocumentNumber: number | null;
 }
 
+/**
+ * The register's last fiscal document (ФД), as the device itself reports it. `kind` and `totalKop` are
+ * null-ish when the device reports the number only (ATOL's getFnStatus); a reconciliation that needs
+ * the contents then cannot conclude from it.
+ */
 export interface LastDocument {
   documentNumber: number;
   kind: 'sale' | 'sale_return' | 'open_shift' | 'close_shift' | 'other';
   totalKop: number | null;
   at: string;
   operationId: string | null;
+  /** ФП(Д) and the shift, when the device gives them with the document. */
+  fiscalSign?: string;
+  shiftNumber?: number;
+  qr?: string;
 }
 
 export interface FiscalRegister {
@@ -101,6 +110,8 @@ export interface FiscalRegister {
   /** Finishes printing a document that was fiscalised but not printed. */
   continuePrint(): Promise<void>;
   reprintLast(): Promise<void>;
+  /** Prints a copy of a fiscal document by its number (ФД), from the fiscal drive. */
+  reprintDocument(documentNumber: number): Promise<void>;
   cut(): Promise<void>;
   printText(lines: string[]): Promise<void>;
   status(): Promise<RegisterStatus>;
@@ -108,9 +119,14 @@ export interface FiscalRegister {
   shiftTotals(): Promise<RegisterShiftTotals | null>;
   lastDocument(): Promise<LastDocument | null>;
   /**
-   * What the register did for an operation id, when the device can tell (ATOL's request uuid,
-   * KKMServer's IdCommand, the virtual register's journal); null when it has no record of it.
-   * `undefined` when this driver cannot look operations up: use lastDocument instead.
+   * What the register did for a receipt's operation id, when the device can tell (ATOL's request uuid,
+   * KKMServer's IdCommand, the virtual register's journal):
+   * - a result: the device printed a receipt under this id. Its `kind` and `totalKop` are what the
+   *   device reports, not the caller's expectation, so the caller can see a receipt that is not its own;
+   * - `null`: the device *certainly* has no document under this id (it keeps every id it ever ran);
+   * - `undefined`: the device cannot tell (it forgets ids, as KKMServer does after 100 commands or a
+   *   restart). Only the document counter against the number recorded before the call can decide then.
+   * `expected` lets a driver whose answers do not repeat the request fill what the device left out.
    */
   lookupOperation(operationId: string, expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null | undefined>;
   close(): Promise<void>;
@@ -149,20 +165,25 @@ const MESSAGES: Record<FiscalErrorCode, string> = {
   return_exceeds: 'Сумма возврата больше выручки смены.',
 };
 
+export type FiscalOutcome = 'not_done' | 'unknown';
+
 /**
  * A register error. `outcome` says whether the operation certainly did not happen (`not_done`: safe
- * to fix the cause and retry) or may have happened (`unknown`: reconcile before anything else).
+ * to fix the cause and retry) or may have happened (`unknown`: ask the device before anything else).
+ * Only the device's own "not executed" answers are `not_done`; a lost link, a timeout or a device
+ * that stopped answering mid-command is `unknown` unless the driver knows the command never left
+ * (a refused connection). `unavailable` is unknown unless the driver says otherwise.
  */
 export class FiscalError extends Error {
   readonly code: FiscalErrorCode;
-  readonly outcome: 'not_done' | 'unknown';
+  readonly outcome: FiscalOutcome;
   readonly vendorCode: number | string | undefined;
 
-  constructor(code: FiscalErrorCode, detail?: string, vendorCode?: number | string) {
+  constructor(code: FiscalErrorCode, detail?: string, vendorCode?: number | string, outcome?: FiscalOutcome) {
     super(detail ? `${MESSAGES[code]} (${detail})` : MESSAGES[code]);
     this.name = 'FiscalError';
     this.code = code;
-    this.outcome = code === 'outcome_unknown' ? 'unknown' : 'not_done';
+    this.outcome = outcome ?? (code === 'outcome_unknown' || code === 'unavailable' ? 'unknown' : 'not_done');
     this.vendorCode = vendorCode;
   }
 }

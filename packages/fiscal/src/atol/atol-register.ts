@@ -106,20 +106,20 @@ export class AtolRegister implements FiscalRegister {
     try {
       posted = await httpJson(this.http, 'POST', `${this.prefix}/requests${this.deviceQuery}`, { uuid, request: tasks });
     } catch (e) {
-      if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', e.message, 'transport');
+      if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', e.message, 'transport', 'not_done');
       // The request may have reached the server: ask for the uuid before anything else.
       const seen = await this.fetch(uuid).catch(() => undefined);
       if (seen === undefined) throw new FiscalError('outcome_unknown', (e as Error).message, 'transport');
-      if (seen === null) throw new FiscalError('unavailable', 'запрос не дошёл до веб-сервера ДТО', 'transport');
+      if (seen === null) throw new FiscalError('unavailable', 'запрос не дошёл до веб-сервера ДТО', 'transport', 'not_done');
       return { fresh: true, results: seen };
     }
     if (posted.status === 400) {
       const err = (posted.body as { error?: { code?: number; description?: string } } | null)?.error;
       throw new FiscalError('rejected', err?.description ?? 'веб-сервер ДТО отверг запрос', err?.code ?? 400);
     }
-    if (posted.status === 401 || posted.status === 403) throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', posted.status);
+    if (posted.status === 401 || posted.status === 403) throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', posted.status, 'not_done');
     if (posted.status !== 201 && posted.status !== 200 && posted.status !== 409) {
-      throw new FiscalError('unavailable', `веб-сервер ДТО ответил ${posted.status}`, posted.status);
+      throw new FiscalError('unavailable', `веб-сервер ДТО ответил ${posted.status}`, posted.status, 'not_done');
     }
     return { fresh: posted.status !== 409, results: await this.mustFetch(uuid) };
   }
@@ -212,6 +212,10 @@ export class AtolRegister implements FiscalRegister {
 
   async reprintLast(): Promise<void> {
     await this.query([{ type: 'printLastReceiptCopy' }]);
+  }
+
+  async reprintDocument(documentNumber: number): Promise<void> {
+    await this.query([{ type: 'printFnDocument', fiscalDocumentNumber: documentNumber }]);
   }
 
   async cut(): Promise<void> {

@@ -52,7 +52,7 @@ export class KkmServerRegister implements FiscalRegister {
 
   private async post(cmd: KkmCommand): Promise<KkmAnswer> {
     const r = await httpJson(this.http, 'POST', '/Execute', cmd);
-    if (r.status === 401 || r.status === 403) throw new FiscalError('unavailable', 'KKMServer отказал в доступе', r.status);
+    if (r.status === 401 || r.status === 403) throw new FiscalError('unavailable', 'KKMServer отказал в доступе', r.status, 'not_done');
     if (r.status !== 200) throw new TransportError(`KKMServer ответил ${r.status}`, false);
     return (r.body ?? {}) as KkmAnswer;
   }
@@ -65,10 +65,10 @@ export class KkmServerRegister implements FiscalRegister {
       answer = await this.post(full);
     } catch (e) {
       if (e instanceof FiscalError) throw e;
-      if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', e.message, 'transport');
+      if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', e.message, 'transport', 'not_done');
       const found = await this.result(idCommand).catch(() => undefined);
       if (found === undefined) throw new FiscalError('outcome_unknown', (e as Error).message, 'transport');
-      if (found === null) throw new FiscalError('unavailable', 'команда не дошла до KKMServer', 'transport');
+      if (found === null) throw new FiscalError('unavailable', 'команда не дошла до KKMServer', 'transport', 'not_done');
       answer = found;
     }
     return this.settle(idCommand, answer);
@@ -169,6 +169,10 @@ export class KkmServerRegister implements FiscalRegister {
   async reprintLast(): Promise<void> {
     if (!this.lastResult) throw new FiscalError('rejected', 'неизвестен последний чек этой кассы', 'kkmserver');
     await this.execute({ Command: 'GetDataCheck', FiscalNumber: this.lastResult.documentNumber, NumberCopies: 1 }, randomUUID());
+  }
+
+  async reprintDocument(documentNumber: number): Promise<void> {
+    await this.execute({ Command: 'GetDataCheck', FiscalNumber: documentNumber, NumberCopies: 1 }, randomUUID());
   }
 
   async cut(): Promise<void> {

@@ -150,6 +150,9 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
       case 'printLastReceiptCopy':
         await device.reprintLast();
         return null;
+      case 'printFnDocument':
+        await device.reprintDocument(Number(task['fiscalDocumentNumber']));
+        return null;
       case 'nonFiscal': {
         const lines = ((task['items'] ?? []) as { text?: string }[]).map((i) => i.text ?? '');
         if (lines.every((l) => l === '')) await device.cut();

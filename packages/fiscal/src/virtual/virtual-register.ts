@@ -381,9 +381,19 @@ export class VirtualRegister implements FiscalRegister {
   }
 
   async reprintLast(): Promise<void> {
-    await this.before({ printing: true, fiscal: false });
     const last = this.db.prepare("SELECT * FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd DESC LIMIT 1").get() as DocRow | undefined;
     if (!last) throw new FiscalError('rejected', 'в ККТ ещё нет ни одного чека', 'no_document');
+    await this.printCopy(last);
+  }
+
+  async reprintDocument(documentNumber: number): Promise<void> {
+    const doc = this.db.prepare("SELECT * FROM kkt_documents WHERE fd = ? AND type IN ('sale','sale_return')").get(documentNumber) as DocRow | undefined;
+    if (!doc) throw new FiscalError('rejected', `в ФН нет чека с номером ${documentNumber}`, 'no_document');
+    await this.printCopy(doc);
+  }
+
+  private async printCopy(last: DocRow): Promise<void> {
+    await this.before({ printing: true, fiscal: false });
     const receipt = JSON.parse(last.body ?? '{}') as Receipt;
     const tape = renderReceipt(this.letterhead, {
       receipt,
@@ -503,7 +513,8 @@ export class VirtualRegister implements FiscalRegister {
       const left = (unavailable.times ?? 1) - 1;
       if (left <= 0) this.faults.splice(this.faults.indexOf(unavailable), 1);
       else unavailable.times = left;
-      throw new FiscalError('unavailable', undefined, 2);
+      // The virtual device knows the command never reached it.
+      throw new FiscalError('unavailable', undefined, 2, 'not_done');
     }
     const s = this.state();
     if (op.printing) {
