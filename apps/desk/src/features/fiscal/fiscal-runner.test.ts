@@ -1,0 +1,151 @@
+/**
+ * Issue 16 (items 6 and 7) and issue 25 (item 1): the runner settles an unclear register outcome by
+ * asking the device — by id, then by its document counter and drawer against what was recorded before
+ * the call — and never by doing the operation again. The device here forgets ids and answers oddly,
+ * as KKMServer and ATOL do; a virtual register underneath keeps the truth.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { composeServiceReceipt } from '@paydesk/domain';
+import { VirtualRegister } from '@paydesk/fiscal';
+import { AppError } from '@paydesk/protocol';
+import { openJournal, type JournalDb } from '../../db/journal-db.ts';
+import { Journal } from '../journal/journal.ts';
+import { FiscalRunner, type NewOperation } from './fiscal-runner.ts';
+import { registerKinds } from './kinds.ts';
+import { OddDevice } from './odd-device.ts';
+
+const cashier = { id: '0190a0b0-0000-7000-8000-000000000001', name: 'Иванова А.А.', inn: '500100732259' };
+
+let db: JournalDb;
+let device: VirtualRegister;
+let odd: OddDevice;
+let runner: FiscalRunner;
+
+beforeEach(async () => {
+  db = openJournal(':memory:');
+  device = new VirtualRegister({ file: ':memory:', crash: () => undefined });
+  odd = new OddDevice(device);
+  runner = new FiscalRunner(db, new Journal(db), () => odd, () => new Date());
+  registerKinds(runner, { db, timeZone: () => 'Europe/Moscow' });
+  await device.openShift(uuidv7(), { name: 'Кассир' });
+});
+
+afterEach(async () => {
+  db.close();
+  await device.close();
+});
+
+function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
+  const receipt = composeServiceReceipt({ operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }]);
+  const request = { kind: 'service', method: 'cash', tenderedKop: null, totalKop: priceKop, commissionKop: 0, changeKop: 0, items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }], warnings: [] };
+  return { opId, kind: 'service', numbered: true, request, receipt, cashier, shiftNumber: 1, totalKop: priceKop, commissionKop: 0, method: 'cash' };
+}
+
+function cashIn(amountKop: number, opId = uuidv7()): NewOperation {
+  return { opId, kind: 'cash_in', numbered: false, request: { amountKop }, cashier, shiftNumber: 1, totalKop: amountKop, method: 'cash' };
+}
+
+async function settle(op: NewOperation): Promise<{ state: string } | AppError> {
+  try {
+    return await runner.run(op);
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+}
+
+const drawer = async (): Promise<number | null> => (await device.status()).drawerKop;
+
+describe('an unclear register outcome is settled by asking the device, never by doing it again', () => {
+  it('printed, then the link dropped, and the device forgot the id: the counter shows it was printed, once', async () => {
+    const op = sale();
+    odd.fault('timeout_after');
+    const first = await settle(op);
+    const again = await settle(op);
+    expect(again).toMatchObject({ state: 'done' });
+    expect(first instanceof AppError ? first.code : (first as { state: string }).state).toMatch(/done|fiscal.outcome_unknown/);
+    expect(device.receipts()).toHaveLength(1);
+    const row = runner.get(op.opId);
+    expect(JSON.parse(row?.result ?? '{}')).toMatchObject({ documentNumber: device.receipts()[0]?.documentNumber, totalKop: 150_00 });
+  });
+
+  it('the link dropped before the device did anything: the counter did not move, so it is "not printed" and the retry prints once', async () => {
+    const op = sale();
+    odd.fault('timeout_before');
+    await settle(op);
+    expect(device.receipts()).toHaveLength(0);
+    expect(runner.get(op.opId)?.state).toBe('failed');
+    expect(await settle(op)).toMatchObject({ state: 'done' });
+    expect(device.receipts()).toHaveLength(1);
+  });
+
+  it('a cash-in whose answer was lost is settled by the drawer counter, never sent twice', async () => {
+    const before = (await drawer()) ?? 0;
+    const op = cashIn(5_000_00);
+    odd.fault('timeout_after');
+    await settle(op);
+    expect(await settle(op)).toMatchObject({ state: 'done' });
+    expect(await drawer()).toBe(before + 5_000_00);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM ops WHERE type = 'cash.in'").get()).toEqual({ n: 1 });
+  });
+
+  it('a cash-in that never reached the device is settled as not done by the drawer, then done once', async () => {
+    const before = (await drawer()) ?? 0;
+    const op = cashIn(2_500_00);
+    odd.fault('timeout_before');
+    await settle(op);
+    expect(runner.get(op.opId)?.state).toBe('failed');
+    await settle(op);
+    expect(await drawer()).toBe(before + 2_500_00);
+  });
+
+  it('a device holding another receipt under the id does not make it ours', async () => {
+    const op = sale(725_75);
+    odd.foreign.set(op.opId, { totalKop: 1_00 });
+    odd.fault('timeout_before');
+    await settle(op);
+    const row = runner.get(op.opId);
+    expect(row?.state).not.toBe('done');
+    expect(JSON.parse(row?.result ?? 'null')).toBeNull();
+  });
+
+  it('"done" without a document number is not done: the counter decides', async () => {
+    const op = sale();
+    odd.fault('no_document_number');
+    await settle(op);
+    expect(await settle(op)).toMatchObject({ state: 'done' });
+    expect(JSON.parse(runner.get(op.opId)?.result ?? '{}').documentNumber).toBeGreaterThan(0);
+    expect(device.receipts()).toHaveLength(1);
+  });
+});
+
+describe('receipts fiscalised but not printed', () => {
+  it('the desk takes no new payment until every unprinted receipt is printed, and marks them printed', async () => {
+    const a = sale(100_00);
+    odd.fault('not_printed');
+    expect(await settle(a)).toMatchObject({ state: 'done' });
+    const b = await settle(sale(200_00));
+    expect(b).toBeInstanceOf(AppError);
+    expect((b as AppError).code).toBe('fiscal.paper_out');
+    expect((b as AppError).message).toContain(runner.get(a.opId)?.number ?? '?');
+    const printedBefore = device.documents({ limit: 100 }).filter((d) => d.type === 'copy').length;
+    await runner.printUnprinted();
+    expect(runner.get(a.opId)?.printed).toBe(1);
+    expect(JSON.parse(runner.get(a.opId)?.result ?? '{}').printed).toBe(true);
+    expect(device.documents({ limit: 100 }).filter((d) => d.type === 'copy').length).toBe(printedBefore + 1);
+    expect(await settle(sale(200_00))).toMatchObject({ state: 'done' });
+  });
+});
+
+describe('the cashier’s ИНН (tag 1203) on every register document', () => {
+  it('shift open and close, cash in and cash out carry it', async () => {
+    await device.closeShift(uuidv7(), { name: 'Кассир' });
+    await settle({ opId: uuidv7(), kind: 'shift_open', numbered: false, request: { openingFloatKop: 0 }, cashier });
+    await settle(cashIn(1_000_00));
+    await settle({ opId: uuidv7(), kind: 'cash_out', numbered: false, request: { amountKop: 500_00 }, cashier, shiftNumber: 2, totalKop: 500_00, method: 'cash' });
+    await settle({ opId: uuidv7(), kind: 'shift_close', numbered: false, request: { journalTotals: { sales: { count: 0, cashKop: 0, cardKop: 0 }, returns: { count: 0, cashKop: 0, cardKop: 0 }, cashInKop: 0, cashOutKop: 0, drawerKop: 0 }, unsentCount: 0, shiftNumber: 2 }, cashier });
+    expect(odd.cashiers.map((c) => c.call)).toEqual(['openShift', 'cashIn', 'cashOut', 'closeShift']);
+    for (const c of odd.cashiers) expect(c.cashier, c.call).toEqual({ name: cashier.name, inn: cashier.inn });
+  });
+});
