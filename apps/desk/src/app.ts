@@ -22,6 +22,7 @@ import {
   reversalRequest,
   scanRequest,
   sessionRequest,
+  settleRequest,
   shiftCloseRequest,
   shiftOpenRequest,
 } from '@paydesk/protocol';
@@ -31,7 +32,8 @@ import { normalizeProviderAccount, prepareBilling, prepareService, prepareThirdP
 import { submitReading } from './features/readings/submit.ts';
 import { reversePayment } from './features/reversals/reverse.ts';
 import { cashMove, closeShift, openShift } from './features/shift/shift.ts';
-import { registerAction, xReport } from './features/register/register-actions.ts';
+import { printUnprinted, registerAction, xReport } from './features/register/register-actions.ts';
+import { settleByHand } from './features/register/settle-by-hand.ts';
 import { closeSession, openSession, sessionCashier } from './features/session/session.ts';
 import { resolveScan } from './features/scan/scan.ts';
 import { deskStatus } from './features/status.ts';
@@ -217,7 +219,17 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   r.post('/api/cash/count', { schema: { ...tag('Смена'), summary: 'Пересчёт наличных: разница с ожидаемым', body: cashCountRequest } }, async (req) => countCash(deps, requireCashier(req), req.body));
 
   r.post('/api/register/x-report', { schema: { ...tag('ККТ'), summary: 'X-отчёт' } }, async (req) => ({ totals: await xReport(deps, requireCashier(req)) }));
-  for (const action of ['cancel-receipt', 'reprint-last', 'cut', 'continue-print'] as const) {
+  r.post('/api/register/continue-print', { schema: { ...tag('ККТ'), summary: 'Допечатать все чеки, пробитые без бумаги' } }, async (req) => {
+    requireCashier(req);
+    return { ok: true, ...(await printUnprinted(deps)) };
+  });
+  r.post('/api/register/settle', { schema: { ...tag('ККТ'), summary: 'Сверить вручную операцию, исход которой ККТ не сообщает (старший кассир)', body: settleRequest } }, async (req) => settleByHand(deps, requireCashier(req), req.body));
+  r.get('/api/register/unresolved', { schema: { ...tag('ККТ'), summary: 'Несверенные и ненапечатанные операции' } }, async (req) => {
+    requireCashier(req);
+    const view = (r: ReturnType<typeof deps.runner.unresolved>[number]) => ({ opId: r.op_id, kind: r.kind, number: r.number, totalKop: r.total_kop, createdAt: r.created_at, reason: r.unknown_reason });
+    return { unresolved: deps.runner.unresolved().map(view), unprinted: deps.runner.unprinted().map(view) };
+  });
+  for (const action of ['cancel-receipt', 'reprint-last', 'cut'] as const) {
     r.post(`/api/register/${action}`, { schema: { ...tag('ККТ'), summary: action } }, async (req) => {
       requireCashier(req);
       await registerAction(deps, action);

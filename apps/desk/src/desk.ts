@@ -81,7 +81,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
       deps.registerStatus.invalidate();
       deps.sync.trigger();
     },
-  } as ConstructorParameters<typeof FiscalRunner>[4]);
+  } as ConstructorParameters<typeof FiscalRunner>[4], () => JSON.stringify(register.describe));
   registerKinds(runner, { db, timeZone: () => settings.timeZone() });
   const registerStatus = new RegisterStatusCache(runner);
   const client = new ServerClient(() => identity.current());
@@ -91,13 +91,6 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     ...(options.testHooks ? { onAnswer: () => crash.point === ('after_push_answer' as CrashPoint) && process.kill(process.pid, 'SIGKILL') } : {}),
   });
   deps = { db, dataDir: options.dataDir, clock, log, journal, runner, accounts: new AccountStore(db), settings, identity, client, sync, events, register, registerStatus };
-
-  const settled = await runner.reconcilePending().catch((e: unknown) => {
-    log.error({ err: e }, 'reconciliation at start failed');
-    return { settled: 0, unresolved: -1 };
-  });
-  if (settled.settled || settled.unresolved) log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
-  await registerStatus.refresh();
 
   const app = await buildDeskApp(deps, {
     uiDir: options.uiDir,
@@ -137,6 +130,15 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 8081);
   sync.start();
+  // The desk answers at once — /api/status says it is reconciling — while what a crash left unclear
+  // is settled with the register; every register operation waits for that behind the runner's lock.
+  const reconciling = runner
+    .reconcilePending()
+    .then((settled) => {
+      if (settled.settled || settled.unresolved) log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
+    })
+    .catch((e: unknown) => log.error({ err: e }, 'reconciliation at start failed'))
+    .then(() => registerStatus.refresh());
   let stopping: Promise<void> | null = null;
   return {
     app,
@@ -144,6 +146,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     url: `http://127.0.0.1:${port}`,
     stop() {
       stopping ??= (async () => {
+        await reconciling;
         await sync.stop();
         events.close();
         await app.close();

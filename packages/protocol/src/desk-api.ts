@@ -101,6 +101,18 @@ export const reversalRequest = z.object({
   approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
 });
 
+/** A senior cashier settles by hand an operation whose outcome the register cannot tell. */
+export const settleRequest = z
+  .object({
+    opId: uuid,
+    outcome: z.enum(['done', 'not_done']),
+    /** The fiscal document number (ФД) the device shows for it, when done. */
+    documentNumber: z.number().int().min(1).max(2_147_483_647).optional(),
+    comment: z.string().trim().min(3, 'опишите, что показывает ККТ').max(500),
+    approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
+  })
+  .refine((r) => r.outcome === 'not_done' || r.documentNumber !== undefined, { message: 'укажите номер документа', path: ['documentNumber'] });
+
 export const cashMoveRequest = z.object({
   opId: opId.optional(),
   amountKop: positiveKop,

@@ -36,5 +36,7 @@ export const fiscalAttrs = z.object({
   fnNumber: z.string().max(16).optional(),
   registrationNumber: z.string().max(20).optional(),
   qr: z.string().max(200).optional(),
+  /** The senior cashier who settled by hand an outcome the register could not tell (see the desk's settle.ts). */
+  settledBy: uuid.optional(),
 });
 export type FiscalAttrs = z.infer<typeof fiscalAttrs>;

@@ -143,6 +143,35 @@ CREATE TABLE forwarding (op_id TEXT PRIMARY KEY, state TEXT NOT NULL, prv_txn TE
 CREATE TABLE streets (street_key TEXT PRIMARY KEY) WITHOUT ROWID;
 INSERT OR IGNORE INTO streets (street_key) SELECT DISTINCT street_key FROM accounts WHERE street_key IS NOT NULL;
 `,
+  // What settles an unclear register outcome (the device's marks before the call), receipts printed
+  // late, the cashier's INN for every register document, settlements by hand and their audit trail.
+  // At most one live reversal per payment: a trigger rather than a unique index, so a journal that
+  // already holds two (the bug this closes) still opens.
+  `
+ALTER TABLE operations ADD COLUMN cashier_inn TEXT;
+ALTER TABLE operations ADD COLUMN marks TEXT;
+ALTER TABLE operations ADD COLUMN printed INTEGER;
+ALTER TABLE operations ADD COLUMN unknown_reason TEXT;
+ALTER TABLE operations ADD COLUMN settled_by TEXT;
+UPDATE operations SET printed = CASE WHEN json_extract(result, '$.printed') = 0 THEN 0 ELSE 1 END WHERE state = 'done' AND receipt IS NOT NULL;
+CREATE INDEX operations_unprinted ON operations (created_at) WHERE printed = 0;
+CREATE INDEX operations_reversal_of ON operations (original_op_id) WHERE original_op_id IS NOT NULL;
+CREATE TRIGGER one_live_reversal_insert BEFORE INSERT ON operations
+  WHEN NEW.kind = 'reversal' AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != 'failed')
+  BEGIN SELECT RAISE(ABORT, 'reversal_exists'); END;
+CREATE TRIGGER one_live_reversal_retry BEFORE UPDATE OF state ON operations
+  WHEN NEW.kind = 'reversal' AND OLD.state = 'failed' AND NEW.state != 'failed'
+    AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != 'failed' AND op_id != NEW.op_id)
+  BEGIN SELECT RAISE(ABORT, 'reversal_exists'); END;
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  op_id TEXT,
+  details TEXT NOT NULL
+);
+`,
 ];
 
 /**

@@ -120,8 +120,54 @@ describe('an unclear register outcome is settled by asking the device, never by 
   });
 });
 
+describe('what the device cannot tell, a senior cashier settles by hand', () => {
+  it('a counter that moved by two leaves the outcome unknown; settled as done, the op says who settled it', async () => {
+    const op = sale(300_00);
+    odd.fault('extra_document');
+    odd.fault('timeout_after');
+    const first = await settle(op);
+    expect(first).toBeInstanceOf(AppError);
+    expect((first as AppError).code).toBe('fiscal.outcome_unknown');
+    expect(runner.get(op.opId)?.unknown_reason).toContain('больше чем на один');
+    // Nothing else goes to the register while it is unknown.
+    expect(await settle(sale(100_00))).toMatchObject({ code: 'fiscal.outcome_unknown' });
+    const senior = '0190a0b0-0000-7000-8000-000000000002';
+    const documentNumber = device.receipts()[0]?.documentNumber as number;
+    const row = await runner.settleByHand(op.opId, { done: true, documentNumber }, senior);
+    expect(row).toMatchObject({ state: 'done', settled_by: senior });
+    const body = JSON.parse((db.prepare('SELECT body FROM ops WHERE op_id = ?').get(op.opId) as { body: string }).body) as { fiscal: { documentNumber: number; settledBy: string } };
+    expect(body.fiscal).toMatchObject({ documentNumber, settledBy: senior });
+    expect(await settle(sale(100_00))).toMatchObject({ state: 'done' });
+  });
+
+  it('settled as not done, the operation may be taken again under the same id', async () => {
+    const op = sale(300_00);
+    odd.fault('extra_document');
+    odd.fault('timeout_after');
+    await settle(op);
+    const row = await runner.settleByHand(op.opId, { done: false }, '0190a0b0-0000-7000-8000-000000000002');
+    expect(row.state).toBe('failed');
+  });
+
+  it('an operation sent to another device is not settled by the one in use now', async () => {
+    let name = 'kkmserver:a';
+    const r2 = new FiscalRunner(db, new Journal(db), () => odd, () => new Date(), {}, () => name);
+    registerKinds(r2, { db, timeZone: () => 'Europe/Moscow' });
+    const op = sale();
+    odd.fault('timeout_before');
+    odd.fault('timeout_before');
+    await r2.run(op).catch(() => undefined);
+    // The first attempt's lookup failed too: still unknown; now the device is swapped.
+    db.prepare("UPDATE operations SET state = 'fiscal_pending', unknown_reason = 'x' WHERE op_id = ?").run(op.opId);
+    name = 'kkmserver:b';
+    await r2.reconcilePending();
+    expect(r2.get(op.opId)).toMatchObject({ state: 'fiscal_pending' });
+    expect(r2.get(op.opId)?.unknown_reason).toContain('другую ККТ');
+  });
+});
+
 describe('receipts fiscalised but not printed', () => {
-  it('the desk takes no new payment until every unprinted receipt is printed, and marks them printed', async () => {
+  it('the desk takes no new payment until the unprinted receipt is printed, and marks it printed', async () => {
     const a = sale(100_00);
     odd.fault('not_printed');
     expect(await settle(a)).toMatchObject({ state: 'done' });
@@ -129,12 +175,28 @@ describe('receipts fiscalised but not printed', () => {
     expect(b).toBeInstanceOf(AppError);
     expect((b as AppError).code).toBe('fiscal.paper_out');
     expect((b as AppError).message).toContain(runner.get(a.opId)?.number ?? '?');
-    const printedBefore = device.documents({ limit: 100 }).filter((d) => d.type === 'copy').length;
     await runner.printUnprinted();
     expect(runner.get(a.opId)?.printed).toBe(1);
     expect(JSON.parse(runner.get(a.opId)?.result ?? '{}').printed).toBe(true);
-    expect(device.documents({ limit: 100 }).filter((d) => d.type === 'copy').length).toBe(printedBefore + 1);
     expect(await settle(sale(200_00))).toMatchObject({ state: 'done' });
+  });
+
+  it('every earlier unprinted receipt is printed from the fiscal drive, not only the last one', async () => {
+    odd.remembers = true;
+    const a = sale(100_00);
+    const b = sale(200_00);
+    await settle(a);
+    device.injectFault({ kind: 'paper_out_after' });
+    await settle(b);
+    // A journal written before this rule could hold two: the older one is no longer the device's pending print.
+    db.prepare('UPDATE operations SET printed = 0 WHERE op_id = ?').run(a.opId);
+    device.setPaper(true);
+    const copies = (): number => device.documents({ limit: 100 }).filter((d) => d.type === 'copy').length;
+    const before = copies();
+    await runner.printUnprinted();
+    expect(copies()).toBe(before + 1);
+    expect(device.documentFor(b.opId)?.printed).toBe(true);
+    expect(runner.unprinted()).toHaveLength(0);
   });
 });
 

@@ -1,15 +1,17 @@
 /**
  * Exactly one receipt per payment. Every operation that touches the register goes through here:
  *
- * 1. The intent is journaled first (state `fiscal_pending`), in its own transaction.
- * 2. The register is called with the operation id (drivers dedupe by it), one call at a time.
+ * 1. The device's marks (last document number; shift and drawer for shift and cash operations) are
+ *    read, and the intent is journaled with them (state `fiscal_pending`), in its own transaction.
+ * 2. The register is called with the operation id, one call at a time.
  * 3. The fiscal result, the final state and the sync op are written in one transaction.
  *
- * A certain failure (paper out, shift closed) marks the operation `failed`; the same operation id may
- * then be tried again. An unclear outcome (timeout, lost answer, crash) leaves it `fiscal_pending`,
- * and before anything else may use the register the desk asks the register what it actually did —
- * at start-up too. The same operation id posted twice gives the same answer and one receipt; posted
- * while it runs, the second caller waits for the first.
+ * Only the device's own "not executed" answers mark an operation `failed` (the same op id may then be
+ * tried again). Anything unclear — a timeout, a lost link, "done" without a document number, a crash —
+ * leaves it `fiscal_pending`, and before the register may do anything else the desk settles it by the
+ * one rule in settle.ts (by id, then by the counters against the marks), never by doing it again. What
+ * the counters cannot decide waits for a senior cashier. The same operation id posted twice gives the
+ * same answer and one receipt; posted while it runs, the second caller waits for the first.
  */
 import { AppError, type ErrorCode, type OpType } from '@paydesk/protocol';
 import { FiscalError, isFiscalError, type FiscalRegister, type FiscalResult } from '@paydesk/fiscal';
@@ -17,6 +19,7 @@ import type { Receipt } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { Clock } from '../../clock.ts';
+import { readMarks, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
 
 export type OperationKind = 'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
 export type OperationState = 'fiscal_pending' | 'done' | 'failed';
@@ -47,14 +50,25 @@ export interface OperationRow {
   seq: number | null;
   created_at: string;
   updated_at: string;
+  cashier_inn: string | null;
+  /** The device's marks read just before the last attempt (settle.ts), as JSON. */
+  marks: string | null;
+  /** 0 while a fiscalised receipt waits to be printed; 1 once printed; null for non-receipts. */
+  printed: number | null;
+  /** Why the outcome is still unknown, for the cashier and the senior who settles it. */
+  unknown_reason: string | null;
+  /** The senior cashier who settled an unknown outcome by hand. */
+  settled_by: string | null;
 }
 
 /** What an operation kind does at the register, and what it journals once the register has done it. */
 export interface KindHandler {
-  /** The register call; drivers make it idempotent by the operation id. */
+  /** The register call, with the operation id. */
   call(register: FiscalRegister, row: OperationRow): Promise<unknown>;
-  /** Receipt kinds are reconciled by asking the register for the operation. */
+  /** Receipt kinds are settled by their id and the document counter. */
   receipt?: 'sale' | 'sale_return';
+  /** Other kinds: settles an unclear outcome from the device's counters against the marks. */
+  settle?(register: FiscalRegister, row: OperationRow, before: DeviceMarks | null): Promise<Verdict>;
   /** Inside the final transaction: the sync op and any local effects. */
   finalize(row: OperationRow, result: unknown, at: Date): { type: OpType; body: object };
 }
@@ -65,7 +79,7 @@ export interface NewOperation {
   numbered: boolean;
   request: object;
   receipt?: Receipt;
-  cashier: { id: string; name: string };
+  cashier: { id: string; name: string; inn?: string | null | undefined };
   shiftNumber?: number | null;
   totalKop?: number;
   commissionKop?: number;
@@ -136,6 +150,8 @@ export class FiscalRunner {
     private readonly register: () => FiscalRegister,
     private readonly clock: Clock,
     private readonly hooks: FiscalRunnerHooks = {},
+    /** Names the device in use (driver and address), recorded with each operation's marks. */
+    private readonly deviceName: () => string = () => this.register().driver,
   ) {
     this.select = db.prepare('SELECT * FROM operations WHERE op_id = ?');
   }
@@ -151,6 +167,11 @@ export class FiscalRunner {
   /** Operations whose register outcome is not known yet (none are running right now). */
   unresolved(): OperationRow[] {
     return (this.db.prepare("SELECT * FROM operations WHERE state = 'fiscal_pending' ORDER BY created_at").all() as OperationRow[]).filter((r) => !this.running.has(r.op_id));
+  }
+
+  /** Receipts the register fiscalised but has not printed yet, oldest first. */
+  unprinted(): OperationRow[] {
+    return this.db.prepare("SELECT * FROM operations WHERE printed = 0 AND state = 'done' ORDER BY created_at").all() as OperationRow[];
   }
 
   /**
@@ -175,30 +196,33 @@ export class FiscalRunner {
     return this.mutex.run(async () => {
       // Before the register may do anything new, settle what it may already have done — this
       // operation's own earlier attempt included.
-      await this.reconcileAll();
       let row = this.get(op.opId);
       if (row?.state === 'fiscal_pending') {
-        row = await this.reconcile(row);
-        if (row?.state === 'fiscal_pending') {
-          throw new AppError('fiscal.outcome_unknown', 'ККТ пока не может сказать, пробит ли этот чек. Не принимайте деньги повторно: операция будет сверена, когда ККТ ответит.', { opId: op.opId });
-        }
+        row = await this.settle(row);
+        if (row?.state === 'fiscal_pending') throw this.stillUnknown(row);
       }
       if (row?.state === 'done') return row;
+      await this.reconcileAll();
+      this.refuseWhileUnprinted();
+      const handler = this.handlerOf(op.kind);
+      const marks = await this.marks(handler);
       const now = this.clock().toISOString();
       if (!row) {
         this.db.transaction(() => {
           const number = op.numbered ? this.journal.nextNumber() : null;
           this.db
             .prepare(
-              `INSERT INTO operations (op_id, kind, number, state, request, receipt, attempts, cashier_id, cashier_name, shift_number, total_kop, commission_kop, method, tendered_kop,
-                 account_number, provider_code, provider_account, original_op_id, created_at, updated_at)
-               VALUES (?, ?, ?, 'fiscal_pending', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO operations (op_id, kind, number, state, request, receipt, attempts, cashier_id, cashier_name, cashier_inn, shift_number, total_kop, commission_kop, method, tendered_kop,
+                 account_number, provider_code, provider_account, original_op_id, marks, created_at, updated_at)
+               VALUES (?, ?, ?, 'fiscal_pending', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(op.opId, op.kind, number, requestJson, op.receipt ? JSON.stringify(op.receipt) : null, op.cashier.id, op.cashier.name, op.shiftNumber ?? null, op.totalKop ?? null,
-              op.commissionKop ?? null, op.method ?? null, op.tenderedKop ?? null, op.accountNumber ?? null, op.providerCode ?? null, op.providerAccount ?? null, op.originalOpId ?? null, now, now);
+            .run(op.opId, op.kind, number, requestJson, op.receipt ? JSON.stringify(op.receipt) : null, op.cashier.id, op.cashier.name, op.cashier.inn ?? null, op.shiftNumber ?? null, op.totalKop ?? null,
+              op.commissionKop ?? null, op.method ?? null, op.tenderedKop ?? null, op.accountNumber ?? null, op.providerCode ?? null, op.providerAccount ?? null, op.originalOpId ?? null, JSON.stringify(marks), now, now);
         })();
       } else if (row.state === 'failed') {
-        const r = this.db.prepare("UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, updated_at = ? WHERE op_id = ? AND state = 'failed'").run(now, op.opId);
+        const r = this.db
+          .prepare("UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, unknown_reason = NULL, marks = ?, updated_at = ? WHERE op_id = ? AND state = 'failed'")
+          .run(JSON.stringify(marks), now, op.opId);
         if (r.changes !== 1) throw new AppError('payment.in_progress');
       }
       const pending = this.get(op.opId);
@@ -207,10 +231,36 @@ export class FiscalRunner {
     });
   }
 
+  private handlerOf(kind: OperationKind): KindHandler {
+    const handler = this.handlers.get(kind);
+    if (!handler) throw new Error(`no handler for ${kind}`);
+    return handler;
+  }
+
+  /** The device's marks before a call; a device that cannot even say them is not called at all. */
+  private async marks(handler: KindHandler): Promise<DeviceMarks> {
+    try {
+      return { device: this.deviceName(), ...(await readMarks(this.register(), !handler.receipt)) };
+    } catch (e) {
+      throw new AppError('fiscal.unavailable', `ККТ не отвечает, операция не начата: ${(e as Error).message}`);
+    }
+  }
+
+  /** A receipt fiscalised but not printed belongs to a payer at the counter: it comes first. */
+  private refuseWhileUnprinted(): void {
+    const waiting = this.unprinted();
+    if (waiting.length === 0) return;
+    const numbers = waiting.map((r) => r.number ?? r.op_id.slice(0, 8)).join(', ');
+    throw new AppError('fiscal.paper_out', `Не напечатаны чеки: ${numbers}. Заправьте ленту и нажмите «Допечатать» в меню «ККМ»: новые операции — после этого.`, { unprinted: waiting.map((r) => r.op_id) });
+  }
+
+  private stillUnknown(row: OperationRow): AppError {
+    return new AppError('fiscal.outcome_unknown', `Неизвестно, выполнена ли операция ${row.number ?? ''} на ККТ: ${row.unknown_reason ?? 'ККТ не отвечает'}. Не принимайте деньги повторно: операция будет сверена, когда ККТ ответит.`, { opId: row.op_id, reason: row.unknown_reason });
+  }
+
   /** Calls the register for a pending row and records the outcome. Runs under the mutex. */
   private async execute(row: OperationRow): Promise<OperationRow> {
-    const handler = this.handlers.get(row.kind);
-    if (!handler) throw new Error(`no handler for ${row.kind}`);
+    const handler = this.handlerOf(row.kind);
     this.hooks.crashAt?.('before_register', row);
     let result: unknown;
     try {
@@ -220,35 +270,42 @@ export class FiscalRunner {
         this.fail(row.op_id, e.code, e.message);
         throw fiscalAppError(e);
       }
-      // Unknown outcome: ask the register before anything else happens.
-      const settled = await this.reconcile(row);
-      if (settled?.state === 'done') return settled;
-      if (settled?.state === 'failed') throw new AppError('fiscal.rejected', settled.error_message ?? 'Операция на ККТ не выполнена');
-      if (isFiscalError(e)) throw fiscalAppError(new FiscalError('outcome_unknown', e.message));
-      throw new AppError('fiscal.outcome_unknown', `Неизвестно, выполнена ли операция на ККТ: ${(e as Error).message}`);
+      return this.afterUnclear(row, isFiscalError(e) ? e.message : (e as Error).message);
     }
     this.hooks.crashAt?.('after_register', row);
+    // A receipt "done" without a document number is not a receipt the desk can stand behind.
+    if (handler.receipt && !((result as Partial<FiscalResult> | null)?.documentNumber && (result as FiscalResult).documentNumber > 0)) {
+      return this.afterUnclear(row, 'ККТ ответила без номера документа');
+    }
     return this.complete(row, result);
   }
 
+  private async afterUnclear(row: OperationRow, what: string): Promise<OperationRow> {
+    const settled = await this.settle(row);
+    if (settled?.state === 'done') return settled;
+    if (settled?.state === 'failed') throw new AppError('fiscal.rejected', `Операция на ККТ не выполнена (${what}): ${settled.error_message ?? ''}. Её можно повторить.`, { opId: row.op_id });
+    throw this.stillUnknown(settled ?? row);
+  }
+
   private fail(opId: string, code: string, message: string): void {
-    this.db.prepare("UPDATE operations SET state = 'failed', error_code = ?, error_message = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(code, message, this.clock().toISOString(), opId);
+    this.db.prepare("UPDATE operations SET state = 'failed', error_code = ?, error_message = ?, unknown_reason = NULL, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(code, message, this.clock().toISOString(), opId);
     const row = this.get(opId);
     if (row) this.hooks.changed?.(row);
   }
 
   /** The final transaction: the result, the state, the sync op and the local effects together. */
-  private complete(row: OperationRow, result: unknown): OperationRow {
-    const handler = this.handlers.get(row.kind) as KindHandler;
+  private complete(row: OperationRow, result: unknown, settledBy: string | null = null): OperationRow {
+    const handler = this.handlerOf(row.kind);
     const at = this.clock();
+    const printed = handler.receipt ? ((result as Partial<FiscalResult> | null)?.printed === false ? 0 : 1) : null;
     this.db.transaction(() => {
       const current = this.get(row.op_id);
       if (current?.state !== 'fiscal_pending') return;
-      const { type, body } = handler.finalize(current, result, at);
+      const { type, body } = handler.finalize({ ...current, settled_by: settledBy }, result, at);
       const seq = this.journal.append(type, row.op_id, body, at);
       this.db
-        .prepare("UPDATE operations SET state = 'done', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'")
-        .run(JSON.stringify(result ?? null), seq, shiftOf(result), at.toISOString(), row.op_id);
+        .prepare("UPDATE operations SET state = 'done', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), printed = ?, unknown_reason = NULL, settled_by = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'")
+        .run(JSON.stringify(result ?? null), seq, shiftOf(result), printed, settledBy, at.toISOString(), row.op_id);
     })();
     const done = this.get(row.op_id) as OperationRow;
     this.hooks.changed?.(done);
@@ -281,9 +338,9 @@ export class FiscalRunner {
   /** Settles every operation left unresolved by an earlier attempt; call under the mutex. */
   private async reconcileAll(): Promise<void> {
     for (const row of this.unresolved()) {
-      const settled = await this.reconcile(row);
+      const settled = await this.settle(row);
       if (settled?.state === 'fiscal_pending') {
-        throw new AppError('fiscal.outcome_unknown', `Сначала нужно выяснить, выполнена ли операция ${row.number ?? row.kind}: ККТ не отвечает. Проверьте ККТ и повторите.`, { opId: row.op_id });
+        throw new AppError('fiscal.outcome_unknown', `Сначала нужно выяснить, выполнена ли операция ${row.number ?? row.kind}: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Проверьте ККТ и повторите; если ККТ не может сказать, старший кассир сверит операцию вручную.`, { opId: row.op_id, reason: settled.unknown_reason });
       }
     }
   }
@@ -294,7 +351,7 @@ export class FiscalRunner {
       let settled = 0;
       let unresolved = 0;
       for (const row of this.unresolved()) {
-        const r = await this.reconcile(row);
+        const r = await this.settle(row);
         if (r?.state === 'fiscal_pending') unresolved++;
         else settled++;
       }
@@ -302,32 +359,94 @@ export class FiscalRunner {
     });
   }
 
-  /**
-   * Asks the register what it did for one pending operation. Receipts are looked up by operation
-   * id; other operations are simply repeated with the same id, which the drivers make idempotent.
-   */
-  private async reconcile(row: OperationRow): Promise<OperationRow | null> {
+  /** Asks the register what it did for one pending operation (settle.ts); never repeats it. */
+  private async settle(row: OperationRow): Promise<OperationRow | null> {
     const handler = this.handlers.get(row.kind);
     if (!handler) return null;
+    const before = row.marks ? (JSON.parse(row.marks) as DeviceMarks) : null;
+    let verdict: Verdict;
     try {
-      if (handler.receipt) {
+      if (before?.device && before.device !== this.deviceName()) {
+        verdict = { kind: 'unknown', reason: `операция была отправлена на другую ККТ (${before.device}): эта не может сказать, что с ней стало` };
+      } else if (handler.receipt) {
         const receipt = row.receipt ? (JSON.parse(row.receipt) as Receipt) : null;
-        const found = await this.register().lookupOperation(row.op_id, { kind: handler.receipt, totalKop: receipt?.totalKop ?? row.total_kop ?? 0 });
-        if (found) return this.complete(row, found);
-        if (found === null) {
-          this.fail(row.op_id, 'not_printed', 'ККТ не пробила этот чек: деньги по нему не принимались');
-          return this.get(row.op_id);
-        }
+        verdict = await settleReceipt(this.register(), row.op_id, { kind: handler.receipt, totalKop: receipt?.totalKop ?? row.total_kop ?? 0 }, before, row.shift_number);
+      } else if (handler.settle) {
+        verdict = await handler.settle(this.register(), row, before);
+      } else {
+        verdict = { kind: 'unknown', reason: 'эту операцию нельзя сверить с ККТ автоматически' };
       }
-      const result = await handler.call(this.register(), row);
-      return this.complete(row, result);
     } catch (e) {
-      if (isFiscalError(e) && e.outcome === 'not_done' && !handler.receipt) {
-        this.fail(row.op_id, e.code, e.message);
-        return this.get(row.op_id);
-      }
+      verdict = { kind: 'unknown', reason: `ККТ не ответила на сверку: ${(e as Error).message}` };
+    }
+    if (verdict.kind === 'done') return this.complete(row, verdict.result);
+    if (verdict.kind === 'not_done') {
+      this.fail(row.op_id, 'not_done', `ККТ не выполнила операцию: ${verdict.reason}`);
       return this.get(row.op_id);
     }
+    this.db.prepare("UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(verdict.reason, this.clock().toISOString(), row.op_id);
+    return this.get(row.op_id);
+  }
+
+  /**
+   * A senior cashier's way out of an outcome the device cannot tell: "done" with the document
+   * number read from the device, or "not done". Journaled with who decided it; the server puts it in
+   * the review queue.
+   */
+  async settleByHand(opId: string, outcome: { done: true; documentNumber: number } | { done: false }, seniorId: string): Promise<OperationRow> {
+    return this.mutex.run(async () => {
+      const row = this.get(opId);
+      if (!row) throw new AppError('not_found', 'Операция не найдена в журнале');
+      if (row.state !== 'fiscal_pending') throw new AppError('conflict', 'Исход этой операции уже известен: сверять нечего');
+      // The device may answer now: its word beats a person's.
+      const settled = await this.settle(row);
+      if (settled && settled.state !== 'fiscal_pending') return settled;
+      const handler = this.handlerOf(row.kind);
+      if (!outcome.done) {
+        this.fail(opId, 'settled_not_done', 'Старший кассир подтвердил: операция на ККТ не выполнена');
+        this.db.prepare('UPDATE operations SET settled_by = ? WHERE op_id = ?').run(seniorId, opId);
+        return this.get(opId) as OperationRow;
+      }
+      const receipt = row.receipt ? (JSON.parse(row.receipt) as Receipt) : null;
+      const at = this.clock().toISOString();
+      const result = handler.receipt
+        ? ({ operationId: opId, kind: handler.receipt, documentNumber: outcome.documentNumber, fiscalSign: '', shiftNumber: row.shift_number ?? 0, receiptNumber: 0, at, totalKop: receipt?.totalKop ?? row.total_kop ?? 0, fnNumber: '', registrationNumber: '', qr: '', printed: true } satisfies FiscalResult)
+        : row.kind === 'shift_open' || row.kind === 'shift_close'
+          ? { operationId: opId, shiftNumber: row.shift_number ?? 0, documentNumber: outcome.documentNumber, at, totals: null }
+          : { drawerKop: null };
+      return this.complete(row, result, seniorId);
+    });
+  }
+
+  /**
+   * Prints every receipt that was fiscalised but not printed: the device finishes the last one, and
+   * the earlier ones are printed again from the fiscal drive, so no payer leaves without theirs.
+   */
+  async printUnprinted(): Promise<{ printed: number }> {
+    return this.mutex.run(async () => {
+      const waiting = this.unprinted();
+      const register = this.register();
+      try {
+        await register.continuePrint();
+        const last = waiting.at(-1);
+        if (last) this.markPrinted(last);
+        for (const row of waiting.slice(0, -1)) {
+          const doc = (JSON.parse(row.result ?? '{}') as Partial<FiscalResult>).documentNumber;
+          if (doc) await register.reprintDocument(doc);
+          this.markPrinted(row);
+        }
+      } catch (e) {
+        if (isFiscalError(e)) throw fiscalAppError(e);
+        throw e;
+      }
+      return { printed: waiting.length };
+    });
+  }
+
+  private markPrinted(row: OperationRow): void {
+    const result = { ...(JSON.parse(row.result ?? '{}') as object), printed: true };
+    this.db.prepare('UPDATE operations SET printed = 1, result = ?, updated_at = ? WHERE op_id = ?').run(JSON.stringify(result), this.clock().toISOString(), row.op_id);
+    this.hooks.changed?.(this.get(row.op_id) as OperationRow);
   }
 
   /** A register action that journals nothing (X report, cut, reprint…), after pending ones are settled. */

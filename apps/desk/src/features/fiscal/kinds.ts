@@ -3,19 +3,20 @@
  * body and the local effects the cashier should see at once (the account's debt, a reversed mark).
  */
 import type { Receipt } from '@paydesk/domain';
-import type { CloseShiftResult, FiscalRegister, FiscalResult, ShiftDocument } from '@paydesk/fiscal';
+import type { Cashier, CloseShiftResult, FiscalRegister, FiscalResult, ShiftDocument } from '@paydesk/fiscal';
 import type { OpBody, ShiftTotals } from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { localIso } from '../../clock.ts';
 import type { FiscalRunner, OperationRow } from './fiscal-runner.ts';
 import type { PreparedPayment } from '../payments/prepare.ts';
+import { done, notDone, statusOf, unknown, type DeviceMarks, type Verdict } from './settle.ts';
 
 export interface KindsContext {
   db: JournalDb;
   timeZone: () => string;
 }
 
-function fiscalAttrs(r: FiscalResult): OpBody<'payment.accepted'>['fiscal'] {
+function fiscalAttrs(r: FiscalResult, row: OperationRow): OpBody<'payment.accepted'>['fiscal'] {
   const f: OpBody<'payment.accepted'>['fiscal'] = {
     documentNumber: r.documentNumber,
     fiscalSign: r.fiscalSign || '0',
@@ -26,7 +27,45 @@ function fiscalAttrs(r: FiscalResult): OpBody<'payment.accepted'>['fiscal'] {
   if (r.fnNumber) f.fnNumber = r.fnNumber.slice(0, 16);
   if (r.registrationNumber) f.registrationNumber = r.registrationNumber.slice(0, 20);
   if (r.qr) f.qr = r.qr.slice(0, 200);
+  if (row.settled_by) f.settledBy = row.settled_by;
   return f;
+}
+
+/** The cashier as the register must print them: name (1021) and INN (1203). */
+function cashierOf(row: OperationRow): Cashier {
+  return row.cashier_inn ? { name: row.cashier_name, inn: row.cashier_inn } : { name: row.cashier_name };
+}
+
+/** A shift operation happened when the shift state moved as it would; stayed put, it did not. */
+async function settleShift(register: FiscalRegister, row: OperationRow, before: DeviceMarks | null, opening: boolean): Promise<Verdict> {
+  const s = await statusOf(register);
+  const was = before?.shift;
+  if (!was) return unknown('состояние смены до операции не записано');
+  const nowOpen = s.shift.state !== 'closed';
+  const at = s.shift.openedAt ?? new Date().toISOString();
+  if (opening) {
+    if (nowOpen && was.state === 'closed' && s.shift.number !== null && s.shift.number !== was.number) {
+      return done({ operationId: row.op_id, shiftNumber: s.shift.number, documentNumber: s.lastDocumentNumber ?? 0, at } satisfies ShiftDocument);
+    }
+    if (!nowOpen && s.shift.number === was.number) return notDone('смена в ККТ по-прежнему закрыта');
+    return unknown(`смена в ККТ: ${s.shift.state}, номер ${s.shift.number ?? '—'}`);
+  }
+  if (!nowOpen && was.state !== 'closed') {
+    return done({ operationId: row.op_id, shiftNumber: was.number ?? 0, documentNumber: s.lastDocumentNumber ?? 0, at: new Date().toISOString(), totals: null } satisfies CloseShiftResult);
+  }
+  if (nowOpen && s.shift.number === was.number) return notDone('смена в ККТ по-прежнему открыта');
+  return unknown(`смена в ККТ: ${s.shift.state}, номер ${s.shift.number ?? '—'}`);
+}
+
+/** A cash move happened when the drawer counter moved by exactly its amount; unmoved, it did not. */
+async function settleCash(register: FiscalRegister, row: OperationRow, before: DeviceMarks | null, sign: 1 | -1): Promise<Verdict> {
+  const s = await statusOf(register);
+  const was = before?.drawerKop;
+  if (was === null || was === undefined || s.drawerKop === null) return unknown('ККТ не сообщает, сколько наличных в ящике');
+  const amount = row.total_kop ?? 0;
+  if (s.drawerKop === was + sign * amount) return done({ drawerKop: s.drawerKop });
+  if (s.drawerKop === was) return notDone('наличные в ящике ККТ не изменились');
+  return unknown(`наличные в ящике ККТ изменились на ${(s.drawerKop - was) / 100} ₽, а не на ${(sign * amount) / 100} ₽`);
 }
 
 function receiptOf(row: OperationRow): Receipt {
@@ -45,7 +84,7 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
     ...(p.tenderedKop !== null ? { tenderedKop: p.tenderedKop } : {}),
     totalKop: p.totalKop,
     commissionKop: p.commissionKop,
-    fiscal: fiscalAttrs(r),
+    fiscal: fiscalAttrs(r, row),
   });
 
   const sale = { receipt: 'sale' as const, call: (register: FiscalRegister, row: OperationRow) => register.registerReceipt(receiptOf(row)) };
@@ -101,14 +140,15 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const body: OpBody<'payment.reversed'> = {
         cashierId: row.cashier_id, shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1), originalOpId: req.originalOpId, reason: req.reason,
         reversedAt: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
-        method: (row.method as 'cash' | 'card' | null) ?? 'cash', amountKop: row.total_kop ?? r.totalKop, fiscal: fiscalAttrs(r),
+        method: (row.method as 'cash' | 'card' | null) ?? 'cash', amountKop: row.total_kop ?? r.totalKop, fiscal: fiscalAttrs(r, row),
       };
       return { type: 'payment.reversed', body };
     },
   });
 
   runner.handle('shift_open', {
-    call: (register, row) => register.openShift(row.op_id, { name: row.cashier_name }),
+    call: (register, row) => register.openShift(row.op_id, cashierOf(row)),
+    settle: (register, row, before) => settleShift(register, row, before, true),
     finalize(row, result) {
       const d = result as ShiftDocument;
       const req = JSON.parse(row.request) as { openingFloatKop: number };
@@ -118,7 +158,8 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
   });
 
   runner.handle('shift_close', {
-    call: (register, row) => register.closeShift(row.op_id, { name: row.cashier_name }),
+    call: (register, row) => register.closeShift(row.op_id, cashierOf(row)),
+    settle: (register, row, before) => settleShift(register, row, before, false),
     finalize(row, result) {
       const d = result as CloseShiftResult;
       const req = JSON.parse(row.request) as { journalTotals: ShiftTotals; unsentCount: number };
@@ -135,7 +176,8 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
 
   for (const kind of ['cash_in', 'cash_out'] as const) {
     runner.handle(kind, {
-      call: (register, row) => (kind === 'cash_in' ? register.cashIn(row.op_id, { name: row.cashier_name }, row.total_kop ?? 0) : register.cashOut(row.op_id, { name: row.cashier_name }, row.total_kop ?? 0)),
+      call: (register, row) => (kind === 'cash_in' ? register.cashIn(row.op_id, cashierOf(row), row.total_kop ?? 0) : register.cashOut(row.op_id, cashierOf(row), row.total_kop ?? 0)),
+      settle: (register, row, before) => settleCash(register, row, before, kind === 'cash_in' ? 1 : -1),
       finalize(row) {
         const req = JSON.parse(row.request) as { comment?: string };
         const body: OpBody<'cash.in'> = { cashierId: row.cashier_id, shiftNumber: row.shift_number ?? 1, amountKop: row.total_kop ?? 0, at: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.comment ? { comment: req.comment } : {}) };

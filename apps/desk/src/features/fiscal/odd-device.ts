@@ -6,7 +6,7 @@
  * register keeps the truth: what was printed and what the drawer holds.
  */
 import { FiscalError, type Cashier, type FiscalRegister, type FiscalResult, type VirtualRegister } from '@paydesk/fiscal';
-import type { Receipt, ReceiptKind } from '@paydesk/domain';
+import type { Receipt } from '@paydesk/domain';
 
 export type OddFault =
   /** Does the operation, then answers as if the link had dropped (outcome unknown to the caller). */
@@ -16,7 +16,9 @@ export type OddFault =
   /** Fiscalises, answers printed: false, and takes the next receipt anyway (as ATOL and KKMServer may). */
   | 'not_printed'
   /** Answers "done" with no document number. */
-  | 'no_document_number';
+  | 'no_document_number'
+  /** Someone printed another receipt on the device in the same moment (the counter moves by two). */
+  | 'extra_document';
 
 export class OddDevice implements FiscalRegister {
   readonly driver = 'kkmserver' as const;
@@ -58,6 +60,7 @@ export class OddDevice implements FiscalRegister {
   async registerReceipt(receipt: Receipt): Promise<FiscalResult> {
     return this.around(async () => {
       const r = await this.device.registerReceipt({ ...receipt, operationId: this.fresh(receipt.operationId) });
+      if (this.take('extra_document')) await this.device.registerReceipt({ ...receipt, operationId: this.fresh(`${receipt.operationId}-extra`) });
       const out = { ...r, operationId: receipt.operationId };
       if (this.take('not_printed')) out.printed = false;
       if (this.take('no_document_number')) out.documentNumber = 0;
@@ -126,11 +129,11 @@ export class OddDevice implements FiscalRegister {
     return this.device.lastDocument();
   }
 
-  async lookupOperation(operationId: string, expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null | undefined> {
+  async lookupOperation(operationId: string): Promise<FiscalResult | null | undefined> {
     const foreign = this.foreign.get(operationId);
     if (foreign) return { operationId, kind: 'sale', documentNumber: 1, fiscalSign: '1', shiftNumber: 1, receiptNumber: 1, at: new Date().toISOString(), totalKop: 100, fnNumber: '', registrationNumber: '', qr: '', printed: true, ...foreign };
     if (!this.remembers) return undefined;
-    return this.device.lookupOperation(operationId, expected);
+    return this.device.lookupOperation(operationId);
   }
 
   close(): Promise<void> {

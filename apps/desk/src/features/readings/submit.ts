@@ -67,7 +67,7 @@ export function submitReading(deps: DeskDeps, cashier: Cashier, input: ReadingIn
   };
   deps.db.transaction(() => {
     deps.runner.recordWithoutRegister(
-      { opId, kind: 'reading', numbered: false, request: { meterId: meter.id, value: input.value, period, consumption, findings: check.findings }, cashier: { id: cashier.id, name: cashier.name }, accountNumber: input.accountNumber },
+      { opId, kind: 'reading', numbered: false, request: { meterId: meter.id, value: input.value, period, consumption, findings: check.findings }, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, accountNumber: input.accountNumber },
       'reading.submitted',
       body,
     );

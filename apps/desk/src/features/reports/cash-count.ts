@@ -24,7 +24,7 @@ export async function countCash(deps: DeskDeps, cashier: Cashier, input: { opId?
   // The register's drawer counter when it reports one, else the journal's reckoning.
   const expected = status?.drawerKop ?? journalTotals(deps, shift).drawerKop;
   const body: OpBody<'cash.counted'> = { cashierId: cashier.id, shiftNumber: shift, at: localIso(deps.clock(), deps.settings.timeZone()), countedKop: counted, expectedKop: expected, differenceKop: counted - expected, ...(input.denominations ? { denominations: input.denominations } : {}) };
-  deps.runner.recordWithoutRegister({ opId, kind: 'cash_count', numbered: false, request: { countedKop: counted, expectedKop: expected, differenceKop: counted - expected }, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: shift, totalKop: counted }, 'cash.counted', body);
+  deps.runner.recordWithoutRegister({ opId, kind: 'cash_count', numbered: false, request: { countedKop: counted, expectedKop: expected, differenceKop: counted - expected }, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift, totalKop: counted }, 'cash.counted', body);
   deps.sync.trigger();
   return { countId: opId, countedKop: counted, expectedKop: expected, differenceKop: counted - expected };
 }

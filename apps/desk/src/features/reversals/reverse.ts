@@ -61,7 +61,7 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
     }
     await deps.runner.run({
       opId, kind: 'reversal', numbered: true, request: existing ? (JSON.parse(existing.request) as object) : request, ...(existing ? {} : { receipt }),
-      cashier: { id: cashier.id, name: cashier.name }, shiftNumber: shift.number, totalKop: original.total_kop ?? receipt.totalKop, method: original.method ?? 'cash', originalOpId: original.op_id,
+      cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: original.total_kop ?? receipt.totalKop, method: original.method ?? 'cash', originalOpId: original.op_id,
     });
   }
   const row = deps.runner.get(opId);

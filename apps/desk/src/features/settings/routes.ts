@@ -1,7 +1,7 @@
 /** The desk's settings screen (administrators): server, intervals, register driver and address. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { deskSettingsRequest } from '@paydesk/protocol';
+import { AppError, type deskSettingsRequest } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../app.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
@@ -30,6 +30,11 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps, schema: typ
   r.put('/api/settings', { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: schema } }, async (req) => {
     requireCashier(req, ['admin']);
     const body = req.body;
+    if (body.register) {
+      // An unsettled operation is settled by asking the device it was sent to: another one cannot tell.
+      const open = deps.runner.unresolved().length + deps.runner.unprinted().length;
+      if (open > 0) throw new AppError('conflict', `ККТ нельзя сменить: операций не сверено или не допечатано: ${open}. Сначала сверьте их с текущей ККТ (меню «ККМ» → «Сверить»).`, { open });
+    }
     if (body.serverUrl) deps.identity.setServerUrl(body.serverUrl);
     const local: Record<string, unknown> = {};
     if (body.syncIntervalSeconds !== undefined) local['syncIntervalSeconds'] = body.syncIntervalSeconds;

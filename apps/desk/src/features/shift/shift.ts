@@ -54,7 +54,7 @@ export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?
   // What the drawer counter holds before the shift opens, recorded with the intent so a retry keeps it.
   const carriedKop = existing ? null : ((await deps.registerStatus.refresh()) ?? deps.registerStatus.get())?.drawerKop ?? null;
   const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId, carriedKop };
-  const row = await deps.runner.run({ opId, kind: 'shift_open', numbered: false, request, cashier: { id: cashier.id, name: cashier.name } });
+  const row = await deps.runner.run({ opId, kind: 'shift_open', numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn } });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string };
   const floatKop = (request as { openingFloatKop: number }).openingFloatKop;
   if (floatKop > 0) await cashMove(deps, cashier, 'cash_in', { opId: floatOpId, amountKop: floatKop, comment: 'Размен на начало смены' });
@@ -77,7 +77,7 @@ export async function closeShift(deps: DeskDeps, cashier: Cashier, input: { opId
     }
     request = { journalTotals: journalTotals(deps, shift.number), unsentCount: unsent, shiftNumber: shift.number };
   }
-  const row = await deps.runner.run({ opId, kind: 'shift_close', numbered: false, request, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: (request as { shiftNumber: number }).shiftNumber });
+  const row = await deps.runner.run({ opId, kind: 'shift_close', numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: (request as { shiftNumber: number }).shiftNumber });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string; totals: RegisterShiftTotals | null };
   await deps.registerStatus.refresh();
   deps.sync.trigger();
@@ -91,7 +91,7 @@ export async function cashMove(deps: DeskDeps, cashier: Cashier, kind: 'cash_in'
   const shift = existing ? { number: existing.shift_number } : await currentShift(deps);
   if (!existing && !(shift as { open?: boolean }).open) throw new AppError('shift.closed', 'Смена закрыта: откройте смену, чтобы внести или выдать наличные');
   const request = existing ? (JSON.parse(existing.request) as object) : { amountKop: input.amountKop, ...(input.comment ? { comment: input.comment } : {}) };
-  const row = await deps.runner.run({ opId, kind, numbered: false, request, cashier: { id: cashier.id, name: cashier.name }, shiftNumber: shift.number, totalKop: existing?.total_kop ?? input.amountKop, method: 'cash' });
+  const row = await deps.runner.run({ opId, kind, numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: existing?.total_kop ?? input.amountKop, method: 'cash' });
   deps.registerStatus.invalidate();
   deps.sync.trigger();
   return { operationId: opId, amountKop: row.total_kop ?? input.amountKop, drawerKop: (JSON.parse(row.result ?? '{}') as { drawerKop?: number | null }).drawerKop ?? null };

@@ -1,0 +1,94 @@
+/**
+ * How the desk learns what the register did when its answer was unclear — one rule for the first
+ * attempt and for every later reconciliation (DESIGN law 4):
+ *
+ * 1. Before the call the runner records the device's marks: its last fiscal document number, and for
+ *    shift and cash operations the shift state and the drawer counter.
+ * 2. Afterwards a receipt is looked up by its operation id. A receipt found there counts only if its
+ *    kind and sum are this receipt's; a device that holds another document under the id proves nothing.
+ * 3. When the device cannot tell (it forgets ids) or says it has no such id, the counters decide: a
+ *    document number that did not move proves "not done"; a number moved by exactly one, to a document
+ *    of this kind and sum, proves "done". Shift and cash operations are decided by the shift state and
+ *    the drawer moving by exactly the amount. Anything else stays unknown until a senior cashier
+ *    settles it with what the device shows — the desk never repeats an operation to find out.
+ */
+import type { FiscalRegister, FiscalResult, LastDocument, RegisterStatus } from '@paydesk/fiscal';
+import type { ReceiptKind } from '@paydesk/domain';
+
+/** What the device showed just before the call. */
+export interface DeviceMarks {
+  /** Which device the call went to: another one cannot tell what this one did. */
+  device?: string;
+  documentNumber: number | null;
+  shift?: { state: RegisterStatus['shift']['state']; number: number | null };
+  drawerKop?: number | null;
+}
+
+export type Verdict =
+  | { kind: 'done'; result: unknown }
+  | { kind: 'not_done'; reason: string }
+  | { kind: 'unknown'; reason: string };
+
+export const done = (result: unknown): Verdict => ({ kind: 'done', result });
+export const notDone = (reason: string): Verdict => ({ kind: 'not_done', reason });
+export const unknown = (reason: string): Verdict => ({ kind: 'unknown', reason });
+
+export async function readMarks(register: FiscalRegister, withStatus: boolean): Promise<DeviceMarks> {
+  if (!withStatus) {
+    const last = await register.lastDocument();
+    return { documentNumber: last?.documentNumber ?? 0 };
+  }
+  const s = await register.status();
+  if (!s.connected) throw new Error('ККТ не отвечает');
+  return { documentNumber: s.lastDocumentNumber ?? 0, shift: { state: s.shift.state, number: s.shift.number }, drawerKop: s.drawerKop };
+}
+
+export function receiptMatches(r: { kind: ReceiptKind; totalKop: number; documentNumber: number }, expected: { kind: ReceiptKind; totalKop: number }): boolean {
+  return r.documentNumber > 0 && r.kind === expected.kind && r.totalKop === expected.totalKop;
+}
+
+function resultOfDocument(opId: string, last: LastDocument, expected: { kind: ReceiptKind; totalKop: number }, shiftNumber: number | null): FiscalResult {
+  return {
+    operationId: opId,
+    kind: expected.kind,
+    documentNumber: last.documentNumber,
+    fiscalSign: last.fiscalSign ?? '',
+    shiftNumber: last.shiftNumber ?? shiftNumber ?? 0,
+    receiptNumber: 0,
+    at: last.at,
+    totalKop: expected.totalKop,
+    fnNumber: '',
+    registrationNumber: '',
+    qr: last.qr ?? '',
+    printed: true,
+  };
+}
+
+/** Settles a receipt: by its id first, then by the document counter. */
+export async function settleReceipt(register: FiscalRegister, opId: string, expected: { kind: ReceiptKind; totalKop: number }, before: DeviceMarks | null, shiftNumber: number | null): Promise<Verdict> {
+  const found = await register.lookupOperation(opId, expected);
+  if (found) {
+    if (receiptMatches(found, expected)) return done(found);
+    return unknown(`ККТ хранит под номером этой операции другой документ (ФД ${found.documentNumber}, ${found.totalKop / 100} ₽): это не наш чек`);
+  }
+  if (!before || before.documentNumber === null) {
+    // A row journaled before the desk recorded marks: only the device's own "never ran" decides.
+    return found === null ? notDone('ККТ не пробила этот чек') : unknown('ККТ не помнит операцию, а номер документа до неё не записан');
+  }
+  const last = await register.lastDocument();
+  const now = last?.documentNumber ?? 0;
+  if (now === before.documentNumber) return notDone('номер последнего документа в ККТ не изменился: чек не пробит');
+  if (found === null) return unknown(`ККТ не знает операцию, но номер документа изменился с ${before.documentNumber} на ${now}`);
+  if (last && now === before.documentNumber + 1) {
+    if (last.kind === expected.kind && last.totalKop === expected.totalKop) return done(resultOfDocument(opId, last, expected, shiftNumber));
+    if (last.totalKop === null) return unknown(`ККТ пробила документ ${now}, но не сообщает, что в нём`);
+    return unknown(`последний документ ККТ (${now}) — не этот чек`);
+  }
+  return unknown(`номер документа в ККТ изменился с ${before.documentNumber} на ${now}: больше чем на один`);
+}
+
+export async function statusOf(register: FiscalRegister): Promise<RegisterStatus> {
+  const s = await register.status();
+  if (!s.connected) throw new Error('ККТ не отвечает');
+  return s;
+}
