@@ -14,7 +14,8 @@
  * same answer and one receipt; posted while it runs, the second caller waits for the first.
  */
 import { AppError, type ErrorCode, type OpType } from '@paydesk/protocol';
-import { FiscalError, isFiscalError, type FiscalRegister, type FiscalResult } from '@paydesk/fiscal';
+import type { FiscalError} from '@paydesk/fiscal';
+import { isFiscalError, type FiscalRegister, type FiscalResult } from '@paydesk/fiscal';
 import type { Receipt } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { Journal } from '../journal/journal.ts';
