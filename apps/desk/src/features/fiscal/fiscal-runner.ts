@@ -125,15 +125,22 @@ export interface FiscalRunnerHooks {
 /** One register at a time: a device does one thing at a time. */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  private holders = 0;
+
+  get locked(): boolean {
+    return this.holders > 0;
+  }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const prev = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
+    this.holders++;
     await prev;
     try {
       return await fn();
     } finally {
+      this.holders--;
       release();
     }
   }
@@ -155,6 +162,11 @@ export class FiscalRunner {
     private readonly deviceName: () => string = () => this.register().driver,
   ) {
     this.select = db.prepare('SELECT * FROM operations WHERE op_id = ?');
+  }
+
+  /** True while an operation (or a queue of them) holds the register. */
+  get busy(): boolean {
+    return this.mutex.locked;
   }
 
   handle(kind: OperationKind, handler: KindHandler): void {
