@@ -31,12 +31,14 @@ export type VirtualFault =
   | { kind: 'paper_out_before' }
   /** Fiscalised, then the paper ran out: printed = false until continuePrint. */
   | { kind: 'paper_out_after' }
-  /** The device does not answer for the next `times` calls (nothing happens). */
-  | { kind: 'unavailable'; times?: number }
+  /** The device does not answer for the next `times` calls (nothing happens). `answered`: the caller
+   * cannot tell that nothing happened (a timeout rather than a refused connection). */
+  | { kind: 'unavailable'; times?: number; answered?: boolean }
   /** The next call takes this long. */
   | { kind: 'delay'; ms: number }
-  /** Fiscalised, but the answer is lost: the caller gets outcome_unknown. */
-  | { kind: 'lose_answer' }
+  /** Fiscalised, but the answer is lost: the caller gets outcome_unknown; then, if asked, the device
+   * stays silent for the next `silentFor` calls (a device that hung after printing). */
+  | { kind: 'lose_answer'; silentFor?: number }
   /** Fiscalised, then the process dies before answering (hooks.crash). */
   | { kind: 'crash_after_fiscal' }
   /** A printer fault in the middle of the receipt leaves it open: refused until cancelReceipt. */
@@ -513,8 +515,8 @@ export class VirtualRegister implements FiscalRegister {
       const left = (unavailable.times ?? 1) - 1;
       if (left <= 0) this.faults.splice(this.faults.indexOf(unavailable), 1);
       else unavailable.times = left;
-      // The virtual device knows the command never reached it.
-      throw new FiscalError('unavailable', undefined, 2, 'not_done');
+      // A refused connection: the command never reached the device. A timeout: the caller cannot tell.
+      throw new FiscalError('unavailable', unavailable.answered ? 'таймаут' : undefined, 2, unavailable.answered ? 'unknown' : 'not_done');
     }
     const s = this.state();
     if (op.printing) {
@@ -539,7 +541,11 @@ export class VirtualRegister implements FiscalRegister {
   /** Faults that strike after the document was fiscalised and committed. */
   private after(): void {
     if (this.takeFault('crash_after_fiscal')) this.crash();
-    if (this.takeFault('lose_answer')) throw new FiscalError('outcome_unknown', 'ответ ККТ потерян');
+    const lost = this.takeFault('lose_answer');
+    if (lost) {
+      if (lost.silentFor) this.faults.push({ kind: 'unavailable', times: lost.silentFor, answered: true });
+      throw new FiscalError('outcome_unknown', 'ответ ККТ потерян');
+    }
   }
 
   private insertDoc(d: { fd: number | null; op_id: string | null; type: string; shift_number: number | null; at: string; tape: string; fiscal_sign?: string; ofd?: boolean; body?: string; total_kop?: number }): void {
