@@ -1,2 +1,2 @@
 export { startAtolSimulator, type AtolSimulator, type AtolSimulatorOptions } from './atol-simulator.ts';
-export { startKkmSimulator, type KkmSimulator } from './kkm-simulator.ts';
+export { startKkmSimulator, type KkmSimulator, type KkmSimulatorOptions, type SimDeviceOptions } from './kkm-simulator.ts';
