@@ -70,3 +70,18 @@ export async function download(path: string): Promise<void> {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+const reversalKey = (paymentId: string): string => `paydesk.reversal.${paymentId}`;
+
+/** The op id of this payment's unfinished reversal, if a tab started one; a new one otherwise. */
+export function reversalOpId(paymentId: string): string {
+  return localStorage.getItem(reversalKey(paymentId)) ?? newOpId();
+}
+
+export function rememberReversalOpId(paymentId: string, opId: string): void {
+  localStorage.setItem(reversalKey(paymentId), opId);
+}
+
+export function forgetReversalOpId(paymentId: string): void {
+  localStorage.removeItem(reversalKey(paymentId));
+}

@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Drawer, Group, Modal, PasswordInput, SegmentedCon
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, newOpId, ProblemError } from '../api/client.ts';
+import { api, forgetReversalOpId, ProblemError, rememberReversalOpId, reversalOpId } from '../api/client.ts';
 import type { Fiscal } from '../api/types.ts';
 import { ReceiptView } from '../components/receipt-view.tsx';
 import { dateTime, money, time } from '../format.ts';
@@ -192,15 +192,21 @@ function ReversalDialog({ payment, onClose }: { payment: Details; onClose: () =>
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ number: string; amountKop: number } | null>(null);
-  const [opId] = useState(newOpId());
+  // One op id per payment's reversal until it has an outcome, kept across a reopened dialog, a reload
+  // and another tab: a retry after a lost answer is the same reversal, never a second one.
+  const [opId] = useState(() => reversalOpId(payment.paymentId));
 
   const submit = async (): Promise<void> => {
     setBusy(true);
     setError(null);
+    rememberReversalOpId(payment.paymentId, opId);
     try {
       const r = await api<{ number: string; amountKop: number }>('POST', '/api/reversals', { opId, paymentId: payment.paymentId, reason, ...(needsApproval ? { approval: { login, password } } : {}) });
+      forgetReversalOpId(payment.paymentId);
       setDone(r);
     } catch (e) {
+      // A definite answer (refused, failed at the register) ends this attempt; an unknown one keeps its id.
+      if (e instanceof ProblemError && e.code !== 'fiscal.outcome_unknown' && e.status < 500) forgetReversalOpId(payment.paymentId);
       if (e instanceof ProblemError && e.body['needsApproval'] === true) {
         setNeedsApproval(true);
         if (needsApproval) setError(e.message);

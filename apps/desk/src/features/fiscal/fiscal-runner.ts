@@ -148,6 +148,7 @@ class Mutex {
 
 export class FiscalRunner {
   private readonly mutex = new Mutex();
+  private readonly keyed = new Map<string, Mutex>();
   private readonly running = new Map<string, Promise<OperationRow>>();
   private readonly handlers = new Map<OperationKind, KindHandler>();
   private readonly select;
@@ -167,6 +168,32 @@ export class FiscalRunner {
   /** True while an operation (or a queue of them) holds the register. */
   get busy(): boolean {
     return this.mutex.locked;
+  }
+
+  /**
+   * Runs `fn` alone among callers with the same key (one original payment's reversals): what it
+   * decides before the register is called still holds when the register is called.
+   */
+  async exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let m = this.keyed.get(key);
+    if (!m) {
+      m = new Mutex();
+      this.keyed.set(key, m);
+    }
+    try {
+      return await m.run(fn);
+    } finally {
+      if (!m.locked) this.keyed.delete(key);
+    }
+  }
+
+  /** Settles one pending operation now, if it is pending; returns its row. */
+  async settleOne(opId: string): Promise<OperationRow | null> {
+    return this.mutex.run(async () => {
+      const row = this.get(opId);
+      if (row?.state !== 'fiscal_pending' || this.running.has(opId)) return row;
+      return this.settle(row);
+    });
   }
 
   handle(kind: OperationKind, handler: KindHandler): void {

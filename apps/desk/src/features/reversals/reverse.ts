@@ -1,11 +1,19 @@
 /**
  * Reversal (сторно): a return receipt that mirrors the original, under the reversal policy. When the
  * cashier's role does not allow it, a senior cashier approves on the same desk with their password.
+ *
+ * A payment has at most one reversal. Everything about one payment's reversal — is it already
+ * reversed, is a reversal of it unfinished, may this person do it — is decided and fiscalised under one
+ * lock per original payment, so two tabs or two cashiers cannot both pass the check. A reversal asked
+ * for while an earlier one of the same payment is unfinished (its answer was lost, the cashier reopened
+ * the dialog under a new op id) settles that one with the register and answers it; it never prints a
+ * second return. The journal's trigger refuses a second live reversal whatever the path.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { composeReturnReceipt, decideReversal, type Receipt } from '@paydesk/domain';
 import { AppError, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
+import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { paymentView } from '../payments/accept.ts';
 import type { Cashier } from '../payments/prepare.ts';
 import { checkCredentials } from '../session/session.ts';
@@ -17,23 +25,61 @@ export interface ReversalInput {
   approval?: { login: string; password: string } | undefined;
 }
 
-export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: ReversalInput): Promise<{ reversalId: string; number: string; state: string; amountKop: number; fiscal: PaymentView['fiscal']; approvedBy: string | null }> {
+export interface ReversalAnswer {
+  reversalId: string;
+  number: string;
+  state: string;
+  amountKop: number;
+  fiscal: PaymentView['fiscal'];
+  approvedBy: string | null;
+}
+
+function answer(deps: DeskDeps, row: OperationRow): ReversalAnswer {
+  const view = paymentView(deps, { ...row, request: JSON.stringify({ totalKop: row.total_kop ?? 0, commissionKop: 0, changeKop: 0, method: row.method ?? 'cash' }) });
+  const approved = (JSON.parse(row.request) as { approvedBy?: string }).approvedBy ?? null;
+  return { reversalId: row.op_id, number: row.number ?? '', state: row.state, amountKop: row.total_kop ?? 0, fiscal: view.fiscal, approvedBy: approved };
+}
+
+/** The payment's reversal that is done or may be done (pending), other than `except`. */
+function liveReversalOf(deps: DeskDeps, originalOpId: string, except: string): OperationRow | null {
+  return (deps.db.prepare("SELECT * FROM operations WHERE kind = 'reversal' AND original_op_id = ? AND state != 'failed' AND op_id != ? ORDER BY created_at LIMIT 1").get(originalOpId, except) as OperationRow | undefined) ?? null;
+}
+
+function alreadyReversed(row: OperationRow): AppError {
+  return new AppError('reversal.refused', `Этот платёж уже сторнирован: возврат ${row.number ?? ''} от ${new Date(row.created_at).toLocaleString('ru-RU')}`, { reason: 'reversal.already_reversed', needsApproval: false, reversalId: row.op_id, reversalNumber: row.number });
+}
+
+export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: ReversalInput): Promise<ReversalAnswer> {
   const opId = input.opId ?? uuidv7();
-  const existing = deps.runner.get(opId);
-  if (existing && existing.kind !== 'reversal') throw new AppError('op.id_reused');
   const original = deps.runner.get(input.paymentId);
   if (!original || !['billing', 'thirdparty', 'service'].includes(original.kind)) throw new AppError('not_found', 'Платёж не найден в журнале этой кассы');
-  if (!existing || existing.state !== 'done') {
+  return deps.runner.exclusive(`reversal:${original.op_id}`, async () => {
+    const existing = deps.runner.get(opId);
+    if (existing && (existing.kind !== 'reversal' || existing.original_op_id !== original.op_id)) throw new AppError('op.id_reused');
+    if (existing?.state === 'done') return answer(deps, existing);
+
+    const other = liveReversalOf(deps, original.op_id, opId);
+    if (other?.state === 'done') throw alreadyReversed(other);
+    if (other?.state === 'fiscal_pending') {
+      // The cashier's earlier attempt, whose answer was lost: find out what the register did with it.
+      const settled = await deps.runner.settleOne(other.op_id);
+      if (settled?.state === 'done') return answer(deps, settled);
+      if (settled?.state === 'fiscal_pending') {
+        throw new AppError('fiscal.outcome_unknown', `Предыдущее сторно этого платежа (${other.number ?? ''}) ещё не сверено с ККТ: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Не выдавайте деньги: сначала сверьте его.`, { opId: other.op_id });
+      }
+    }
+
+    const fresh = deps.runner.get(original.op_id) as OperationRow;
     const status = deps.registerStatus.get() ?? (await deps.registerStatus.refresh());
-    const forwarding = deps.db.prepare('SELECT state FROM forwarding WHERE op_id = ?').get(original.op_id) as { state: 'queued' | 'sent' | 'confirmed' | 'failed' } | undefined;
-    const provider = original.provider_code ? (deps.db.prepare('SELECT data FROM providers WHERE code = ?').get(original.provider_code) as { data: string } | undefined) : undefined;
+    const forwarding = deps.db.prepare('SELECT state FROM forwarding WHERE op_id = ?').get(fresh.op_id) as { state: 'queued' | 'sent' | 'confirmed' | 'failed' } | undefined;
+    const provider = fresh.provider_code ? (deps.db.prepare('SELECT data FROM providers WHERE code = ?').get(fresh.provider_code) as { data: string } | undefined) : undefined;
     const subject = {
-      kind: original.kind as 'billing' | 'thirdparty' | 'service',
-      state: original.state,
-      reversed: original.reversed_by !== null && original.reversed_by !== opId,
-      cashierId: original.cashier_id,
-      shiftNumber: original.shift_number ?? 0,
-      acceptedAt: original.created_at,
+      kind: fresh.kind as 'billing' | 'thirdparty' | 'service',
+      state: fresh.state,
+      reversed: fresh.reversed_by !== null && fresh.reversed_by !== opId,
+      cashierId: fresh.cashier_id,
+      shiftNumber: fresh.shift_number ?? 0,
+      acceptedAt: fresh.created_at,
       ...(forwarding ? { forwarding: forwarding.state } : {}),
       ...(provider ? { providerCanCancel: (JSON.parse(provider.data) as { canCancel: boolean }).canCancel } : {}),
     };
@@ -42,31 +88,33 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
     let approvedBy: Cashier | null = null;
     let decision = decideReversal({ userId: cashier.id, role: cashier.role }, subject, deps.clock(), shift, settings);
     if (!decision.allowed && decision.seniorMayApprove) {
-      if (!input.approval) {
-        throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: true });
-      }
+      if (!input.approval) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: true });
       approvedBy = await checkCredentials(deps.db, input.approval.login, input.approval.password);
       if (approvedBy.role === 'cashier') throw new AppError('reversal.refused', 'Подтвердить сторно может только старший кассир или администратор', { reason: 'reversal.needs_senior', needsApproval: true });
       decision = decideReversal({ userId: approvedBy.id, role: approvedBy.role }, subject, deps.clock(), shift, settings);
     }
     if (!decision.allowed) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: false });
-    const originalReceipt = JSON.parse(original.receipt ?? 'null') as Receipt;
-    const fiscal = JSON.parse(original.result ?? 'null') as { documentNumber: number; fiscalSign: string };
+
+    const originalReceipt = JSON.parse(fresh.receipt ?? 'null') as Receipt;
+    const fiscal = JSON.parse(fresh.result ?? 'null') as { documentNumber: number; fiscalSign: string };
     const receipt = composeReturnReceipt(originalReceipt, fiscal, opId, cashier.inn ? { name: cashier.name, inn: cashier.inn } : { name: cashier.name });
     delete receipt.cashTenderedKop;
-    const request = { originalOpId: original.op_id, reason: input.reason, ...(approvedBy ? { approvedBy: approvedBy.id } : {}) };
-    if (existing) {
-      const stored = JSON.parse(existing.request) as { originalOpId: string };
-      if (stored.originalOpId !== original.op_id) throw new AppError('op.id_reused');
+    const request = existing ? (JSON.parse(existing.request) as object) : { originalOpId: fresh.op_id, reason: input.reason, ...(approvedBy ? { approvedBy: approvedBy.id } : {}) };
+    try {
+      await deps.runner.run({
+        opId, kind: 'reversal', numbered: true, request, ...(existing ? {} : { receipt }),
+        cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: fresh.total_kop ?? receipt.totalKop, method: fresh.method ?? 'cash', originalOpId: fresh.op_id,
+      });
+    } catch (e) {
+      // The journal's own guard: another live reversal got in by a path this lock does not cover.
+      if (e instanceof Error && e.message.includes('reversal_exists')) {
+        const live = liveReversalOf(deps, fresh.op_id, opId);
+        if (live) throw alreadyReversed(live);
+      }
+      throw e;
     }
-    await deps.runner.run({
-      opId, kind: 'reversal', numbered: true, request: existing ? (JSON.parse(existing.request) as object) : request, ...(existing ? {} : { receipt }),
-      cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: original.total_kop ?? receipt.totalKop, method: original.method ?? 'cash', originalOpId: original.op_id,
-    });
-  }
-  const row = deps.runner.get(opId);
-  if (!row) throw new AppError('internal');
-  const view = paymentView(deps, { ...row, request: JSON.stringify({ totalKop: row.total_kop ?? 0, commissionKop: 0, changeKop: 0, method: row.method ?? 'cash' }) });
-  const approved = (JSON.parse(row.request) as { approvedBy?: string }).approvedBy ?? null;
-  return { reversalId: row.op_id, number: row.number ?? '', state: row.state, amountKop: row.total_kop ?? 0, fiscal: view.fiscal, approvedBy: approved };
+    const row = deps.runner.get(opId);
+    if (!row) throw new AppError('internal');
+    return answer(deps, row);
+  });
 }
