@@ -29,6 +29,8 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const opId = useRef(newOpId());
+  /** The payment sent whose outcome is not known yet: a retry sends exactly it again, whatever was edited since. */
+  const unsettled = useRef<Record<string, unknown> | null>(null);
   const tenderedInput = useRef<HTMLInputElement>(null);
   const acceptButton = useRef<HTMLButtonElement>(null);
   const busyRef = useRef(false);
@@ -48,14 +50,25 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
     busyRef.current = true;
     setBusy(true);
     setError(null);
+    const body = unsettled.current ?? { ...request, opId: opId.current, method, ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}) };
     try {
-      const result = await api<PaymentResult>('POST', '/api/payments', { ...request, opId: opId.current, method, ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}) });
+      const result = await api<PaymentResult>('POST', '/api/payments', body);
       opId.current = newOpId();
+      unsettled.current = null;
       setTendered('');
       onDone(result);
     } catch (e) {
-      // The same operation id stays: pressing Enter again retries this payment, it does not add one.
-      setError(e instanceof ProblemError ? e.message : String(e));
+      const unknown = !(e instanceof ProblemError) || e.status >= 500 || e.code === 'fiscal.outcome_unknown' || e.code === 'payment.in_progress';
+      if (unknown) {
+        // No answer, or the register cannot say yet: the same payment is retried, never a second one.
+        unsettled.current = body;
+        setError(`${e instanceof ProblemError ? e.message : String(e)} ${t('pay.retrySame')}`);
+      } else {
+        // A definite "no": nothing was taken, so the corrected payment is a new operation.
+        opId.current = newOpId();
+        unsettled.current = null;
+        setError(e.message);
+      }
     } finally {
       busyRef.current = false;
       setBusy(false);

@@ -35,7 +35,7 @@ export const en: Dictionary = {
   pay: {
     method: 'Method', cash: 'Cash', card: 'Card', toggleHint: '“*” — cash/card', tendered: 'Tendered', tenderedHint: 'Empty — exact amount', change: 'Change',
     accept: 'Accept (Enter)', accepting: 'Printing the receipt…', done: 'Payment accepted', receipt: 'Receipt', next: 'Next payer (Enter)', number: 'Payment {{number}}',
-    failed: 'Payment not accepted', retry: 'Retry (Enter)', notPrinted: 'The receipt is fiscalised but not printed: load paper and press “Continue printing” in the Register menu.', short: '{{sum}} short',
+    failed: 'Payment not accepted', retry: 'Retry (Enter)', retrySame: 'Enter retries this same payment — there will not be a second; changes to the sum apply once its outcome is known.', notPrinted: 'The receipt is fiscalised but not printed: load paper and press “Continue printing” in the Register menu.', short: '{{sum}} short',
   },
   thirdParty: {
     title: 'Third parties', search: 'Find a provider', account: 'Number', amount: 'Amount', check: 'Check (F7)', checking: 'Checking with the provider…', subscriber: 'Subscriber', balance: 'Balance',
