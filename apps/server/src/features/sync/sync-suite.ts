@@ -9,6 +9,8 @@ import { exampleBody } from '@paydesk/protocol';
 import { opHash } from '@paydesk/protocol/node';
 import type { OpenDatabase } from '../../db/database.ts';
 import { billingBody, IDS, testServer, type TestServer } from '../../testing/fixture.ts';
+import { processPush } from './push.ts';
+import { applyOp } from './apply-ops.ts';
 
 export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): void {
   describe(`sync (${name})`, () => {
@@ -233,6 +235,58 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const f = await s.open.db.selectFrom('forwardings').selectAll().executeTakeFirstOrThrow();
       expect(f).toMatchObject({ op_id: tp.opId, provider_code: 'MTS', account: '9161112233', amount_kop: 30_000, state: 'queued' });
       expect(f.txn_id).toMatch(/^\d{1,19}$/);
+    });
+
+    // Issue 16 item 3: one op the server cannot place must not jam the desk's queue.
+    const withId = <T extends { opId: string; body: unknown }>(op: T, opId: string): T & { opId: string } => ({ ...op, opId });
+
+    it('a payment whose op id is dated before 2020 (a PC clock reset) is applied, and so are the ops after it', async () => {
+      const desk = await s.enroll();
+      const early = withId(s.op(desk, 'thirdparty.accepted'), '016a0000-0000-7abc-8def-0123456789ab');
+      const after = s.op(desk, 'cash.in');
+      const r = await s.push(desk, [s.op(desk, 'cash.in'), early, after].map((o, i) => ({ ...o, seq: i + 1 })));
+      expect(r.statusCode).toBe(200);
+      const body = r.json() as { lastSeq: number; results: { opId: string; outcome: string }[] };
+      expect(body.lastSeq).toBe(3);
+      expect(body.results.find((x) => x.opId === early.opId)?.outcome).toMatch(/^applied/);
+      const f = await s.open.db.selectFrom('forwardings').select(['txn_id']).where('op_id', '=', early.opId).executeTakeFirstOrThrow();
+      expect(f.txn_id).toMatch(/^[1-9]\d{0,18}$/);
+    });
+
+    it('two op ids whose derived txn_ids would collide each get a txn_id of their own', async () => {
+      const desk = await s.enroll();
+      const a = withId(s.op(desk, 'thirdparty.accepted'), '0190a0b0-1234-7000-8000-000000000001');
+      const b = withId(s.op(desk, 'thirdparty.accepted'), '0190a0b0-1234-7000-8000-000000000002');
+      await s.pushOk(desk, [a]);
+      const r = await s.push(desk, [b]);
+      expect(r.statusCode).toBe(200);
+      const ids = (await s.open.db.selectFrom('forwardings').select(['op_id', 'txn_id']).where('op_id', 'in', [a.opId, b.opId]).execute()).map((x) => x.txn_id);
+      expect(ids).toHaveLength(2);
+      expect(new Set(ids).size).toBe(2);
+      // Stable: the same op pushed again keeps its txn_id.
+      await s.pushOk(desk, [b]);
+      const again = await s.open.db.selectFrom('forwardings').select('txn_id').where('op_id', '=', b.opId).executeTakeFirstOrThrow();
+      expect(ids).toContain(again.txn_id);
+    });
+
+    it('an op whose effects cannot be written is kept whole for review; the rest of the batch is applied', async () => {
+      const desk = await s.enroll();
+      const ops = [s.op(desk, 'cash.in'), s.op(desk, 'payment.accepted', billingBody()), s.op(desk, 'cash.out')];
+      const poison = ops[1] as (typeof ops)[number];
+      const r = await processPush(s.open.db, { deskId: desk.deskId, pointId: IDS.point }, { protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops }, undefined, {
+        apply: (ctx, opId, type, body) => {
+          if (opId === poison.opId) throw new Error('a bug in the handler');
+          return applyOp(ctx, opId, type, body);
+        },
+      });
+      expect(r.lastSeq).toBe(3);
+      expect(r.results.map((x) => x.outcome)).toEqual(['applied', 'rejected', 'applied']);
+      expect(r.results[1]?.code).toBe('sync.unapplicable');
+      const item = await s.open.db.selectFrom('review_items').select(['code', 'context']).where('op_id', '=', poison.opId).executeTakeFirstOrThrow();
+      expect(item.code).toBe('sync.unapplicable');
+      expect(JSON.stringify(item.context)).toContain('"accountNumber":"1234567"');
+      expect(await count('payments')).toBe(0);
+      expect(await count('ops')).toBe(3);
     });
 
     it('shift totals that differ between register and journal go to review', async () => {
