@@ -65,11 +65,11 @@ describe('KKMServer simulator: the command memory', () => {
   it('a restart forgets every command; the device, knowing no ids, prints the resend again', async () => {
     const sim = await start();
     await exec(sim, { Command: 'OpenShift', IdCommand: 'open-1', ...cashier });
-    const cmd = { ...registerCheckCommand(utilityReceipt()), NumDevice: 0 };
+    const cmd: Record<string, unknown> = { ...registerCheckCommand(utilityReceipt()), NumDevice: 0 };
     const first = await exec(sim, cmd);
     expect(first['Status']).toBe(0);
     sim.restart();
-    expect((await rezult(sim, String(cmd.IdCommand)))['Status']).toBe(3);
+    expect((await rezult(sim, String(cmd['IdCommand'])))['Status']).toBe(3);
     const second = await exec(sim, cmd);
     expect(second['CheckNumber']).toBe(first['CheckNumber'] + 1);
     expect(devices[0]!.receipts()).toHaveLength(2);
@@ -77,7 +77,7 @@ describe('KKMServer simulator: the command memory', () => {
 
   it('a repeated IdCommand answers Status 5 and takes a slot; after an error it runs again', async () => {
     const sim = await start();
-    const cmd = { ...registerCheckCommand(utilityReceipt()), NumDevice: 0 };
+    const cmd: Record<string, unknown> = { ...registerCheckCommand(utilityReceipt()), NumDevice: 0 };
     const refused = await exec(sim, cmd);
     expect(refused).toMatchObject({ Status: 2, Error: 'Смена закрыта - операция невозможна' });
     await exec(sim, { Command: 'OpenShift', IdCommand: 'open-1', ...cashier });
@@ -87,7 +87,7 @@ describe('KKMServer simulator: the command memory', () => {
     expect(again).toMatchObject({ Status: 5, Error: 'Команда уже была выполнена или выполняется в текущий момент' });
     expect(again).not.toHaveProperty('CheckNumber');
     expect(sim.memory().map((m) => m.status)).toEqual([2, 0, 0, 5]);
-    expect((await rezult(sim, String(cmd.IdCommand)))['Rezult']).toMatchObject({ Status: 0, CheckNumber: ran['CheckNumber'] });
+    expect((await rezult(sim, String(cmd['IdCommand'])))['Rezult']).toMatchObject({ Status: 0, CheckNumber: ran['CheckNumber'] });
   });
 });
 
