@@ -4,7 +4,7 @@ import { checkLimits } from './limits.ts';
 import { elsOf, isEls, isIpd, isIzhku, isValidInn, normalizeGisId, normalizeRuPhone } from './identifiers.ts';
 import { addMonths, isPeriod, normalizePaymPeriod } from './period.ts';
 import { v7 as uuidv7 } from 'uuid';
-import { txnIdFromOpId, uuidV7Timestamp } from './txn-id.ts';
+import { timeOrderedTxnId, txnIdCandidates, txnIdFromOpId, uuidV7Timestamp } from './txn-id.ts';
 
 describe('limits', () => {
   it('caps a subagent at 15 000 ₽ by default, and applies the provider’s min and max', () => {
@@ -61,6 +61,18 @@ describe('OSMP txn_id from a UUIDv7', () => {
     expect(BigInt(txnIdFromOpId(a)) < 2n ** 63n).toBe(true);
     expect(uuidV7Timestamp(a)).toBe(0x019ac9a41b2c);
     expect(() => txnIdFromOpId('not-a-uuid')).toThrow();
+  });
+
+  it('an op id from a clock outside 2020…2089 still has candidates; every candidate is a positive 63-bit number, distinct and stable', () => {
+    for (const id of ['016a0000-0000-7abc-8def-0123456789ab', '00000000-0000-7000-8000-000000000000', 'ffffffff-ffff-7fff-bfff-ffffffffffff', '019ac9a4-1b2c-7def-8123-456789abcdef']) {
+      const c = txnIdCandidates(id);
+      expect(c).toHaveLength(8);
+      expect(new Set(c).size).toBe(8);
+      for (const x of c) expect(BigInt(x) > 0n && BigInt(x) < 2n ** 63n, x).toBe(true);
+      expect(txnIdCandidates(id)).toEqual(c);
+      expect(txnIdFromOpId(id)).toBe(c[0]);
+    }
+    expect(txnIdFromOpId('019ac9a4-1b2c-7def-8123-456789abcdef')).toBe(timeOrderedTxnId('019ac9a4-1b2c-7def-8123-456789abcdef'));
   });
 
   it('ids minted by one counter-keeping generator in one millisecond never share a txn_id', () => {

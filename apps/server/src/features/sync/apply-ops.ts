@@ -16,7 +16,6 @@ import type {
   ShiftOpenedBody,
   ThirdPartyAcceptedBody,
 } from '@paydesk/protocol';
-import { txnIdFromOpId } from '@paydesk/domain';
 import { chargeKey, type Batch, type Lookups, type ReviewDraft } from './batch.ts';
 
 export interface ApplyContext {
@@ -174,7 +173,7 @@ function applyThirdParty(ctx: ApplyContext, opId: string, b: ThirdPartyAcceptedB
   ctx.batch.lines.push({ op_id: opId, line_no: 1, code: b.providerCode, name: null, supplier_id: null, period: null, amount_kop: principal, penalty_kop: 0, commission_kop: b.commissionKop });
   if (provider && provider.channel === 'osmp') {
     ctx.batch.forwardings.push({
-      op_id: opId, desk_id: ctx.deskId, provider_code: b.providerCode, account: b.account, amount_kop: principal, txn_id: txnIdFromOpId(opId), txn_date: osmpDate(b.acceptedAt),
+      op_id: opId, desk_id: ctx.deskId, provider_code: b.providerCode, account: b.account, amount_kop: principal, txn_id: '' /* assigned under the stamping lock: push-writes.ts */, txn_date: osmpDate(b.acceptedAt),
       state: 'queued', prv_txn: null, result_code: null, comment: null,
     });
     ctx.lookups.forwardingStates.set(opId, 'queued');
