@@ -1,10 +1,10 @@
 /**
- * The domain's receipt as a KKMServer RegisterCheck command, and KKMServer answers back in the port's
- * terms (shared/specs/fiscal-registers.md, section 2). KKMServer reports errors as text, so they are
- * classified by what the text says.
+ * The domain's receipt as a KKMServer RegisterCheck command, and KKMServer's answers back in the port's
+ * terms (shared/specs/fiscal-registers.md, section 2; KkmFactory.Unit.RezultCommandKKm and
+ * RezultCommandCheck for the answers). Errors are read in kkm-errors.ts.
  */
-import { kopToRubNumber, type AgentType, type Receipt, type ReceiptItem, type TaxSystem, type VatRate } from '@paydesk/domain';
-import { FiscalError, type FiscalErrorCode, type FiscalResult } from '../port.ts';
+import { kopToRubNumber, type AgentType, type Receipt, type ReceiptItem, type ReceiptKind, type TaxSystem, type VatRate } from '@paydesk/domain';
+import type { FiscalResult, LastDocument } from '../port.ts';
 
 export type KkmCommand = Record<string, unknown> & { Command: string };
 
@@ -78,6 +78,7 @@ export interface KkmAnswer {
   Status?: number;
   Error?: string;
   IdCommand?: string;
+  NumDevice?: number;
   CheckNumber?: number;
   SessionNumber?: number;
   SessionCheckNumber?: number;
@@ -87,9 +88,32 @@ export interface KkmAnswer {
   [key: string]: unknown;
 }
 
-/** Reads t, s, fn, i, fp from the ФНС QR string KKMServer returns. */
+/** Set by the driver on an answer it rebuilt after a paper-out: the receipt is fiscalised, not printed. */
+export const NOT_PRINTED = 'paydeskNotPrinted';
+
+/** Reads t, s, fn, i, fp, n from the ФНС QR string KKMServer returns. */
 export function parseFnsQr(qr: string): { t?: string; s?: string; fn?: string; i?: string; fp?: string; n?: string } {
   return Object.fromEntries(new URLSearchParams(qr));
+}
+
+/**
+ * Rubles from KKMServer to kopecks. Its sums are doubles on the way (4889.5599999999995), so they are
+ * taken to the nearest kopeck, with a warning when the number was not a whole number of kopecks.
+ * Null when there is no number.
+ */
+export function rubToKop(rub: unknown, field: string, warn: (message: string) => void): number | null {
+  const n = typeof rub === 'number' ? rub : typeof rub === 'string' && rub.trim() !== '' ? Number(rub) : NaN;
+  if (!Number.isFinite(n)) return null;
+  if (!/^-?\d+(\.\d{1,2})?$/.test(String(n))) warn(`KKMServer: ${field} = ${String(rub)} is not a whole number of kopecks; read as ${(Math.round(n * 100) / 100).toFixed(2)}`);
+  return Math.round(n * 100);
+}
+
+/** A .NET DateTime from KKMServer: the register's local time, Moscow unless it says otherwise; null for DateTime's zero. */
+export function isoOfKkmTime(text: unknown): string | null {
+  if (typeof text !== 'string' || text === '' || text.startsWith('0001-01-01')) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  if (!m) return null;
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}+03:00`).toISOString();
 }
 
 function qrTimeToIso(t: string | undefined): string {
@@ -99,45 +123,52 @@ function qrTimeToIso(t: string | undefined): string {
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}+03:00`).toISOString();
 }
 
-export function fiscalResultOfKkm(operationId: string, kind: Receipt['kind'], totalKop: number, a: KkmAnswer): FiscalResult {
-  if (typeof a.CheckNumber !== 'number') throw new FiscalError('outcome_unknown', 'ответ KKMServer без номера документа');
-  const qr = a.QRCode ?? '';
+/** Tag 1054 in the QR (n): 1 приход, 2 возврат прихода. */
+function kindOfQr(n: string | undefined): ReceiptKind | null {
+  return n === '1' ? 'sale' : n === '2' ? 'sale_return' : null;
+}
+
+/**
+ * A receipt's answer as the port's result. Kind and sum are the device's own, from the ФНС QR it made;
+ * `expected` fills only what the answer leaves out.
+ */
+export function fiscalResultOfKkm(operationId: string, a: KkmAnswer, expected: { kind: ReceiptKind; totalKop: number }, warn: (m: string) => void, registrationNumber = ''): FiscalResult | null {
+  if (typeof a.CheckNumber !== 'number' || a.CheckNumber <= 0) return null;
+  const qr = typeof a.QRCode === 'string' ? a.QRCode : '';
   const q = parseFnsQr(qr);
   return {
     operationId,
-    kind,
+    kind: kindOfQr(q.n) ?? expected.kind,
     documentNumber: a.CheckNumber,
     fiscalSign: q.fp ?? '',
     shiftNumber: a.SessionNumber ?? 0,
     receiptNumber: a.SessionCheckNumber ?? 0,
     at: qrTimeToIso(q.t),
-    totalKop,
+    totalKop: (q.s !== undefined ? rubToKop(q.s, 'QR s', warn) : null) ?? expected.totalKop,
     fnNumber: q.fn ?? '',
-    registrationNumber: '',
+    registrationNumber,
     qr,
-    printed: true,
+    printed: a[NOT_PRINTED] !== true,
   };
 }
 
-const TEXT_RULES: [RegExp, FiscalErrorCode][] = [
-  [/бумаг/i, 'paper_out'],
-  [/крышк/i, 'cover_open'],
-  [/(24 час|истек|превыш).*смен|смен.*(24 час|истек|превыш)/i, 'shift_expired'],
-  [/смена.*(уже открыта)|открыта смена/i, 'shift_already_open'],
-  [/смена.*(закрыта|не открыта)|не открыта смена/i, 'shift_closed'],
-  [/недостаточно (наличн|денег|средств)|не хватает наличн/i, 'not_enough_cash'],
-  [/агент/i, 'not_agent'],
-  [/открыт.*чек|чек.*открыт/i, 'receipt_open'],
-  [/возврат.*(больше|превыш)|накоплени/i, 'return_exceeds'],
-  [/фн|фискальн.*накопит|офд/i, 'fn_problem'],
-  [/не найден.*устройств|нет связи|не подключ|таймаут|timeout|не отвечает/i, 'unavailable'],
-  [/занят/i, 'busy'],
-];
+const CHECK_TYPE: Record<string, LastDocument['kind']> = { Приход: 'sale', 'Возврат прихода': 'sale_return', 'Открытие смены': 'open_shift', 'Закрытие смены': 'close_shift' };
 
-export function kkmErrorCode(text: string): FiscalErrorCode {
-  return TEXT_RULES.find(([re]) => re.test(text))?.[1] ?? 'rejected';
-}
-
-export function kkmError(text: string): FiscalError {
-  return new FiscalError(kkmErrorCode(text), text || 'ошибка KKMServer', 'kkmserver');
+/** GetDataCheck's answer (RezultCommandCheck) as the port's last document; null when it holds none. */
+export function lastDocumentOfCheck(a: KkmAnswer, warn: (m: string) => void): LastDocument | null {
+  const rc = a['RegisterCheck'] as Record<string, unknown> | undefined;
+  const n = Number(rc?.['FiscalNumber']);
+  if (!rc || !Number.isInteger(n) || n <= 0) return null;
+  const kind = CHECK_TYPE[typeof rc['CheckType'] === 'string' ? rc['CheckType'] : ''] ?? 'other';
+  const receipt = kind === 'sale' || kind === 'sale_return';
+  const doc: LastDocument = {
+    documentNumber: n,
+    kind,
+    totalKop: receipt ? rubToKop(rc['AllSumm'], 'AllSumm', warn) : null,
+    at: isoOfKkmTime(rc['FiscalDate']) ?? new Date().toISOString(),
+    operationId: null,
+  };
+  if (typeof rc['FiscalSign'] === 'string' && rc['FiscalSign'] !== '') doc.fiscalSign = rc['FiscalSign'];
+  if (typeof a.QRCode === 'string' && a.QRCode !== '') doc.qr = a.QRCode;
+  return doc;
 }

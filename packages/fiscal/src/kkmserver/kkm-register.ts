@@ -1,14 +1,26 @@
 /**
- * KKMServer (kkmserver.ru) through POST /Execute. Every command that changes the register carries
- * IdCommand = the operation id; while Status is Run (1) or NotRun (4) the driver polls GetRezult,
- * and a resend answered AlreadyDone (5) fetches the original result the same way.
+ * KKMServer (kkmserver.ru) through POST /Execute, as KKMServer really behaves (issue 25):
+ *
+ * - IdCommand is the operation id and nothing else. KKMServer answers a repeat of a command running or
+ *   done with `Status: 5`, and runs an id again by itself after an error, so a resend is safe while it
+ *   remembers. It forgets after 100 newer commands or a restart; an operation whose outcome this driver
+ *   reported unknown is then never sent again: only KKMServer's word (GetRezult) or the runner's
+ *   reconciliation by the document counter settles it.
+ * - GetRezult's `Status: 3` means forgotten, not "never ran": lookupOperation answers undefined.
+ * - GetRezult and List cost nothing in KKMServer's command memory; every other command takes a slot. So
+ *   the driver keeps the final answers of its operations and the register's state (GetDataKKT, brought up
+ *   to date by its own commands' answers), and asks about unclear operations before sending new ones.
+ * - A command still running after `answerWithinMs` answers the cashier "outcome unknown" within seconds
+ *   and is settled later; GetRezult is polled with backoff, and new commands wait until it is settled.
+ * - NumDevice is sent with every command; left at 0, the driver keeps to the device that answered first.
  */
 import { randomUUID } from 'node:crypto';
-import { rubNumberToKop, type Receipt, type ReceiptKind } from '@paydesk/domain';
+import type { Receipt, ReceiptKind } from '@paydesk/domain';
 import {
   FiscalError,
   type Cashier,
   type CloseShiftResult,
+  type FiscalErrorCode,
   type FiscalRegister,
   type FiscalResult,
   type LastDocument,
@@ -16,145 +28,406 @@ import {
   type RegisterStatus,
   type ShiftDocument,
 } from '../port.ts';
-import { basicAuth, httpJson, sleep, TransportError, type HttpJsonOptions } from '../http-json.ts';
-import { attemptKey, disconnected, str } from '../atol/atol-register.ts';
-import { fiscalResultOfKkm, kkmError, registerCheckCommand, type KkmAnswer, type KkmCommand } from './kkm-mapping.ts';
+import { sleep, TransportError } from '../http-json.ts';
+import { fiscalResultOfKkm, lastDocumentOfCheck, NOT_PRINTED, registerCheckCommand, type KkmAnswer, type KkmCommand } from './kkm-mapping.ts';
+import { fiscalErrorOf, readKkmError } from './kkm-errors.ts';
+import { FORGOTTEN, KKM_STATUS, KkmTransport } from './kkm-transport.ts';
+import { disconnectedStatus, snapshotOf, statusOf, type KktSnapshot } from './kkm-status.ts';
 
 export interface KkmServerOptions {
   /** e.g. http://127.0.0.1:5893 */
   url: string;
   user?: string;
   password?: string;
+  /** KKMServer's device number, sent on every command. 0 or unset: the first free device, then kept to. */
   numDevice?: number;
-  /** Seconds KKMServer may spend on a command (its own `Timeout`). */
+  /** KKMServer's `Timeout`: it holds an HTTP answer up to this − 1 seconds. */
   commandTimeoutS?: number;
-  requestTimeoutMs?: number;
+  /** A command still running after this long answers "outcome unknown" and is settled later. */
+  answerWithinMs?: number;
+  /** The first pause between GetRezult polls; it doubles up to 2 s. */
   pollIntervalMs?: number;
+  /** HTTP timeout of a command. */
+  requestTimeoutMs?: number;
+  /** HTTP timeout of GetRezult, List and status reads. */
+  statusTimeoutMs?: number;
+  /** How long status() reuses the register's state before spending a command slot on GetDataKKT. */
+  statusMaxAgeMs?: number;
+  /** Where the driver says what it rounded (float noise in KKMServer's sums). */
+  warn?: (message: string) => void;
 }
 
-const STATUS = { Ok: 0, Run: 1, Error: 2, NotFound: 3, NotRun: 4, AlreadyDone: 5 } as const;
-const MAX_ATTEMPTS = 50;
+/** An operation is tracked until settled; a print may have happened; a read changed nothing. */
+type Kind = 'operation' | 'print' | 'read';
+
+const POLL_MAX_MS = 2_000;
+const REMEMBERED = 1_000;
+
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
+}
+
+function mark(set: Set<string>, key: string): void {
+  set.add(key);
+  if (set.size > REMEMBERED) set.delete(set.values().next().value as string);
+}
+
+/** The document a command would leave, to recognise it on the device. */
+function documentOf(cmd: KkmCommand): { kind: LastDocument['kind']; totalKop: number | null } | null {
+  if (cmd.Command === 'OpenShift') return { kind: 'open_shift', totalKop: null };
+  if (cmd.Command === 'CloseShift') return { kind: 'close_shift', totalKop: null };
+  if (cmd.Command !== 'RegisterCheck' || cmd['IsFiscalCheck'] !== true) return null;
+  const paid = ['Cash', 'ElectronicPayment', 'AdvancePayment', 'Credit', 'CashProvision'].reduce((s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100), 0);
+  return { kind: Number(cmd['TypeCheck']) === 1 ? 'sale_return' : 'sale', totalKop: paid };
+}
 
 export class KkmServerRegister implements FiscalRegister {
   readonly driver = 'kkmserver' as const;
-  private readonly http: HttpJsonOptions;
-  private readonly pollMs: number;
-  private readonly commandTimeoutS: number;
-  /** KKMServer has no "last document" query in the spec; the driver remembers what it printed. */
-  private lastResult: FiscalResult | null = null;
+  private readonly transport: KkmTransport;
+  private readonly cfg: Required<Omit<KkmServerOptions, 'url' | 'user' | 'password' | 'numDevice' | 'warn'>>;
+  private readonly warn: (m: string) => void;
+  private numDevice: number;
+  /** Final answers of this driver's operations: what KKMServer forgets, the driver keeps. */
+  private readonly settled = new Map<string, KkmAnswer>();
+  /** Operations reported "outcome unknown": asked about (for free) before any new command. */
+  private readonly unclear = new Set<string>();
+  /** Unclear operations KKMServer has since forgotten: never sent again by this driver. */
+  private readonly lost = new Set<string>();
+  /** Operations KKMServer was still running when the cashier was answered. */
+  private readonly running = new Set<string>();
+  /** Commands on their way right now: status reads keep off the device meanwhile. */
+  private sending = 0;
+  private snapshot: KktSnapshot | null = null;
+  /** The device's last document number as known for certain; null after anything unclear. */
+  private knownLastDocument: number | null = null;
+  private lastReceiptNumber: number | null = null;
+  private documentReadUnsupported = false;
 
-  constructor(private readonly options: KkmServerOptions) {
-    const auth = basicAuth(options.user, options.password);
-    this.commandTimeoutS = options.commandTimeoutS ?? 60;
-    this.http = { baseUrl: options.url, timeoutMs: options.requestTimeoutMs ?? (this.commandTimeoutS + 5) * 1000, ...(auth ? { authorization: auth } : {}) };
-    this.pollMs = options.pollIntervalMs ?? 150;
+  constructor(options: KkmServerOptions) {
+    this.transport = new KkmTransport(options);
+    const commandTimeoutS = options.commandTimeoutS ?? 5;
+    this.cfg = {
+      commandTimeoutS,
+      answerWithinMs: options.answerWithinMs ?? 12_000,
+      pollIntervalMs: options.pollIntervalMs ?? 250,
+      requestTimeoutMs: options.requestTimeoutMs ?? (commandTimeoutS + 3) * 1000,
+      statusTimeoutMs: options.statusTimeoutMs ?? 3_000,
+      statusMaxAgeMs: options.statusMaxAgeMs ?? 30_000,
+    };
+    this.numDevice = options.numDevice ?? 0;
+    const said = new Set<string>();
+    const warn = options.warn ?? ((m: string): void => console.warn(m));
+    this.warn = (m): void => {
+      if (said.has(m)) return;
+      if (said.size > 100) said.clear();
+      said.add(m);
+      warn(m);
+    };
   }
 
-  private async post(cmd: KkmCommand): Promise<KkmAnswer> {
-    const r = await httpJson(this.http, 'POST', '/Execute', cmd);
-    if (r.status === 401 || r.status === 403) throw new FiscalError('unavailable', 'KKMServer отказал в доступе', r.status, 'not_done');
-    if (r.status !== 200) throw new TransportError(`KKMServer ответил ${r.status}`, false);
-    return (r.body ?? {}) as KkmAnswer;
+  // ---- talking to KKMServer -------------------------------------------------------------------
+
+  /** With NumDevice 0 KKMServer takes the first free device; staying on it keeps one register's story whole. */
+  private pin(a: KkmAnswer): void {
+    if (this.numDevice === 0 && typeof a.NumDevice === 'number' && a.NumDevice > 0) this.numDevice = a.NumDevice;
   }
 
-  /** Executes a command under an IdCommand and returns its final answer. */
-  private async execute(cmd: KkmCommand, idCommand: string): Promise<KkmAnswer> {
-    const full: KkmCommand = { ...cmd, NumDevice: this.options.numDevice ?? 0, IdCommand: idCommand, Timeout: this.commandTimeoutS };
-    let answer: KkmAnswer;
-    try {
-      answer = await this.post(full);
-    } catch (e) {
-      if (e instanceof FiscalError) throw e;
-      if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', e.message, 'transport', 'not_done');
-      const found = await this.result(idCommand).catch(() => undefined);
-      if (found === undefined) throw new FiscalError('outcome_unknown', (e as Error).message, 'transport');
-      if (found === null) throw new FiscalError('unavailable', 'команда не дошла до KKMServer', 'transport', 'not_done');
-      answer = found;
+  private unclearFailure(kind: Kind, id: string, detail: string, stillRunning: boolean, vendor: string = 'kkmserver'): FiscalError {
+    if (kind === 'read') return stillRunning ? new FiscalError('busy', detail, vendor, 'not_done') : new FiscalError('unavailable', detail, vendor);
+    if (kind === 'operation') {
+      mark(this.unclear, id);
+      if (stillRunning) mark(this.running, id);
+      this.snapshot = null;
+      this.knownLastDocument = null;
     }
-    return this.settle(idCommand, answer);
+    return new FiscalError('outcome_unknown', detail, vendor, 'unknown');
+  }
+
+  /** Sends a command and waits for its final answer (Ok or Error), polling GetRezult with backoff. */
+  private async runCommand(cmd: KkmCommand, id: string, o: { kind: Kind; timeoutS?: number; withinMs?: number; money?: boolean }): Promise<KkmAnswer> {
+    const timeoutS = o.timeoutS ?? this.cfg.commandTimeoutS;
+    const full: KkmCommand = { ...cmd, NumDevice: this.numDevice, IdCommand: id, Timeout: timeoutS };
+    const deadline = Date.now() + (o.withinMs ?? this.cfg.answerWithinMs);
+    this.sending++;
+    try {
+      let a: KkmAnswer;
+      try {
+        a = await this.transport.post(full, o.kind === 'read' ? Math.max(this.cfg.statusTimeoutMs, timeoutS * 1000) : this.cfg.requestTimeoutMs);
+      } catch (e) {
+        if (e instanceof FiscalError) throw e;
+        const message = (e as Error).message;
+        if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', message, 'transport', 'not_done');
+        // The command may have reached KKMServer: ask it (GetRezult takes no slot).
+        const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
+        if (r === null || r === FORGOTTEN) throw this.unclearFailure(o.kind, id, `ответ KKMServer потерян (${message})`, false, 'transport');
+        a = r;
+      }
+      return await this.awaitFinal(id, a, deadline, o.kind, o.money === true);
+    } finally {
+      this.sending--;
+    }
+  }
+
+  private async awaitFinal(id: string, first: KkmAnswer, deadline: number, kind: Kind, money: boolean): Promise<KkmAnswer> {
+    let a = first;
+    let pause = this.cfg.pollIntervalMs;
+    for (;;) {
+      if (a.Status === KKM_STATUS.Ok || a.Status === KKM_STATUS.Error) {
+        this.pin(a);
+        return a;
+      }
+      if (a.Status === KKM_STATUS.AlreadyDone) {
+        // The original ran, or runs, under this id: its own answer is what counts.
+        const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
+        if (r === null || r === FORGOTTEN || r.Status === KKM_STATUS.AlreadyDone) throw this.unclearFailure(kind, id, 'KKMServer помнит повтор этой команды, но не её результат', false);
+        a = r;
+        continue;
+      }
+      if (a.Status !== KKM_STATUS.Run && a.Status !== KKM_STATUS.NotRun) throw this.unclearFailure(kind, id, `неизвестный статус KKMServer ${String(a.Status)}`, false);
+      if (Date.now() + pause > deadline) throw this.unclearFailure(kind, id, money ? 'ККТ занята: платёж ещё проводится' : 'ККТ занята: команда ещё выполняется', true);
+      await sleep(pause);
+      pause = Math.min(pause * 2, POLL_MAX_MS);
+      const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      if (r instanceof Error) throw this.unclearFailure(kind, id, `KKMServer не отвечает (${r.message})`, true, 'transport');
+      if (r === FORGOTTEN) throw this.unclearFailure(kind, id, 'KKMServer забыл команду, пока она выполнялась', false);
+      a = r;
+    }
+  }
+
+  private settle(id: string, a: KkmAnswer): KkmAnswer {
+    keep(this.settled, id, a);
+    this.unclear.delete(id);
+    this.lost.delete(id);
+    this.running.delete(id);
+    return a;
+  }
+
+  /** Asks KKMServer about unclear operations, for free; the ones it forgot are never sent again. */
+  private async pollUnclear(): Promise<void> {
+    for (const id of [...this.unclear]) {
+      const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
+      if (r === null) continue;
+      if (r === FORGOTTEN) {
+        this.unclear.delete(id);
+        this.running.delete(id);
+        mark(this.lost, id);
+      } else if (r.Status === KKM_STATUS.Ok) {
+        this.settle(id, r);
+      } else if (r.Status === KKM_STATUS.Error) {
+        this.running.delete(id);
+        if (readKkmError(r.Error ?? '').certainty === 'refused') this.unclear.delete(id);
+      } else if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) {
+        mark(this.running, id);
+      }
+    }
+  }
+
+  /** Before a new command: settle what is unclear; refuse while the register still runs another one of ours. */
+  private async settleOthers(except: string): Promise<void> {
+    await this.pollUnclear();
+    if ([...this.running].some((id) => id !== except)) {
+      throw new FiscalError('busy', 'ККТ ещё выполняет предыдущую операцию; новая не отправлена', 'kkmserver', 'not_done');
+    }
+  }
+
+  /** An operation sent before with an unclear outcome: its answer if KKMServer has it, null if it was refused. */
+  private async askAgain(id: string): Promise<KkmAnswer | null> {
+    const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
+    if (r === null) throw new FiscalError('unavailable', 'KKMServer не отвечает', 'transport', 'unknown');
+    if (r === FORGOTTEN) {
+      this.unclear.delete(id);
+      mark(this.lost, id);
+      throw new FiscalError('outcome_unknown', 'KKMServer больше не помнит эту операцию: её исход решит сверка со счётчиками ККТ', 'kkmserver', 'unknown');
+    }
+    if (r.Status === KKM_STATUS.Ok) return this.settle(id, r);
+    if (r.Status === KKM_STATUS.Error) {
+      const reading = readKkmError(r.Error ?? '');
+      if (reading.certainty !== 'refused') throw fiscalErrorOf(reading, 'unknown');
+      this.unclear.delete(id);
+      this.lost.delete(id);
+      return null;
+    }
+    if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) mark(this.running, id);
+    throw new FiscalError('outcome_unknown', 'ККТ ещё выполняет эту операцию', 'kkmserver', 'unknown');
   }
 
   /**
-   * Runs a command for an operation exactly once: an earlier attempt that succeeded is returned
-   * (AlreadyDone → GetRezult); after one that certainly failed, the next attempt key is used.
+   * Runs an operation under its id exactly once: an answer already known is returned; an operation whose
+   * outcome was unclear is sent again only when KKMServer says its earlier run was refused.
    */
-  private async executeOnce(cmd: KkmCommand, operationId: string): Promise<KkmAnswer> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const key = attemptKey(operationId, attempt);
-      const alreadySeen = (await this.result(key).catch(() => null)) !== null;
-      try {
-        return await this.execute(cmd, key);
-      } catch (e) {
-        if (alreadySeen && e instanceof FiscalError && e.outcome === 'not_done') continue;
-        throw e;
-      }
+  private async operate(cmd: KkmCommand, opId: string, o: { fiscal: boolean; money: boolean; withinMs?: number }): Promise<{ answer: KkmAnswer; fresh: boolean }> {
+    const known = this.settled.get(opId);
+    if (known) return { answer: known, fresh: false };
+    await this.settleOthers(opId);
+    if (this.unclear.has(opId) || this.lost.has(opId)) {
+      const found = await this.askAgain(opId);
+      if (found) return { answer: found, fresh: true };
     }
-    throw new FiscalError('rejected', 'слишком много неудачных попыток этой операции');
+    const a = await this.runCommand(cmd, opId, { kind: 'operation', money: o.money, ...(o.withinMs ? { withinMs: o.withinMs } : {}) });
+    if (a.Status === KKM_STATUS.Ok) return { answer: this.settle(opId, a), fresh: true };
+    return { answer: this.settle(opId, await this.onError(a, cmd, opId, o.fiscal)), fresh: true };
   }
 
-  /** GetRezult for an IdCommand; null when KKMServer never saw it. */
-  private async result(idCommand: string): Promise<KkmAnswer | null> {
-    const a = await this.post({ Command: 'GetRezult', IdCommand: idCommand });
-    if (a.Status === STATUS.NotFound) return null;
-    return a.Rezult ?? a;
+  /**
+   * An operation KKMServer answered with an error. A refusal is "not done"; an error that can strike after
+   * fiscalisation (paper, cover, printer) is decided by the document counter; anything else is unknown.
+   * Returns the operation's answer when the counter shows its document was made after all.
+   */
+  private async onError(a: KkmAnswer, cmd: KkmCommand, opId: string, fiscal: boolean): Promise<KkmAnswer> {
+    this.snapshot = null;
+    const reading = readKkmError(a.Error ?? '');
+    if (reading.shiftAmbiguous) throw fiscalErrorOf(reading, 'not_done', await this.shiftProblem());
+    if (reading.certainty === 'refused') throw fiscalErrorOf(reading, 'not_done');
+    if (fiscal && reading.certainty === 'verify') {
+      const checked = await this.checkCounter(cmd, a).catch(() => 'unknown' as const);
+      if (checked === 'not_done') throw fiscalErrorOf(reading, 'not_done');
+      if (checked !== 'unknown') {
+        this.warn(`KKMServer: «${reading.text}», but the register made the document ${String(checked.CheckNumber)}: taken as done, not printed`);
+        return checked;
+      }
+    }
+    mark(this.unclear, opId);
+    this.knownLastDocument = null;
+    throw fiscalErrorOf(reading, 'unknown');
   }
 
-  private async settle(idCommand: string, first: KkmAnswer): Promise<KkmAnswer> {
-    const deadline = Date.now() + (this.commandTimeoutS + 5) * 1000;
-    let a = first;
-    for (;;) {
-      if (a.Status === STATUS.Ok) return a;
-      if (a.Status === STATUS.Error) throw kkmError(a.Error ?? '');
-      if (a.Status === STATUS.Run || a.Status === STATUS.NotRun || a.Status === STATUS.AlreadyDone) {
-        if (Date.now() > deadline) throw new FiscalError('outcome_unknown', 'KKMServer не завершил команду вовремя');
-        if (a.Status !== STATUS.AlreadyDone) await sleep(this.pollMs);
-        let next: KkmAnswer | null;
-        try {
-          next = await this.result(idCommand);
-        } catch (e) {
-          throw new FiscalError('outcome_unknown', (e as Error).message, 'transport');
-        }
-        if (next === null) throw new FiscalError('outcome_unknown', 'KKMServer потерял принятую команду');
-        a = next;
-        continue;
+  /** The document counter against the number known before the command: unmoved, or moved by this very document. */
+  private async checkCounter(cmd: KkmCommand, a: KkmAnswer): Promise<KkmAnswer | 'not_done' | 'unknown'> {
+    const before = this.knownLastDocument;
+    const expected = documentOf(cmd);
+    if (before === null || !expected) return 'unknown';
+    const last = await this.readLastDocument();
+    const now = last?.documentNumber ?? 0;
+    if (now === before) return 'not_done';
+    if (!last || now !== before + 1 || last.kind !== expected.kind) return 'unknown';
+    if (expected.totalKop !== null && last.totalKop !== expected.totalKop) return 'unknown';
+    return { ...a, Status: KKM_STATUS.Ok, Error: '', CheckNumber: now, ...(last.qr ? { QRCode: last.qr } : {}), [NOT_PRINTED]: true };
+  }
+
+  /** [E] code 61 is one code for "closed" and "expired": the device's shift state tells them apart. */
+  private async shiftProblem(): Promise<FiscalErrorCode> {
+    const s = await this.readKkt().catch(() => null);
+    return s?.sessionState === 3 ? 'shift_expired' : 'shift_closed';
+  }
+
+  /** GetDataKKT, one command slot: the register's state, kept for status(). */
+  private async readKkt(): Promise<KktSnapshot> {
+    const a = await this.runCommand({ Command: 'GetDataKKT' }, randomUUID(), { kind: 'read', timeoutS: 2, withinMs: this.cfg.statusTimeoutMs });
+    if (a.Status !== KKM_STATUS.Ok) throw fiscalErrorOf(readKkmError(a.Error ?? ''), 'not_done');
+    const s = snapshotOf(a, this.warn);
+    if (!s) throw new FiscalError('unavailable', 'KKMServer не сообщил состояние ККТ', 'kkmserver', 'not_done');
+    this.snapshot = s;
+    this.knownLastDocument = s.lastDocumentNumber;
+    return s;
+  }
+
+  /** The last fiscal document: GetDataCheck with FiscalNumber 0 says what it is; GetDataKKT only its number. */
+  private async readLastDocument(): Promise<LastDocument | null> {
+    if (!this.documentReadUnsupported) {
+      const a = await this.runCommand({ Command: 'GetDataCheck', FiscalNumber: 0, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
+      const doc = a.Status === KKM_STATUS.Ok ? lastDocumentOfCheck(a, this.warn) : null;
+      if (doc) {
+        doc.operationId = this.operationOf(doc.documentNumber);
+        this.knownLastDocument = doc.documentNumber;
+        return doc;
       }
-      throw new FiscalError('outcome_unknown', `неизвестный статус KKMServer ${String(a.Status)}`);
+      const reading = readKkmError(a.Error ?? '');
+      if (a.Status === KKM_STATUS.Error && reading.code === 'unavailable') throw fiscalErrorOf(reading, 'not_done');
     }
+    const s = await this.readKkt();
+    if (s.lastDocumentNumber <= 0) return null;
+    // The device has documents and still could not read the last one back: its driver cannot.
+    this.documentReadUnsupported = true;
+    return { documentNumber: s.lastDocumentNumber, kind: 'other', totalKop: null, at: new Date().toISOString(), operationId: this.operationOf(s.lastDocumentNumber) };
+  }
+
+  private operationOf(documentNumber: number): string | null {
+    for (const [id, a] of this.settled) if (a.Command === 'RegisterCheck' && a.CheckNumber === documentNumber) return id;
+    return null;
+  }
+
+  private resultOf(opId: string, a: KkmAnswer, expected: { kind: ReceiptKind; totalKop: number }): FiscalResult | null {
+    return fiscalResultOfKkm(opId, a, expected, this.warn, this.snapshot?.registrationNumber ?? '');
+  }
+
+  /** A print with no operation behind it; its errors as the port's. */
+  private async print(cmd: KkmCommand): Promise<KkmAnswer> {
+    const a = await this.runCommand(cmd, randomUUID(), { kind: 'print' });
+    if (a.Status === KKM_STATUS.Ok) return a;
+    const reading = readKkmError(a.Error ?? '');
+    throw fiscalErrorOf(reading, reading.certainty === 'refused' ? 'not_done' : 'unknown');
+  }
+
+  // ---- keeping the register's state without spending KKMServer's memory -----------------------
+
+  private afterReceipt(a: KkmAnswer, drawerDeltaKop: number): void {
+    if (typeof a.CheckNumber === 'number') this.knownLastDocument = a.CheckNumber;
+    const s = this.snapshot;
+    if (!s) return;
+    if (a[NOT_PRINTED] === true) {
+      this.snapshot = null;
+      return;
+    }
+    if (typeof a.CheckNumber === 'number') s.lastDocumentNumber = a.CheckNumber;
+    if (typeof a.SessionNumber === 'number' && a.SessionNumber > 0) s.sessionNumber = a.SessionNumber;
+    if (s.drawerKop !== null) s.drawerKop += drawerDeltaKop;
+  }
+
+  private afterShift(a: KkmAnswer): void {
+    if (typeof a.CheckNumber === 'number') this.knownLastDocument = a.CheckNumber;
+    this.snapshot = snapshotOf(a, this.warn);
+  }
+
+  private afterCash(deltaKop: number): void {
+    if (this.snapshot && this.snapshot.drawerKop !== null) this.snapshot.drawerKop += deltaKop;
   }
 
   private cashierFields(cashier: Cashier): Record<string, string> {
     return cashier.inn ? { CashierName: cashier.name, CashierVATIN: cashier.inn } : { CashierName: cashier.name };
   }
 
+  // ---- the port ---------------------------------------------------------------------------------
+
   async registerReceipt(receipt: Receipt): Promise<FiscalResult> {
-    const a = await this.executeOnce(registerCheckCommand(receipt), receipt.operationId);
-    const result = fiscalResultOfKkm(receipt.operationId, receipt.kind, receipt.totalKop, a);
-    this.lastResult = result;
+    const { answer, fresh } = await this.operate(registerCheckCommand(receipt), receipt.operationId, { fiscal: true, money: true });
+    const result = this.resultOf(receipt.operationId, answer, receipt);
+    if (!result) {
+      mark(this.unclear, receipt.operationId);
+      throw new FiscalError('outcome_unknown', 'ответ KKMServer без номера документа', 'kkmserver', 'unknown');
+    }
+    if (fresh) this.afterReceipt(answer, result.kind === 'sale' ? receipt.payments.cashKop : -receipt.payments.cashKop);
+    this.lastReceiptNumber = result.documentNumber;
     return result;
   }
 
   async openShift(operationId: string, cashier: Cashier): Promise<ShiftDocument> {
-    const a = await this.executeOnce({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId);
-    return { operationId, shiftNumber: a.SessionNumber ?? 0, documentNumber: a.CheckNumber ?? 0, at: new Date().toISOString() };
+    const { answer, fresh } = await this.operate({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.cfg.answerWithinMs * 3 });
+    if (fresh) this.afterShift(answer);
+    return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString() };
   }
 
   async closeShift(operationId: string, cashier: Cashier): Promise<CloseShiftResult> {
-    const a = await this.executeOnce({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId);
-    return { operationId, shiftNumber: a.SessionNumber ?? 0, documentNumber: a.CheckNumber ?? 0, at: new Date().toISOString(), totals: null };
+    const { answer, fresh } = await this.operate({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.cfg.answerWithinMs * 3 });
+    if (fresh) this.afterShift(answer);
+    return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString(), totals: null };
   }
 
   async xReport(operationId: string, cashier: Cashier): Promise<RegisterShiftTotals | null> {
-    await this.executeOnce({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId);
+    await this.operate({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: false, withinMs: this.cfg.answerWithinMs * 3 });
     return null;
   }
 
   async cashIn(operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number | null }> {
-    await this.executeOnce({ Command: 'DepositingCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId);
+    const { fresh } = await this.operate({ Command: 'DepositingCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: true });
+    if (fresh) this.afterCash(amountKop);
     return { drawerKop: null };
   }
 
   async cashOut(operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number | null }> {
-    await this.executeOnce({ Command: 'PaymentCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId);
+    const { fresh } = await this.operate({ Command: 'PaymentCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: true });
+    if (fresh) this.afterCash(-amountKop);
     return { drawerKop: null };
   }
 
@@ -163,16 +436,28 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async continuePrint(): Promise<void> {
-    // KKMServer finishes printing on its own once paper is loaded.
+    // KKMServer has no such command: its driver finishes an unprinted document before the next one.
   }
 
   async reprintLast(): Promise<void> {
-    if (!this.lastResult) throw new FiscalError('rejected', 'неизвестен последний чек этой кассы', 'kkmserver');
-    await this.execute({ Command: 'GetDataCheck', FiscalNumber: this.lastResult.documentNumber, NumberCopies: 1 }, randomUUID());
+    const n = this.lastReceiptNumber ?? (await this.findLastReceipt());
+    await this.reprintDocument(n);
+  }
+
+  /** After a restart the driver knows no receipt: GetDataCheck reads documents back from the last one. */
+  private async findLastReceipt(): Promise<number> {
+    let doc = await this.readLastDocument();
+    for (let step = 0; doc && step < 5; step++) {
+      if (doc.kind === 'sale' || doc.kind === 'sale_return') return doc.documentNumber;
+      if (this.documentReadUnsupported || doc.documentNumber <= 1) break;
+      const a = await this.runCommand({ Command: 'GetDataCheck', FiscalNumber: doc.documentNumber - 1, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
+      doc = a.Status === KKM_STATUS.Ok ? lastDocumentOfCheck(a, this.warn) : null;
+    }
+    throw new FiscalError('rejected', 'ККТ не сообщает последний чек: напечатайте копию по номеру ФД', 'kkmserver');
   }
 
   async reprintDocument(documentNumber: number): Promise<void> {
-    await this.execute({ Command: 'GetDataCheck', FiscalNumber: documentNumber, NumberCopies: 1 }, randomUUID());
+    await this.print({ Command: 'GetDataCheck', FiscalNumber: documentNumber, NumberCopies: 1 });
   }
 
   async cut(): Promise<void> {
@@ -180,66 +465,70 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async printText(lines: string[]): Promise<void> {
-    await this.execute({ Command: 'RegisterCheck', IsFiscalCheck: false, NotPrint: false, CheckStrings: lines.map((Text) => ({ PrintText: { Text } })) }, randomUUID());
+    await this.print({ Command: 'RegisterCheck', IsFiscalCheck: false, NotPrint: false, CheckStrings: lines.map((Text) => ({ PrintText: { Text } })) });
   }
 
+  /**
+   * List (free, answered by KKMServer itself) says whether the device is there; the register's state comes
+   * from the kept GetDataKKT, read again when older than statusMaxAgeMs — never while a command of ours is
+   * on the device, so status does not queue behind it.
+   */
   async status(): Promise<RegisterStatus> {
-    let a: KkmAnswer;
+    let row: Record<string, unknown> | null;
     try {
-      a = await this.execute({ Command: 'GetDataKKT' }, randomUUID());
-    } catch (e) {
-      if (e instanceof FiscalError && (e.code === 'unavailable' || e.code === 'outcome_unknown')) return disconnected(this.driver);
-      throw e;
+      row = await this.transport.listRow(this.numDevice, this.cfg.statusTimeoutMs);
+    } catch {
+      return disconnectedStatus();
     }
-    const info = a.Info ?? {};
-    const session = Number(info['SessionState'] ?? 1);
-    const unsent = Number(info['OFD_NumErrorDoc'] ?? 0);
-    const oldest = info['OFD_DateErrorDoc'];
-    return {
-      driver: 'kkmserver',
-      connected: true,
-      model: str(info['NameOrganization']) || 'ККТ через KKMServer',
-      serialNumber: str(info['KktNumber']),
-      shift: { state: session === 2 ? 'open' : session === 3 ? 'expired' : 'closed', number: typeof a.SessionNumber === 'number' ? a.SessionNumber : null, openedAt: null, expiresAt: null },
-      paperPresent: info['PaperOver'] !== true,
-      coverOpen: false,
-      receiptOpen: false,
-      drawerKop: typeof info['BalanceCash'] === 'number' ? rubNumberToKop(info['BalanceCash']) : null,
-      fn: { number: str(info['FnNumber']), validUntil: typeof info['FN_DateEnd'] === 'string' ? info['FN_DateEnd'].slice(0, 10) : null, warnings: [] },
-      ofd: { unsentCount: unsent, oldestUnsentAt: unsent > 0 && typeof oldest === 'string' ? new Date(oldest).toISOString() : null },
-      lastDocumentNumber: this.lastResult?.documentNumber ?? null,
-    };
+    if (!row || row['OnOff'] === false || row['Active'] === false) return disconnectedStatus(typeof row?.['NameDevice'] === 'string' ? row['NameDevice'] : '');
+    await this.pollUnclear();
+    const fresh = this.snapshot !== null && Date.now() - this.snapshot.readAt <= this.cfg.statusMaxAgeMs;
+    if (!fresh && this.sending === 0 && this.running.size === 0) await this.readKkt().catch(() => undefined);
+    // Without a state the driver can vouch for, the register is not reported as there.
+    return this.snapshot ? statusOf(this.snapshot, row) : disconnectedStatus(typeof row['NameDevice'] === 'string' ? row['NameDevice'] : '');
   }
 
   async shiftTotals(): Promise<RegisterShiftTotals | null> {
     return null;
   }
 
+  /** The register's last fiscal document, read from the device (one command slot). */
   async lastDocument(): Promise<LastDocument | null> {
-    const r = this.lastResult;
-    return r ? { documentNumber: r.documentNumber, kind: r.kind, totalKop: r.totalKop, at: r.at, operationId: r.operationId } : null;
+    // A command of ours still running may be about to move the counter.
+    await this.settleOthers('');
+    return this.readLastDocument();
   }
 
-  async lookupOperation(operationId: string, expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const key = attemptKey(operationId, attempt);
-      let a: KkmAnswer | null;
-      try {
-        a = await this.result(key);
-      } catch (e) {
-        throw new FiscalError('unavailable', (e as Error).message, 'transport');
-      }
-      if (a === null) return null;
-      try {
-        a = await this.settle(key, a);
-      } catch (e) {
-        if (e instanceof FiscalError && e.outcome === 'not_done') continue;
-        throw e;
-      }
-      if (typeof a.CheckNumber !== 'number') return null;
-      return fiscalResultOfKkm(operationId, expected?.kind ?? 'sale', expected?.totalKop ?? 0, a);
+  /**
+   * What KKMServer knows of a receipt's id. `Status: 3` is forgotten (KKMServer keeps 100 commands and
+   * loses them on restart), so undefined: only the document counter can decide then. Null only when the
+   * device refused the command outright.
+   */
+  async lookupOperation(operationId: string, expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null | undefined> {
+    const guess = expected ?? { kind: 'sale' as const, totalKop: 0 };
+    const known = this.settled.get(operationId);
+    if (known) return known.Command === 'RegisterCheck' ? (this.resultOf(operationId, known, guess) ?? undefined) : null;
+    let r: KkmAnswer | typeof FORGOTTEN;
+    try {
+      r = await this.transport.rezult(operationId, this.cfg.statusTimeoutMs);
+    } catch (e) {
+      throw new FiscalError('unavailable', (e as Error).message, 'transport', 'unknown');
     }
-    return null;
+    if (r === FORGOTTEN) return undefined;
+    if (r.Status === KKM_STATUS.Ok) {
+      this.settle(operationId, r);
+      return r.Command === 'RegisterCheck' ? (this.resultOf(operationId, r, guess) ?? undefined) : undefined;
+    }
+    if (r.Status === KKM_STATUS.Error) {
+      if (readKkmError(r.Error ?? '').certainty !== 'refused') return undefined;
+      this.unclear.delete(operationId);
+      return null;
+    }
+    if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) {
+      mark(this.running, operationId);
+      throw new FiscalError('busy', 'ККТ ещё выполняет эту операцию: сверка позже', 'kkmserver', 'unknown');
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {}
