@@ -166,7 +166,14 @@ export const deskSettingsRequest = z.object({
     .discriminatedUnion('driver', [
       z.object({ driver: z.literal('virtual') }),
       z.object({ driver: z.literal('atol'), url: z.url(), user: z.string().max(100).optional(), password: z.string().max(200).optional() }),
-      z.object({ driver: z.literal('kkmserver'), url: z.url(), user: z.string().max(100).optional(), password: z.string().max(200).optional() }),
+      z.object({
+        driver: z.literal('kkmserver'),
+        url: z.url(),
+        user: z.string().max(100).optional(),
+        password: z.string().max(200).optional(),
+        /** KKMServer's device number; 0 or absent: the first free device (the driver then keeps to it). */
+        numDevice: z.number().int().min(0).max(3000).optional(),
+      }),
     ])
     .optional(),
   printChange: z.boolean().optional(),
