@@ -84,7 +84,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   } as ConstructorParameters<typeof FiscalRunner>[4], () => JSON.stringify(register.describe));
   registerKinds(runner, { db, timeZone: () => settings.timeZone() });
   const registerStatus = new RegisterStatusCache(runner);
-  const client = new ServerClient(() => identity.current());
+  const client = new ServerClient(() => identity.current(), undefined, undefined, clock);
   const replica = new Replica(db);
   const sync = new SyncWorker(db, journal, replica, client, () => identity.current(), settings, events, clock, log, async () => statusReport(deps), {
     ...options.sync,

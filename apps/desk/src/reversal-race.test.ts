@@ -60,7 +60,7 @@ describe('at most one reversal per payment', () => {
 
   it('a reversal that timed out, retried from a reopened dialog under a new op id, answers the first and prints nothing new', async () => {
     const paymentId = await pay();
-    await desk.api.ok('POST', '/api/test/register-fault', { kind: 'lose_answer', silentFor: 3 });
+    await desk.api.ok('POST', '/api/test/register-fault', { kind: 'lose_answer', silentFor: 1 });
     const first = await desk.api.call<{ code?: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ошибка кассира' });
     expect(first.status).toBe(409);
     expect(first.body.code).toBe('fiscal.outcome_unknown');

@@ -155,6 +155,8 @@ export const deskStatus = z.object({
     warnings: z.array(z.string()),
   }),
   fatal: z.string().nullable(),
+  /** The PC's clock against the server's and against the desk's own last operation. */
+  clock: z.object({ skewMs: z.number().int().nullable(), warning: z.string().nullable() }),
 });
 export type DeskStatus = z.infer<typeof deskStatus>;
 

@@ -18,6 +18,7 @@ export interface DeskStatus {
   shift: { open: boolean; number: number | null; openedAt: string | null; expiresAt: string | null };
   register: { driver: string; state: 'ready' | 'attention' | 'unavailable' | 'reconciling'; connected: boolean; paperPresent: boolean; unsentToOfdCount: number; oldestUnsentToOfdAt: string | null; fnValidUntil: string | null; drawerKop: number | null; warnings: string[] };
   fatal: string | null;
+  clock: { skewMs: number | null; warning: string | null };
 }
 
 export interface AccountHit {

@@ -10,6 +10,7 @@ export function Banners({ status }: { status: DeskStatus | null }) {
   if (status.fatal) items.push({ key: 'fatal', color: 'red', text: t('banners.fatal', { message: status.fatal }) });
   if (status.register.state === 'reconciling') items.push({ key: 'reconciling', color: 'orange', text: t('banners.reconciling') });
   for (const w of status.register.warnings) items.push({ key: w, color: w === 'fn_expiring' ? 'yellow' : 'red', text: t(`banners.${w}`, { defaultValue: w }) });
+  if (status.clock.warning) items.push({ key: 'clock', color: 'red', text: status.clock.warning });
   if (status.rejectedCount > 0) items.push({ key: 'rejected', color: 'orange', text: t('banners.rejected', { count: status.rejectedCount }) });
   const loading = status.reference.loading || (!status.reference.loaded && status.enrolled);
   if (items.length === 0 && !loading) return null;

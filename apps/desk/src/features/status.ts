@@ -16,6 +16,30 @@ export function registerWarnings(s: NonNullable<ReturnType<DeskDeps['registerSta
   return w;
 }
 
+const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+function duration(ms: number): string {
+  const m = Math.round(Math.abs(ms) / 60_000);
+  if (m < 120) return `${m} мин`;
+  const h = Math.round(m / 60);
+  if (h < 72) return `${h} ч`;
+  return `${Math.round(h / 24)} дн.`;
+}
+
+/**
+ * A PC clock far from the server's, or behind the desk's own last operation (it went back): operation
+ * ids and receipt times come from it, so the cashier is told at once what to fix.
+ */
+export function clockCheck(deps: DeskDeps, now: Date): DeskStatus['clock'] {
+  const skew = deps.client.clockSkewMs;
+  const last = (deps.db.prepare('SELECT MAX(created_at) AS at FROM operations').get() as { at: string | null }).at;
+  const behindJournal = last ? new Date(last).getTime() - now.getTime() : 0;
+  let warning: string | null = null;
+  if (behindJournal > CLOCK_TOLERANCE_MS) warning = `Часы компьютера ушли назад: сейчас они показывают время на ${duration(behindJournal)} раньше последней операции кассы. Исправьте дату и время в Windows.`;
+  else if (skew !== null && Math.abs(skew) > CLOCK_TOLERANCE_MS) warning = `Часы компьютера ${skew > 0 ? 'спешат' : 'отстают'} от сервера на ${duration(skew)}. Исправьте дату и время в Windows: по ним ставится время платежей.`;
+  return { skewMs: skew === null ? null : Math.round(skew), warning };
+}
+
 export function deskStatus(deps: DeskDeps): DeskStatus {
   const counts = deps.journal.counts();
   const id = deps.identity.current();
@@ -51,6 +75,7 @@ export function deskStatus(deps: DeskDeps): DeskStatus {
       warnings,
     },
     fatal: deps.sync.state.fatal,
+    clock: clockCheck(deps, now),
   };
 }
 

@@ -20,12 +20,22 @@ export class ServerAnswer extends Error {
 
 export class ServerClient {
   private readonly inFlight = new Set<AbortController>();
+  /** How far this PC's clock is ahead of the server's (negative: behind), from the last answer's Date header. */
+  clockSkewMs: number | null = null;
 
   constructor(
     private readonly identity: () => Identity | null,
     private readonly timeoutMs = 20_000,
     private readonly probeTimeoutMs = 3_000,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /** The server's Date header has a one-second resolution: enough to see a clock hours or years off. */
+  private noteServerTime(r: Response): void {
+    const header = r.headers.get('date');
+    const server = header ? Date.parse(header) : Number.NaN;
+    if (!Number.isNaN(server)) this.clockSkewMs = this.clock().getTime() - server;
+  }
 
   private async call(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<unknown> {
     const id = this.identity();
@@ -44,6 +54,7 @@ export class ServerClient {
       this.inFlight.delete(abort);
       throw new LinkError((e as Error).message);
     }
+    this.noteServerTime(r);
     let json: Record<string, unknown>;
     try {
       const text = await r.text();
@@ -90,6 +101,7 @@ export class ServerClient {
     if (!id) return false;
     try {
       const r = await fetch(new URL('/health', id.serverUrl), { signal: AbortSignal.timeout(this.probeTimeoutMs) });
+      this.noteServerTime(r);
       return r.ok;
     } catch {
       return false;

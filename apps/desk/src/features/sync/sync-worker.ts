@@ -8,6 +8,7 @@
  * ops not yet acknowledged are sent again from seq 1, and the server recognises any it already has
  * by their op ids — nothing is lost and nothing applied twice.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { PROTOCOL_VERSION, type PushRequest } from '@paydesk/protocol';
 import { getMeta, setMeta, withoutFlush, type JournalDb } from '../../db/journal-db.ts';
@@ -37,6 +38,9 @@ export interface SyncState {
   fatal: string | null;
   reference: { loaded: boolean; loading: boolean; rows: number; remaining: number | null };
 }
+
+/** Scheduling time that only moves forward: the PC's clock may jump by years, this does not. */
+const mono = (): number => performance.now();
 
 export class SyncWorker {
   readonly state: SyncState = { online: false, lastSyncAt: null, lastPullAt: null, fatal: null, reference: { loaded: false, loading: false, rows: 0, remaining: null } };
@@ -90,7 +94,7 @@ export class SyncWorker {
 
   private async tick(): Promise<void> {
     if (this.stopped || !this.identity() || this.state.fatal) return;
-    const now = Date.now();
+    const now = mono();
     const syncMs = (this.settings.get('syncIntervalSeconds') ?? 30) * 1000;
     const pullMs = (this.settings.get('pullIntervalSeconds') ?? 60) * 1000;
     if (!this.state.online) {
@@ -138,7 +142,7 @@ export class SyncWorker {
       this.log.warn({ reason }, 'server unreachable: offline');
       this.events.publish({ type: 'online', data: { online: false } });
     }
-    this.nextAttemptAt = Date.now() + this.backoffMs;
+    this.nextAttemptAt = mono() + this.backoffMs;
   }
 
   /** Pushes every pending op, batch by batch. One push at a time. */
@@ -156,7 +160,7 @@ export class SyncWorker {
   private async pushAll(): Promise<void> {
     const id = this.identity();
     if (!id || this.state.fatal) return;
-    this.lastPushAt = Date.now();
+    this.lastPushAt = mono();
     for (;;) {
       const ops = this.journal.pending(this.opts.batchSize);
       if (ops.length === 0) {
@@ -254,7 +258,7 @@ export class SyncWorker {
 
   private async pullAll(): Promise<void> {
     if (!this.identity() || this.state.fatal) return;
-    this.lastPullMs = Date.now();
+    this.lastPullMs = mono();
     let cursor = getMeta(this.db, 'pull_cursor') ?? '0';
     const first = !this.state.reference.loaded;
     if (first) this.state.reference.loading = true;
