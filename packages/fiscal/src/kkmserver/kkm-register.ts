@@ -28,10 +28,10 @@ import {
   type RegisterStatus,
   type ShiftDocument,
 } from '../port.ts';
-import { sleep, TransportError } from '../http-json.ts';
 import { fiscalResultOfKkm, lastDocumentOfCheck, NOT_PRINTED, registerCheckCommand, type KkmAnswer, type KkmCommand } from './kkm-mapping.ts';
 import { fiscalErrorOf, readKkmError } from './kkm-errors.ts';
 import { FORGOTTEN, KKM_STATUS, KkmTransport } from './kkm-transport.ts';
+import { KkmCommands } from './kkm-commands.ts';
 import { disconnectedStatus, snapshotOf, statusOf, type KktSnapshot } from './kkm-status.ts';
 
 export interface KkmServerOptions {
@@ -57,23 +57,6 @@ export interface KkmServerOptions {
   warn?: (message: string) => void;
 }
 
-/** An operation is tracked until settled; a print may have happened; a read changed nothing. */
-type Kind = 'operation' | 'print' | 'read';
-
-const POLL_MAX_MS = 2_000;
-const REMEMBERED = 1_000;
-
-function keep<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > REMEMBERED) map.delete(map.keys().next().value as string);
-}
-
-function mark(set: Set<string>, key: string): void {
-  set.add(key);
-  if (set.size > REMEMBERED) set.delete(set.values().next().value as string);
-}
-
 /** The document a command would leave, to recognise it on the device. */
 function documentOf(cmd: KkmCommand): { kind: LastDocument['kind']; totalKop: number | null } | null {
   if (cmd.Command === 'OpenShift') return { kind: 'open_shift', totalKop: null };
@@ -86,19 +69,11 @@ function documentOf(cmd: KkmCommand): { kind: LastDocument['kind']; totalKop: nu
 export class KkmServerRegister implements FiscalRegister {
   readonly driver = 'kkmserver' as const;
   private readonly transport: KkmTransport;
-  private readonly cfg: Required<Omit<KkmServerOptions, 'url' | 'user' | 'password' | 'numDevice' | 'warn'>>;
+  private readonly commands: KkmCommands;
+  private readonly statusMaxAgeMs: number;
+  private readonly statusTimeoutMs: number;
+  private readonly answerWithinMs: number;
   private readonly warn: (m: string) => void;
-  private numDevice: number;
-  /** Final answers of this driver's operations: what KKMServer forgets, the driver keeps. */
-  private readonly settled = new Map<string, KkmAnswer>();
-  /** Operations reported "outcome unknown": asked about (for free) before any new command. */
-  private readonly unclear = new Set<string>();
-  /** Unclear operations KKMServer has since forgotten: never sent again by this driver. */
-  private readonly lost = new Set<string>();
-  /** Operations KKMServer was still running when the cashier was answered. */
-  private readonly running = new Set<string>();
-  /** Commands on their way right now: status reads keep off the device meanwhile. */
-  private sending = 0;
   private snapshot: KktSnapshot | null = null;
   /** The device's last document number as known for certain; null after anything unclear. */
   private knownLastDocument: number | null = null;
@@ -108,15 +83,20 @@ export class KkmServerRegister implements FiscalRegister {
   constructor(options: KkmServerOptions) {
     this.transport = new KkmTransport(options);
     const commandTimeoutS = options.commandTimeoutS ?? 5;
-    this.cfg = {
+    this.answerWithinMs = options.answerWithinMs ?? 12_000;
+    this.statusTimeoutMs = options.statusTimeoutMs ?? 3_000;
+    this.statusMaxAgeMs = options.statusMaxAgeMs ?? 30_000;
+    const timing = {
       commandTimeoutS,
-      answerWithinMs: options.answerWithinMs ?? 12_000,
+      answerWithinMs: this.answerWithinMs,
       pollIntervalMs: options.pollIntervalMs ?? 250,
       requestTimeoutMs: options.requestTimeoutMs ?? (commandTimeoutS + 3) * 1000,
-      statusTimeoutMs: options.statusTimeoutMs ?? 3_000,
-      statusMaxAgeMs: options.statusMaxAgeMs ?? 30_000,
+      statusTimeoutMs: this.statusTimeoutMs,
     };
-    this.numDevice = options.numDevice ?? 0;
+    this.commands = new KkmCommands(this.transport, timing, options.numDevice ?? 0, () => {
+      this.snapshot = null;
+      this.knownLastDocument = null;
+    });
     const said = new Set<string>();
     const warn = options.warn ?? ((m: string): void => console.warn(m));
     this.warn = (m): void => {
@@ -127,147 +107,25 @@ export class KkmServerRegister implements FiscalRegister {
     };
   }
 
-  // ---- talking to KKMServer -------------------------------------------------------------------
-
-  /** With NumDevice 0 KKMServer takes the first free device; staying on it keeps one register's story whole. */
-  private pin(a: KkmAnswer): void {
-    if (this.numDevice === 0 && typeof a.NumDevice === 'number' && a.NumDevice > 0) this.numDevice = a.NumDevice;
-  }
-
-  private unclearFailure(kind: Kind, id: string, detail: string, stillRunning: boolean, vendor: string = 'kkmserver'): FiscalError {
-    if (kind === 'read') return stillRunning ? new FiscalError('busy', detail, vendor, 'not_done') : new FiscalError('unavailable', detail, vendor);
-    if (kind === 'operation') {
-      mark(this.unclear, id);
-      if (stillRunning) mark(this.running, id);
-      this.snapshot = null;
-      this.knownLastDocument = null;
-    }
-    return new FiscalError('outcome_unknown', detail, vendor, 'unknown');
-  }
-
-  /** Sends a command and waits for its final answer (Ok or Error), polling GetRezult with backoff. */
-  private async runCommand(cmd: KkmCommand, id: string, o: { kind: Kind; timeoutS?: number; withinMs?: number; money?: boolean }): Promise<KkmAnswer> {
-    const timeoutS = o.timeoutS ?? this.cfg.commandTimeoutS;
-    const full: KkmCommand = { ...cmd, NumDevice: this.numDevice, IdCommand: id, Timeout: timeoutS };
-    const deadline = Date.now() + (o.withinMs ?? this.cfg.answerWithinMs);
-    this.sending++;
-    try {
-      let a: KkmAnswer;
-      try {
-        a = await this.transport.post(full, o.kind === 'read' ? Math.max(this.cfg.statusTimeoutMs, timeoutS * 1000) : this.cfg.requestTimeoutMs);
-      } catch (e) {
-        if (e instanceof FiscalError) throw e;
-        const message = (e as Error).message;
-        if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', message, 'transport', 'not_done');
-        // The command may have reached KKMServer: ask it (GetRezult takes no slot).
-        const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
-        if (r === null || r === FORGOTTEN) throw this.unclearFailure(o.kind, id, `ответ KKMServer потерян (${message})`, false, 'transport');
-        a = r;
-      }
-      return await this.awaitFinal(id, a, deadline, o.kind, o.money === true);
-    } finally {
-      this.sending--;
-    }
-  }
-
-  private async awaitFinal(id: string, first: KkmAnswer, deadline: number, kind: Kind, money: boolean): Promise<KkmAnswer> {
-    let a = first;
-    let pause = this.cfg.pollIntervalMs;
-    for (;;) {
-      if (a.Status === KKM_STATUS.Ok || a.Status === KKM_STATUS.Error) {
-        this.pin(a);
-        return a;
-      }
-      if (a.Status === KKM_STATUS.AlreadyDone) {
-        // The original ran, or runs, under this id: its own answer is what counts.
-        const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
-        if (r === null || r === FORGOTTEN || r.Status === KKM_STATUS.AlreadyDone) throw this.unclearFailure(kind, id, 'KKMServer помнит повтор этой команды, но не её результат', false);
-        a = r;
-        continue;
-      }
-      if (a.Status !== KKM_STATUS.Run && a.Status !== KKM_STATUS.NotRun) throw this.unclearFailure(kind, id, `неизвестный статус KKMServer ${String(a.Status)}`, false);
-      if (Date.now() + pause > deadline) throw this.unclearFailure(kind, id, money ? 'ККТ занята: платёж ещё проводится' : 'ККТ занята: команда ещё выполняется', true);
-      await sleep(pause);
-      pause = Math.min(pause * 2, POLL_MAX_MS);
-      const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      if (r instanceof Error) throw this.unclearFailure(kind, id, `KKMServer не отвечает (${r.message})`, true, 'transport');
-      if (r === FORGOTTEN) throw this.unclearFailure(kind, id, 'KKMServer забыл команду, пока она выполнялась', false);
-      a = r;
-    }
-  }
-
-  private settle(id: string, a: KkmAnswer): KkmAnswer {
-    keep(this.settled, id, a);
-    this.unclear.delete(id);
-    this.lost.delete(id);
-    this.running.delete(id);
-    return a;
-  }
-
-  /** Asks KKMServer about unclear operations, for free; the ones it forgot are never sent again. */
-  private async pollUnclear(): Promise<void> {
-    for (const id of [...this.unclear]) {
-      const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
-      if (r === null) continue;
-      if (r === FORGOTTEN) {
-        this.unclear.delete(id);
-        this.running.delete(id);
-        mark(this.lost, id);
-      } else if (r.Status === KKM_STATUS.Ok) {
-        this.settle(id, r);
-      } else if (r.Status === KKM_STATUS.Error) {
-        this.running.delete(id);
-        if (readKkmError(r.Error ?? '').certainty === 'refused') this.unclear.delete(id);
-      } else if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) {
-        mark(this.running, id);
-      }
-    }
-  }
-
-  /** Before a new command: settle what is unclear; refuse while the register still runs another one of ours. */
-  private async settleOthers(except: string): Promise<void> {
-    await this.pollUnclear();
-    if ([...this.running].some((id) => id !== except)) {
-      throw new FiscalError('busy', 'ККТ ещё выполняет предыдущую операцию; новая не отправлена', 'kkmserver', 'not_done');
-    }
-  }
-
-  /** An operation sent before with an unclear outcome: its answer if KKMServer has it, null if it was refused. */
-  private async askAgain(id: string): Promise<KkmAnswer | null> {
-    const r = await this.transport.rezult(id, this.cfg.statusTimeoutMs).catch(() => null);
-    if (r === null) throw new FiscalError('unavailable', 'KKMServer не отвечает', 'transport', 'unknown');
-    if (r === FORGOTTEN) {
-      this.unclear.delete(id);
-      mark(this.lost, id);
-      throw new FiscalError('outcome_unknown', 'KKMServer больше не помнит эту операцию: её исход решит сверка со счётчиками ККТ', 'kkmserver', 'unknown');
-    }
-    if (r.Status === KKM_STATUS.Ok) return this.settle(id, r);
-    if (r.Status === KKM_STATUS.Error) {
-      const reading = readKkmError(r.Error ?? '');
-      if (reading.certainty !== 'refused') throw fiscalErrorOf(reading, 'unknown');
-      this.unclear.delete(id);
-      this.lost.delete(id);
-      return null;
-    }
-    if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) mark(this.running, id);
-    throw new FiscalError('outcome_unknown', 'ККТ ещё выполняет эту операцию', 'kkmserver', 'unknown');
-  }
+  // ---- operations ------------------------------------------------------------------------------
 
   /**
    * Runs an operation under its id exactly once: an answer already known is returned; an operation whose
-   * outcome was unclear is sent again only when KKMServer says its earlier run was refused.
+   * outcome was unclear is sent again only when KKMServer says its earlier run was refused. `fresh`: the
+   * answer is of a command run just now, so it tells the register's present state.
    */
   private async operate(cmd: KkmCommand, opId: string, o: { fiscal: boolean; money: boolean; withinMs?: number }): Promise<{ answer: KkmAnswer; fresh: boolean }> {
-    const known = this.settled.get(opId);
+    const known = this.commands.known(opId);
     if (known) return { answer: known, fresh: false };
-    await this.settleOthers(opId);
-    if (this.unclear.has(opId) || this.lost.has(opId)) {
-      const found = await this.askAgain(opId);
-      if (found) return { answer: found, fresh: true };
+    await this.commands.settleOthers(opId);
+    if (this.commands.isUnclear(opId)) {
+      // Done a while ago, maybe before other documents: it says nothing of the register now.
+      const found = await this.commands.askAgain(opId);
+      if (found) return { answer: found, fresh: false };
     }
-    const a = await this.runCommand(cmd, opId, { kind: 'operation', money: o.money, ...(o.withinMs ? { withinMs: o.withinMs } : {}) });
-    if (a.Status === KKM_STATUS.Ok) return { answer: this.settle(opId, a), fresh: true };
-    return { answer: this.settle(opId, await this.onError(a, cmd, opId, o.fiscal)), fresh: true };
+    const a = await this.commands.run(cmd, opId, { kind: 'operation', money: o.money, ...(o.withinMs ? { withinMs: o.withinMs } : {}) });
+    if (a.Status === KKM_STATUS.Ok) return { answer: this.commands.settle(opId, a), fresh: true };
+    return { answer: this.commands.settle(opId, await this.onError(a, cmd, opId, o.fiscal)), fresh: true };
   }
 
   /**
@@ -288,8 +146,7 @@ export class KkmServerRegister implements FiscalRegister {
         return checked;
       }
     }
-    mark(this.unclear, opId);
-    this.knownLastDocument = null;
+    this.commands.markUnclear(opId);
     throw fiscalErrorOf(reading, 'unknown');
   }
 
@@ -314,7 +171,7 @@ export class KkmServerRegister implements FiscalRegister {
 
   /** GetDataKKT, one command slot: the register's state, kept for status(). */
   private async readKkt(): Promise<KktSnapshot> {
-    const a = await this.runCommand({ Command: 'GetDataKKT' }, randomUUID(), { kind: 'read', timeoutS: 2, withinMs: this.cfg.statusTimeoutMs });
+    const a = await this.commands.run({ Command: 'GetDataKKT' }, randomUUID(), { kind: 'read', timeoutS: 2, withinMs: this.statusTimeoutMs });
     if (a.Status !== KKM_STATUS.Ok) throw fiscalErrorOf(readKkmError(a.Error ?? ''), 'not_done');
     const s = snapshotOf(a, this.warn);
     if (!s) throw new FiscalError('unavailable', 'KKMServer не сообщил состояние ККТ', 'kkmserver', 'not_done');
@@ -326,10 +183,10 @@ export class KkmServerRegister implements FiscalRegister {
   /** The last fiscal document: GetDataCheck with FiscalNumber 0 says what it is; GetDataKKT only its number. */
   private async readLastDocument(): Promise<LastDocument | null> {
     if (!this.documentReadUnsupported) {
-      const a = await this.runCommand({ Command: 'GetDataCheck', FiscalNumber: 0, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
+      const a = await this.commands.run({ Command: 'GetDataCheck', FiscalNumber: 0, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
       const doc = a.Status === KKM_STATUS.Ok ? lastDocumentOfCheck(a, this.warn) : null;
       if (doc) {
-        doc.operationId = this.operationOf(doc.documentNumber);
+        doc.operationId = this.commands.operationOf(doc.documentNumber);
         this.knownLastDocument = doc.documentNumber;
         return doc;
       }
@@ -340,12 +197,7 @@ export class KkmServerRegister implements FiscalRegister {
     if (s.lastDocumentNumber <= 0) return null;
     // The device has documents and still could not read the last one back: its driver cannot.
     this.documentReadUnsupported = true;
-    return { documentNumber: s.lastDocumentNumber, kind: 'other', totalKop: null, at: new Date().toISOString(), operationId: this.operationOf(s.lastDocumentNumber) };
-  }
-
-  private operationOf(documentNumber: number): string | null {
-    for (const [id, a] of this.settled) if (a.Command === 'RegisterCheck' && a.CheckNumber === documentNumber) return id;
-    return null;
+    return { documentNumber: s.lastDocumentNumber, kind: 'other', totalKop: null, at: new Date().toISOString(), operationId: this.commands.operationOf(s.lastDocumentNumber) };
   }
 
   private resultOf(opId: string, a: KkmAnswer, expected: { kind: ReceiptKind; totalKop: number }): FiscalResult | null {
@@ -354,7 +206,7 @@ export class KkmServerRegister implements FiscalRegister {
 
   /** A print with no operation behind it; its errors as the port's. */
   private async print(cmd: KkmCommand): Promise<KkmAnswer> {
-    const a = await this.runCommand(cmd, randomUUID(), { kind: 'print' });
+    const a = await this.commands.run(cmd, randomUUID(), { kind: 'print' });
     if (a.Status === KKM_STATUS.Ok) return a;
     const reading = readKkmError(a.Error ?? '');
     throw fiscalErrorOf(reading, reading.certainty === 'refused' ? 'not_done' : 'unknown');
@@ -394,7 +246,7 @@ export class KkmServerRegister implements FiscalRegister {
     const { answer, fresh } = await this.operate(registerCheckCommand(receipt), receipt.operationId, { fiscal: true, money: true });
     const result = this.resultOf(receipt.operationId, answer, receipt);
     if (!result) {
-      mark(this.unclear, receipt.operationId);
+      this.commands.markUnclear(receipt.operationId);
       throw new FiscalError('outcome_unknown', 'ответ KKMServer без номера документа', 'kkmserver', 'unknown');
     }
     if (fresh) this.afterReceipt(answer, result.kind === 'sale' ? receipt.payments.cashKop : -receipt.payments.cashKop);
@@ -403,19 +255,19 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async openShift(operationId: string, cashier: Cashier): Promise<ShiftDocument> {
-    const { answer, fresh } = await this.operate({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.cfg.answerWithinMs * 3 });
+    const { answer, fresh } = await this.operate({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.answerWithinMs * 3 });
     if (fresh) this.afterShift(answer);
     return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString() };
   }
 
   async closeShift(operationId: string, cashier: Cashier): Promise<CloseShiftResult> {
-    const { answer, fresh } = await this.operate({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.cfg.answerWithinMs * 3 });
+    const { answer, fresh } = await this.operate({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.answerWithinMs * 3 });
     if (fresh) this.afterShift(answer);
     return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString(), totals: null };
   }
 
   async xReport(operationId: string, cashier: Cashier): Promise<RegisterShiftTotals | null> {
-    await this.operate({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: false, withinMs: this.cfg.answerWithinMs * 3 });
+    await this.operate({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: false, withinMs: this.answerWithinMs * 3 });
     return null;
   }
 
@@ -450,7 +302,7 @@ export class KkmServerRegister implements FiscalRegister {
     for (let step = 0; doc && step < 5; step++) {
       if (doc.kind === 'sale' || doc.kind === 'sale_return') return doc.documentNumber;
       if (this.documentReadUnsupported || doc.documentNumber <= 1) break;
-      const a = await this.runCommand({ Command: 'GetDataCheck', FiscalNumber: doc.documentNumber - 1, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
+      const a = await this.commands.run({ Command: 'GetDataCheck', FiscalNumber: doc.documentNumber - 1, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
       doc = a.Status === KKM_STATUS.Ok ? lastDocumentOfCheck(a, this.warn) : null;
     }
     throw new FiscalError('rejected', 'ККТ не сообщает последний чек: напечатайте копию по номеру ФД', 'kkmserver');
@@ -476,14 +328,14 @@ export class KkmServerRegister implements FiscalRegister {
   async status(): Promise<RegisterStatus> {
     let row: Record<string, unknown> | null;
     try {
-      row = await this.transport.listRow(this.numDevice, this.cfg.statusTimeoutMs);
+      row = await this.transport.listRow(this.commands.numDevice, this.statusTimeoutMs);
     } catch {
       return disconnectedStatus();
     }
     if (!row || row['OnOff'] === false || row['Active'] === false) return disconnectedStatus(typeof row?.['NameDevice'] === 'string' ? row['NameDevice'] : '');
-    await this.pollUnclear();
-    const fresh = this.snapshot !== null && Date.now() - this.snapshot.readAt <= this.cfg.statusMaxAgeMs;
-    if (!fresh && this.sending === 0 && this.running.size === 0) await this.readKkt().catch(() => undefined);
+    await this.commands.pollUnclear();
+    const fresh = this.snapshot !== null && Date.now() - this.snapshot.readAt <= this.statusMaxAgeMs;
+    if (!fresh && !this.commands.busy) await this.readKkt().catch(() => undefined);
     // Without a state the driver can vouch for, the register is not reported as there.
     return this.snapshot ? statusOf(this.snapshot, row) : disconnectedStatus(typeof row['NameDevice'] === 'string' ? row['NameDevice'] : '');
   }
@@ -495,7 +347,7 @@ export class KkmServerRegister implements FiscalRegister {
   /** The register's last fiscal document, read from the device (one command slot). */
   async lastDocument(): Promise<LastDocument | null> {
     // A command of ours still running may be about to move the counter.
-    await this.settleOthers('');
+    await this.commands.settleOthers('');
     return this.readLastDocument();
   }
 
@@ -506,26 +358,26 @@ export class KkmServerRegister implements FiscalRegister {
    */
   async lookupOperation(operationId: string, expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null | undefined> {
     const guess = expected ?? { kind: 'sale' as const, totalKop: 0 };
-    const known = this.settled.get(operationId);
+    const known = this.commands.known(operationId);
     if (known) return known.Command === 'RegisterCheck' ? (this.resultOf(operationId, known, guess) ?? undefined) : null;
     let r: KkmAnswer | typeof FORGOTTEN;
     try {
-      r = await this.transport.rezult(operationId, this.cfg.statusTimeoutMs);
+      r = await this.commands.rezult(operationId);
     } catch (e) {
       throw new FiscalError('unavailable', (e as Error).message, 'transport', 'unknown');
     }
     if (r === FORGOTTEN) return undefined;
     if (r.Status === KKM_STATUS.Ok) {
-      this.settle(operationId, r);
+      this.commands.settle(operationId, r);
       return r.Command === 'RegisterCheck' ? (this.resultOf(operationId, r, guess) ?? undefined) : undefined;
     }
     if (r.Status === KKM_STATUS.Error) {
       if (readKkmError(r.Error ?? '').certainty !== 'refused') return undefined;
-      this.unclear.delete(operationId);
+      this.commands.refused(operationId);
       return null;
     }
     if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun) {
-      mark(this.running, operationId);
+      this.commands.markRunning(operationId);
       throw new FiscalError('busy', 'ККТ ещё выполняет эту операцию: сверка позже', 'kkmserver', 'unknown');
     }
     return undefined;
