@@ -87,6 +87,27 @@ describe('issue 25 item 1: Status 3 from GetRezult is "forgotten", never "never 
     expect(await fresh.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toBeUndefined();
   });
 
+  it('KKMServer restarts with the payment on the device: unknown, and the counter finds the receipt the device still printed', async () => {
+    const { sim, device, kkm } = await rig();
+    const r = kkm({ commandTimeoutS: 3 });
+    await r.openShift(opId(), cashier);
+    const before = await r.lastDocument();
+    const receipt = utilityReceipt();
+    sim.stick();
+    const paying = outcomeOf(r.registerReceipt(receipt));
+    await new Promise((res) => setTimeout(res, 200));
+    sim.restart();
+    const e = await paying;
+    expect(e.outcome).toBe('unknown');
+    sim.unstick();
+    await new Promise((res) => setTimeout(res, 100));
+    expect(await r.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toBeUndefined();
+    const after = await r.lastDocument();
+    expect(after).toMatchObject({ documentNumber: (before?.documentNumber ?? 0) + 1, kind: 'sale', totalKop: receipt.totalKop });
+    expect((await outcomeOf(r.registerReceipt(receipt))).outcome).toBe('unknown');
+    expect(device.receipts()).toHaveLength(1);
+  });
+
   it('an id KKMServer never saw is unknown too: its memory cannot prove a negative', async () => {
     const { kkm } = await rig();
     expect(await kkm().lookupOperation(opId())).toBeUndefined();
