@@ -121,8 +121,6 @@ export class SimDevice {
   /** The fiscal receipt's paper ran out after fiscalisation: KKMServer answers an error though the receipt exists. */
   paperOutAnswersError = true;
   private gate: { promise: Promise<void>; release: () => void } | null = null;
-  /** How often the device ran each IdCommand: a second run is a second document. */
-  private readonly runs = new Map<string, number>();
   /** Payments per fiscal document number, as the commands gave them. */
   private readonly payments = new Map<number, { cashKop: number; cardKop: number; cashier: Cashier }>();
   /** What KKMServer last read from the device: `List` answers from this, not from the device. */
@@ -155,11 +153,15 @@ export class SimDevice {
     this.cached = await this.register.status();
   }
 
+  /**
+   * The id the virtual register files a document under. It is the IdCommand while that is free; a command
+   * run again after it made a document makes another one, as a real device would.
+   */
   private opIdFor(idCommand: string): string {
     if (!idCommand) return randomUUID();
-    const n = (this.runs.get(idCommand) ?? 0) + 1;
-    this.runs.set(idCommand, n);
-    return n === 1 ? idCommand : `${idCommand}~${n}`;
+    let id = idCommand;
+    for (let n = 2; this.register.documentFor(id); n++) id = `${idCommand}~${n}`;
+    return id;
   }
 
   private money(kop: number | null): number {
