@@ -12,6 +12,7 @@ import { addUser } from '@paydesk/server/users';
 import { createDesk } from '@paydesk/server/desks';
 import { putSetting } from '@paydesk/server/settings';
 import { pgliteTestDb } from '@paydesk/server/test-db';
+import { openDatabase } from '@paydesk/server/database';
 import { seedCatalog, IDS } from '@paydesk/server/fixture';
 import { freePort } from '@paydesk/testkit';
 import type { OpenDatabase } from '@paydesk/server/database';
@@ -30,6 +31,10 @@ export interface TestStackServer {
   start(): Promise<void>;
   close(): Promise<void>;
   enrollmentCode(name?: string): Promise<string>;
+  /** A copy of the server's database as it is now, as a backup would take it. */
+  snapshot(): Promise<Blob>;
+  /** Stops the server, puts the database back as the snapshot had it, and starts it again. */
+  restore(snapshot: Blob): Promise<void>;
 }
 
 export async function startTestServer(options: { adminUiDir?: string; onlineWindowSeconds?: number } = {}): Promise<TestStackServer> {
@@ -49,7 +54,7 @@ export async function startTestServer(options: { adminUiDir?: string; onlineWind
     port,
     open,
     async start() {
-      const built = await buildApp({ db: open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false, ...options } });
+      const built = await buildApp({ db: server.open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false, ...options } });
       app = built.app;
       await app.listen({ port, host: '127.0.0.1' });
     },
@@ -62,10 +67,21 @@ export async function startTestServer(options: { adminUiDir?: string; onlineWind
     },
     async close() {
       await server.stop();
-      await open.close();
+      await server.open.close();
     },
     async enrollmentCode(name = 'Касса 1') {
-      return (await createDesk(open.db, { name, pointId: IDS.point }, actor, 24)).enrollmentCode;
+      return (await createDesk(server.open.db, { name, pointId: IDS.point }, actor, 24)).enrollmentCode;
+    },
+    async snapshot() {
+      const pglite = server.open.pglite;
+      if (!pglite) throw new Error('snapshots need the PGlite server');
+      return pglite.dumpDataDir('none');
+    },
+    async restore(snapshot) {
+      await server.stop();
+      await server.open.close();
+      server.open = await openDatabase({ loadDataDir: snapshot });
+      await server.start();
     },
   };
   await server.start();
