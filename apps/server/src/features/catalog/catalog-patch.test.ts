@@ -156,6 +156,18 @@ describe('a catalog PATCH changes only what it names (issue 16 item 9)', () => {
   }
 });
 
+describe('a PATCH is checked against the record it makes', () => {
+  it('a provider minimum raised above the stored maximum is refused and changes nothing', async () => {
+    const def = CATALOGS.find((d) => d.path === 'providers') as ResourceDef;
+    const before = await row(def, 'MTS');
+    const res = await patch(def, 'MTS', { minKop: 2_000_000 });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()['code']).toBe('validation.failed');
+    expect(res.json()['detail'] ?? res.body).toContain('минимальная сумма больше максимальной');
+    expect(await row(def, 'MTS')).toEqual(before);
+  });
+});
+
 describe('the provider of the issue: a URL change keeps the money rules', () => {
   it('PATCH { osmpUrl } keeps the 2 % commission, the online check, offline refused, the limits and the agent type, and desks pull the change', async () => {
     const admin = s.as(s.adminToken);

@@ -5,7 +5,7 @@ import { isValidInn, validateCommissionRule, type CommissionRule } from '@paydes
 import { AppError, commissionRuleSchema } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { ADMIN, BACK_OFFICE } from '../../http/auth.ts';
-import type { ResourceDef } from './resource.ts';
+import { patchSchema, type ResourceDef } from './resource.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optText = (max: number) => z.string().trim().max(max).nullable().optional();
@@ -15,7 +15,7 @@ const kop = z.number().int().min(0).max(1_000_000_000_000);
 const phone = z.string().regex(/^\+\d{11,15}$/, 'телефон в формате +7…').nullable().optional();
 const commission = commissionRuleSchema.refine((r) => validateCommissionRule(r as CommissionRule) === null, 'правило комиссии неверно');
 
-/** camelCase API fields to snake_case columns, skipping absent ones (so PATCH changes only what it names). */
+/** camelCase API fields to snake_case columns, skipping absent ones (so PATCH changes only what it names; see patchSchema). */
 function mapper(pairs: [string, string][]): { toDb(i: Record<string, unknown>): Record<string, unknown>; fromDb(r: Record<string, unknown>): Record<string, unknown> } {
   return {
     toDb(input) {
@@ -45,7 +45,7 @@ async function mustExist(db: Database, table: 'suppliers' | 'services' | 'accoun
 const pointFields = z.object({ code, name: text(200), address: z.string().trim().max(300).default(''), active: z.boolean().default(true) });
 export const points: ResourceDef = {
   path: 'points', table: 'points', key: 'id', uuidKey: true, versioned: false, tag: 'Пункты приёма', title: 'Пункт',
-  create: pointFields, update: pointFields.partial(),
+  create: pointFields, update: patchSchema(pointFields),
   ...mapper([['id', 'id'], ['code', 'code'], ['name', 'name'], ['address', 'address'], ['active', 'active']]),
   search: ['code', 'name', 'address'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
 };
@@ -58,7 +58,7 @@ const supplierFields = z.object({
 });
 export const suppliers: ResourceDef = {
   path: 'suppliers', table: 'suppliers', key: 'id', uuidKey: true, versioned: true, tag: 'Поставщики', title: 'Поставщик',
-  create: supplierFields, update: supplierFields.partial(),
+  create: supplierFields, update: patchSchema(supplierFields),
   ...mapper([['id', 'id'], ['name', 'name'], ['inn', 'inn'], ['kpp', 'kpp'], ['phone', 'phone'], ['bankName', 'bank_name'], ['bic', 'bic'], ['account', 'account'], ['corrAccount', 'corr_account'], ['commission', 'commission'], ['agentType', 'agent_type'], ['active', 'active']]),
   search: ['inn', 'name'], orderBy: 'name', read: BACK_OFFICE, write: ADMIN,
 };
@@ -66,7 +66,7 @@ export const suppliers: ResourceDef = {
 const serviceFields = z.object({ code, name: text(200), supplierId: z.uuid(), unit: optText(20), active: z.boolean().default(true) });
 export const services: ResourceDef = {
   path: 'services', table: 'services', key: 'code', uuidKey: false, versioned: true, tag: 'Услуги', title: 'Услуга',
-  create: serviceFields, update: serviceFields.omit({ code: true }).partial(),
+  create: serviceFields, update: patchSchema(serviceFields, ['code']),
   ...mapper([['code', 'code'], ['name', 'name'], ['supplierId', 'supplier_id'], ['unit', 'unit'], ['active', 'active']]),
   search: ['code', 'name'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
   check: (db, i) => mustExist(db, 'suppliers', 'id', i['supplierId'], 'Поставщик'),
@@ -79,7 +79,7 @@ const accountFields = z.object({
 });
 export const accounts: ResourceDef = {
   path: 'accounts', table: 'accounts', key: 'number', uuidKey: false, versioned: true, tag: 'Лицевые счета', title: 'Лицевой счёт',
-  create: accountFields, update: accountFields.omit({ number: true }).partial(),
+  create: accountFields, update: patchSchema(accountFields, ['number']),
   ...mapper([['number', 'number'], ['els', 'els'], ['city', 'city'], ['street', 'street'], ['house', 'house'], ['building', 'building'], ['flat', 'flat'], ['ownerName', 'owner_name'], ['status', 'status']]),
   search: ['number', 'street', 'owner_name', 'els'], orderBy: 'number', read: BACK_OFFICE, write: ADMIN,
 };
@@ -90,7 +90,7 @@ const meterFields = z.object({
 });
 export const meters: ResourceDef = {
   path: 'meters', table: 'meters', key: 'id', uuidKey: true, versioned: true, tag: 'Приборы учёта', title: 'Счётчик',
-  create: meterFields, update: meterFields.omit({ accountNumber: true }).partial(),
+  create: meterFields, update: patchSchema(meterFields, ['accountNumber']),
   ...mapper([['id', 'id'], ['accountNumber', 'account_number'], ['serviceCode', 'service_code'], ['serial', 'serial'], ['digits', 'digits'], ['fractionDigits', 'fraction_digits'], ['verificationDue', 'verification_due'], ['jumpThreshold', 'jump_threshold'], ['lastValueMilli', 'last_value_milli'], ['lastDate', 'last_date'], ['active', 'active']]),
   search: ['account_number', 'serial'], orderBy: 'account_number', read: BACK_OFFICE, write: ADMIN,
   check: async (db, i) => {
@@ -123,7 +123,7 @@ const providerMap = mapper([
 ]);
 export const providers: ResourceDef = {
   path: 'providers', table: 'providers', key: 'code', uuidKey: false, versioned: true, tag: 'Третьи лица', title: 'Поставщик (третьи лица)',
-  create: providerFields, update: providerFields.omit({ code: true }).partial(),
+  create: providerFields, update: patchSchema(providerFields, ['code']),
   toDb: (input) => providerMap.toDb(input),
   // The provider's password is write-only: answers say whether one is set, never what it is.
   fromDb: (row) => {
@@ -132,12 +132,13 @@ export const providers: ResourceDef = {
     return out;
   },
   search: ['code', 'name', 'category'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
+  consistent: (p) => (typeof p['minKop'] === 'number' && typeof p['maxKop'] === 'number' && p['minKop'] > p['maxKop'] ? 'минимальная сумма больше максимальной' : null),
 };
 
 const priceFields = z.object({ code, name: text(128), priceKop: kop, unit: text(20).default('шт'), vat: z.enum(['none', 'vat0', 'vat5', 'vat7', 'vat10', 'vat20', 'vat22']).default('none'), active: z.boolean().default(true) });
 export const priceItems: ResourceDef = {
   path: 'price-items', table: 'price_items', key: 'code', uuidKey: false, versioned: true, tag: 'Прейскурант', title: 'Услуга прейскуранта',
-  create: priceFields, update: priceFields.omit({ code: true }).partial(),
+  create: priceFields, update: patchSchema(priceFields, ['code']),
   ...mapper([['code', 'code'], ['name', 'name'], ['priceKop', 'price_kop'], ['unit', 'unit'], ['vat', 'vat'], ['active', 'active']]),
   search: ['code', 'name'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
 };

@@ -26,6 +26,7 @@ export interface ResourceDef {
   tag: string;
   title: string;
   create: z.ZodObject;
+  /** The PATCH body: build it with `patchSchema`, so a field left out is left alone. */
   update: z.ZodObject;
   toDb(input: Record<string, unknown>): Record<string, unknown>;
   fromDb(row: Record<string, unknown>): Record<string, unknown>;
@@ -36,6 +37,34 @@ export interface ResourceDef {
   write: AuthRule;
   /** Checks that need the database (a referenced supplier exists, …). */
   check?(db: Database, input: Record<string, unknown>): Promise<void>;
+  /** Rules across fields, checked on the record as it would be stored (after a PATCH: the old fields with the new ones). */
+  consistent?(record: Record<string, unknown>): string | null;
+}
+
+/**
+ * The PATCH body of a catalog: the create schema's fields, each optional and with its default taken
+ * off, and no field the catalog does not have. zod fills a `.default()` even inside an optional field
+ * (`.partial()` keeps them), so a PATCH naming one field used to write every other field's default:
+ * a provider's URL change set its commission to none, its online check off and offline payments on
+ * (issue 16 item 9). Defaults belong to creation only; a PATCH changes what it names and nothing else.
+ */
+export function patchSchema(create: z.ZodObject, omit: readonly string[] = []): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, field] of Object.entries(create.shape)) {
+    if (omit.includes(name)) continue;
+    let inner = field as z.ZodType;
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    shape[name] = inner.optional();
+  }
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `таких полей нет: ${issue.keys.join(', ')}` : undefined) });
+}
+
+/** A PATCH schema that would fill in a value the client did not send would change what the client did not name. */
+function assertPatchFillsNothing(def: ResourceDef): void {
+  const parsed = def.update.safeParse({});
+  if (!parsed.success || Object.keys(parsed.data).length > 0) {
+    throw new Error(`catalog ${def.path}: its PATCH schema fills in ${parsed.success ? Object.keys(parsed.data).join(', ') : 'an error'} for an empty body; build it with patchSchema()`);
+  }
 }
 
 export const listQuery = z.object({
@@ -63,6 +92,7 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
   const dyn = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
   const base = `/api/v1/${def.path}`;
   const keyParams = z.object({ key: def.uuidKey ? z.uuid('ожидается UUID') : z.string().min(1).max(64) });
+  assertPatchFillsNothing(def);
 
   r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery }, config: { auth: def.read } }, async (req) => {
     const { q, limit, offset, active } = req.query;
@@ -105,6 +135,7 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
           row['version'] = nextVersion();
         }
         await t.insertInto(def.table).values(row).execute();
+        await checkConsistent(t, def, row[def.key]);
         await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.create`, target: String(row[def.key]), details: redact(input) });
       });
     } catch (e) {
@@ -131,6 +162,7 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
         }
         const res = await t.updateTable(def.table).set(changes).where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
         if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
+        await checkConsistent(t, def, req.params.key);
         await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.update`, target: req.params.key, details: redact(input) });
       });
     } catch (e) {
@@ -141,6 +173,14 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
     const updated = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirstOrThrow();
     return def.fromDb(updated);
   });
+}
+
+/** The record as written, inside the writing transaction: a broken cross-field rule rolls the write back. */
+async function checkConsistent(t: Kysely<Record<string, Record<string, unknown>>>, def: ResourceDef, key: unknown): Promise<void> {
+  if (!def.consistent) return;
+  const row = await t.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', key).executeTakeFirst();
+  const problem = row ? def.consistent(def.fromDb(row)) : null;
+  if (problem) throw new AppError('validation.failed', `${def.title}: ${problem}`);
 }
 
 /** Secrets never reach the audit log. */
