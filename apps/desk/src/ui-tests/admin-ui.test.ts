@@ -152,6 +152,32 @@ describe('the back office', () => {
     await shot(page, 'admin-09-suppliers');
   });
 
+  it('catalogs: changing a provider’s OSMP address sends that field alone and keeps its commission and flags (issue 16 item 9)', async () => {
+    await page.getByTestId('tab-providers').click();
+    await visible('providers-table');
+    await page.getByTestId('providers-table').getByRole('row').filter({ hasText: 'МТС' }).getByRole('button', { name: 'Изменить' }).click();
+    await visible('field-osmpUrl');
+    await page.getByTestId('field-osmpUrl').fill('http://127.0.0.1:2/osmp-new');
+    const sent = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().includes('/api/v1/providers/MTS'));
+    await page.getByTestId('record-save').click();
+    expect(JSON.parse((await sent).postData() ?? 'null')).toEqual({ osmpUrl: 'http://127.0.0.1:2/osmp-new' });
+    await page.getByTestId('field-osmpUrl').waitFor({ state: 'hidden' });
+    const mts = await server.open.db.selectFrom('providers').select(['osmp_url', 'commission', 'check_required', 'offline_allowed', 'agent_type', 'min_kop', 'max_kop']).where('code', '=', 'MTS').executeTakeFirstOrThrow();
+    expect(mts).toEqual({ osmp_url: 'http://127.0.0.1:2/osmp-new', commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, check_required: false, offline_allowed: true, agent_type: 'paying_subagent', min_kop: 1_000, max_kop: 1_500_000 });
+    // Saving without a change sends nothing.
+    await page.getByTestId('providers-table').getByRole('row').filter({ hasText: 'МТС' }).getByRole('button', { name: 'Изменить' }).click();
+    await visible('field-osmpUrl');
+    let patches = 0;
+    const count = (r: { method(): string }): void => {
+      if (r.method() === 'PATCH') patches++;
+    };
+    page.on('request', count);
+    await page.getByTestId('record-save').click();
+    await page.getByTestId('field-osmpUrl').waitFor({ state: 'hidden' });
+    page.off('request', count);
+    expect(patches).toBe(0);
+  });
+
   it('the account card, the reports with a chart, people and the audit chain', async () => {
     await page.getByTestId('nav-billing').click();
     await page.getByTestId('account-search').fill('1234567');
