@@ -95,6 +95,34 @@ function initial(def: CatalogDef, record: Row | null): Row {
   return out;
 }
 
+/** A field's value as the server takes it: an optional text left empty is null. */
+function wire(f: Field, v: unknown): unknown {
+  return f.type === 'text' && f.optional && v === '' ? null : v;
+}
+
+/** JSON with sorted keys, so two equal rules compare equal whatever order their keys came in. */
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => a.localeCompare(b))) : x));
+}
+
+/**
+ * What the form sends. A new record: every field. A change: only the fields the administrator
+ * changed, so a PATCH never rewrites what nobody touched (another administrator's edit made
+ * meanwhile, a commission or a flag); an empty password means "keep the one set".
+ */
+function requestBody(def: CatalogDef, draft: Row, existing: Row | null): Row {
+  const base = existing ? initial(def, existing) : null;
+  const body: Row = {};
+  for (const f of def.fields) {
+    if (existing && f.createOnly) continue;
+    const v = draft[f.key];
+    if (f.type === 'password' && !v) continue;
+    if (base && f.type !== 'password' && stable(wire(f, v)) === stable(wire(f, base[f.key]))) continue;
+    body[f.key] = wire(f, v);
+  }
+  return body;
+}
+
 function RecordDialog({ def, record, onClose, onSaved }: { def: CatalogDef; record: Row | 'new' | null; onClose: () => void; onSaved: () => void }) {
   const existing = record !== 'new' ? record : null;
   const [draft, setDraft] = useState<Row>({});
@@ -106,17 +134,12 @@ function RecordDialog({ def, record, onClose, onSaved }: { def: CatalogDef; reco
   }, [record]);
   const set = (key: string, value: unknown): void => setDraft((d) => ({ ...d, [key]: value }));
   const save = async (): Promise<void> => {
-    const body: Row = {};
-    for (const f of def.fields) {
-      if (existing && f.createOnly) continue;
-      const v = draft[f.key];
-      if (f.type === 'password' && !v) continue;
-      if (f.type === 'text' && f.optional && v === '') body[f.key] = null;
-      else body[f.key] = v;
-    }
+    const body = requestBody(def, draft, existing);
     try {
-      if (existing) await api('PATCH', `/api/v1/${def.path}/${encodeURIComponent(String(existing[def.key]))}`, body);
-      else await api('POST', `/api/v1/${def.path}`, body);
+      if (existing) {
+        // Nothing edited: nothing to send (an empty PATCH is refused by the server).
+        if (Object.keys(body).length > 0) await api('PATCH', `/api/v1/${def.path}/${encodeURIComponent(String(existing[def.key]))}`, body);
+      } else await api('POST', `/api/v1/${def.path}`, body);
       onSaved();
     } catch (e) {
       setError(errorText(e));
