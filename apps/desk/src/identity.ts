@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { EnrollResponse } from '@paydesk/protocol';
 import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
 import { numberPrefix } from './features/journal/journal.ts';
+import { rebaseForNewEpoch } from './features/sync/recovery.ts';
+import { DeskSettings } from './desk-settings.ts';
 
 export interface Identity {
   deskId: string;
@@ -42,8 +44,9 @@ export class IdentityStore {
   }
 
   /**
-   * Stores a new enrollment. On a desk enrolled before (a new epoch), the ops the server has not
-   * acknowledged yet will go out again numbered from seq 1 of the new epoch.
+   * Stores a new enrollment. On a desk enrolled before (a new epoch), its ops of the resend window
+   * (sent or not: the server may have lost them in a restore) go out again numbered from seq 1 of the
+   * new epoch; the server recognises those it has by their op ids.
    */
   save(serverUrl: string, e: EnrollResponse): Identity {
     const before = this.current();
@@ -56,10 +59,7 @@ export class IdentityStore {
       setMeta(this.db, 'desk_name', e.name);
       setMeta(this.db, 'server_url', serverUrl.replace(/\/+$/, ''));
       if (!getMeta(this.db, 'number_prefix')) setMeta(this.db, 'number_prefix', numberPrefix(e.name));
-      if (before) {
-        const first = this.db.prepare("SELECT COALESCE(MIN(seq), (SELECT COALESCE(MAX(seq), 0) + 1 FROM ops)) AS s FROM ops WHERE sync_state = 'pending'").get() as { s: number };
-        setMeta(this.db, 'seq_base', String(first.s));
-      }
+      if (before) rebaseForNewEpoch(this.db, new Date(), new DeskSettings(this.db).get('resendWindowDays') ?? 35);
     })();
     return this.current() as Identity;
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from './db/database.ts';
 import { ensureAdmin } from './features/auth/users.ts';
 import { seedDefaultSettings } from './features/settings/seed.ts';
+import { checkIncarnation } from './db/incarnation.ts';
 
 export async function bootstrap(db: Database, adminPassword: string | undefined, log: (line: string) => void): Promise<void> {
   const admin = await ensureAdmin(db, adminPassword);
@@ -13,4 +14,5 @@ export async function bootstrap(db: Database, adminPassword: string | undefined,
   const point = await db.selectFrom('points').select('id').limit(1).executeTakeFirst();
   if (!point) await db.insertInto('points').values({ id: randomUUID(), code: 'P1', name: 'Пункт приёма платежей', address: '' }).execute();
   await seedDefaultSettings(db);
+  await checkIncarnation(db, log);
 }

@@ -117,6 +117,15 @@ program
   }));
 
 program
+  .command('restored')
+  .description('объявить, что база восстановлена из копии: кассы и биллинг досинхронизируются (сервер замечает это и сам при восстановлении PostgreSQL)')
+  .option('--reason <text>', 'что восстановлено', 'восстановление из резервной копии')
+  .action((o: { reason: string }) => withDb(async (open) => {
+    const { newIncarnation } = await import('./db/incarnation.ts');
+    console.log(`Новое воплощение сервера: ${await newIncarnation(open.db, o.reason)}`);
+  }));
+
+program
   .command('migrate')
   .description('обновить схему базы данных (сервер делает это и сам при запуске)')
   .action(() => withDb(async (open) => {

@@ -29,6 +29,8 @@ export const SETTINGS = {
     }
   }, 'неизвестный часовой пояс'),
   receiptFooter: z.string().max(200),
+  /** How far back a desk re-sends its acknowledged ops after it is enrolled again (a restored server). */
+  resendWindowDays: z.number().int().min(1).max(3650),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -45,6 +47,7 @@ export const DEFAULT_SETTINGS: Partial<Record<SettingKey, unknown>> = {
   syncIntervalSeconds: 30,
   pullIntervalSeconds: 60,
   timeZone: 'Europe/Moscow',
+  resendWindowDays: 35,
 };
 
 /** The value a desk should use: its own, else its point's, else the global one, else the default. */

@@ -69,6 +69,10 @@ export const pullResponse = z.object({
   hasMore: z.boolean(),
   /** Rows left to pull after this page, when the server can tell cheaply (the first load shows progress). */
   remaining: z.number().int().min(0).optional(),
+  /** The server's incarnation: it changes when its database is put back from a backup. */
+  incarnation: z.string().max(64).optional(),
+  /** What the server holds of this desk's journal: a desk that acked more re-sends the rest. */
+  desk: z.object({ epoch: z.number().int().min(1), lastSeq: z.number().int().min(0) }).optional(),
   changes: z.object(Object.fromEntries(Object.entries(referenceRows).map(([k, v]) => [k, z.array(v).optional()])) as { [K in keyof typeof referenceRows]: z.ZodOptional<z.ZodArray<(typeof referenceRows)[K]>> }),
 });
 export type PullResponse = z.infer<typeof pullResponse>;

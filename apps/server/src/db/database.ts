@@ -11,6 +11,7 @@ import type { DB } from './schema.ts';
 import { pgliteDialect } from './pglite-dialect.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-imports-staging.ts';
+import * as m0003 from './migrations/0003-incarnation.ts';
 
 export type Database = Kysely<DB>;
 
@@ -20,6 +21,7 @@ const DATE = 1082;
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-imports-staging': m0002,
+  '0003-incarnation': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -358,7 +358,15 @@ export interface ImportsTable {
   finished_at: Timestamp | null;
 }
 
+/** Facts about the server itself: its incarnation (db/incarnation.ts). */
+export interface ServerMetaTable {
+  key: string;
+  value: string;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface DB {
+  server_meta: ServerMetaTable;
   points: PointsTable;
   desks: DesksTable;
   users: UsersTable;

@@ -74,7 +74,9 @@ export async function seedCatalog(open: OpenDatabase): Promise<void> {
 export async function testServer(open: OpenDatabase, options: { seed?: boolean; now?: () => Date } = {}): Promise<TestServer> {
   if (options.seed !== false) await seedCatalog(open);
   const built = await buildApp({ db: open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false }, ...(options.now ? { now: options.now } : {}) });
-  await addUser(open.db, { login: 'admin', name: 'Администратор', role: 'admin', password: 'admin-pass' }, { type: 'system', id: null });
+  // A database restored from a snapshot already has its administrator.
+  const admin = await open.db.selectFrom('users').select('id').where('login', '=', 'admin').executeTakeFirst();
+  if (!admin) await addUser(open.db, { login: 'admin', name: 'Администратор', role: 'admin', password: 'admin-pass' }, { type: 'system', id: null });
   const { token } = await login(open.db, 'admin', 'admin-pass', 12);
   const app: FastifyInstance = built.app;
   const inject = (token: string | null) => (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> =>

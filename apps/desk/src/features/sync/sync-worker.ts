@@ -19,6 +19,7 @@ import type { Journal } from '../journal/journal.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import { LinkError, ServerAnswer, type ServerClient } from './server-client.ts';
 import type { Replica } from './replica.ts';
+import { ackedWireSeq, finishReload, reloading, renumberAfter, resendAfter, startReload } from './recovery.ts';
 
 export interface SyncOptions {
   /** Test hook: called when a push answer has arrived, before it is recorded. */
@@ -222,6 +223,14 @@ export class SyncWorker {
   }
 
   private handleRefusal(e: ServerAnswer, base: number): void {
+    if (e.code === 'sync.seq_reused' && typeof e.body['lastSeq'] === 'number') {
+      // This desk's journal was put back from an older copy: its new ops go after what the server has.
+      const lastNumber = typeof e.body['lastNumber'] === 'string' ? e.body['lastNumber'] : null;
+      const r = renumberAfter(this.db, e.body['lastSeq'], lastNumber);
+      this.log.warn({ serverLastSeq: e.body['lastSeq'], lastNumber, renumbered: r }, 'journal restored from an older copy: unsent ops renumbered after the server');
+      if (!r) this.fail('Сервер сообщил, что номера операций кассы заняты, но неотправленных операций нет');
+      return;
+    }
     if (e.code === 'sync.gap' && typeof e.body['expectedSeq'] === 'number') {
       // The server is behind this desk (restored from a backup): send again from what it expects.
       const from = e.body['expectedSeq'] + base - 1;
@@ -256,16 +265,58 @@ export class SyncWorker {
     return this.pulling;
   }
 
+  /**
+   * What a pull page says about the server itself: a new incarnation (restored from a backup) makes
+   * the desk reload its replica; fewer of this desk's ops than it has acknowledged makes it send the
+   * rest again. Returns true when the pull must start over from the beginning.
+   */
+  private checkServer(page: { incarnation?: string | undefined; desk?: { epoch: number; lastSeq: number } | undefined }): boolean {
+    let restart = false;
+    if (page.incarnation) {
+      const known = getMeta(this.db, 'server_incarnation');
+      if (known !== page.incarnation) {
+        setMeta(this.db, 'server_incarnation', page.incarnation);
+        if (known !== null && !reloading(this.db)) {
+          this.log.warn({ from: known, to: page.incarnation }, 'the server was restored from a backup: reloading reference data');
+          startReload(this.db);
+          restart = true;
+        }
+      }
+    }
+    const id = this.identity();
+    if (page.desk && id && page.desk.epoch === id.epoch && page.desk.lastSeq < ackedWireSeq(this.db)) {
+      const n = resendAfter(this.db, page.desk.lastSeq);
+      this.log.warn({ serverLastSeq: page.desk.lastSeq, resent: n }, 'the server holds fewer of this desk’s ops than it acknowledged: sending them again');
+      if (n > 0) void this.push();
+    }
+    return restart;
+  }
+
   private async pullAll(): Promise<void> {
     if (!this.identity() || this.state.fatal) return;
     this.lastPullMs = mono();
+    try {
+      await this.pullPages();
+    } catch (e) {
+      // The server's versions went back (a restore): whatever this desk holds above them is gone there.
+      this.log.warn({ body: (e as ServerAnswer).body }, 'pull cursor ahead of the server: reloading reference data');
+      startReload(this.db);
+      await this.pullPages().catch((again: unknown) => this.log.error({ err: again }, 'reload after a server restore failed'));
+    }
+  }
+
+  private async pullPages(): Promise<void> {
     let cursor = getMeta(this.db, 'pull_cursor') ?? '0';
     const first = !this.state.reference.loaded;
     if (first) this.state.reference.loading = true;
     try {
       let next = this.client.pull(cursor, this.opts.pullPageSize);
       for (;;) {
-        const page = await next;
+        let page = await next;
+        if (this.checkServer(page)) {
+          cursor = '0';
+          page = await this.client.pull(cursor, this.opts.pullPageSize);
+        }
         // The server cuts the next page while this one is written here: the two use both cores.
         if (page.hasMore) {
           next = this.client.pull(page.cursor, this.opts.pullPageSize);
@@ -285,11 +336,16 @@ export class SyncWorker {
         if (!page.hasMore) break;
       }
       this.goOnline();
+      if (reloading(this.db)) {
+        const dropped = finishReload(this.db);
+        this.log.warn({ dropped }, 'reference data reloaded from the server');
+      }
       this.dropReflected(Number(cursor));
       this.state.reference.loaded = true;
       this.state.lastPullAt = this.clock().toISOString();
       void this.statusReport().then((s) => this.client.reportStatus(s)).catch(() => undefined);
     } catch (e) {
+      if (e instanceof ServerAnswer && e.code === 'sync.cursor_ahead') throw e;
       if (e instanceof LinkError) this.goOffline(e.message);
       else if (e instanceof ServerAnswer) this.handleRefusal(e, this.seqBase());
       else this.log.error({ err: e }, 'pull failed');

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeText } from '@paydesk/domain';
 import { pgliteTestDb } from '../../testing/test-db.ts';
+import { openDatabase } from '../../db/database.ts';
 import { billingBody, testServer, type TestServer } from '../../testing/fixture.ts';
 
 describe('billing feed and registries', () => {
@@ -28,6 +29,26 @@ describe('billing feed and registries', () => {
     expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: p2.next })).json()).toMatchObject({ consumer: 'billing', position: p2.next });
     expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: 1 })).json().position).toBe(p2.next);
     expect((await s.as(s.adminToken)('POST', '/api/v1/billing/feed/ack', { position: p2.next + 100 })).statusCode).toBe(400);
+  });
+
+  it('a feed client ahead of a server restored from a backup is told where to continue, not answered an empty page (issue 16 item 5)', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody())]);
+    const snapshot = await (s.open.pglite as NonNullable<typeof s.open.pglite>).dumpDataDir('none');
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody()), s.op(desk, 'payment.accepted', billingBody())]);
+    const page = (await s.as(s.adminToken)('GET', '/api/v1/billing/feed?after=0&limit=100')).json() as { next: number; incarnation: string };
+    expect(page.next).toBe(3);
+    expect(page.incarnation).toMatch(/^[0-9a-f-]{36}$/);
+    const restored = await testServer(await openDatabase({ loadDataDir: snapshot }), { seed: false });
+    try {
+      const r = await restored.as(restored.adminToken)('GET', `/api/v1/billing/feed?after=${page.next}&limit=100`);
+      expect(r.statusCode).toBe(409);
+      expect(r.json()).toMatchObject({ code: 'feed.cursor_ahead', last: 1 });
+      const fromThere = (await restored.as(restored.adminToken)('GET', '/api/v1/billing/feed?after=1&limit=100')).json() as { items: unknown[] };
+      expect(fromThere.items).toHaveLength(0);
+    } finally {
+      await restored.close();
+    }
   });
 
   it('builds the Sberbank-style registry of a supplier’s day, with its totals', async () => {

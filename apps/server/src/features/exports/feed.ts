@@ -2,24 +2,42 @@
  * The billing feed: payments, reversals and readings in the order they became final, each with its
  * op id. Positions are handed out in commit order (db/versioning.ts), so a consumer that reads
  * `after=N` and remembers the last position never misses a late commit and never counts one twice.
+ *
+ * After the server is put back from a backup, positions above the restored ones are handed out again
+ * to other entries. A consumer whose `after` is above every position the server holds is told so
+ * (409 `feed.cursor_ahead`, with the position to continue from) instead of silently skipping what
+ * comes next; every page carries the server's incarnation, which changes at a restore. Entries the
+ * consumer already took may come again under new positions when desks re-send what the restore lost:
+ * consumers deduplicate by `opId`.
  */
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
+import { incarnation } from '../../db/incarnation.ts';
 
 export interface FeedPage {
   items: { position: number; opId: string; kind: string; at: string; payload: unknown }[];
   /** Pass as `after` for the next page. */
   next: number;
   hasMore: boolean;
+  /** Changes when the server is restored from a backup: see above. */
+  incarnation: string;
 }
 
 export async function readFeed(db: Database, after: number, limit: number): Promise<FeedPage> {
+  const life = await incarnation(db);
+  if (after > 0) {
+    const max = Number((await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
+    if (after > max) {
+      throw new AppError('feed.cursor_ahead', `Позиции ${after} в ленте нет: сервер восстановлен из копии, его последняя позиция ${max}. Продолжите с неё и отбрасывайте повторы по opId.`, { last: max, incarnation: life });
+    }
+  }
   const rows = await db.selectFrom('billing_feed').selectAll().where('position', '>', after).orderBy('position').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   return {
     items: page.map((r) => ({ position: r.position, opId: r.op_id, kind: r.kind, at: r.at.toISOString(), payload: r.payload })),
     next: page.at(-1)?.position ?? after,
     hasMore: rows.length > limit,
+    incarnation: life,
   };
 }
 

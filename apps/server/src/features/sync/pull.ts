@@ -5,8 +5,9 @@
  * across all tables: first the versions alone are read (index only), then the rows up to the cut.
  */
 import { sql, type Kysely } from 'kysely';
-import { PROTOCOL_VERSION, type PullResponse } from '@paydesk/protocol';
+import { AppError, PROTOCOL_VERSION, type PullResponse } from '@paydesk/protocol';
 import type { DB } from '../../db/schema.ts';
+import { incarnation } from '../../db/incarnation.ts';
 
 export interface PullScope {
   deskId: string;
@@ -121,10 +122,25 @@ function scopedTables(scope: PullScope) {
   };
 }
 
+/** Every table whose rows desks pull, each stamped with a version. */
+const REPLICATED = ['suppliers', 'services', 'accounts', 'charges', 'meters', 'providers', 'price_items', 'users', 'settings', 'forwardings'] as const;
+
 export async function processPull(db: Kysely<DB>, scope: PullScope, cursor: number, limit: number): Promise<PullResponse> {
   const tables = { ...TABLES, ...scopedTables(scope) };
+  const life = await incarnation(db);
   // One snapshot for the whole page, so the cut and the rows agree.
   return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    const current = Number((await sql<{ v: number }>`SELECT last_value AS v FROM ref_version`.execute(trx)).rows[0]?.v ?? 0);
+    if (cursor > 0) {
+      // A desk's cursor is the version of a row it was sent, and rows are only ever restamped upwards,
+      // never deleted: a cursor above every version this database holds was given out by a later life
+      // of it, lost in a restore. (The sequence alone cannot tell: recovery moves it ahead by up to 32.)
+      const newest = Number((await sql<{ v: number | null }>`SELECT GREATEST(${sql.join(REPLICATED.map((t) => sql`(SELECT max(version) FROM ${sql.table(t)})`))}) AS v`.execute(trx)).rows[0]?.v ?? 0);
+      if (cursor > newest) {
+        throw new AppError('sync.cursor_ahead', `Позиция ${cursor} впереди сервера (${newest}): сервер восстановлен из копии — касса загрузит справочники заново`, { version: String(newest), incarnation: life });
+      }
+    }
+    const deskRow = await trx.selectFrom('desks').select(['epoch', 'last_seq']).where('id', '=', scope.deskId).executeTakeFirst();
     const versionLists = await Promise.all(Object.values(tables).map(async (t) => (await t.versions(trx, cursor, limit + 1).execute()).map((r) => r.version)));
     const all = versionLists.flat().sort((a, b) => a - b);
     const hasMore = all.length > limit;
@@ -134,8 +150,10 @@ export async function processPull(db: Kysely<DB>, scope: PullScope, cursor: numb
       const entries = await Promise.all(Object.entries(tables).map(async ([kind, t]) => [kind, await t.rows(trx, cursor, upTo)] as const));
       for (const [kind, rows] of entries) if (rows && rows.length > 0) (changes as Record<string, unknown>)[kind] = rows;
     }
-    const last = await sql<{ v: number }>`SELECT last_value AS v FROM ref_version`.execute(trx);
-    const remaining = Math.max(0, Number(last.rows[0]?.v ?? 0) - upTo);
-    return { protocolVersion: PROTOCOL_VERSION, cursor: String(upTo), hasMore, remaining: hasMore ? remaining : 0, changes };
+    const remaining = Math.max(0, current - upTo);
+    return {
+      protocolVersion: PROTOCOL_VERSION, cursor: String(upTo), hasMore, remaining: hasMore ? remaining : 0, changes, incarnation: life,
+      ...(deskRow ? { desk: { epoch: deskRow.epoch, lastSeq: deskRow.last_seq } } : {}),
+    };
   });
 }

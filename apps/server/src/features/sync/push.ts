@@ -175,12 +175,34 @@ async function storedResults(trx: Transaction<DB>, deskId: string, epoch: number
     .where('seq', '<=', Math.max(...seqs))
     .execute();
   const bySeq = new Map(rows.map((r) => [r.seq, r]));
-  return replays.map((op) => {
+  const strangers = replays.filter((op) => bySeq.get(op.seq)?.op_id !== op.opId);
+  const elsewhere = new Map(
+    strangers.length === 0 ? [] : (await trx.selectFrom('ops').select(['op_id', 'body_hash', 'outcome', 'code', 'message']).where('op_id', 'in', strangers.map((o) => o.opId)).execute()).map((r) => [r.op_id, r]),
+  );
+  const unknown = strangers.filter((op) => !elsewhere.has(op.opId));
+  if (unknown.length > 0) {
+    // Seqs the server holds under other op ids, for ops it has never seen: the desk's journal was put
+    // back from an older copy and numbers its new ops again. They must go after what the server has.
+    const lastSeq = (await trx.selectFrom('desks').select('last_seq').where('id', '=', deskId).executeTakeFirstOrThrow()).last_seq;
+    const lastNumber = (await trx.selectFrom('payments').select((eb) => eb.fn.max('number').as('n')).where('desk_id', '=', deskId).executeTakeFirst())?.n ?? null;
+    throw new AppError('sync.seq_reused', `Номер ${unknown[0]?.seq ?? ''} уже занят другой операцией этой кассы: журнал кассы восстановлен из копии. Касса пришлёт новые операции после ${lastSeq}.`, { lastSeq, lastNumber });
+  }
+  const review: Batch['review'] = [];
+  const results = replays.map((op): OpResult => {
     const stored = bySeq.get(op.seq);
     if (!stored) throw new Error(`ops row missing for desk ${deskId} epoch ${epoch} seq ${op.seq}`);
-    if (stored.op_id !== op.opId || stored.body_hash !== op.hash) {
-      return { seq: op.seq, opId: op.opId, outcome: 'rejected' as const, code: 'sync.op_conflict', message: `Под номером ${op.seq} уже принята другая операция`, replay: true };
+    if (stored.op_id === op.opId && stored.body_hash === op.hash) {
+      return { seq: op.seq, opId: op.opId, outcome: stored.outcome, ...(stored.code ? { code: stored.code } : {}), ...(stored.message ? { message: stored.message } : {}), replay: true };
     }
-    return { seq: op.seq, opId: op.opId, outcome: stored.outcome, ...(stored.code ? { code: stored.code } : {}), ...(stored.message ? { message: stored.message } : {}), replay: true };
+    const known = stored.op_id === op.opId ? stored : elsewhere.get(op.opId);
+    if (known && known.body_hash === op.hash) {
+      // The op itself, known under another seq (sent again after a rebase): its outcome stands.
+      return { seq: op.seq, opId: op.opId, outcome: known.outcome, code: 'sync.duplicate', message: 'Операция уже принята ранее под другим номером', replay: true };
+    }
+    // The same op id with another body: never overwritten, kept whole for a person.
+    review.push({ kind: 'sync', code: 'sync.op_conflict', message: `Касса прислала операцию ${op.opId} с другим содержанием`, opId: op.opId, context: { seq: op.seq, type: op.type, body: op.body } });
+    return { seq: op.seq, opId: op.opId, outcome: 'rejected' as const, code: 'sync.op_conflict', message: `Операция ${op.opId} уже принята с другим содержанием`, replay: true };
   });
+  await writeReview(trx, deskId, review);
+  return results;
 }
