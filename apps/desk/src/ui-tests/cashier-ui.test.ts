@@ -109,6 +109,11 @@ describe('the cashier’s screens', () => {
     await visible('account-card');
     await page.getByTestId('total-input').fill('300');
     await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
+    // Before any money is taken: the commission, per supplier with its rule, and the total with it (issue 16 item 10).
+    await visible('billing-commission');
+    expect(await text('billing-commission')).toMatch(/Водоканал.*1\s%.*1,00/);
+    expect(await text('billing-commission')).toContain('1,00');
+    expect(await text('total')).toContain('301,00');
     await page.getByTestId('tendered').fill('500');
     await expect.poll(() => text('change')).toContain('199');
     await shot(page, 'desk-07-billing-partial');
