@@ -190,7 +190,7 @@ describe('properties', () => {
         lineFees === r.commissionKop &&
         r.totalKop === gross + onTop &&
         r.lines.every((l) => l.amountKop >= 0 && l.penaltyKop >= 0 && l.commissionKop >= 0 && Number.isSafeInteger(l.amountKop + l.penaltyKop + l.commissionKop)) &&
-        r.suppliers.every((s) => s.mode === 'on_top' || s.principalKop >= 1)
+        r.suppliers.every((s) => s.mode === 'on_top' || s.baseKop === 0 || s.principalKop >= 1)
       );
     }), { numRuns: 500 });
   });
