@@ -3,7 +3,7 @@
  * says now (account closed, debt paid elsewhere, unknown service), it is recorded, and anything odd
  * goes to the review queue. Handlers only fill the batch; nothing here touches the database.
  */
-import { checkLimits, checkReading, computeCommission, formatRub, type CommissionRule } from '@paydesk/domain';
+import { checkLimits, checkReading, computeCommission, expectedBillingCommission, formatRub, NO_COMMISSION, type CommissionRule } from '@paydesk/domain';
 import type {
   CashCountedBody,
   CashMoveBody,
@@ -93,17 +93,25 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
       amount_kop: line.amountKop, penalty_kop: line.penaltyKop, commission_kop: line.commissionKop ?? 0,
     });
   });
-  let expectedCommission = 0;
   for (const [supplierId, principal] of bySupplier) {
     const supplier = lookups.suppliers.get(supplierId);
     if (!supplier) continue;
-    expectedCommission += computeCommission(supplier.commission as CommissionRule, principal).commissionKop;
     const limit = checkLimits({ amountKop: principal, agentType: supplier.agentType, subagentCapKop: lookups.settings.subagentCapKop });
     if (!limit.ok && limit.code === 'limit.subagent_cap') f.add('payment.limit', `${supplier.name}: ${limit.message}`, { supplierId, principalKop: principal });
   }
   const allServicesKnown = b.lines.every((l) => lookups.services.has(l.serviceCode));
-  if (allServicesKnown && expectedCommission !== b.commissionKop) {
-    f.add('payment.commission_mismatch', `Комиссия ${formatRub(b.commissionKop)} не совпадает с правилом поставщика (${formatRub(expectedCommission)})`, { commissionKop: b.commissionKop, expectedKop: expectedCommission });
+  if (allServicesKnown) {
+    // The desk's own rule (domain billingCommission), read back from what the desk recorded: each supplier's
+    // rule once per payment on what the payer gave it, an included fee counted back in (issue 16 item 10).
+    const recorded = b.lines.map((l) => ({ supplier: lookups.services.get(l.serviceCode)?.supplierId ?? '', amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop }));
+    const expected = expectedBillingCommission(recorded, (id) => (lookups.suppliers.get(id)?.commission as CommissionRule | undefined) ?? NO_COMMISSION, b.commissionKop);
+    const wrongSplit = expected.suppliers.filter((s) => s.recordedKop !== null && s.recordedKop !== s.expectedKop);
+    if (expected.commissionKop !== b.commissionKop || wrongSplit.length > 0) {
+      const message = expected.commissionKop !== b.commissionKop
+        ? `Комиссия ${formatRub(b.commissionKop)} не совпадает с правилами поставщиков (${formatRub(expected.commissionKop)})`
+        : `Комиссия ${formatRub(b.commissionKop)} разнесена по поставщикам не по их правилам`;
+      f.add('payment.commission_mismatch', message, { commissionKop: b.commissionKop, expectedKop: expected.commissionKop, suppliers: wrongSplit.map((s) => ({ supplierId: s.supplier, baseKop: s.baseKop, expectedKop: s.expectedKop, recordedKop: s.recordedKop })) });
+    }
   }
   const principal = b.totalKop - b.commissionKop;
   batch.payments.push({
