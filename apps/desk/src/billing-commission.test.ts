@@ -51,6 +51,12 @@ async function seed(): Promise<void> {
       ...['2026-10', '2026-11'].map((p) => charge('1000015', 'ELEC', p, 103_500)),
       charge('1000015', 'CAPREP', '2026-11', 600_000),
     ]).execute();
+    // A provider whose 30,00 ₽ fee is included in the sum.
+    await trx.insertInto('providers').values({
+      code: 'GUARD', name: 'ЧОП «Охрана»', category: 'Охрана', inn: '7740000076', kpp: null, phone: null, account_label: 'Договор', account_mask: '^\\d{6}$', account_example: '100501',
+      normalize: 'digits', min_kop: null, max_kop: null, commission: JSON.stringify({ kind: 'fixed', mode: 'included', amountKop: 3_000 }), agent_type: 'paying_agent', check_required: false,
+      offline_allowed: true, can_cancel: false, channel: 'registry', osmp_url: null, osmp_user: null, osmp_password: null, version: v,
+    }).execute();
   });
 }
 
@@ -141,5 +147,13 @@ describe('a billing payment over several suppliers (issue 16 item 10)', () => {
     expect(r.body['code']).toBe('payment.limit');
     expect(String(r.body['detail'])).toMatch(/Фонд капремонта.*20,00.*15,00/);
     expect(await receipts()).toBe(before);
+  });
+
+  it('a third-party sum not above the provider’s included fee is refused with the reason; one above it is quoted', async () => {
+    const r = await desk.api.call('POST', '/api/providers/quote', { providerCode: 'GUARD', account: '100501', amountKop: 3_000 });
+    expect(r.status).toBe(422);
+    expect(r.body['code']).toBe('payment.limit');
+    expect(String(r.body['detail'])).toMatch(/ЧОП «Охрана».*30,00/);
+    expect(await desk.api.ok('POST', '/api/providers/quote', { providerCode: 'GUARD', account: '100501', amountKop: 3_001 })).toMatchObject({ principalKop: 1, commissionKop: 3_000, totalKop: 3_001 });
   });
 });
