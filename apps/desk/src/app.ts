@@ -148,8 +148,14 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
     const id = '00000000-0000-7000-8000-000000000000';
     const body = req.body;
-    const { prepared } = body.kind === 'billing' ? prepareBilling(ctx, id, body) : body.kind === 'thirdparty' ? prepareThirdParty(ctx, id, body, {}) : prepareService(ctx, id, body);
-    return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, lines: prepared.lines ?? null, items: prepared.items ?? null };
+    if (body.kind === 'billing') {
+      // The commission supplier by supplier, and what to tell the payer, before any money is taken.
+      const { prepared, commission } = prepareBilling(ctx, id, body);
+      return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop: commission.amountKop, lines: prepared.lines ?? null, items: null, suppliers: commission.suppliers, warnings: commission.warnings };
+    }
+    const { prepared } = body.kind === 'thirdparty' ? prepareThirdParty(ctx, id, body, {}) : prepareService(ctx, id, body);
+    const amountKop = body.kind === 'thirdparty' ? body.amountKop : prepared.totalKop;
+    return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop, lines: null, items: prepared.items ?? null, suppliers: [], warnings: prepared.warnings };
   });
   r.get('/api/payments/:id', { schema: { ...tag('Платежи'), summary: 'Платёж: состояние, чек, отправка, передача поставщику', params: z.object({ id: z.uuid() }) } }, async (req) => {
     requireCashier(req);

@@ -5,11 +5,13 @@
  */
 import {
   allocateTotal,
+  billingCommission,
   checkLimits,
   composeBillingReceipt,
   composeServiceReceipt,
   composeThirdPartyReceipt,
   computeCommission,
+  describeCommission,
   formatRub,
   normalizeProviderAccount as normalizeAccount,
   splitProportionally,
@@ -121,7 +123,15 @@ interface SupplierRow {
   agent_type: 'paying_agent' | 'paying_subagent';
 }
 
-export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPaymentRequest): { prepared: PreparedPayment; receipt: Receipt } {
+/** A billing payment's commission as the cashier is shown it before taking the money, supplier by supplier. */
+export interface CommissionBreakdown {
+  /** What the payer gives towards the suppliers (before any fee on top). */
+  amountKop: number;
+  suppliers: { supplierId: string; name: string; rule: string; mode: 'on_top' | 'included'; baseKop: number; commissionKop: number; principalKop: number; feeExceedsBase: boolean }[];
+  warnings: string[];
+}
+
+export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPaymentRequest): { prepared: PreparedPayment; receipt: Receipt; commission: CommissionBreakdown } {
   const account = ctx.accounts.details(req.accountNumber);
   if (!account) throw new AppError('payment.account_not_found', `Лицевой счёт ${req.accountNumber} не найден. Проверьте номер или дождитесь загрузки справочников.`);
   if (account.status === 'closed') throw new AppError('payment.account_closed', `Лицевой счёт ${req.accountNumber} закрыт в биллинге: приём платежей по нему прекращён.`);
@@ -159,38 +169,44 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   }
   if (lines.length === 0) throw new AppError('payment.invalid', 'Сумма платежа равна нулю');
 
-  // Each supplier's rule gives its fee on what that supplier receives; the fee is spread over its lines.
+  // Each supplier's rule applies once per payment to what the payer gives that supplier (domain billingCommission).
   const supplierOf = (code: string): SupplierRow => {
     const row = ctx.db.prepare('SELECT p.id, p.name, p.inn, p.phone, p.commission, p.agent_type FROM services s JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?').get(code) as SupplierRow | undefined;
     if (!row) throw new AppError('payment.invalid', `У услуги ${code} нет поставщика в справочнике`);
     return row;
   };
-  const groups = new Map<string, { supplier: SupplierRow; idx: number[] }>();
-  lines.forEach((l, i) => {
+  const bySupplier = new Map<string, SupplierRow>();
+  const owed = lines.map((l) => {
     const supplier = supplierOf(l.serviceCode);
-    const g = groups.get(supplier.id) ?? { supplier, idx: [] };
-    g.idx.push(i);
-    groups.set(supplier.id, g);
+    bySupplier.set(supplier.id, supplier);
+    return { supplier: supplier.id, amountKop: l.amountKop, penaltyKop: l.penaltyKop };
   });
-  const final: BillingLine[] = lines.map((l) => ({ ...l, commissionKop: 0 }));
-  for (const { supplier, idx } of groups.values()) {
-    const rule = JSON.parse(supplier.commission) as CommissionRule;
-    const gross = idx.reduce((s, i) => s + (lines[i]?.amountKop ?? 0) + (lines[i]?.penaltyKop ?? 0), 0);
-    const c = computeCommission(rule, gross);
-    const fees = splitProportionally(c.commissionKop, idx.map((i) => (lines[i]?.amountKop ?? 0) + (lines[i]?.penaltyKop ?? 0)));
-    idx.forEach((lineIndex, k) => {
-      const line = final[lineIndex] as BillingLine;
-      line.commissionKop = fees[k] ?? 0;
-      // Included: the fee comes out of what the payer gave for this line; it is taken from the principal first.
-      if (rule.mode === 'included') {
-        const fromPrincipal = Math.min(line.commissionKop, line.amountKop);
-        line.amountKop -= fromPrincipal;
-        line.penaltyKop -= line.commissionKop - fromPrincipal;
-      }
-    });
-    const limit = checkLimits({ amountKop: c.principalKop, agentType: supplier.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000 });
-    if (!limit.ok) throw new AppError('payment.limit', `${supplier.name}: ${limit.message}`);
+  const supplier = (id: string): SupplierRow => bySupplier.get(id) as SupplierRow;
+  const ruleOf = (id: string): CommissionRule => JSON.parse(supplier(id).commission) as CommissionRule;
+  const c = billingCommission(owed, ruleOf);
+  if (!c.ok) {
+    const s = supplier(c.supplier);
+    throw new AppError(
+      'payment.limit',
+      `${s.name}: комиссия ${formatRub(c.commissionKop)} входит в сумму, а по этому поставщику вносится ${formatRub(c.baseKop)} — ему ничего не останется. Внесите по его услугам больше ${formatRub(c.commissionKop)} или не оплачивайте их сейчас.`,
+      { supplierId: s.id, baseKop: c.baseKop, commissionKop: c.commissionKop },
+    );
   }
+  const final: BillingLine[] = lines.map((l, i) => ({ ...l, ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }) }));
+  for (const part of c.suppliers) {
+    const s = supplier(part.supplier);
+    const limit = checkLimits({ amountKop: part.principalKop, agentType: s.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000 });
+    if (!limit.ok) throw new AppError('payment.limit', `${s.name}: ${limit.message}`);
+  }
+  const commission: CommissionBreakdown = {
+    amountKop: c.suppliers.reduce((t, x) => t + x.baseKop, 0),
+    suppliers: c.suppliers.map((x) => ({
+      supplierId: x.supplier, name: supplier(x.supplier).name, rule: describeCommission(ruleOf(x.supplier), (k) => formatRub(k)), mode: x.mode,
+      baseKop: x.baseKop, commissionKop: x.commissionKop, principalKop: x.principalKop, feeExceedsBase: x.feeExceedsBase,
+    })),
+    // A fixed fee or a minimum on a small share: the payer may rather leave that service for later.
+    warnings: c.suppliers.filter((x) => x.feeExceedsBase).map((x) => `«${supplier(x.supplier).name}»: комиссия ${formatRub(x.commissionKop)} больше суммы ${formatRub(x.baseKop)}, которая ему идёт (${describeCommission(ruleOf(x.supplier), (k) => formatRub(k))}). Спросите плательщика: можно не платить эту услугу сейчас или внести по ней больше.`),
+  };
   const commissionKop = final.reduce((s, l) => s + l.commissionKop, 0);
   const totalKop = final.reduce((s, l) => s + l.amountKop + l.penaltyKop + l.commissionKop, 0);
   const { tenderedKop, changeKop } = tender(req.method, req.tenderedKop, totalKop);
@@ -204,7 +220,7 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
     if (l.penaltyKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.penaltyKop, penalty: true, supplier });
     return out;
   });
-  const agentType = [...groups.values()].some((g) => g.supplier.agent_type === 'paying_subagent') ? 'paying_subagent' : 'paying_agent';
+  const agentType = [...bySupplier.values()].some((x) => x.agent_type === 'paying_subagent') ? 'paying_subagent' : 'paying_agent';
   const receipt = composeBillingReceipt(receiptContext(ctx, opId, req.method), agentProfile(ctx.settings, agentType), {
     accountNumber: account.number,
     address: account.address,
@@ -215,6 +231,7 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   return {
     prepared: { kind: 'billing', method: req.method, tenderedKop, totalKop, commissionKop, changeKop, accountNumber: account.number, lines: final, warnings: [] },
     receipt: checkedReceipt(receipt),
+    commission,
   };
 }
 
@@ -248,7 +265,12 @@ export function quoteThirdParty(ctx: Pick<PrepareContext, 'db' | 'settings'>, re
     throw new AppError('payment.invalid', `Маска счёта поставщика ${provider.name} неверна: сообщите администратору`);
   }
   if (!mask.test(account)) throw new AppError('payment.invalid', `${provider.accountLabel} «${req.account}» не подходит для ${provider.name}. Пример: ${provider.accountExample}`);
-  const c = computeCommission(provider.commission as CommissionRule, req.amountKop);
+  const rule = provider.commission as CommissionRule;
+  const c = computeCommission(rule, req.amountKop);
+  if (rule.mode === 'included' && c.principalKop === 0) {
+    // The fee included in the sum would take all of it: the provider would get nothing.
+    throw new AppError('payment.limit', `${provider.name}: комиссия входит в сумму, а сумма ${formatRub(req.amountKop)} не больше комиссии (${describeCommission(rule, (k) => formatRub(k))}) — поставщику ничего не останется. Внесите больше.`);
+  }
   const limit = checkLimits({
     amountKop: c.principalKop, agentType: provider.agentType, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000,
     ...(provider.minKop !== null ? { minKop: provider.minKop } : {}), ...(provider.maxKop !== null ? { maxKop: provider.maxKop } : {}),
