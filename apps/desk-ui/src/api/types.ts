@@ -88,7 +88,12 @@ export interface PaymentResult {
 export interface Quote {
   totalKop: number;
   commissionKop: number;
+  /** What the payer gives towards the suppliers, before any fee on top. */
+  amountKop?: number;
   lines?: { serviceCode: string; period: string; amountKop: number; penaltyKop: number; commissionKop: number }[];
+  /** A billing payment's commission, supplier by supplier: each rule applies once to the supplier's share. */
+  suppliers?: { supplierId: string; name: string; rule: string; mode: 'on_top' | 'included'; baseKop: number; commissionKop: number; principalKop: number; feeExceedsBase: boolean }[];
+  warnings?: string[];
 }
 
 export interface Provider {

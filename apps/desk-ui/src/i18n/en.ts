@@ -29,6 +29,7 @@ export const en: Dictionary = {
     title: '{{name}} payments', searchPlaceholder: 'Account number, unified account, address or name — or scan a bill', noResults: 'Nothing found',
     closed: 'closed', owner: 'Payer', address: 'Address', account: 'Account', els: 'Unified account', service: 'Service', supplier: 'Supplier', period: 'Period', debt: 'Debt',
     penalty: 'Penalty', toPay: 'To pay', penaltyToPay: 'Penalty to pay', total: 'Total', totalHint: 'One sum — spread across the debts', commission: 'Commission', grandTotal: 'Total to pay',
+    commissionNone: 'No commission', commissionShare: 'on {{base}}', commissionTooBig: 'more than the supplier gets', withCommission: 'Total with commission',
     meters: 'Meters', lastReading: 'Last reading', recent: 'Recent payments at this desk', noDebts: 'No charges',
     qrSum: 'Sum on the bill: {{sum}}', qrSumConfirm: 'The bill writes the sum in rubles — check it', back: 'Back (Esc)',
   },
@@ -49,7 +50,7 @@ export const en: Dictionary = {
     approvalHint: 'A cashier may reverse only their own payments of the current shift. Let a senior cashier enter their login and password.', doReverse: 'Print the return', forwarding: 'Provider',
   },
   kinds: { billing: 'Utilities', thirdparty: 'Third party', service: 'Service', reversal: 'Reversal', reading: 'Reading', cash_in: 'Cash in', cash_out: 'Cash out', cash_count: 'Cash count', shift_open: 'Shift open', shift_close: 'Shift close' },
-  states: { fiscal_pending: 'Reconciling', done: 'Done', failed: 'Failed', pending: 'Queued', applied: 'Accepted', applied_with_review: 'Accepted, in review', rejected: 'Rejected', queued: 'Waiting', sent: 'Sent', confirmed: 'Credited' },
+  states: { fiscal_pending: 'Reconciling', done: 'Done', failed: 'Failed', pending: 'Queued', applied: 'Accepted', applied_with_review: 'Accepted, in review', rejected: 'Rejected', queued: 'Waiting', held: 'Held for a refund', sent: 'Sent', confirmed: 'Credited', cancelled: 'Cancelled (refunded)' },
   register: {
     title: 'Register', openShift: 'Open shift', closeShift: 'Close shift (Z report)', xReport: 'X report', cashIn: 'Cash in', cashOut: 'Cash out (collection)', cancelReceipt: 'Cancel receipt',
     reprint: 'Reprint last receipt', cut: 'Cut tape', continuePrint: 'Continue printing', status: 'Register status', amount: 'Amount', float: 'Opening float', comment: 'Comment',

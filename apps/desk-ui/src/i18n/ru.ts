@@ -27,6 +27,7 @@ export const ru = {
     title: 'Платежи {{name}}', searchPlaceholder: 'Номер счёта, ЕЛС, адрес («ленина 10 5») или ФИО — или отсканируйте квитанцию', noResults: 'Ничего не найдено',
     closed: 'закрыт', owner: 'Плательщик', address: 'Адрес', account: 'Лицевой счёт', els: 'ЕЛС', service: 'Услуга', supplier: 'Поставщик', period: 'Период', debt: 'Долг',
     penalty: 'Пени', toPay: 'К оплате', penaltyToPay: 'Пени к оплате', total: 'Итого', totalHint: 'Сумма одним числом — распределится по долгам', commission: 'Комиссия', grandTotal: 'К оплате всего',
+    commissionNone: 'Без комиссии', commissionShare: 'с {{base}}', commissionTooBig: 'больше суммы поставщику', withCommission: 'Всего с комиссией',
     meters: 'Счётчики', lastReading: 'Последнее показание', recent: 'Последние платежи на этой кассе', noDebts: 'Начислений нет',
     qrSum: 'Сумма из квитанции: {{sum}}', qrSumConfirm: 'Сумма в квитанции записана в рублях — проверьте её', back: 'Назад (Esc)',
   },
@@ -47,7 +48,7 @@ export const ru = {
     approvalHint: 'Кассир может сторнировать только свои платежи текущей смены. Пусть старший кассир введёт свой логин и пароль.', doReverse: 'Пробить возврат', forwarding: 'Поставщик',
   },
   kinds: { billing: 'ЖКУ', thirdparty: 'Третьи лица', service: 'Услуга', reversal: 'Сторно', reading: 'Показание', cash_in: 'Внесение', cash_out: 'Выплата', cash_count: 'Пересчёт', shift_open: 'Открытие смены', shift_close: 'Закрытие смены' },
-  states: { fiscal_pending: 'Сверка', done: 'Проведён', failed: 'Ошибка', pending: 'В очереди', applied: 'Принят', applied_with_review: 'Принят, на разборе', rejected: 'Отклонён', queued: 'Ожидает', sent: 'Отправлен', confirmed: 'Зачислен' },
+  states: { fiscal_pending: 'Сверка', done: 'Проведён', failed: 'Ошибка', pending: 'В очереди', applied: 'Принят', applied_with_review: 'Принят, на разборе', rejected: 'Отклонён', queued: 'Ожидает', held: 'Снят для возврата', sent: 'Отправлен', confirmed: 'Зачислен', cancelled: 'Отменён (возврат)' },
   register: {
     title: 'ККМ', openShift: 'Открыть смену', closeShift: 'Закрыть смену (Z-отчёт)', xReport: 'X-отчёт', cashIn: 'Внесение', cashOut: 'Выплата (инкассация)', cancelReceipt: 'Отменить чек',
     reprint: 'Повторить последний чек', cut: 'Отрезать ленту', continuePrint: 'Допечатать', status: 'Состояние ККТ', amount: 'Сумма', float: 'Размен на начало смены', comment: 'Комментарий',

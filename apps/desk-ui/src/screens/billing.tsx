@@ -3,7 +3,7 @@
  * or one total the desk spreads by the domain's rule — take cash or card, Enter. After a scan with
  * exact money that is one keystroke.
  */
-import { Alert, Badge, Button, Grid, Group, NumberFormatter, Paper, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, Paper, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -223,7 +223,7 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
               label={t('billing.total')}
               title={t('billing.totalHint')}
               placeholder={t('billing.totalHint')}
-              value={by === 'total' ? total : quote ? kopToInput(quote.totalKop - quote.commissionKop) : ''}
+              value={by === 'total' ? total : quote ? kopToInput(quote.amountKop ?? quote.totalKop - quote.commissionKop) : ''}
               onChange={(e) => {
                 setBy('total');
                 setTotal(e.currentTarget.value);
@@ -236,10 +236,8 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
               }}
               data-testid="total-input"
             />
-            {quote && quote.commissionKop > 0 && (
-              <Text size="md" c="dimmed" pb={6}>{t('billing.commission')}: <NumberFormatter value={quote.commissionKop / 100} thousandSeparator=" " decimalSeparator="," decimalScale={2} fixedDecimalScale suffix=" ₽" /></Text>
-            )}
           </Group>
+          {quote && debouncedRequest === request && <CommissionSummary quote={quote} />}
           {quoteError && <Alert mt="sm" color="red" variant="light" data-testid="quote-error">{quoteError}</Alert>}
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
@@ -275,5 +273,33 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
 
       <PaymentPanel ref={panel} request={account.status === 'closed' ? null : debouncedRequest} totalKop={quote && debouncedRequest === request ? quote.totalKop : null} onDone={onDone} />
     </Stack>
+  );
+}
+
+/**
+ * The commission before any money is taken (issue 16 item 10): each supplier's rule applies once to
+ * what the payer gives that supplier, so a fixed fee or a minimum on a small share can outweigh the
+ * share itself — the cashier sees it supplier by supplier, with the total to pay, and tells the payer.
+ */
+function CommissionSummary({ quote }: { quote: Quote }) {
+  const { t } = useTranslation();
+  const charged = (quote.suppliers ?? []).filter((s) => s.commissionKop > 0);
+  return (
+    <Paper withBorder mt="sm" p="sm" radius="md" bg={quote.warnings && quote.warnings.length > 0 ? 'orange.0' : undefined} data-testid="billing-commission">
+      <Group justify="space-between">
+        <Text fw={700}>{quote.commissionKop > 0 ? `${t('billing.commission')}: ${money(quote.commissionKop)}` : t('billing.commissionNone')}</Text>
+        <Text fw={700}>{t('billing.withCommission')}: {money(quote.totalKop)}</Text>
+      </Group>
+      {charged.map((s) => (
+        <Group key={s.supplierId} justify="space-between" gap="xs" wrap="nowrap">
+          <Text size="sm">{s.name} — {s.rule}, {t('billing.commissionShare', { base: money(s.baseKop) })}</Text>
+          <Group gap={6} wrap="nowrap">
+            {s.feeExceedsBase && <Badge color="orange" variant="light">{t('billing.commissionTooBig')}</Badge>}
+            <Text size="sm" fw={600}>{money(s.commissionKop)}</Text>
+          </Group>
+        </Group>
+      ))}
+      {(quote.warnings ?? []).map((w) => <Text key={w} size="sm" c="orange.9" mt={4} data-testid="commission-warning">{w}</Text>)}
+    </Paper>
   );
 }
