@@ -24,6 +24,7 @@ import { Replica } from './features/sync/replica.ts';
 import { ServerClient } from './features/sync/server-client.ts';
 import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
 import { deskStatus, statusReport } from './features/status.ts';
+import { releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
 
 export interface DeskOptions {
   dataDir: string;
@@ -77,6 +78,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
         }
       : undefined,
     changed: (row) => {
+      if (row.kind === 'reversal') reversalSettled(deps, row.op_id, row.state);
       events.publish({ type: 'operation', data: { opId: row.op_id, kind: row.kind, state: row.state } });
       deps.registerStatus.invalidate();
       deps.sync.trigger();
@@ -87,6 +89,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const client = new ServerClient(() => identity.current(), undefined, undefined, clock);
   const replica = new Replica(db);
   const sync = new SyncWorker(db, journal, replica, client, () => identity.current(), settings, events, clock, log, async () => statusReport(deps), {
+    afterPush: () => releasePending(deps),
     ...options.sync,
     ...(options.testHooks ? { onAnswer: () => crash.point === ('after_push_answer' as CrashPoint) && process.kill(process.pid, 'SIGKILL') } : {}),
   });

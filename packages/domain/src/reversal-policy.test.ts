@@ -30,10 +30,14 @@ describe('reversal policy', () => {
     expect(decideReversal(admin, payment, now, { open: false, number: null }, settings)).toMatchObject({ code: 'reversal.shift_closed' });
   });
 
-  it('a provider-confirmed payment that cannot be cancelled is final', () => {
+  it('a third-party payment sent to its provider is never refunded in cash (issue 16 item 2), whatever the provider allows', () => {
     const tp: ReversalSubject = { ...payment, kind: 'thirdparty', forwarding: 'confirmed', providerCanCancel: false };
-    expect(decideReversal({ userId: 'a', role: 'admin' }, tp, now, shift, settings)).toMatchObject({ allowed: false, code: 'reversal.provider_confirmed', seniorMayApprove: false });
-    expect(decideReversal({ userId: 'a', role: 'admin' }, { ...tp, providerCanCancel: true }, now, shift, settings)).toEqual({ allowed: true });
-    expect(decideReversal({ userId: 'a', role: 'admin' }, { ...tp, forwarding: 'queued' }, now, shift, settings)).toEqual({ allowed: true });
+    const admin = { userId: 'a', role: 'admin' as const };
+    expect(decideReversal(admin, tp, now, shift, settings)).toMatchObject({ allowed: false, code: 'reversal.provider_confirmed', seniorMayApprove: false });
+    expect(decideReversal(admin, { ...tp, providerCanCancel: true }, now, shift, settings)).toMatchObject({ allowed: false, code: 'reversal.provider_confirmed' });
+    expect(decideReversal(admin, { ...tp, forwarding: 'sent' }, now, shift, settings)).toMatchObject({ allowed: false, code: 'reversal.provider_confirmed' });
+    expect(decideReversal(admin, { ...tp, forwarding: 'cancelled' }, now, shift, settings)).toMatchObject({ allowed: false, code: 'reversal.already_reversed' });
+    // Queued, held or refused by the provider: the desk may refund once the server holds it.
+    for (const forwarding of ['queued', 'held', 'failed'] as const) expect(decideReversal(admin, { ...tp, forwarding }, now, shift, settings)).toEqual({ allowed: true });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * May this person reverse (сторно) this payment now? A cashier may reverse their own payment in the
  * shift that is still open; a senior cashier or an administrator any payment within the window set
- * for the point; nobody a third-party payment that a provider has confirmed and cannot cancel.
+ * for the point; nobody a third-party payment that has been sent to its provider (it may be credited).
  */
 export type Role = 'cashier' | 'senior_cashier' | 'admin';
 
@@ -23,7 +23,7 @@ export interface ReversalSubject {
   /** The register shift the payment was taken in. */
   shiftNumber: number;
   acceptedAt: string;
-  forwarding?: 'queued' | 'sent' | 'confirmed' | 'failed';
+  forwarding?: 'queued' | 'held' | 'sent' | 'confirmed' | 'failed' | 'cancelled';
   providerCanCancel?: boolean;
 }
 
@@ -53,9 +53,12 @@ export function decideReversal(
   const refuse = (code: ReversalRefusal, message: string, seniorMayApprove = false): ReversalDecision => ({ allowed: false, code, message, seniorMayApprove });
   if (payment.reversed) return refuse('reversal.already_reversed', 'Этот платёж уже сторнирован');
   if (payment.state !== 'done') return refuse('reversal.not_fiscalized', 'Платёж не завершён: чек не пробит, сторнировать нечего');
-  if (payment.kind === 'thirdparty' && payment.forwarding === 'confirmed' && payment.providerCanCancel !== true) {
-    return refuse('reversal.provider_confirmed', 'Поставщик уже зачислил платёж и не принимает отмену — сторно невозможно');
+  // Cash goes back only for a payment no request has left for (the server holds it before the refund
+  // prints) or one the provider refused: anything sent may be credited whatever happens here.
+  if (payment.kind === 'thirdparty' && (payment.forwarding === 'confirmed' || payment.forwarding === 'sent')) {
+    return refuse('reversal.provider_confirmed', payment.forwarding === 'confirmed' ? 'Поставщик уже зачислил платёж — вернуть деньги наличными нельзя' : 'Платёж уже передан поставщику — пока он не ответит, вернуть деньги наличными нельзя');
   }
+  if (payment.kind === 'thirdparty' && payment.forwarding === 'cancelled') return refuse('reversal.already_reversed', 'Платёж уже сторнирован');
   if (!currentShift.open) return refuse('reversal.shift_closed', 'Смена закрыта: откройте смену, чтобы пробить чек возврата');
   const ageDays = (now.getTime() - new Date(payment.acceptedAt).getTime()) / DAY_MS;
   if (actor.role === 'cashier') {

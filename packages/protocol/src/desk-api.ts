@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { accountNumber, isoDate, kop, meterValue, opId, paymentMethod, period, positiveKop, serviceCode, uuid } from './primitives.ts';
+import { FORWARDING_STATES } from './reference.ts';
 
 const common = {
   /** The cashier UI mints it once per form, so a double Enter or a resend is the same operation. */
@@ -60,7 +61,7 @@ export const fiscalView = z.object({
 });
 
 export const forwardingView = z.object({
-  state: z.enum(['queued', 'sent', 'confirmed', 'failed']),
+  state: z.enum(FORWARDING_STATES),
   prvTxn: z.string().nullable().optional(),
   code: z.number().int().nullable().optional(),
   comment: z.string().nullable().optional(),

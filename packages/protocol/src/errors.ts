@@ -27,6 +27,7 @@ export const ERRORS = {
   'sync.cursor_ahead': { status: 409, title: 'Позиция синхронизации впереди сервера: сервер восстановлен из копии' },
   'sync.seq_reused': { status: 409, title: 'Номера операций кассы уже заняты другими: журнал кассы восстановлен из копии' },
   'feed.cursor_ahead': { status: 409, title: 'Позиция в ленте впереди сервера: сервер восстановлен из копии' },
+  'forwarding.not_cancellable': { status: 409, title: 'Платёж уже передан поставщику: отменить нельзя' },
   'enroll.code_invalid': { status: 400, title: 'Код регистрации кассы неверен, использован или истёк' },
   'import.invalid_file': { status: 422, title: 'Файл импорта содержит ошибки' },
   'payment.account_not_found': { status: 404, title: 'Лицевой счёт не найден' },

@@ -133,9 +133,17 @@ export const settingRow = z.object({
   version,
 });
 
+/**
+ * A third-party payment on its way to the provider: queued; held (taken out of forwarding for a cash
+ * refund at the desk, before any request left); sent (a request left: only the provider's answer
+ * decides now); confirmed (credited); failed (the provider refused); cancelled (refunded, never sent).
+ */
+export const FORWARDING_STATES = ['queued', 'held', 'sent', 'confirmed', 'failed', 'cancelled'] as const;
+export type ForwardingState = (typeof FORWARDING_STATES)[number];
+
 export const forwardingRow = z.object({
   opId: uuid,
-  state: z.enum(['queued', 'sent', 'confirmed', 'failed']),
+  state: z.enum(FORWARDING_STATES),
   prvTxn: z.string().max(64).nullable(),
   code: z.number().int().nullable(),
   comment: z.string().max(500).nullable(),

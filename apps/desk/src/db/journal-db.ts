@@ -172,6 +172,17 @@ CREATE TABLE audit (
   details TEXT NOT NULL
 );
 `,
+  // Third-party payments the server holds out of forwarding for a cash refund here; a hold whose
+  // reversal failed at the register must be released, or the payment is neither refunded nor credited.
+  `
+CREATE TABLE forwarding_holds (
+  op_id TEXT NOT NULL,
+  reversal_op_id TEXT PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('held', 'release_pending', 'released', 'used')),
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX forwarding_holds_pending ON forwarding_holds (state) WHERE state = 'release_pending';
+`,
 ];
 
 /**

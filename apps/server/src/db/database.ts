@@ -12,6 +12,7 @@ import { pgliteDialect } from './pglite-dialect.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-imports-staging.ts';
 import * as m0003 from './migrations/0003-incarnation.ts';
+import * as m0004 from './migrations/0004-forwarding-holds.ts';
 
 export type Database = Kysely<DB>;
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-imports-staging': m0002,
   '0003-incarnation': m0003,
+  '0004-forwarding-holds': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

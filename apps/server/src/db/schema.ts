@@ -281,7 +281,8 @@ export interface ShiftsTable {
   unsent_at_close: number | null;
 }
 
-export type ForwardingState = 'queued' | 'sent' | 'confirmed' | 'failed';
+export type { ForwardingState } from '@paydesk/protocol';
+import type { ForwardingState } from '@paydesk/protocol';
 
 export interface ForwardingsTable {
   op_id: string;
@@ -292,6 +293,9 @@ export interface ForwardingsTable {
   txn_id: string;
   txn_date: string;
   state: ForwardingState;
+  /** The desk's reversal that holds the payment out of forwarding, while state is held or cancelled. */
+  held_for: string | null;
+  held_at: Timestamp | null;
   prv_txn: string | null;
   result_code: number | null;
   comment: string | null;

@@ -17,6 +17,7 @@ import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { paymentView } from '../payments/accept.ts';
 import type { Cashier } from '../payments/prepare.ts';
 import { checkCredentials } from '../session/session.ts';
+import { holdForRefund } from './forwarding-hold.ts';
 
 export interface ReversalInput {
   opId?: string | undefined;
@@ -94,6 +95,7 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
       decision = decideReversal({ userId: approvedBy.id, role: approvedBy.role }, subject, deps.clock(), shift, settings);
     }
     if (!decision.allowed) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: false });
+    if (fresh.kind === 'thirdparty' && existing?.state !== 'fiscal_pending') await holdForRefund(deps, fresh.op_id, opId);
 
     const originalReceipt = JSON.parse(fresh.receipt ?? 'null') as Receipt;
     const fiscal = JSON.parse(fresh.result ?? 'null') as { documentNumber: number; fiscalSign: string };

@@ -96,6 +96,15 @@ export class ServerClient {
     return (await this.call('POST', '/api/v1/providers/check', { providerCode, account, amountKop }, 20_000)) as { result: number; comment?: string; subscriberName?: string; balanceKop?: number };
   }
 
+  /** Takes a third-party payment out of forwarding for a cash refund (see the server's holds.ts). */
+  async holdForwarding(opId: string, reversalOpId: string): Promise<{ state: 'held' | 'failed' | 'none' }> {
+    return (await this.call('POST', `/api/v1/forwardings/${opId}/hold`, { reversalOpId }, 10_000)) as { state: 'held' | 'failed' | 'none' };
+  }
+
+  async releaseForwarding(opId: string, reversalOpId: string): Promise<{ state: string }> {
+    return (await this.call('POST', `/api/v1/forwardings/${opId}/release`, { reversalOpId }, 10_000)) as { state: string };
+  }
+
   async health(): Promise<boolean> {
     const id = this.identity();
     if (!id) return false;

@@ -24,6 +24,8 @@ import { ackedWireSeq, finishReload, reloading, renumberAfter, resendAfter, star
 export interface SyncOptions {
   /** Test hook: called when a push answer has arrived, before it is recorded. */
   onAnswer?: () => void;
+  /** After the journal is all sent: work that needs the server's answers (forwarding holds to release). */
+  afterPush?: () => Promise<unknown>;
   batchSize?: number;
   pullPageSize?: number;
   /** How often an online desk checks that the server still answers. */
@@ -70,7 +72,7 @@ export class SyncWorker {
     private readonly statusReport: () => Promise<unknown>,
     options: SyncOptions = {},
   ) {
-    this.opts = { onAnswer: () => undefined, batchSize: 500, pullPageSize: 5000, probeIntervalMs: 10_000, minBackoffMs: 1_000, maxBackoffMs: 60_000, ...options };
+    this.opts = { onAnswer: () => undefined, afterPush: async () => undefined, batchSize: 500, pullPageSize: 5000, probeIntervalMs: 10_000, minBackoffMs: 1_000, maxBackoffMs: 60_000, ...options };
     this.backoffMs = this.opts.minBackoffMs;
     this.state.reference.loaded = getMeta(db, 'pull_complete') === '1';
     this.state.lastSyncAt = getMeta(db, 'last_sync_at');
@@ -166,6 +168,7 @@ export class SyncWorker {
       const ops = this.journal.pending(this.opts.batchSize);
       if (ops.length === 0) {
         if (!this.state.online && (await this.client.health())) this.goOnline();
+        if (this.state.online) await this.opts.afterPush().catch((e: unknown) => this.log.warn({ err: e }, 'after-push work failed'));
         return;
       }
       const base = this.seqBase();

@@ -76,14 +76,30 @@ export class ForwardingWorker {
     return this.running;
   }
 
+  /**
+   * A payment held for a refund whose reversal never finished is neither refunded nor credited: after
+   * a quarter of an hour a person is told, once.
+   */
+  private async flagLongHolds(): Promise<void> {
+    await sql`
+      INSERT INTO review_items (id, kind, code, message, op_id, desk_id, context)
+      SELECT gen_random_uuid(), 'forwarding', 'forwarding.held_too_long',
+             'Платёж снят с передачи поставщику для возврата, но сторно на кассе не завершено: проверьте кассу', op_id, desk_id,
+             jsonb_build_object('heldFor', held_for, 'heldAt', held_at)
+      FROM forwardings WHERE state = 'held' AND held_at < now() - interval '15 minutes'
+      ON CONFLICT (op_id, code) WHERE op_id IS NOT NULL DO NOTHING`.execute(this.db);
+  }
+
   /** Claims due payments and sends each once; returns how many were attempted. */
   async runOnce(): Promise<number> {
+    await this.flagLongHolds();
     const claimed = await this.db.transaction().execute(async (trx) => {
       await lockStamping(trx);
       const rows = await sql<Claimed>`
         SELECT f.op_id, f.provider_code, f.account, f.amount_kop, f.txn_id, f.txn_date, f.attempts, p.osmp_url, p.osmp_user, p.osmp_password, p.timeout_ms
         FROM forwardings f JOIN providers p ON p.code = f.provider_code
         WHERE f.state IN ('queued', 'sent') AND f.next_attempt_at <= now()
+          AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.op_id = f.op_id AND p.state = 'reversed')
         ORDER BY f.next_attempt_at LIMIT ${this.opts.batch}
         FOR UPDATE OF f SKIP LOCKED`.execute(trx);
       if (rows.rows.length === 0) return [];

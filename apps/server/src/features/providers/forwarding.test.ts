@@ -109,7 +109,7 @@ describe('forwarding third-party payments', () => {
     const rev = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: pay.opId, amountKop: pay.body.totalKop });
     await s.pushOk(desk, [pay, rev]);
     await drain(worker());
-    expect(await states()).toEqual({ '9161110005': 'failed' });
+    expect(await states()).toEqual({ '9161110005': 'cancelled' });
     expect(sim.ledger()).toHaveLength(0);
   });
 

@@ -3,12 +3,13 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, providerCheckRequest } from '@paydesk/protocol';
+import { AppError, FORWARDING_STATES, providerCheckRequest } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { DESK, INTEGRATION, requireUser } from '../../http/auth.ts';
+import { DESK, INTEGRATION, requireDesk, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { osmpCheck } from './osmp-client.ts';
 import { reconcileProvider } from './reconcile.ts';
+import { holdForRefund, releaseHold } from './holds.ts';
 
 export function providerRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -21,6 +22,12 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
     if (answer.result === null) throw new AppError('unavailable', `Поставщик не ответил на проверку: ${answer.comment}`);
     return { result: answer.result, comment: answer.comment, ...(answer.subscriberName ? { subscriberName: answer.subscriberName } : {}), ...(answer.balanceKop !== undefined ? { balanceKop: answer.balanceKop } : {}) };
   });
+
+  const hold = { params: z.object({ opId: z.uuid() }), body: z.object({ reversalOpId: z.uuid() }) };
+  r.post('/api/v1/forwardings/:opId/hold', { schema: { tags: ['Третьи лица'], summary: 'Снять платёж с передачи поставщику для возврата наличными (касса)', ...hold }, config: { auth: DESK } }, async (req) =>
+    holdForRefund(db, requireDesk(req.principal).deskId, req.params.opId, req.body.reversalOpId));
+  r.post('/api/v1/forwardings/:opId/release', { schema: { tags: ['Третьи лица'], summary: 'Вернуть платёж в передачу: возврат не состоялся (касса)', ...hold }, config: { auth: DESK } }, async (req) =>
+    releaseHold(db, requireDesk(req.principal).deskId, req.params.opId, req.body.reversalOpId));
 
   r.post('/api/v1/providers/:code/reconcile', {
     schema: { tags: ['Третьи лица'], summary: 'Сверка с реестром поставщика (txn_id;prv_txn;account;sum;txn_date)', params: z.object({ code: z.string().max(32) }) },
@@ -42,7 +49,7 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.get('/api/v1/forwardings', {
-    schema: { tags: ['Третьи лица'], summary: 'Передача платежей поставщикам', querystring: z.object({ state: z.enum(['queued', 'sent', 'confirmed', 'failed']).optional(), provider: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    schema: { tags: ['Третьи лица'], summary: 'Передача платежей поставщикам', querystring: z.object({ state: z.enum(FORWARDING_STATES).optional(), provider: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
     config: { auth: { roles: ['admin', 'senior_cashier', 'integrator'] } },
   }, async (req) => {
     let q = db.selectFrom('forwardings').select(['op_id', 'provider_code', 'account', 'amount_kop', 'txn_id', 'state', 'prv_txn', 'result_code', 'comment', 'attempts', 'updated_at', 'next_attempt_at']);

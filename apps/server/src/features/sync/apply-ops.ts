@@ -259,11 +259,12 @@ function applyReversal(ctx: ApplyContext, opId: string, b: PaymentReversedBody):
     undoPayment(ctx, original, opId);
     if (original.kind === 'thirdparty') {
       const state = ctx.lookups.forwardingStates.get(b.originalOpId);
-      if (state === 'queued') {
+      if (state === 'queued' || state === 'held') {
         ctx.batch.cancelForwardings.push(b.originalOpId);
-        ctx.lookups.forwardingStates.set(b.originalOpId, 'failed');
+        ctx.lookups.forwardingStates.set(b.originalOpId, 'cancelled');
       } else if (state === 'sent' || state === 'confirmed') {
-        f.add('reversal.forwarded', 'Платёж уже передан поставщику: отмену нужно согласовать с ним', { originalOpId: b.originalOpId, forwarding: state });
+        // Only a desk that skipped the hold gets here: the money went back and may reach the provider too.
+        f.add('reversal.forwarded', 'Возврат выдан, а платёж уже передан поставщику: возможен двойной расход — согласуйте отмену с поставщиком', { originalOpId: b.originalOpId, forwarding: state });
       }
     }
     if (original.kind === 'billing') {

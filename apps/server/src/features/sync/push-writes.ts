@@ -110,9 +110,9 @@ export async function writeVersioned(trx: Transaction<DB>, b: Batch): Promise<nu
   if (b.cancelForwardings.length > 0) {
     await trx
       .updateTable('forwardings')
-      .set({ state: 'failed', comment: 'Платёж сторнирован до передачи поставщику', updated_at: new Date(), version: nextVersion() })
+      .set({ state: 'cancelled', comment: 'Платёж сторнирован до передачи поставщику', updated_at: new Date(), version: nextVersion() })
       .where('op_id', 'in', b.cancelForwardings)
-      .where('state', '=', 'queued')
+      .where('state', 'in', ['queued', 'held'])
       .execute();
   }
   for (const part of chunks(b.feed, 5)) {
