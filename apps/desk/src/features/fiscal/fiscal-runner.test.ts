@@ -110,6 +110,16 @@ describe('an unclear register outcome is settled by asking the device, never by 
     expect(JSON.parse(row?.result ?? 'null')).toBeNull();
   });
 
+  it('a "done" answer that is another receipt (1,00 ₽ stored under our id) is not recorded as ours', async () => {
+    const op = sale(725_75);
+    odd.fault('foreign_answer');
+    const r = await settle(op);
+    expect(r).toBeInstanceOf(AppError);
+    const row = runner.get(op.opId);
+    expect(row?.state).not.toBe('done');
+    expect(device.receipts()).toHaveLength(0);
+  });
+
   it('"done" without a document number is not done: the counter decides', async () => {
     const op = sale();
     odd.fault('no_document_number');

@@ -20,7 +20,7 @@ import type { Receipt } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { Journal } from '../journal/journal.ts';
 import type { Clock } from '../../clock.ts';
-import { readMarks, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
+import { readMarks, receiptMatches, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
 
 export type OperationKind = 'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
 export type OperationState = 'fiscal_pending' | 'done' | 'failed';
@@ -313,9 +313,13 @@ export class FiscalRunner {
       return this.afterUnclear(row, isFiscalError(e) ? e.message : (e as Error).message);
     }
     this.hooks.crashAt?.('after_register', row);
-    // A receipt "done" without a document number is not a receipt the desk can stand behind.
-    if (handler.receipt && !((result as Partial<FiscalResult> | null)?.documentNumber && (result as FiscalResult).documentNumber > 0)) {
-      return this.afterUnclear(row, 'ККТ ответила без номера документа');
+    // A receipt "done" without a document number, or done as another receipt (a device holding another
+    // document under this id), is not a receipt the desk can stand behind: the one settle rule decides.
+    if (handler.receipt) {
+      const r = result as Partial<FiscalResult> | null;
+      if (!r?.documentNumber || r.documentNumber <= 0) return this.afterUnclear(row, 'ККТ ответила без номера документа');
+      const expected = { kind: handler.receipt, totalKop: (JSON.parse(row.receipt ?? 'null') as Receipt | null)?.totalKop ?? row.total_kop ?? 0 };
+      if (!receiptMatches(r as FiscalResult, expected)) return this.afterUnclear(row, `ККТ ответила документом на ${(r.totalKop ?? 0) / 100} ₽, а чек на ${expected.totalKop / 100} ₽`);
     }
     return this.complete(row, result);
   }

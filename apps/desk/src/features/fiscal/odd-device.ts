@@ -18,7 +18,9 @@ export type OddFault =
   /** Answers "done" with no document number. */
   | 'no_document_number'
   /** Someone printed another receipt on the device in the same moment (the counter moves by two). */
-  | 'extra_document';
+  | 'extra_document'
+  /** Answers with the document it holds under this id — another receipt, for 1,00 ₽ — printing nothing. */
+  | 'foreign_answer';
 
 export class OddDevice implements FiscalRegister {
   readonly driver = 'kkmserver' as const;
@@ -58,6 +60,10 @@ export class OddDevice implements FiscalRegister {
   }
 
   async registerReceipt(receipt: Receipt): Promise<FiscalResult> {
+    if (this.take('foreign_answer')) {
+      this.foreign.set(receipt.operationId, { totalKop: 1_00 });
+      return (await this.lookupOperation(receipt.operationId)) as FiscalResult;
+    }
     return this.around(async () => {
       const r = await this.device.registerReceipt({ ...receipt, operationId: this.fresh(receipt.operationId) });
       if (this.take('extra_document')) await this.device.registerReceipt({ ...receipt, operationId: this.fresh(`${receipt.operationId}-extra`) });
