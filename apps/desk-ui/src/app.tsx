@@ -137,7 +137,7 @@ export function App() {
           {section === 'readings' && <ReadingsScreen accountNumber={readingsAccount} onAccount={setReadingsAccount} />}
           {section === 'journal' && <JournalScreen />}
           {section === 'reports' && <ReportsScreen />}
-          {section === 'register' && <RegisterScreen status={status} />}
+          {section === 'register' && <RegisterScreen status={status} seniorApprovalNeeded={cashier.role === 'cashier'} />}
           {section === 'settings' && <SettingsScreen cashier={cashier} />}
         </div>
       </AppShell.Main>

@@ -51,6 +51,14 @@ export const en: Dictionary = {
   },
   kinds: { billing: 'Utilities', thirdparty: 'Third party', service: 'Service', reversal: 'Reversal', reading: 'Reading', cash_in: 'Cash in', cash_out: 'Cash out', cash_count: 'Cash count', shift_open: 'Shift open', shift_close: 'Shift close' },
   states: { fiscal_pending: 'Reconciling', done: 'Done', failed: 'Failed', pending: 'Queued', applied: 'Accepted', applied_with_review: 'Accepted, in review', rejected: 'Rejected', queued: 'Waiting', held: 'Held for a refund', sent: 'Sent', confirmed: 'Credited', cancelled: 'Cancelled (refunded)' },
+  unresolved: {
+    title: 'Operations the register has not confirmed', hint: 'Until they are settled the register takes no new operation. Do not take or pay out money for them again.',
+    notPrinted: 'fiscalised but not printed — load paper and press “Continue printing”', noAnswer: 'the register did not answer', settle: 'Settle by hand…', askRegister: 'Ask the register again',
+    reconciled: 'Settled: {{settled}}, could not: {{unresolved}}', settleTitle: 'Settle by hand: {{what}}',
+    settleHint: 'Look at the register: the last document number in an X report or on the tape, the drawer. Say what it shows; the decision is journaled and sent to the server for review.',
+    done: 'Done (the register shows a document)', notDone: 'Not done', documentNumber: 'Document number on the register', comment: 'What the register shows', confirm: 'Confirm (senior cashier)',
+    kinds: { shift_open: 'Shift opening', shift_close: 'Shift closing', cash_in: 'Cash in', cash_out: 'Cash out', reversal: 'Reversal' },
+  },
   register: {
     title: 'Register', openShift: 'Open shift', closeShift: 'Close shift (Z report)', xReport: 'X report', cashIn: 'Cash in', cashOut: 'Cash out (collection)', cancelReceipt: 'Cancel receipt',
     reprint: 'Reprint last receipt', cut: 'Cut tape', continuePrint: 'Continue printing', status: 'Register status', amount: 'Amount', float: 'Opening float', comment: 'Comment',

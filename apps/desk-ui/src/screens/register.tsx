@@ -10,6 +10,7 @@ import { api, newOpId, ProblemError } from '../api/client.ts';
 import type { DeskStatus } from '../api/types.ts';
 import { age, duration, inputToKop, money } from '../format.ts';
 import { ShiftTotalsTable, type Totals } from '../components/shift-totals.tsx';
+import { UnresolvedOps } from '../components/unresolved-ops.tsx';
 
 interface TapeDoc {
   id: number;
@@ -19,7 +20,7 @@ interface TapeDoc {
 
 type Action = 'open' | 'cash_in' | 'cash_out' | null;
 
-export function RegisterScreen({ status }: { status: DeskStatus | null }) {
+export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status: DeskStatus | null; seniorApprovalNeeded?: boolean }) {
   const { t, i18n } = useTranslation();
   const [message, setMessage] = useState<{ color: string; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -45,6 +46,8 @@ export function RegisterScreen({ status }: { status: DeskStatus | null }) {
       if (r && typeof r === 'object' && 'totals' in r) setTotals((r as { totals: Record<string, unknown> }).totals);
       setOpId(newOpId());
     } catch (e) {
+      // A definite refusal ends this operation: a corrected one is new. An unknown outcome keeps its id.
+      if (e instanceof ProblemError && e.status < 500 && e.code !== 'fiscal.outcome_unknown' && e.code !== 'shift.unsent') setOpId(newOpId());
       if (e instanceof ProblemError && e.code === 'shift.unsent') setUnsentConfirm(Number(e.body['unsentCount'] ?? 0));
       else setMessage({ color: 'red', text: e instanceof ProblemError ? e.message : String(e) });
     } finally {
@@ -92,6 +95,7 @@ export function RegisterScreen({ status }: { status: DeskStatus | null }) {
             ))}
           </SimpleGrid>
           {message && <Alert mt="md" color={message.color} variant="filled" data-testid="register-message">{message.text}</Alert>}
+          <UnresolvedOps refreshKey={`${s?.register.state ?? ''}:${busy ?? ''}:${message?.text ?? ''}`} needsApproval={seniorApprovalNeeded} />
           {totals && (
             <Paper withBorder p="sm" mt="md" data-testid="x-totals">
               <Text fw={700}>{t('register.xReport')}</Text>

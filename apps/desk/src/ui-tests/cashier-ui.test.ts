@@ -206,6 +206,29 @@ describe('the cashier’s screens', () => {
     await expect.poll(() => text('status-bar'), { timeout: 10_000 }).toContain('Смена № 2');
   });
 
+  it('an operation the register cannot account for is listed on «ККМ» and a senior settles it by hand', async () => {
+    // The register prints, its answer is lost, and it stays silent when asked: the desk cannot tell.
+    await desk.api.ok('POST', '/api/test/register-fault', { kind: 'lose_answer', silentFor: 2 });
+    const r = await desk.api.call<{ code: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' });
+    expect(r.body.code).toBe('fiscal.outcome_unknown');
+    await page.keyboard.press('F9');
+    await visible('unresolved');
+    await expect.poll(() => text('banners')).toContain('сверяет');
+    await shot(page, 'desk-18b-register-unresolved');
+    await page.getByTestId('settle-open').click();
+    await visible('settle-document');
+    const receipts = (await desk.api.ok<{ items: { documentNumber: number }[] }>('GET', '/api/test/receipts')).items;
+    await page.getByTestId('settle-document').fill(String(receipts.at(-1)?.documentNumber ?? 0));
+    await page.getByTestId('settle-comment').fill('На ленте чек на 30,00 ₽, ФД совпадает');
+    await page.getByTestId('settle-login').fill('senior');
+    await page.getByTestId('settle-password').fill('demo');
+    await shot(page, 'desk-18c-register-settle');
+    await page.getByTestId('settle-password').press('Enter');
+    await page.getByTestId('unresolved').waitFor({ state: 'detached', timeout: 10_000 });
+    const status = await desk.api.status();
+    expect((status as unknown as { register: { state: string } }).register.state).not.toBe('reconciling');
+  });
+
   it('the light turns grey when the server stops, payments wait, and it turns green once they are sent', async () => {
     await page.keyboard.press('F1');
     const count = async (): Promise<number> => Number((await server.open.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

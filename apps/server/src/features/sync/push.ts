@@ -148,7 +148,15 @@ function placeOne(ctx: ApplyContext, op: Fresh, earlier: Earlier, apply: typeof 
     ctx.batch.review.push({ kind: 'sync', code: 'sync.rejected', message, opId: op.opId, context: { seq: op.seq, type: op.type, issues, body: op.body } });
     return { outcome: 'rejected', code: 'validation.failed', message };
   }
-  return apply(ctx, op.opId, op.type, parsed.data);
+  const outcome = apply(ctx, op.opId, op.type, parsed.data);
+  const settledBy = (parsed.data as { fiscal?: { settledBy?: string } }).fiscal?.settledBy;
+  if (settledBy && outcome.outcome !== 'rejected') {
+    // The register could not say whether it printed this; a senior cashier decided from what it showed.
+    const message = 'Исход операции на ККТ установлен старшим кассиром вручную: сверьте с данными ОФД';
+    ctx.batch.review.push({ kind: 'fiscal', code: 'fiscal.settled_by_hand', message, opId: op.opId, context: { settledBy, fiscal: (parsed.data as { fiscal: unknown }).fiscal } });
+    return outcome.outcome === 'applied' ? { outcome: 'applied_with_review', code: 'fiscal.settled_by_hand', message } : outcome;
+  }
+  return outcome;
 }
 
 /** JSON the database stores whatever the body holds (PostgreSQL's jsonb refuses \u0000). */

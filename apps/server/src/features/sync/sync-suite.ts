@@ -289,6 +289,17 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       expect(await count('ops')).toBe(3);
     });
 
+    it('a payment whose register outcome a senior settled by hand is applied and goes to review', async () => {
+      const desk = await s.enroll();
+      const body = billingBody();
+      const op = s.op(desk, 'payment.accepted', { ...body, fiscal: { ...body.fiscal, settledBy: IDS.cashier } });
+      const r = await s.pushOk(desk, [op]);
+      expect(r.results[0]).toMatchObject({ outcome: 'applied_with_review', code: 'fiscal.settled_by_hand' });
+      expect(await count('payments')).toBe(1);
+      const item = await s.open.db.selectFrom('review_items').select('code').where('op_id', '=', op.opId).executeTakeFirstOrThrow();
+      expect(item.code).toBe('fiscal.settled_by_hand');
+    });
+
     it('shift totals that differ between register and journal go to review', async () => {
       const desk = await s.enroll();
       const body = exampleBody('shift.closed');
