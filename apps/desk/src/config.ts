@@ -10,6 +10,8 @@ const schema = z.object({
   registerUrl: z.url('адрес ККТ: http://host:port').optional(),
   registerUser: z.string().optional(),
   registerPassword: z.string().optional(),
+  /** KKMServer's device number (NumDevice); 0: whichever device is free. */
+  registerNumDevice: z.coerce.number().int().min(0).max(99).optional(),
   uiDir: z.string().default(fileURLToPath(new URL('../../desk-ui/dist', import.meta.url))),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   testHooks: z.enum(['0', '1']).default('0'),
@@ -26,6 +28,7 @@ const ENV: Record<string, keyof DeskConfig> = {
   PAYDESK_REGISTER_URL: 'registerUrl',
   PAYDESK_REGISTER_USER: 'registerUser',
   PAYDESK_REGISTER_PASSWORD: 'registerPassword',
+  PAYDESK_REGISTER_NUM_DEVICE: 'registerNumDevice',
   PAYDESK_DESK_UI_DIR: 'uiDir',
   PAYDESK_LOG_LEVEL: 'logLevel',
   PAYDESK_TEST_HOOKS: 'testHooks',

@@ -20,7 +20,7 @@ program
   .action(async (o: { port?: string; data?: string }) => {
     const cfg = loadDeskConfig(process.env, { port: o.port, dataDir: o.data });
     const register = cfg.register && cfg.register !== 'virtual'
-      ? { driver: cfg.register, url: cfg.registerUrl as string, ...(cfg.registerUser ? { user: cfg.registerUser } : {}), ...(cfg.registerPassword ? { password: cfg.registerPassword } : {}) }
+      ? { driver: cfg.register, url: cfg.registerUrl as string, ...(cfg.registerUser ? { user: cfg.registerUser } : {}), ...(cfg.registerPassword ? { password: cfg.registerPassword } : {}), ...(cfg.register === 'kkmserver' && cfg.registerNumDevice !== undefined ? { numDevice: cfg.registerNumDevice } : {}) }
       : cfg.register === 'virtual' ? { driver: 'virtual' as const } : undefined;
     const desk = await startDesk({
       dataDir: cfg.dataDir, port: cfg.port, host: cfg.host, uiDir: cfg.uiDir, logLevel: cfg.logLevel, testHooks: cfg.testHooks === '1',
