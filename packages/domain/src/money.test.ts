@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatRub, kopToDecimal, kopToRubNumber, mulDivRoundHalfUp, parseRub, rubNumberToKop, MAX_KOP } from './money.ts';
+import { formatRub, kopToDecimal, kopToRubNumber, mulDivRoundHalfUp, parseRub, rubNumberToKop, rubNumberToNearestKop, MAX_KOP } from './money.ts';
 
 const kop = fc.integer({ min: -MAX_KOP, max: MAX_KOP });
 
@@ -44,6 +44,20 @@ describe('money', () => {
     expect(() => rubNumberToKop(1.005)).toThrow();
     expect(rubNumberToKop(0.29)).toBe(29);
     expect(rubNumberToKop(1515)).toBe(151500);
+  });
+
+  it('takes a device sum with float noise or three decimals to the nearest kopeck, saying it rounded', () => {
+    expect(rubNumberToNearestKop(4889.5599999999995)).toEqual({ kop: 488_956, exact: false });
+    expect(rubNumberToNearestKop(725.745)).toEqual({ kop: 72_575, exact: false });
+    expect(rubNumberToNearestKop(0.285)).toEqual({ kop: 29, exact: false });
+    expect(rubNumberToNearestKop(4999.999999999999)).toEqual({ kop: 500_000, exact: false });
+    expect(rubNumberToNearestKop(-10.004)).toEqual({ kop: -1000, exact: false });
+    expect(rubNumberToNearestKop(1515)).toEqual({ kop: 151_500, exact: true });
+    expect(rubNumberToNearestKop(0.1)).toEqual({ kop: 10, exact: true });
+    expect(rubNumberToNearestKop(1e-7)).toEqual({ kop: 0, exact: false });
+    expect(() => rubNumberToNearestKop(Number.NaN)).toThrow(RangeError);
+    expect(() => rubNumberToNearestKop(1e20)).toThrow(RangeError);
+    fc.assert(fc.property(kop, (k) => rubNumberToNearestKop(kopToRubNumber(k)).kop === k && rubNumberToNearestKop(kopToRubNumber(k)).exact));
   });
 
   it('rounds percentages half up in exact arithmetic', () => {

@@ -64,6 +64,27 @@ export function rubNumberToKop(rub: number): Kop {
   return parsed.kop;
 }
 
+/**
+ * A rubles number a register reported, to the nearest kopeck, for devices whose sums are doubles on the
+ * way (a drawer counter of 4889.5599999999995) or carry three decimals (a total of 725.745). Rounds half
+ * away from zero on the number's shortest decimal form — what the device would print — and says whether
+ * that changed anything, so the caller can log it. Unlike rubNumberToKop it never refuses a sum for its
+ * decimals; it throws RangeError only for what is no sum at all (NaN, ±Infinity, beyond MAX_KOP).
+ */
+export function rubNumberToNearestKop(rub: number): { kop: Kop; exact: boolean } {
+  if (!Number.isFinite(rub)) throw new RangeError(`not a finite number of rubles: ${rub}`);
+  const abs = Math.abs(rub);
+  const text = String(abs).includes('e') ? abs.toFixed(20) : String(abs);
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match || (match[1] ?? '').length > 13) throw new RangeError(`not a sum in rubles: ${rub}`);
+  const whole = match[1] ?? '0';
+  const frac = match[2] ?? '';
+  let kop = Number(whole) * 100 + Number(frac.slice(0, 2).padEnd(2, '0'));
+  if ((frac[2] ?? '0') >= '5') kop += 1;
+  if (kop > MAX_KOP) throw new RangeError(`not a sum in rubles: ${rub}`);
+  return { kop: rub < 0 && kop !== 0 ? -kop : kop, exact: frac.replace(/0+$/, '').length <= 2 };
+}
+
 export type ParseMoneyResult = { ok: true; kop: Kop } | { ok: false; code: 'money.invalid' | 'money.too_many_decimals' | 'money.too_large'; message: string };
 
 /**
