@@ -74,6 +74,23 @@ describe('refunding a third-party payment in cash', () => {
     expect(sim.ledger().filter((l) => l.account === '9161110002')).toHaveLength(0);
   });
 
+  it('a refund the register refuses (no paper) gives the payment back to forwarding, and the provider gets it', async () => {
+    const paymentId = await topUp('9161110004');
+    await desk.api.ok('POST', '/api/test/register', { paper: false });
+    const r = await desk.api.call<{ code: string }>('POST', '/api/reversals', { paymentId, reason: 'Передумал' });
+    expect(r.body.code).toBe('fiscal.paper_out');
+    for (let i = 0; i < 50 && (await forwardingState(paymentId)) !== 'queued'; i++) {
+      await desk.api.call('POST', '/api/test/sync');
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(await forwardingState(paymentId)).toBe('queued');
+    await desk.api.ok('POST', '/api/test/register', { paper: true });
+    worker = new ForwardingWorker(server.open.db, null, { retryBaseMs: 50, maxRetryMs: 100 });
+    await worker.runOnce();
+    expect(await forwardingState(paymentId)).toBe('confirmed');
+    expect(await returns()).toBe(0);
+  });
+
   it('offline: refused, since the desk cannot know whether the provider has it', async () => {
     const paymentId = await topUp('9161110003');
     await server.stop();

@@ -13,6 +13,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-imports-staging.ts';
 import * as m0003 from './migrations/0003-incarnation.ts';
 import * as m0004 from './migrations/0004-forwarding-holds.ts';
+import * as m0005 from './migrations/0005-forwardings-version.ts';
 
 export type Database = Kysely<DB>;
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-imports-staging': m0002,
   '0003-incarnation': m0003,
   '0004-forwarding-holds': m0004,
+  '0005-forwardings-version': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
