@@ -57,8 +57,8 @@ export async function seed(api: Api, options: { simUrl: string; dataDir: string;
   await api.call('POST', '/api/v1/points', { code: 'P2', name: 'Пункт на Мира', address: `г. ${CITY}, ул. Мира, д. 15` });
   for (const [key, value] of Object.entries(SETTINGS)) await api.call('PUT', '/api/v1/settings', { scope: 'global', key, value });
 
-  await api.call('POST', '/api/v1/users', { login: 'cashier', name: 'Иванова А.А.', role: 'cashier', password: DEMO_PASSWORD, inn: '540612345678' });
-  await api.call('POST', '/api/v1/users', { login: 'senior', name: 'Петрова Н.С.', role: 'senior_cashier', password: DEMO_PASSWORD, inn: '540687654321' });
+  await api.call('POST', '/api/v1/users', { login: 'cashier', name: 'Иванова А.А.', role: 'cashier', password: DEMO_PASSWORD, inn: '540612345667' });
+  await api.call('POST', '/api/v1/users', { login: 'senior', name: 'Петрова Н.С.', role: 'senior_cashier', password: DEMO_PASSWORD, inn: '540687654398' });
   await api.call('POST', '/api/v1/users', { login: 'cashier2', name: 'Сидорова Е.В.', role: 'cashier', password: DEMO_PASSWORD });
 
   const supplierIds = new Map<string, string>();
