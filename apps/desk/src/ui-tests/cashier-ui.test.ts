@@ -123,6 +123,27 @@ describe('the cashier’s screens', () => {
     await page.keyboard.press('Enter');
   });
 
+  it('a payment the register refused (no paper) can be taken again with another sum: a new operation, not a reused id (issue 16 item 8)', async () => {
+    await page.getByTestId('account-search').fill('ленина 10 5');
+    await visible('search-results');
+    await page.keyboard.press('Enter');
+    await visible('account-card');
+    await page.getByTestId('total-input').fill('100');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
+    await page.getByTestId('tendered').fill('150');
+    await desk.api.ok('POST', '/api/test/register', { paper: false });
+    await page.getByTestId('tendered').press('Enter');
+    await visible('payment-error');
+    expect(await text('payment-error')).toContain('бумага');
+    await desk.api.ok('POST', '/api/test/register', { paper: true });
+    // The payer hands over another note; the cashier corrects «Получено» and presses Enter again.
+    await page.getByTestId('tendered').fill('200');
+    await page.getByTestId('tendered').press('Enter');
+    await visible('payment-result');
+    expect(await text('result-change')).toMatch(/9\d,\d\d/);
+    await page.keyboard.press('Enter');
+  });
+
   it('a third-party payment with its commission shown before accepting (F2)', async () => {
     await page.keyboard.press('F2');
     await visible('provider-search');
