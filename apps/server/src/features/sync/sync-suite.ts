@@ -300,6 +300,23 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       expect(item.code).toBe('fiscal.settled_by_hand');
     });
 
+    it('a reversal pushed in a later batch restores the debt it paid (issue 24 item 1)', async () => {
+      const desk = await s.enroll();
+      const paid = s.op(desk, 'payment.accepted', billingBody());
+      await s.pushOk(desk, [paid]);
+      const reversal = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop });
+      const r = await s.pushOk(desk, [reversal]);
+      expect(r.results[0]?.outcome).toBe('applied');
+      const charges = await s.open.db.selectFrom('charges').select(['service_code', 'paid_kop', 'paid_penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').execute();
+      expect(charges).toEqual([
+        { service_code: 'MAINT', paid_kop: 0, paid_penalty_kop: 0 },
+        { service_code: 'WATER', paid_kop: 0, paid_penalty_kop: 0 },
+      ]);
+      // The desks see the debt back: the charges carry a new version.
+      const pull = await s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=${r.version === '0' ? '0' : String(Number(r.version) - 1)}&limit=100`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+      expect((pull.json() as { changes: { charges?: unknown[] } }).changes.charges?.length).toBe(2);
+    });
+
     it('shift totals that differ between register and journal go to review', async () => {
       const desk = await s.enroll();
       const body = exampleBody('shift.closed');
