@@ -30,6 +30,10 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     if (provider) providerCodes.add(provider);
   }
   const opIds = ops.map((o) => o.opId);
+  // A reversal names only its payment: the payment's account and charges are needed to undo it.
+  const paymentIds = [...originals];
+  const originalRows = paymentIds.length ? await trx.selectFrom('payments').select(['op_id', 'kind', 'desk_id', 'state', 'total_kop', 'account_number', 'provider_code']).where('op_id', 'in', paymentIds).execute() : [];
+  for (const r of originalRows) if (r.account_number) accountNumbers.add(r.account_number);
   const accountList = [...accountNumbers];
 
   const [accounts, services, suppliers, charges, meters, providers, priceItems, settings] = await Promise.all([
@@ -43,10 +47,9 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     trx.selectFrom('settings').select(['key', 'value']).where('scope', '=', 'global').where('key', 'in', ['subagentCapKop', 'readingCutoffDay']).execute(),
   ]);
 
-  const paymentIds = [...originals];
   const payments = new Map<string, PaymentFacts>();
   if (paymentIds.length) {
-    const rows = await trx.selectFrom('payments').select(['op_id', 'kind', 'desk_id', 'state', 'total_kop', 'account_number', 'provider_code']).where('op_id', 'in', paymentIds).execute();
+    const rows = originalRows;
     const lines = await trx.selectFrom('payment_lines').select(['op_id', 'code', 'period', 'amount_kop', 'penalty_kop']).where('op_id', 'in', paymentIds).execute();
     for (const r of rows) {
       payments.set(r.op_id, {
