@@ -2,7 +2,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type JsonHandler = (req: { method: string; path: string; body: unknown; headers: IncomingMessage['headers'] }) => Promise<{ status: number; body: unknown }>;
+/** `text`, when given, is sent as is (text/html), the way a Java servlet's sendError answers. */
+export type JsonHandler = (req: { method: string; path: string; body: unknown; headers: IncomingMessage['headers'] }) => Promise<{ status: number; body: unknown; text?: string }>;
 
 export type RequestMatcher = (req: { method: string; path: string; body: unknown }) => boolean;
 
@@ -42,7 +43,8 @@ export async function startJsonServer(handler: JsonHandler, port = 0): Promise<J
           req.socket.destroy();
           return;
         }
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
+        if (answer.text !== undefined) res.writeHead(answer.status, { 'content-type': 'text/html; charset=utf-8' }).end(answer.text);
+        else res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body));
       })();
     });
   });
