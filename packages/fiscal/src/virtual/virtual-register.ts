@@ -212,10 +212,10 @@ export class VirtualRegister implements FiscalRegister {
     return r ? { id: r.id, type: r.type, documentNumber: r.fd, operationId: r.op_id, at: r.at, printed: r.printed === 1, tape: r.tape } : null;
   }
 
-  /** Every fiscal receipt with its operation id, for invariant checks. */
-  receipts(): { operationId: string | null; kind: 'sale' | 'sale_return'; documentNumber: number; totalKop: number; shiftNumber: number }[] {
-    const rows = this.db.prepare("SELECT op_id, type, fd, total_kop, shift_number FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd").all() as DocRow[];
-    return rows.map((r) => ({ operationId: r.op_id, kind: r.type as 'sale' | 'sale_return', documentNumber: r.fd ?? 0, totalKop: r.total_kop ?? 0, shiftNumber: r.shift_number ?? 0 }));
+  /** Every fiscal receipt with its operation id, payments and whether it was printed, for invariant checks. */
+  receipts(): { operationId: string | null; kind: 'sale' | 'sale_return'; documentNumber: number; totalKop: number; cashKop: number; cardKop: number; shiftNumber: number; printed: boolean }[] {
+    const rows = this.db.prepare("SELECT op_id, type, fd, total_kop, cash_kop, card_kop, shift_number, printed FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd").all() as DocRow[];
+    return rows.map((r) => ({ operationId: r.op_id, kind: r.type as 'sale' | 'sale_return', documentNumber: r.fd ?? 0, totalKop: r.total_kop ?? 0, cashKop: r.cash_kop ?? 0, cardKop: r.card_kop ?? 0, shiftNumber: r.shift_number ?? 0, printed: r.printed === 1 }));
   }
 
   // ---- the port -----------------------------------------------------------------------------
