@@ -25,6 +25,7 @@ import { ServerClient } from './features/sync/server-client.ts';
 import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
 import { deskStatus, statusReport } from './features/status.ts';
 import { releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
+import { chaosRoutes } from './testing/chaos-hooks.ts';
 
 export interface DeskOptions {
   dataDir: string;
@@ -125,6 +126,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
               await sync.pull();
               return deskStatus(deps);
             });
+            chaosRoutes(a, db);
           },
         }
       : {}),
