@@ -3,18 +3,22 @@
  * under scheduled faults, stops the faults, lets the queues drain, checks every invariant and prints
  * the report. Exits non-zero when an invariant fails. The seed is printed and replays the choices.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { FAULT_KINDS, FaultScheduler } from './faults.ts';
-import { checkInvariants } from './invariants.ts';
+import { FaultScheduler } from './faults.ts';
+import { checkInvariants, readProviderMoney } from './invariants.ts';
 import { rng } from './rng.ts';
 import { startStack } from './stack.ts';
-import { DeskDriver, type LedgerEntry, type WorkloadStats } from './workload.ts';
+import { DeskDriver, SCENARIOS, type LedgerEntry, type WorkloadStats } from './workload.ts';
 
+// One desk of each profile drives a KKMServer. Restores put back copies at least `minCopyAgeMs` old:
+// half a minute in the short profile (its whole run is two), minutes in the long one.
 const PROFILES = {
-  short: { desks: 3, minutes: 1.5, faultEveryMs: [3_000, 5_000] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number] },
-  long: { desks: 4, minutes: 30, faultEveryMs: [4_000, 10_000] as [number, number], townSize: 3_000, paceMs: [200, 900] as [number, number] },
+  short: { desks: 3, kkmDesks: 1, minutes: 1.75, faultEveryMs: [2_000, 3_500] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number], restore: { copyEveryMs: 10_000, minCopyAgeMs: 20_000 } },
+  long: { desks: 4, kkmDesks: 1, minutes: 30, faultEveryMs: [4_000, 10_000] as [number, number], townSize: 3_000, paceMs: [200, 900] as [number, number], restore: { copyEveryMs: 60_000, minCopyAgeMs: 180_000 } },
 };
+/** When a kind has not been injected by the end (restores deferred), the run goes on up to this long. */
+const OVERTIME_MS = 60_000;
 
 const program = new Command('paydesk-chaos')
   .option('--profile <name>', 'short (CI, ~2 min) | long', 'short')
@@ -36,19 +40,22 @@ async function main(): Promise<number> {
   const seed = opts.seed ? Number(opts.seed) : Math.floor(Math.random() * 2 ** 31);
   console.log(`Paydesk chaos: профиль ${opts.profile}, касс ${profile.desks}, ${profile.minutes} мин, seed ${seed} (повтор: --seed ${seed})`);
   const started = Date.now();
-  const stack = await startStack({ desks: profile.desks, townSize: profile.townSize, log });
+  const stack = await startStack({ desks: profile.desks, kkmDesks: Math.min(profile.kkmDesks, profile.desks - 1), townSize: profile.townSize, log });
   const ledger = new Map<string, LedgerEntry>();
-  const stats: WorkloadStats = { attempted: 0, duplicatesSent: 0, networkErrors: 0, byKind: {} };
+  const stats: WorkloadStats = { attempted: 0, duplicatesSent: 0, networkErrors: 0, byKind: {}, scenarios: {}, violations: [] };
   try {
     const accounts = stack.town.accountsCsv.trim().split('\n').slice(1).map((l) => l.split(';')).filter((r) => r[8] === 'active').map((r) => r[0] as string);
     const drivers = stack.desks.map((d, i) => new DeskDriver(d, rng(seed + i + 1), ledger, stats, accounts, stack.desks.length));
-    const faults = new FaultScheduler(stack, rng(seed), profile.faultEveryMs, log);
+    const providersBefore = await readProviderMoney(stack.dbUrl);
+    const faults = new FaultScheduler(stack, drivers, rng(seed), profile.faultEveryMs, profile.restore, log);
     const end = Date.now() + profile.minutes * 60_000;
     const pace = rng(seed + 100);
     faults.start();
     const loadStarted = Date.now();
+    // Every kind at least once: a run whose last restores were deferred goes on a little.
+    const finished = (): boolean => Date.now() >= end && (faults.kinds.every((k) => faults.injected[k]) && drivers.every((d) => d.scenesPending === 0) || Date.now() >= end + OVERTIME_MS);
     await Promise.all(drivers.map(async (driver) => {
-      while (Date.now() < end) {
+      while (!finished()) {
         await driver.step();
         await sleep(pace.int(...profile.paceMs));
       }
@@ -61,15 +68,26 @@ async function main(): Promise<number> {
     const drainedIn = await drain(stack, 180_000);
     const drainSeconds = (Date.now() - faultsStopped) / 1000;
     if (opts.sabotage) await sabotage(stack.dbUrl);
-    const checks = await checkInvariants(stack, ledger);
+    const scenesPlayed = Object.values(stats.scenarios).reduce((n, s) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
+    const checks = await checkInvariants(stack, { ledger, restores: faults.restores, violations: stats.violations, providersBefore, registers: drivers.map((d) => d.register), scenesPlayed });
 
     const entries = [...ledger.values()];
     const refusedBy: Record<string, number> = {};
-    for (const e of entries) if (e.outcome === 'refused') refusedBy[e.code ?? '?'] = (refusedBy[e.code ?? '?'] ?? 0) + 1;
+    const refusedSample: Record<string, string> = {};
+    for (const e of entries) {
+      if (e.outcome !== 'refused') continue;
+      const key = `касса ${e.desk + 1} ${e.kind} ${e.code ?? '?'}`;
+      refusedBy[key] = (refusedBy[key] ?? 0) + 1;
+      refusedSample[key] ??= e.detail ?? '';
+    }
     const report = {
       seed, profile: opts.profile, desks: profile.desks, minutes: profile.minutes,
       operations: { attempted: stats.attempted, accepted: entries.filter((e) => e.outcome === 'accepted').length, refused: refusedBy, unresolved, duplicatesSent: stats.duplicatesSent, networkErrorsSeen: stats.networkErrors, byKind: stats.byKind },
+      refusedSample,
+      scenes: stats.scenarios,
       faults: faults.injected,
+      restores: { journals: faults.restores.journals.map((r) => ({ desk: r.desk + 1, copyAgeSeconds: Math.round((r.restoredAt - r.copyAt) / 1000) })), server: faults.restores.server.map((r) => ({ dumpAgeSeconds: Math.round((r.restoredAt - r.dumpAt) / 1000) })) },
+      kkmDesks: stack.desks.filter((d) => d.kkm).map((d) => d.index + 1),
       restarts: { server: stack.server.starts - 1, desks: stack.desks.map((d) => d.starts - 1) },
       provider: stack.sim.stats(),
       drain: { seconds: Number(drainSeconds.toFixed(1)), complete: drainedIn !== null },
@@ -78,10 +96,16 @@ async function main(): Promise<number> {
     };
     printReport(report);
     if (opts.report) writeFileSync(opts.report, JSON.stringify(report, null, 2));
-    const missing = FAULT_KINDS.filter((k) => !faults.injected[k]);
+    // A scene counts once a cashier has played it, not when it was asked for.
+    const missing = faults.kinds.filter((k) => !faults.injected[k] || ((SCENARIOS as readonly string[]).includes(k) && !stats.scenarios[k]));
     if (missing.length > 0) console.log(`  Не внесены сбои: ${missing.join(', ')} — прогон слишком короткий для профиля`);
     if (drainedIn === null) console.log('  Очереди не опустели за отведённое время');
     const failed = checks.filter((c) => c.failures.length > 0).length + (drainedIn === null ? 1 : 0) + (missing.length > 0 ? 1 : 0);
+    if (failed > 0) {
+      const kept = `/tmp/paydesk-chaos-${seed}`;
+      cpSync(stack.logDir, kept, { recursive: true });
+      console.log(`  Вывод процессов: ${kept}`);
+    }
     console.log(failed === 0 ? `CHAOS PASS (seed ${seed})` : `CHAOS FAIL: нарушено проверок: ${failed} (seed ${seed})`);
     return failed === 0 ? 0 : 1;
   } finally {
@@ -101,7 +125,7 @@ async function drain(stack: Awaited<ReturnType<typeof startStack>>, timeoutMs: n
     const { default: pg } = await import('pg');
     const db = new pg.Client({ connectionString: stack.dbUrl });
     await db.connect();
-    const pending = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM forwardings WHERE state IN ('queued', 'sent')")).rows[0]?.n ?? 0);
+    const pending = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM forwardings WHERE state IN ('queued', 'sent', 'held')")).rows[0]?.n ?? 0);
     await db.end();
     if (busy === 0 && pending === 0) {
       // One more pull so the desks see the final forwarding states.
