@@ -115,7 +115,7 @@ export interface AtolSimulatorOptions {
   oddNumbers?: boolean;
   /** Error answers as text, the way a Java servlet's sendError writes them, instead of JSON. */
   textErrors?: boolean;
-  /** How often a blocked queue looks for the device ([KA]: every 3 s). */
+  /** How often a blocked queue looks for the device ([KA]: every 3 s); only this check unblocks it. */
   recheckMs?: number;
 }
 
@@ -483,7 +483,8 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
   }
 
   /** The queue worker: one request at a time, in order; a blocked queue waits for the device [WD]. */
-  function kick(): Promise<void> {
+  /** `recover`: the server's own periodic check may settle a block; a client's request only moves the queue. */
+  function kick(recoverBlock = false): Promise<void> {
     if (working) return working;
     let worker: Promise<void> | null = null;
     worker = (async (): Promise<void> => {
@@ -491,7 +492,7 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
       try {
         while (!stopped) {
           if (block) {
-            if (!linkBack(block) || !(await recover(block))) break;
+            if (!recoverBlock || !linkBack(block) || !(await recover(block))) break;
             continue;
           }
           const next = order.find((e) => !e.finished && !e.canceled && e.slots.every((s) => s.status === 'wait'));
@@ -508,7 +509,7 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     return worker;
   }
   const recheck = setInterval(() => {
-    if (block) void kick();
+    if (block) void kick(true);
   }, options.recheckMs ?? 10);
   recheck.unref();
 
@@ -617,13 +618,12 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     },
     release: () => {
       if (block) block.held = false;
-      void kick();
     },
     blocked: () => block !== null,
     prefill: async (uuid, tasks) => {
       const entry = add(uuid, tasks);
-      void kick();
-      await Promise.race([entry.done, sleep(5_000)]);
+      await kick();
+      if (!block) await Promise.race([entry.done, sleep(5_000)]);
     },
     setOddNumbers: (on) => {
       odd = on;
