@@ -2,8 +2,8 @@
  * The domain's receipt and register operations as ATOL Driver v10 JSON tasks, and ATOL's answers and
  * error codes back in the port's terms (shared/specs/fiscal-registers.md, section 1).
  */
-import { kopToRubNumber, rubNumberToKop, type AgentType, type Receipt, type ReceiptItem, type TaxSystem, type VatRate } from '@paydesk/domain';
-import { FiscalError, type Cashier, type FiscalErrorCode, type FiscalResult, type RegisterShiftTotals } from '../port.ts';
+import { kopToRubNumber, rubNumberToNearestKop, type AgentType, type Receipt, type ReceiptItem, type ReceiptKind, type TaxSystem, type VatRate } from '@paydesk/domain';
+import { FiscalError, type Cashier, type FiscalErrorCode, type FiscalResult, type LastDocument, type RegisterShiftTotals } from '../port.ts';
 
 export type AtolTask = Record<string, unknown> & { type: string };
 
@@ -96,17 +96,48 @@ export interface AtolFiscalParams {
   fnsUrl?: string;
 }
 
-export function fiscalResultOf(r: Receipt, result: unknown): FiscalResult {
-  const body = (result ?? {}) as { fiscalParams?: AtolFiscalParams; warnings?: { notPrinted?: boolean } };
+export type Warn = (message: string) => void;
+
+/**
+ * A sum the device reported, in kopecks. Devices keep sums as doubles (a drawer of 4889.5599999999995)
+ * and may give three decimals (a total of 725.745): such a sum is taken to the nearest kopeck with a
+ * warning, never refused, so an odd number cannot stop a cash-in, a status read or a report. Null when
+ * there is no number at all.
+ */
+export function readKop(value: unknown, field: string, warn: Warn): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  try {
+    const { kop, exact } = rubNumberToNearestKop(value);
+    if (!exact) warn(`АТОЛ: ${field} = ${String(value)} — не целое число копеек; принято ${(kop / 100).toFixed(2)}`);
+    return kop;
+  } catch {
+    warn(`АТОЛ: ${field} = ${String(value)} — не сумма; не учтено`);
+    return null;
+  }
+}
+
+/** True when the device's rubles and our kopecks are less than a kopeck apart (725.745 and 725,75 ₽). */
+export function withinKopeck(rub: number, kop: number): boolean {
+  return Math.abs(rub * 100 - kop) < 1;
+}
+
+/**
+ * A receipt's result as the port's FiscalResult. `receipt` is what the result is known to be: the caller's
+ * own receipt for its fresh answer, or what the device reported (lookupOperation). A total less than a
+ * kopeck from the receipt's is the receipt's own (the device's rendering of it); any other is the device's.
+ */
+export function fiscalResultOf(receipt: { operationId: string; kind: ReceiptKind; totalKop: number }, result: unknown, warn: Warn): FiscalResult {
+  const body = (result ?? {}) as { fiscalParams?: AtolFiscalParams; warnings?: { notPrinted?: boolean } | null };
   const p = body.fiscalParams;
   if (!p || typeof p.fiscalDocumentNumber !== 'number') throw new FiscalError('outcome_unknown', 'ответ ККТ без фискальных параметров');
   const at = p.fiscalDocumentDateTime ?? new Date().toISOString();
-  const totalKop = typeof p.total === 'number' ? rubNumberToKop(p.total) : r.totalKop;
+  const reported = readKop(p.total, 'fiscalParams.total', warn);
+  const totalKop = reported === null || withinKopeck(p.total ?? 0, receipt.totalKop) ? receipt.totalKop : reported;
   const fn = p.fnNumber ?? '';
   const sign = p.fiscalDocumentSign ?? '';
   return {
-    operationId: r.operationId,
-    kind: r.kind,
+    operationId: receipt.operationId,
+    kind: receipt.kind,
     documentNumber: p.fiscalDocumentNumber,
     fiscalSign: sign,
     shiftNumber: p.shiftNumber ?? 0,
@@ -115,9 +146,39 @@ export function fiscalResultOf(r: Receipt, result: unknown): FiscalResult {
     totalKop,
     fnNumber: fn,
     registrationNumber: p.registrationNumber ?? '',
-    qr: qrOf(at, totalKop, fn, p.fiscalDocumentNumber, sign, r.kind === 'sale' ? 1 : 2),
+    qr: qrOf(at, totalKop, fn, p.fiscalDocumentNumber, sign, receipt.kind === 'sale' ? 1 : 2),
     printed: body.warnings?.notPrinted !== true,
   };
+}
+
+/**
+ * `getFnDocument`'s answer ([S1] KKTServiceLib GetFnDocumentByNumberResult): the document's tags by number
+ * under `documentTLV`, with `fiscalDocumentType` (receipt, openShift, closeShift…); tag 1054 is the receipt
+ * type (1 sale, 2 sale return, 3 purchase, 4 purchase return), 1020 its total, 1012 its time, 1077 its ФП.
+ * Null when the answer holds no document.
+ */
+export function documentOf(result: unknown, warn: Warn): (LastDocument & { receiptType: number | null }) | null {
+  const tlv = ((result ?? {}) as { documentTLV?: Record<string, unknown> }).documentTLV;
+  if (!tlv || typeof tlv !== 'object') return null;
+  const n = Number(tlv['1040']);
+  if (!Number.isInteger(n) || n <= 0) return null;
+  const type = typeof tlv['fiscalDocumentType'] === 'string' ? tlv['fiscalDocumentType'] : '';
+  const receiptType = type === 'receipt' ? Number(tlv['1054']) : null;
+  const kind: LastDocument['kind'] =
+    type === 'openShift' ? 'open_shift' : type === 'closeShift' ? 'close_shift' : receiptType === 1 ? 'sale' : receiptType === 2 ? 'sale_return' : 'other';
+  const at = typeof tlv['1012'] === 'string' && !Number.isNaN(new Date(tlv['1012']).getTime()) ? new Date(tlv['1012']).toISOString() : new Date().toISOString();
+  const doc: LastDocument & { receiptType: number | null } = {
+    documentNumber: n,
+    kind,
+    totalKop: type === 'receipt' ? readKop(tlv['1020'], 'тег 1020', warn) : null,
+    at,
+    operationId: null,
+    receiptType: Number.isFinite(receiptType) ? receiptType : null,
+  };
+  if (typeof tlv['1077'] === 'string' || typeof tlv['1077'] === 'number') doc.fiscalSign = String(tlv['1077']);
+  if (typeof tlv['1038'] === 'number') doc.shiftNumber = tlv['1038'];
+  if (typeof tlv['qr'] === 'string') doc.qr = tlv['qr'];
+  return doc;
 }
 
 function qrOf(at: string, totalKop: number, fn: string, fd: number, fp: string, n: number): string {
@@ -133,43 +194,64 @@ interface AtolTotalsBlock {
   payments?: { cash?: number; electronically?: number };
 }
 
-/** `getShiftTotals` → the port's totals. Counts are read when the firmware reports them ([P]). */
-export function shiftTotalsOf(result: unknown): RegisterShiftTotals {
+/** `getShiftTotals` → the port's totals; odd sums are rounded with a warning. Counts when the firmware reports them ([P]). */
+export function shiftTotalsOf(result: unknown, warn: Warn): RegisterShiftTotals {
   const t = ((result ?? {}) as { shiftTotals?: Record<string, unknown> }).shiftTotals ?? {};
   const receipts = (t['receipts'] ?? {}) as { sell?: AtolTotalsBlock; sellReturn?: AtolTotalsBlock };
-  const kop = (n: number | undefined): number => (typeof n === 'number' ? rubNumberToKop(n) : 0);
-  const block = (b: AtolTotalsBlock | undefined): { count: number; cashKop: number; cardKop: number } => ({
-    count: b?.count ?? 0,
-    cashKop: kop(b?.payments?.cash),
-    cardKop: kop(b?.payments?.electronically),
+  const kop = (n: number | undefined, field: string): number => readKop(n, field, warn) ?? 0;
+  const block = (b: AtolTotalsBlock | undefined, name: string): { count: number; cashKop: number; cardKop: number } => ({
+    count: typeof b?.count === 'number' ? b.count : 0,
+    cashKop: kop(b?.payments?.cash, `shiftTotals.receipts.${name}.payments.cash`),
+    cardKop: kop(b?.payments?.electronically, `shiftTotals.receipts.${name}.payments.electronically`),
   });
   return {
     shiftNumber: typeof t['shiftNumber'] === 'number' ? t['shiftNumber'] : 0,
-    sales: block(receipts.sell),
-    returns: block(receipts.sellReturn),
-    cashInKop: kop((t['income'] as { sum?: number } | undefined)?.sum),
-    cashOutKop: kop((t['outcome'] as { sum?: number } | undefined)?.sum),
-    drawerKop: kop((t['cashDrawer'] as { sum?: number } | undefined)?.sum),
+    sales: block(receipts.sell, 'sell'),
+    returns: block(receipts.sellReturn, 'sellReturn'),
+    cashInKop: kop((t['income'] as { sum?: number } | undefined)?.sum, 'shiftTotals.income.sum'),
+    cashOutKop: kop((t['outcome'] as { sum?: number } | undefined)?.sum, 'shiftTotals.outcome.sum'),
+    drawerKop: kop((t['cashDrawer'] as { sum?: number } | undefined)?.sum, 'shiftTotals.cashDrawer.sum'),
   };
 }
 
-/** libfptr error codes (KKTErrorType) in the port's terms. */
+/**
+ * libfptr error codes ([S1] KKTErrorType) in the port's terms; a code not listed is a refusal ('rejected').
+ * The outcome follows the port's code: 'unavailable' and 'outcome_unknown' are unknown (the operation may
+ * have happened), every other code is the device's own "not executed".
+ */
+export const ATOL_ERROR_CODES: Readonly<Record<number, FiscalErrorCode>> = {
+  1: 'unavailable', // Соединение не установлено
+  2: 'unavailable', // Нет связи
+  3: 'unavailable', // Порт занят
+  4: 'unavailable', // Порт недоступен
+  241: 'unavailable', // Соединение с ККТ потеряно
+  15: 'outcome_unknown', // Неизвестная ошибка: the web server blocks the queue on it, as on a lost link [WD]
+  44: 'paper_out', // Нет бумаги
+  45: 'cover_open', // Открыта крышка
+  53: 'return_exceeds', // Накопление меньше суммы возврата или аннулирования
+  55: 'busy', // Предыдущая операция незавершена
+  68: 'shift_expired', // Смена превысила 24 часа
+  141: 'shift_expired', // ФН: смена превысила 24 часа
+  73: 'shift_closed', // Смена закрыта — операция невозможна
+  83: 'shift_already_open', // Смена открыта — операция невозможна
+  80: 'not_enough_cash', // В ККТ нет денег для выплаты
+  81: 'receipt_open', // Чек закрыт — операция невозможна
+  82: 'receipt_open', // Чек открыт — операция невозможна
+  200: 'receipt_open', // Документ открыт — операция невозможна
+  201: 'receipt_open', // Документ закрыт — операция невозможна
+  120: 'fn_problem', // ФН: срок эксплуатации истёк
+  121: 'fn_problem', // ФН: переполнение
+  137: 'fn_problem', // ФН: ресурс исчерпан
+  139: 'fn_problem', // ФН: есть неотправленные документы
+  140: 'fn_problem', // ФН: исчерпан срок ожидания ОФД
+  166: 'fn_problem', // ФН не найден
+  167: 'not_agent', // Невозможно записать агентский тег: ККТ не зарегистрирована агентом
+  177: 'outcome_unknown', // Закрытие чека прервано: проверьте состояние ФН — the receipt may exist
+  203: 'outcome_unknown', // Критичная ошибка, документ необходимо отменить — the receipt may exist
+};
+
 export function atolErrorCode(code: number): FiscalErrorCode {
-  if ([1, 2, 3, 4, 241].includes(code)) return 'unavailable';
-  if (code === 44) return 'paper_out';
-  if (code === 45) return 'cover_open';
-  if (code === 55) return 'busy';
-  if (code === 68 || code === 141) return 'shift_expired';
-  if (code === 73) return 'shift_closed';
-  if (code === 83) return 'shift_already_open';
-  if (code === 80) return 'not_enough_cash';
-  if ([81, 82, 200, 201].includes(code)) return 'receipt_open';
-  if (code === 53) return 'return_exceeds';
-  if ([120, 121, 137, 139, 140, 166].includes(code)) return 'fn_problem';
-  if (code === 167) return 'not_agent';
-  // 177 "receipt close interrupted: check FN state", 203 "critical error": the receipt may exist.
-  if (code === 177 || code === 203) return 'outcome_unknown';
-  return 'rejected';
+  return ATOL_ERROR_CODES[code] ?? 'rejected';
 }
 
 export function atolError(code: number, description: string): FiscalError {

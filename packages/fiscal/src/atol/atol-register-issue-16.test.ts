@@ -264,3 +264,17 @@ describe('issue 16 item 7: the last document for the counter check', () => {
     expect(await atol.lastDocument()).toMatchObject({ documentNumber: back.documentNumber, kind: 'sale_return', totalKop: 1_515_00 });
   });
 });
+
+describe('issue 16 item 7: printing a document again from the drive', () => {
+  it('reprintDocument(n) prints the document from the fiscal drive (printFnDocument), not only the last one', async () => {
+    const { device, atol } = await rig();
+    await atol.openShift(opId(), cashier);
+    const first = await atol.registerReceipt(utilityReceipt());
+    await atol.registerReceipt(utilityReceipt('card'));
+    await atol.reprintDocument(first.documentNumber);
+    const copy = device.documents({ limit: 100 }).at(-1);
+    expect(copy?.tape).toContain('КОПИЯ');
+    expect(copy?.tape).toContain(String(first.documentNumber));
+    expect(device.receipts()).toHaveLength(2);
+  });
+});

@@ -6,17 +6,19 @@ import { FakeClock } from '../testing/clock.ts';
 import { startAtolSimulator } from '../testing/atol-simulator.ts';
 import { registerContract, utilityReceipt } from '../testing/register-contract.ts';
 
-const isReceipt = (r: { path: string; body: unknown }): boolean => r.path.startsWith('/api/v2/requests') && Array.isArray((r.body as { request?: unknown })?.request) && ['sell', 'sellReturn'].includes(((r.body as { request: { type: string }[] }).request[0]?.type) ?? '');
+const isReceipt = (r: { path: string; body: unknown }): boolean => /^(\/api\/v2)?\/requests/.test(r.path) && Array.isArray((r.body as { request?: unknown })?.request) && ['sell', 'sellReturn'].includes(((r.body as { request: { type: string }[] }).request[0]?.type) ?? '');
 const isFetch = (r: { method: string }): boolean => r.method === 'GET';
 
 for (const flatResults of [false, true]) {
-  registerContract(`atol${flatResults ? ' (older flat result shape)' : ''}`, async ({ agentTypes }) => {
+  // An older build: flat results, no /api/v2 prefix, /stat/requests for the queue, no direct operations.
+  registerContract(`atol${flatResults ? ' (older build: flat results, no /api/v2)' : ''}`, async ({ agentTypes }) => {
     const clock = new FakeClock();
     const device = new VirtualRegister({ file: ':memory:', now: clock.now, ...(agentTypes ? { agentTypes } : {}) });
-    const sim = await startAtolSimulator(device, { flatResults, taskMs: 5 });
+    const apiPrefix = flatResults ? '' : '/api/v2';
+    const sim = await startAtolSimulator(device, { flatResults, apiPrefix, taskMs: 5 });
     let stopped = false;
     return {
-      register: new AtolRegister({ url: sim.url, pollIntervalMs: 5, requestTimeoutMs: 2000 }),
+      register: new AtolRegister({ url: sim.url, apiPrefix, pollIntervalMs: 5, requestTimeoutMs: 2000 }),
       device,
       clock,
       loseNextAnswer: () => {
@@ -95,7 +97,7 @@ describe('atol: mapping of a utility payment with two suppliers and a commission
     const device = new VirtualRegister({ file: ':memory:' });
     const sim = await startAtolSimulator(device);
     try {
-      const atol = new AtolRegister({ url: sim.url, pollIntervalMs: 5 });
+      const atol = new AtolRegister({ url: sim.url, pollIntervalMs: 5, blockedWaitMs: 50 });
       await atol.openShift('0190f0d6-0000-7000-8000-00000000aa02', { name: 'Кассир' });
       sim.blockNext();
       await expect(atol.registerReceipt(utilityReceipt())).rejects.toMatchObject({ code: 'outcome_unknown', outcome: 'unknown' });
