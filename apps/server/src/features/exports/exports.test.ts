@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeText } from '@paydesk/domain';
 import { pgliteTestDb } from '../../testing/test-db.ts';
 import { openDatabase } from '../../db/database.ts';
-import { billingBody, testServer, type TestServer } from '../../testing/fixture.ts';
+import { exampleBody } from '@paydesk/protocol';
+import { billingBody, IDS, testServer, type TestServer } from '../../testing/fixture.ts';
 
 describe('billing feed and registries', () => {
   let s: TestServer;
@@ -49,6 +50,22 @@ describe('billing feed and registries', () => {
     } finally {
       await restored.close();
     }
+  });
+
+  it('feed payloads a billing can post without joins (issue 24 item 7): a reversal names its account, lines and commission; a reading its meter, the previous value and a number', async () => {
+    const desk = await s.enroll();
+    const paid = s.op(desk, 'payment.accepted', billingBody());
+    const reading = s.op(desk, 'reading.submitted', { ...exampleBody('reading.submitted'), cashierId: IDS.cashier, accountNumber: '1234567', meterId: IDS.meter, meterSerial: 'ХВ-001', serviceCode: 'WATER', value: '1030,5', readAt: '2026-11-20', confirmed: ['reading.jump'] });
+    await s.pushOk(desk, [paid, reading]);
+    await s.pushOk(desk, [s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop })]);
+    const items = ((await s.as(s.adminToken)('GET', '/api/v1/billing/feed?after=0&limit=100')).json() as { items: { kind: string; payload: Record<string, unknown> }[] }).items;
+    const reversal = items.find((i) => i.kind === 'reversal')?.payload;
+    expect(reversal).toMatchObject({ accountNumber: '1234567', commissionKop: 512, lines: [
+      { serviceCode: 'MAINT', period: '2026-10', amountKop: 100_000, penaltyKop: 0, commissionKop: 0 },
+      { serviceCode: 'WATER', period: '2026-10', amountKop: 50_000, penaltyKop: 1_234, commissionKop: 512 },
+    ] });
+    const r = items.find((i) => i.kind === 'reading')?.payload;
+    expect(r).toMatchObject({ meterId: IDS.meter, value: '1030.5', valueMilli: 1_030_500, previousValueMilli: 1_000_000, previousDate: '2026-10-20' });
   });
 
   it('builds the Sberbank-style registry of a supplier’s day, with its totals', async () => {
