@@ -278,3 +278,23 @@ describe('issue 16 item 7: printing a document again from the drive', () => {
     expect(device.receipts()).toHaveLength(2);
   });
 });
+
+describe('issue 16 item 7: a lost link is an unknown outcome, settled by the counter', () => {
+  it('a receipt the device made but answered with error 241 (link lost) is unknown; the last document shows it, for the counter check', async () => {
+    const { sim, atol } = await rig();
+    await atol.openShift(opId(), cashier);
+    const receipt = utilityReceipt();
+    sim.failNext('sell', 241, { executed: true, description: 'Соединение с ККТ потеряно' });
+    expect(await outcomeOf(atol.registerReceipt(receipt))).toMatchObject({ code: 'unavailable', outcome: 'unknown', vendorCode: 241 });
+    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toBeUndefined();
+    expect(await atol.lastDocument()).toMatchObject({ documentNumber: 2, kind: 'sale', totalKop: 1_515_00 });
+  });
+
+  it('a cash-in answered with error 2 (no link) is unknown, not refused', async () => {
+    const { sim, atol } = await rig();
+    await atol.openShift(opId(), cashier);
+    sim.failNext('cashIn', 2, { executed: true });
+    expect(await outcomeOf(atol.cashIn(opId(), cashier, 100_00))).toMatchObject({ code: 'unavailable', outcome: 'unknown' });
+  });
+});
+
