@@ -120,8 +120,8 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
     total_kop: b.totalKop, commission_kop: b.commissionKop, principal_kop: principal, fiscal: fiscalJson(b), reversed_by: null, review: f.items.length > 0,
   });
   lookups.payments.set(opId, {
-    opId, kind: 'billing', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, accountNumber: b.accountNumber, providerCode: null, fresh: true,
-    lines: b.lines.map((l) => ({ code: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop })),
+    opId, kind: 'billing', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, commissionKop: b.commissionKop, accountNumber: b.accountNumber, providerCode: null, fresh: true,
+    lines: b.lines.map((l) => ({ code: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop ?? 0 })),
   });
   batch.feed.push({
     opId, kind: 'payment', at: b.acceptedAt,
@@ -186,7 +186,7 @@ function applyThirdParty(ctx: ApplyContext, opId: string, b: ThirdPartyAcceptedB
     });
     ctx.lookups.forwardingStates.set(opId, 'queued');
   }
-  ctx.lookups.payments.set(opId, { opId, kind: 'thirdparty', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, accountNumber: null, providerCode: b.providerCode, fresh: true, lines: [] });
+  ctx.lookups.payments.set(opId, { opId, kind: 'thirdparty', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, commissionKop: b.commissionKop, accountNumber: null, providerCode: b.providerCode, fresh: true, lines: [] });
   reverseIfAlreadyReversed(ctx, opId, f);
   return f.outcome(ctx.batch);
 }
@@ -204,7 +204,7 @@ function applyServiceSale(ctx: ApplyContext, opId: string, b: ServiceSoldBody): 
     provider_account: null, accepted_at: b.acceptedAt, shift_number: b.shiftNumber, method: b.method, tendered_kop: b.tenderedKop ?? null, total_kop: b.totalKop,
     commission_kop: b.commissionKop, principal_kop: b.totalKop - b.commissionKop, fiscal: fiscalJson(b), reversed_by: null, review: f.items.length > 0,
   });
-  ctx.lookups.payments.set(opId, { opId, kind: 'service', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, accountNumber: null, providerCode: null, fresh: true, lines: [] });
+  ctx.lookups.payments.set(opId, { opId, kind: 'service', deskId: ctx.deskId, state: 'accepted', totalKop: b.totalKop, commissionKop: b.commissionKop, accountNumber: null, providerCode: null, fresh: true, lines: [] });
   reverseIfAlreadyReversed(ctx, opId, f);
   return f.outcome(ctx.batch);
 }
@@ -212,6 +212,7 @@ function applyServiceSale(ctx: ApplyContext, opId: string, b: ServiceSoldBody): 
 function applyReading(ctx: ApplyContext, opId: string, b: ReadingSubmittedBody): OpOutcome {
   const f = new Findings(opId, 'reading');
   const meter = ctx.lookups.meters.get(b.meterId);
+  const previous = meter ? { valueMilli: meter.lastValueMilli, date: meter.lastDate } : { valueMilli: null, date: null };
   const value = b.value.replace(',', '.');
   const [whole = '0', frac = ''] = value.split('.');
   const valueMilli = Number(whole) * 1000 + Number(frac.padEnd(3, '0'));
@@ -243,8 +244,21 @@ function applyReading(ctx: ApplyContext, opId: string, b: ReadingSubmittedBody):
     op_id: opId, desk_id: ctx.deskId, cashier_id: b.cashierId, account_number: b.accountNumber, meter_id: b.meterId, meter_serial: b.meterSerial, service_code: b.serviceCode,
     value: b.value, value_milli: valueMilli, read_at: b.readAt, period: b.period, submitted_at: b.submittedAt, findings: JSON.stringify(b.findings), confirmed: JSON.stringify(b.confirmed), review: f.items.length > 0,
   });
-  ctx.batch.feed.push({ opId, kind: 'reading', at: b.submittedAt, payload: { accountNumber: b.accountNumber, meterSerial: b.meterSerial, serviceCode: b.serviceCode, value: b.value, readAt: b.readAt, period: b.period, deskId: ctx.deskId } });
+  ctx.batch.feed.push({
+    opId, kind: 'reading', at: b.submittedAt,
+    payload: {
+      accountNumber: b.accountNumber, meterId: b.meterId, meterSerial: b.meterSerial, serviceCode: b.serviceCode, value: milliToDecimal(valueMilli), valueMilli, valueAsTyped: b.value,
+      previousValueMilli: previous.valueMilli, previousDate: previous.date, readAt: b.readAt, period: b.period, deskId: ctx.deskId, pointId: ctx.pointId,
+    },
+  });
   return f.outcome(ctx.batch);
+}
+
+/** Thousandths as a decimal with a dot and no trailing zeros: 1030500 → "1030.5". */
+function milliToDecimal(milli: number): string {
+  const whole = Math.floor(milli / 1000);
+  const frac = String(milli % 1000).padStart(3, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : String(whole);
 }
 
 function applyReversal(ctx: ApplyContext, opId: string, b: PaymentReversedBody): OpOutcome {
@@ -268,7 +282,14 @@ function applyReversal(ctx: ApplyContext, opId: string, b: PaymentReversedBody):
       }
     }
     if (original.kind === 'billing') {
-      ctx.batch.feed.push({ opId, kind: 'reversal', at: b.reversedAt, payload: { originalOpId: b.originalOpId, amountKop: b.amountKop, reason: b.reason, reversedAt: b.reversedAt, deskId: ctx.deskId, fiscal: b.fiscal } });
+      // What the reversal undoes, as the payment's own feed item had it: the billing posts it without a join.
+      ctx.batch.feed.push({
+        opId, kind: 'reversal', at: b.reversedAt,
+        payload: {
+          originalOpId: b.originalOpId, accountNumber: original.accountNumber, amountKop: b.amountKop, commissionKop: original.commissionKop, reason: b.reason, reversedAt: b.reversedAt, deskId: ctx.deskId, pointId: ctx.pointId,
+          lines: original.lines.map((l) => ({ serviceCode: l.code, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop })), fiscal: b.fiscal,
+        },
+      });
     }
   }
   ctx.batch.reversals.push({

@@ -36,7 +36,8 @@ export interface PaymentFacts {
   totalKop: number;
   accountNumber: string | null;
   providerCode: string | null;
-  lines: { code: string; period: string | null; amountKop: number; penaltyKop: number }[];
+  commissionKop: number;
+  lines: { code: string; period: string | null; amountKop: number; penaltyKop: number; commissionKop: number }[];
   /** When the payment was pushed in this batch. */
   fresh: boolean;
 }

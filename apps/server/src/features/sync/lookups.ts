@@ -32,7 +32,7 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
   const opIds = ops.map((o) => o.opId);
   // A reversal names only its payment: the payment's account and charges are needed to undo it.
   const paymentIds = [...originals];
-  const originalRows = paymentIds.length ? await trx.selectFrom('payments').select(['op_id', 'kind', 'desk_id', 'state', 'total_kop', 'account_number', 'provider_code']).where('op_id', 'in', paymentIds).execute() : [];
+  const originalRows = paymentIds.length ? await trx.selectFrom('payments').select(['op_id', 'kind', 'desk_id', 'state', 'total_kop', 'commission_kop', 'account_number', 'provider_code']).where('op_id', 'in', paymentIds).execute() : [];
   for (const r of originalRows) if (r.account_number) accountNumbers.add(r.account_number);
   const accountList = [...accountNumbers];
 
@@ -50,11 +50,11 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
   const payments = new Map<string, PaymentFacts>();
   if (paymentIds.length) {
     const rows = originalRows;
-    const lines = await trx.selectFrom('payment_lines').select(['op_id', 'code', 'period', 'amount_kop', 'penalty_kop']).where('op_id', 'in', paymentIds).execute();
+    const lines = await trx.selectFrom('payment_lines').select(['op_id', 'code', 'period', 'amount_kop', 'penalty_kop', 'commission_kop']).where('op_id', 'in', paymentIds).orderBy('line_no').execute();
     for (const r of rows) {
       payments.set(r.op_id, {
-        opId: r.op_id, kind: r.kind, deskId: r.desk_id, state: r.state, totalKop: r.total_kop, accountNumber: r.account_number, providerCode: r.provider_code, fresh: false,
-        lines: lines.filter((l) => l.op_id === r.op_id).map((l) => ({ code: l.code, period: l.period, amountKop: l.amount_kop, penaltyKop: l.penalty_kop })),
+        opId: r.op_id, kind: r.kind, deskId: r.desk_id, state: r.state, totalKop: r.total_kop, commissionKop: r.commission_kop, accountNumber: r.account_number, providerCode: r.provider_code, fresh: false,
+        lines: lines.filter((l) => l.op_id === r.op_id).map((l) => ({ code: l.code, period: l.period, amountKop: l.amount_kop, penaltyKop: l.penalty_kop, commissionKop: l.commission_kop })),
       });
     }
   }
