@@ -48,13 +48,13 @@ export interface RunningDesk {
   stop(): Promise<void>;
 }
 
-function createRegisterHolder(dataDir: string, settings: DeskOptions['register'], clock: Clock): RegisterHolder {
+function createRegisterHolder(dataDir: string, settings: DeskOptions['register'], clock: Clock, log: Logger): RegisterHolder {
   const chosen = settings ?? { driver: 'virtual' as const };
   if (chosen.driver === 'virtual') {
     const virtual = new VirtualRegister({ file: join(dataDir, 'register.sqlite'), now: clock });
     return { current: virtual, virtual, describe: { driver: 'virtual' } };
   }
-  return { current: createRegister(chosen), virtual: null, describe: { driver: chosen.driver, url: chosen.url } };
+  return { current: createRegister(chosen, (message) => log.warn({ driver: chosen.driver }, message)), virtual: null, describe: { driver: chosen.driver, url: chosen.url } };
 }
 
 export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
@@ -64,7 +64,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const db = openJournal(join(options.dataDir, 'journal.sqlite'));
   const stored = getMeta(db, 'register_settings');
   const registerSettings = options.register ?? (stored ? (JSON.parse(stored) as DeskOptions['register']) : undefined);
-  const register = createRegisterHolder(options.dataDir, registerSettings, clock);
+  const register = createRegisterHolder(options.dataDir, registerSettings, clock, log);
   const journal = new Journal(db);
   const settings = new DeskSettings(db);
   const identity = new IdentityStore(db, options.dataDir);

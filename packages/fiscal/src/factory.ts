@@ -9,13 +9,14 @@ export type RegisterSettings =
   | { driver: 'atol'; url: string; user?: string; password?: string; deviceId?: string }
   | { driver: 'kkmserver'; url: string; user?: string; password?: string; numDevice?: number };
 
-export function createRegister(settings: RegisterSettings): FiscalRegister {
+/** `warn`: where a driver reports what it corrected (a device's odd sum rounded to the kopeck). */
+export function createRegister(settings: RegisterSettings, warn?: (message: string) => void): FiscalRegister {
   switch (settings.driver) {
     case 'virtual':
       return new VirtualRegister(settings);
     case 'atol':
-      return new AtolRegister(settings);
+      return new AtolRegister({ ...settings, ...(warn ? { warn } : {}) });
     case 'kkmserver':
-      return new KkmServerRegister(settings);
+      return new KkmServerRegister({ ...settings, ...(warn ? { warn } : {}) });
   }
 }

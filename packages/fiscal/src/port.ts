@@ -82,7 +82,8 @@ export interface RegisterStatus {
 
 /**
  * The register's last fiscal document (ФД), as the device itself reports it. `kind` and `totalKop` are
- * null-ish when the device reports the number only (ATOL's getFnStatus); a reconciliation that needs
+ * null-ish when the device reports the number only (ATOL while its queue is blocked, KKMServer over a
+ * device that cannot read documents back); a reconciliation that needs
  * the contents then cannot conclude from it.
  */
 export interface LastDocument {
