@@ -28,3 +28,30 @@ describe('account search by address', () => {
     expect(find('пушкина 10')).toEqual([]);
   });
 });
+
+describe('account search by a house with a корпус or строение (issue 24 item 15)', () => {
+  const db = openJournal(':memory:');
+  const rows = [
+    account('10', 'ул. Берёзовая', '10 к2', '7'), account('11', 'ул. Берёзовая', '10', '7'), account('12', 'ул. Берёзовая', '100', '7'),
+    account('20', 'Трёхпрудная', '5 корп. 2', '1'), account('21', 'Трёхпрудная', '5', '1'), account('22', 'Трёхпрудная', '5 стр. 1', '1'),
+    { ...account('30', 'Садовая', '3', '9'), building: 'корп. 4' },
+  ];
+  new Replica(db).apply({ accounts: rows } as never);
+  const store = new AccountStore(db);
+  const find = (q: string): string[] => store.search(q).map((h) => h.number).sort();
+
+  it('a house number finds the house and its buildings, not another house that begins with it', () => {
+    expect(find('берёзовая 10')).toEqual(['10', '11']);
+    expect(find('трёхпрудная 5')).toEqual(['20', '21', '22']);
+    expect(find('садовая 3')).toEqual(['30']);
+  });
+
+  it('a building typed any way finds exactly that building', () => {
+    for (const q of ['берёзовая 10 к2', 'берёзовая 10к2', 'берёзовая 10 корп 2', 'берёзовая д. 10 корп. 2']) expect(find(q), q).toEqual(['10']);
+    expect(find('трёхпрудная 5 корп 2')).toEqual(['20']);
+    expect(find('трёхпрудная 5 стр 1')).toEqual(['22']);
+    expect(find('садовая 3 к4')).toEqual(['30']);
+    expect(find('берёзовая 10 к2 7')).toEqual(['10']);
+  });
+});
+
