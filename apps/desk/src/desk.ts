@@ -14,7 +14,7 @@ import { getMeta, openJournal } from './db/journal-db.ts';
 import type { DeskDeps, RegisterHolder } from './deps.ts';
 import { DeskSettings } from './desk-settings.ts';
 import { IdentityStore } from './identity.ts';
-import { AccountStore } from './features/accounts/account-store.ts';
+import { AccountStore, refreshHouseKeys } from './features/accounts/account-store.ts';
 import { EventHub } from './features/events/event-hub.ts';
 import { FiscalRunner, type CrashPoint, type OperationRow } from './features/fiscal/fiscal-runner.ts';
 import { registerKinds } from './features/fiscal/kinds.ts';
@@ -62,6 +62,8 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const clock = options.clock ?? systemClock;
   const log: Logger = pino({ level: options.logLevel ?? 'info', redact: ['deskKey', 'password', 'token'] });
   const db = openJournal(join(options.dataDir, 'journal.sqlite'));
+  const rekeyed = refreshHouseKeys(db);
+  if (rekeyed > 0) log.info({ rekeyed }, 'house search keys rebuilt');
   const stored = getMeta(db, 'register_settings');
   const registerSettings = options.register ?? (stored ? (JSON.parse(stored) as DeskOptions['register']) : undefined);
   const register = createRegisterHolder(options.dataDir, registerSettings, clock, log);

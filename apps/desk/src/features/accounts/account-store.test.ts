@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../../db/journal-db.ts';
 import { Replica } from '../sync/replica.ts';
-import { AccountStore } from './account-store.ts';
+import { AccountStore, refreshHouseKeys } from './account-store.ts';
 
 const account = (number: string, street: string, house: string, flat: string) => ({
   number, els: null, city: 'Новоградск', street, house, building: null, flat, ownerName: `Жилец ${number}`, status: 'active', version: '1',
@@ -44,6 +44,14 @@ describe('account search by a house with a корпус or строение (iss
     expect(find('берёзовая 10')).toEqual(['10', '11']);
     expect(find('трёхпрудная 5')).toEqual(['20', '21', '22']);
     expect(find('садовая 3')).toEqual(['30']);
+  });
+
+  it('a replica keyed by the older rules is keyed again once at start', () => {
+    db.prepare("UPDATE accounts SET house_key = '5корп2' WHERE number = '20'").run();
+    db.prepare("DELETE FROM meta WHERE key = 'house_keys'").run();
+    expect(refreshHouseKeys(db)).toBe(1);
+    expect(refreshHouseKeys(db)).toBe(0);
+    expect(find('трёхпрудная 5 к2')).toEqual(['20']);
   });
 
   it('a building typed any way finds exactly that building', () => {

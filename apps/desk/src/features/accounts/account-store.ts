@@ -4,7 +4,29 @@
  * not reflected yet), penalties, meters and their last readings, and this desk's recent payments.
  */
 import type { JournalDb } from '../../db/journal-db.ts';
-import { planSearch } from './search-keys.ts';
+import { getMeta, setMeta } from '../../db/journal-db.ts';
+import { houseRange, houseWithBuilding, planSearch } from './search-keys.ts';
+
+/** The version of the house keys' rules: a replica keyed by older rules is keyed again once, at start. */
+const HOUSE_KEYS_VERSION = '2';
+
+export function refreshHouseKeys(db: JournalDb): number {
+  if (getMeta(db, 'house_keys') === HOUSE_KEYS_VERSION) return 0;
+  let changed = 0;
+  db.transaction(() => {
+    const update = db.prepare('UPDATE accounts SET house_key = ? WHERE number = ?');
+    // Read first: better-sqlite3 cannot write while a statement iterates.
+    for (const r of db.prepare('SELECT number, house, building, house_key FROM accounts').all() as { number: string; house: string | null; building: string | null; house_key: string | null }[]) {
+      const key = houseWithBuilding(r.house, r.building);
+      if (key !== r.house_key) {
+        update.run(key, r.number);
+        changed++;
+      }
+    }
+    setMeta(db, 'house_keys', HOUSE_KEYS_VERSION);
+  })();
+  return changed;
+}
 
 export interface AccountHit {
   number: string;
@@ -88,8 +110,10 @@ export class AccountStore {
     // CROSS JOIN keeps the few matching streets as the outer loop: each is then one index seek.
     const onStreets = `FROM streets s CROSS JOIN accounts a ON a.street_key = s.street_key`;
     const acols = cols.split(', ').map((c) => `a.${c}`).join(', ');
-    this.byAddressHouse = db.prepare(`SELECT ${acols} ${onStreets} AND a.house_key = @house WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.flat_key LIMIT @limit`);
-    this.byAddressFlat = db.prepare(`SELECT ${acols} ${onStreets} AND a.house_key = @house AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key LIMIT @limit`);
+    // A house typed without a building matches its buildings too: three ranges on the same index.
+    const house = `(a.house_key = @house OR (a.house_key >= @from AND a.house_key < @to) OR (a.house_key >= @slashFrom AND a.house_key < @slashTo))`;
+    this.byAddressHouse = db.prepare(`SELECT ${acols} ${onStreets} AND ${house} WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house, a.house_key, a.flat_key LIMIT @limit`);
+    this.byAddressFlat = db.prepare(`SELECT ${acols} ${onStreets} AND ${house} AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house LIMIT @limit`);
     this.byOwner = db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`);
   }
 
@@ -113,8 +137,11 @@ export class AccountStore {
     if (plan.words) {
       const lo = plan.words;
       const hi = plan.words + TOP;
-      if (plan.house && plan.flat) add(this.byAddressFlat.all({ lo, hi, house: plan.house, flat: plan.flat, limit }));
-      if (plan.house) add(this.byAddressHouse.all({ lo, hi, house: plan.house, limit }));
+      const r = plan.house ? houseRange(plan.house) : null;
+      // A building was typed: only it (an empty range can match nothing).
+      const range = r ? { house: r.exact, from: r.from ?? '\uffff', to: r.to ?? '\uffff', slashFrom: r.slash?.[0] ?? '\uffff', slashTo: r.slash?.[1] ?? '\uffff' } : null;
+      if (range && plan.flat) add(this.byAddressFlat.all({ lo, hi, ...range, flat: plan.flat, limit }));
+      if (range) add(this.byAddressHouse.all({ lo, hi, ...range, limit }));
       else {
         add(this.byAddress.all(lo, hi, limit));
         add(this.byOwner.all(lo, hi, limit));

@@ -21,22 +21,46 @@ export function streetKey(street: string | null): string | null {
   return words.join(' ') || null;
 }
 
+/** Building markers as people write them, to one letter: корпус → к, строение → с. */
+const BUILDING = /\s*(корпус|корп|кор|к)\s*(?=[\dа-яa-z])/g;
+const STRUCTURE = /\s*(строение|стр|с)\s*(?=\d)/g;
+
 export function houseKey(text: string | null): string | null {
   if (!text) return null;
-  const k = fold(text).replace(/^(д|дом|кв|квартира)\s*/, '').replace(/\s+/g, '');
+  const k = fold(text).replace(/^(д|дом|кв|квартира)\s*/, '').replace(BUILDING, 'к').replace(STRUCTURE, 'с').replace(/\s+/g, '');
   return k || null;
+}
+
+/** A building field on its own ("корп. 2", "2", "стр. 1"): its marker and its value. */
+function buildingKey(text: string | null): string | null {
+  if (!text) return null;
+  const k = fold(text).replace(/\s+/g, '');
+  if (!k) return null;
+  if (/^(корпус|корп|кор|к)/.test(k)) return `к${k.replace(/^(корпус|корп|кор|к)/, '')}`;
+  if (/^(строение|стр|с)\d/.test(k)) return `с${k.replace(/^(строение|стр|с)/, '')}`;
+  return `к${k}`;
 }
 
 export function ownerKey(name: string | null): string | null {
   return name ? fold(name) || null : null;
 }
 
-/** The house key with its building: "10" + "2" → "10к2", as people write it. */
+/** The house key with its building: "10" + "2" → "10к2", "5" + "стр. 1" → "5с1", as people write it. */
 export function houseWithBuilding(house: string | null, building: string | null): string | null {
   const h = houseKey(house);
   if (!h) return null;
-  const b = houseKey(building);
-  return b ? `${h}к${b}` : h;
+  const b = buildingKey(building);
+  return b ? `${h}${b}` : h;
+}
+
+/**
+ * The keys a typed house matches: exactly a building when one was typed ("10к2"), else the house and
+ * all its buildings and letters ("10" → 10, 10к2, 10а, 10/1 — not 100).
+ */
+export function houseRange(house: string): { exact: string; from: string | null; to: string | null; slash: [string, string] | null } {
+  if (/\D/.test(house)) return { exact: house, from: null, to: null, slash: null };
+  // Digits sort below ':' and letters above it, so [house+':', house+'\uffff') holds "10а", "10к2" but not "100".
+  return { exact: house, from: `${house}:`, to: `${house}\uffff`, slash: [`${house}/`, `${house}0`] };
 }
 
 export interface SearchPlan {
@@ -65,12 +89,25 @@ export function planSearch(q: string): SearchPlan {
   const tokens = fold(text).split(' ').filter(Boolean);
   const words: string[] = [];
   const numbers: string[] = [];
+  let marker: 'к' | 'с' | null = null;
   for (const t of tokens) {
+    // A building after the house ("10 к2", "10 корп 2", "5 стр 1", "10 к 2") joins the house.
+    const building = numbers.length === 1 ? /^(корпус|корп|кор|к|строение|стр|с)(\d.*)?$/.exec(t) : null;
+    if (building) {
+      const m = building[1]?.startsWith('с') ? 'с' : 'к';
+      if (building[2]) numbers[0] = `${numbers[0] as string}${m}${building[2]}`;
+      else marker = m;
+      continue;
+    }
     if (STREET_WORDS.has(t) || HOUSE_WORDS.test(t)) continue;
     const glued = /^(д|кв)(\d.*)$/.exec(t);
     if (glued) numbers.push(glued[2] as string);
-    else if (/^\d/.test(t)) numbers.push(t);
-    else if (words.length === 0 || numbers.length === 0) words.push(t);
+    else if (/^\d/.test(t)) {
+      if (marker && numbers.length === 1) {
+        numbers[0] = `${numbers[0] as string}${marker}${t}`;
+        marker = null;
+      } else numbers.push(houseKey(t) ?? t);
+    } else if (words.length === 0 || numbers.length === 0) words.push(t);
   }
   plan.words = words.length ? words.join(' ') : null;
   plan.house = numbers[0] ?? null;
