@@ -388,7 +388,9 @@ export class DeskDriver {
     if (this.register.kkm) return true;
     const p = await this.reversibleOrPay();
     if (!p) return false;
-    await this.register.hangAfterPrint(this.rnd.chance(0.5) ? 1 : this.rnd.int(2, 4));
+    // Silent for one call, the device answers the second dialog's check; for more, it still cannot tell.
+    const silent = this.rnd.chance(0.5) ? 1 : this.rnd.int(2, 4);
+    await this.register.hangAfterPrint(silent);
     const first = await this.reverse(p.opId, { scenario: 'reversal_retry_new_id' });
     if (first.code === 'not_found') return false;
     if (first.outcome !== 'unknown') {
@@ -399,7 +401,7 @@ export class DeskDriver {
     await this.send(second);
     const firstState = await this.stateOf(first.opId, 'reversal');
     const what = second.outcome === 'accepted' ? (second.answeredAs === first.opId ? 'answered the first' : 'printed its own') : `${second.outcome}${second.code ? `/${second.code}` : ''}`;
-    this.count('reversal_retry_new_id', `${what}; first ${firstState}`);
+    this.count('reversal_retry_new_id', `${what}; first ${firstState}; device silent ${silent}`);
     if (second.outcome === 'accepted' && !second.answeredAs && firstState !== 'failed') {
       this.stats.violations.push(`${this.desk.name}: сторно ${second.opId} под новым номером пробито, хотя первое (${first.opId}) ${firstState}`);
     }
@@ -409,7 +411,8 @@ export class DeskDriver {
   /** A payment's answer is lost; the cashier reopens the dialog and takes the same payment under a new op id. */
   private async paymentRetriedUnderNewId(): Promise<boolean> {
     if (this.register.kkm) return true;
-    await this.register.hangAfterPrint(this.rnd.chance(0.5) ? 1 : this.rnd.int(2, 4));
+    const silent = this.rnd.chance(0.5) ? 1 : this.rnd.int(2, 4);
+    await this.register.hangAfterPrint(silent);
     const body = { kind: 'service', items: [{ code: 'COPY_A4', quantity: this.rnd.int(1, 4) }], method: 'cash' };
     const first = await this.op('service', '/api/payments', body, { scenario: 'payment_retry_new_id' });
     if (first.outcome !== 'unknown') {
@@ -418,7 +421,7 @@ export class DeskDriver {
     }
     const second = await this.op('service', '/api/payments', body, { scenario: 'payment_retry_new_id' });
     const firstState = await this.stateOf(first.opId, 'service');
-    this.count('payment_retry_new_id', `${second.outcome}${second.code ? `/${second.code}` : ''}; first ${firstState}`);
+    this.count('payment_retry_new_id', `${second.outcome}${second.code ? `/${second.code}` : ''}; first ${firstState}; device silent ${silent}`);
     // The desk settles every unclear operation before it takes new work: a new payment taken while
     // the first is still pending means it did not.
     if (second.outcome === 'accepted' && firstState === 'fiscal_pending') {
