@@ -39,7 +39,7 @@ describe('billing imports', () => {
     expect(a).toEqual({ street: 'Гагарина', owner_name: 'Васильев В.В.' });
   });
 
-  it('a file with errors imports nothing and reports every bad row with its line', async () => {
+  it('a file with errors imports nothing and reports every error of every kind in one answer (issue 24 item 5)', async () => {
     const csv = [
       'account;service;period;due;penalty',
       '1234567;MAINT;2026-11;1000,00;0',
@@ -52,15 +52,52 @@ describe('billing imports', () => {
     const before = await s.open.db.selectFrom('charges').selectAll().orderBy('service_code').execute();
     const r = await importFile(s.open.db, Buffer.from(csv), { kind: 'charges', fileName: 'c.csv' });
     expect(r.status).toBe('failed');
-    // Format errors are found first; references and duplicates only in a file that reads cleanly.
-    expect(r.errors.map((e) => [e.line, e.column])).toEqual([[3, 'period'], [7, 'due']]);
-    const fixed = csv.split('\n').filter((_, i) => i !== 2 && i !== 6).join('\n');
-    const r2 = await importFile(s.open.db, Buffer.from(fixed), { kind: 'charges', fileName: 'c.csv' });
-    expect(r2.status).toBe('failed');
-    expect(r2.errors.map((e) => [e.line, e.message.split(' ')[0]])).toEqual([[3, 'лицевой'], [4, 'услуга'], [5, 'повторяет']]);
+    expect(r.errors.map((e) => [e.line, e.column ?? null, e.message.split(' ')[0]])).toEqual([
+      [3, 'period', 'период'], [4, 'account', 'лицевой'], [5, 'service', 'услуга'], [6, null, 'повторяет'], [7, 'due', 'сумма'],
+    ]);
+    expect(r.errorCount).toBe(5);
     expect(await s.open.db.selectFrom('charges').selectAll().orderBy('service_code').execute()).toEqual(before);
     const imports = await s.open.db.selectFrom('imports').select(['status', 'error_count']).execute();
     expect(imports.every((i) => i.status === 'failed')).toBe(true);
+  });
+
+  it('a line whose field count differs from the header is an error with its line (issue 24 item 2)', async () => {
+    const r = await importFile(s.open.db, Buffer.from('account,service,period,due\n1234567,MAINT,2026-10,100,50\n1234567,WATER,2026-10\n1234567,WATER,2026-10,10\n'), { kind: 'charges', fileName: 'c.csv' });
+    expect(r.status).toBe('failed');
+    expect(r.errors.map((e) => e.line)).toEqual([2, 3]);
+    expect(r.errors[0]?.message).toMatch(/5.*4|полей/);
+    const accounts = await importFile(s.open.db, Buffer.from('number;street;house;flat;owner\n300001;Мира;1;1;Иванов;лишнее;ещё;x;y;z;w\n'), { kind: 'accounts', fileName: 'a.csv' });
+    expect(accounts.status).toBe('failed');
+    expect(await s.open.db.selectFrom('accounts').select('number').where('number', '=', '300001').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('a column absent from the file leaves what is stored alone (issue 24 item 3)', async () => {
+    await importFile(s.open.db, Buffer.from(accountsCsv), { kind: 'accounts', fileName: 'a.csv' });
+    const r = await importFile(s.open.db, Buffer.from('number;owner\n100001;Сидоров Семён Семёнович\n'), { kind: 'accounts', fileName: 'owners.csv' });
+    expect(r).toMatchObject({ status: 'done', changedRows: 1 });
+    const a = await s.open.db.selectFrom('accounts').select(['street', 'house', 'flat', 'owner_name', 'status']).where('number', '=', '100001').executeTakeFirstOrThrow();
+    expect(a).toEqual({ street: 'Ленина', house: '10', flat: '1', owner_name: 'Сидоров Семён Семёнович', status: 'active' });
+    const before = await s.open.db.selectFrom('charges').select(['service_code', 'charge_kop', 'penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').execute();
+    expect(before.some((c) => c.charge_kop !== null)).toBe(true);
+    await importFile(s.open.db, Buffer.from('account;service;period;due\n1234567;MAINT;2026-10;900\n1234567;WATER;2026-10;400\n'), { kind: 'charges', fileName: 'c.csv' });
+    const after = await s.open.db.selectFrom('charges').select(['service_code', 'charge_kop', 'penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').execute();
+    expect(after).toEqual(before);
+  });
+
+  it('a file that does not decode in the encoding asked for is refused with its line (issue 24 item 4)', async () => {
+    const text = 'number;street;house;flat;owner\n200001;Гагарина;5;9;Васильев В.В.\n';
+    const r = await importFile(s.open.db, Buffer.from(encodeText(text, 'windows-1251')), { kind: 'accounts', fileName: 'cp.csv', encoding: 'utf-8' });
+    expect(r.status).toBe('failed');
+    expect(r.errors[0]).toMatchObject({ line: 2 });
+    expect(r.errors[0]?.message).toMatch(/UTF-8|кодировк/i);
+    expect(await s.open.db.selectFrom('accounts').select('number').where('number', '=', '200001').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('a broken quote is reported in Russian with its real line (issue 24 item 6)', async () => {
+    const r = await importFile(s.open.db, Buffer.from('number;owner\n100001;Иванов\n100002;Петров\n100003;Сидоров\n100004;"Орлов\n'), { kind: 'accounts', fileName: 'q.csv' });
+    expect(r.status).toBe('failed');
+    expect(r.errors[0]?.line).toBe(5);
+    expect(r.errors[0]?.message).not.toMatch(/[A-Za-z]{4,}/);
   });
 
   it('refuses unknown and missing columns, an empty file, a header alone', async () => {
