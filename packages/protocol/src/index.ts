@@ -1,3 +1,8 @@
+// One language for every message a person reads, zod's own included (issue 24 item 6).
+import { z } from 'zod';
+
+z.config(z.locales.ru());
+
 export * from './errors.ts';
 export * from './primitives.ts';
 export * from './ops.ts';

@@ -68,6 +68,14 @@ describe('billing feed and registries', () => {
     expect(r).toMatchObject({ meterId: IDS.meter, value: '1030.5', valueMilli: 1_030_500, previousValueMilli: 1_000_000, previousDate: '2026-10-20' });
   });
 
+  it('a refusal of the integration API speaks Russian (issue 24 item 6)', async () => {
+    const r = await s.as(s.adminToken)('GET', '/api/v1/billing/feed?after=0&limit=100000');
+    expect(r.statusCode).toBe(400);
+    const detail = (r.json() as { detail: string }).detail;
+    expect(detail).toMatch(/[а-яё]/i);
+    expect(detail).not.toMatch(/Too big|expected/);
+  });
+
   it('builds the Sberbank-style registry of a supplier’s day, with its totals', async () => {
     const desk = await s.enroll('Касса 1');
     await s.pushOk(desk, [

@@ -48,11 +48,27 @@ export interface ImportReport {
 
 const MAX_REPORTED_ERRORS = 1000;
 
-/** Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. */
+/** Bytes that are not text in the file's encoding: the file is refused with the line they are on. */
+export class EncodingError extends Error {
+  constructor(
+    readonly line: number,
+    readonly encoding: string,
+  ) {
+    super(`строка ${line}: байты не читаются в кодировке ${encoding === 'utf-8' ? 'UTF-8' : encoding} — файл сохранён в другой кодировке (выберите windows-1251, UTF-8 или «определить»)`);
+  }
+}
+
+/**
+ * Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. Strict: a byte
+ * sequence that is not valid in the encoding stops the import with its line, instead of storing
+ * replacement characters («��������») that a desk would then show.
+ */
 class Decode extends Transform {
   private decoder: TextDecoder | null = null;
   private head: Buffer[] = [];
   private headBytes = 0;
+  /** Lines completed in the text pushed so far. */
+  private lines = 1;
   encoding: 'utf-8' | 'windows-1251' = 'utf-8';
 
   constructor(private readonly requested: ImportEncoding) {
@@ -73,30 +89,46 @@ class Decode extends Transform {
         this.encoding = 'windows-1251';
       }
     } else this.encoding = this.requested;
-    this.decoder = new TextDecoder(this.encoding, { ignoreBOM: false });
-    const text = this.decoder.decode(sample, { stream: true });
+    this.decoder = new TextDecoder(this.encoding, { ignoreBOM: false, fatal: true });
     this.head = [];
+    this.decodeAndPush(sample, true);
+  }
+
+  private decodeAndPush(chunk: Buffer, stream: boolean): void {
+    let text: string;
+    try {
+      text = (this.decoder as TextDecoder).decode(chunk, { stream });
+    } catch {
+      // Find the line: decode the same bytes leniently and count lines up to the first replacement.
+      const lenient = new TextDecoder(this.encoding).decode(chunk);
+      const at = lenient.indexOf('\ufffd');
+      throw new EncodingError(this.lines + (lenient.slice(0, at < 0 ? lenient.length : at).match(/\n/g)?.length ?? 0), this.encoding);
+    }
+    this.lines += text.match(/\n/g)?.length ?? 0;
     if (text) this.push(text);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (!this.decoder) {
-      this.head.push(chunk);
-      this.headBytes += chunk.length;
-      if (this.headBytes >= 65_536) this.start();
+    try {
+      if (!this.decoder) {
+        this.head.push(chunk);
+        this.headBytes += chunk.length;
+        if (this.headBytes >= 65_536) this.start();
+      } else this.decodeAndPush(chunk, true);
       cb();
-      return;
+    } catch (e) {
+      cb(e as Error);
     }
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (text) this.push(text);
-    cb();
   }
 
   override _flush(cb: TransformCallback): void {
-    if (!this.decoder) this.start();
-    const rest = this.decoder?.decode() ?? '';
-    if (rest) this.push(rest);
-    cb();
+    try {
+      if (!this.decoder) this.start();
+      this.decodeAndPush(Buffer.alloc(0), false);
+      cb();
+    } catch (e) {
+      cb(e as Error);
+    }
   }
 }
 
@@ -183,23 +215,47 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
   return errors;
 }
 
+/**
+ * The stored columns a file's header names. A column the file leaves out is left as it is on rows
+ * that exist (an import never nulls what the file did not mention); a column present but empty
+ * clears the value.
+ */
+const COLUMNS: Record<ImportKind, Record<string, string>> = {
+  accounts: { els: 'els', city: 'city', street: 'street', house: 'house', building: 'building', flat: 'flat', owner: 'owner_name', status: 'status' },
+  charges: { due: 'due_kop', penalty: 'penalty_kop', charge: 'charge_kop' },
+  meters: { service: 'service_code', digits: 'digits', fraction_digits: 'fraction_digits', verification_due: 'verification_due', jump_threshold: 'jump_threshold' },
+};
+
+function named(kind: ImportKind, present: Set<string>): string[] {
+  return Object.entries(COLUMNS[kind]).filter(([name]) => present.has(name)).map(([, column]) => column);
+}
+
+/** `SET a = excluded.a, …` and the matching IS DISTINCT FROM test, for the given columns. */
+function updateOf(table: string, columns: string[]): { set: ReturnType<typeof sql.raw>; changed: ReturnType<typeof sql.raw> } {
+  if (columns.length === 0) return { set: sql.raw('version = version'), changed: sql.raw('false') };
+  return {
+    set: sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(', ')),
+    changed: sql.raw(`(${columns.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `excluded.${c}`).join(', ')})`),
+  };
+}
+
 /** Applies staged lines [from, to] in one short transaction; returns how many rows changed. */
-async function applyChunk(db: Database, kind: ImportKind, importId: string, from: number, to: number, asOf: number): Promise<number> {
+async function applyChunk(db: Database, kind: ImportKind, importId: string, from: number, to: number, asOf: number, present: Set<string>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockStamping(trx);
     if (kind === 'accounts') {
+      const u = updateOf('accounts', named(kind, present));
       const r = await sql`
         INSERT INTO accounts (number, els, city, street, house, building, flat, owner_name, status, version)
         SELECT number, els, city, street, house, building, flat, owner_name, status, nextval('ref_version')
         FROM staging_accounts WHERE import_id = ${importId} AND line BETWEEN ${from} AND ${to}
-        ON CONFLICT (number) DO UPDATE SET els = excluded.els, city = excluded.city, street = excluded.street, house = excluded.house, building = excluded.building,
-          flat = excluded.flat, owner_name = excluded.owner_name, status = excluded.status, version = excluded.version
-        WHERE (accounts.els, accounts.city, accounts.street, accounts.house, accounts.building, accounts.flat, accounts.owner_name, accounts.status)
-          IS DISTINCT FROM (excluded.els, excluded.city, excluded.street, excluded.house, excluded.building, excluded.flat, excluded.owner_name, excluded.status)`.execute(trx);
+        ON CONFLICT (number) DO UPDATE SET ${u.set}, version = excluded.version
+        WHERE ${u.changed}`.execute(trx);
       return Number(r.numAffectedRows ?? 0);
     }
     if (kind === 'charges') {
       // What the billing's figures do not include yet: payments after the position it has consumed.
+      const u = updateOf('charges', [...named(kind, present), 'paid_kop', 'paid_penalty_kop']);
       const r = await sql`
         WITH recent AS (
           SELECT p.account_number, l.code, l.period, sum(l.amount_kop) AS paid, sum(l.penalty_kop) AS pen
@@ -210,24 +266,23 @@ async function applyChunk(db: Database, kind: ImportKind, importId: string, from
         SELECT s.account_number, s.service_code, s.period, s.due_kop, s.penalty_kop, coalesce(r.paid, 0), coalesce(r.pen, 0), s.charge_kop, nextval('ref_version')
         FROM staging_charges s LEFT JOIN recent r ON r.account_number = s.account_number AND r.code = s.service_code AND r.period = s.period
         WHERE s.import_id = ${importId} AND s.line BETWEEN ${from} AND ${to}
-        ON CONFLICT (account_number, service_code, period) DO UPDATE SET due_kop = excluded.due_kop, penalty_kop = excluded.penalty_kop, paid_kop = excluded.paid_kop,
-          paid_penalty_kop = excluded.paid_penalty_kop, charge_kop = excluded.charge_kop, version = excluded.version
-        WHERE (charges.due_kop, charges.penalty_kop, charges.paid_kop, charges.paid_penalty_kop, charges.charge_kop)
-          IS DISTINCT FROM (excluded.due_kop, excluded.penalty_kop, excluded.paid_kop, excluded.paid_penalty_kop, excluded.charge_kop)`.execute(trx);
+        ON CONFLICT (account_number, service_code, period) DO UPDATE SET ${u.set}, version = excluded.version
+        WHERE ${u.changed}`.execute(trx);
       return Number(r.numAffectedRows ?? 0);
     }
+    const u = updateOf('meters', named(kind, present));
+    // A reading in the file replaces the stored one only when it is newer.
+    const reading = present.has('last_value') || present.has('last_date');
     const r = await sql`
       INSERT INTO meters (id, account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value_milli, last_date, version)
       SELECT gen_random_uuid(), account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value_milli, last_date, nextval('ref_version')
       FROM staging_meters WHERE import_id = ${importId} AND line BETWEEN ${from} AND ${to}
-      ON CONFLICT (account_number, serial) DO UPDATE SET service_code = excluded.service_code, digits = excluded.digits, fraction_digits = excluded.fraction_digits,
-        verification_due = excluded.verification_due, jump_threshold = excluded.jump_threshold,
-        last_value_milli = CASE WHEN meters.last_date IS NULL OR excluded.last_date > meters.last_date THEN excluded.last_value_milli ELSE meters.last_value_milli END,
-        last_date = CASE WHEN meters.last_date IS NULL OR excluded.last_date > meters.last_date THEN excluded.last_date ELSE meters.last_date END,
+      ON CONFLICT (account_number, serial) DO UPDATE SET ${u.set},
+        last_value_milli = CASE WHEN ${sql.raw(String(reading))} AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date) THEN excluded.last_value_milli ELSE meters.last_value_milli END,
+        last_date = CASE WHEN ${sql.raw(String(reading))} AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date) THEN excluded.last_date ELSE meters.last_date END,
         version = excluded.version
-      WHERE (meters.service_code, meters.digits, meters.fraction_digits, meters.verification_due, meters.jump_threshold) IS DISTINCT FROM
-            (excluded.service_code, excluded.digits, excluded.fraction_digits, excluded.verification_due, excluded.jump_threshold)
-         OR (excluded.last_date IS NOT NULL AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date))`.execute(trx);
+      WHERE ${u.changed}
+         OR (${sql.raw(String(reading))} AND excluded.last_date IS NOT NULL AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date))`.execute(trx);
     return Number(r.numAffectedRows ?? 0);
   });
 }
@@ -249,6 +304,7 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   const stage = stager(db, kind, importId, chunkRows);
   let totalRows = 0;
   let index: Map<string, number> | null = null;
+  let headerFields = 0;
   let headerBad = false;
 
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
@@ -263,12 +319,19 @@ export async function importFile(db: Database, source: Readable | Buffer, option
           mapped.errors.forEach(addError);
           headerBad = mapped.errors.length > 0;
           index = mapped.index;
+          headerFields = record.record.length;
           return;
         }
         if (headerBad) return;
         totalRows++;
+        // A field more or less than the header shifts or loses a value: never guessed, always refused.
+        if (record.record.length !== headerFields) {
+          addError({ line, message: `полей в строке ${record.record.length}, а в заголовке ${headerFields}: проверьте разделитель и кавычки` });
+          return;
+        }
         const parsed = parseRow(kind, index, record.record, line);
-        if (parsed.row && errorCount === 0) await stage.add(line, parsed.row);
+        // Valid rows are staged even after an error, so duplicates and references are reported too.
+        if (parsed.row) await stage.add(line, parsed.row);
         parsed.errors.forEach(addError);
         if (totalRows % chunkRows === 0) options.onProgress?.({ phase: 'reading', rows: totalRows });
       })().then(() => cb(), cb);
@@ -285,12 +348,13 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     await pipeline(text, parser, consume);
     await stage.flush();
   } catch (e) {
-    addError({ line: 0, message: `файл не читается: ${(e as Error).message}` });
+    addError(unreadable(e));
   }
+  await stage.flush().catch(() => undefined);
   if (index === null && errorCount === 0) addError({ line: 1, message: 'файл пуст: нет строки заголовка' });
   else if (totalRows === 0 && errorCount === 0) addError({ line: 2, message: 'в файле нет строк с данными' });
 
-  if (errorCount === 0) {
+  if (index !== null && !headerBad) {
     options.onProgress?.({ phase: 'checking', rows: totalRows });
     for (const e of await checkStaged(db, kind, importId)) addError(e);
   }
@@ -305,7 +369,7 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     const span = chunkRows * 5;
     for (let from = lo; from <= hi; from += span) {
       const to = Math.min(from + span - 1, hi);
-      changedRows += await applyChunk(db, kind, importId, from, to, asOf);
+      changedRows += await applyChunk(db, kind, importId, from, to, asOf, new Set((index as Map<string, number> | null)?.keys() ?? []));
       done = Math.min(totalRows, done + span);
       options.onProgress?.({ phase: 'applying', rows: done, total: totalRows });
       await db.updateTable('imports').set({ processed_rows: done, changed_rows: changedRows }).where('id', '=', importId).execute();
@@ -320,6 +384,22 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     .where('id', '=', importId)
     .execute();
   return { importId, kind, status, encoding: decode.encoding, delimiter, totalRows, changedRows, errorCount, errors, seconds: (Date.now() - started) / 1000 };
+}
+
+/** csv-parse's own errors, said in Russian at the line where the reader stopped. */
+const CSV_ERRORS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'кавычка открыта и не закрыта до конца файла',
+  CSV_INVALID_CLOSING_QUOTE: 'после закрывающей кавычки идёт не разделитель',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'после закрывающей кавычки идёт не разделитель',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'число полей не совпадает с заголовком',
+  CSV_MAX_RECORD_SIZE: 'строка слишком длинная',
+};
+
+function unreadable(e: unknown): RowError {
+  if (e instanceof EncodingError) return { line: e.line, message: e.message };
+  const err = e as { code?: string; lines?: number; message?: string };
+  const what = (err.code && CSV_ERRORS[err.code]) ?? 'файл не читается как CSV';
+  return { line: typeof err.lines === 'number' && err.lines > 0 ? err.lines : 1, message: what };
 }
 
 /** By default the billing's figures include every payment it has acknowledged from the feed. */
