@@ -1,0 +1,92 @@
+/**
+ * Issue 16, adversarial review (guarantee 1: exactly one receipt per payment, every fiscalised receipt printed) on the one
+ * settle rule (settle.ts), with devices answering in shapes the OddDevice does not try.
+ *
+ * 1. A device that cannot say its last document number (lastDocument() → null: ATOL's getFnStatus
+ *    without fnStatus.fiscalDocumentNumber, a driver that reports "no document" when it cannot read) is
+ *    recorded as documentNumber 0 before the call (readMarks) and read as 0 again when settling: "the
+ *    number did not move" → not done → the retry prints a second receipt.
+ * 2. A receipt fiscalised while the paper ran out, whose answer was lost on a device that forgets ids, is
+ *    settled by the counter as printed (resultOfDocument: printed: true): the journal says printed, the
+ *    payer got nothing, and the desk does not hold new payments back.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { composeServiceReceipt } from '@paydesk/domain';
+import { VirtualRegister, type LastDocument } from '@paydesk/fiscal';
+import { AppError } from '@paydesk/protocol';
+import { openJournal, type JournalDb } from '../../db/journal-db.ts';
+import { Journal } from '../journal/journal.ts';
+import { FiscalRunner, type NewOperation } from './fiscal-runner.ts';
+import { registerKinds } from './kinds.ts';
+import { OddDevice } from './odd-device.ts';
+
+const cashier = { id: '0190a0b0-0000-7000-8000-000000000001', name: 'Иванова А.А.', inn: '500100732259' };
+
+/** An odd device that, in addition, cannot tell its last document number. */
+class NoCounterDevice extends OddDevice {
+  override async lastDocument(): Promise<LastDocument | null> {
+    return null;
+  }
+}
+
+let db: JournalDb;
+let device: VirtualRegister;
+let runner: FiscalRunner;
+
+function setup(odd: OddDevice): void {
+  runner = new FiscalRunner(db, new Journal(db), () => odd, () => new Date());
+  registerKinds(runner, { db, timeZone: () => 'Europe/Moscow' });
+}
+
+beforeEach(async () => {
+  db = openJournal(':memory:');
+  device = new VirtualRegister({ file: ':memory:', crash: () => undefined });
+  await device.openShift(uuidv7(), { name: 'Кассир' });
+});
+
+afterEach(async () => {
+  db.close();
+  await device.close();
+});
+
+function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
+  const receipt = composeServiceReceipt({ operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }]);
+  const request = { kind: 'service', method: 'cash', tenderedKop: null, totalKop: priceKop, commissionKop: 0, changeKop: 0, items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }], warnings: [] };
+  return { opId, kind: 'service', numbered: true, request, receipt, cashier, shiftNumber: 1, totalKop: priceKop, commissionKop: 0, method: 'cash' };
+}
+
+async function attempt(op: NewOperation): Promise<string> {
+  try {
+    return (await runner.run(op)).state;
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+}
+
+describe('ATTACK: the settle rule against devices it has not met', () => {
+  it('a device that cannot say its last document number: a printed receipt is taken as "not done" and printed again', async () => {
+    const odd = new NoCounterDevice(device);
+    setup(odd);
+    const op = sale();
+    odd.fault('timeout_after'); // printed, then the link dropped; the device forgets ids
+    const first = await attempt(op);
+    const second = await attempt(op); // the cashier presses again with the same op id
+    expect({ first, second, receipts: device.receipts().length }, 'one payment, two fiscal receipts').toMatchObject({ receipts: 1 });
+  });
+
+  it('fiscalised without paper and the answer lost: the journal says printed, the payer has no receipt', async () => {
+    const odd = new OddDevice(device);
+    setup(odd);
+    const op = sale();
+    device.injectFault({ kind: 'paper_out_after' });
+    odd.fault('timeout_after');
+    await attempt(op);
+    await attempt(op);
+    const truth = device.receipts()[0];
+    expect(truth?.printed).toBe(false);
+    const row = runner.get(op.opId);
+    expect({ state: row?.state, journalPrinted: row?.printed, waitingToPrint: runner.unprinted().map((r) => r.op_id) }).toEqual({ state: 'done', journalPrinted: 0, waitingToPrint: [op.opId] });
+  });
+});
