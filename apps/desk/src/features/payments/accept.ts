@@ -50,7 +50,10 @@ async function providerCheck(deps: DeskDeps, req: Extract<PaymentRequest, { kind
   if (deps.sync.state.online) {
     try {
       const r = await deps.client.providerCheck(q.provider.code, q.account, q.principalKop);
-      if (r.result === 0) return { check: r };
+      // The provider's texts go into the payment's op: kept within what the op's schema allows.
+      if (r.result === 0) {
+        return { check: { result: r.result, ...(r.comment ? { comment: r.comment.slice(0, 500) } : {}), ...(r.subscriberName ? { subscriberName: r.subscriberName.slice(0, 200) } : {}), ...(r.balanceKop !== undefined ? { balanceKop: r.balanceKop } : {}) } };
+      }
       if (!TEMPORARY.has(r.result)) {
         throw new AppError('payment.provider_check_failed', `${q.provider.name}: ${r.comment ?? `код ${r.result}`}. Проверьте ${q.provider.accountLabel.toLowerCase()}.`, { providerResult: r.result });
       }

@@ -17,6 +17,7 @@ import type {
   ThirdPartyAcceptedBody,
 } from '@paydesk/protocol';
 import { chargeKey, type Batch, type Lookups, type ReviewDraft } from './batch.ts';
+import { pgJson } from '../../db/pg-json.ts';
 
 export interface ApplyContext {
   deskId: string;
@@ -51,7 +52,7 @@ class Findings {
 }
 
 function fiscalJson(body: { fiscal: unknown }): string {
-  return JSON.stringify(body.fiscal);
+  return pgJson(body.fiscal);
 }
 
 /** 14-digit local time, as OSMP's txn_date wants it (Moscow time by convention). */
@@ -242,7 +243,7 @@ function applyReading(ctx: ApplyContext, opId: string, b: ReadingSubmittedBody):
   }
   ctx.batch.readings.push({
     op_id: opId, desk_id: ctx.deskId, cashier_id: b.cashierId, account_number: b.accountNumber, meter_id: b.meterId, meter_serial: b.meterSerial, service_code: b.serviceCode,
-    value: b.value, value_milli: valueMilli, read_at: b.readAt, period: b.period, submitted_at: b.submittedAt, findings: JSON.stringify(b.findings), confirmed: JSON.stringify(b.confirmed), review: f.items.length > 0,
+    value: b.value, value_milli: valueMilli, read_at: b.readAt, period: b.period, submitted_at: b.submittedAt, findings: pgJson(b.findings), confirmed: pgJson(b.confirmed), review: f.items.length > 0,
   });
   ctx.batch.feed.push({
     opId, kind: 'reading', at: b.submittedAt,
@@ -309,7 +310,7 @@ function applyCashCount(ctx: ApplyContext, opId: string, b: CashCountedBody): Op
   if (b.countedKop - b.expectedKop !== b.differenceKop) f.add('cash.difference_inconsistent', 'Разница пересчёта не равна «посчитано − ожидалось»', {});
   ctx.batch.cashOps.push({
     op_id: opId, desk_id: ctx.deskId, type: 'counted', amount_kop: b.countedKop, expected_kop: b.expectedKop, difference_kop: b.differenceKop,
-    denominations: b.denominations ? JSON.stringify(b.denominations) : null, comment: null, cashier_id: b.cashierId, shift_number: b.shiftNumber, at: b.at,
+    denominations: b.denominations ? pgJson(b.denominations) : null, comment: null, cashier_id: b.cashierId, shift_number: b.shiftNumber, at: b.at,
   });
   return f.outcome(ctx.batch);
 }
@@ -336,8 +337,8 @@ function applyShiftClosed(ctx: ApplyContext, opId: string, b: ShiftClosedBody): 
   const row = shiftRow(ctx, b.shiftNumber);
   row.closed_at = b.closedAt;
   row.closed_by = b.cashierId;
-  row.register_totals = JSON.stringify(b.registerTotals);
-  row.journal_totals = JSON.stringify(b.journalTotals);
+  row.register_totals = pgJson(b.registerTotals);
+  row.journal_totals = pgJson(b.journalTotals);
   row.unsent_at_close = b.unsentCount;
   const r = b.registerTotals;
   const j = b.journalTotals;

@@ -61,6 +61,6 @@ describe('ATTACK: a schema-valid op that PostgreSQL refuses outside the savepoin
     const r = await s.pushOk(desk, [op]);
     const payment = await s.open.db.selectFrom('payments').select('op_id').where('op_id', '=', op.opId).executeTakeFirst();
     const forwarding = await s.open.db.selectFrom('forwardings').select('state').where('op_id', '=', op.opId).executeTakeFirst();
-    expect({ outcome: r.results[0]?.outcome, recorded: payment !== undefined, forwarded: forwarding !== undefined }).toEqual({ outcome: 'applied', recorded: true, forwarded: true });
+    expect({ outcome: r.results[0]?.outcome, recorded: payment !== undefined, forwarded: forwarding !== undefined }).toEqual({ outcome: 'applied_with_review', recorded: true, forwarded: true });
   });
 });

@@ -9,6 +9,7 @@ import { txnIdCandidates } from '@paydesk/domain';
 import type { DB } from '../../db/schema.ts';
 import { lockStamping, nextFeedPosition, nextVersion } from '../../db/versioning.ts';
 import type { Batch } from './batch.ts';
+import { pgJson } from '../../db/pg-json.ts';
 
 /** Splits rows into chunks that keep a statement under PostgreSQL's parameter limit. */
 export function chunks<T>(rows: T[], columns: number): T[][] {
@@ -51,7 +52,7 @@ export async function writeEffects(trx: Transaction<DB>, deskId: string, b: Batc
 
 export async function writeReview(trx: Transaction<DB>, deskId: string, review: Batch['review']): Promise<void> {
   if (review.length === 0) return;
-  const rows = review.map((r) => ({ id: randomUUID(), kind: r.kind, code: r.code, message: r.message, op_id: r.opId, desk_id: deskId, context: JSON.stringify(r.context) }));
+  const rows = review.map((r) => ({ id: randomUUID(), kind: r.kind, code: r.code, message: r.message, op_id: r.opId, desk_id: deskId, context: pgJson(r.context) }));
   for (const part of chunks(rows, 7)) {
     await trx.insertInto('review_items').values(part).onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing()).execute();
   }
@@ -118,7 +119,7 @@ export async function writeVersioned(trx: Transaction<DB>, b: Batch): Promise<nu
   for (const part of chunks(b.feed, 5)) {
     await trx
       .insertInto('billing_feed')
-      .values(part.map((f) => ({ position: nextFeedPosition(), op_id: f.opId, kind: f.kind, at: f.at, payload: JSON.stringify(f.payload) })))
+      .values(part.map((f) => ({ position: nextFeedPosition(), op_id: f.opId, kind: f.kind, at: f.at, payload: pgJson(f.payload) })))
       .execute();
   }
   const r = await sql<{ v: number }>`SELECT last_value AS v FROM ref_version`.execute(trx);

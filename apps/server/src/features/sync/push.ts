@@ -21,6 +21,7 @@ import { Batch } from './batch.ts';
 import { applyOp, type ApplyContext, type OpOutcome } from './apply-ops.ts';
 import { loadLookups } from './lookups.ts';
 import { chunks, writeEffects, writeReview, writeVersioned } from './push-writes.ts';
+import { pgJson } from '../../db/pg-json.ts';
 
 export interface PushDesk {
   deskId: string;
@@ -43,8 +44,13 @@ type Fresh = PushRequest['ops'][number];
 type OpRow = { desk_id: string; epoch: number; seq: number; op_id: string; type: string; body: string; body_hash: string; outcome: OpOutcome['outcome']; code: string | null; message: string | null };
 type Earlier = Map<string, { hash: string; outcome: OpOutcome['outcome']; code: string | null; message: string | null }>;
 
-/** PostgreSQL error classes that say the database, not the op, failed: retry the whole push later. */
-const INFRASTRUCTURE = /^(08|40|53|54|55|57|58|XX)/;
+/**
+ * PostgreSQL error classes that say the database, not the op, failed: retry the whole push later.
+ * Connection (08), rollback/serialization (40), resources (53), lock not available (55P03), operator
+ * intervention (57), system (58), internal (XX). A program limit (54: a statement too deep) comes from
+ * an op's content and is placed op by op like any other.
+ */
+const INFRASTRUCTURE = /^(08|40|53|55P03|57|58|XX)/;
 
 function isInfrastructure(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
@@ -94,7 +100,7 @@ async function pushIn(trx: Transaction<DB>, desk: PushDesk, req: PushRequest, st
   const apply = options.apply ?? applyOp;
   const opRows: OpRow[] = [];
   let version = 0;
-  const record = (op: Fresh, outcome: OpOutcome, body: string = JSON.stringify(op.body)): void => {
+  const record = (op: Fresh, outcome: OpOutcome, body: string = pgJson(op.body)): void => {
     earlier.set(op.opId, { hash: op.hash, outcome: outcome.outcome, code: outcome.code ?? null, message: outcome.message ?? null });
     opRows.push({ desk_id: desk.deskId, epoch: req.epoch, seq: op.seq, op_id: op.opId, type: op.type, body, body_hash: op.hash, outcome: outcome.outcome, code: outcome.code ?? null, message: outcome.message ?? null });
     results.push({ seq: op.seq, opId: op.opId, outcome: outcome.outcome, ...(outcome.code ? { code: outcome.code } : {}), ...(outcome.message ? { message: outcome.message } : {}), replay: false });
@@ -121,7 +127,7 @@ async function pushIn(trx: Transaction<DB>, desk: PushDesk, req: PushRequest, st
       } catch (e) {
         if (isInfrastructure(e)) throw e;
         await sql`ROLLBACK TO SAVEPOINT push_op`.execute(trx);
-        record(op, await keepUnplaceable(trx, desk.deskId, op, e), safeJson(op.body));
+        record(op, await keepUnplaceable(trx, desk.deskId, op, e));
       }
     }
   }
@@ -132,6 +138,9 @@ async function pushIn(trx: Transaction<DB>, desk: PushDesk, req: PushRequest, st
   return { lastSeq: newLastSeq, results, version: String(version || (await currentVersion(trx))) };
 }
 
+/** Fields of money ops that only inform: dropped, never the payment, when they fail their schema. */
+const INFORMATIONAL: Partial<Record<Fresh['type'], string[]>> = { 'thirdparty.accepted': ['check', 'checkSkippedOffline'], 'cash.in': ['comment'], 'cash.out': ['comment'] };
+
 /** One op in memory: a second copy of an earlier op, a body that fails its schema, or the handler's outcome. */
 function placeOne(ctx: ApplyContext, op: Fresh, earlier: Earlier, apply: typeof applyOp): OpOutcome {
   const seen = earlier.get(op.opId);
@@ -141,14 +150,29 @@ function placeOne(ctx: ApplyContext, op: Fresh, earlier: Earlier, apply: typeof 
     ctx.batch.review.push({ kind: 'sync', code: 'sync.op_conflict', message: `Касса прислала операцию ${op.opId} с другим содержанием`, opId: op.opId, context: { seq: op.seq, type: op.type, body: op.body } });
     return { outcome: 'rejected', code: 'sync.op_conflict', message: 'Номер операции уже использован для другой операции' };
   }
-  const parsed = opBodySchemas[op.type].safeParse(op.body);
+  let parsed = opBodySchemas[op.type].safeParse(op.body);
+  let trimmed: string[] = [];
+  if (!parsed.success && INFORMATIONAL[op.type]) {
+    // A payment taken is a fact: a field that only informs (the provider's answer to the check) must
+    // not cost the payment. Without it the op is placed, and a person sees what was left out.
+    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    trimmed = (INFORMATIONAL[op.type] ?? []).filter((f) => bad.has(f));
+    if (trimmed.length > 0 && bad.size === trimmed.length) {
+      const rest = Object.fromEntries(Object.entries(op.body).filter(([k]) => !trimmed.includes(k)));
+      parsed = opBodySchemas[op.type].safeParse(rest);
+    }
+  }
+  if (parsed.success && trimmed.length > 0) {
+    ctx.batch.review.push({ kind: 'sync', code: 'sync.body_trimmed', message: `Операция принята без полей ${trimmed.join(', ')}: они не проходят проверку (полный текст — в ops)`, opId: op.opId, context: { seq: op.seq, type: op.type, dropped: trimmed } });
+  }
   if (!parsed.success) {
     const issues = zodIssues(parsed.error);
     const message = `Операция не принята: ${issues.map((i) => `${i.path} — ${i.message}`).join('; ')}`;
     ctx.batch.review.push({ kind: 'sync', code: 'sync.rejected', message, opId: op.opId, context: { seq: op.seq, type: op.type, issues, body: op.body } });
     return { outcome: 'rejected', code: 'validation.failed', message };
   }
-  const outcome = apply(ctx, op.opId, op.type, parsed.data);
+  let outcome = apply(ctx, op.opId, op.type, parsed.data);
+  if (trimmed.length > 0 && outcome.outcome === 'applied') outcome = { outcome: 'applied_with_review', code: 'sync.body_trimmed', message: `Принято без полей ${trimmed.join(', ')}` };
   const settledBy = (parsed.data as { fiscal?: { settledBy?: string } }).fiscal?.settledBy;
   if (settledBy && outcome.outcome !== 'rejected') {
     // The register could not say whether it printed this; a senior cashier decided from what it showed.
@@ -159,16 +183,11 @@ function placeOne(ctx: ApplyContext, op: Fresh, earlier: Earlier, apply: typeof 
   return outcome;
 }
 
-/** JSON the database stores whatever the body holds (PostgreSQL's jsonb refuses \u0000). */
-function safeJson(body: unknown): string {
-  return JSON.stringify(body).replaceAll('\\u0000', '\\ufffd');
-}
-
 /** An op the server cannot place: kept whole for a person, answered so the queue moves on. */
 async function keepUnplaceable(trx: Transaction<DB>, deskId: string, op: Fresh, e: unknown): Promise<OpOutcome> {
   const message = `Сервер не смог провести операцию: она сохранена целиком и передана на разбор (${(e as Error).message.slice(0, 200)})`;
   const original = Buffer.from(JSON.stringify(op.body), 'utf8').toString('base64');
-  await writeReview(trx, deskId, [{ kind: 'sync', code: 'sync.unapplicable', message, opId: op.opId, context: { seq: op.seq, type: op.type, hash: op.hash, body: JSON.parse(safeJson(op.body)) as unknown, bodyBase64: original, error: String((e as Error).stack ?? e).slice(0, 2000) } }]);
+  await writeReview(trx, deskId, [{ kind: 'sync', code: 'sync.unapplicable', message, opId: op.opId, context: { seq: op.seq, type: op.type, hash: op.hash, body: op.body, bodyBase64: original, error: String((e as Error).stack ?? e).slice(0, 2000) } }]);
   return { outcome: 'rejected', code: 'sync.unapplicable', message };
 }
 
