@@ -91,8 +91,8 @@ export function osmpPay(endpoint: OsmpEndpoint, p: { txnId: string; txnDate: str
 
 /** Control characters out, an unpaired surrogate out, at most `max` characters. */
 function cleanText(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed.
   const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed.
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(lone, '\ufffd').slice(0, max).replace(lone, '\ufffd');
 }
 
