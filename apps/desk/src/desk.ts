@@ -24,7 +24,7 @@ import { Replica } from './features/sync/replica.ts';
 import { ServerClient } from './features/sync/server-client.ts';
 import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
 import { deskStatus, statusReport } from './features/status.ts';
-import { releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
+import { beforeRefund, releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
 import { chaosRoutes } from './testing/chaos-hooks.ts';
 
 export interface DeskOptions {
@@ -87,7 +87,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
       deps.sync.trigger();
     },
   } as ConstructorParameters<typeof FiscalRunner>[4], () => JSON.stringify(register.describe));
-  registerKinds(runner, { db, timeZone: () => settings.timeZone() });
+  registerKinds(runner, { db, timeZone: () => settings.timeZone(), beforeRefund: (row) => beforeRefund(deps, row) });
   const registerStatus = new RegisterStatusCache(runner);
   const client = new ServerClient(() => identity.current(), undefined, undefined, clock);
   const replica = new Replica(db);

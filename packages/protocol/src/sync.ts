@@ -61,6 +61,9 @@ export type PushResponse = z.infer<typeof pushResponse>;
 export const pullQuery = z.object({
   cursor: z.string().regex(/^\d{1,19}$/).default('0'),
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(5000),
+  /** The highest seq of `epoch` the server has answered for, as the desk's journal has it. */
+  acked: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
+  epoch: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
 });
 
 export const pullResponse = z.object({

@@ -183,6 +183,11 @@ CREATE TABLE forwarding_holds (
 );
 CREATE INDEX forwarding_holds_pending ON forwarding_holds (state) WHERE state = 'release_pending';
 `,
+  // Each attempt holds under an id of its own, so a late release cannot drop a retry's hold.
+  `
+ALTER TABLE forwarding_holds ADD COLUMN hold_id TEXT;
+UPDATE forwarding_holds SET hold_id = reversal_op_id WHERE hold_id IS NULL;
+`,
 ];
 
 /**

@@ -14,6 +14,7 @@ import * as m0002 from './migrations/0002-imports-staging.ts';
 import * as m0003 from './migrations/0003-incarnation.ts';
 import * as m0004 from './migrations/0004-forwarding-holds.ts';
 import * as m0005 from './migrations/0005-forwardings-version.ts';
+import * as m0006 from './migrations/0006-desk-sync-proof.ts';
 
 export type Database = Kysely<DB>;
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-incarnation': m0003,
   '0004-forwarding-holds': m0004,
   '0005-forwardings-version': m0005,
+  '0006-desk-sync-proof': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

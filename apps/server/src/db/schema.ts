@@ -33,6 +33,9 @@ export interface DesksTable {
   status: Json | null;
   status_at: Timestamp | null;
   created_at: GeneratedTimestamp;
+  /** The incarnation this desk has shown everything it holds to: its payments are forwarded only then. */
+  synced_incarnation: string | null;
+  reported_acked_seq: number | null;
 }
 
 export type UserRole = 'cashier' | 'senior_cashier' | 'admin' | 'integrator';

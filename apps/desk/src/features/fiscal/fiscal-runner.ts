@@ -68,6 +68,11 @@ export interface KindHandler {
   call(register: FiscalRegister, row: OperationRow): Promise<unknown>;
   /** Receipt kinds are settled by their id and the document counter. */
   receipt?: 'sale' | 'sale_return';
+  /**
+   * Right before the register is called, on every attempt, with the row pending: a last word from
+   * outside (a refund asks the server). Throwing fails the attempt — nothing is printed.
+   */
+  beforeCall?(row: OperationRow): Promise<void>;
   /** Other kinds: settles an unclear outcome from the device's counters against the marks. */
   settle?(register: FiscalRegister, row: OperationRow, before: DeviceMarks | null): Promise<Verdict>;
   /** Inside the final transaction: the sync op and any local effects. */
@@ -267,6 +272,14 @@ export class FiscalRunner {
       }
       const pending = this.get(op.opId);
       if (!pending) throw new Error(`operation ${op.opId} vanished from the journal`);
+      if (handler.beforeCall) {
+        try {
+          await handler.beforeCall(pending);
+        } catch (e) {
+          this.fail(op.opId, e instanceof AppError ? e.code : 'refused', (e as Error).message);
+          throw e;
+        }
+      }
       return this.execute(pending);
     });
   }

@@ -14,6 +14,8 @@ import { done, notDone, statusOf, unknown, type DeviceMarks, type Verdict } from
 export interface KindsContext {
   db: JournalDb;
   timeZone: () => string;
+  /** Asked right before a return receipt (the server: already reversed? held out of forwarding?). */
+  beforeRefund?: (reversal: OperationRow) => Promise<void>;
 }
 
 function fiscalAttrs(r: FiscalResult, row: OperationRow): OpBody<'payment.accepted'>['fiscal'] {
@@ -127,6 +129,7 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
 
   runner.handle('reversal', {
     receipt: 'sale_return',
+    beforeCall: async (row) => ctx.beforeRefund?.(row),
     call: (register, row) => register.registerReceipt(receiptOf(row)),
     finalize(row, result) {
       const req = JSON.parse(row.request) as { originalOpId: string; reason: string; approvedBy?: string };

@@ -18,7 +18,8 @@ import { IDS, testServer, type TestDesk, type TestServer } from '@paydesk/server
 import { openJournal, type JournalDb } from '../../db/journal-db.ts';
 import type { DeskDeps } from '../../deps.ts';
 import { ServerAnswer } from '../sync/server-client.ts';
-import { holdForRefund, releasePending, reversalSettled } from './forwarding-hold.ts';
+import { beforeRefund, releasePending, reversalSettled } from './forwarding-hold.ts';
+import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 
 let s: TestServer;
 let desk: TestDesk;
@@ -43,29 +44,32 @@ describe('ATTACK: a late release un-holds the retry of the same reversal', () =>
 
     let failNextRelease = true;
     let gate: (() => void) | null = null;
-    const call = async (path: string): Promise<{ state: string }> => {
-      const r = await s.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { reversalOpId } });
+    const call = async (path: string, holdId: string): Promise<{ state: string }> => {
+      const r = await s.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId } });
       if (r.statusCode >= 300) throw new ServerAnswer(r.statusCode, (r.json() as { code?: string }).code ?? null, r.json());
       return r.json() as { state: string };
     };
     const client = {
-      holdForwarding: (opId: string) => call(`/api/v1/forwardings/${opId}/hold`),
-      async releaseForwarding(opId: string) {
+      holdForwarding: (opId: string, holdId: string) => call(`/api/v1/forwardings/${opId}/hold`, holdId),
+      async releaseForwarding(opId: string, holdId: string) {
         if (failNextRelease) {
           failNextRelease = false;
           throw new ServerAnswer(503, 'unavailable', {}); // a moment of trouble on the server
         }
         await new Promise<void>((r) => (gate = r)); // slow: on its way while the retry holds
-        return call(`/api/v1/forwardings/${opId}/release`);
+        return call(`/api/v1/forwardings/${opId}/release`, holdId);
       },
     };
+    const original = { op_id: pay.opId, kind: 'thirdparty' } as OperationRow;
+    const reversal = { op_id: reversalOpId, kind: 'reversal', original_op_id: pay.opId } as OperationRow;
     const deps = {
       db, clock: () => new Date(), log: pino({ level: 'silent' }), client,
       sync: { state: { online: true }, push: async () => undefined, trigger: () => undefined },
+      runner: { get: (id: string) => (id === pay.opId ? original : null) },
     } as unknown as DeskDeps;
 
     // First attempt: held, then refused at the register (paper out): the hold goes to release_pending.
-    await holdForRefund(deps, pay.opId, reversalOpId);
+    await beforeRefund(deps, reversal);
     reversalSettled(deps, reversalOpId, 'failed');
     await releasePending(deps); // the push right after: the release fails this time
     expect((db.prepare('SELECT state FROM forwarding_holds').get() as { state: string }).state).toBe('release_pending');
@@ -73,7 +77,7 @@ describe('ATTACK: a late release un-holds the retry of the same reversal', () =>
     // The cashier loads paper and presses again: same dialog, same op id. The next push's release is on its way.
     const late = releasePending(deps);
     await new Promise((r) => setTimeout(r, 20));
-    await holdForRefund(deps, pay.opId, reversalOpId); // the server says held: the desk goes on to print the refund
+    await beforeRefund(deps, reversal); // the server says held: the desk goes on to print the refund
     (gate as unknown as () => void)();
     await late;
 

@@ -1,36 +1,65 @@
 /**
- * A third-party payment is refunded in cash only when the server has taken it out of forwarding
- * before any request left for the provider, or the provider refused it (issue 16 item 2). The desk
- * cannot know that from its own copy of the forwarding state, seconds behind the server: it asks,
- * online, right before the return receipt. Offline it refuses. The hold is kept in the journal until
- * the reversal has an outcome: done, the pushed reversal cancels the forwarding on the server; failed
- * at the register, the hold is released (now, or by the sync worker once the server answers).
+ * Before a return receipt prints, the server is asked (issue 16 item 2 and its review):
+ *
+ * - A third-party payment is refunded in cash only when the server has taken it out of forwarding
+ *   before any request left for the provider, or the provider refused it. The desk cannot know that
+ *   from its own copy of the forwarding state, seconds behind the server: it asks, online, right
+ *   before the register is called — on every attempt, under the runner's lock, so a retry never prints
+ *   on a hold released meanwhile. Offline it refuses.
+ * - Any payment: the server says whether it is already reversed there (a journal restored from an
+ *   older copy does not know of a reversal made since). Offline a billing or service reversal goes on
+ *   on the desk's own journal.
+ *
+ * Each attempt holds under an id of its own; a release names it. A release that arrives late, after a
+ * retry took a new hold, releases nothing. The hold is kept in the journal until the reversal has an
+ * outcome: done, the pushed reversal cancels the forwarding on the server; failed at the register, the
+ * hold is released (now, or by the sync worker once the server answers).
  */
+import { randomUUID } from 'node:crypto';
 import { AppError } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
+import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 
-export async function holdForRefund(deps: DeskDeps, paymentId: string, reversalOpId: string): Promise<void> {
+const OFFLINE = 'Нет связи с сервером: вернуть деньги за платёж третьим лицам можно только онлайн — касса не знает, не передан ли он уже поставщику';
+
+/** Right before a reversal's register call. Throws a refusal (nothing is printed) when the server says no. */
+export async function beforeRefund(deps: DeskDeps, reversal: OperationRow): Promise<void> {
+  const original = reversal.original_op_id ? deps.runner.get(reversal.original_op_id) : null;
+  if (!original) return;
+  const thirdParty = original.kind === 'thirdparty';
   if (!deps.sync.state.online) {
-    throw new AppError('reversal.refused', 'Нет связи с сервером: вернуть деньги за платёж третьим лицам можно только онлайн — касса не знает, не передан ли он уже поставщику', { reason: 'reversal.offline', needsApproval: false });
+    if (thirdParty) throw new AppError('reversal.refused', OFFLINE, { reason: 'reversal.offline', needsApproval: false });
+    return;
   }
-  // The payment must be on the server before the server can hold it.
+  // The payment must be on the server before the server can hold it or say it is reversed.
   await deps.sync.push();
+  const holdId = randomUUID();
   try {
-    await deps.client.holdForwarding(paymentId, reversalOpId);
+    await deps.client.holdForwarding(original.op_id, holdId);
   } catch (e) {
-    if (e instanceof LinkError) throw new AppError('reversal.refused', `Нет связи с сервером: вернуть деньги за платёж третьим лицам можно только онлайн (${e.message})`, { reason: 'reversal.offline', needsApproval: false });
+    if (e instanceof LinkError) {
+      if (thirdParty) throw new AppError('reversal.refused', `${OFFLINE} (${e.message})`, { reason: 'reversal.offline', needsApproval: false });
+      return;
+    }
     if (e instanceof ServerAnswer) {
-      const detail = typeof e.body['detail'] === 'string' ? e.body['detail'] : 'сервер не снял платёж с передачи поставщику';
-      throw new AppError('reversal.refused', detail, { reason: e.code === 'forwarding.not_cancellable' ? 'reversal.provider_confirmed' : 'reversal.not_held', needsApproval: false, forwarding: e.body['state'] ?? null });
+      const detail = typeof e.body['detail'] === 'string' ? e.body['detail'] : 'сервер не разрешил возврат';
+      const reason = e.body['reason'] === 'already_reversed' ? 'reversal.already_reversed' : e.code === 'forwarding.not_cancellable' ? 'reversal.provider_confirmed' : 'reversal.not_held';
+      // A payment not yet on the server (it could not be sent) cannot be checked: billing goes on offline-style.
+      if (!thirdParty && e.body['reason'] === 'not_on_server') return;
+      throw new AppError('reversal.refused', detail, { reason, needsApproval: false, forwarding: e.body['state'] ?? null });
     }
     throw e;
   }
-  deps.db.prepare("INSERT INTO forwarding_holds (op_id, reversal_op_id, state, updated_at) VALUES (?, ?, 'held', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET state = 'held', updated_at = excluded.updated_at").run(paymentId, reversalOpId, deps.clock().toISOString());
+  if (thirdParty) {
+    deps.db
+      .prepare("INSERT INTO forwarding_holds (op_id, reversal_op_id, hold_id, state, updated_at) VALUES (?, ?, ?, 'held', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET hold_id = excluded.hold_id, state = 'held', updated_at = excluded.updated_at")
+      .run(original.op_id, reversal.op_id, holdId, deps.clock().toISOString());
+  }
 }
 
 /** The reversal's outcome is known: a done one keeps the hold (the server cancels), a failed one releases it. */
-export function reversalSettled(deps: DeskDeps, reversalOpId: string, state: 'done' | 'failed' | 'fiscal_pending'): void {
+export function reversalSettled(deps: Pick<DeskDeps, 'db' | 'clock'>, reversalOpId: string, state: 'done' | 'failed' | 'fiscal_pending'): void {
   if (state === 'fiscal_pending') return;
   deps.db
     .prepare("UPDATE forwarding_holds SET state = ?, updated_at = ? WHERE reversal_op_id = ? AND state = 'held'")
@@ -39,12 +68,13 @@ export function reversalSettled(deps: DeskDeps, reversalOpId: string, state: 'do
 
 /** Releases holds whose reversal failed; called after each push. Best effort: what fails goes again. */
 export async function releasePending(deps: Pick<DeskDeps, 'db' | 'client' | 'clock' | 'log'>): Promise<number> {
-  const rows = deps.db.prepare("SELECT op_id, reversal_op_id FROM forwarding_holds WHERE state = 'release_pending'").all() as { op_id: string; reversal_op_id: string }[];
+  const rows = deps.db.prepare("SELECT op_id, reversal_op_id, hold_id FROM forwarding_holds WHERE state = 'release_pending'").all() as { op_id: string; reversal_op_id: string; hold_id: string }[];
   let released = 0;
   for (const r of rows) {
     try {
-      await deps.client.releaseForwarding(r.op_id, r.reversal_op_id);
-      deps.db.prepare("UPDATE forwarding_holds SET state = 'released', updated_at = ? WHERE reversal_op_id = ?").run(deps.clock().toISOString(), r.reversal_op_id);
+      await deps.client.releaseForwarding(r.op_id, r.hold_id);
+      // Only this hold: a retry that took a new one meanwhile keeps it.
+      deps.db.prepare("UPDATE forwarding_holds SET state = 'released', updated_at = ? WHERE reversal_op_id = ? AND hold_id = ? AND state = 'release_pending'").run(deps.clock().toISOString(), r.reversal_op_id, r.hold_id);
       released++;
     } catch (e) {
       deps.log.warn({ err: e, opId: r.op_id }, 'releasing a forwarding hold failed; will retry');

@@ -17,7 +17,6 @@ import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { paymentView } from '../payments/accept.ts';
 import type { Cashier } from '../payments/prepare.ts';
 import { checkCredentials } from '../session/session.ts';
-import { holdForRefund, reversalSettled } from './forwarding-hold.ts';
 
 export interface ReversalInput {
   opId?: string | undefined;
@@ -95,7 +94,6 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
       decision = decideReversal({ userId: approvedBy.id, role: approvedBy.role }, subject, deps.clock(), shift, settings);
     }
     if (!decision.allowed) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: false });
-    if (fresh.kind === 'thirdparty' && existing?.state !== 'fiscal_pending') await holdForRefund(deps, fresh.op_id, opId);
 
     const originalReceipt = JSON.parse(fresh.receipt ?? 'null') as Receipt;
     const fiscal = JSON.parse(fresh.result ?? 'null') as { documentNumber: number; fiscalSign: string };
@@ -108,12 +106,6 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
         cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: fresh.total_kop ?? receipt.totalKop, method: fresh.method ?? 'cash', originalOpId: fresh.op_id,
       });
     } catch (e) {
-      // Not even attempted, or certainly not printed: a hold taken for it must go back to forwarding.
-      const after = deps.runner.get(opId);
-      if (fresh.kind === 'thirdparty' && (!after || after.state === 'failed')) {
-        reversalSettled(deps, opId, 'failed');
-        deps.sync.trigger();
-      }
       // The journal's own guard: another live reversal got in by a path this lock does not cover.
       if (e instanceof Error && e.message.includes('reversal_exists')) {
         const live = liveReversalOf(deps, fresh.op_id, opId);

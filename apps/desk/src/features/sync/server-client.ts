@@ -81,8 +81,10 @@ export class ServerClient {
     return parsed.data;
   }
 
-  async pull(cursor: string, limit: number): Promise<PullResponse> {
-    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, 30_000);
+  /** `held`: what the desk holds acknowledged (epoch and seq), so the server knows it has it all. */
+  async pull(cursor: string, limit: number, held?: { epoch: number; acked: number }): Promise<PullResponse> {
+    const proof = held ? `&epoch=${held.epoch}&acked=${Math.max(0, held.acked)}` : '';
+    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}${proof}`, undefined, 30_000);
     const parsed = pullResponse.safeParse(raw);
     if (!parsed.success) throw new LinkError(`ответ сервера на загрузку не по протоколу: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
     return parsed.data;
@@ -97,12 +99,12 @@ export class ServerClient {
   }
 
   /** Takes a third-party payment out of forwarding for a cash refund (see the server's holds.ts). */
-  async holdForwarding(opId: string, reversalOpId: string): Promise<{ state: 'held' | 'failed' | 'none' }> {
-    return (await this.call('POST', `/api/v1/forwardings/${opId}/hold`, { reversalOpId }, 10_000)) as { state: 'held' | 'failed' | 'none' };
+  async holdForwarding(opId: string, holdId: string): Promise<{ state: 'held' | 'failed' | 'none' }> {
+    return (await this.call('POST', `/api/v1/forwardings/${opId}/hold`, { holdId }, 10_000)) as { state: 'held' | 'failed' | 'none' };
   }
 
-  async releaseForwarding(opId: string, reversalOpId: string): Promise<{ state: string }> {
-    return (await this.call('POST', `/api/v1/forwardings/${opId}/release`, { reversalOpId }, 10_000)) as { state: string };
+  async releaseForwarding(opId: string, holdId: string): Promise<{ state: string }> {
+    return (await this.call('POST', `/api/v1/forwardings/${opId}/release`, { holdId }, 10_000)) as { state: string };
   }
 
   async health(): Promise<boolean> {

@@ -295,6 +295,12 @@ export class SyncWorker {
     return restart;
   }
 
+  /** What this desk holds acknowledged in its current epoch: the server's proof that it has it all. */
+  private held(): { epoch: number; acked: number } | undefined {
+    const id = this.identity();
+    return id ? { epoch: id.epoch, acked: ackedWireSeq(this.db) } : undefined;
+  }
+
   private async pullAll(): Promise<void> {
     if (!this.identity() || this.state.fatal) return;
     this.lastPullMs = mono();
@@ -313,16 +319,16 @@ export class SyncWorker {
     const first = !this.state.reference.loaded;
     if (first) this.state.reference.loading = true;
     try {
-      let next = this.client.pull(cursor, this.opts.pullPageSize);
+      let next = this.client.pull(cursor, this.opts.pullPageSize, this.held());
       for (;;) {
         let page = await next;
         if (this.checkServer(page)) {
           cursor = '0';
-          page = await this.client.pull(cursor, this.opts.pullPageSize);
+          page = await this.client.pull(cursor, this.opts.pullPageSize, this.held());
         }
         // The server cuts the next page while this one is written here: the two use both cores.
         if (page.hasMore) {
-          next = this.client.pull(page.cursor, this.opts.pullPageSize);
+          next = this.client.pull(page.cursor, this.opts.pullPageSize, this.held());
           next.catch(() => undefined);
         }
         // A page and its cursor together, unflushed: after a power cut the desk pulls the page again.

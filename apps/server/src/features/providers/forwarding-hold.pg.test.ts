@@ -47,7 +47,7 @@ describe('holding a payment for a refund against the forwarding worker', () => {
       };
       const hold = async (): Promise<Awaited<ReturnType<typeof s.app.inject>>> => {
         if (i % 2 === 0) await later(Math.random() * 3);
-        return s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${op.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { reversalOpId: op.opId.replace(/^.{8}/, 'ffffffff') } });
+        return s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${op.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: op.opId.replace(/^.{8}/, 'ffffffff') } });
       };
       const [, held] = await Promise.all([claim(), hold()]);
       outcomes.push({ opId: op.opId, held: held.statusCode === 200, status: held.statusCode });

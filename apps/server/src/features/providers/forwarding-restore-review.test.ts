@@ -16,6 +16,7 @@ import { startProviderSim, type ProviderSim } from '@paydesk/provider-sim';
 import { openDatabase } from '../../db/database.ts';
 import { pgliteTestDb } from '../../testing/test-db.ts';
 import { IDS, testServer, type TestDesk, type TestServer } from '../../testing/fixture.ts';
+import { newIncarnation } from '../../db/incarnation.ts';
 import { ForwardingWorker } from './forwarding-worker.ts';
 import { reconcileProvider } from './reconcile.ts';
 
@@ -54,7 +55,7 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
 
     // The desk refunds: hold online, the return receipt, the reversal pushed.
     const rev = s.op(desk, 'payment.reversed', reversalOf(pay.opId, 30_600));
-    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { reversalOpId: rev.opId } });
+    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: rev.opId } });
     expect(held.statusCode).toBe(200);
     await s.pushOk(desk, [rev]);
     expect((await s.open.db.selectFrom('forwardings').select('state').executeTakeFirstOrThrow()).state).toBe('cancelled');
@@ -62,6 +63,8 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
     // The database is put back from the backup; the server (and its forwarding worker) starts.
     const restored = await testServer(await openDatabase({ loadDataDir: backup }), { seed: false });
     extra.push(restored);
+    // A restore the fingerprint cannot see (a PGlite folder copied back) is declared: `paydesk-server restored`.
+    await newIncarnation(restored.open.db, 'восстановлено из копии');
     const worker = new ForwardingWorker(restored.open.db, null, { retryBaseMs: 10, maxRetryMs: 50, leaseMs: 300 });
     await worker.runOnce();
 
@@ -79,7 +82,7 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
     const f = await s.open.db.selectFrom('forwardings').select(['state', 'txn_id']).executeTakeFirstOrThrow();
     expect(f.state).toBe('failed');
     const rev = s.op(desk, 'payment.reversed', reversalOf(pay.opId, 30_600));
-    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { reversalOpId: rev.opId } });
+    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: rev.opId } });
     expect(held.json()).toEqual({ state: 'failed' });
     await s.pushOk(desk, [rev]);
     // The provider's daily registry says it was credited after all.
@@ -88,5 +91,19 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
     const review = await s.open.db.selectFrom('review_items').select(['code']).where('op_id', '=', pay.opId).execute();
     // Refunded and credited: a person must be told, not a silent 'confirmed'.
     expect(after.state === 'confirmed' && !review.some((r) => r.code.startsWith('reconcile.')), `forwarding ${after.state}, review ${JSON.stringify(review)}`).toBe(false);
+  });
+
+  it('a desk that says it holds more than the server has pauses its forwarding until it has sent the rest', async () => {
+    const pay = s.op(desk, 'thirdparty.accepted', thirdParty('9161112234'));
+    await s.pushOk(desk, [pay]);
+    const pull = (acked: number) => s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=0&limit=10&epoch=${desk.epoch}&acked=${acked}`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+    // The desk had three of its ops acknowledged; this server (restored, undeclared) holds one.
+    expect((await pull(3)).statusCode).toBe(200);
+    const worker = new ForwardingWorker(s.open.db, null, { retryBaseMs: 10, maxRetryMs: 50, leaseMs: 300 });
+    await worker.runOnce();
+    expect(sim.ledger()).toEqual([]);
+    expect((await pull(1)).statusCode).toBe(200);
+    await worker.runOnce();
+    expect(sim.ledger().map((l) => l.account)).toEqual(['9161112234']);
   });
 });

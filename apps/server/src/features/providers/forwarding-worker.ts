@@ -100,6 +100,9 @@ export class ForwardingWorker {
         FROM forwardings f JOIN providers p ON p.code = f.provider_code
         WHERE f.state IN ('queued', 'sent') AND f.next_attempt_at <= now()
           AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.op_id = f.op_id AND p.state = 'reversed')
+          -- Only once the desk has shown this life of the database everything it holds: after a restore a
+          -- refund it made since the backup may still be on its way back (pull.ts noteDeskSync).
+          AND EXISTS (SELECT 1 FROM desks d WHERE d.id = f.desk_id AND d.synced_incarnation = (SELECT value FROM server_meta WHERE key = 'incarnation'))
         ORDER BY f.next_attempt_at LIMIT ${this.opts.batch}
         FOR UPDATE OF f SKIP LOCKED`.execute(trx);
       if (rows.rows.length === 0) return [];

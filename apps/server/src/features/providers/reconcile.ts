@@ -67,6 +67,11 @@ export async function reconcileProvider(db: Database, providerCode: string, text
       }
       if (f.state !== 'confirmed') {
         report.confirmedByRegistry++;
+        // Credited by the provider although we gave the money back (it refused, or we cancelled): paid twice.
+        const refunded = f.state === 'failed' || f.state === 'cancelled' || (await trx.selectFrom('payments').select('state').where('op_id', '=', f.op_id).executeTakeFirst())?.state === 'reversed';
+        if (refunded) {
+          await review('reconcile.refunded_and_credited', `${providerCode} зачислил платёж txn_id ${r.txnId} (${(r.sumKop / 100).toFixed(2)} ₽ на ${r.account}), а деньги по нему плательщику уже возвращены: нужен возврат от поставщика`, f.op_id, { provider: providerCode, stateBefore: f.state, ...r });
+        }
         await trx.updateTable('forwardings').set({ state: 'confirmed', prv_txn: r.prvTxn || f.prv_txn, comment: 'Подтверждён реестром поставщика', updated_at: new Date(), version: nextVersion() }).where('op_id', '=', f.op_id).execute();
       } else report.matched++;
     }

@@ -23,11 +23,11 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
     return { result: answer.result, comment: answer.comment, ...(answer.subscriberName ? { subscriberName: answer.subscriberName } : {}), ...(answer.balanceKop !== undefined ? { balanceKop: answer.balanceKop } : {}) };
   });
 
-  const hold = { params: z.object({ opId: z.uuid() }), body: z.object({ reversalOpId: z.uuid() }) };
-  r.post('/api/v1/forwardings/:opId/hold', { schema: { tags: ['Третьи лица'], summary: 'Снять платёж с передачи поставщику для возврата наличными (касса)', ...hold }, config: { auth: DESK } }, async (req) =>
-    holdForRefund(db, requireDesk(req.principal).deskId, req.params.opId, req.body.reversalOpId));
+  const hold = { params: z.object({ opId: z.uuid() }), body: z.object({ holdId: z.uuid() }) };
+  r.post('/api/v1/forwardings/:opId/hold', { schema: { tags: ['Третьи лица'], summary: 'Перед возвратом: не сторнирован ли платёж; платёж третьим лицам — снять с передачи поставщику (касса)', ...hold }, config: { auth: DESK } }, async (req) =>
+    holdForRefund(db, requireDesk(req.principal).deskId, req.params.opId, req.body.holdId));
   r.post('/api/v1/forwardings/:opId/release', { schema: { tags: ['Третьи лица'], summary: 'Вернуть платёж в передачу: возврат не состоялся (касса)', ...hold }, config: { auth: DESK } }, async (req) =>
-    releaseHold(db, requireDesk(req.principal).deskId, req.params.opId, req.body.reversalOpId));
+    releaseHold(db, requireDesk(req.principal).deskId, req.params.opId, req.body.holdId));
 
   r.post('/api/v1/providers/:code/reconcile', {
     schema: { tags: ['Третьи лица'], summary: 'Сверка с реестром поставщика (txn_id;prv_txn;account;sum;txn_date)', params: z.object({ code: z.string().max(32) }) },

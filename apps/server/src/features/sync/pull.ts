@@ -157,3 +157,26 @@ export async function processPull(db: Kysely<DB>, scope: PullScope, cursor: numb
     };
   });
 }
+
+/**
+ * What the desk says it holds acknowledged. Everything of it on this server: the desk has shown this
+ * life of the database all it has, and its third-party payments may be forwarded. More than the server
+ * holds: the server was put back from a backup — its payments wait until the desk has sent the rest
+ * (a refund it made since the backup among them).
+ */
+export async function noteDeskSync(db: Kysely<DB>, deskId: string, epoch: number | null, acked: number | null): Promise<void> {
+  const life = await incarnation(db);
+  if (epoch === null || acked === null) {
+    await db.updateTable('desks').set({ synced_incarnation: life }).where('id', '=', deskId).execute();
+    return;
+  }
+  await db
+    .updateTable('desks')
+    .set((eb) => ({
+      reported_acked_seq: acked,
+      synced_incarnation: eb.case().when(eb.and([eb('epoch', '=', epoch), eb('last_seq', '>=', acked)])).then(life).else(null).end(),
+    }))
+    .where('id', '=', deskId)
+    .execute();
+}
+

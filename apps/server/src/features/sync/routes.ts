@@ -6,7 +6,7 @@ import { AppError, PROTOCOL_VERSION, pullQuery, pushRequest } from '@paydesk/pro
 import type { Database } from '../../db/database.ts';
 import { DESK, requireDesk } from '../../http/auth.ts';
 import type { Metrics } from '../../http/metrics.ts';
-import { processPull } from './pull.ts';
+import { noteDeskSync, processPull } from './pull.ts';
 import { processPush } from './push.ts';
 
 export const deskStatusReport = z.object({
@@ -54,6 +54,8 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
   r.get('/api/v1/sync/pull', { schema: { tags: ['Синхронизация'], summary: 'Изменения справочников с позиции cursor', querystring: pullQuery }, config: { auth: DESK } }, async (req) => {
     const desk = requireDesk(req.principal);
     const page = await processPull(db, { deskId: desk.deskId, pointId: desk.pointId }, Number(req.query.cursor), req.query.limit);
+    // A desk too old to say what it holds is trusted as before (it gets no protection from a restore).
+    await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null);
     metrics.pullRows.inc(Object.values(page.changes).reduce((n, rows) => n + (rows?.length ?? 0), 0));
     return page;
   });
