@@ -176,6 +176,17 @@ describe('what the device cannot tell, a senior cashier settles by hand', () => 
   });
 });
 
+describe('one operation id, one operation', () => {
+  it('two different payments sent at once under one op id: the second is refused, not answered with the first', async () => {
+    const id = uuidv7();
+    const a = runner.run(sale(100_00, id));
+    const b = settle(sale(200_00, id));
+    expect(await a).toMatchObject({ state: 'done', total_kop: 100_00 });
+    expect(await b).toMatchObject({ code: 'op.id_reused' });
+    expect(device.receipts()).toHaveLength(1);
+  });
+});
+
 describe('receipts fiscalised but not printed', () => {
   it('the desk takes no new payment until the unprinted receipt is printed, and marks it printed', async () => {
     const a = sale(100_00);

@@ -154,7 +154,7 @@ class Mutex {
 export class FiscalRunner {
   private readonly mutex = new Mutex();
   private readonly keyed = new Map<string, Mutex>();
-  private readonly running = new Map<string, Promise<OperationRow>>();
+  private readonly running = new Map<string, { attempt: Promise<OperationRow>; kind: OperationKind; request: string }>();
   private readonly handlers = new Map<OperationKind, KindHandler>();
   private readonly select;
 
@@ -224,16 +224,20 @@ export class FiscalRunner {
    * is refused; a finished one is answered as it was; a failed one is tried again.
    */
   async run(op: NewOperation): Promise<OperationRow> {
-    const inFlight = this.running.get(op.opId);
-    if (inFlight) return inFlight;
     const requestJson = JSON.stringify(op.request);
+    const inFlight = this.running.get(op.opId);
+    if (inFlight) {
+      // The same operation sent twice waits for the first; another operation under its id is refused.
+      if (inFlight.kind !== op.kind || inFlight.request !== requestJson) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
+      return inFlight.attempt;
+    }
     const existing = this.get(op.opId);
     if (existing) {
       if (existing.kind !== op.kind || existing.request !== requestJson) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
       if (existing.state === 'done') return existing;
     }
     const attempt = this.attempt(op, requestJson).finally(() => this.running.delete(op.opId));
-    this.running.set(op.opId, attempt);
+    this.running.set(op.opId, { attempt, kind: op.kind, request: requestJson });
     return attempt;
   }
 
@@ -418,6 +422,10 @@ export class FiscalRunner {
 
   /** Asks the register what it did for one pending operation (settle.ts); never repeats it. */
   private async settle(row: OperationRow): Promise<OperationRow | null> {
+    return (await this.settleWithVerdict(row))?.row ?? null;
+  }
+
+  private async settleWithVerdict(row: OperationRow): Promise<{ row: OperationRow | null; verdict: Verdict } | null> {
     const handler = this.handlers.get(row.kind);
     if (!handler) return null;
     const before = row.marks ? (JSON.parse(row.marks) as DeviceMarks) : null;
@@ -434,15 +442,16 @@ export class FiscalRunner {
         verdict = { kind: 'unknown', reason: 'эту операцию нельзя сверить с ККТ автоматически' };
       }
     } catch (e) {
-      verdict = { kind: 'unknown', reason: `ККТ не ответила на сверку: ${(e as Error).message}` };
+      const busy = isFiscalError(e) && e.code === 'busy';
+      verdict = { kind: 'unknown', reason: busy ? `ККТ ещё выполняет эту операцию: ${e.message}` : `ККТ не ответила на сверку: ${(e as Error).message}`, busy };
     }
-    if (verdict.kind === 'done') return this.complete(row, verdict.result);
+    if (verdict.kind === 'done') return { row: this.complete(row, verdict.result), verdict };
     if (verdict.kind === 'not_done') {
       this.fail(row.op_id, 'not_done', `ККТ не выполнила операцию: ${verdict.reason}`);
-      return this.get(row.op_id);
+      return { row: this.get(row.op_id), verdict };
     }
     this.db.prepare("UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(verdict.reason, this.clock().toISOString(), row.op_id);
-    return this.get(row.op_id);
+    return { row: this.get(row.op_id), verdict };
   }
 
   /**
@@ -455,9 +464,12 @@ export class FiscalRunner {
       const row = this.get(opId);
       if (!row) throw new AppError('not_found', 'Операция не найдена в журнале');
       if (row.state !== 'fiscal_pending') throw new AppError('conflict', 'Исход этой операции уже известен: сверять нечего');
-      // The device may answer now: its word beats a person's.
-      const settled = await this.settle(row);
-      if (settled && settled.state !== 'fiscal_pending') return settled;
+      // The device may answer now: its word beats a person's. A device still doing it is waited for.
+      const settled = await this.settleWithVerdict(row);
+      if (settled?.row && settled.row.state !== 'fiscal_pending') return settled.row;
+      if (settled?.verdict.kind === 'unknown' && settled.verdict.busy) {
+        throw new AppError('conflict', `ККТ ещё выполняет эту операцию: дождитесь, пока она закончит, и сверьте снова. ${settled.verdict.reason}`, { reason: 'register_busy' });
+      }
       const handler = this.handlerOf(row.kind);
       if (!outcome.done) {
         this.fail(opId, 'settled_not_done', 'Старший кассир подтвердил: операция на ККТ не выполнена');
@@ -469,10 +481,20 @@ export class FiscalRunner {
       const result = handler.receipt
         ? ({ operationId: opId, kind: handler.receipt, documentNumber: outcome.documentNumber, fiscalSign: '', shiftNumber: row.shift_number ?? 0, receiptNumber: 0, at, totalKop: receipt?.totalKop ?? row.total_kop ?? 0, fnNumber: '', registrationNumber: '', qr: '', printed: true } satisfies FiscalResult)
         : row.kind === 'shift_open' || row.kind === 'shift_close'
-          ? { operationId: opId, shiftNumber: row.shift_number ?? 0, documentNumber: outcome.documentNumber, at, totals: null }
+          ? { operationId: opId, shiftNumber: (await this.shiftNumberNow()) ?? row.shift_number ?? 0, documentNumber: outcome.documentNumber, at, totals: null }
           : { drawerKop: null };
       return this.complete(row, result, seniorId);
     });
+  }
+
+  /** The shift number the device shows now, for a shift operation settled by hand; null when it cannot say. */
+  private async shiftNumberNow(): Promise<number | null> {
+    try {
+      const s = await this.register().status();
+      return s.connected ? s.shift.number : null;
+    } catch {
+      return null;
+    }
   }
 
   /**

@@ -27,20 +27,22 @@ export interface DeviceMarks {
 export type Verdict =
   | { kind: 'done'; result: unknown }
   | { kind: 'not_done'; reason: string }
-  | { kind: 'unknown'; reason: string };
+  /** `busy`: the device says it is still doing it — nobody may settle it yet, not even by hand. */
+  | { kind: 'unknown'; reason: string; busy?: boolean };
 
 export const done = (result: unknown): Verdict => ({ kind: 'done', result });
 export const notDone = (reason: string): Verdict => ({ kind: 'not_done', reason });
 export const unknown = (reason: string): Verdict => ({ kind: 'unknown', reason });
 
 export async function readMarks(register: FiscalRegister, withStatus: boolean): Promise<DeviceMarks> {
+  // A device that cannot say its last document number leaves it null: "did not move" cannot be proven.
   if (!withStatus) {
     const last = await register.lastDocument();
-    return { documentNumber: last?.documentNumber ?? 0 };
+    return { documentNumber: last?.documentNumber ?? null };
   }
   const s = await register.status();
   if (!s.connected) throw new Error('ККТ не отвечает');
-  return { documentNumber: s.lastDocumentNumber ?? 0, shift: { state: s.shift.state, number: s.shift.number }, drawerKop: s.drawerKop };
+  return { documentNumber: s.lastDocumentNumber ?? null, shift: { state: s.shift.state, number: s.shift.number }, drawerKop: s.drawerKop };
 }
 
 export function receiptMatches(r: { kind: ReceiptKind; totalKop: number; documentNumber: number }, expected: { kind: ReceiptKind; totalKop: number }): boolean {
@@ -76,11 +78,16 @@ export async function settleReceipt(register: FiscalRegister, opId: string, expe
     return found === null ? notDone('ККТ не пробила этот чек') : unknown('ККТ не помнит операцию, а номер документа до неё не записан');
   }
   const last = await register.lastDocument();
-  const now = last?.documentNumber ?? 0;
+  if (!last) return unknown('ККТ не сообщает номер последнего документа');
+  const now = last.documentNumber;
   if (now === before.documentNumber) return notDone('номер последнего документа в ККТ не изменился: чек не пробит');
   if (found === null) return unknown(`ККТ не знает операцию, но номер документа изменился с ${before.documentNumber} на ${now}`);
-  if (last && now === before.documentNumber + 1) {
-    if (last.kind === expected.kind && last.totalKop === expected.totalKop) return done(resultOfDocument(opId, last, expected, shiftNumber));
+  if (now === before.documentNumber + 1) {
+    if (last.kind === expected.kind && last.totalKop === expected.totalKop) {
+      // The counter says it was fiscalised, not that it was printed: the paper decides; unknown counts as not.
+      const paper = await register.status().then((s) => s.connected && s.paperPresent, () => false);
+      return done({ ...resultOfDocument(opId, last, expected, shiftNumber), printed: paper });
+    }
     if (last.totalKop === null) return unknown(`ККТ пробила документ ${now}, но не сообщает, что в нём`);
     return unknown(`последний документ ККТ (${now}) — не этот чек`);
   }

@@ -35,10 +35,26 @@ export function renumberAfter(db: JournalDb, serverLastSeq: number, serverLastNu
   })();
 }
 
-/** The server holds `serverLastSeq` of this epoch's ops: everything after it goes again. Returns how many. */
-export function resendAfter(db: JournalDb, serverLastSeq: number): number {
-  const fromLocal = serverLastSeq + seqBase(db);
-  return db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(fromLocal).changes;
+/**
+ * The server holds `serverLastSeq` of this epoch's ops: everything after it goes again. Returns how many.
+ * When that seq does not map to an op of this journal (it was renumbered after a journal restore, then
+ * the server went back further still), the ops of the resend window go again numbered from the seq the
+ * server expects: the server recognises those it has by their op ids and applies the rest.
+ */
+export function resendAfter(db: JournalDb, serverLastSeq: number, now: Date = new Date(), windowDays = 35): number {
+  return db.transaction(() => {
+    const fromLocal = serverLastSeq + seqBase(db);
+    const exists = db.prepare('SELECT 1 FROM ops WHERE seq = ?').get(fromLocal) !== undefined;
+    const atEnd = fromLocal === ((db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s);
+    if (exists || atEnd) {
+      return db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(fromLocal).changes;
+    }
+    const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+    const first = (db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as { s: number | null }).s;
+    if (first === null) return 0;
+    setMeta(db, 'seq_base', String(first - serverLastSeq));
+    return db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(first).changes;
+  })();
 }
 
 /** The highest seq of this epoch the server has answered for, in the epoch's numbering. */

@@ -236,10 +236,9 @@ export class SyncWorker {
     }
     if (e.code === 'sync.gap' && typeof e.body['expectedSeq'] === 'number') {
       // The server is behind this desk (restored from a backup): send again from what it expects.
-      const from = e.body['expectedSeq'] + base - 1;
-      this.log.warn({ expectedSeq: e.body['expectedSeq'] }, 'server expects an earlier seq: resending');
-      this.db.prepare("UPDATE ops SET sync_state = 'pending' WHERE seq >= ? AND sync_state != 'pending'").run(from);
-      if (this.journal.pending(1)[0]?.seq !== from) this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а её нет в журнале кассы`);
+      this.log.warn({ expectedSeq: e.body['expectedSeq'], base }, 'server expects an earlier seq: resending');
+      const n = resendAfter(this.db, e.body['expectedSeq'] - 1, this.clock(), this.settings.get('resendWindowDays') ?? 35);
+      if (n === 0 && this.journal.pending(1).length === 0) this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а отправлять кассе нечего`);
       return;
     }
     if (e.code === 'sync.epoch_fenced') return this.fail('Эта касса переустановлена на другом компьютере: отправка остановлена. Обратитесь к администратору.');
@@ -288,7 +287,7 @@ export class SyncWorker {
     }
     const id = this.identity();
     if (page.desk && id && page.desk.epoch === id.epoch && page.desk.lastSeq < ackedWireSeq(this.db)) {
-      const n = resendAfter(this.db, page.desk.lastSeq);
+      const n = resendAfter(this.db, page.desk.lastSeq, this.clock(), this.settings.get('resendWindowDays') ?? 35);
       this.log.warn({ serverLastSeq: page.desk.lastSeq, resent: n }, 'the server holds fewer of this desk’s ops than it acknowledged: sending them again');
       if (n > 0) void this.push();
     }
