@@ -140,9 +140,10 @@ program
   .argument('<file>', 'путь к файлу')
   .addOption(new Option('--encoding <enc>', 'кодировка').choices(['auto', 'utf-8', 'windows-1251']).default('auto'))
   .option('--as-of <position>', 'начисления учитывают платежи ленты до этой позиции')
+  .addOption(new Option('--mode <mode>', 'update — меняет названное; snapshot — для названных счетов закрывает то, чего нет в файле').choices(['update', 'snapshot']).default('update'))
   .addOption(serverOption)
   .addOption(tokenOption)
-  .action(async (kind: string, file: string, o: { encoding: ImportEncoding; asOf?: string } & Remote) => {
+  .action(async (kind: string, file: string, o: { encoding: ImportEncoding; asOf?: string; mode: 'update' | 'snapshot' } & Remote) => {
     if (!['accounts', 'charges', 'meters'].includes(kind)) throw new Error(`Неизвестный вид импорта «${kind}»: accounts, charges или meters`);
     const print = (report: { status: string; totalRows: number; changedRows: number; errorCount: number; errors: { line: number; column?: string; message: string }[] }): void => {
       for (const e of report.errors) console.error(`  строка ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message}`);
@@ -150,7 +151,7 @@ program
       if (report.status !== 'done') process.exitCode = 1;
     };
     if (o.server) {
-      const q = new URLSearchParams({ wait: 'true', encoding: o.encoding, fileName: basename(file), ...(o.asOf ? { asOf: o.asOf } : {}) });
+      const q = new URLSearchParams({ wait: 'true', encoding: o.encoding, mode: o.mode, fileName: basename(file), ...(o.asOf ? { asOf: o.asOf } : {}) });
       const report = (await remote(o, 'POST', `/api/v1/imports/${kind}?${q.toString()}`, createReadStream(file), 'text/csv')) as Parameters<typeof print>[0];
       print(report);
       return;
@@ -158,7 +159,7 @@ program
     await withDb(async (open) => {
       let last = 0;
       const report = await importFile(open.db, createReadStream(file), {
-        kind: kind as ImportKind, fileName: basename(file), encoding: o.encoding, createdBy: 'cli', ...(o.asOf ? { asOfFeedPosition: Number(o.asOf) } : {}),
+        kind: kind as ImportKind, fileName: basename(file), encoding: o.encoding, mode: o.mode, createdBy: 'cli', ...(o.asOf ? { asOfFeedPosition: Number(o.asOf) } : {}),
         onProgress: (p) => {
           if (Date.now() - last < 1000) return;
           last = Date.now();

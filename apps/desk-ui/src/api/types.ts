@@ -38,6 +38,7 @@ export interface DebtLine {
   penaltyKop: number;
   debtKop: number;
   penaltyDebtKop: number;
+  advanceKop: number;
   chargeKop: number | null;
 }
 
@@ -56,6 +57,7 @@ export interface Meter {
 export interface AccountDetails extends AccountHit {
   debts: DebtLine[];
   totalDebtKop: number;
+  totalAdvanceKop: number;
   meters: Meter[];
   recentPayments: { paymentId: string; number: string; createdAt: string; totalKop: number; state: string; reversed: boolean }[];
 }

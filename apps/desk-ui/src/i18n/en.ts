@@ -31,7 +31,7 @@ export const en: Dictionary = {
     penalty: 'Penalty', toPay: 'To pay', penaltyToPay: 'Penalty to pay', total: 'Total', totalHint: 'One sum — spread across the debts', commission: 'Commission', grandTotal: 'Total to pay',
     commissionNone: 'No commission', commissionShare: 'on {{base}}', commissionTooBig: 'more than the supplier gets', withCommission: 'Total with commission',
     meters: 'Meters', lastReading: 'Last reading', recent: 'Recent payments at this desk', noDebts: 'No charges',
-    qrSum: 'Sum on the bill: {{sum}}', qrSumConfirm: 'The bill writes the sum in rubles — check it', back: 'Back (Esc)',
+    advance: 'paid ahead {{sum}}', qrSum: 'Sum on the bill: {{sum}}', qrSumConfirm: 'The bill writes the sum in rubles — check it', back: 'Back (Esc)',
   },
   pay: {
     method: 'Method', cash: 'Cash', card: 'Card', toggleHint: '“*” — cash/card', tendered: 'Tendered', tenderedHint: 'Empty — exact amount', change: 'Change',

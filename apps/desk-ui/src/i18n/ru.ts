@@ -29,7 +29,7 @@ export const ru = {
     penalty: 'Пени', toPay: 'К оплате', penaltyToPay: 'Пени к оплате', total: 'Итого', totalHint: 'Сумма одним числом — распределится по долгам', commission: 'Комиссия', grandTotal: 'К оплате всего',
     commissionNone: 'Без комиссии', commissionShare: 'с {{base}}', commissionTooBig: 'больше суммы поставщику', withCommission: 'Всего с комиссией',
     meters: 'Счётчики', lastReading: 'Последнее показание', recent: 'Последние платежи на этой кассе', noDebts: 'Начислений нет',
-    qrSum: 'Сумма из квитанции: {{sum}}', qrSumConfirm: 'Сумма в квитанции записана в рублях — проверьте её', back: 'Назад (Esc)',
+    advance: 'аванс {{sum}}', qrSum: 'Сумма из квитанции: {{sum}}', qrSumConfirm: 'Сумма в квитанции записана в рублях — проверьте её', back: 'Назад (Esc)',
   },
   pay: {
     method: 'Способ оплаты', cash: 'Наличные', card: 'Карта', toggleHint: '«*» — наличные/карта', tendered: 'Получено', tenderedHint: 'Пусто — без сдачи', change: 'Сдача',

@@ -195,7 +195,10 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
                           <Text size="xs" c="dimmed">{d.supplier.name}</Text>
                         </Table.Td>
                         <Table.Td>{period(d.period)}</Table.Td>
-                        <Table.Td ta="right">{money(d.debtKop)}</Table.Td>
+                        <Table.Td ta="right">
+                          {money(d.debtKop)}
+                          {d.advanceKop > 0 && <Text size="xs" c="teal.7" data-testid="advance">{t('billing.advance', { sum: money(d.advanceKop) })}</Text>}
+                        </Table.Td>
                         <Table.Td ta="right">{d.penaltyDebtKop > 0 ? money(d.penaltyDebtKop) : '—'}</Table.Td>
                         <Table.Td>
                           <TextInput

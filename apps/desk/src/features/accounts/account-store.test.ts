@@ -63,3 +63,22 @@ describe('account search by a house with a корпус or строение (iss
   });
 });
 
+
+describe('an advance on an account (issue 24 item 14)', () => {
+  it('a negative due from the billing, or payments above the due, show as paid ahead, not as a debt', () => {
+    const db = openJournal(':memory:');
+    const replica = new Replica(db);
+    replica.apply({
+      suppliers: [{ id: 's1', name: 'УК', inn: '7707083893', kpp: null, phone: null, commission: { kind: 'none' }, agentType: 'paying_agent', active: true, version: '1' }],
+      services: [{ code: 'MAINT', name: 'Содержание', supplierId: 's1', unit: null, active: true, version: '1' }, { code: 'WATER', name: 'Вода', supplierId: 's1', unit: null, active: true, version: '1' }],
+      accounts: [account('7', 'Мира', '1', '1')],
+      charges: [
+        { accountNumber: '7', serviceCode: 'MAINT', period: '2026-10', dueKop: -25_000, penaltyKop: 0, paidKop: 0, paidPenaltyKop: 0, chargeKop: 100_000, version: '1' },
+        { accountNumber: '7', serviceCode: 'WATER', period: '2026-10', dueKop: 10_000, penaltyKop: 0, paidKop: 12_000, paidPenaltyKop: 0, chargeKop: 10_000, version: '1' },
+      ],
+    } as never);
+    const a = new AccountStore(db).details('7');
+    expect(a?.debts.map((d) => [d.serviceCode, d.debtKop, d.advanceKop])).toEqual([['WATER', 0, 2_000], ['MAINT', 0, 25_000]]);
+    expect(a).toMatchObject({ totalDebtKop: 0, totalAdvanceKop: 27_000 });
+  });
+});

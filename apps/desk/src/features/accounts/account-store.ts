@@ -46,6 +46,8 @@ export interface DebtLine {
   /** What is left to pay of the principal and of the penalty after every payment known here. */
   debtKop: number;
   penaltyDebtKop: number;
+  /** Paid ahead on the line (a negative debt from the billing, or payments above it). */
+  advanceKop: number;
   chargeKop: number | null;
 }
 
@@ -70,6 +72,7 @@ export interface AccountDetails extends AccountHit {
   flat: string | null;
   debts: DebtLine[];
   totalDebtKop: number;
+  totalAdvanceKop: number;
   meters: MeterView[];
   recentPayments: { paymentId: string; number: string; createdAt: string; totalKop: number; state: string; reversed: boolean }[];
 }
@@ -174,6 +177,7 @@ export class AccountStore {
       dueKop: c.due_kop,
       penaltyKop: c.penalty_kop,
       debtKop: Math.max(0, c.due_kop - c.paid_kop - c.local_paid),
+      advanceKop: Math.max(0, c.paid_kop + c.local_paid - c.due_kop),
       penaltyDebtKop: Math.max(0, c.penalty_kop - c.paid_penalty_kop - c.local_penalty),
       chargeKop: c.charge_kop,
     }));
@@ -198,7 +202,7 @@ export class AccountStore {
     }));
     return {
       number: a.number, els: a.els, address: formatAddress(a), ownerName: a.owner_name, status: a.status, city: a.city, street: a.street, house: a.house, building: a.building, flat: a.flat,
-      debts, totalDebtKop: debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0), meters, recentPayments,
+      debts, totalDebtKop: debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0), totalAdvanceKop: debts.reduce((s, d) => s + d.advanceKop, 0), meters, recentPayments,
     };
   }
 }

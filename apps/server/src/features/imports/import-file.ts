@@ -19,10 +19,17 @@ import { mapHeader, parseRow, type AccountRow, type ChargeRow, type ImportKind, 
 
 export type ImportEncoding = 'utf-8' | 'windows-1251' | 'auto';
 
+/**
+ * update: the file changes the rows it names, in the columns it has. snapshot: the file is the whole
+ * truth for the accounts it names — their charges (or meters) it leaves out are closed.
+ */
+export type ImportMode = 'update' | 'snapshot';
+
 export interface ImportOptions {
   kind: ImportKind;
   fileName: string;
   encoding?: ImportEncoding;
+  mode?: ImportMode;
   createdBy?: string | null;
   /** Charges only: payments in the billing feed after this position are not yet in the billing's figures. */
   asOfFeedPosition?: number;
@@ -302,6 +309,10 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
   };
   const stage = stager(db, kind, importId, chunkRows);
+  const mode = options.mode ?? 'update';
+  if (mode === 'snapshot' && kind === 'accounts') {
+    addError({ line: 0, message: 'полный снимок счетов не поддерживается: счёт закрывают статусом closed в файле' });
+  }
   let totalRows = 0;
   let index: Map<string, number> | null = null;
   let headerFields = 0;
@@ -354,7 +365,7 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   if (index === null && errorCount === 0) addError({ line: 1, message: 'файл пуст: нет строки заголовка' });
   else if (totalRows === 0 && errorCount === 0) addError({ line: 2, message: 'в файле нет строк с данными' });
 
-  if (index !== null && !headerBad) {
+  if (index !== null && !headerBad && !(mode === 'snapshot' && kind === 'accounts')) {
     options.onProgress?.({ phase: 'checking', rows: totalRows });
     for (const e of await checkStaged(db, kind, importId)) addError(e);
   }
@@ -374,6 +385,7 @@ export async function importFile(db: Database, source: Readable | Buffer, option
       options.onProgress?.({ phase: 'applying', rows: done, total: totalRows });
       await db.updateTable('imports').set({ processed_rows: done, changed_rows: changedRows }).where('id', '=', importId).execute();
     }
+    if (mode === 'snapshot') changedRows += await closeLeftOut(db, kind, importId);
   }
   errors.sort((a, b) => a.line - b.line);
   await sql`DELETE FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}`.execute(db);
@@ -384,6 +396,30 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     .where('id', '=', importId)
     .execute();
   return { importId, kind, status, encoding: decode.encoding, delimiter, totalRows, changedRows, errorCount, errors, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Snapshot: what the accounts named in the file have but the file does not, is closed. */
+async function closeLeftOut(db: Database, kind: ImportKind, importId: string): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await lockStamping(trx);
+    if (kind === 'charges') {
+      const r = await sql`
+        UPDATE charges c SET due_kop = 0, penalty_kop = 0, version = nextval('ref_version')
+        WHERE c.account_number IN (SELECT DISTINCT account_number FROM staging_charges WHERE import_id = ${importId})
+          AND NOT EXISTS (SELECT 1 FROM staging_charges s WHERE s.import_id = ${importId} AND s.account_number = c.account_number AND s.service_code = c.service_code AND s.period = c.period)
+          AND (c.due_kop <> 0 OR c.penalty_kop <> 0)`.execute(trx);
+      return Number(r.numAffectedRows ?? 0);
+    }
+    if (kind === 'meters') {
+      const r = await sql`
+        UPDATE meters m SET active = false, version = nextval('ref_version')
+        WHERE m.account_number IN (SELECT DISTINCT account_number FROM staging_meters WHERE import_id = ${importId})
+          AND NOT EXISTS (SELECT 1 FROM staging_meters s WHERE s.import_id = ${importId} AND s.account_number = m.account_number AND s.serial = m.serial)
+          AND m.active`.execute(trx);
+      return Number(r.numAffectedRows ?? 0);
+    }
+    return 0;
+  });
 }
 
 /** csv-parse's own errors, said in Russian at the line where the reader stopped. */

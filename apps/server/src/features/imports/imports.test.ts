@@ -100,6 +100,27 @@ describe('billing imports', () => {
     expect(r.errors[0]?.message).not.toMatch(/[A-Za-z]{4,}/);
   });
 
+  it('a negative due is an advance the payer has (issue 24 item 14); penalties and charges stay non-negative', async () => {
+    const r = await importFile(s.open.db, Buffer.from('account;service;period;due;penalty\n1234567;MAINT;2026-10;-250,00;0\n'), { kind: 'charges', fileName: 'adv.csv' });
+    expect(r).toMatchObject({ status: 'done' });
+    const c = await s.open.db.selectFrom('charges').select('due_kop').where('account_number', '=', '1234567').where('service_code', '=', 'MAINT').executeTakeFirstOrThrow();
+    expect(c.due_kop).toBe(-25_000);
+    const bad = await importFile(s.open.db, Buffer.from('account;service;period;due;penalty\n1234567;MAINT;2026-10;10;-5\n'), { kind: 'charges', fileName: 'bad.csv' });
+    expect(bad.errors.map((e) => e.column)).toEqual(['penalty']);
+  });
+
+  it('mode=snapshot: the file is the whole truth for the accounts it names — their charges it leaves out are closed (issue 24 item 14)', async () => {
+    await importFile(s.open.db, Buffer.from('account;service;period;due\n1234567;MAINT;2026-11;300\n'), { kind: 'charges', fileName: 'nov.csv' });
+    const r = await importFile(s.open.db, Buffer.from('account;service;period;due\n1234567;WATER;2026-10;400\n'), { kind: 'charges', fileName: 'snap.csv', mode: 'snapshot' });
+    expect(r.status).toBe('done');
+    const rows = await s.open.db.selectFrom('charges').select(['service_code', 'period', 'due_kop', 'penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').orderBy('period').execute();
+    expect(rows).toEqual([
+      { service_code: 'MAINT', period: '2026-10', due_kop: 0, penalty_kop: 0 },
+      { service_code: 'MAINT', period: '2026-11', due_kop: 0, penalty_kop: 0 },
+      { service_code: 'WATER', period: '2026-10', due_kop: 40_000, penalty_kop: 1_234 },
+    ]);
+  });
+
   it('refuses unknown and missing columns, an empty file, a header alone', async () => {
     expect((await importFile(s.open.db, Buffer.from('number;colour\n1;red'), { kind: 'accounts', fileName: 'x' })).errors[0]?.message).toMatch(/colour/);
     expect((await importFile(s.open.db, Buffer.from('account;service;period\n1;2;2026-01'), { kind: 'charges', fileName: 'x' })).errors[0]?.message).toMatch(/due/);

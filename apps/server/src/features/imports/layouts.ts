@@ -89,6 +89,12 @@ function kopOf(text: string): number | null {
   return r.ok && r.kop >= 0 ? r.kop : null;
 }
 
+/** A debt may be negative: the payer has paid ahead (an advance). */
+function signedKopOf(text: string): number | null {
+  const r = parseRub(text);
+  return r.ok ? r.kop : null;
+}
+
 function int(text: string, min: number, max: number): number | null {
   if (!/^\d+$/.test(text)) return null;
   const n = Number(text);
@@ -134,7 +140,7 @@ export function parseRow(kind: ImportKind, index: Map<string, number>, cells: st
     const service = req('service', 32);
     const period = periodOf(get('period'));
     if (!period) errors.push({ line, column: 'period', message: `период «${get('period')}»: ожидается ГГГГ-ММ или ММ.ГГГГ` });
-    const due = kopOf(get('due'));
+    const due = signedKopOf(get('due'));
     if (due === null) errors.push({ line, column: 'due', message: `сумма «${get('due')}» не читается` });
     const penalty = get('penalty') === '' ? 0 : kopOf(get('penalty'));
     if (penalty === null) errors.push({ line, column: 'penalty', message: `пени «${get('penalty')}» не читаются` });

@@ -32,7 +32,7 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
     schema: {
       tags: ['Импорт'], summary: 'Загрузить файл счетов, начислений или счётчиков (text/csv)',
       params: z.object({ kind: z.enum(['accounts', 'charges', 'meters']) }),
-      querystring: z.object({ encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'), fileName: z.string().max(200).optional(), wait: z.enum(['true', 'false']).default('false'), asOf: z.coerce.number().int().min(0).optional() }),
+      querystring: z.object({ encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'), fileName: z.string().max(200).optional(), wait: z.enum(['true', 'false']).default('false'), asOf: z.coerce.number().int().min(0).optional(), mode: z.enum(['update', 'snapshot']).default('update') }),
     },
     config: { auth: INTEGRATION },
     bodyLimit: 4 * 1024 * 1024 * 1024,
@@ -47,7 +47,7 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
     const fileName = req.query.fileName ?? `${req.params.kind}.csv`;
     await appendAudit(db, { actorType: 'user', actorId: user.userId, action: `import.${req.params.kind}`, target: importId, details: { fileName } });
     const run = importFile(db, createReadStream(path), {
-      kind: req.params.kind, fileName, encoding: req.query.encoding, createdBy: user.login, importId,
+      kind: req.params.kind, fileName, encoding: req.query.encoding, mode: req.query.mode, createdBy: user.login, importId,
       ...(req.query.asOf !== undefined ? { asOfFeedPosition: req.query.asOf } : {}),
     }).finally(() => rm(dir, { recursive: true, force: true }));
     if (req.query.wait === 'true') {
