@@ -76,38 +76,70 @@ describe('billing feed and registries', () => {
     expect(detail).not.toMatch(/Too big|expected/);
   });
 
-  it('builds the Sberbank-style registry of a supplier’s day, with its totals', async () => {
+  it('builds the Sberbank-style registry of a supplier’s day: the service code, the penalty on a line of its own, totals and the transfer (issue 24 item 12)', async () => {
     const desk = await s.enroll('Касса 1');
     await s.pushOk(desk, [
       s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
       s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T23:30:00+03:00' })),
       s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-29T00:30:00+03:00' })),
     ]);
-    const r = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=sber', headers: { authorization: `Bearer ${s.adminToken}` } });
-    expect(r.statusCode).toBe(200);
-    expect(r.headers['content-disposition']).toContain('500100732259_');
-    const text = decodeText(new Uint8Array(r.rawPayload), 'windows-1251');
-    const lines = text.trim().split('\r\n');
-    expect(lines).toHaveLength(3);
-    // Water: 500,00 + 12,34 penalty to the supplier, 5,12 fee.
-    expect(lines[0]).toMatch(/^28-11-2026;10-00-00;P1;Касса 1;\d+;1234567;ИВАНОВ ИВАН ИВАНОВИЧ;Г\. ЭНСК, УЛ\. ЛЕНИНА, Д\. 10, КВ\. 5;10\.2026;Холодная вода;517,46;512,34;5,12;$/);
-    expect(lines[2]).toBe('=2;1034,92;1024,68;10,24;');
-    expect(/^=\d+;(\d+,\d+;){2}/.test(lines[2] ?? '')).toBe(true);
+    const get = async (): Promise<string[]> => {
+      const r = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=sber', headers: { authorization: `Bearer ${s.adminToken}` } });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-disposition']).toContain('500100732259_');
+      return decodeText(new Uint8Array(r.rawPayload), 'windows-1251').trim().split('\r\n');
+    };
+    const lines = await get();
+    // Water: 500,00 to the supplier with its 5,12 fee, and 12,34 penalty on its own line.
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^28-11-2026;10-00-00;P1;Касса 1;\d+;1234567;ИВАНОВ ИВАН ИВАНОВИЧ;Г\. ЭНСК, УЛ\. ЛЕНИНА, Д\. 10, КВ\. 5;10\.2026;WATER;505,12;500,00;5,12;$/);
+    expect(lines[1]).toMatch(/;10\.2026;WATER-ПЕНИ;12,34;12,34;0,00;$/);
+    expect(lines[4]).toBe('=4;1034,92;1024,68;10,24;');
+    expect(/^=\d+;(\d+,\d+;){2}/.test(lines[4] ?? '')).toBe(true);
+    // The transfer to the supplier, once made: its payment order on the totals line.
+    const t = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: '500100732259', date: '2026-11-28', orderNumber: '4512', orderDate: '2026-11-30', amountKop: 102_468 });
+    expect(t.statusCode).toBe(200);
+    expect((await get())[4]).toBe('=4;1034,92;1024,68;10,24;4512;30-11-2026;');
+    const json = (await s.as(s.adminToken)('GET', '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=json')).json() as { totals: { payments: number; lines: number }; transfer: { orderNumber: string; matches: boolean } };
+    expect(json.totals).toMatchObject({ payments: 2, lines: 4 });
+    expect(json.transfer).toMatchObject({ orderNumber: '4512', matches: true });
   });
 
-  it('CSV and XLSX carry the same rows and read back', async () => {
+  it('CSV and XLSX carry the same rows with code, principal and penalty apart, and count payments right', async () => {
     const desk = await s.enroll();
-    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' }))]);
-    const csv = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=7707083893&format=csv', headers: { authorization: `Bearer ${s.adminToken}` } });
-    expect(csv.body.split('\r\n')[1]).toContain(';1000,00;1000,00;0,00');
-    const xlsx = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=7707083893&format=xlsx', headers: { authorization: `Bearer ${s.adminToken}` } });
+    await s.pushOk(desk, [
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' })),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T13:00:00+03:00' })),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T14:00:00+03:00' })),
+    ]);
+    const csv = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=csv', headers: { authorization: `Bearer ${s.adminToken}` } });
+    const rows = csv.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(rows[0]).toContain('Код услуги;Услуга;Принято;Основной долг;Пени;К перечислению;Комиссия');
+    expect(rows[1]).toMatch(/;10\.2026;WATER;Холодная вода;517,46;500,00;12,34;512,34;5,12$/);
+    expect(rows.at(-1)).toMatch(/^Итого;.*3 платежа/);
+    const xlsx = await s.app.inject({ method: 'GET', url: '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=xlsx', headers: { authorization: `Bearer ${s.adminToken}` } });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0]!;
     expect(ws.getRow(3).getCell(1).value).toBe('Дата');
     expect(ws.getRow(4).getCell(6).value).toBe('1234567');
-    expect(ws.getRow(4).getCell(11).value).toBe(1000);
-    expect(ws.getRow(5).getCell(1).value).toBe('Итого');
+    expect(ws.getRow(4).getCell(10).value).toBe('WATER');
+    expect(ws.getRow(4).getCell(13).value).toBe(500);
+    expect(ws.getRow(4).getCell(14).value).toBe(12.34);
+    expect(ws.getRow(7).getCell(1).value).toBe('Итого');
+  });
+
+  it('a readings registry per supplier and period (issue 24 item 12)', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [
+      s.op(desk, 'reading.submitted', { ...exampleBody('reading.submitted'), cashierId: IDS.cashier, accountNumber: '1234567', meterId: IDS.meter, meterSerial: 'ХВ-001', serviceCode: 'WATER', value: '1030,5', readAt: '2026-11-20', period: '2026-11', confirmed: ['reading.jump'] }),
+    ]);
+    const r = await s.as(s.adminToken)('GET', '/api/v1/registries/readings?period=2026-11&supplier=500100732259&format=csv');
+    expect(r.statusCode).toBe(200);
+    const rows = r.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(rows[0]).toBe('Лицевой счёт;ФИО;Адрес;Код услуги;Счётчик;Дата показания;Показание;Предыдущее;Дата предыдущего;Касса');
+    expect(rows[1]).toMatch(/^1234567;Иванов Иван Иванович;.*;WATER;ХВ-001;20\.11\.2026;1030,5;1000;20\.10\.2026;/);
+    expect(rows).toHaveLength(2);
   });
 
   it('an unknown supplier or a bad date is a clear error', async () => {
