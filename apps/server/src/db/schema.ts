@@ -63,6 +63,22 @@ export interface SessionsTable {
   revoked_at: Timestamp | null;
 }
 
+/** A machine client's key (issue 24 item 8): only its hash is kept; `scopes` is a subset of API_SCOPES. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  scopes: Json<string[]>;
+  key_hash: string;
+  /** The key's first characters, to tell keys apart in lists: `pda_` and 8 more. */
+  key_prefix: string;
+  created_at: GeneratedTimestamp;
+  created_by: string | null;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  last_used_at: Timestamp | null;
+}
+
 export interface SuppliersTable {
   id: string;
   name: string;
@@ -378,6 +394,7 @@ export interface DB {
   desks: DesksTable;
   users: UsersTable;
   sessions: SessionsTable;
+  api_keys: ApiKeysTable;
   suppliers: SuppliersTable;
   services: ServicesTable;
   accounts: AccountsTable;
