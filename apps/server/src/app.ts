@@ -30,6 +30,7 @@ import { CATALOGS } from './features/catalog/catalogs.ts';
 import { registerResource } from './features/catalog/resource.ts';
 import { importRoutes } from './features/imports/routes.ts';
 import { exportRoutes } from './features/exports/routes.ts';
+import { registryRoutes } from './features/exports/registry-routes.ts';
 import { providerRoutes } from './features/providers/routes.ts';
 
 export interface AppOptions {
@@ -104,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   for (const def of CATALOGS) registerResource(app, db, def);
   importRoutes(app, db);
   exportRoutes(app, db);
+  registryRoutes(app, db);
   providerRoutes(app, db);
   reportRoutes(app, db, now);
   overviewRoutes(app, db, now, onlineWindowMs);

@@ -16,6 +16,7 @@ import * as m0004 from './migrations/0004-forwarding-holds.ts';
 import * as m0005 from './migrations/0005-forwardings-version.ts';
 import * as m0006 from './migrations/0006-desk-sync-proof.ts';
 import * as m0007 from './migrations/0007-api-keys.ts';
+import * as m0008 from './migrations/0008-supplier-transfers.ts';
 
 export type Database = Kysely<DB>;
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-forwardings-version': m0005,
   '0006-desk-sync-proof': m0006,
   '0007-api-keys': m0007,
+  '0008-supplier-transfers': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -388,8 +388,19 @@ export interface ServerMetaTable {
   updated_at: GeneratedTimestamp;
 }
 
+export interface SupplierTransfersTable {
+  supplier_id: string;
+  day: string;
+  order_number: string;
+  order_date: string;
+  amount_kop: number;
+  recorded_by: string | null;
+  recorded_at: GeneratedTimestamp;
+}
+
 export interface DB {
   server_meta: ServerMetaTable;
+  supplier_transfers: SupplierTransfersTable;
   points: PointsTable;
   desks: DesksTable;
   users: UsersTable;

@@ -101,7 +101,7 @@ describe('billing feed and registries', () => {
     expect(t.statusCode).toBe(200);
     expect((await get())[4]).toBe('=4;1034,92;1024,68;10,24;4512;30-11-2026;');
     const json = (await s.as(s.adminToken)('GET', '/api/v1/registries?date=2026-11-28&supplier=500100732259&format=json')).json() as { totals: { payments: number; lines: number }; transfer: { orderNumber: string; matches: boolean } };
-    expect(json.totals).toMatchObject({ payments: 2, lines: 4 });
+    expect(json.totals).toMatchObject({ payments: 2, lines: 2, principalKop: 100_000, penaltyKop: 2_468 });
     expect(json.transfer).toMatchObject({ orderNumber: '4512', matches: true });
   });
 

@@ -20,17 +20,36 @@ export interface RegistryLine {
   ownerName: string;
   address: string;
   period: string;
+  serviceCode: string;
   serviceName: string;
+  /** What the payer paid for the line, fee included. */
   acceptedKop: number;
+  /** Towards the principal debt (or an advance), to the supplier. */
+  principalKop: number;
+  /** Towards the penalty (пени), to the supplier. */
+  penaltyKop: number;
+  /** principal + penalty: what goes to the supplier. */
   transferredKop: number;
   commissionKop: number;
+}
+
+export interface Transfer {
+  orderNumber: string;
+  /** YYYY-MM-DD. */
+  orderDate: string;
+  amountKop: number;
+  /** True when the transfer is the registry's total to the supplier, to the kopeck. */
+  matches: boolean;
 }
 
 export interface Registry {
   supplier: { id: string; name: string; inn: string; account: string | null };
   date: string;
   lines: RegistryLine[];
-  totals: { count: number; acceptedKop: number; transferredKop: number; commissionKop: number };
+  /** `payments`: distinct payments; `lines`: one per service and period of each. */
+  totals: { count: number; payments: number; lines: number; acceptedKop: number; principalKop: number; penaltyKop: number; transferredKop: number; commissionKop: number };
+  /** The payment order that paid the day out, once it is recorded. */
+  transfer: Transfer | null;
 }
 
 /** A day as [start, end) in Moscow time. */
@@ -39,9 +58,18 @@ function dayBounds(date: string): [Date, Date] {
   return [start, new Date(start.getTime() + 86_400_000)];
 }
 
+function addressOf(r: { city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null }): string {
+  return [r.city && `г. ${r.city}`, r.street && `ул. ${r.street}`, r.house && `д. ${r.house}`, r.building && `корп. ${r.building}`, r.flat && `кв. ${r.flat}`].filter(Boolean).join(', ');
+}
+
+async function supplierByInn(db: Database, inn: string): Promise<Registry['supplier']> {
+  const supplier = await db.selectFrom('suppliers').select(['id', 'name', 'inn', 'account']).where('inn', '=', inn).executeTakeFirst();
+  if (!supplier) throw new AppError('not_found', `Поставщик с ИНН ${inn} не найден`);
+  return supplier;
+}
+
 export async function buildRegistry(db: Database, date: string, supplierInn: string): Promise<Registry> {
-  const supplier = await db.selectFrom('suppliers').select(['id', 'name', 'inn', 'account']).where('inn', '=', supplierInn).executeTakeFirst();
-  if (!supplier) throw new AppError('not_found', `Поставщик с ИНН ${supplierInn} не найден`);
+  const supplier = await supplierByInn(db, supplierInn);
   const [from, to] = dayBounds(date);
   const rows = await db
     .selectFrom('payment_lines as l')
@@ -61,26 +89,45 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
     .orderBy('p.accepted_at')
     .orderBy('l.line_no')
     .execute();
-  const lines = rows.map<RegistryLine>((r) => {
-    const transferred = r.amount_kop + r.penalty_kop;
-    return {
-      acceptedAt: r.accepted_at,
-      pointCode: r.point_code,
-      deskName: r.desk_name,
-      opId: r.op_id,
-      txnId: txnIdFromOpId(r.op_id),
-      accountNumber: r.account_number ?? '',
-      ownerName: r.owner_name ?? '',
-      address: [r.city && `г. ${r.city}`, r.street && `ул. ${r.street}`, r.house && `д. ${r.house}`, r.building && `корп. ${r.building}`, r.flat && `кв. ${r.flat}`].filter(Boolean).join(', '),
-      period: r.period ?? '',
-      serviceName: r.name ?? r.code,
-      acceptedKop: transferred + r.commission_kop,
-      transferredKop: transferred,
-      commissionKop: r.commission_kop,
-    };
-  });
-  const totals = lines.reduce((t, l) => ({ count: t.count + 1, acceptedKop: t.acceptedKop + l.acceptedKop, transferredKop: t.transferredKop + l.transferredKop, commissionKop: t.commissionKop + l.commissionKop }), { count: 0, acceptedKop: 0, transferredKop: 0, commissionKop: 0 });
-  return { supplier, date, lines, totals };
+  const lines = rows.map<RegistryLine>((r) => ({
+    acceptedAt: r.accepted_at,
+    pointCode: r.point_code,
+    deskName: r.desk_name,
+    opId: r.op_id,
+    txnId: txnIdFromOpId(r.op_id),
+    accountNumber: r.account_number ?? '',
+    ownerName: r.owner_name ?? '',
+    address: addressOf(r),
+    period: r.period ?? '',
+    serviceCode: r.code,
+    serviceName: r.name ?? r.code,
+    acceptedKop: r.amount_kop + r.penalty_kop + r.commission_kop,
+    principalKop: r.amount_kop,
+    penaltyKop: r.penalty_kop,
+    transferredKop: r.amount_kop + r.penalty_kop,
+    commissionKop: r.commission_kop,
+  }));
+  const sum = (f: (l: RegistryLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
+  const payments = new Set(lines.map((l) => l.opId)).size;
+  const totals = {
+    count: payments, payments, lines: lines.length, acceptedKop: sum((l) => l.acceptedKop), principalKop: sum((l) => l.principalKop), penaltyKop: sum((l) => l.penaltyKop),
+    transferredKop: sum((l) => l.transferredKop), commissionKop: sum((l) => l.commissionKop),
+  };
+  const t = await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', supplier.id).where('day', '=', date).executeTakeFirst();
+  const transfer = t ? { orderNumber: t.order_number, orderDate: t.order_date, amountKop: t.amount_kop, matches: t.amount_kop === totals.transferredKop } : null;
+  return { supplier, date, lines, totals, transfer };
+}
+
+/** Records the payment order that paid a supplier's day out; the day's registries carry it from then on. */
+export async function recordTransfer(db: Database, input: { supplierInn: string; date: string; orderNumber: string; orderDate: string; amountKop: number }, by: string): Promise<Transfer> {
+  const supplier = await supplierByInn(db, input.supplierInn);
+  await db
+    .insertInto('supplier_transfers')
+    .values({ supplier_id: supplier.id, day: input.date, order_number: input.orderNumber, order_date: input.orderDate, amount_kop: input.amountKop, recorded_by: by })
+    .onConflict((oc) => oc.columns(['supplier_id', 'day']).doUpdateSet({ order_number: input.orderNumber, order_date: input.orderDate, amount_kop: input.amountKop, recorded_by: by, recorded_at: new Date() }))
+    .execute();
+  const registry = await buildRegistry(db, input.date, input.supplierInn);
+  return registry.transfer as Transfer;
 }
 
 function clean(text: string): string {
@@ -92,16 +139,31 @@ function moscowParts(d: Date): { date: string; time: string } {
   return { date: `${m.slice(8, 10)}-${m.slice(5, 7)}-${m.slice(0, 4)}`, time: `${m.slice(11, 13)}-${m.slice(14, 16)}-${m.slice(17, 19)}` };
 }
 
-/** Sberbank's layout: 13 fields and a trailing `;` per line, then `=count;sum;sum;sum;`. */
+function dmy(iso: string, sep: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d ?? ''}${sep}${m ?? ''}${sep}${y ?? ''}`;
+}
+
+/**
+ * Sberbank's layout: 13 fields and a trailing `;` per line — the two optional service fields are the
+ * period and the service code; a line's penalty is a line of its own with the code `<code>-ПЕНИ`, so a
+ * supplier's importer posts principal and penalty apart — then `=lines;accepted;transferred;fee;` and,
+ * once the transfer is made, its payment order's number and date.
+ */
 export function sberRegistryText(r: Registry): string {
-  const lines = r.lines.map((l) => {
+  const out: string[] = [];
+  for (const l of r.lines) {
     const t = moscowParts(l.acceptedAt);
     const period = l.period ? `${l.period.slice(5, 7)}.${l.period.slice(0, 4)}` : '';
-    return [t.date, t.time, clean(l.pointCode), clean(l.deskName), l.txnId, clean(l.accountNumber), clean(l.ownerName).toUpperCase(), clean(l.address).toUpperCase(), period, clean(l.serviceName),
-      kopToDecimalComma(l.acceptedKop), kopToDecimalComma(l.transferredKop), kopToDecimalComma(l.commissionKop)].join(';') + ';';
-  });
-  lines.push(`=${r.totals.count};${kopToDecimalComma(r.totals.acceptedKop)};${kopToDecimalComma(r.totals.transferredKop)};${kopToDecimalComma(r.totals.commissionKop)};`);
-  return `${lines.join('\r\n')}\r\n`;
+    const head = [t.date, t.time, clean(l.pointCode), clean(l.deskName), l.txnId, clean(l.accountNumber), clean(l.ownerName).toUpperCase(), clean(l.address).toUpperCase(), period];
+    if (l.principalKop > 0 || l.commissionKop > 0 || l.penaltyKop === 0) {
+      out.push([...head, clean(l.serviceCode), kopToDecimalComma(l.principalKop + l.commissionKop), kopToDecimalComma(l.principalKop), kopToDecimalComma(l.commissionKop)].join(';') + ';');
+    }
+    if (l.penaltyKop > 0) out.push([...head, `${clean(l.serviceCode)}-ПЕНИ`, kopToDecimalComma(l.penaltyKop), kopToDecimalComma(l.penaltyKop), kopToDecimalComma(0)].join(';') + ';');
+  }
+  const transfer = r.transfer ? `${clean(r.transfer.orderNumber)};${dmy(r.transfer.orderDate, '-')};` : '';
+  out.push(`=${out.length};${kopToDecimalComma(r.totals.acceptedKop)};${kopToDecimalComma(r.totals.transferredKop)};${kopToDecimalComma(r.totals.commissionKop)};${transfer}`);
+  return `${out.join('\r\n')}\r\n`;
 }
 
 export function sberRegistryFile(r: Registry): { name: string; bytes: Uint8Array } {
@@ -109,11 +171,31 @@ export function sberRegistryFile(r: Registry): { name: string; bytes: Uint8Array
   return { name: `${r.supplier.inn}_${r.supplier.account ?? '00000000000000000000'}_${d}${m}${y}.txt`, bytes: encodeText(sberRegistryText(r), 'windows-1251') };
 }
 
-const HEADER = ['Дата', 'Время', 'Пункт', 'Касса', 'Номер операции', 'Лицевой счёт', 'ФИО', 'Адрес', 'Период', 'Услуга', 'Принято', 'К перечислению', 'Комиссия'];
+const HEADER = ['Дата', 'Время', 'Пункт', 'Касса', 'Номер операции', 'Лицевой счёт', 'ФИО', 'Адрес', 'Период', 'Код услуги', 'Услуга', 'Принято', 'Основной долг', 'Пени', 'К перечислению', 'Комиссия'];
+
+/** «1 платёж», «3 платежа», «5 платежей». */
+export function paymentsWord(n: number): string {
+  const d = n % 10;
+  const dd = n % 100;
+  const word = d === 1 && dd !== 11 ? 'платёж' : d >= 2 && d <= 4 && (dd < 12 || dd > 14) ? 'платежа' : 'платежей';
+  return `${n} ${word}`;
+}
 
 function rowOf(l: RegistryLine): (string | number)[] {
   const t = moscowParts(l.acceptedAt);
-  return [t.date.replace(/-/g, '.'), t.time.replace(/-/g, ':'), l.pointCode, l.deskName, l.txnId, l.accountNumber, l.ownerName, l.address, l.period, l.serviceName, l.acceptedKop / 100, l.transferredKop / 100, l.commissionKop / 100];
+  const period = l.period ? `${l.period.slice(5, 7)}.${l.period.slice(0, 4)}` : '';
+  return [t.date.replace(/-/g, '.'), t.time.replace(/-/g, ':'), l.pointCode, l.deskName, l.txnId, l.accountNumber, l.ownerName, l.address, period, l.serviceCode, l.serviceName,
+    l.acceptedKop / 100, l.principalKop / 100, l.penaltyKop / 100, l.transferredKop / 100, l.commissionKop / 100];
+}
+
+function totalsRow(r: Registry): (string | number)[] {
+  const t = r.totals;
+  return ['Итого', '', '', '', '', '', '', '', '', '', `${paymentsWord(t.payments)}, строк: ${t.lines}`, t.acceptedKop / 100, t.principalKop / 100, t.penaltyKop / 100, t.transferredKop / 100, t.commissionKop / 100];
+}
+
+function transferRow(r: Registry): (string | number)[] | null {
+  const t = r.transfer;
+  return t ? [`Платёжное поручение № ${t.orderNumber} от ${dmy(t.orderDate, '.')} на ${(t.amountKop / 100).toFixed(2).replace('.', ',')} ₽${t.matches ? '' : ' — НЕ РАВНО сумме к перечислению'}`] : null;
 }
 
 export function csvRegistry(r: Registry): string {
@@ -121,22 +203,24 @@ export function csvRegistry(r: Registry): string {
     const s = typeof v === 'number' ? v.toFixed(2).replace('.', ',') : v;
     return /[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = [HEADER, ...r.lines.map(rowOf)].map((row) => row.map(esc).join(';'));
-  lines.push(['Итого', '', '', '', '', '', '', '', '', `${r.totals.count} платежей`, r.totals.acceptedKop / 100, r.totals.transferredKop / 100, r.totals.commissionKop / 100].map(esc).join(';'));
-  return `\ufeff${lines.join('\r\n')}\r\n`;
+  const rows = [HEADER, ...r.lines.map(rowOf), totalsRow(r)];
+  const transfer = transferRow(r);
+  if (transfer) rows.push(transfer);
+  return `\ufeff${rows.map((row) => row.map(esc).join(';')).join('\r\n')}\r\n`;
 }
 
 export async function xlsxRegistry(r: Registry): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Paydesk';
   const ws = wb.addWorksheet(`Реестр ${r.date}`);
-  ws.addRow([`Реестр платежей в пользу ${r.supplier.name} (ИНН ${r.supplier.inn}) за ${r.date.split('-').reverse().join('.')}`]).font = { bold: true };
+  ws.addRow([`Реестр платежей в пользу ${r.supplier.name} (ИНН ${r.supplier.inn}) за ${dmy(r.date, '.')}`]).font = { bold: true };
   ws.addRow([]);
   ws.addRow(HEADER).font = { bold: true };
   for (const l of r.lines) ws.addRow(rowOf(l));
-  ws.addRow(['Итого', '', '', '', '', '', '', '', '', `${r.totals.count} платежей`, r.totals.acceptedKop / 100, r.totals.transferredKop / 100, r.totals.commissionKop / 100]).font = { bold: true };
-  for (const col of [11, 12, 13]) ws.getColumn(col).numFmt = '#,##0.00';
-  ws.columns.forEach((c, i) => (c.width = [11, 9, 8, 14, 20, 14, 24, 36, 9, 22, 12, 14, 10][i] ?? 12));
+  ws.addRow(totalsRow(r)).font = { bold: true };
+  const transfer = transferRow(r);
+  if (transfer) ws.addRow(transfer);
+  for (const col of [12, 13, 14, 15, 16]) ws.getColumn(col).numFmt = '#,##0.00';
+  ws.columns.forEach((c, i) => (c.width = [11, 9, 8, 14, 20, 14, 24, 36, 9, 10, 22, 12, 13, 10, 14, 10][i] ?? 12));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
-

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
-import { INTEGRATION, requireUser } from '../../http/auth.ts';
+import { integration, requireUser } from '../../http/auth.ts';
 import { ackFeed, readFeed } from './feed.ts';
 import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './registry.ts';
 
@@ -12,12 +12,12 @@ export function exportRoutes(app: FastifyInstance, db: Database): void {
 
   r.get('/api/v1/billing/feed', {
     schema: { tags: ['Выгрузки'], summary: 'Лента платежей, сторно и показаний после позиции after', querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(500) }) },
-    config: { auth: INTEGRATION },
+    config: { auth: integration('feed') },
   }, async (req) => readFeed(db, req.query.after, req.query.limit));
 
   r.post('/api/v1/billing/feed/ack', {
     schema: { tags: ['Выгрузки'], summary: 'Подтвердить, что лента принята до позиции', body: z.object({ consumer: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('billing'), position: z.number().int().min(0) }) },
-    config: { auth: INTEGRATION },
+    config: { auth: integration('feed') },
   }, async (req) => {
     requireUser(req.principal);
     return ackFeed(db, req.body.consumer, req.body.position);
@@ -25,7 +25,7 @@ export function exportRoutes(app: FastifyInstance, db: Database): void {
 
   r.get('/api/v1/registries', {
     schema: { tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: z.string().regex(/^(\d{10}|\d{12})$/), format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }) },
-    config: { auth: INTEGRATION },
+    config: { auth: integration('registries') },
   }, async (req, reply) => {
     const registry = await buildRegistry(db, req.query.date, req.query.supplier);
     const base = `registry_${registry.supplier.inn}_${registry.date}`;
