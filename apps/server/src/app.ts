@@ -32,6 +32,7 @@ import { importRoutes } from './features/imports/routes.ts';
 import { exportRoutes } from './features/exports/routes.ts';
 import { registryRoutes } from './features/exports/registry-routes.ts';
 import { providerRoutes } from './features/providers/routes.ts';
+import { apiKeyRoutes } from './features/apikeys/routes.ts';
 
 export interface AppOptions {
   db: Database;
@@ -97,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   syncRoutes(app, db, metrics);
   const onlineWindowMs = config.onlineWindowSeconds !== undefined ? config.onlineWindowSeconds * 1000 : undefined;
   deskRoutes(app, db, { enrollmentHours: config.enrollmentHours, onlineWindowMs });
-  authRoutes(app, db, { sessionHours: config.sessionHours });
+  authRoutes(app, db, { sessionHours: config.sessionHours, now });
+  apiKeyRoutes(app, db, now);
   paymentRoutes(app, db);
   reviewRoutes(app, db);
   auditRoutes(app, db);

@@ -12,3 +12,4 @@ export * from './canonical-json.ts';
 export * from './fixtures.ts';
 export * from './desk-api.ts';
 export * from './settings.ts';
+export * from './integration.ts';

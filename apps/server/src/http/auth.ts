@@ -1,20 +1,33 @@
 /**
  * Who is calling and whether they may. Every route declares `config.auth`; a route without it
  * cannot even be registered, so no route slips through unguarded. Desks present their per-desk key,
- * people a session token, both as `Authorization: Bearer`.
+ * people a session token, machine clients an API key, all as `Authorization: Bearer`.
+ *
+ * An API key (`pda_…`) works as the `integrator` role restricted to its scopes: it passes a route only
+ * when the route lets integrators in *and* names a scope the key holds. Desk routes, administrator
+ * routes and the routes of a person's session (sign-out, who am I) name no scope, so no key opens them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '@paydesk/protocol';
+import { AppError, type ApiScope } from '@paydesk/protocol';
 import type { Database } from '../db/database.ts';
 import type { UserRole } from '../db/schema.ts';
 import { sha256 } from '../security/secrets.ts';
 
-export type AuthRule = 'public' | { desk?: boolean; roles?: readonly UserRole[] };
+/** `scope`: the one scope an API key needs for this route; without it no key may call the route. */
+export type AuthRule = 'public' | { desk?: boolean; roles?: readonly UserRole[]; scope?: ApiScope };
+
+/** What a request made with an API key carries: the key, and the scopes that bound it. */
+export interface ApiKeyPrincipal {
+  id: string;
+  name: string;
+  scopes: readonly ApiScope[];
+}
 
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'desk'; deskId: string; pointId: string; epoch: number; name: string }
-  | { kind: 'user'; userId: string; role: UserRole; login: string; name: string };
+  /** A person's session, or an API key (`apiKey` set: `userId` is then the key's id, the role `integrator`). */
+  | { kind: 'user'; userId: string; role: UserRole; login: string; name: string; apiKey?: ApiKeyPrincipal };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,8 +40,18 @@ declare module 'fastify' {
 
 export const ADMIN: AuthRule = { roles: ['admin'] };
 export const BACK_OFFICE: AuthRule = { roles: ['admin', 'senior_cashier'] };
-export const INTEGRATION: AuthRule = { roles: ['admin', 'integrator'] };
 export const DESK: AuthRule = { desk: true };
+
+/** An integration route: administrators, integrators, and API keys holding `scope`. */
+export function integration(scope: ApiScope): AuthRule {
+  return { roles: ['admin', 'integrator'], scope };
+}
+
+/** Integrators and administrators, but no API key: a route that should open to keys uses `integration(scope)`. */
+export const INTEGRATION: AuthRule = { roles: ['admin', 'integrator'] };
+
+/** Catalogs, desks and payments as the back office and integrators read them (keys: scope `read`). */
+export const READ: AuthRule = { roles: ['admin', 'senior_cashier', 'integrator'], scope: 'read' };
 
 export interface RouteRecord {
   method: string;
@@ -90,11 +113,35 @@ export async function authenticate(db: Database, request: FastifyRequest, at: Da
     if (!row.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
     return { kind: 'user', userId: row.id, role: row.role, login: row.login, name: row.name };
   }
+  if (token.startsWith('pda_')) return authenticateApiKey(db, hash, at);
   throw new AppError('auth.required', 'Неизвестный вид ключа доступа');
+}
+
+const dateTimeRu = (d: Date): string => d.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** A key's last use is recorded to the minute: one write a minute per key, not one per request. */
+const LAST_USED_STEP_MS = 60_000;
+
+async function authenticateApiKey(db: Database, hash: string, at: Date): Promise<Principal> {
+  const key = await db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'key_prefix', 'expires_at', 'revoked_at', 'last_used_at']).where('key_hash', '=', hash).executeTakeFirst();
+  if (!key) throw new AppError('auth.required', 'API-ключ не найден: проверьте, что он передан целиком, или попросите у администратора новый');
+  if (key.revoked_at) throw new AppError('auth.key_revoked', `API-ключ «${key.name}» отозван администратором ${dateTimeRu(key.revoked_at)} (МСК): попросите новый ключ`);
+  if (key.expires_at && key.expires_at.getTime() <= at.getTime()) {
+    throw new AppError('auth.key_expired', `Срок действия API-ключа «${key.name}» истёк ${dateTimeRu(key.expires_at)} (МСК): попросите у администратора новый ключ`);
+  }
+  if (!key.last_used_at || at.getTime() - key.last_used_at.getTime() >= LAST_USED_STEP_MS) {
+    await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', key.id).execute();
+  }
+  return { kind: 'user', userId: key.id, role: 'integrator', login: `apikey:${key.key_prefix}`, name: `API-ключ «${key.name}»`, apiKey: { id: key.id, name: key.name, scopes: key.scopes as ApiScope[] } };
 }
 
 export function authorize(rule: Exclude<AuthRule, 'public'>, p: Principal): void {
   if (p.kind === 'desk' && rule.desk) return;
+  if (p.kind === 'user' && p.apiKey) {
+    if (!rule.roles?.includes('integrator') || !rule.scope) throw new AppError('auth.forbidden', 'API-ключ не открывает этот адрес: он только для касс, администраторов или входа по паролю');
+    if (p.apiKey.scopes.includes(rule.scope)) return;
+    throw new AppError('auth.forbidden', `API-ключу «${p.apiKey.name}» не хватает области «${rule.scope}» (у него: ${p.apiKey.scopes.join(', ')})`);
+  }
   if (p.kind === 'user' && rule.roles?.includes(p.role)) return;
   throw new AppError('auth.forbidden', p.kind === 'desk' ? 'Этот адрес не для касс' : 'Недостаточно прав для этого действия');
 }

@@ -1,5 +1,5 @@
 /**
- * Secrets: desk keys and session tokens are 256 random bits, so a SHA-256 of them is enough to store
+ * Secrets: desk keys, session tokens and API keys are 256 random bits, so a SHA-256 of them is enough to store
  * (nothing to brute-force); passwords are people's, so they get argon2id.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +15,11 @@ export function newDeskKey(): string {
 
 export function newSessionToken(): string {
   return `pdu_${randomBytes(32).toString('base64url')}`;
+}
+
+/** A machine client's API key (issue 24 item 8): `pda_` and 43 base64url characters. */
+export function newApiKey(): string {
+  return `pda_${randomBytes(32).toString('base64url')}`;
 }
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

@@ -11,13 +11,13 @@ import { addUser, login, logout, setPassword } from './users.ts';
 
 const roleSchema = z.enum(['cashier', 'senior_cashier', 'admin', 'integrator']);
 
-export function authRoutes(app: FastifyInstance, db: Database, options: { sessionHours: number }): void {
+export function authRoutes(app: FastifyInstance, db: Database, options: { sessionHours: number; now?: () => Date }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/auth/login', {
     schema: { tags: ['Вход'], summary: 'Вход в бэк-офис: токен сеанса', body: loginRequest },
     config: { auth: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
-  }, async (req) => login(db, req.body.login, req.body.password, options.sessionHours));
+  }, async (req) => login(db, req.body.login, req.body.password, options.sessionHours, options.now?.() ?? new Date()));
 
   r.post('/api/v1/auth/logout', { schema: { tags: ['Вход'], summary: 'Завершить сеанс' }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];

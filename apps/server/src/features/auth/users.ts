@@ -51,7 +51,7 @@ export async function setPassword(db: Database, userId: string, password: string
   });
 }
 
-export async function login(db: Database, loginName: string, password: string, sessionHours: number, now = new Date()): Promise<{ token: string; user: { id: string; login: string; name: string; role: UserRole } }> {
+export async function login(db: Database, loginName: string, password: string, sessionHours: number, now = new Date()): Promise<{ token: string; expiresAt: string; user: { id: string; login: string; name: string; role: UserRole } }> {
   const user = await db.selectFrom('users').selectAll().where('login', '=', loginName).executeTakeFirst();
   // The same answer and about the same time whether the login exists or not.
   if (!user) {
@@ -66,10 +66,11 @@ export async function login(db: Database, loginName: string, password: string, s
     throw new AppError('auth.invalid_credentials');
   }
   const token = newSessionToken();
-  await db.insertInto('sessions').values({ token_hash: sha256(token), user_id: user.id, expires_at: new Date(now.getTime() + sessionHours * 3_600_000), revoked_at: null }).execute();
+  const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
+  await db.insertInto('sessions').values({ token_hash: sha256(token), user_id: user.id, expires_at: expiresAt, revoked_at: null }).execute();
   if (user.failed_logins > 0 || user.locked_until) await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
   await appendAudit(db, { actorType: 'user', actorId: user.id, action: 'auth.login', target: user.id }, now);
-  return { token, user: { id: user.id, login: user.login, name: user.name, role: user.role } };
+  return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, login: user.login, name: user.name, role: user.role } };
 }
 
 export async function logout(db: Database, token: string): Promise<void> {

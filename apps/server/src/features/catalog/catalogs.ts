@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isValidInn, validateCommissionRule, type CommissionRule } from '@paydesk/domain';
 import { AppError, commissionRuleSchema } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { ADMIN, BACK_OFFICE } from '../../http/auth.ts';
+import { ADMIN, READ } from '../../http/auth.ts';
 import { patchSchema, type ResourceDef } from './resource.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -47,7 +47,7 @@ export const points: ResourceDef = {
   path: 'points', table: 'points', key: 'id', uuidKey: true, versioned: false, tag: 'Пункты приёма', title: 'Пункт',
   create: pointFields, update: patchSchema(pointFields),
   ...mapper([['id', 'id'], ['code', 'code'], ['name', 'name'], ['address', 'address'], ['active', 'active']]),
-  search: ['code', 'name', 'address'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
+  search: ['code', 'name', 'address'], orderBy: 'code', read: READ, write: ADMIN,
 };
 
 const supplierFields = z.object({
@@ -60,7 +60,7 @@ export const suppliers: ResourceDef = {
   path: 'suppliers', table: 'suppliers', key: 'id', uuidKey: true, versioned: true, tag: 'Поставщики', title: 'Поставщик',
   create: supplierFields, update: patchSchema(supplierFields),
   ...mapper([['id', 'id'], ['name', 'name'], ['inn', 'inn'], ['kpp', 'kpp'], ['phone', 'phone'], ['bankName', 'bank_name'], ['bic', 'bic'], ['account', 'account'], ['corrAccount', 'corr_account'], ['commission', 'commission'], ['agentType', 'agent_type'], ['active', 'active']]),
-  search: ['inn', 'name'], orderBy: 'name', read: BACK_OFFICE, write: ADMIN,
+  search: ['inn', 'name'], orderBy: 'name', read: READ, write: ADMIN,
 };
 
 const serviceFields = z.object({ code, name: text(200), supplierId: z.uuid(), unit: optText(20), active: z.boolean().default(true) });
@@ -68,7 +68,7 @@ export const services: ResourceDef = {
   path: 'services', table: 'services', key: 'code', uuidKey: false, versioned: true, tag: 'Услуги', title: 'Услуга',
   create: serviceFields, update: patchSchema(serviceFields, ['code']),
   ...mapper([['code', 'code'], ['name', 'name'], ['supplierId', 'supplier_id'], ['unit', 'unit'], ['active', 'active']]),
-  search: ['code', 'name'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
+  search: ['code', 'name'], orderBy: 'code', read: READ, write: ADMIN,
   check: (db, i) => mustExist(db, 'suppliers', 'id', i['supplierId'], 'Поставщик'),
 };
 
@@ -81,7 +81,7 @@ export const accounts: ResourceDef = {
   path: 'accounts', table: 'accounts', key: 'number', uuidKey: false, versioned: true, tag: 'Лицевые счета', title: 'Лицевой счёт',
   create: accountFields, update: patchSchema(accountFields, ['number']),
   ...mapper([['number', 'number'], ['els', 'els'], ['city', 'city'], ['street', 'street'], ['house', 'house'], ['building', 'building'], ['flat', 'flat'], ['ownerName', 'owner_name'], ['status', 'status']]),
-  search: ['number', 'street', 'owner_name', 'els'], orderBy: 'number', read: BACK_OFFICE, write: ADMIN,
+  search: ['number', 'street', 'owner_name', 'els'], orderBy: 'number', read: READ, write: ADMIN,
 };
 
 const meterFields = z.object({
@@ -92,7 +92,7 @@ export const meters: ResourceDef = {
   path: 'meters', table: 'meters', key: 'id', uuidKey: true, versioned: true, tag: 'Приборы учёта', title: 'Счётчик',
   create: meterFields, update: patchSchema(meterFields, ['accountNumber']),
   ...mapper([['id', 'id'], ['accountNumber', 'account_number'], ['serviceCode', 'service_code'], ['serial', 'serial'], ['digits', 'digits'], ['fractionDigits', 'fraction_digits'], ['verificationDue', 'verification_due'], ['jumpThreshold', 'jump_threshold'], ['lastValueMilli', 'last_value_milli'], ['lastDate', 'last_date'], ['active', 'active']]),
-  search: ['account_number', 'serial'], orderBy: 'account_number', read: BACK_OFFICE, write: ADMIN,
+  search: ['account_number', 'serial'], orderBy: 'account_number', read: READ, write: ADMIN,
   check: async (db, i) => {
     await mustExist(db, 'accounts', 'number', i['accountNumber'], 'Лицевой счёт');
     await mustExist(db, 'services', 'code', i['serviceCode'], 'Услуга');
@@ -131,7 +131,9 @@ export const providers: ResourceDef = {
     out['osmpPassword'] = row['osmp_password'] ? '***' : null;
     return out;
   },
-  search: ['code', 'name', 'category'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
+  // Integrators see what a payment to the provider looks like, not how and with what login we reach it.
+  forIntegrator: ({ osmpUrl: _url, osmpUser: _user, osmpPassword: _password, ...rest }) => rest,
+  search: ['code', 'name', 'category'], orderBy: 'code', read: READ, write: ADMIN,
   consistent: (p) => (typeof p['minKop'] === 'number' && typeof p['maxKop'] === 'number' && p['minKop'] > p['maxKop'] ? 'минимальная сумма больше максимальной' : null),
 };
 
@@ -140,7 +142,7 @@ export const priceItems: ResourceDef = {
   path: 'price-items', table: 'price_items', key: 'code', uuidKey: false, versioned: true, tag: 'Прейскурант', title: 'Услуга прейскуранта',
   create: priceFields, update: patchSchema(priceFields, ['code']),
   ...mapper([['code', 'code'], ['name', 'name'], ['priceKop', 'price_kop'], ['unit', 'unit'], ['vat', 'vat'], ['active', 'active']]),
-  search: ['code', 'name'], orderBy: 'code', read: BACK_OFFICE, write: ADMIN,
+  search: ['code', 'name'], orderBy: 'code', read: READ, write: ADMIN,
 };
 
 export const CATALOGS: ResourceDef[] = [points, suppliers, services, accounts, meters, providers, priceItems];

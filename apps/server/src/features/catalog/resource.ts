@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
-import { requireUser, type AuthRule } from '../../http/auth.ts';
+import { requireUser, type AuthRule, type Principal } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 
 export interface ResourceDef {
@@ -30,6 +30,8 @@ export interface ResourceDef {
   update: z.ZodObject;
   toDb(input: Record<string, unknown>): Record<string, unknown>;
   fromDb(row: Record<string, unknown>): Record<string, unknown>;
+  /** What an integrator (a person or an API key) reads of a record, when less than the back office does. */
+  forIntegrator?(record: Record<string, unknown>): Record<string, unknown>;
   /** Columns searched by `q`: the first by prefix, the rest by substring. */
   search: string[];
   orderBy: string;
@@ -93,6 +95,10 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
   const base = `/api/v1/${def.path}`;
   const keyParams = z.object({ key: def.uuidKey ? z.uuid('ожидается UUID') : z.string().min(1).max(64) });
   assertPatchFillsNothing(def);
+  const view = (p: Principal, row: Record<string, unknown>): Record<string, unknown> => {
+    const record = def.fromDb(row);
+    return def.forIntegrator && p.kind === 'user' && p.role === 'integrator' ? def.forIntegrator(record) : record;
+  };
 
   r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery }, config: { auth: def.read } }, async (req) => {
     const { q, limit, offset, active } = req.query;
@@ -112,13 +118,13 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
       query.selectAll().orderBy(sql.ref(def.orderBy)).limit(limit).offset(offset).execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
     ]);
-    return { items: rows.map((row) => def.fromDb(row)), total: Number(count?.n ?? 0), limit, offset };
+    return { items: rows.map((row) => view(req.principal, row)), total: Number(count?.n ?? 0), limit, offset };
   });
 
   r.get(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams }, config: { auth: def.read } }, async (req) => {
     const row = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
     if (!row) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
-    return def.fromDb(row);
+    return view(req.principal, row);
   });
 
   r.post(base, { schema: { tags: [def.tag], summary: `${def.title}: создать`, body: def.create }, config: { auth: def.write } }, async (req, reply) => {

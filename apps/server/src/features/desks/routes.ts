@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, enrollRequest } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { ADMIN, BACK_OFFICE, requireUser } from '../../http/auth.ts';
+import { ADMIN, BACK_OFFICE, READ, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { createDesk, enrollDesk, reissueEnrollment, revokeDesk } from './desks.ts';
 
@@ -22,7 +22,13 @@ export function deskRoutes(app: FastifyInstance, db: Database, options: { enroll
     config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
   }, async (req) => enrollDesk(db, req.body.enrollmentCode, req.body.epoch));
 
-  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их состоянием', querystring: z.object({ point: z.uuid().optional() }) }, config: { auth: BACK_OFFICE } }, async (req) => ({ items: await listDesks(db, { point: req.query.point, onlineWindowMs: options.onlineWindowMs }) }));
+  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их пунктами; бэк-офису — и с их состоянием', querystring: z.object({ point: z.uuid().optional() }) }, config: { auth: READ } }, async (req) => {
+    const desks = await listDesks(db, { point: req.query.point, onlineWindowMs: options.onlineWindowMs });
+    const p = req.principal;
+    // An integrator resolves the feed's desk and point ids: names and points, not the desk's state.
+    if (p.kind === 'user' && p.role === 'integrator') return { items: desks.map((d) => ({ id: d.id, name: d.name, pointId: d.pointId, pointCode: d.pointCode, pointName: d.pointName, enrolled: d.enrolled, revoked: d.revoked })) };
+    return { items: desks };
+  });
 
   r.post('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Создать кассу и получить одноразовый код регистрации', body: z.object({ name: z.string().trim().min(1).max(100), pointId: z.uuid().optional(), pointCode: z.string().max(32).optional() }) }, config: { auth: ADMIN } }, async (req, reply) => {
     const user = requireUser(req.principal);

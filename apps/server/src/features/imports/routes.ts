@@ -15,7 +15,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { INTEGRATION, requireUser } from '../../http/auth.ts';
+import { integration, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { importFile } from './import-file.ts';
 
@@ -34,7 +34,7 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
       params: z.object({ kind: z.enum(['accounts', 'charges', 'meters']) }),
       querystring: z.object({ encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'), fileName: z.string().max(200).optional(), wait: z.enum(['true', 'false']).default('false'), asOf: z.coerce.number().int().min(0).optional(), mode: z.enum(['update', 'snapshot']).default('update') }),
     },
-    config: { auth: INTEGRATION },
+    config: { auth: integration('imports') },
     bodyLimit: 4 * 1024 * 1024 * 1024,
   }, async (req, reply) => {
     const user = requireUser(req.principal);
@@ -58,12 +58,12 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
     return reply.code(202).send({ importId, status: 'validating' });
   });
 
-  r.get('/api/v1/imports', { schema: { tags: ['Импорт'], summary: 'Последние импорты' }, config: { auth: INTEGRATION } }, async () => {
+  r.get('/api/v1/imports', { schema: { tags: ['Импорт'], summary: 'Последние импорты' }, config: { auth: integration('imports') } }, async () => {
     const rows = await db.selectFrom('imports').select(['id', 'kind', 'file_name', 'status', 'total_rows', 'processed_rows', 'changed_rows', 'error_count', 'created_by', 'started_at', 'finished_at']).orderBy('started_at', 'desc').limit(50).execute();
     return { items: rows.map(view) };
   });
 
-  r.get('/api/v1/imports/:id', { schema: { tags: ['Импорт'], summary: 'Ход и отчёт импорта', params: z.object({ id: z.uuid() }) }, config: { auth: INTEGRATION } }, async (req) => {
+  r.get('/api/v1/imports/:id', { schema: { tags: ['Импорт'], summary: 'Ход и отчёт импорта', params: z.object({ id: z.uuid() }) }, config: { auth: integration('imports') } }, async (req) => {
     const row = await db.selectFrom('imports').selectAll().where('id', '=', req.params.id).executeTakeFirst();
     if (!row) throw new AppError('not_found', 'Импорт не найден');
     return { ...view(row), errors: row.errors };

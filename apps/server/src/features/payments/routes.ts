@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { BACK_OFFICE } from '../../http/auth.ts';
+import { READ } from '../../http/auth.ts';
 
 export const paymentFilters = z.object({
   desk: z.uuid().optional(),
@@ -32,7 +32,7 @@ function bound(value: string, end: boolean): Date {
 export function paymentRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/payments', { schema: { tags: ['Платежи'], summary: 'Платежи с фильтрами, их число и сумма', querystring: paymentFilters }, config: { auth: BACK_OFFICE } }, async (req) => {
+  r.get('/api/v1/payments', { schema: { tags: ['Платежи'], summary: 'Платежи с фильтрами, их число и сумма', querystring: paymentFilters }, config: { auth: READ } }, async (req) => {
     const f = req.query;
     let q = db.selectFrom('payments');
     if (f.desk) q = q.where('desk_id', '=', f.desk);
@@ -58,7 +58,7 @@ export function paymentRoutes(app: FastifyInstance, db: Database): void {
     };
   });
 
-  r.get('/api/v1/payments/:opId', { schema: { tags: ['Платежи'], summary: 'Платёж: строки, чек, сторно, передача поставщику', params: z.object({ opId: z.uuid() }) }, config: { auth: BACK_OFFICE } }, async (req) => {
+  r.get('/api/v1/payments/:opId', { schema: { tags: ['Платежи'], summary: 'Платёж: строки, чек, сторно, передача поставщику', params: z.object({ opId: z.uuid() }) }, config: { auth: READ } }, async (req) => {
     const p = await db.selectFrom('payments').selectAll().where('op_id', '=', req.params.opId).executeTakeFirst();
     if (!p) throw new AppError('not_found', 'Платёж не найден');
     const [lines, reversal, forwarding, review] = await Promise.all([

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, FORWARDING_STATES, providerCheckRequest } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { DESK, INTEGRATION, requireDesk, requireUser } from '../../http/auth.ts';
+import { DESK, integration, requireDesk, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { osmpCheck } from './osmp-client.ts';
 import { reconcileProvider } from './reconcile.ts';
@@ -31,7 +31,7 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
 
   r.post('/api/v1/providers/:code/reconcile', {
     schema: { tags: ['Третьи лица'], summary: 'Сверка с реестром поставщика (txn_id;prv_txn;account;sum;txn_date)', params: z.object({ code: z.string().max(32) }) },
-    config: { auth: INTEGRATION },
+    config: { auth: integration('reconcile') },
     bodyLimit: 256 * 1024 * 1024,
   }, async (req) => {
     const user = requireUser(req.principal);
@@ -50,7 +50,7 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
 
   r.get('/api/v1/forwardings', {
     schema: { tags: ['Третьи лица'], summary: 'Передача платежей поставщикам', querystring: z.object({ state: z.enum(FORWARDING_STATES).optional(), provider: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-    config: { auth: { roles: ['admin', 'senior_cashier', 'integrator'] } },
+    config: { auth: { roles: ['admin', 'senior_cashier', 'integrator'], scope: 'reconcile' } },
   }, async (req) => {
     let q = db.selectFrom('forwardings').select(['op_id', 'provider_code', 'account', 'amount_kop', 'txn_id', 'state', 'prv_txn', 'result_code', 'comment', 'attempts', 'updated_at', 'next_attempt_at']);
     if (req.query.state) q = q.where('state', '=', req.query.state);
