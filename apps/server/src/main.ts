@@ -21,6 +21,8 @@ import { reconcileProvider } from './features/providers/reconcile.ts';
 import { startWorkers } from './workers.ts';
 import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './features/exports/registry.ts';
 import type { UserRole } from './db/schema.ts';
+import { API_SCOPES, type ApiScope } from '@paydesk/protocol';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type CreatedApiKey } from './features/apikeys/api-keys.ts';
 
 const program = new Command('paydesk-server').description('Paydesk: центральный сервер — учёт платежей, синхронизация касс, бэк-офис').showHelpAfterError();
 
@@ -51,7 +53,8 @@ type Body = string | NodeJS.ReadableStream;
 async function remote(opts: Remote, method: string, path: string, body?: Body, contentType = 'application/json'): Promise<unknown> {
   const token = opts.token ?? process.env['PAYDESK_TOKEN'];
   if (!token) throw new Error('Для --server нужен токен: --token или PAYDESK_TOKEN (получите его входом POST /api/v1/auth/login)');
-  const r = await fetch(new URL(path, opts.server), { method, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as unknown as RequestInit);
+  // A content type without a body is a malformed request to the server (an empty JSON body): only with one.
+  const r = await fetch(new URL(path, opts.server), { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) }, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as unknown as RequestInit);
   const text = await r.text();
   const json: unknown = text ? JSON.parse(text) : null;
   if (!r.ok) throw new Error(`${r.status}: ${(json as { detail?: string } | null)?.detail ?? text}`);
@@ -239,6 +242,58 @@ user
       await withDb((open) => addUser(open.db, { login: o.login, name: o.name ?? o.login, role: o.role, password }, { type: 'system', id: 'cli' }).then(() => undefined));
     }
     console.log(`Пользователь ${o.login} (${o.role}) добавлен`);
+  });
+
+const apikey = program.command('apikey').description(`API-ключи программ-интеграторов (биллинг, поставщики, провайдеры); области: ${API_SCOPES.join(', ')}`);
+
+function scopesOf(values: string[]): ApiScope[] {
+  const scopes = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const unknown = scopes.filter((v) => !(API_SCOPES as readonly string[]).includes(v));
+  if (unknown.length > 0) throw new Error(`Нет таких областей: ${unknown.join(', ')}. Области: ${API_SCOPES.join(', ')}`);
+  if (scopes.length === 0) throw new Error(`Укажите хотя бы одну область --scope: ${API_SCOPES.join(', ')}`);
+  return [...new Set(scopes)] as ApiScope[];
+}
+
+const KEY_STATES: Record<ApiKeyView['state'], string> = { active: 'действует', revoked: 'отозван', expired: 'истёк' };
+
+apikey
+  .command('create')
+  .description('создать ключ; печатает JSON { id, name, scopes, prefix, expiresAt, key } — ключ показывается один раз')
+  .requiredOption('--name <name>', 'кому и для чего ключ')
+  .option('--scope <scope>', `область (можно несколько раз или через запятую): ${API_SCOPES.join(', ')}`, (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--expires <when>', 'срок действия: дата ГГГГ-ММ-ДД (начало дня в часовом поясе организации) или время ISO 8601; без него — бессрочно')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: { name: string; scope: string[]; expires?: string } & Remote) => {
+    const body = { name: o.name, scopes: scopesOf(o.scope), ...(o.expires ? { expiresAt: o.expires } : {}) };
+    const created = o.server
+      ? ((await remote(o, 'POST', '/api/v1/api-keys', JSON.stringify(body))) as CreatedApiKey)
+      : await withDb((open) => createApiKey(open.db, body, { type: 'system', id: 'cli' }));
+    console.log(JSON.stringify(created));
+    console.error('Ключ показан один раз: сохраните его сейчас. На сервере хранится только его хеш; потерянный ключ отзовите и создайте новый.');
+  });
+apikey
+  .command('list')
+  .description('ключи: id, начало ключа, название, области, состояние, срок, последнее использование (без самих ключей)')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: Remote) => {
+    const items = o.server ? ((await remote(o, 'GET', '/api/v1/api-keys')) as { items: ApiKeyView[] }).items : await withDb((open) => listApiKeys(open.db));
+    if (items.length === 0) console.log('Ключей нет');
+    for (const k of items) {
+      console.log([k.id, `${k.prefix}…`, k.name, k.scopes.join(','), KEY_STATES[k.state], `до ${k.expiresAt ?? 'бессрочно'}`, `использован ${k.lastUsedAt ?? 'никогда'}`].join('\t'));
+    }
+  });
+apikey
+  .command('revoke')
+  .description('отозвать ключ: следующий его запрос получает 401')
+  .argument('<id>', 'идентификатор ключа (из apikey list)')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (id: string, o: Remote) => {
+    if (o.server) await remote(o, 'POST', `/api/v1/api-keys/${id}/revoke`);
+    else await withDb((open) => revokeApiKey(open.db, id, { type: 'system', id: 'cli' }));
+    console.log(`API-ключ ${id} отозван`);
   });
 
 program
