@@ -1,0 +1,61 @@
+/**
+ * Issue 24 item 13: payment batches and day closing («пачки оплат»). A point's day is closed into a
+ * batch with totals a billing posts as one document; what arrives after (an offline desk) goes into a
+ * correction batch, never silently into a registry already sent.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exampleBody } from '@paydesk/protocol';
+import { decodeText } from '@paydesk/domain';
+import { pgliteTestDb } from '../../testing/test-db.ts';
+import { billingBody, IDS, testServer, type TestServer } from '../../testing/fixture.ts';
+
+let s: TestServer;
+beforeEach(async () => {
+  s = await testServer(await pgliteTestDb());
+});
+afterEach(async () => {
+  await s.close();
+});
+
+const close = (date: string) => s.as(s.adminToken)('POST', `/api/v1/points/${IDS.point}/days/${date}/close`, {});
+const sber = async (query: string): Promise<string[]> => {
+  const r = await s.app.inject({ method: 'GET', url: `/api/v1/registries?${query}&supplier=7707083893&format=sber`, headers: { authorization: `Bearer ${s.adminToken}` } });
+  expect(r.statusCode).toBe(200);
+  return decodeText(new Uint8Array(r.rawPayload), 'windows-1251').trim().split('\r\n');
+};
+
+describe('closing a point’s day into batches', () => {
+  it('the day batch holds the day’s payments with totals; a late payment goes into a correction batch, not into the day’s registry', async () => {
+    const desk = await s.enroll();
+    const day = [billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }), billingBody({ acceptedAt: '2026-11-28T18:00:00+03:00' })];
+    await s.pushOk(desk, day.map((b) => s.op(desk, 'payment.accepted', b)));
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-29T09:00:00+03:00' }))]);
+    const r = await close('2026-11-28');
+    expect(r.statusCode).toBe(200);
+    const batch = r.json() as { id: string; number: number; kind: string; paymentsCount: number; acceptedKop: number; commissionKop: number };
+    expect(batch).toMatchObject({ number: 1, kind: 'day', paymentsCount: 2, acceptedKop: 2 * 151_746, commissionKop: 2 * 512 });
+    const dayRegistry = await sber('date=2026-11-28');
+    expect(dayRegistry.at(-1)).toMatch(/^=2;/);
+    // An offline desk sends a payment of the 28th after the day was closed.
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T19:30:00+03:00' }))]);
+    expect(await sber('date=2026-11-28')).toEqual(dayRegistry);
+    const correction = (await close('2026-11-28')).json() as { id: string; number: number; kind: string; paymentsCount: number };
+    expect(correction).toMatchObject({ number: 2, kind: 'correction', paymentsCount: 1 });
+    expect((await sber(`batch=${correction.id}`)).at(-1)).toMatch(/^=1;/);
+    // Nothing new: closing again makes no empty batch.
+    const again = await close('2026-11-28');
+    expect(again.statusCode).toBe(409);
+    const list = (await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json() as { items: { number: number; kind: string }[] };
+    expect(list.items.map((b) => [b.number, b.kind])).toEqual([[1, 'day'], [2, 'correction']]);
+  });
+
+  it('a reversal of a batched payment goes into the batch of the day it happened, with its amount', async () => {
+    const desk = await s.enroll();
+    const paid = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }));
+    await s.pushOk(desk, [paid]);
+    await close('2026-11-28');
+    await s.pushOk(desk, [s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop, reversedAt: '2026-11-28T11:00:00+03:00' })]);
+    const correction = (await close('2026-11-28')).json() as { kind: string; paymentsCount: number; reversalsCount: number; reversedKop: number };
+    expect(correction).toMatchObject({ kind: 'correction', paymentsCount: 0, reversalsCount: 1, reversedKop: 151_746 });
+  });
+});
