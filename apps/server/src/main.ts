@@ -194,6 +194,19 @@ exportCmd
     console.log(`${o.out ?? name}: платежей ${registry.totals.count}, принято ${(registry.totals.acceptedKop / 100).toFixed(2)} ₽`);
   }));
 
+const day = program.command('day').description('операционные дни пунктов');
+day
+  .command('close')
+  .description('закрыть день пункта: пачка платежей и сторно дня с итогами (повторно — корректирующая пачка)')
+  .requiredOption('--point <code>', 'код пункта (P1)')
+  .requiredOption('--date <YYYY-MM-DD>', 'день')
+  .action((o: { point: string; date: string }) => withDb(async (open) => {
+    const point = await open.db.selectFrom('points').select('id').where('code', '=', o.point).executeTakeFirst();
+    if (!point) throw new Error(`Пункт ${o.point} не найден`);
+    const { closeDay } = await import('./features/exports/batches.ts');
+    console.log(JSON.stringify(await closeDay(open.db, point.id, o.date, 'cli')));
+  }));
+
 const desk = program.command('desk').description('кассы');
 desk
   .command('create')

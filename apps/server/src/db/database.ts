@@ -17,6 +17,7 @@ import * as m0005 from './migrations/0005-forwardings-version.ts';
 import * as m0006 from './migrations/0006-desk-sync-proof.ts';
 import * as m0007 from './migrations/0007-api-keys.ts';
 import * as m0008 from './migrations/0008-supplier-transfers.ts';
+import * as m0009 from './migrations/0009-batches.ts';
 
 export type Database = Kysely<DB>;
 
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-desk-sync-proof': m0006,
   '0007-api-keys': m0007,
   '0008-supplier-transfers': m0008,
+  '0009-batches': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -225,6 +225,8 @@ export interface PaymentsTable {
   reversed_by: string | null;
   review: Generated<boolean>;
   recorded_at: GeneratedTimestamp;
+  /** The batch its day was closed into (features/exports/batches.ts); null until then. */
+  batch_id: string | null;
 }
 
 export interface PaymentLinesTable {
@@ -271,6 +273,7 @@ export interface ReversalsTable {
   fiscal: Json;
   reversed_at: Timestamp;
   review: Generated<boolean>;
+  batch_id: string | null;
 }
 
 export interface CashOpsTable {
@@ -398,7 +401,23 @@ export interface SupplierTransfersTable {
   recorded_at: GeneratedTimestamp;
 }
 
+export interface BatchesTable {
+  id: string;
+  point_id: string;
+  day: string;
+  number: number;
+  kind: 'day' | 'correction';
+  closed_at: GeneratedTimestamp;
+  closed_by: string | null;
+  payments_count: number;
+  accepted_kop: number;
+  commission_kop: number;
+  reversals_count: number;
+  reversed_kop: number;
+}
+
 export interface DB {
+  batches: BatchesTable;
   server_meta: ServerMetaTable;
   supplier_transfers: SupplierTransfersTable;
   points: PointsTable;

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { integration, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { recordTransfer } from './registry.ts';
+import { buildRegistry, recordTransfer, registryAnswer } from './registry.ts';
 import { buildReadingsRegistry, csvReadingsRegistry } from './readings-registry.ts';
+import { batchDetails, closeDay, listBatches } from './batches.ts';
 
 const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'ИНН: 10 или 12 цифр');
 
@@ -25,6 +26,37 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
     await appendAudit(db, { actorType: 'user', actorId: user.userId, action: 'registry.transfer', target: `${req.body.supplierInn}/${req.body.date}`, details: { ...req.body } });
     return transfer;
   });
+
+  r.post('/api/v1/points/:pointId/days/:date/close', {
+    schema: { tags: ['Выгрузки'], summary: 'Закрыть день пункта: пачка платежей и сторно дня с итогами (повторное закрытие — корректирующая пачка)', params: z.object({ pointId: z.uuid(), date: z.iso.date() }), body: z.object({}).optional() },
+    config: { auth: integration('registries') },
+  }, async (req) => {
+    const user = requireUser(req.principal);
+    const batch = await closeDay(db, req.params.pointId, req.params.date, user.login);
+    await appendAudit(db, { actorType: 'user', actorId: user.userId, action: 'day.close', target: `${req.params.pointId}/${req.params.date}`, details: { batchId: batch.id, number: batch.number, kind: batch.kind } });
+    return batch;
+  });
+
+  r.get('/api/v1/batches', {
+    schema: { tags: ['Выгрузки'], summary: 'Пачки оплат', querystring: z.object({ day: z.iso.date().optional(), point: z.uuid().optional() }) },
+    config: { auth: integration('registries') },
+  }, async (req) => ({ items: await listBatches(db, { day: req.query.day, pointId: req.query.point }) }));
+
+  r.get('/api/v1/batches/:id/registry', {
+    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей пачки поставщику (сторно — отрицательными строками)', params: z.object({ id: z.uuid() }), querystring: z.object({ supplier: inn, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }) },
+    config: { auth: integration('registries') },
+  }, async (req, reply) => {
+    const batch = await batchDetails(db, req.params.id);
+    const registry = await buildRegistry(db, batch.day, req.query.supplier, batch.id);
+    const answer = await registryAnswer(registry, req.query.format, `registry_${registry.supplier.inn}_${batch.day}_${batch.number}`);
+    if (answer.fileName === null) return answer.body;
+    return reply.type(answer.type).header('content-disposition', `attachment; filename="${answer.fileName}"`).send(answer.body);
+  });
+
+  r.get('/api/v1/batches/:id', {
+    schema: { tags: ['Выгрузки'], summary: 'Пачка: итоги и операции', params: z.object({ id: z.uuid() }) },
+    config: { auth: integration('registries') },
+  }, async (req) => batchDetails(db, req.params.id));
 
   r.get('/api/v1/registries/readings', {
     schema: { tags: ['Выгрузки'], summary: 'Реестр показаний поставщику за период', querystring: z.object({ period: z.string().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'период ГГГГ-ММ'), supplier: inn, format: z.enum(['csv', 'json']).default('csv') }) },

@@ -9,6 +9,8 @@ import ExcelJS from 'exceljs';
 import { encodeText, kopToDecimalComma, txnIdFromOpId } from '@paydesk/domain';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
+import { sql } from 'kysely';
+import { dayBounds } from './batches.ts';
 
 export interface RegistryLine {
   acceptedAt: Date;
@@ -52,12 +54,6 @@ export interface Registry {
   transfer: Transfer | null;
 }
 
-/** A day as [start, end) in Moscow time. */
-function dayBounds(date: string): [Date, Date] {
-  const start = new Date(`${date}T00:00:00+03:00`);
-  return [start, new Date(start.getTime() + 86_400_000)];
-}
-
 function addressOf(r: { city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null }): string {
   return [r.city && `г. ${r.city}`, r.street && `ул. ${r.street}`, r.house && `д. ${r.house}`, r.building && `корп. ${r.building}`, r.flat && `кв. ${r.flat}`].filter(Boolean).join(', ');
 }
@@ -68,7 +64,13 @@ async function supplierByInn(db: Database, inn: string): Promise<Registry['suppl
   return supplier;
 }
 
-export async function buildRegistry(db: Database, date: string, supplierInn: string): Promise<Registry> {
+/**
+ * A supplier's registry of a day — or of one batch. The day's registry is, for a point whose day is
+ * closed, its day batch as it was closed (a payment reversed later stays; the reversal is in a
+ * correction batch); for a point not closed yet, the day's payments not reversed (preliminary). A
+ * batch's registry is its payments and, as negative lines, its reversals.
+ */
+export async function buildRegistry(db: Database, date: string, supplierInn: string, batchId?: string): Promise<Registry> {
   const supplier = await supplierByInn(db, supplierInn);
   const [from, to] = dayBounds(date);
   const rows = await db
@@ -83,9 +85,16 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
     ])
     .where('l.supplier_id', '=', supplier.id)
     .where('p.kind', '=', 'billing')
-    .where('p.state', '=', 'accepted')
-    .where('p.accepted_at', '>=', from)
-    .where('p.accepted_at', '<', to)
+    .where((eb) =>
+      batchId
+        ? eb('p.batch_id', '=', batchId)
+        : eb.or([
+          eb('p.batch_id', 'in', eb.selectFrom('batches').select('id').where('day', '=', date).where('kind', '=', 'day')),
+          eb.and([
+            eb('p.batch_id', 'is', null), eb('p.state', '=', 'accepted'), eb('p.accepted_at', '>=', from), eb('p.accepted_at', '<', to),
+            eb.not(eb.exists(eb.selectFrom('batches as b').select('b.id').whereRef('b.point_id', '=', 'p.point_id').where('b.day', '=', date).where('b.kind', '=', 'day'))),
+          ]),
+        ]))
     .orderBy('p.accepted_at')
     .orderBy('l.line_no')
     .execute();
@@ -107,6 +116,7 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
     transferredKop: r.amount_kop + r.penalty_kop,
     commissionKop: r.commission_kop,
   }));
+  if (batchId) lines.push(...(await reversalLines(db, supplier.id, batchId)));
   const sum = (f: (l: RegistryLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
   const payments = new Set(lines.map((l) => l.opId)).size;
   const totals = {
@@ -116,6 +126,25 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
   const t = await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', supplier.id).where('day', '=', date).executeTakeFirst();
   const transfer = t ? { orderNumber: t.order_number, orderDate: t.order_date, amountKop: t.amount_kop, matches: t.amount_kop === totals.transferredKop } : null;
   return { supplier, date, lines, totals, transfer };
+}
+
+/** A batch's reversals of the supplier's lines, as negative lines: what the supplier must give back. */
+async function reversalLines(db: Database, supplierId: string, batchId: string): Promise<RegistryLine[]> {
+  const rows = await sql<{
+    reversed_at: Date; point_code: string; desk_name: string; op_id: string; account_number: string | null; owner_name: string | null; city: string | null; street: string | null; house: string | null;
+    building: string | null; flat: string | null; period: string | null; name: string | null; code: string; amount_kop: number; penalty_kop: number; commission_kop: number;
+  }>`
+    SELECT r.reversed_at, pt.code AS point_code, d.name AS desk_name, r.op_id, p.account_number, a.owner_name, a.city, a.street, a.house, a.building, a.flat,
+      l.period, l.name, l.code, l.amount_kop, l.penalty_kop, l.commission_kop
+    FROM reversals r JOIN payments p ON p.op_id = r.original_op_id JOIN payment_lines l ON l.op_id = p.op_id
+      JOIN desks d ON d.id = r.desk_id JOIN points pt ON pt.id = d.point_id LEFT JOIN accounts a ON a.number = p.account_number
+    WHERE r.batch_id = ${batchId} AND l.supplier_id = ${supplierId} AND p.kind = 'billing'
+    ORDER BY r.reversed_at, l.line_no`.execute(db);
+  return rows.rows.map((r) => ({
+    acceptedAt: r.reversed_at, pointCode: r.point_code, deskName: r.desk_name, opId: r.op_id, txnId: txnIdFromOpId(r.op_id), accountNumber: r.account_number ?? '', ownerName: r.owner_name ?? '',
+    address: addressOf(r), period: r.period ?? '', serviceCode: r.code, serviceName: `Сторно: ${r.name ?? r.code}`,
+    acceptedKop: -(r.amount_kop + r.penalty_kop + r.commission_kop), principalKop: -r.amount_kop, penaltyKop: -r.penalty_kop, transferredKop: -(r.amount_kop + r.penalty_kop), commissionKop: -r.commission_kop,
+  }));
 }
 
 /** Records the payment order that paid a supplier's day out; the day's registries carry it from then on. */
@@ -224,3 +253,22 @@ export async function xlsxRegistry(r: Registry): Promise<Buffer> {
   ws.columns.forEach((c, i) => (c.width = [11, 9, 8, 14, 20, 14, 24, 36, 9, 10, 22, 12, 13, 10, 14, 10][i] ?? 12));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+export type RegistryFormat = 'sber' | 'csv' | 'xlsx' | 'json';
+
+/** A registry as the format asks: a file to download, or JSON. */
+export async function registryAnswer(registry: Registry, format: RegistryFormat, base: string): Promise<{ type: string; fileName: string | null; body: Buffer | string | Registry }> {
+  switch (format) {
+    case 'json':
+      return { type: 'application/json', fileName: null, body: registry };
+    case 'sber': {
+      const file = sberRegistryFile(registry);
+      return { type: 'text/plain; charset=windows-1251', fileName: file.name, body: Buffer.from(file.bytes) };
+    }
+    case 'csv':
+      return { type: 'text/csv; charset=utf-8', fileName: `${base}.csv`, body: csvRegistry(registry) };
+    case 'xlsx':
+      return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `${base}.xlsx`, body: await xlsxRegistry(registry) };
+  }
+}
+

@@ -1,0 +1,95 @@
+/**
+ * Payment batches («пачки оплат», issue 24 item 13). A point's operating day is closed (after its
+ * desks' Z reports) into a numbered batch: every payment and reversal of that day not yet in a batch,
+ * with totals a billing posts as one document. The first batch of a day is the day batch; what arrives
+ * for the day after it was closed — an offline desk's payments, a reversal made that day — waits for the
+ * next closing, which makes a correction batch. A batch never changes once made, so its registry never
+ * changes either: the day's registry is the day batch's.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { AppError } from '@paydesk/protocol';
+import type { Database } from '../../db/database.ts';
+
+export interface Batch {
+  id: string;
+  pointId: string;
+  day: string;
+  number: number;
+  kind: 'day' | 'correction';
+  closedAt: string;
+  closedBy: string | null;
+  paymentsCount: number;
+  acceptedKop: number;
+  commissionKop: number;
+  reversalsCount: number;
+  reversedKop: number;
+}
+
+/** A day as [start, end) in Moscow time, as registries count it. */
+export function dayBounds(date: string): [Date, Date] {
+  const start = new Date(`${date}T00:00:00+03:00`);
+  return [start, new Date(start.getTime() + 86_400_000)];
+}
+
+function view(b: { id: string; point_id: string; day: string; number: number; kind: 'day' | 'correction'; closed_at: Date; closed_by: string | null; payments_count: number; accepted_kop: number; commission_kop: number; reversals_count: number; reversed_kop: number }): Batch {
+  return {
+    id: b.id, pointId: b.point_id, day: b.day, number: b.number, kind: b.kind, closedAt: b.closed_at.toISOString(), closedBy: b.closed_by,
+    paymentsCount: b.payments_count, acceptedKop: Number(b.accepted_kop), commissionKop: Number(b.commission_kop), reversalsCount: b.reversals_count, reversedKop: Number(b.reversed_kop),
+  };
+}
+
+export async function closeDay(db: Database, pointId: string, day: string, by: string): Promise<Batch> {
+  const [from, to] = dayBounds(day);
+  return db.transaction().execute(async (trx) => {
+    // One closing of a point at a time: two would both number their batch the same.
+    const point = await trx.selectFrom('points').select('id').where('id', '=', pointId).forUpdate().executeTakeFirst();
+    if (!point) throw new AppError('not_found', 'Пункт не найден');
+    const last = await trx.selectFrom('batches').select((eb) => eb.fn.max('number').as('n')).where('point_id', '=', pointId).where('day', '=', day).executeTakeFirst();
+    const number = Number(last?.n ?? 0) + 1;
+    const id = randomUUID();
+    await trx
+      .insertInto('batches')
+      .values({ id, point_id: pointId, day, number, kind: number === 1 ? 'day' : 'correction', closed_by: by, payments_count: 0, accepted_kop: 0, commission_kop: 0, reversals_count: 0, reversed_kop: 0 })
+      .execute();
+    const payments = await sql<{ n: number; total: number | null; fee: number | null }>`
+      WITH taken AS (
+        UPDATE payments SET batch_id = ${id}
+        WHERE point_id = ${pointId} AND batch_id IS NULL AND accepted_at >= ${from} AND accepted_at < ${to}
+        RETURNING total_kop, commission_kop)
+      SELECT count(*)::int AS n, sum(total_kop) AS total, sum(commission_kop) AS fee FROM taken`.execute(trx);
+    const reversals = await sql<{ n: number; total: number | null }>`
+      WITH taken AS (
+        UPDATE reversals r SET batch_id = ${id}
+        FROM desks d WHERE d.id = r.desk_id AND d.point_id = ${pointId} AND r.batch_id IS NULL AND r.reversed_at >= ${from} AND r.reversed_at < ${to}
+        RETURNING r.amount_kop)
+      SELECT count(*)::int AS n, sum(amount_kop) AS total FROM taken`.execute(trx);
+    const p = payments.rows[0];
+    const r = reversals.rows[0];
+    if (!p?.n && !r?.n) {
+      throw new AppError('conflict', number === 1 ? `За ${day} в этом пункте нет платежей и сторно` : `С последнего закрытия ${day} не пришло ни платежей, ни сторно: новая пачка не нужна`, { reason: 'nothing_to_close' });
+    }
+    const row = await trx
+      .updateTable('batches')
+      .set({ payments_count: p?.n ?? 0, accepted_kop: Number(p?.total ?? 0), commission_kop: Number(p?.fee ?? 0), reversals_count: r?.n ?? 0, reversed_kop: Number(r?.total ?? 0) })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return view(row);
+  });
+}
+
+export async function listBatches(db: Database, filter: { day?: string | undefined; pointId?: string | undefined }): Promise<Batch[]> {
+  let q = db.selectFrom('batches').selectAll();
+  if (filter.day) q = q.where('day', '=', filter.day);
+  if (filter.pointId) q = q.where('point_id', '=', filter.pointId);
+  return (await q.orderBy('day').orderBy('point_id').orderBy('number').limit(1000).execute()).map(view);
+}
+
+export async function batchDetails(db: Database, id: string): Promise<Batch & { payments: string[]; reversals: string[] }> {
+  const b = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!b) throw new AppError('not_found', 'Пачка не найдена');
+  const payments = (await db.selectFrom('payments').select('op_id').where('batch_id', '=', id).orderBy('accepted_at').execute()).map((r) => r.op_id);
+  const reversals = (await db.selectFrom('reversals').select('op_id').where('batch_id', '=', id).orderBy('reversed_at').execute()).map((r) => r.op_id);
+  return { ...view(b), payments, reversals };
+}
