@@ -51,6 +51,8 @@ export const billingLine = z.object({
   penaltyKop: kop,
   /** The agent's fee attributed to this line, when the supplier's rule charges one. */
   commissionKop: kop.optional(),
+  /** Whose money the line is, when the charge names its own supplier (not the service's). */
+  supplierId: uuid.optional(),
 });
 
 export const paymentAcceptedBody = moneyBase

@@ -64,6 +64,8 @@ export const chargeRow = z.object({
   paidPenaltyKop: z.number().int(),
   /** The line's regular monthly charge, used to spread an advance. */
   chargeKop: kop.nullable(),
+  /** The charge's own supplier, when not the service's (one service managed by different УК per house). */
+  supplierId: uuid.nullable().optional(),
   version,
 });
 

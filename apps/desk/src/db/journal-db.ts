@@ -188,6 +188,10 @@ CREATE INDEX forwarding_holds_pending ON forwarding_holds (state) WHERE state = 
 ALTER TABLE forwarding_holds ADD COLUMN hold_id TEXT;
 UPDATE forwarding_holds SET hold_id = reversal_op_id WHERE hold_id IS NULL;
 `,
+  // A charge may name its own supplier (one service managed by different УК per house).
+  `
+ALTER TABLE charges ADD COLUMN supplier_id TEXT;
+`,
 ];
 
 /**

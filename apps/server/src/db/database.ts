@@ -18,6 +18,7 @@ import * as m0006 from './migrations/0006-desk-sync-proof.ts';
 import * as m0007 from './migrations/0007-api-keys.ts';
 import * as m0008 from './migrations/0008-supplier-transfers.ts';
 import * as m0009 from './migrations/0009-batches.ts';
+import * as m0010 from './migrations/0010-charge-supplier.ts';
 
 export type Database = Kysely<DB>;
 
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-api-keys': m0007,
   '0008-supplier-transfers': m0008,
   '0009-batches': m0009,
+  '0010-charge-supplier': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -127,6 +127,8 @@ export interface ChargesTable {
   paid_penalty_kop: Generated<number>;
   charge_kop: number | null;
   version: Generated<number>;
+  /** The charge's own supplier, when not the service's (one service, many УК). */
+  supplier_id: string | null;
 }
 
 export interface MetersTable {

@@ -162,7 +162,7 @@ export class AccountStore {
                 s.name AS service_name, p.id AS supplier_id, p.name AS supplier_name, p.inn AS supplier_inn, p.phone AS supplier_phone,
                 COALESCE((SELECT SUM(l.paid_kop) FROM local_charges l WHERE l.account_number = c.account_number AND l.service_code = c.service_code AND l.period = c.period), 0) AS local_paid,
                 COALESCE((SELECT SUM(l.paid_penalty_kop) FROM local_charges l WHERE l.account_number = c.account_number AND l.service_code = c.service_code AND l.period = c.period), 0) AS local_penalty
-         FROM charges c JOIN services s ON s.code = c.service_code JOIN suppliers p ON p.id = s.supplier_id
+         FROM charges c JOIN services s ON s.code = c.service_code JOIN suppliers p ON p.id = COALESCE(c.supplier_id, s.supplier_id)
          WHERE c.account_number = ? ORDER BY c.period, s.name`,
       )
       .all(number) as {

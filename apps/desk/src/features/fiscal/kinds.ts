@@ -97,7 +97,7 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const p = JSON.parse(row.request) as PreparedPayment;
       const r = result as FiscalResult;
       const base = paymentBase(row, p, r);
-      const lines = (p.lines ?? []).map((l) => ({ serviceCode: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop }));
+      const lines = (p.lines ?? []).map((l) => ({ serviceCode: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop, ...(l.supplierId ? { supplierId: l.supplierId } : {}) }));
       for (const l of lines) addLocalCharges.run(row.op_id, p.accountNumber, l.serviceCode, l.period, l.amountKop, l.penaltyKop);
       const body: OpBody<'payment.accepted'> = { ...base, accountNumber: p.accountNumber as string, lines };
       return { type: 'payment.accepted', body };

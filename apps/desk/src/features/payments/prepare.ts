@@ -41,6 +41,8 @@ export interface BillingLine {
   amountKop: number;
   penaltyKop: number;
   commissionKop: number;
+  /** Whose money the line is (the charge's supplier, else the service's). */
+  supplierId: string;
 }
 
 export interface ProviderCheck {
@@ -170,14 +172,20 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   if (lines.length === 0) throw new AppError('payment.invalid', 'Сумма платежа равна нулю');
 
   // Each supplier's rule applies once per payment to what the payer gives that supplier (domain billingCommission).
-  const supplierOf = (code: string): SupplierRow => {
-    const row = ctx.db.prepare('SELECT p.id, p.name, p.inn, p.phone, p.commission, p.agent_type FROM services s JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?').get(code) as SupplierRow | undefined;
+  // Whose money a line is: the charge's own supplier when it names one (one service, many УК), else the service's.
+  const supplierQuery = ctx.db.prepare(
+    `SELECT p.id, p.name, p.inn, p.phone, p.commission, p.agent_type FROM services s
+     JOIN suppliers p ON p.id = COALESCE((SELECT c.supplier_id FROM charges c WHERE c.account_number = ? AND c.service_code = s.code AND c.period = ?), s.supplier_id)
+     WHERE s.code = ?`,
+  );
+  const supplierOf = (code: string, period: string): SupplierRow => {
+    const row = supplierQuery.get(account.number, period, code) as SupplierRow | undefined;
     if (!row) throw new AppError('payment.invalid', `У услуги ${code} нет поставщика в справочнике`);
     return row;
   };
   const bySupplier = new Map<string, SupplierRow>();
   const owed = lines.map((l) => {
-    const supplier = supplierOf(l.serviceCode);
+    const supplier = supplierOf(l.serviceCode, l.period);
     bySupplier.set(supplier.id, supplier);
     return { supplier: supplier.id, amountKop: l.amountKop, penaltyKop: l.penaltyKop };
   });
@@ -192,7 +200,7 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
       { supplierId: s.id, baseKop: c.baseKop, commissionKop: c.commissionKop },
     );
   }
-  const final: BillingLine[] = lines.map((l, i) => ({ ...l, ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }) }));
+  const final: BillingLine[] = lines.map((l, i) => ({ ...l, ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }), supplierId: owed[i]?.supplier as string }));
   for (const part of c.suppliers) {
     const s = supplier(part.supplier);
     const limit = checkLimits({ amountKop: part.principalKop, agentType: s.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000 });
@@ -213,11 +221,11 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
 
   const serviceName = (code: string): string => services.get(code)?.serviceName ?? (serviceRows.get(code) as { name: string } | undefined)?.name ?? code;
   const receiptLines = final.flatMap((l) => {
-    const s = supplierOf(l.serviceCode);
-    const supplier = s.phone ? { name: s.name, inn: s.inn, phone: s.phone } : { name: s.name, inn: s.inn };
+    const s = supplier(l.supplierId);
+    const supplierData = s.phone ? { name: s.name, inn: s.inn, phone: s.phone } : { name: s.name, inn: s.inn };
     const out = [];
-    if (l.amountKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.amountKop, supplier });
-    if (l.penaltyKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.penaltyKop, penalty: true, supplier });
+    if (l.amountKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.amountKop, supplier: supplierData });
+    if (l.penaltyKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.penaltyKop, penalty: true, supplier: supplierData });
     return out;
   });
   const agentType = [...bySupplier.values()].some((x) => x.agent_type === 'paying_subagent') ? 'paying_subagent' : 'paying_agent';

@@ -22,7 +22,7 @@ export class Replica {
       );
     this.stmts = {
       account: upsert('accounts', ['number', 'els', 'city', 'street', 'house', 'building', 'flat', 'owner_name', 'status', 'street_key', 'house_key', 'flat_key', 'owner_key', 'version'], ['number']),
-      charge: upsert('charges', ['account_number', 'service_code', 'period', 'due_kop', 'penalty_kop', 'paid_kop', 'paid_penalty_kop', 'charge_kop', 'version'], ['account_number', 'service_code', 'period']),
+      charge: upsert('charges', ['account_number', 'service_code', 'period', 'due_kop', 'penalty_kop', 'paid_kop', 'paid_penalty_kop', 'charge_kop', 'supplier_id', 'version'], ['account_number', 'service_code', 'period']),
       meter: upsert('meters', ['id', 'account_number', 'service_code', 'serial', 'digits', 'fraction_digits', 'verification_due', 'jump_threshold', 'last_value', 'last_date', 'active', 'version'], ['id']),
       supplier: upsert('suppliers', ['id', 'name', 'inn', 'kpp', 'phone', 'commission', 'agent_type', 'active', 'version'], ['id']),
       service: upsert('services', ['code', 'name', 'supplier_id', 'unit', 'active', 'version'], ['code']),
@@ -49,7 +49,7 @@ export class Replica {
         s.account.run(r.number, r.els, r.city, r.street, r.house, r.building, r.flat, r.ownerName, r.status, street, houseWithBuilding(r.house, r.building), houseKey(r.flat), ownerKey(r.ownerName), Number(r.version));
       }
       for (const street of streets) s.street.run(street);
-      for (const r of changes.charges ?? []) s.charge.run(r.accountNumber, r.serviceCode, r.period, r.dueKop, r.penaltyKop, r.paidKop, r.paidPenaltyKop, r.chargeKop, Number(r.version));
+      for (const r of changes.charges ?? []) s.charge.run(r.accountNumber, r.serviceCode, r.period, r.dueKop, r.penaltyKop, r.paidKop, r.paidPenaltyKop, r.chargeKop, r.supplierId ?? null, Number(r.version));
       for (const r of changes.meters ?? []) s.meter.run(r.id, r.accountNumber, r.serviceCode, r.serial, r.digits, r.fractionDigits, r.verificationDue, r.jumpThreshold, r.lastValue, r.lastDate, r.active ? 1 : 0, Number(r.version));
       for (const r of changes.providers ?? []) s.provider.run(r.code, JSON.stringify(r), r.active ? 1 : 0, Number(r.version));
       for (const r of changes.priceItems ?? []) s.priceItem.run(r.code, r.name, r.priceKop, r.unit, r.vat, r.active ? 1 : 0, Number(r.version));

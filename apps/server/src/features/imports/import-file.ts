@@ -177,9 +177,9 @@ function stager(db: Kysely<DB>, kind: ImportKind, importId: string, chunkRows: n
           ${a.map((x) => x.house)}::text[], ${a.map((x) => x.building)}::text[], ${a.map((x) => x.flat)}::text[], ${a.map((x) => x.owner_name)}::text[], ${a.map((x) => x.status)}::text[])`.execute(db);
     } else if (kind === 'charges') {
       const c = r as ChargeRow[];
-      await sql`INSERT INTO staging_charges (import_id, line, account_number, service_code, period, due_kop, penalty_kop, charge_kop)
+      await sql`INSERT INTO staging_charges (import_id, line, account_number, service_code, period, due_kop, penalty_kop, charge_kop, supplier_inn)
         SELECT ${importId}::uuid, * FROM unnest(${l}::int[], ${c.map((x) => x.account_number)}::text[], ${c.map((x) => x.service_code)}::text[], ${c.map((x) => x.period)}::text[],
-          ${c.map((x) => x.due_kop)}::bigint[], ${c.map((x) => x.penalty_kop)}::bigint[], ${c.map((x) => x.charge_kop)}::bigint[])`.execute(db);
+          ${c.map((x) => x.due_kop)}::bigint[], ${c.map((x) => x.penalty_kop)}::bigint[], ${c.map((x) => x.charge_kop)}::bigint[], ${c.map((x) => x.supplier_inn)}::text[])`.execute(db);
     } else {
       const m = r as MeterRow[];
       await sql`INSERT INTO staging_meters (import_id, line, account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value_milli, last_date)
@@ -219,6 +219,12 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
       AND NOT EXISTS (SELECT 1 FROM services v WHERE v.code = s.service_code) ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
     for (const r of noService.rows) errors.push({ line: r.line, column: 'service', message: `услуга ${r.service_code} не найдена` });
   }
+  if (kind === 'charges') {
+    const noSupplier = await sql<{ line: number; supplier_inn: string }>`
+      SELECT s.line, s.supplier_inn FROM staging_charges s WHERE s.import_id = ${importId} AND s.supplier_inn IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM suppliers p WHERE p.inn = s.supplier_inn) ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
+    for (const r of noSupplier.rows) errors.push({ line: r.line, column: 'supplier', message: `поставщик с ИНН ${r.supplier_inn} не найден (заведите его в справочнике поставщиков)` });
+  }
   return errors;
 }
 
@@ -229,7 +235,7 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
  */
 const COLUMNS: Record<ImportKind, Record<string, string>> = {
   accounts: { els: 'els', city: 'city', street: 'street', house: 'house', building: 'building', flat: 'flat', owner: 'owner_name', status: 'status' },
-  charges: { due: 'due_kop', penalty: 'penalty_kop', charge: 'charge_kop' },
+  charges: { due: 'due_kop', penalty: 'penalty_kop', charge: 'charge_kop', supplier: 'supplier_id' },
   meters: { service: 'service_code', digits: 'digits', fraction_digits: 'fraction_digits', verification_due: 'verification_due', jump_threshold: 'jump_threshold' },
 };
 
@@ -269,8 +275,9 @@ async function applyChunk(db: Database, kind: ImportKind, importId: string, from
           FROM billing_feed f JOIN payments p ON p.op_id = f.op_id JOIN payment_lines l ON l.op_id = p.op_id
           WHERE f.position > ${asOf} AND f.kind = 'payment' AND p.state = 'accepted'
           GROUP BY p.account_number, l.code, l.period)
-        INSERT INTO charges (account_number, service_code, period, due_kop, penalty_kop, paid_kop, paid_penalty_kop, charge_kop, version)
-        SELECT s.account_number, s.service_code, s.period, s.due_kop, s.penalty_kop, coalesce(r.paid, 0), coalesce(r.pen, 0), s.charge_kop, nextval('ref_version')
+        INSERT INTO charges (account_number, service_code, period, due_kop, penalty_kop, paid_kop, paid_penalty_kop, charge_kop, supplier_id, version)
+        SELECT s.account_number, s.service_code, s.period, s.due_kop, s.penalty_kop, coalesce(r.paid, 0), coalesce(r.pen, 0), s.charge_kop,
+          (SELECT p.id FROM suppliers p WHERE p.inn = s.supplier_inn LIMIT 1), nextval('ref_version')
         FROM staging_charges s LEFT JOIN recent r ON r.account_number = s.account_number AND r.code = s.service_code AND r.period = s.period
         WHERE s.import_id = ${importId} AND s.line BETWEEN ${from} AND ${to}
         ON CONFLICT (account_number, service_code, period) DO UPDATE SET ${u.set}, version = excluded.version

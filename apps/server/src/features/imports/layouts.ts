@@ -39,6 +39,7 @@ export const LAYOUTS: Record<ImportKind, ColumnSpec[]> = {
     { name: 'due', aliases: ['debt', 'долг', 'к_оплате'], required: true },
     { name: 'penalty', aliases: ['пени'], required: false },
     { name: 'charge', aliases: ['начислено', 'monthly'], required: false },
+    { name: 'supplier', aliases: ['supplier_inn', 'поставщик', 'инн_поставщика'], required: false },
   ],
   meters: [
     { name: 'account', aliases: ['number', 'ls', 'лс', 'лицевой_счет', 'лицевой_счёт'], required: true },
@@ -102,7 +103,7 @@ function int(text: string, min: number, max: number): number | null {
 }
 
 export type AccountRow = { number: string; els: string | null; city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null; owner_name: string | null; status: 'active' | 'closed' };
-export type ChargeRow = { account_number: string; service_code: string; period: string; due_kop: number; penalty_kop: number; charge_kop: number | null };
+export type ChargeRow = { account_number: string; service_code: string; period: string; due_kop: number; penalty_kop: number; charge_kop: number | null; supplier_inn: string | null };
 export type MeterRow = { account_number: string; service_code: string; serial: string; digits: number; fraction_digits: number; verification_due: string | null; jump_threshold: number | null; last_value_milli: number | null; last_date: string | null };
 
 export type ParsedRow = AccountRow | ChargeRow | MeterRow;
@@ -146,8 +147,10 @@ export function parseRow(kind: ImportKind, index: Map<string, number>, cells: st
     if (penalty === null) errors.push({ line, column: 'penalty', message: `пени «${get('penalty')}» не читаются` });
     const charge = get('charge') === '' ? null : kopOf(get('charge'));
     if (get('charge') !== '' && charge === null) errors.push({ line, column: 'charge', message: `начисление «${get('charge')}» не читается` });
+    const supplier = get('supplier') === '' ? null : get('supplier');
+    if (supplier !== null && !/^(\d{10}|\d{12})$/.test(supplier)) errors.push({ line, column: 'supplier', message: `ИНН поставщика «${supplier}»: 10 или 12 цифр` });
     if (errors.length) return { errors };
-    return { row: { account_number: account, service_code: service, period: period as string, due_kop: due as number, penalty_kop: penalty as number, charge_kop: charge }, errors };
+    return { row: { account_number: account, service_code: service, period: period as string, due_kop: due as number, penalty_kop: penalty as number, charge_kop: charge, supplier_inn: supplier }, errors };
   }
   const digits = int(get('digits'), 1, 12);
   if (digits === null) errors.push({ line, column: 'digits', message: `разрядность «${get('digits')}»: число от 1 до 12` });

@@ -68,12 +68,22 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
   if (!account) f.add('payment.account_unknown', `Лицевой счёт ${b.accountNumber} неизвестен серверу`, { accountNumber: b.accountNumber });
   else if (account.status === 'closed') f.add('payment.account_closed', `Лицевой счёт ${b.accountNumber} закрыт в биллинге`, { accountNumber: b.accountNumber });
   const bySupplier = new Map<string, number>();
+  const supplierOfLine: (string | null)[] = [];
   b.lines.forEach((line, i) => {
     const service = lookups.services.get(line.serviceCode);
-    if (!service) f.add('payment.unknown_service', `Услуга ${line.serviceCode} неизвестна серверу`, { serviceCode: line.serviceCode });
-    else bySupplier.set(service.supplierId, (bySupplier.get(service.supplierId) ?? 0) + line.amountKop + line.penaltyKop);
     const key = chargeKey(b.accountNumber, line.serviceCode, line.period);
     const charge = lookups.charges.get(key);
+    // Whose money the line is: the supplier the desk printed on the receipt, when the server knows it;
+    // else the charge's own; else the service's (issue 24 item 11).
+    const named = line.supplierId && lookups.suppliers.has(line.supplierId) ? line.supplierId : null;
+    if (line.supplierId && !named) f.add('payment.unknown_supplier', `Поставщик ${line.supplierId} строки ${line.serviceCode} неизвестен серверу`, { supplierId: line.supplierId });
+    const supplierId = named ?? charge?.supplierId ?? service?.supplierId ?? null;
+    if (named && charge?.supplierId !== undefined && named !== (charge.supplierId ?? service?.supplierId)) {
+      f.add('payment.supplier_mismatch', `Строка ${line.serviceCode} за ${line.period} оплачена поставщику, которого нет в начислении`, { supplierId: named, chargeSupplierId: charge.supplierId ?? service?.supplierId ?? null });
+    }
+    supplierOfLine.push(supplierId);
+    if (!service) f.add('payment.unknown_service', `Услуга ${line.serviceCode} неизвестна серверу`, { serviceCode: line.serviceCode });
+    else if (supplierId) bySupplier.set(supplierId, (bySupplier.get(supplierId) ?? 0) + line.amountKop + line.penaltyKop);
     if (charge) {
       const remaining = charge.dueKop - charge.paidKop;
       const remainingPenalty = charge.penaltyKop - charge.paidPenaltyKop;
@@ -90,7 +100,7 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
     }
     if (account && service) batch.addCharge(b.accountNumber, line.serviceCode, line.period, line.amountKop, line.penaltyKop);
     batch.lines.push({
-      op_id: opId, line_no: i + 1, code: line.serviceCode, name: service?.name ?? null, supplier_id: service?.supplierId ?? null, period: line.period,
+      op_id: opId, line_no: i + 1, code: line.serviceCode, name: service?.name ?? null, supplier_id: supplierId, period: line.period,
       amount_kop: line.amountKop, penalty_kop: line.penaltyKop, commission_kop: line.commissionKop ?? 0,
     });
   });
@@ -104,7 +114,7 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
   if (allServicesKnown) {
     // The desk's own rule (domain billingCommission), read back from what the desk recorded: each supplier's
     // rule once per payment on what the payer gave it, an included fee counted back in (issue 16 item 10).
-    const recorded = b.lines.map((l) => ({ supplier: lookups.services.get(l.serviceCode)?.supplierId ?? '', amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop }));
+    const recorded = b.lines.map((l, i) => ({ supplier: supplierOfLine[i] ?? '', amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop }));
     const expected = expectedBillingCommission(recorded, (id) => (lookups.suppliers.get(id)?.commission as CommissionRule | undefined) ?? NO_COMMISSION, b.commissionKop);
     const wrongSplit = expected.suppliers.filter((s) => s.recordedKop !== null && s.recordedKop !== s.expectedKop);
     if (expected.commissionKop !== b.commissionKop || wrongSplit.length > 0) {

@@ -40,7 +40,7 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     accountList.length ? trx.selectFrom('accounts').select(['number', 'status']).where('number', 'in', accountList).execute() : [],
     trx.selectFrom('services').select(['code', 'supplier_id', 'name']).execute(),
     trx.selectFrom('suppliers').select(['id', 'commission', 'agent_type', 'name', 'inn']).execute(),
-    accountList.length ? trx.selectFrom('charges').select(['account_number', 'service_code', 'period', 'due_kop', 'penalty_kop', 'paid_kop', 'paid_penalty_kop']).where('account_number', 'in', accountList).execute() : [],
+    accountList.length ? trx.selectFrom('charges').select(['account_number', 'service_code', 'period', 'due_kop', 'penalty_kop', 'paid_kop', 'paid_penalty_kop', 'supplier_id']).where('account_number', 'in', accountList).execute() : [],
     meterIds.size ? trx.selectFrom('meters').selectAll().where('id', 'in', [...meterIds]).execute() : [],
     providerCodes.size ? trx.selectFrom('providers').select(['code', 'commission', 'agent_type', 'min_kop', 'max_kop', 'channel', 'can_cancel', 'active']).where('code', 'in', [...providerCodes]).execute() : [],
     trx.selectFrom('price_items').select(['code', 'price_kop', 'name']).execute(),
@@ -74,7 +74,7 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     accounts: new Map(accounts.map((a) => [a.number, { status: a.status }])),
     services: new Map(services.map((s) => [s.code, { supplierId: s.supplier_id, name: s.name }])),
     suppliers: new Map(suppliers.map((s) => [s.id, { commission: s.commission, agentType: s.agent_type, name: s.name, inn: s.inn }])),
-    charges: new Map(charges.map((c) => [chargeKey(c.account_number, c.service_code, c.period), { dueKop: c.due_kop, penaltyKop: c.penalty_kop, paidKop: c.paid_kop, paidPenaltyKop: c.paid_penalty_kop }])),
+    charges: new Map(charges.map((c) => [chargeKey(c.account_number, c.service_code, c.period), { dueKop: c.due_kop, penaltyKop: c.penalty_kop, paidKop: c.paid_kop, paidPenaltyKop: c.paid_penalty_kop, supplierId: c.supplier_id }])),
     meters: new Map(
       meters.map((m) => [
         m.id,

@@ -52,7 +52,8 @@ const TABLES = {
     versions: (db: Kysely<DB>, c: number, n: number) => db.selectFrom('charges').select('version').where('version', '>', c).orderBy('version').limit(n),
     rows: async (db: Kysely<DB>, c: number, upTo: number): Promise<Changes['charges']> =>
       (await db.selectFrom('charges').selectAll().where('version', '>', c).where('version', '<=', upTo).orderBy('version').execute()).map((r) => ({
-        accountNumber: r.account_number, serviceCode: r.service_code, period: r.period, dueKop: r.due_kop, penaltyKop: r.penalty_kop, paidKop: r.paid_kop, paidPenaltyKop: r.paid_penalty_kop, chargeKop: r.charge_kop, version: String(r.version),
+        accountNumber: r.account_number, serviceCode: r.service_code, period: r.period, dueKop: r.due_kop, penaltyKop: r.penalty_kop, paidKop: r.paid_kop, paidPenaltyKop: r.paid_penalty_kop, chargeKop: r.charge_kop,
+        supplierId: r.supplier_id, version: String(r.version),
       })),
   },
   meters: {
