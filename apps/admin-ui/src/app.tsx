@@ -1,5 +1,5 @@
 /**
- * The back office's shell: sections in a sidebar (Alt+1…9 from the keyboard), the signed-in person
+ * The back office's shell: sections in a sidebar (Alt+1…9 and Alt+0 from the keyboard), the signed-in person
  * with their role, and the screen named by the address's hash.
  */
 import { AppShell, Badge, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
@@ -7,6 +7,7 @@ import { useHotkeys } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, getToken, setToken } from './api/client.ts';
+import { ApiKeysScreen } from './screens/api-keys.tsx';
 import { AuditScreen } from './screens/audit.tsx';
 import { BillingScreen } from './screens/billing.tsx';
 import { CatalogsScreen } from './screens/catalogs.tsx';
@@ -19,7 +20,7 @@ import { ReportsScreen } from './screens/reports.tsx';
 import { ReviewScreen } from './screens/review.tsx';
 import { useRoute } from './use-route.ts';
 
-type Section = 'overview' | 'desks' | 'people' | 'catalogs' | 'billing' | 'imports' | 'review' | 'reports' | 'audit';
+type Section = 'overview' | 'desks' | 'people' | 'catalogs' | 'billing' | 'imports' | 'review' | 'reports' | 'audit' | 'apikeys';
 
 /** Which roles see a section: what the server would refuse them is not offered. */
 const SECTIONS: { key: Section; roles: Me['role'][] }[] = [
@@ -32,7 +33,11 @@ const SECTIONS: { key: Section; roles: Me['role'][] }[] = [
   { key: 'review', roles: ['admin', 'senior_cashier'] },
   { key: 'reports', roles: ['admin', 'senior_cashier'] },
   { key: 'audit', roles: ['admin'] },
+  { key: 'apikeys', roles: ['admin'] },
 ];
+
+/** Alt+1 … Alt+9, then Alt+0 for the tenth section. */
+const hotkey = (i: number): string => String((i + 1) % 10);
 
 export function App() {
   const { t } = useTranslation();
@@ -57,7 +62,7 @@ export function App() {
   }, []);
 
   const visible = SECTIONS.filter((s) => me && s.roles.includes(me.role));
-  useHotkeys(visible.map((s, i) => [`alt+${i + 1}`, () => go(s.key)]));
+  useHotkeys(visible.slice(0, 10).map((s, i) => [`alt+${hotkey(i)}`, () => go(s.key)]));
 
   if (!checked) return <Text p="xl">{t('common.loading')}</Text>;
   if (!me) return <LoginScreen onSignedIn={setMe} />;
@@ -84,7 +89,7 @@ export function App() {
       <AppShell.Navbar p="xs">
         <Stack gap={2}>
           {visible.map((s, i) => (
-            <NavLink key={s.key} href={`#/${s.key}`} active={section === s.key} label={t(`nav.${s.key}`)} rightSection={<Text size="xs" c="dimmed">Alt+{i + 1}</Text>} data-testid={`nav-${s.key}`} />
+            <NavLink key={s.key} href={`#/${s.key}`} active={section === s.key} label={t(`nav.${s.key}`)} rightSection={i < 10 ? <Text size="xs" c="dimmed">Alt+{hotkey(i)}</Text> : null} data-testid={`nav-${s.key}`} />
           ))}
         </Stack>
       </AppShell.Navbar>
@@ -98,6 +103,7 @@ export function App() {
         {section === 'review' && <ReviewScreen />}
         {section === 'reports' && <ReportsScreen />}
         {section === 'audit' && <AuditScreen />}
+        {section === 'apikeys' && <ApiKeysScreen />}
       </AppShell.Main>
     </AppShell>
   );

@@ -2,7 +2,8 @@
  * The back office in a real browser against a real server and a real desk: an administrator signs in,
  * sets up a new point with two desks, enrolls one with the code the screen shows, loads an accounts
  * file (first with a bad row, then fixed), resolves a review item, reads the reports, checks the
- * audit chain, and watches the desk go offline on the overview. Every screen is photographed.
+ * audit chain, creates, uses and revokes an API key, and watches the desk go offline on the overview.
+ * Every screen is photographed.
  */
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -203,6 +204,64 @@ describe('the back office', () => {
     await visible('audit-ok');
     expect(await text('audit-table')).toContain('review.resolve');
     await shot(page, 'admin-13-audit');
+  });
+
+  it('API keys (issue 24 item 8): created from the keyboard, shown once with a copy button, used, listed with their last use, revoked', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.keyboard.press('Alt+0');
+    await visible('apikeys-table');
+    await page.getByTestId('apikey-new').focus();
+    await page.keyboard.press('Enter');
+    await visible('apikey-name');
+    await page.keyboard.type('Биллинг Эксперт');
+    // Tab onto the scopes and tick «read» and «feed» with the space bar; Enter in the name creates the key.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.getByTestId('apikey-name').press('Enter');
+    await visible('apikey-created');
+    await page.getByTestId('apikey-name').waitFor({ state: 'detached' });
+    // Photographed once the dialog has finished opening.
+    await (await page.getByTestId('apikey-created').elementHandle())?.waitForElementState('stable');
+    const key = (await text('apikey-secret')).trim();
+    expect(key).toMatch(/^pda_[A-Za-z0-9_-]{43}$/);
+    // The copy button has the focus: Enter copies the key.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text('apikey-copy')).toBe('Скопировано');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(key);
+    await shot(page, 'admin-15-api-key-created');
+
+    const call = (url: string) => fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await call('/api/v1/billing/feed')).status).toBe(200);
+    expect((await call('/api/v1/services')).status).toBe(200);
+    expect((await call('/api/v1/imports')).status).toBe(403);
+
+    await page.keyboard.press('Escape');
+    await page.getByTestId('apikey-created').waitFor({ state: 'detached' });
+    // Away and back (Alt+9, Alt+0): the list shows the key by its prefix, its scopes and that it was just used.
+    await page.keyboard.press('Alt+9');
+    await visible('audit-table');
+    await page.keyboard.press('Alt+0');
+    await expect.poll(() => text('apikey-used-Биллинг Эксперт')).toBe('только что');
+    expect(await text('apikey-state-Биллинг Эксперт')).toBe('действует');
+    expect(await text('apikey-Биллинг Эксперт')).toContain(key.slice(0, 12));
+    expect(await text('apikeys-table')).not.toContain(key);
+    await shot(page, 'admin-16-api-keys');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'admin-16b-api-keys-1024');
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    await page.getByTestId('apikey-revoke-Биллинг Эксперт').focus();
+    await page.keyboard.press('Enter');
+    await visible('apikey-revoke-confirm');
+    await (await page.getByTestId('apikey-revoke-confirm').elementHandle())?.waitForElementState('stable');
+    await shot(page, 'admin-17-api-key-revoke');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => text('apikey-state-Биллинг Эксперт')).toBe('отозван');
+    const refused = await call('/api/v1/billing/feed');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { code: string }).code).toBe('auth.key_revoked');
   });
 
   it('the overview shows the desk offline once it stops', async () => {
