@@ -7,14 +7,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { Database } from './db/database.ts';
 import type { ServerConfig } from './config.ts';
 import { installAuth, type RouteRecord } from './http/auth.ts';
+import { responseSerializer, tidyDocument } from './http/openapi.ts';
 import { installErrorHandling, sendProblem } from '@paydesk/http-kit';
 import { Metrics } from './http/metrics.ts';
-import { problem } from '@paydesk/protocol';
+import { AppError, problem } from '@paydesk/protocol';
 import { syncRoutes } from './features/sync/routes.ts';
 import { deskRoutes } from './features/desks/routes.ts';
 import { authRoutes } from './features/auth/routes.ts';
@@ -65,21 +66,30 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     trustProxy: config.trustProxy,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer);
   const uiPage = config.adminUiDir ? adminUiPage(config.adminUiDir) : null;
   installErrorHandling(app, uiPage ? { notFoundPage: (req, reply) => (req.url.startsWith('/admin/') ? uiPage(req, reply) : sendProblem(reply, problem('not_found', `Нет такого адреса: ${req.url.split('?')[0] ?? ''}`))) } : {});
   const routes = installAuth(app, db, now);
+  // PostgreSQL text cannot hold a NUL: one in a path or query (a catalog key «%00») is refused as bad input, not a 500.
+  app.addHook('preValidation', async (request) => {
+    if (/%00/.test(request.url)) throw new AppError('validation.failed', 'Нулевой символ (%00) в адресе запроса недопустим');
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Слишком много попыток. Повторите через ${Math.ceil(ctx.ttl / 1000)} с.`), { statusCode: 429 }),
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Paydesk server API', version: SERVER_VERSION, description: 'Синхронизация касс, бэк-офис, импорт и выгрузки для биллинга. Ошибки — application/problem+json.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Ключ кассы (pdk_…) или токен сеанса (pdu_…)' } } },
+      info: {
+        title: 'Paydesk server API', version: SERVER_VERSION,
+        description: 'Синхронизация касс, бэк-офис, импорт и выгрузки для биллинга. Ошибки — application/problem+json с кодом из packages/protocol/src/errors.ts. '
+          + 'Интегратору: docs/integration.md — вход (сеанс pdu_… или API-ключ pda_…), области ключей (read, feed, imports, registries, reconcile) и какая нужна каждому адресу.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Ключ кассы (pdk_…), токен сеанса (pdu_…) или API-ключ интегратора (pda_…)' } } },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: tidyDocument,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 

@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { apiScope } from '@paydesk/protocol';
+import { apiKeyCreated, apiKeyList, apiScope, okAnswer } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { ADMIN, requireUser } from '../../http/auth.ts';
+import { answers } from '../../http/openapi.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 
 export const newApiKeyBody = z.object({
@@ -16,16 +17,16 @@ export const newApiKeyBody = z.object({
 export function apiKeyRoutes(app: FastifyInstance, db: Database, now: () => Date): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/api/v1/api-keys', { schema: { tags: ['API-ключи'], summary: 'Создать API-ключ: ключ показывается один раз', body: newApiKeyBody }, config: { auth: ADMIN } }, async (req, reply) => {
+  r.post('/api/v1/api-keys', { schema: { tags: ['API-ключи'], summary: 'Создать API-ключ: ключ показывается один раз', body: newApiKeyBody, response: answers({ 201: apiKeyCreated }, ['validation.failed', 'request.malformed']) }, config: { auth: ADMIN } }, async (req, reply) => {
     const admin = requireUser(req.principal);
     return reply.code(201).send(await createApiKey(db, req.body, { type: 'user', id: admin.userId }, now()));
   });
 
-  r.get('/api/v1/api-keys', { schema: { tags: ['API-ключи'], summary: 'API-ключи: области, срок, последнее использование (без самих ключей)' }, config: { auth: ADMIN } }, async () => ({ items: await listApiKeys(db, now()) }));
+  r.get('/api/v1/api-keys', { schema: { tags: ['API-ключи'], summary: 'API-ключи: области, срок, последнее использование (без самих ключей)', response: answers({ 200: apiKeyList }) }, config: { auth: ADMIN } }, async () => ({ items: await listApiKeys(db, now()) }));
 
-  r.post('/api/v1/api-keys/:id/revoke', { schema: { tags: ['API-ключи'], summary: 'Отозвать API-ключ: он сразу получает 401', params: z.object({ id: z.uuid() }) }, config: { auth: ADMIN } }, async (req) => {
+  r.post('/api/v1/api-keys/:id/revoke', { schema: { tags: ['API-ключи'], summary: 'Отозвать API-ключ: он сразу получает 401', params: z.object({ id: z.uuid() }), response: answers({ 200: okAnswer }, ['validation.failed', 'not_found']) }, config: { auth: ADMIN } }, async (req) => {
     const admin = requireUser(req.principal);
     await revokeApiKey(db, req.params.id, { type: 'user', id: admin.userId }, now());
-    return { ok: true };
+    return { ok: true as const };
   });
 }

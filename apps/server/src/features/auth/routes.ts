@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, loginRequest } from '@paydesk/protocol';
+import { AppError, loginAnswer, loginRequest, meAnswer, okAnswer } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { ADMIN, requireUser } from '../../http/auth.ts';
+import { answers } from '../../http/openapi.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { addUser, login, logout, setPassword } from './users.ts';
@@ -15,17 +16,20 @@ export function authRoutes(app: FastifyInstance, db: Database, options: { sessio
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post('/api/v1/auth/login', {
-    schema: { tags: ['Вход'], summary: 'Вход в бэк-офис: токен сеанса', body: loginRequest },
+    schema: {
+      tags: ['Вход'], summary: 'Вход по логину и паролю: токен сеанса, когда он истечёт и кто вошёл', body: loginRequest,
+      response: answers({ 200: loginAnswer }, ['validation.failed', 'request.malformed', 'auth.invalid_credentials', 'auth.user_locked', 'auth.rate_limited'], { public: true }),
+    },
     config: { auth: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
   }, async (req) => login(db, req.body.login, req.body.password, options.sessionHours, options.now?.() ?? new Date()));
 
-  r.post('/api/v1/auth/logout', { schema: { tags: ['Вход'], summary: 'Завершить сеанс' }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
+  r.post('/api/v1/auth/logout', { schema: { tags: ['Вход'], summary: 'Завершить сеанс (не для API-ключей: ключ отзывает администратор)', response: answers({ 200: okAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token) await logout(db, token);
-    return { ok: true };
+    return { ok: true as const };
   });
 
-  r.get('/api/v1/auth/me', { schema: { tags: ['Вход'], summary: 'Кто я' }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
+  r.get('/api/v1/auth/me', { schema: { tags: ['Вход'], summary: 'Кто я (сеанс)', response: answers({ 200: meAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
     const u = requireUser(req.principal);
     return { id: u.userId, login: u.login, name: u.name, role: u.role };
   });

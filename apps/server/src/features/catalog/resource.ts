@@ -8,11 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { AppError } from '@paydesk/protocol';
+import { AppError, CATALOG_EXAMPLES, CATALOG_RECORDS, catalogPage } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
 import { requireUser, type AuthRule, type Principal } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { answers } from '../../http/openapi.ts';
 
 export interface ResourceDef {
   /** URL segment: /api/v1/<path>. */
@@ -95,12 +96,17 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
   const base = `/api/v1/${def.path}`;
   const keyParams = z.object({ key: def.uuidKey ? z.uuid('ожидается UUID') : z.string().min(1).max(64) });
   assertPatchFillsNothing(def);
+  // What the catalog's reads answer (packages/protocol), when it is one integrators read.
+  const record: z.ZodType | undefined = CATALOG_RECORDS[def.path as keyof typeof CATALOG_RECORDS];
+  const example: unknown = CATALOG_EXAMPLES[def.path as keyof typeof CATALOG_EXAMPLES];
+  const listAnswer = record ? { response: answers({ 200: catalogPage(record, example) }, ['validation.failed']) } : {};
+  const oneAnswer = record ? { response: answers({ 200: record.meta({ examples: [example] }) }, ['validation.failed', 'not_found']) } : {};
   const view = (p: Principal, row: Record<string, unknown>): Record<string, unknown> => {
     const record = def.fromDb(row);
     return def.forIntegrator && p.kind === 'user' && p.role === 'integrator' ? def.forIntegrator(record) : record;
   };
 
-  r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery }, config: { auth: def.read } }, async (req) => {
+  r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery, ...listAnswer }, config: { auth: def.read } }, async (req) => {
     const { q, limit, offset, active } = req.query;
     let query = dyn.selectFrom(def.table);
     if (q) {
@@ -121,7 +127,7 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
     return { items: rows.map((row) => view(req.principal, row)), total: Number(count?.n ?? 0), limit, offset };
   });
 
-  r.get(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams }, config: { auth: def.read } }, async (req) => {
+  r.get(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams, ...oneAnswer }, config: { auth: def.read } }, async (req) => {
     const row = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
     if (!row) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
     return view(req.principal, row);

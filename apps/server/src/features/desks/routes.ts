@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, enrollRequest } from '@paydesk/protocol';
+import { AppError, deskList, enrollRequest } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { ADMIN, BACK_OFFICE, READ, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { answers } from '../../http/openapi.ts';
 import { createDesk, enrollDesk, reissueEnrollment, revokeDesk } from './desks.ts';
 
 const deskParams = z.object({ id: z.uuid() });
@@ -22,7 +23,7 @@ export function deskRoutes(app: FastifyInstance, db: Database, options: { enroll
     config: { auth: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
   }, async (req) => enrollDesk(db, req.body.enrollmentCode, req.body.epoch));
 
-  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их пунктами; бэк-офису — и с их состоянием', querystring: z.object({ point: z.uuid().optional() }) }, config: { auth: READ } }, async (req) => {
+  r.get('/api/v1/desks', { schema: { tags: ['Кассы'], summary: 'Кассы с их пунктами; бэк-офису — и с их состоянием', querystring: z.object({ point: z.uuid().optional() }), response: answers({ 200: deskList }, ['validation.failed']) }, config: { auth: READ } }, async (req) => {
     const desks = await listDesks(db, { point: req.query.point, onlineWindowMs: options.onlineWindowMs });
     const p = req.principal;
     // An integrator resolves the feed's desk and point ids: names and points, not the desk's state.

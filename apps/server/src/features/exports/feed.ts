@@ -10,18 +10,13 @@
  * consumer already took may come again under new positions when desks re-send what the restore lost:
  * consumers deduplicate by `opId`.
  */
-import { AppError } from '@paydesk/protocol';
+import { AppError, type feedItem, type feedPage } from '@paydesk/protocol';
+import type { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { incarnation } from '../../db/incarnation.ts';
 
-export interface FeedPage {
-  items: { position: number; opId: string; kind: string; at: string; payload: unknown }[];
-  /** Pass as `after` for the next page. */
-  next: number;
-  hasMore: boolean;
-  /** Changes when the server is restored from a backup: see above. */
-  incarnation: string;
-}
+/** The page as the wire has it (packages/protocol: feedPage): `next` is the `after` of the next page, `incarnation` changes at a restore. */
+export type FeedPage = z.infer<typeof feedPage>;
 
 export async function readFeed(db: Database, after: number, limit: number): Promise<FeedPage> {
   const life = await incarnation(db);
@@ -34,7 +29,8 @@ export async function readFeed(db: Database, after: number, limit: number): Prom
   const rows = await db.selectFrom('billing_feed').selectAll().where('position', '>', after).orderBy('position').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   return {
-    items: page.map((r) => ({ position: r.position, opId: r.op_id, kind: r.kind, at: r.at.toISOString(), payload: r.payload })),
+    // Kind and payload as sync/apply-ops.ts wrote them; the answer is checked against feedItem as it is sent.
+    items: page.map((r) => ({ position: r.position, opId: r.op_id, kind: r.kind, at: r.at.toISOString(), payload: r.payload }) as z.infer<typeof feedItem>),
     next: page.at(-1)?.position ?? after,
     hasMore: rows.length > limit,
     incarnation: life,

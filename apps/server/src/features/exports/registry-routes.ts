@@ -3,7 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
+import { batchClosed, batchDetail, batchList, readingsRegistryAnswer, transferAnswer } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
+import { answers, fileAnswer } from '../../http/openapi.ts';
+import { REGISTRY_FILES } from './routes.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { buildRegistry, recordTransfer, registryAnswer } from './registry.ts';
 import { buildReadingsRegistry, csvReadingsRegistry } from './readings-registry.ts';
@@ -18,6 +21,7 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
     schema: {
       tags: ['Выгрузки'], summary: 'Платёжное поручение, которым перечислены деньги поставщику за день: реестры дня показывают его номер и дату',
       body: z.object({ supplierInn: inn, date: z.iso.date(), orderNumber: z.string().trim().min(1).max(32), orderDate: z.iso.date(), amountKop: z.number().int().min(0).max(1_000_000_000_000) }),
+      response: answers({ 200: transferAnswer }, ['validation.failed', 'request.malformed', 'not_found']),
     },
     config: { auth: integration('registries') },
   }, async (req) => {
@@ -28,7 +32,7 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.post('/api/v1/points/:pointId/days/:date/close', {
-    schema: { tags: ['Выгрузки'], summary: 'Закрыть день пункта: пачка платежей и сторно дня с итогами (повторное закрытие — корректирующая пачка)', params: z.object({ pointId: z.uuid(), date: z.iso.date() }), body: z.object({}).optional() },
+    schema: { tags: ['Выгрузки'], summary: 'Закрыть день пункта: пачка платежей и сторно дня с итогами (повторное закрытие — корректирующая пачка)', params: z.object({ pointId: z.uuid(), date: z.iso.date() }), body: z.object({}).nullish(), response: answers({ 200: batchClosed }, ['validation.failed', 'request.malformed', 'not_found', 'conflict']) },
     config: { auth: integration('registries') },
   }, async (req) => {
     const user = requireUser(req.principal);
@@ -38,12 +42,12 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.get('/api/v1/batches', {
-    schema: { tags: ['Выгрузки'], summary: 'Пачки оплат', querystring: z.object({ day: z.iso.date().optional(), point: z.uuid().optional() }) },
+    schema: { tags: ['Выгрузки'], summary: 'Пачки оплат', querystring: z.object({ day: z.iso.date().optional(), point: z.uuid().optional() }), response: answers({ 200: batchList }, ['validation.failed']) },
     config: { auth: integration('registries') },
   }, async (req) => ({ items: await listBatches(db, { day: req.query.day, pointId: req.query.point }) }));
 
   r.get('/api/v1/batches/:id/registry', {
-    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей пачки поставщику (сторно — отрицательными строками)', params: z.object({ id: z.uuid() }), querystring: z.object({ supplier: inn, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }) },
+    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей пачки поставщику (сторно — отрицательными строками)', params: z.object({ id: z.uuid() }), querystring: z.object({ supplier: inn, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }), response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']) },
     config: { auth: integration('registries') },
   }, async (req, reply) => {
     const batch = await batchDetails(db, req.params.id);
@@ -54,12 +58,16 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.get('/api/v1/batches/:id', {
-    schema: { tags: ['Выгрузки'], summary: 'Пачка: итоги и операции', params: z.object({ id: z.uuid() }) },
+    schema: { tags: ['Выгрузки'], summary: 'Пачка: итоги и операции', params: z.object({ id: z.uuid() }), response: answers({ 200: batchDetail }, ['validation.failed', 'not_found']) },
     config: { auth: integration('registries') },
   }, async (req) => batchDetails(db, req.params.id));
 
   r.get('/api/v1/registries/readings', {
-    schema: { tags: ['Выгрузки'], summary: 'Реестр показаний поставщику за период', querystring: z.object({ period: z.string().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'период ГГГГ-ММ'), supplier: inn, format: z.enum(['csv', 'json']).default('csv') }) },
+    schema: { tags: ['Выгрузки'], summary: 'Реестр показаний поставщику за период', querystring: z.object({ period: z.string().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'период ГГГГ-ММ'), supplier: inn, format: z.enum(['csv', 'json']).default('csv') }),
+      response: answers({
+        200: { description: 'Реестр показаний: format=json — данные, csv — файл (UTF-8 с BOM, «;»)', content: { 'application/json': { schema: readingsRegistryAnswer }, 'text/csv': { schema: fileAnswer('format=csv') } } },
+      }, ['validation.failed', 'not_found']),
+    },
     config: { auth: integration('registries') },
   }, async (req, reply) => {
     const registry = await buildReadingsRegistry(db, req.query.period, req.query.supplier);

@@ -3,20 +3,39 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
+import { feedAckAnswer, feedPage, supplierRegistry } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
+import { answers, fileAnswer } from '../../http/openapi.ts';
 import { ackFeed, readFeed } from './feed.ts';
 import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './registry.ts';
+
+/** A supplier's registry as `format` asks: JSON, or a file to download. */
+export const REGISTRY_FILES = {
+  description: 'Реестр: format=json — данные; sber — текст Сбербанка в Windows-1251; csv — UTF-8; xlsx — книга Excel',
+  content: {
+    'application/json': { schema: supplierRegistry },
+    'text/plain': { schema: fileAnswer('format=sber: текстовый реестр Сбербанка, windows-1251, «;», итоговая строка «=…»') },
+    'text/csv': { schema: fileAnswer('format=csv: UTF-8, «;»') },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: fileAnswer('format=xlsx') },
+  },
+};
 
 export function exportRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/billing/feed', {
-    schema: { tags: ['Выгрузки'], summary: 'Лента платежей, сторно и показаний после позиции after', querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(500) }) },
+    schema: {
+      tags: ['Выгрузки'], summary: 'Лента платежей, сторно и показаний после позиции after', querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(500) }),
+      response: answers({ 200: feedPage }, ['validation.failed', 'feed.cursor_ahead']),
+    },
     config: { auth: integration('feed') },
   }, async (req) => readFeed(db, req.query.after, req.query.limit));
 
   r.post('/api/v1/billing/feed/ack', {
-    schema: { tags: ['Выгрузки'], summary: 'Подтвердить, что лента принята до позиции', body: z.object({ consumer: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('billing'), position: z.number().int().min(0) }) },
+    schema: {
+      tags: ['Выгрузки'], summary: 'Подтвердить, что лента принята до позиции', body: z.object({ consumer: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('billing'), position: z.number().int().min(0) }),
+      response: answers({ 200: feedAckAnswer }, ['validation.failed', 'request.malformed']),
+    },
     config: { auth: integration('feed') },
   }, async (req) => {
     requireUser(req.principal);
@@ -24,7 +43,10 @@ export function exportRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.get('/api/v1/registries', {
-    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: z.string().regex(/^(\d{10}|\d{12})$/), format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }) },
+    schema: {
+      tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: z.string().regex(/^(\d{10}|\d{12})$/), format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }),
+      response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']),
+    },
     config: { auth: integration('registries') },
   }, async (req, reply) => {
     const registry = await buildRegistry(db, req.query.date, req.query.supplier);

@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '@paydesk/protocol';
+import { AppError, paymentDetail, paymentList } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { READ } from '../../http/auth.ts';
+import { answers } from '../../http/openapi.ts';
 
 export const paymentFilters = z.object({
   desk: z.uuid().optional(),
@@ -32,7 +33,7 @@ function bound(value: string, end: boolean): Date {
 export function paymentRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/payments', { schema: { tags: ['Платежи'], summary: 'Платежи с фильтрами, их число и сумма', querystring: paymentFilters }, config: { auth: READ } }, async (req) => {
+  r.get('/api/v1/payments', { schema: { tags: ['Платежи'], summary: 'Платежи с фильтрами, их число и сумма', querystring: paymentFilters, response: answers({ 200: paymentList }, ['validation.failed']) }, config: { auth: READ } }, async (req) => {
     const f = req.query;
     let q = db.selectFrom('payments');
     if (f.desk) q = q.where('desk_id', '=', f.desk);
@@ -58,7 +59,7 @@ export function paymentRoutes(app: FastifyInstance, db: Database): void {
     };
   });
 
-  r.get('/api/v1/payments/:opId', { schema: { tags: ['Платежи'], summary: 'Платёж: строки, чек, сторно, передача поставщику', params: z.object({ opId: z.uuid() }) }, config: { auth: READ } }, async (req) => {
+  r.get('/api/v1/payments/:opId', { schema: { tags: ['Платежи'], summary: 'Платёж: строки, чек, сторно, передача поставщику', params: z.object({ opId: z.uuid() }), response: answers({ 200: paymentDetail }, ['validation.failed', 'not_found']) }, config: { auth: READ } }, async (req) => {
     const p = await db.selectFrom('payments').selectAll().where('op_id', '=', req.params.opId).executeTakeFirst();
     if (!p) throw new AppError('not_found', 'Платёж не найден');
     const [lines, reversal, forwarding, review] = await Promise.all([
@@ -70,7 +71,7 @@ export function paymentRoutes(app: FastifyInstance, db: Database): void {
     return {
       opId: p.op_id, number: p.number, kind: p.kind, deskId: p.desk_id, pointId: p.point_id, cashierId: p.cashier_id, accountNumber: p.account_number, providerCode: p.provider_code,
       providerAccount: p.provider_account, acceptedAt: p.accepted_at.toISOString(), shiftNumber: p.shift_number, method: p.method, tenderedKop: p.tendered_kop, totalKop: p.total_kop,
-      commissionKop: p.commission_kop, principalKop: p.principal_kop, fiscal: p.fiscal, state: p.state,
+      commissionKop: p.commission_kop, principalKop: p.principal_kop, fiscal: p.fiscal as Record<string, unknown> | null, state: p.state,
       lines: lines.map((l) => ({ lineNo: l.line_no, code: l.code, name: l.name, supplierId: l.supplier_id, period: l.period, quantity: l.quantity, amountKop: l.amount_kop, penaltyKop: l.penalty_kop, commissionKop: l.commission_kop })),
       reversals: reversal.map((x) => ({ opId: x.op_id, reason: x.reason, amountKop: x.amount_kop, reversedAt: x.reversed_at.toISOString(), approvedBy: x.approved_by })),
       forwarding: forwarding ? { state: forwarding.state, txnId: forwarding.txn_id, prvTxn: forwarding.prv_txn, code: forwarding.result_code, comment: forwarding.comment, attempts: forwarding.attempts, updatedAt: forwarding.updated_at.toISOString() } : null,

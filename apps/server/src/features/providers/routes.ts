@@ -3,9 +3,10 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, FORWARDING_STATES, providerCheckRequest } from '@paydesk/protocol';
+import { AppError, FORWARDING_STATES, forwardingList, providerCheckRequest, reconcileReport } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { DESK, integration, requireDesk, requireUser } from '../../http/auth.ts';
+import { answers, fileBody } from '../../http/openapi.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { osmpCheck } from './osmp-client.ts';
 import { reconcileProvider } from './reconcile.ts';
@@ -30,7 +31,12 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
     releaseHold(db, requireDesk(req.principal).deskId, req.params.opId, req.body.holdId));
 
   r.post('/api/v1/providers/:code/reconcile', {
-    schema: { tags: ['Третьи лица'], summary: 'Сверка с реестром поставщика (txn_id;prv_txn;account;sum;txn_date)', params: z.object({ code: z.string().max(32) }) },
+    schema: {
+      tags: ['Третьи лица'], summary: 'Сверка с реестром поставщика (txn_id;prv_txn;account;sum;txn_date)', params: z.object({ code: z.string().max(32) }),
+      consumes: ['text/csv', 'text/plain'],
+      body: fileBody('Реестр поставщика: заголовок txn_id;prv_txn;account;sum;txn_date, сумма в рублях с точкой, дата ГГГГММДДччммсс, UTF-8', 'txn_id;prv_txn;account;sum;txn_date\n7213395718452345678;88120031;9161112233;300.00;20261128143005\n'),
+      response: answers({ 200: reconcileReport }, ['validation.failed', 'request.malformed', 'request.too_large', 'request.unsupported_media_type', 'not_found']),
+    },
     config: { auth: integration('reconcile') },
     bodyLimit: 256 * 1024 * 1024,
   }, async (req) => {
@@ -49,7 +55,10 @@ export function providerRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.get('/api/v1/forwardings', {
-    schema: { tags: ['Третьи лица'], summary: 'Передача платежей поставщикам', querystring: z.object({ state: z.enum(FORWARDING_STATES).optional(), provider: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+    schema: {
+      tags: ['Третьи лица'], summary: 'Передача платежей поставщикам', querystring: z.object({ state: z.enum(FORWARDING_STATES).optional(), provider: z.string().max(32).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: answers({ 200: forwardingList }, ['validation.failed']),
+    },
     config: { auth: { roles: ['admin', 'senior_cashier', 'integrator'], scope: 'reconcile' } },
   }, async (req) => {
     let q = db.selectFrom('forwardings').select(['op_id', 'provider_code', 'account', 'amount_kop', 'txn_id', 'state', 'prv_txn', 'result_code', 'comment', 'attempts', 'updated_at', 'next_attempt_at']);
