@@ -69,6 +69,11 @@ export function installAuth(app: FastifyInstance, db: Database, now: () => Date)
     const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') || route.url.startsWith('/admin/') ? 'public' : undefined);
     if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
     route.config = { ...route.config, auth };
+    // The OpenAPI says which scope an API key needs here (docs/integration.md has the whole table).
+    if (typeof auth === 'object' && auth.scope) {
+      const description = (route.schema as { description?: string } | undefined)?.description;
+      route.schema = { ...route.schema, description: [description, `API-ключ: нужна область «${auth.scope}» (сеансу интегратора и администратора — не нужна).`].filter(Boolean).join('\n\n') };
+    }
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, auth });
   });
   app.addHook('onRequest', async (request) => {

@@ -217,6 +217,8 @@ describe('the OpenAPI document describes every integration answer', () => {
       for (const [status, code] of expected) expect(codesOf(method, url, status), `${name}: ${status} ${code}`).toContain(code);
       expect(codesOf(method, url, 500), `${name}: 500`).toContain('internal');
       if (guarded) expect(codesOf(method, url, 401), `${name}: a revoked key`).toEqual(expect.arrayContaining(['auth.key_revoked', 'auth.key_expired']));
+      const scope = built.routes.find((r) => r.method === method && r.url === url && r.auth !== 'public' && r.auth.scope)?.auth;
+      if (scope && scope !== 'public') expect((op as { description?: string }).description, `${name}: the scope a key needs`).toContain(`«${scope.scope ?? ''}»`);
     }
   });
 

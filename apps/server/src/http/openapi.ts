@@ -15,7 +15,7 @@ import { ERRORS, problem, type ErrorCode } from '@paydesk/protocol';
 const GUARDED: readonly ErrorCode[] = ['auth.required', 'auth.key_revoked', 'auth.key_expired', 'auth.forbidden', 'auth.user_locked'];
 
 const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
-  'validation.failed': 'Неверные данные запроса: querystring.after — Слишком маленькое значение: ожидалось, что число будет >=0',
+  'validation.failed': 'Неверные данные запроса: querystring.after — Слишком маленькое значение: ожидалось, что number будет >=0',
   'auth.required': 'Требуется вход: передайте ключ кассы или токен пользователя в заголовке Authorization',
   'auth.key_revoked': 'API-ключ «Биллинг Эксперт, лента» отозван администратором 28.11.2026, 14:30 (МСК): попросите новый ключ',
   'auth.key_expired': 'Срок действия API-ключа «Биллинг Эксперт, лента» истёк 01.01.2027, 00:00 (МСК): попросите у администратора новый ключ',

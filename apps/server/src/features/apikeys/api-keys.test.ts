@@ -5,6 +5,7 @@
  * that works as the integrator restricted to its scopes and never on desk or admin-only routes;
  * `POST /api/v1/auth/login` answers as documented.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, login } from '../auth/users.ts';
 import { pgliteTestDb } from '../../testing/test-db.ts';
@@ -203,5 +204,19 @@ describe('API keys', () => {
     expect(r.statusCode, r.body).toBe(200);
     const audit = (await get(s.adminToken, '/api/v1/audit?action=import.accounts')).json<{ items: { actorId: string; actorName: string | null }[] }>().items[0];
     expect(audit).toMatchObject({ actorId: k.id, actorName: 'API-ключ «Импорт»' });
+  });
+});
+
+describe('docs/integration.md', () => {
+  it('lists every route a key can open under the scope it needs, and no other', () => {
+    const doc = readFileSync(new URL('../../../../../docs/integration.md', import.meta.url), 'utf8');
+    const documented = new Set<string>();
+    for (const line of doc.split('\n')) {
+      const row = /^\| `(\w+)` \|[^|]*\| (.*) \|$/.exec(line);
+      if (!row) continue;
+      for (const m of (row[2] ?? '').matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`/g)) documented.add(`${row[1] ?? ''} ${m[1] ?? ''} ${(m[2] ?? '').replace(/\{(\w+)\}/g, ':$1')}`);
+    }
+    const actual = new Set(s.routes.flatMap((r) => (r.auth !== 'public' && r.auth.scope ? [`${r.auth.scope} ${r.method} ${r.url}`] : [])));
+    expect([...documented].sort()).toEqual([...actual].sort());
   });
 });
