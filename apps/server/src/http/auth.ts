@@ -13,8 +13,11 @@ import type { Database } from '../db/database.ts';
 import type { UserRole } from '../db/schema.ts';
 import { sha256 } from '../security/secrets.ts';
 
-/** `scope`: the one scope an API key needs for this route; without it no key may call the route. */
-export type AuthRule = 'public' | { desk?: boolean; roles?: readonly UserRole[]; scope?: ApiScope };
+/**
+ * `scope`: the one scope an API key needs for this route; without it no key may call the route. A route
+ * that lets integrators in names its scope, or says it is for a person's session only (`sessionOnly`).
+ */
+export type AuthRule = 'public' | { desk?: boolean; roles?: readonly UserRole[]; scope?: ApiScope; sessionOnly?: true };
 
 /** What a request made with an API key carries: the key, and the scopes that bound it. */
 export interface ApiKeyPrincipal {
@@ -47,9 +50,6 @@ export function integration(scope: ApiScope): AuthRule {
   return { roles: ['admin', 'integrator'], scope };
 }
 
-/** Integrators and administrators, but no API key: a route that should open to keys uses `integration(scope)`. */
-export const INTEGRATION: AuthRule = { roles: ['admin', 'integrator'] };
-
 /** Catalogs, desks and payments as the back office and integrators read them (keys: scope `read`). */
 export const READ: AuthRule = { roles: ['admin', 'senior_cashier', 'integrator'], scope: 'read' };
 
@@ -68,6 +68,9 @@ export function installAuth(app: FastifyInstance, db: Database, now: () => Date)
     // (the data behind the UI is not); every other route must say.
     const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') || route.url.startsWith('/admin/') ? 'public' : undefined);
     if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
+    if (auth !== 'public' && auth.roles?.includes('integrator') && !auth.scope && !auth.sessionOnly) {
+      throw new Error(`route ${String(route.method)} ${route.url} lets integrators in but names no API key scope: integration(scope), or sessionOnly`);
+    }
     route.config = { ...route.config, auth };
     // The OpenAPI says which scope an API key needs here (docs/integration.md has the whole table).
     if (typeof auth === 'object' && auth.scope) {

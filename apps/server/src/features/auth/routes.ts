@@ -23,13 +23,13 @@ export function authRoutes(app: FastifyInstance, db: Database, options: { sessio
     config: { auth: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } },
   }, async (req) => login(db, req.body.login, req.body.password, options.sessionHours, options.now?.() ?? new Date()));
 
-  r.post('/api/v1/auth/logout', { schema: { tags: ['Вход'], summary: 'Завершить сеанс (не для API-ключей: ключ отзывает администратор)', response: answers({ 200: okAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
+  r.post('/api/v1/auth/logout', { schema: { tags: ['Вход'], summary: 'Завершить сеанс (не для API-ключей: ключ отзывает администратор)', response: answers({ 200: okAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'], sessionOnly: true } } }, async (req) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token) await logout(db, token);
     return { ok: true as const };
   });
 
-  r.get('/api/v1/auth/me', { schema: { tags: ['Вход'], summary: 'Кто я (сеанс)', response: answers({ 200: meAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'] } } }, async (req) => {
+  r.get('/api/v1/auth/me', { schema: { tags: ['Вход'], summary: 'Кто я (сеанс)', response: answers({ 200: meAnswer }) }, config: { auth: { roles: ['admin', 'senior_cashier', 'cashier', 'integrator'], sessionOnly: true } } }, async (req) => {
     const u = requireUser(req.principal);
     return { id: u.userId, login: u.login, name: u.name, role: u.role };
   });
