@@ -146,6 +146,7 @@ const feedLine = z.object({
   amountKop: kopecks.describe('в счёт основного долга (или аванс)'),
   penaltyKop: kopecks.describe('в счёт пени'),
   commissionKop: kopecks.optional().describe('вознаграждение агента с этой строки'),
+  supplierId: id.optional().describe('чьи это деньги, когда начисление назвало своего поставщика (не поставщика услуги)'),
 });
 
 const fiscalOfFeed = z.looseObject({

@@ -86,7 +86,8 @@ beforeAll(async () => {
   const ops = [
     pay,
     op('payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: pay.opId, amountKop: billingBody().totalKop }),
-    op('payment.accepted', billingBody({ number: 'К1-000002' })),
+    // A line whose charge names its own supplier (issue 24 item 11) carries it in the feed.
+    op('payment.accepted', billingBody({ number: 'К1-000002', lines: billingBody().lines.map((l, i) => (i === 0 ? { ...l, supplierId: IDS.uk } : l)) })),
     op('reading.submitted', { ...exampleBody('reading.submitted'), cashierId: IDS.cashier }),
     op('thirdparty.accepted', { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier }),
   ];
