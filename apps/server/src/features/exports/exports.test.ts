@@ -1,8 +1,10 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeText } from '@paydesk/domain';
 import { pgliteTestDb } from '../../testing/test-db.ts';
 import { openDatabase } from '../../db/database.ts';
+import { up as upgradeFeedPayloads } from '../../db/migrations/0011-feed-payloads.ts';
 import { exampleBody } from '@paydesk/protocol';
 import { billingBody, IDS, testServer, type TestServer } from '../../testing/fixture.ts';
 
@@ -66,6 +68,31 @@ describe('billing feed and registries', () => {
     ] });
     const r = items.find((i) => i.kind === 'reading')?.payload;
     expect(r).toMatchObject({ meterId: IDS.meter, value: '1030.5', valueMilli: 1_030_500, previousValueMilli: 1_000_000, previousDate: '2026-10-20' });
+  });
+
+  it('feed rows written before item 7 are brought to the documented shape when the server is upgraded, not answered 500', async () => {
+    const desk = await s.enroll();
+    const paid = s.op(desk, 'payment.accepted', billingBody());
+    const reading = s.op(desk, 'reading.submitted', { ...exampleBody('reading.submitted'), cashierId: IDS.cashier, accountNumber: '1234567', meterId: IDS.meter, meterSerial: 'ХВ-001', serviceCode: 'WATER', value: '1030,5', readAt: '2026-11-20', confirmed: ['reading.jump'] });
+    await s.pushOk(desk, [paid, reading]);
+    const reversed = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop });
+    await s.pushOk(desk, [reversed]);
+    const feed = async () => s.as(s.adminToken)('GET', '/api/v1/billing/feed?after=0&limit=100');
+    const today = ((await feed()).json() as { items: { opId: string; payload: Record<string, unknown> }[] }).items;
+    // The payloads as the server wrote them before item 7 (commit 4427089^).
+    const db = s.open.db;
+    await sql`UPDATE billing_feed SET payload = payload - 'accountNumber' - 'commissionKop' - 'lines' - 'pointId' WHERE kind = 'reversal'`.execute(db);
+    await sql`UPDATE billing_feed SET payload = (payload - 'meterId' - 'valueMilli' - 'valueAsTyped' - 'previousValueMilli' - 'previousDate' - 'pointId') || jsonb_build_object('value', '1030,5') WHERE kind = 'reading'`.execute(db);
+    expect((await feed()).statusCode).toBe(500);
+    await upgradeFeedPayloads(db as never);
+    const r = await feed();
+    expect(r.statusCode).toBe(200);
+    const upgraded = (r.json() as { items: { opId: string; payload: Record<string, unknown> }[] }).items;
+    const of = (items: typeof today, opId: string) => items.find((i) => i.opId === opId)?.payload;
+    expect(of(upgraded, reversed.opId)).toEqual(of(today, reversed.opId));
+    expect(of(upgraded, paid.opId)).toEqual(of(today, paid.opId));
+    // What the meter held before the reading is not kept anywhere but the feed: unknown, said so.
+    expect(of(upgraded, reading.opId)).toEqual({ ...of(today, reading.opId), previousValueMilli: null, previousDate: null });
   });
 
   it('a refusal of the integration API speaks Russian (issue 24 item 6)', async () => {
