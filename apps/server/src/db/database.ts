@@ -19,6 +19,7 @@ import * as m0007 from './migrations/0007-api-keys.ts';
 import * as m0008 from './migrations/0008-supplier-transfers.ts';
 import * as m0009 from './migrations/0009-batches.ts';
 import * as m0010 from './migrations/0010-charge-supplier.ts';
+import * as m0011 from './migrations/0011-feed-payloads.ts';
 
 export type Database = Kysely<DB>;
 
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-supplier-transfers': m0008,
   '0009-batches': m0009,
   '0010-charge-supplier': m0010,
+  '0011-feed-payloads': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
