@@ -23,7 +23,7 @@ import { RegisterStatusCache } from './features/register/register-status.ts';
 import { Replica } from './features/sync/replica.ts';
 import { ServerClient } from './features/sync/server-client.ts';
 import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
-import { deskStatus, statusReport } from './features/status.ts';
+import { deskStatus, statusReport } from './features/status/status.ts';
 import { beforeRefund, releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
 import { chaosRoutes } from './testing/chaos-hooks.ts';
 

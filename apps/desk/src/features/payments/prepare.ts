@@ -13,7 +13,7 @@ import {
   computeCommission,
   describeCommission,
   formatRub,
-  normalizeProviderAccount as normalizeAccount,
+  normalizeProviderAccount,
   splitProportionally,
   validateReceipt,
   type AgentProfile,
@@ -26,6 +26,7 @@ import { AppError, type BillingPaymentRequest, type ProviderRow, type ServicePay
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { DeskSettings } from '../../desk-settings.ts';
 import type { AccountStore } from '../accounts/account-store.ts';
+import { providerOf } from '../providers/provider-store.ts';
 
 export interface Cashier {
   id: string;
@@ -243,16 +244,6 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   };
 }
 
-export function providerOf(db: JournalDb, code: string): ProviderRow | null {
-  const r = db.prepare('SELECT data, active FROM providers WHERE code = ?').get(code) as { data: string; active: number } | undefined;
-  return r ? (JSON.parse(r.data) as ProviderRow) : null;
-}
-
-/** The account as the provider wants it (the domain's rule, with this provider's normalization). */
-export function normalizeProviderAccount(provider: Pick<ProviderRow, 'normalize'>, account: string): string {
-  return normalizeAccount(provider.normalize, account);
-}
-
 export interface ThirdPartyQuote {
   provider: ProviderRow;
   account: string;
@@ -265,7 +256,7 @@ export interface ThirdPartyQuote {
 export function quoteThirdParty(ctx: Pick<PrepareContext, 'db' | 'settings'>, req: { providerCode: string; account: string; amountKop: number }): ThirdPartyQuote {
   const provider = providerOf(ctx.db, req.providerCode);
   if (!provider || !provider.active) throw new AppError('not_found', `Поставщик ${req.providerCode} не найден или отключён`);
-  const account = normalizeProviderAccount(provider, req.account);
+  const account = normalizeProviderAccount(provider.normalize, req.account);
   let mask: RegExp;
   try {
     mask = new RegExp(provider.accountMask);

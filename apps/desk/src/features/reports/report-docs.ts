@@ -1,6 +1,6 @@
 /** The shift report and the journal as report-kit documents, for PDF, XLSX, CSV and the register's paper. */
 import type { ReportDoc, Row, Section } from '@paydesk/report-kit';
-import type { JournalEntry } from '../journal/routes.ts';
+import type { JournalEntry } from '../journal/journal-query.ts';
 import type { ShiftReport } from './shift-report.ts';
 
 const KIND_NAMES: Record<string, string> = {

@@ -4,8 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { renderCsv, renderPdf, renderText, renderXlsx, type ReportDoc } from '@paydesk/report-kit';
 import type { DeskDeps } from '../../deps.ts';
-import { requireCashier } from '../../app.ts';
-import { journalQuery, queryJournal } from '../journal/routes.ts';
+import { requireCashier } from '../../http/auth.ts';
+import { journalQuery, queryJournal } from '../journal/journal-query.ts';
 import { buildShiftReport, defaultShift } from './shift-report.ts';
 import { journalDoc, shiftReportDoc, when } from './report-docs.ts';
 

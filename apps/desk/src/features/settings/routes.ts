@@ -1,12 +1,13 @@
 /** The desk's settings screen (administrators): server, intervals, register driver and address. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { AppError, type deskSettingsRequest } from '@paydesk/protocol';
+import { AppError, deskSettingsRequest, enrollDeskRequest } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
-import { requireCashier } from '../../app.ts';
+import { PUBLIC, requireCashier } from '../../http/auth.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
+import { enrollWithServer } from '../../identity.ts';
 
-export function settingsRoutes(app: FastifyInstance, deps: DeskDeps, schema: typeof deskSettingsRequest): void {
+export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/settings', { schema: { tags: ['Настройки'], summary: 'Настройки кассы' } }, async (req) => {
     requireCashier(req);
@@ -27,7 +28,7 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps, schema: typ
       local: deps.settings.local(),
     };
   });
-  r.put('/api/settings', { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: schema } }, async (req) => {
+  r.put('/api/settings', { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: deskSettingsRequest } }, async (req) => {
     requireCashier(req, ['admin']);
     const body = req.body;
     if (body.register) {
@@ -45,5 +46,16 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps, schema: typ
     // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
     if (body.register) setMeta(deps.db, 'register_settings', JSON.stringify(body.register));
     return { ok: true, restartNeeded: body.register !== undefined };
+  });
+
+  // A new desk enrolls before anyone can sign in; an enrolled one only by its administrator.
+  r.post('/api/enroll', { ...PUBLIC, schema: { tags: ['Настройки'], summary: 'Зарегистрировать кассу на сервере по одноразовому коду', body: enrollDeskRequest } }, async (req) => {
+    if (deps.identity.current()) requireCashier(req, ['admin']);
+    const e = await enrollWithServer(req.body.serverUrl, req.body.code).catch((err: Error) => {
+      throw new AppError('enroll.code_invalid', `Регистрация не удалась: ${err.message}`);
+    });
+    const id = deps.identity.save(req.body.serverUrl, e);
+    deps.sync.resetAfterEnrollment();
+    return { deskId: id.deskId, name: id.name, epoch: id.epoch };
   });
 }

@@ -1,6 +1,6 @@
 /** The desk's state in one answer: what the status bar, the banners and monitoring show. */
 import type { DeskStatus } from '@paydesk/protocol';
-import type { DeskDeps } from '../deps.ts';
+import type { DeskDeps } from '../../deps.ts';
 
 const DAY = 86_400_000;
 

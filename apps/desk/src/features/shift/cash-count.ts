@@ -7,7 +7,7 @@ import { AppError, type OpBody } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { localIso } from '../../clock.ts';
 import type { Cashier } from '../payments/prepare.ts';
-import { journalTotals } from '../shift/shift.ts';
+import { journalTotals } from './shift.ts';
 
 export async function countCash(deps: DeskDeps, cashier: Cashier, input: { opId?: string | undefined; denominations?: Record<string, number> | undefined; countedKop?: number | undefined }): Promise<{ countId: string; countedKop: number; expectedKop: number; differenceKop: number }> {
   const opId = input.opId ?? uuidv7();

@@ -1,0 +1,24 @@
+/** One payment as the journal's detail shows it: its state, the receipt's tape, the request, the reversal. */
+import { AppError } from '@paydesk/protocol';
+import type { DeskDeps } from '../../deps.ts';
+import { paymentView } from './accept.ts';
+
+const PAYMENT_KINDS = new Set(['billing', 'thirdparty', 'service']);
+
+export function paymentDetail(deps: DeskDeps, opId: string) {
+  const row = deps.runner.get(opId);
+  if (!row || !PAYMENT_KINDS.has(row.kind)) throw new AppError('not_found', 'Платёж не найден');
+  const tape = deps.register.virtual?.documentFor(row.op_id)?.tape ?? null;
+  const reversal = row.reversed_by ? deps.runner.get(row.reversed_by) : null;
+  return {
+    ...paymentView(deps, row),
+    createdAt: row.created_at,
+    cashierName: row.cashier_name,
+    accountNumber: row.account_number,
+    providerCode: row.provider_code,
+    providerAccount: row.provider_account,
+    request: JSON.parse(row.request) as unknown,
+    tape,
+    reversal: reversal ? { reversalId: reversal.op_id, number: reversal.number, state: reversal.state, createdAt: reversal.created_at } : null,
+  };
+}

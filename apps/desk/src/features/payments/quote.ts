@@ -1,0 +1,22 @@
+/**
+ * What a payment would come to before any money is taken: the lines, each supplier's commission, the
+ * change, and what to tell the payer. The receipt is composed and checked as it would be printed, so
+ * a payment the register would refuse is refused here first; it is composed under the request's own
+ * op id when the UI has minted one, else under a fresh one, and then thrown away.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { PaymentRequest } from '@paydesk/protocol';
+import type { DeskDeps } from '../../deps.ts';
+import { prepareBilling, prepareService, prepareThirdParty, type Cashier } from './prepare.ts';
+
+export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequest) {
+  const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
+  const id = body.opId ?? uuidv7();
+  if (body.kind === 'billing') {
+    const { prepared, commission } = prepareBilling(ctx, id, body);
+    return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop: commission.amountKop, lines: prepared.lines ?? null, items: null, suppliers: commission.suppliers, warnings: commission.warnings };
+  }
+  const { prepared } = body.kind === 'thirdparty' ? prepareThirdParty(ctx, id, body, {}) : prepareService(ctx, id, body);
+  const amountKop = body.kind === 'thirdparty' ? body.amountKop : prepared.totalKop;
+  return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop, lines: null, items: prepared.items ?? null, suppliers: [], warnings: prepared.warnings };
+}

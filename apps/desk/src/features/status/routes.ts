@@ -1,0 +1,20 @@
+/** The desk's state for the status bar and monitoring, and the event stream that keeps the UI current. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { DeskDeps } from '../../deps.ts';
+import { PUBLIC, requireCashier } from '../../http/auth.ts';
+import { deskStatus } from './status.ts';
+
+export function statusRoutes(app: FastifyInstance, deps: DeskDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['Состояние'];
+  r.get('/api/status', { ...PUBLIC, schema: { tags, summary: 'Связь, неотправленные операции, смена, ККТ' } }, async () => deskStatus(deps));
+  // The browser's EventSource sends no headers: the session comes as ?token=.
+  r.get('/api/events', { schema: { tags, summary: 'События (SSE): связь, очередь, отказы сервера, ККТ', querystring: z.object({ token: z.string().optional() }) } }, async (req, reply) => {
+    requireCashier(req);
+    deps.events.attach(reply);
+    deps.events.publish({ type: 'status', data: deskStatus(deps) });
+    return reply;
+  });
+}
