@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import unicorn from 'eslint-plugin-unicorn';
 import globals from 'globals';
+import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'coverage/**', 'bench/results/**', 'docs/**'] },
@@ -12,7 +13,12 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'tools/*.mjs', '.ci/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { unicorn },
+    plugins: { unicorn, 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
     rules: {
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
@@ -23,6 +29,9 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/require-await': 'off',
       'unicorn/filename-case': ['error', { case: 'kebabCase' }],
+      // A module that imports, through any chain, a module that imports it: a load-order trap and a sign the
+      // code has no shape (the desk's routes once imported the app that imported them). Packages are leaves.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
