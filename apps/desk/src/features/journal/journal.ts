@@ -33,9 +33,15 @@ export class Journal {
     return seq;
   }
 
+  /**
+   * The next push batch: pending ops in seq order, up to the first hole. Acknowledged ops can sit
+   * between pending ones (a pull re-marks ops the server lost while a push in flight is answered), and
+   * the server reads a batch only when its seqs follow each other: the ops after the hole go next time.
+   */
   pending(limit: number): JournalOp[] {
     const rows = this.db.prepare("SELECT seq, op_id, type, body, hash FROM ops WHERE sync_state = 'pending' ORDER BY seq LIMIT ?").all(limit) as { seq: number; op_id: string; type: OpType; body: string; hash: string }[];
-    return rows.map((r) => ({ seq: r.seq, opId: r.op_id, type: r.type, body: JSON.parse(r.body) as Record<string, unknown>, hash: r.hash }));
+    const run = rows.findIndex((r, i) => i > 0 && r.seq !== (rows[i - 1] as { seq: number }).seq + 1);
+    return (run < 0 ? rows : rows.slice(0, run)).map((r) => ({ seq: r.seq, opId: r.op_id, type: r.type, body: JSON.parse(r.body) as Record<string, unknown>, hash: r.hash }));
   }
 
   from(seq: number, limit: number): JournalOp[] {
