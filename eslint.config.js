@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.test.tsx', '**/*-suite.ts', '**/testing/**/*.ts'],
+    files: ['**/*.test.ts', '**/*.test.tsx', '**/*-suite.ts', '**/testing/**/*.ts', 'e2e/src/**/*.ts'],
     rules: {
       // Tests read parsed JSON bodies and assert on them; typing every response would add noise, not safety.
       '@typescript-eslint/no-unsafe-member-access': 'off',

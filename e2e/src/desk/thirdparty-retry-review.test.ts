@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FiscalError } from '@paydesk/fiscal';
 import { ForwardingWorker } from '@paydesk/server/forwarding';
 import { startProviderSim, type ProviderSim } from '@paydesk/provider-sim';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let sim: ProviderSim;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '@paydesk/server/imports';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../testing/stack.ts';
+import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 import { launchBrowser, shot } from './browser.ts';
 
-const ADMIN_UI = fileURLToPath(new URL('../../../admin-ui/dist', import.meta.url));
+const ADMIN_UI = fileURLToPath(new URL('../../../apps/admin-ui/dist', import.meta.url));
 
 let server: TestStackServer;
 let browser: Browser;

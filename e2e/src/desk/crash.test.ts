@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { freePort, startProcess, waitForHttp, type Proc } from '@paydesk/testkit';
-import { DeskApi, enrolledDataDir, removeDir, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { DeskApi, enrolledDataDir, removeDir, startTestServer, type TestStackServer } from '../stack.ts';
 
-const bin = join(import.meta.dirname, '..', 'bin', 'paydesk-desk.mjs');
+const bin = join(import.meta.dirname, '..', '..', '..', 'apps', 'desk', 'bin', 'paydesk-desk.mjs');
 
 let server: TestStackServer;
 

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>> | null = null;

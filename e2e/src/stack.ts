@@ -16,9 +16,7 @@ import { openDatabase } from '@paydesk/server/database';
 import { seedCatalog, IDS } from '@paydesk/server/fixture';
 import { freePort } from '@paydesk/testkit';
 import type { OpenDatabase } from '@paydesk/server/database';
-import { openJournal } from '../db/journal-db.ts';
-import { enrollWithServer, IdentityStore } from '../identity.ts';
-import { startDesk, type DeskOptions, type RunningDesk } from '../desk.ts';
+import { enrollWithServer, IdentityStore, openJournal, startDesk, type DeskOptions, type RunningDesk } from '@paydesk/desk';
 
 export { IDS };
 

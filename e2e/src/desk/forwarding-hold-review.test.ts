@@ -15,11 +15,11 @@ import pino from 'pino';
 import { exampleBody } from '@paydesk/protocol';
 import { pgliteTestDb } from '@paydesk/server/test-db';
 import { IDS, testServer, type TestDesk, type TestServer } from '@paydesk/server/fixture';
-import { openJournal, type JournalDb } from '../../db/journal-db.ts';
-import type { DeskDeps } from '../../deps.ts';
-import { ServerAnswer } from '../sync/server-client.ts';
-import { beforeRefund, releasePending, reversalSettled } from './forwarding-hold.ts';
-import type { OperationRow } from '../fiscal/fiscal-runner.ts';
+import { openJournal, type JournalDb } from '@paydesk/desk/src/db/journal-db.ts';
+import type { DeskDeps } from '@paydesk/desk/src/deps.ts';
+import { ServerAnswer } from '@paydesk/desk/src/features/sync/server-client.ts';
+import { beforeRefund, releasePending, reversalSettled } from '@paydesk/desk/src/features/reversals/forwarding-hold.ts';
+import type { OperationRow } from '@paydesk/desk/src/features/fiscal/fiscal-runner.ts';
 
 let s: TestServer;
 let desk: TestDesk;

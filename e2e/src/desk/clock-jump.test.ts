@@ -4,7 +4,7 @@
  * wrong rather than the desk minting ids from it silently.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 const YEAR = 365 * 86_400_000;
 const realNow = Date.now;

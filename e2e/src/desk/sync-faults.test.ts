@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '@paydesk/testkit';
-import { openJournal } from './db/journal-db.ts';
-import { IdentityStore } from './identity.ts';
-import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { openJournal } from '@paydesk/desk';
+import { IdentityStore } from '@paydesk/desk';
+import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let proxy: FaultProxy;

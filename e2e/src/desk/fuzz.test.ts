@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_STRINGS, hostileValue } from '@paydesk/testkit/hostile';
-import { routesOf } from './app.ts';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { routesOf } from '@paydesk/desk/src/app.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

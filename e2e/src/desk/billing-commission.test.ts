@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

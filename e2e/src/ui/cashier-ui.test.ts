@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBillQr, formatRub } from '@paydesk/domain';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 import { launchBrowser, shot, shotPdfPage } from './browser.ts';
 
-const UI_DIR = fileURLToPath(new URL('../../../desk-ui/dist', import.meta.url));
+const UI_DIR = fileURLToPath(new URL('../../../apps/desk-ui/dist', import.meta.url));
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>> | null = null;
@@ -129,8 +129,8 @@ describe('a server restored from an older backup', () => {
     await desk.stop();
     desk = null;
     const code = await server.enrollmentCode('Касса 1');
-    const { openJournal } = await import('./db/journal-db.ts');
-    const { enrollWithServer, IdentityStore } = await import('./identity.ts');
+    const { openJournal } = await import('@paydesk/desk');
+    const { enrollWithServer, IdentityStore } = await import('@paydesk/desk');
     const db = openJournal(join(dataDir, 'journal.sqlite'));
     try {
       new IdentityStore(db, dataDir).save(server.url, await enrollWithServer(server.url, code));

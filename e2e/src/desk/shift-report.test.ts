@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { readPdfText, readXlsx } from '@paydesk/report-kit/testing';
-import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../../testing/stack.ts';
-import type { ShiftReport } from './shift-report.ts';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
+import type { ShiftReport } from '@paydesk/desk/src/features/reports/shift-report.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { openJournal } from './db/journal-db.ts';
-import { DeskApi, FAST_SYNC, removeDir, startTestDesk, startTestServer, type TestStackServer } from './testing/stack.ts';
+import { openJournal } from '@paydesk/desk';
+import { DeskApi, FAST_SYNC, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;

@@ -15,7 +15,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'screenshots');
+export const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', 'docs', 'screenshots');
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
