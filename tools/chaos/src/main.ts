@@ -14,7 +14,7 @@ import { DeskDriver, SCENARIOS, type LedgerEntry, type WorkloadStats } from './w
 // One desk of each profile drives a KKMServer. Restores put back copies at least `minCopyAgeMs` old:
 // half a minute in the short profile (its whole run is two), minutes in the long one.
 const PROFILES = {
-  short: { desks: 3, kkmDesks: 1, minutes: 1.75, faultEveryMs: [2_000, 3_500] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number], restore: { copyEveryMs: 10_000, minCopyAgeMs: 20_000 } },
+  short: { desks: 3, kkmDesks: 1, minutes: 1.75, faultEveryMs: [2_000, 3_500] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number], restore: { copyEveryMs: 7_000, minCopyAgeMs: 15_000 } },
   long: { desks: 4, kkmDesks: 1, minutes: 30, faultEveryMs: [4_000, 10_000] as [number, number], townSize: 3_000, paceMs: [200, 900] as [number, number], restore: { copyEveryMs: 60_000, minCopyAgeMs: 180_000 } },
 };
 /** When a kind has not been injected by the end (restores deferred), the run goes on up to this long. */
@@ -65,6 +65,7 @@ async function main(): Promise<number> {
     log(`Нагрузка и сбои: ${((faultsStopped - loadStarted) / 1000).toFixed(0)} с; ждём ответов и досылки…`);
 
     const unresolved = (await Promise.all(drivers.map((d) => d.resolveUnknown(Date.now() + 90_000)))).reduce((a, b) => a + b, 0);
+    await Promise.all(drivers.map((d) => d.finishPrinting()));
     const drainedIn = await drain(stack, 180_000);
     const drainSeconds = (Date.now() - faultsStopped) / 1000;
     if (opts.sabotage) await sabotage(stack.dbUrl);

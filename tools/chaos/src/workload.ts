@@ -79,7 +79,8 @@ export class DeskDriver {
   private readonly payments: OwnPayment[] = [];
   private shiftNumber: number | null = null;
   private lastShiftChange = Date.now();
-  private paperOut = false;
+  /** Since when the desk has said the register has no paper (or receipts wait to be printed). */
+  private paperOutSince: number | null = null;
   /** Operations of this desk whose answer never came: settled before the cashier takes the next one. */
   private readonly unknown = new Set<LedgerEntry>();
   /** Scenes the fault scheduler asked for, played one per step when the desk is ready for them. */
@@ -178,8 +179,8 @@ export class DeskDriver {
       if (entry.code === 'shift.closed') this.shiftNumber = null;
       // A payment a restored journal no longer has cannot be reversed at this desk: the cashier stops trying.
       if (entry.kind === 'reversal' && entry.code === 'not_found') this.forget(String(entry.body['paymentId']));
-      // What a cashier does when the register reports no paper: load it and finish the last document.
-      if (entry.code === 'fiscal.paper_out') this.paperOut = true;
+      // The register has no paper, or receipts wait to be printed: the cashier sees to it before the next customer.
+      if (entry.code === 'fiscal.paper_out') this.paperOutSince ??= Date.now();
     }
     if (entry.outcome === 'accepted' && (entry.kind === 'billing' || entry.kind === 'thirdparty' || entry.kind === 'service')) {
       const shift = (r.body['fiscal'] as { shiftNumber?: number } | null)?.shiftNumber ?? this.shiftNumber;
@@ -244,9 +245,11 @@ export class DeskDriver {
   private async stepOnce(): Promise<void> {
     if (!this.desk.alive() || this.desk.restarting) return;
     if (!(await this.ensureSession())) return;
-    if (this.paperOut) {
+    if (this.paperOutSince !== null) {
+      // Told there is no paper, the cashier loads a roll (it takes a moment) and finishes printing.
+      if (Date.now() - this.paperOutSince >= 2_000) await this.register.paper(true);
       const r = await this.call('POST', '/api/register/continue-print');
-      if (r?.status === 200) this.paperOut = false;
+      if (r?.status === 200) this.paperOutSince = null;
       return;
     }
     // A cashier whose payment got no answer finds out what became of it before serving the next
@@ -458,6 +461,16 @@ export class DeskDriver {
       entry.body['confirmed'] = ['reading.jump', 'reading.rollover', 'reading.verification_expired', 'reading.after_cutoff'];
       await this.send(entry);
     }
+  }
+
+  /**
+   * The end of the day: receipts the desk says it fiscalised but did not print (paper ran out after
+   * the last one) are printed with «Допечатать», as the desk tells the cashier to.
+   */
+  async finishPrinting(): Promise<void> {
+    await this.ensureSession();
+    const open = await this.call('GET', '/api/register/unresolved');
+    if (((open?.body['unprinted'] as unknown[] | undefined) ?? []).length > 0) await this.call('POST', '/api/register/continue-print');
   }
 
   /** Resends every operation of this desk whose answer never came, until each has one. */
