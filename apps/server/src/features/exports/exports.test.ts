@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeText } from '@paydesk/domain';
+import { decodeText, txnIdFromOpId } from '@paydesk/domain';
 import { pgliteTestDb } from '../../testing/test-db.ts';
 import { openDatabase } from '../../db/database.ts';
 import { up as upgradeFeedPayloads } from '../../db/migrations/0011-feed-payloads.ts';
@@ -68,6 +68,24 @@ describe('billing feed and registries', () => {
     ] });
     const r = items.find((i) => i.kind === 'reading')?.payload;
     expect(r).toMatchObject({ meterId: IDS.meter, value: '1030.5', valueMilli: 1_030_500, previousValueMilli: 1_000_000, previousDate: '2026-10-20' });
+  });
+
+  it('feed items carry what a billing matches without joins: the txnId of the registries, the point\'s code, the desk\'s name, each line\'s supplier and ИНН (reversals too); at in the organisation\'s time zone', async () => {
+    const desk = await s.enroll('Касса 7');
+    const paid = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T06:05:00Z' }));
+    await s.pushOk(desk, [paid]);
+    const reversal = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop });
+    await s.pushOk(desk, [reversal]);
+    const items = ((await s.as(s.adminToken)('GET', '/api/v1/billing/feed?after=0&limit=100')).json() as { items: { kind: string; opId: string; at: string; payload: Record<string, unknown> }[] }).items;
+    const payment = items.find((i) => i.kind === 'payment');
+    const reversed = items.find((i) => i.kind === 'reversal');
+    expect(payment?.at).toBe('2026-11-28T09:05:00+03:00');
+    const lines = [
+      { serviceCode: 'MAINT', supplierId: IDS.uk, supplierInn: '7707083893' },
+      { serviceCode: 'WATER', supplierId: IDS.water, supplierInn: '500100732259' },
+    ];
+    expect(payment?.payload).toMatchObject({ txnId: txnIdFromOpId(paid.opId), pointCode: 'P1', deskName: 'Касса 7', lines });
+    expect(reversed?.payload).toMatchObject({ txnId: txnIdFromOpId(reversal.opId), originalTxnId: txnIdFromOpId(paid.opId), pointCode: 'P1', deskName: 'Касса 7', lines });
   });
 
   it('feed rows written before item 7 are brought to the documented shape when the server is upgraded, not answered 500', async () => {
