@@ -47,7 +47,7 @@ const EXAMPLE = {
   opId: '019a6b2e-4c1d-7a3e-9f10-2b3c4d5e6f70',
   supplierId: '0190f0d6-0000-7000-8000-00000000aa01',
   importId: '0b5e8d0a-3f55-4c7e-9d3a-6f2e8b1c4d00',
-  fiscal: { documentNumber: 1432, fiscalSign: '3522207165', shiftNumber: 41, receiptNumber: 17, at: '2026-11-28T14:30:05+03:00' },
+  fiscal: { documentNumber: 1432, fiscalSign: '3522207165', shiftNumber: 41, receiptNumber: 17, at: '2026-11-28T11:30:05.000Z', fnNumber: '7380440700076549', registrationNumber: '0000000001012345', qr: 't=20261128T1430&s=1517.46&fn=7380440700076549&i=1432&fp=3522207165&n=1' },
 } as const;
 
 export const okAnswer = z.object({ ok: z.literal(true) }).meta({ examples: [{ ok: true }] });
@@ -146,7 +146,8 @@ const feedLine = z.object({
   amountKop: kopecks.describe('в счёт основного долга (или аванс)'),
   penaltyKop: kopecks.describe('в счёт пени'),
   commissionKop: kopecks.optional().describe('вознаграждение агента с этой строки'),
-  supplierId: id.optional().describe('чьи это деньги, когда начисление назвало своего поставщика (не поставщика услуги)'),
+  supplierId: id.nullable().describe('чьи это деньги: поставщик начисления, если оно его назвало, иначе поставщик услуги; null — поставщик неизвестен серверу (строка в разборе)'),
+  supplierInn: z.string().nullable().describe('ИНН того же поставщика'),
 });
 
 const fiscalOfFeed = z.looseObject({
@@ -154,8 +155,19 @@ const fiscalOfFeed = z.looseObject({
   fiscalSign: z.string().describe('ФП'),
   shiftNumber: int,
   receiptNumber: int,
-  at,
+  at: at.describe('время чека по ККТ (обычно UTC, «Z»)'),
+  fnNumber: z.string().optional().describe('заводской номер ФН, если ККТ его сообщила'),
+  registrationNumber: z.string().optional().describe('регистрационный номер ККТ, если ККТ его сообщила'),
+  qr: z.string().optional().describe('строка QR-кода чека (t=…&s=…&fn=…&i=…&fp=…&n=…)'),
 });
+
+const whereDone = {
+  deskId: id,
+  deskName: z.string().describe('название кассы'),
+  pointId: id,
+  pointCode: z.string().describe('код пункта, как в реестрах'),
+};
+const txnId = z.string().describe('номер операции в реестрах поставщикам (18 цифр; тот же, что в столбце «номер операции»)');
 
 export const feedPaymentPayload = z.object({
   number: z.string(),
@@ -165,8 +177,8 @@ export const feedPaymentPayload = z.object({
   totalKop: kopecks,
   commissionKop: kopecks,
   lines: z.array(feedLine),
-  deskId: id,
-  pointId: id,
+  txnId,
+  ...whereDone,
   fiscal: fiscalOfFeed,
 });
 
@@ -178,8 +190,9 @@ export const feedReversalPayload = z.object({
   lines: z.array(feedLine).describe('строки сторнируемого платежа: что отменить по услуге и периоду'),
   reason: z.string(),
   reversedAt: at,
-  deskId: id,
-  pointId: id,
+  txnId: txnId.describe('номер этого сторно в реестрах (строка «Сторно»)'),
+  originalTxnId: txnId.describe('номер сторнируемого платежа в реестрах'),
+  ...whereDone,
   fiscal: fiscalOfFeed,
 });
 
@@ -195,11 +208,10 @@ export const feedReadingPayload = z.object({
   previousDate: day.nullable(),
   readAt: day,
   period: z.string(),
-  deskId: id,
-  pointId: id,
+  ...whereDone,
 });
 
-const feedItemBase = { position: int, opId: id, at: at.describe('когда операция сделана на кассе, местное время пункта со смещением') };
+const feedItemBase = { position: int, opId: id, at: at.describe('когда операция сделана на кассе (приём, сторно, сдача показания), во времени организации со смещением') };
 
 export const feedItem = z.discriminatedUnion('kind', [
   z.object({ ...feedItemBase, kind: z.literal('payment'), payload: feedPaymentPayload }),
@@ -220,8 +232,11 @@ export const feedPage = z
         position: 8, opId: EXAMPLE.opId, kind: 'payment', at: '2026-11-28T14:30:05+03:00',
         payload: {
           number: 'К1-000017', accountNumber: '1000024', acceptedAt: '2026-11-28T14:30:05+03:00', method: 'cash', totalKop: 151_746, commissionKop: 512,
-          lines: [{ serviceCode: 'MAINT', period: '2026-11', amountKop: 100_000, penaltyKop: 0, commissionKop: 0 }, { serviceCode: 'WATER', period: '2026-11', amountKop: 50_000, penaltyKop: 1_234, commissionKop: 512 }],
-          deskId: EXAMPLE.deskId, pointId: EXAMPLE.pointId, fiscal: EXAMPLE.fiscal,
+          lines: [
+            { serviceCode: 'MAINT', period: '2026-11', amountKop: 100_000, penaltyKop: 0, commissionKop: 0, supplierId: EXAMPLE.supplierId, supplierInn: '5406123456' },
+            { serviceCode: 'HW', period: '2026-11', amountKop: 50_000, penaltyKop: 1_234, commissionKop: 512, supplierId: '0190f0d6-0000-7000-8000-00000000aa02', supplierInn: '5406777888' },
+          ],
+          txnId: '916369801281502494', deskId: EXAMPLE.deskId, deskName: 'Касса 1', pointId: EXAMPLE.pointId, pointCode: 'P1', fiscal: EXAMPLE.fiscal,
         },
       }],
       next: 8, hasMore: false, incarnation: 'a3f9c2d1',
@@ -302,7 +317,7 @@ export const CATALOG_EXAMPLES = {
   suppliers: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', kpp: '770701001', phone: '+74950000000', bankName: 'ПАО Сбербанк', bic: '044525225', account: '40702810938000000001', corrAccount: '30101810400000000225', commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent', active: true, version: '1764312000000002' },
   services: { code: 'MAINT', name: 'Содержание жилья', supplierId: EXAMPLE.supplierId, unit: null, active: true, version: '1764312000000003' },
   accounts: { number: '1000024', els: '20МВ875415', city: 'Энск', street: 'Берёзовая', house: '10', building: 'к2', flat: '5', ownerName: 'Иванов Иван Иванович', status: 'active', version: '1764312000000004' },
-  meters: { id: '0190f0d6-0000-7000-8000-0000000000a1', accountNumber: '1000024', serviceCode: 'WATER', serial: 'ХВ-001', digits: 5, fractionDigits: 3, verificationDue: '2030-01-01', jumpThreshold: null, lastValueMilli: 1_030_500, lastDate: '2026-11-20', active: true, version: '1764312000000005' },
+  meters: { id: '0190f0d6-0000-7000-8000-0000000000a1', accountNumber: '1000024', serviceCode: 'CW', serial: 'ХВ-001', digits: 5, fractionDigits: 3, verificationDue: '2030-01-01', jumpThreshold: null, lastValueMilli: 1_030_500, lastDate: '2026-11-20', active: true, version: '1764312000000005' },
   providers: { code: 'MTS', name: 'МТС', category: 'Мобильная связь', inn: '7740000076', kpp: null, phone: '+78002500890', accountLabel: 'Телефон', accountMask: '^9\\d{9}$', accountExample: '9161112233', normalize: 'phone', minKop: 1_000, maxKop: 1_500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, agentType: 'paying_subagent', checkRequired: false, offlineAllowed: true, canCancel: false, channel: 'osmp', timeoutMs: 15_000, active: true, version: '1764312000000006' },
   'price-items': { code: 'COPY_A4', name: 'Ксерокопия А4', priceKop: 1_500, unit: 'шт', vat: 'none', active: true, version: '1764312000000007' },
 } as const;

@@ -20,8 +20,12 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   'auth.key_revoked': 'API-ключ «Биллинг Эксперт, лента» отозван администратором 28.11.2026, 14:30 (МСК): попросите новый ключ',
   'auth.key_expired': 'Срок действия API-ключа «Биллинг Эксперт, лента» истёк 01.01.2027, 00:00 (МСК): попросите у администратора новый ключ',
   'auth.forbidden': 'API-ключу «Биллинг Эксперт, лента» не хватает области «imports» (у него: feed, read)',
-  'feed.cursor_ahead': 'Позиции 100 в ленте нет: сервер восстановлен из копии, его последняя позиция 8. Продолжите с неё и отбрасывайте повторы по opId.',
+  'feed.cursor_ahead': 'Позиции 100 в ленте нет: последняя позиция 8. Если incarnation (a3f9c2d1) не тот, что вы запомнили, сервер восстановлен из копии — продолжите с позиции 8 и отбрасывайте повторы по opId; если тот же — проверьте сохранённый курсор.',
   'request.unsupported_media_type': 'Файл импорта передаётся как text/csv',
+};
+
+const EXAMPLE_EXTRA: Partial<Record<ErrorCode, Record<string, unknown>>> = {
+  'feed.cursor_ahead': { last: 8, incarnation: 'a3f9c2d1' },
 };
 
 /** The problem+json answer with one of `codes` (all of one HTTP status), with an example of each. */
@@ -35,8 +39,11 @@ export function problemOf(codes: readonly ErrorCode[]): z.ZodType {
       code: z.enum(codes as [ErrorCode, ...ErrorCode[]]).describe(codes.map((c) => `${c} — ${ERRORS[c].title}`).join('; ')),
       detail: z.string().describe('что случилось и что делать, по-русски'),
       errors: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional().describe('для validation.failed: что не так в каком поле'),
+      ...(codes.includes('feed.cursor_ahead')
+        ? { last: z.number().int().optional().describe('feed.cursor_ahead: последняя позиция ленты'), incarnation: z.string().optional().describe('feed.cursor_ahead: incarnation сервера сейчас') }
+        : {}),
     })
-    .meta({ examples: codes.map((c) => problem(c, EXAMPLE_DETAIL[c])) });
+    .meta({ examples: codes.map((c) => problem(c, EXAMPLE_DETAIL[c], EXAMPLE_EXTRA[c])) });
 }
 
 export interface AnswersOptions {
