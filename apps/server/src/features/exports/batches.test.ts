@@ -3,6 +3,7 @@
  * batch with totals a billing posts as one document; what arrives after (an offline desk) goes into a
  * correction batch, never silently into a registry already sent.
  */
+import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exampleBody } from '@paydesk/protocol';
 import { decodeText } from '@paydesk/domain';
@@ -23,6 +24,31 @@ const sber = async (query: string): Promise<string[]> => {
   expect(r.statusCode).toBe(200);
   return decodeText(new Uint8Array(r.rawPayload), 'windows-1251').trim().split('\r\n');
 };
+
+/** A registry in every format, as an integrator downloads it: `where` is `date=…` (the day's) or `batch=<id>`. */
+async function registry(where: string, supplier: string): Promise<{ sber: string[]; csv: string[]; xlsx: unknown[][]; json: Record<string, unknown> }> {
+  const url = (format: string): string => (where.startsWith('batch=')
+    ? `/api/v1/batches/${where.slice(6)}/registry?supplier=${supplier}&format=${format}`
+    : `/api/v1/registries?${where}&supplier=${supplier}&format=${format}`);
+  const get = async (format: string) => {
+    const r = await s.app.inject({ method: 'GET', url: url(format), headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(r.statusCode, r.body).toBe(200);
+    return r;
+  };
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await get('xlsx')).rawPayload as unknown as ArrayBuffer);
+  const xlsx: unknown[][] = [];
+  // Row 1 is the title, which names the batch; the table is from the header row (3) on.
+  wb.worksheets[0]?.eachRow((row, n) => n >= 3 && xlsx.push((row.values as unknown[]).slice(1)));
+  return {
+    sber: decodeText(new Uint8Array((await get('sber')).rawPayload), 'windows-1251').trim().split('\r\n'),
+    csv: (await get('csv')).body.replace(/^\ufeff/, '').trim().split('\r\n'),
+    xlsx,
+    json: (await get('json')).json(),
+  };
+}
+
+const reversal = (original: { opId: string; body: { totalKop: number } }, reversedAt: string) => ({ ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: original.opId, amountKop: original.body.totalKop, reversedAt });
 
 describe('closing a point’s day into batches', () => {
   it('the day batch holds the day’s payments with totals; a late payment goes into a correction batch, not into the day’s registry', async () => {
@@ -58,5 +84,29 @@ describe('closing a point’s day into batches', () => {
     await s.pushOk(desk, [s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop, reversedAt: '2026-11-28T11:00:00+03:00' })]);
     const correction = (await close('2026-11-28')).json() as { kind: string; paymentsCount: number; reversalsCount: number; reversedKop: number };
     expect(correction).toMatchObject({ kind: 'correction', paymentsCount: 0, reversalsCount: 1, reversedKop: 151_746 });
+  });
+});
+
+describe('registries and batches as the integrator found them (issue 24 items 12–13)', () => {
+  const UK = '7707083893';
+
+  it('A1: the registry of a closed day is its day batch’s registry — same lines, same totals, every format — and closing changes nothing when nothing came late', async () => {
+    const desk = await s.enroll('Касса 1');
+    const kept = [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })), s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' }))];
+    const reversed = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T11:00:00+03:00' }));
+    await s.pushOk(desk, [...kept, reversed]);
+    // Reversed before the day is closed: the day batch holds the payment and its reversal.
+    await s.pushOk(desk, [s.op(desk, 'payment.reversed', reversal(reversed, '2026-11-28T11:30:00+03:00'))]);
+    const before = await registry('date=2026-11-28', UK);
+    const batch = (await close('2026-11-28')).json() as { id: string; paymentsCount: number; reversalsCount: number };
+    expect(batch).toMatchObject({ paymentsCount: 3, reversalsCount: 1 });
+    const after = await registry('date=2026-11-28', UK);
+    const ofBatch = await registry(`batch=${batch.id}`, UK);
+    // The payment reversed that day is in it, and so is its «Сторно» line: 3 × 1000,00 − 1000,00.
+    expect(after.sber).toHaveLength(5);
+    expect(after.sber.at(-1)).toBe('=4;2000,00;2000,00;0,00;');
+    expect(after.csv.filter((l) => l.includes('Сторно: Содержание жилья'))).toHaveLength(1);
+    expect(after).toEqual(ofBatch);
+    expect(before).toEqual(after);
   });
 });
