@@ -171,7 +171,7 @@ program
       });
       process.stderr.write('\r');
       print(report);
-      console.log(`Время: ${report.seconds.toFixed(1)} с`);
+      console.log(`Время: ${(report.seconds ?? 0).toFixed(1)} с`);
     });
   });
 

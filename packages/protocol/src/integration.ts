@@ -99,44 +99,53 @@ export const importRowError = z.object({
   message: z.string().describe('что не так, по-русски'),
 });
 
+const importKind = z.enum(['accounts', 'charges', 'meters']);
+
+/** An import as its report says it, however it is fetched: the answer of wait=true, GET /imports/{id}, the list. */
 export const importReport = z
   .object({
     importId: id,
-    kind: z.enum(['accounts', 'charges', 'meters']),
-    status: z.enum(['done', 'failed']).describe('done — загружен целиком; failed — ничего не изменено'),
-    encoding: z.enum(['utf-8', 'windows-1251']),
-    delimiter: z.string(),
+    kind: importKind,
+    fileName: z.string().describe('имя файла: параметр fileName или <kind>.csv'),
+    mode: z.enum(['update', 'snapshot']),
+    status: z.enum(['validating', 'applying', 'done', 'failed']).describe('validating, applying — идёт; done — загружен целиком; failed — ничего не изменено'),
+    encoding: z.enum(['utf-8', 'windows-1251']).nullable().describe('в какой кодировке прочитан; null, пока не прочитан'),
+    delimiter: z.string().nullable().describe('разделитель полей; null, пока не прочитан'),
+    asOf: int.nullable().describe('начисления: позиция ленты, на которую посчитаны долги (платежи после неё остаются учтёнными); иначе null'),
     totalRows: int,
-    changedRows: int,
+    processedRows: int,
+    changedRows: int.describe('строки файла, изменившие сохранённое'),
+    closedRows: int.describe('mode=snapshot: начисления (счётчики) названных в файле счетов, которых в файле нет, — закрыты'),
     errorCount: int.describe('сколько ошибок всего (в errors — первые 1000)'),
     errors: z.array(importRowError),
-    seconds: z.number(),
+    createdBy: z.string().nullable().describe('логин, apikey:<начало ключа> или cli'),
+    startedAt: at,
+    finishedAt: at.nullable(),
+    seconds: z.number().nullable().describe('сколько шёл; null, пока идёт'),
   })
-  .meta({ examples: [{ importId: EXAMPLE.importId, kind: 'charges', status: 'failed', encoding: 'windows-1251', delimiter: ';', totalRows: 4, changedRows: 0, errorCount: 1, errors: [{ line: 3, column: 'due', message: 'сумма «12,3,4» не читается' }], seconds: 0.12 }] });
+  .meta({
+    examples: [{
+      importId: EXAMPLE.importId, kind: 'charges', fileName: 'charges-2026-11.csv', mode: 'update', status: 'failed', encoding: 'windows-1251', delimiter: ';', asOf: 1842, totalRows: 4, processedRows: 0,
+      changedRows: 0, closedRows: 0, errorCount: 1, errors: [{ line: 3, column: 'due', message: 'сумма «12,3,4» не читается' }], createdBy: 'apikey:pda_x7Kp2mQa',
+      startedAt: '2026-11-28T06:00:01.000Z', finishedAt: '2026-11-28T06:00:01.120Z', seconds: 0.12,
+    }],
+  });
 
 export const importAccepted = z
   .object({ importId: id, status: z.literal('validating') })
   .meta({ examples: [{ importId: EXAMPLE.importId, status: 'validating' }] });
 
-export const importSummary = z.object({
-  id,
-  kind: z.enum(['accounts', 'charges', 'meters']),
-  fileName: z.string(),
-  status: z.enum(['validating', 'applying', 'done', 'failed']),
-  totalRows: int,
-  processedRows: int,
-  changedRows: int,
-  errorCount: int,
-  createdBy: z.string().nullable().describe('логин, apikey:<начало ключа> или cli'),
-  startedAt: at,
-  finishedAt: at.nullable(),
-});
+const importSummaryExample = {
+  importId: EXAMPLE.importId, kind: 'charges', fileName: 'charges-2026-11.csv', mode: 'snapshot', status: 'done', encoding: 'utf-8', delimiter: ';', asOf: 1842, totalRows: 18250, processedRows: 18250,
+  changedRows: 312, closedRows: 4, errorCount: 0, errors: [], createdBy: 'apikey:pda_x7Kp2mQa', startedAt: '2026-11-28T06:00:01.000Z', finishedAt: '2026-11-28T06:00:07.000Z', seconds: 6,
+};
 
-const importSummaryExample = { id: EXAMPLE.importId, kind: 'charges', fileName: 'charges-2026-11.csv', status: 'done', totalRows: 18250, processedRows: 18250, changedRows: 312, errorCount: 0, createdBy: 'apikey:pda_x7Kp2mQa', startedAt: '2026-11-28T06:00:01.000Z', finishedAt: '2026-11-28T06:00:07.000Z' };
+/** The list: the last 50 imports, each its report without the errors (GET /imports/{id} has them). */
+export const importSummary = importReport.omit({ errors: true });
+const { errors: _errors, ...summaryExample } = importSummaryExample;
+export const importList = z.object({ items: z.array(importSummary) }).meta({ examples: [{ items: [summaryExample] }] });
 
-export const importList = z.object({ items: z.array(importSummary) }).meta({ examples: [{ items: [importSummaryExample] }] });
-
-export const importDetail = importSummary.extend({ errors: z.array(importRowError).nullable() }).meta({ examples: [{ ...importSummaryExample, errors: [] }] });
+export const importDetail = importReport.meta({ examples: [importSummaryExample] });
 
 // ---- The billing feed ----
 

@@ -9,13 +9,14 @@ import { Page } from '../components/page.tsx';
 import { dateTime, today } from '../format.ts';
 
 interface ImportView {
-  id: string;
+  importId: string;
   kind: string;
   fileName: string;
   status: 'validating' | 'applying' | 'done' | 'failed';
   totalRows: number;
   processedRows: number;
   changedRows: number;
+  closedRows: number;
   errorCount: number;
   startedAt: string;
   finishedAt: string | null;
@@ -90,7 +91,7 @@ export function ImportsScreen() {
                     <Badge color={STATUS[current.status][1]} data-testid="import-status">{STATUS[current.status][0]}</Badge>
                   </Group>
                   <Progress value={percent} animated={current.status === 'validating' || current.status === 'applying'} color={current.status === 'failed' ? 'red' : undefined} />
-                  <Text size="sm">Строк: {current.totalRows}, изменилось: {current.changedRows}, ошибок: {current.errorCount}</Text>
+                  <Text size="sm">Строк: {current.totalRows}, изменилось: {current.changedRows}{current.closedRows ? `, закрыто (нет в снимке): ${current.closedRows}` : ''}, ошибок: {current.errorCount}</Text>
                   {(current.errors?.length ?? 0) > 0 && (
                     <Table fz="sm" striped data-testid="import-errors">
                       <Table.Thead><Table.Tr><Table.Th>Строка</Table.Th><Table.Th>Колонка</Table.Th><Table.Th>Что не так</Table.Th></Table.Tr></Table.Thead>
@@ -109,7 +110,7 @@ export function ImportsScreen() {
               <Table.Thead><Table.Tr><Table.Th>Начата</Table.Th><Table.Th>Файл</Table.Th><Table.Th>Вид</Table.Th><Table.Th>Итог</Table.Th><Table.Th ta="right">Строк</Table.Th><Table.Th ta="right">Изменено</Table.Th><Table.Th ta="right">Ошибок</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>
                 {recent.map((r) => (
-                  <Table.Tr key={r.id} style={{ cursor: 'pointer' }} onClick={() => watch(r.id)}>
+                  <Table.Tr key={r.importId} style={{ cursor: 'pointer' }} onClick={() => watch(r.importId)}>
                     <Table.Td>{dateTime(r.startedAt)}</Table.Td><Table.Td>{r.fileName}</Table.Td><Table.Td>{KINDS.find((k) => k.value === r.kind)?.label ?? r.kind}</Table.Td>
                     <Table.Td><Badge color={STATUS[r.status][1]} variant="light">{STATUS[r.status][0]}</Badge></Table.Td>
                     <Table.Td ta="right">{r.totalRows}</Table.Td><Table.Td ta="right">{r.changedRows}</Table.Td><Table.Td ta="right" c={r.errorCount ? 'red' : undefined}>{r.errorCount}</Table.Td>

@@ -20,6 +20,7 @@ import * as m0008 from './migrations/0008-supplier-transfers.ts';
 import * as m0009 from './migrations/0009-batches.ts';
 import * as m0010 from './migrations/0010-charge-supplier.ts';
 import * as m0011 from './migrations/0011-feed-payloads.ts';
+import * as m0012 from './migrations/0012-import-report.ts';
 
 export type Database = Kysely<DB>;
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-batches': m0009,
   '0010-charge-supplier': m0010,
   '0011-feed-payloads': m0011,
+  '0012-import-report': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -384,6 +384,12 @@ export interface ImportsTable {
   created_by: string | null;
   started_at: GeneratedTimestamp;
   finished_at: Timestamp | null;
+  mode: Generated<'update' | 'snapshot'>;
+  encoding: 'utf-8' | 'windows-1251' | null;
+  delimiter: string | null;
+  /** The feed position the file's debts were computed at: payments after it stay counted as paid. */
+  as_of: number | null;
+  closed_rows: Generated<number>;
 }
 
 /** Facts about the server itself: its incarnation (db/incarnation.ts). */

@@ -37,7 +37,7 @@ describe('the import endpoint as an integrator meets it', () => {
   it('a negative penalty or charge and an empty due are named as what they are', async () => {
     const r = (await post('charges?wait=true', 'account;service;period;due;penalty;charge\n1234567;MAINT;2026-10;10;-5;1\n1234567;WATER;2026-10;10;0;-100\n1234567;MAINT;2026-11;;0;1\n', 'text/csv')).json();
     expect(r.errors).toEqual([
-      { line: 2, column: 'penalty', message: expect.stringMatching(/не может быть отрицательн/) },
+      { line: 2, column: 'penalty', message: expect.stringMatching(/не могут быть отрицательн/) },
       { line: 3, column: 'charge', message: expect.stringMatching(/не может быть отрицательн/) },
       { line: 4, column: 'due', message: expect.stringMatching(/не указан/) },
     ]);

@@ -12,6 +12,7 @@ import { TextDecoder } from 'node:util';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { sql, type Kysely } from 'kysely';
+import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { lockStamping } from '../../db/versioning.ts';
@@ -39,44 +40,72 @@ export interface ImportOptions {
   importId?: string;
 }
 
+/** An import as its report says it, however it is fetched: the answer of wait=true, GET /imports/:id, the CLI. */
 export interface ImportReport {
   importId: string;
   kind: ImportKind;
-  status: 'done' | 'failed';
-  encoding: 'utf-8' | 'windows-1251';
-  delimiter: string;
+  fileName: string;
+  mode: ImportMode;
+  status: 'validating' | 'applying' | 'done' | 'failed';
+  /** How the file was read; null until its first bytes were. */
+  encoding: 'utf-8' | 'windows-1251' | null;
+  delimiter: string | null;
+  /** Charges: the feed position the debts were computed at (payments after it stay counted); else null. */
+  asOf: number | null;
   totalRows: number;
+  processedRows: number;
+  /** Rows of the file that changed something stored. */
   changedRows: number;
+  /** A snapshot: charges (or meters) of the named accounts the file left out, closed. */
+  closedRows: number;
   errorCount: number;
   /** The first 1000 errors, in line order. */
   errors: RowError[];
-  seconds: number;
+  createdBy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  seconds: number | null;
+}
+
+interface ImportRow {
+  id: string; kind: ImportKind; file_name: string; mode: ImportMode; status: ImportReport['status']; encoding: 'utf-8' | 'windows-1251' | null; delimiter: string | null; as_of: number | null;
+  total_rows: number; processed_rows: number; changed_rows: number; closed_rows: number; error_count: number; errors: unknown; created_by: string | null; started_at: Date; finished_at: Date | null;
+}
+
+export function reportOf(r: ImportRow): ImportReport {
+  return {
+    importId: r.id, kind: r.kind, fileName: r.file_name, mode: r.mode, status: r.status, encoding: r.encoding, delimiter: r.delimiter, asOf: r.as_of,
+    totalRows: r.total_rows, processedRows: r.processed_rows, changedRows: r.changed_rows, closedRows: r.closed_rows, errorCount: r.error_count,
+    errors: (typeof r.errors === 'string' ? JSON.parse(r.errors) : r.errors) as RowError[], createdBy: r.created_by, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
+    seconds: r.finished_at ? (r.finished_at.getTime() - r.started_at.getTime()) / 1000 : null,
+  };
+}
+
+/** An import by its id, as its report; null when there is none. */
+export async function readImport(db: Database, importId: string): Promise<ImportReport | null> {
+  const row = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
+  return row ? reportOf(row) : null;
 }
 
 const MAX_REPORTED_ERRORS = 1000;
 
-/** Bytes that are not text in the file's encoding: the file is refused with the line they are on. */
-export class EncodingError extends Error {
-  constructor(
-    readonly line: number,
-    readonly encoding: string,
-  ) {
-    super(`строка ${line}: байты не читаются в кодировке ${encoding === 'utf-8' ? 'UTF-8' : encoding} — файл сохранён в другой кодировке (выберите windows-1251, UTF-8 или «определить»)`);
-  }
+/** What to say of a value whose bytes are not text in the encoding the file is read in. */
+function undecodable(encoding: string): string {
+  return `байты не читаются в кодировке ${encoding === 'utf-8' ? 'UTF-8' : encoding} — файл сохранён в другой кодировке (выберите windows-1251, UTF-8 или «определить»)`;
 }
 
 /**
- * Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. Strict: a byte
- * sequence that is not valid in the encoding stops the import with its line, instead of storing
- * replacement characters («��������») that a desk would then show.
+ * Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. Strict: from the
+ * first byte sequence that is not valid in the encoding on, the file is `broken` — it goes on being read
+ * leniently only so that every such value is reported with its line and column (a U+FFFD in it), and
+ * nothing of it is applied: replacement characters («��������») never reach a desk.
  */
 class Decode extends Transform {
   private decoder: TextDecoder | null = null;
   private head: Buffer[] = [];
   private headBytes = 0;
-  /** Lines completed in the text pushed so far. */
-  private lines = 1;
   encoding: 'utf-8' | 'windows-1251' = 'utf-8';
+  broken = false;
 
   constructor(private readonly requested: ImportEncoding) {
     super({ readableObjectMode: false });
@@ -106,12 +135,10 @@ class Decode extends Transform {
     try {
       text = (this.decoder as TextDecoder).decode(chunk, { stream });
     } catch {
-      // Find the line: decode the same bytes leniently and count lines up to the first replacement.
-      const lenient = new TextDecoder(this.encoding).decode(chunk);
-      const at = lenient.indexOf('\ufffd');
-      throw new EncodingError(this.lines + (lenient.slice(0, at < 0 ? lenient.length : at).match(/\n/g)?.length ?? 0), this.encoding);
+      this.broken = true;
+      this.decoder = new TextDecoder(this.encoding);
+      text = this.decoder.decode(chunk, { stream });
     }
-    this.lines += text.match(/\n/g)?.length ?? 0;
     if (text) this.push(text);
   }
 
@@ -301,12 +328,27 @@ async function applyChunk(db: Database, kind: ImportKind, importId: string, from
   });
 }
 
+/**
+ * What is wrong with the request rather than the file, refused before a byte of it is read: a snapshot
+ * of accounts (an account is closed by its status), a feed position past the feed's end.
+ */
+export async function checkImportOptions(db: Database, options: Pick<ImportOptions, 'kind' | 'mode' | 'asOfFeedPosition'>): Promise<void> {
+  if (options.mode === 'snapshot' && options.kind === 'accounts') {
+    throw new AppError('validation.failed', 'Счета не загружаются полным снимком (mode=snapshot): счёт закрывают статусом closed в файле. Загрузите файл с mode=update.');
+  }
+  if (options.asOfFeedPosition !== undefined && options.asOfFeedPosition > 0) {
+    const last = Number((await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
+    if (options.asOfFeedPosition > last) throw new AppError('validation.failed', `asOf=${options.asOfFeedPosition}: такой позиции в ленте ещё нет, последняя — ${last}. Передайте позицию, до которой биллинг прочёл ленту.`);
+  }
+}
+
 export async function importFile(db: Database, source: Readable | Buffer, options: ImportOptions): Promise<ImportReport> {
-  const started = Date.now();
   const importId = options.importId ?? randomUUID();
   const chunkRows = options.chunkRows ?? 10_000;
   const { kind } = options;
-  await db.insertInto('imports').values({ id: importId, kind, file_name: options.fileName, status: 'validating', errors: '[]', created_by: options.createdBy ?? null, finished_at: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  const mode = options.mode ?? 'update';
+  await checkImportOptions(db, options);
+  await db.insertInto('imports').values({ id: importId, kind, file_name: options.fileName, mode, status: 'validating', errors: '[]', created_by: options.createdBy ?? null, finished_at: null, encoding: null, delimiter: null, as_of: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
 
   const decode = new Decode(options.encoding ?? 'auto');
   const errors: RowError[] = [];
@@ -316,10 +358,6 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
   };
   const stage = stager(db, kind, importId, chunkRows);
-  const mode = options.mode ?? 'update';
-  if (mode === 'snapshot' && kind === 'accounts') {
-    addError({ line: 0, message: 'полный снимок счетов не поддерживается: счёт закрывают статусом closed в файле' });
-  }
   let totalRows = 0;
   let index: Map<string, number> | null = null;
   let headerFields = 0;
@@ -332,6 +370,19 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     transform: (record: { record: string[]; info: { lines: number } }, _enc, cb) => {
       const line = record.info.lines;
       void (async () => {
+        // A value that did not decode: said once, where it is; the row is not read further.
+        if (decode.broken && record.record.some((c) => c.includes('\ufffd'))) {
+          record.record.forEach((cell, i) => {
+            if (cell.includes('\ufffd')) {
+              const column = index ? columnAt(index, i) : undefined;
+              addError({ line, ...(column ? { column } : {}), message: undecodable(decode.encoding) });
+            }
+          });
+          if (!index) headerBad = true;
+          if (!index || headerBad) return;
+          totalRows++;
+          return;
+        }
         if (!index) {
           const mapped = mapHeader(kind, record.record);
           mapped.errors.forEach(addError);
@@ -372,14 +423,16 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   if (index === null && errorCount === 0) addError({ line: 1, message: 'файл пуст: нет строки заголовка' });
   else if (totalRows === 0 && errorCount === 0) addError({ line: 2, message: 'в файле нет строк с данными' });
 
-  if (index !== null && !headerBad && !(mode === 'snapshot' && kind === 'accounts')) {
+  if (index !== null && !headerBad) {
     options.onProgress?.({ phase: 'checking', rows: totalRows });
     for (const e of await checkStaged(db, kind, importId)) addError(e);
   }
   let changedRows = 0;
+  let closedRows = 0;
+  const asOf = kind === 'charges' ? (options.asOfFeedPosition ?? (await defaultAsOf(db))) : null;
+  const read = { encoding: decode.encoding, delimiter, as_of: asOf };
   if (errorCount === 0) {
-    await db.updateTable('imports').set({ status: 'applying', total_rows: totalRows }).where('id', '=', importId).execute();
-    const asOf = options.asOfFeedPosition ?? (await defaultAsOf(db));
+    await db.updateTable('imports').set({ status: 'applying', total_rows: totalRows, ...read }).where('id', '=', importId).execute();
     const bounds = await sql<{ lo: number; hi: number }>`SELECT min(line) AS lo, max(line) AS hi FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}`.execute(db);
     const lo = Number(bounds.rows[0]?.lo ?? 0);
     const hi = Number(bounds.rows[0]?.hi ?? -1);
@@ -387,22 +440,28 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     const span = chunkRows * 5;
     for (let from = lo; from <= hi; from += span) {
       const to = Math.min(from + span - 1, hi);
-      changedRows += await applyChunk(db, kind, importId, from, to, asOf, new Set((index as Map<string, number> | null)?.keys() ?? []));
+      changedRows += await applyChunk(db, kind, importId, from, to, asOf ?? 0, new Set((index as Map<string, number> | null)?.keys() ?? []));
       done = Math.min(totalRows, done + span);
       options.onProgress?.({ phase: 'applying', rows: done, total: totalRows });
       await db.updateTable('imports').set({ processed_rows: done, changed_rows: changedRows }).where('id', '=', importId).execute();
     }
-    if (mode === 'snapshot') changedRows += await closeLeftOut(db, kind, importId);
+    if (mode === 'snapshot') closedRows = await closeLeftOut(db, kind, importId);
   }
   errors.sort((a, b) => a.line - b.line);
   await sql`DELETE FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}`.execute(db);
   const status = errorCount === 0 ? 'done' : 'failed';
   await db
     .updateTable('imports')
-    .set({ status, total_rows: totalRows, processed_rows: status === 'done' ? totalRows : 0, changed_rows: changedRows, error_count: errorCount, errors: JSON.stringify(errors), finished_at: new Date() })
+    .set({ status, total_rows: totalRows, processed_rows: status === 'done' ? totalRows : 0, changed_rows: changedRows, closed_rows: closedRows, error_count: errorCount, errors: JSON.stringify(errors), finished_at: new Date(), ...read })
     .where('id', '=', importId)
     .execute();
-  return { importId, kind, status, encoding: decode.encoding, delimiter, totalRows, changedRows, errorCount, errors, seconds: (Date.now() - started) / 1000 };
+  return (await readImport(db, importId)) as ImportReport;
+}
+
+/** The column a header position names, as the report names columns (the layout's name, not the alias). */
+function columnAt(index: Map<string, number>, position: number): string | undefined {
+  for (const [name, i] of index) if (i === position) return name;
+  return undefined;
 }
 
 /** Snapshot: what the accounts named in the file have but the file does not, is closed. */
@@ -439,7 +498,6 @@ const CSV_ERRORS: Record<string, string> = {
 };
 
 function unreadable(e: unknown): RowError {
-  if (e instanceof EncodingError) return { line: e.line, message: e.message };
   const err = e as { code?: string; lines?: number; message?: string };
   const what = (err.code && CSV_ERRORS[err.code]) ?? 'файл не читается как CSV';
   return { line: typeof err.lines === 'number' && err.lines > 0 ? err.lines : 1, message: what };

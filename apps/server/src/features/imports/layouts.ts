@@ -142,11 +142,11 @@ export function parseRow(kind: ImportKind, index: Map<string, number>, cells: st
     const period = periodOf(get('period'));
     if (!period) errors.push({ line, column: 'period', message: `период «${get('period')}»: ожидается ГГГГ-ММ или ММ.ГГГГ` });
     const due = signedKopOf(get('due'));
-    if (due === null) errors.push({ line, column: 'due', message: `сумма «${get('due')}» не читается` });
+    if (due === null) errors.push({ line, column: 'due', message: get('due') === '' ? 'сумма к оплате не указана: долг 0 пишут как 0, переплату — с минусом' : `сумма «${get('due')}» не читается` });
     const penalty = get('penalty') === '' ? 0 : kopOf(get('penalty'));
-    if (penalty === null) errors.push({ line, column: 'penalty', message: `пени «${get('penalty')}» не читаются` });
+    if (penalty === null) errors.push({ line, column: 'penalty', message: negative(get('penalty')) ? `пени «${get('penalty')}» не могут быть отрицательными` : `пени «${get('penalty')}» не читаются` });
     const charge = get('charge') === '' ? null : kopOf(get('charge'));
-    if (get('charge') !== '' && charge === null) errors.push({ line, column: 'charge', message: `начисление «${get('charge')}» не читается` });
+    if (get('charge') !== '' && charge === null) errors.push({ line, column: 'charge', message: negative(get('charge')) ? `начисление «${get('charge')}» не может быть отрицательным` : `начисление «${get('charge')}» не читается` });
     const supplier = get('supplier') === '' ? null : get('supplier');
     if (supplier !== null && !/^(\d{10}|\d{12})$/.test(supplier)) errors.push({ line, column: 'supplier', message: `ИНН поставщика «${supplier}»: 10 или 12 цифр` });
     if (errors.length) return { errors };
@@ -184,4 +184,9 @@ export function rowKey(kind: ImportKind, row: ParsedRow): string {
   }
   const m = row as MeterRow;
   return `${m.account_number}\u0000${m.serial}`;
+}
+
+/** A value that would read as a sum but for its minus sign: said as negative, not as unreadable. */
+function negative(text: string): boolean {
+  return text.trim().startsWith('-') && signedKopOf(text) !== null;
 }
