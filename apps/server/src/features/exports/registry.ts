@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { encodeText, kopToDecimalComma, txnIdFromOpId } from '@paydesk/domain';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { dayBounds } from './batches.ts';
 
 export interface RegistryLine {
@@ -64,59 +64,26 @@ async function supplierByInn(db: Database, inn: string): Promise<Registry['suppl
   return supplier;
 }
 
+/** What a registry holds: one batch, or a day — every point's day batch, or for a point whose day is not closed yet, what closing it now would take. */
+type Scope = { batchId: string } | { date: string };
+
+interface LineRow {
+  at: Date; point_code: string; desk_name: string; op_id: string; account_number: string | null; owner_name: string | null; city: string | null; street: string | null; house: string | null;
+  building: string | null; flat: string | null; period: string | null; name: string | null; code: string; amount_kop: number; penalty_kop: number; commission_kop: number;
+}
+
 /**
- * A supplier's registry of a day — or of one batch. The day's registry is, for a point whose day is
- * closed, its day batch as it was closed (a payment reversed later stays; the reversal is in a
- * correction batch); for a point not closed yet, the day's payments not reversed (preliminary). A
- * batch's registry is its payments and, as negative lines, its reversals.
+ * A supplier's registry of a day — or of one batch. A batch's registry is its payments and, as negative
+ * lines, its reversals. A day's registry is the same thing for the day: each point's day batch once
+ * that point's day is closed, and before that exactly what closing it would put in the day batch (the
+ * day's payments and reversals not in a batch yet). So the numbers do not move at closing, a payment
+ * reversed the same day stays with its «Сторно» line, and what arrives after closing (a correction
+ * batch) never slips into a registry already sent.
  */
 export async function buildRegistry(db: Database, date: string, supplierInn: string, batchId?: string): Promise<Registry> {
   const supplier = await supplierByInn(db, supplierInn);
-  const [from, to] = dayBounds(date);
-  const rows = await db
-    .selectFrom('payment_lines as l')
-    .innerJoin('payments as p', 'p.op_id', 'l.op_id')
-    .innerJoin('desks as d', 'd.id', 'p.desk_id')
-    .innerJoin('points as pt', 'pt.id', 'p.point_id')
-    .leftJoin('accounts as a', 'a.number', 'p.account_number')
-    .select([
-      'p.accepted_at', 'pt.code as point_code', 'd.name as desk_name', 'p.op_id', 'p.account_number', 'a.owner_name', 'a.city', 'a.street', 'a.house', 'a.building', 'a.flat',
-      'l.period', 'l.name', 'l.code', 'l.amount_kop', 'l.penalty_kop', 'l.commission_kop',
-    ])
-    .where('l.supplier_id', '=', supplier.id)
-    .where('p.kind', '=', 'billing')
-    .where((eb) =>
-      batchId
-        ? eb('p.batch_id', '=', batchId)
-        : eb.or([
-          eb('p.batch_id', 'in', eb.selectFrom('batches').select('id').where('day', '=', date).where('kind', '=', 'day')),
-          eb.and([
-            eb('p.batch_id', 'is', null), eb('p.state', '=', 'accepted'), eb('p.accepted_at', '>=', from), eb('p.accepted_at', '<', to),
-            eb.not(eb.exists(eb.selectFrom('batches as b').select('b.id').whereRef('b.point_id', '=', 'p.point_id').where('b.day', '=', date).where('b.kind', '=', 'day'))),
-          ]),
-        ]))
-    .orderBy('p.accepted_at')
-    .orderBy('l.line_no')
-    .execute();
-  const lines = rows.map<RegistryLine>((r) => ({
-    acceptedAt: r.accepted_at,
-    pointCode: r.point_code,
-    deskName: r.desk_name,
-    opId: r.op_id,
-    txnId: txnIdFromOpId(r.op_id),
-    accountNumber: r.account_number ?? '',
-    ownerName: r.owner_name ?? '',
-    address: addressOf(r),
-    period: r.period ?? '',
-    serviceCode: r.code,
-    serviceName: r.name ?? r.code,
-    acceptedKop: r.amount_kop + r.penalty_kop + r.commission_kop,
-    principalKop: r.amount_kop,
-    penaltyKop: r.penalty_kop,
-    transferredKop: r.amount_kop + r.penalty_kop,
-    commissionKop: r.commission_kop,
-  }));
-  if (batchId) lines.push(...(await reversalLines(db, supplier.id, batchId)));
+  const scope: Scope = batchId ? { batchId } : { date };
+  const lines = [...(await paymentLines(db, supplier.id, scope)), ...(await reversalLines(db, supplier.id, scope))];
   const sum = (f: (l: RegistryLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
   const payments = new Set(lines.map((l) => l.opId)).size;
   const totals = {
@@ -128,21 +95,49 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
   return { supplier, date, lines, totals, transfer };
 }
 
-/** A batch's reversals of the supplier's lines, as negative lines: what the supplier must give back. */
-async function reversalLines(db: Database, supplierId: string, batchId: string): Promise<RegistryLine[]> {
-  const rows = await sql<{
-    reversed_at: Date; point_code: string; desk_name: string; op_id: string; account_number: string | null; owner_name: string | null; city: string | null; street: string | null; house: string | null;
-    building: string | null; flat: string | null; period: string | null; name: string | null; code: string; amount_kop: number; penalty_kop: number; commission_kop: number;
-  }>`
-    SELECT r.reversed_at, pt.code AS point_code, d.name AS desk_name, r.op_id, p.account_number, a.owner_name, a.city, a.street, a.house, a.building, a.flat,
+/** The day batches of a day, or for a point not closed yet what closing would take: `op` is `p` (payments) or `r` (reversals), `point` the SQL of its point. */
+function inScope(scope: Scope, op: 'p' | 'r', point: RawBuilder<unknown>): RawBuilder<unknown> {
+  const batch = sql.ref(`${op}.batch_id`);
+  if ('batchId' in scope) return sql`${batch} = ${scope.batchId}`;
+  const [from, to] = dayBounds(scope.date);
+  const at = sql.ref(op === 'p' ? 'p.accepted_at' : 'r.reversed_at');
+  return sql`(${batch} IN (SELECT id FROM batches WHERE day = ${scope.date} AND kind = 'day')
+    OR (${batch} IS NULL AND ${at} >= ${from} AND ${at} < ${to}
+      AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.point_id = ${point} AND b.day = ${scope.date} AND b.kind = 'day')))`;
+}
+
+function lineOf(r: LineRow): Omit<RegistryLine, 'acceptedKop' | 'principalKop' | 'penaltyKop' | 'transferredKop' | 'commissionKop' | 'serviceName'> {
+  return {
+    acceptedAt: r.at, pointCode: r.point_code, deskName: r.desk_name, opId: r.op_id, txnId: txnIdFromOpId(r.op_id), accountNumber: r.account_number ?? '', ownerName: r.owner_name ?? '',
+    address: addressOf(r), period: r.period ?? '', serviceCode: r.code,
+  };
+}
+
+/** The supplier's lines of the billing payments in scope. */
+async function paymentLines(db: Database, supplierId: string, scope: Scope): Promise<RegistryLine[]> {
+  const rows = await sql<LineRow>`
+    SELECT p.accepted_at AS at, pt.code AS point_code, d.name AS desk_name, p.op_id, p.account_number, a.owner_name, a.city, a.street, a.house, a.building, a.flat,
+      l.period, l.name, l.code, l.amount_kop, l.penalty_kop, l.commission_kop
+    FROM payments p JOIN payment_lines l ON l.op_id = p.op_id JOIN desks d ON d.id = p.desk_id JOIN points pt ON pt.id = p.point_id LEFT JOIN accounts a ON a.number = p.account_number
+    WHERE l.supplier_id = ${supplierId} AND p.kind = 'billing' AND ${inScope(scope, 'p', sql.ref('p.point_id'))}
+    ORDER BY p.accepted_at, p.op_id, l.line_no`.execute(db);
+  return rows.rows.map((r) => ({
+    ...lineOf(r), serviceName: r.name ?? r.code,
+    acceptedKop: r.amount_kop + r.penalty_kop + r.commission_kop, principalKop: r.amount_kop, penaltyKop: r.penalty_kop, transferredKop: r.amount_kop + r.penalty_kop, commissionKop: r.commission_kop,
+  }));
+}
+
+/** The reversals in scope of the supplier's billing lines, as negative lines: what the supplier must give back. */
+async function reversalLines(db: Database, supplierId: string, scope: Scope): Promise<RegistryLine[]> {
+  const rows = await sql<LineRow>`
+    SELECT r.reversed_at AS at, pt.code AS point_code, d.name AS desk_name, r.op_id, p.account_number, a.owner_name, a.city, a.street, a.house, a.building, a.flat,
       l.period, l.name, l.code, l.amount_kop, l.penalty_kop, l.commission_kop
     FROM reversals r JOIN payments p ON p.op_id = r.original_op_id JOIN payment_lines l ON l.op_id = p.op_id
       JOIN desks d ON d.id = r.desk_id JOIN points pt ON pt.id = d.point_id LEFT JOIN accounts a ON a.number = p.account_number
-    WHERE r.batch_id = ${batchId} AND l.supplier_id = ${supplierId} AND p.kind = 'billing'
-    ORDER BY r.reversed_at, l.line_no`.execute(db);
+    WHERE l.supplier_id = ${supplierId} AND p.kind = 'billing' AND ${inScope(scope, 'r', sql.ref('d.point_id'))}
+    ORDER BY r.reversed_at, r.op_id, l.line_no`.execute(db);
   return rows.rows.map((r) => ({
-    acceptedAt: r.reversed_at, pointCode: r.point_code, deskName: r.desk_name, opId: r.op_id, txnId: txnIdFromOpId(r.op_id), accountNumber: r.account_number ?? '', ownerName: r.owner_name ?? '',
-    address: addressOf(r), period: r.period ?? '', serviceCode: r.code, serviceName: `Сторно: ${r.name ?? r.code}`,
+    ...lineOf(r), serviceName: `Сторно: ${r.name ?? r.code}`,
     acceptedKop: -(r.amount_kop + r.penalty_kop + r.commission_kop), principalKop: -r.amount_kop, penaltyKop: -r.penalty_kop, transferredKop: -(r.amount_kop + r.penalty_kop), commissionKop: -r.commission_kop,
   }));
 }
