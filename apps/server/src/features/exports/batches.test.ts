@@ -110,3 +110,85 @@ describe('registries and batches as the integrator found them (issue 24 items 12
     expect(before).toEqual(after);
   });
 });
+
+describe('registries and batches: the rest of the integrator’s run (issue 24 items 12–13)', () => {
+  const WATER = '500100732259';
+
+  it('A2: in Sber’s layout a reversal is negative lines — its principal with fee and its penalty apart — and the totals net to zero', async () => {
+    const desk = await s.enroll();
+    const paid = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }));
+    await s.pushOk(desk, [paid]);
+    await close('2026-11-28');
+    await s.pushOk(desk, [s.op(desk, 'payment.reversed', reversal(paid, '2026-11-28T11:00:00+03:00'))]);
+    const correction = (await close('2026-11-28')).json() as { id: string };
+    const lines = (await registry(`batch=${correction.id}`, WATER)).sber;
+    // WATER: 500,00 principal + 5,12 fee, 12,34 penalty — given back.
+    expect(lines.slice(0, -1).map((l) => l.split(';').slice(9, 13))).toEqual([['WATER', '-505,12', '-500,00', '-5,12'], ['WATER-ПЕНИ', '-12,34', '-12,34', '0,00']]);
+    expect(lines.at(-1)).toBe('=2;-517,46;-512,34;-5,12;');
+  });
+
+  it('A2: the payment order of a day is the day batch’s; a correction batch’s registry does not claim it', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }))]);
+    await close('2026-11-28');
+    const put = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2026-11-28', orderNumber: '512', orderDate: '2026-11-29', amountKop: 51_234 });
+    expect(put.statusCode, put.body).toBe(200);
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T19:00:00+03:00' }))]);
+    const batches = (await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json() as { items: { id: string }[] };
+    const correction = (await close('2026-11-28')).json() as { id: string };
+    expect((await registry(`batch=${batches.items[0]?.id ?? ''}`, WATER)).json.transfer).toMatchObject({ orderNumber: '512', matches: true });
+    expect((await registry(`batch=${correction.id}`, WATER)).json.transfer).toBeNull();
+  });
+
+  it('A3: a day is not closed while a desk of the point has its shift open, unless forced', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [s.op(desk, 'shift.opened'), s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }))]);
+    const refused = await close('2026-11-28');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'conflict', reason: 'shifts_open' });
+    expect(refused.json().detail).toMatch(/смен/);
+    expect((await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json().items).toEqual([]);
+    const forced = await s.as(s.adminToken)('POST', `/api/v1/points/${IDS.point}/days/2026-11-28/close`, { force: true });
+    expect(forced.statusCode, forced.body).toBe(200);
+  });
+
+  it('B1: a registry counts payments and reversals apart', async () => {
+    const desk = await s.enroll();
+    const paid = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }));
+    await s.pushOk(desk, [paid, s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:30:00+03:00' }))]);
+    await s.pushOk(desk, [s.op(desk, 'payment.reversed', reversal(paid, '2026-11-28T11:00:00+03:00'))]);
+    const totals = (await registry('date=2026-11-28', WATER)).json.totals as Record<string, number>;
+    expect(totals).toMatchObject({ payments: 2, reversals: 1, lines: 3 });
+  });
+
+  it('B2: a batch says apart what of it is the billing’s — the sums the feed’s billing payments of the batch add up to', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
+      s.op(desk, 'service.sold', { ...exampleBody('service.sold'), cashierId: IDS.cashier, acceptedAt: '2026-11-28T10:10:00+03:00' }),
+    ]);
+    const batch = (await close('2026-11-28')).json() as { paymentsCount: number; billing: { paymentsCount: number; acceptedKop: number; commissionKop: number; reversalsCount: number; reversedKop: number } };
+    expect(batch.paymentsCount).toBe(2);
+    expect(batch.billing).toEqual({ paymentsCount: 1, acceptedKop: 151_746, commissionKop: 512, reversalsCount: 0, reversedKop: 0 });
+  });
+
+  it('B3: a payment order for a day that has not come, or with nothing to pay for, is refused', async () => {
+    const future = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2099-01-01', orderNumber: '1', orderDate: '2099-01-02', amountKop: 100 });
+    expect(future.statusCode).toBe(400);
+    const empty = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2026-11-20', orderNumber: '1', orderDate: '2026-11-21', amountKop: 100 });
+    expect(empty.statusCode).toBe(409);
+    expect(empty.json().detail).toMatch(/2026-11-20/);
+  });
+
+  it('B4: a point is named by its code as well as its id, a supplier by its ИНН as well as its id', async () => {
+    const desk = await s.enroll();
+    await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }))]);
+    const byCode = await s.as(s.adminToken)('POST', '/api/v1/points/P1/days/2026-11-28/close', {});
+    expect(byCode.statusCode, byCode.body).toBe(200);
+    expect((await s.as(s.adminToken)('GET', '/api/v1/batches?point=P1')).json().items).toHaveLength(1);
+    const byId = await s.app.inject({ method: 'GET', url: `/api/v1/registries?date=2026-11-28&supplier=${IDS.water}&format=json`, headers: { authorization: `Bearer ${s.adminToken}` } });
+    expect(byId.statusCode, byId.body).toBe(200);
+    expect(byId.json().supplier.inn).toBe(WATER);
+    expect((await s.as(s.adminToken)('POST', '/api/v1/points/NOPE/days/2026-11-28/close', {})).statusCode).toBe(404);
+  });
+});
