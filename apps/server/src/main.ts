@@ -19,7 +19,7 @@ import { addUser } from './features/auth/users.ts';
 import { verifyAudit } from './features/audit/audit-log.ts';
 import { reconcileProvider } from './features/providers/reconcile.ts';
 import { startWorkers } from './workers.ts';
-import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './features/exports/registry.ts';
+import { buildRegistry, registryAnswer, type RegistryFormat } from './features/exports/registry.ts';
 import type { UserRole } from './db/schema.ts';
 import { API_SCOPES, type ApiScope } from '@paydesk/protocol';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type CreatedApiKey } from './features/apikeys/api-keys.ts';
@@ -59,6 +59,17 @@ async function remote(opts: Remote, method: string, path: string, body?: Body, c
   const json: unknown = text ? JSON.parse(text) : null;
   if (!r.ok) throw new Error(`${r.status}: ${(json as { detail?: string } | null)?.detail ?? text}`);
   return json;
+}
+
+/** A file the server answers: its bytes and the name its Content-Disposition gives (null for JSON). */
+async function remoteFile(opts: Remote, path: string): Promise<{ name: string | null; bytes: Uint8Array | string }> {
+  const token = opts.token ?? process.env['PAYDESK_TOKEN'];
+  if (!token) throw new Error('Для --server нужен токен: --token или PAYDESK_TOKEN (получите его входом POST /api/v1/auth/login)');
+  const r = await fetch(new URL(path, opts.server), { headers: { authorization: `Bearer ${token}` } });
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  if (!r.ok) throw new Error(`${r.status}: ${(JSON.parse(Buffer.from(bytes).toString('utf8') || 'null') as { detail?: string } | null)?.detail ?? r.statusText}`);
+  const name = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')?.[1] ?? null;
+  return { name, bytes: name === null ? Buffer.from(bytes).toString('utf8') : bytes };
 }
 
 function readStdin(): Promise<string> {
@@ -180,32 +191,48 @@ exportCmd
   .command('registry')
   .description('реестр платежей поставщику за день (Сбербанк: windows-1251, ;, итоговая строка)')
   .requiredOption('--date <date>', 'день, ГГГГ-ММ-ДД')
-  .requiredOption('--supplier <inn>', 'ИНН поставщика')
-  .addOption(new Option('--format <format>', 'формат').choices(['sber', 'csv', 'xlsx']).default('sber'))
-  .option('--out <file>', 'куда записать (по умолчанию — имя по формату реестра)')
-  .action((o: { date: string; supplier: string; format: 'sber' | 'csv' | 'xlsx'; out?: string }) => withDb(async (open) => {
-    const registry = await buildRegistry(open.db, o.date, o.supplier);
-    let name: string;
-    let bytes: Uint8Array | string;
-    if (o.format === 'sber') ({ name, bytes } = sberRegistryFile(registry));
-    else if (o.format === 'csv') [name, bytes] = [`registry_${o.supplier}_${o.date}.csv`, csvRegistry(registry)];
-    else [name, bytes] = [`registry_${o.supplier}_${o.date}.xlsx`, await xlsxRegistry(registry)];
-    writeFileSync(o.out ?? name, bytes);
-    console.log(`${o.out ?? name}: платежей ${registry.totals.count}, принято ${(registry.totals.acceptedKop / 100).toFixed(2)} ₽`);
-  }));
+  .requiredOption('--supplier <inn>', 'ИНН поставщика (или его id)')
+  .addOption(new Option('--format <format>', 'формат').choices(['sber', 'csv', 'xlsx', 'json']).default('sber'))
+  .option('--out <file>', 'куда записать (по умолчанию — имя по формату реестра; json — в стандартный вывод)')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: { date: string; supplier: string; format: RegistryFormat; out?: string } & Remote) => {
+    const query = new URLSearchParams({ date: o.date, supplier: o.supplier, format: o.format });
+    const file = o.server
+      ? await remoteFile(o, `/api/v1/registries?${query.toString()}`)
+      : await withDb(async (open) => {
+        const registry = await buildRegistry(open.db, o.date, o.supplier);
+        const answer = await registryAnswer(registry, o.format, `registry_${registry.supplier.inn}_${o.date}`);
+        return { name: answer.fileName, bytes: answer.fileName === null ? JSON.stringify(answer.body, null, 2) : (answer.body as Buffer | string) };
+      });
+    if (file.name === null && !o.out) {
+      console.log(typeof file.bytes === 'string' ? file.bytes : Buffer.from(file.bytes).toString('utf8'));
+      return;
+    }
+    const target = o.out ?? file.name ?? `registry_${o.supplier}_${o.date}.json`;
+    writeFileSync(target, file.bytes);
+    console.log(`${target}: записан`);
+  });
 
 const day = program.command('day').description('операционные дни пунктов');
 day
   .command('close')
   .description('закрыть день пункта: пачка платежей и сторно дня с итогами (повторно — корректирующая пачка)')
-  .requiredOption('--point <code>', 'код пункта (P1)')
+  .requiredOption('--point <code>', 'код пункта (P1) или его id')
   .requiredOption('--date <YYYY-MM-DD>', 'день')
-  .action((o: { point: string; date: string }) => withDb(async (open) => {
-    const point = await open.db.selectFrom('points').select('id').where('code', '=', o.point).executeTakeFirst();
-    if (!point) throw new Error(`Пункт ${o.point} не найден`);
-    const { closeDay } = await import('./features/exports/batches.ts');
-    console.log(JSON.stringify(await closeDay(open.db, point.id, o.date, 'cli')));
-  }));
+  .option('--force', 'закрыть, хотя смены касс пункта ещё открыты')
+  .addOption(serverOption)
+  .addOption(tokenOption)
+  .action(async (o: { point: string; date: string; force?: boolean } & Remote) => {
+    if (o.server) {
+      console.log(JSON.stringify(await remote(o, 'POST', `/api/v1/points/${encodeURIComponent(o.point)}/days/${o.date}/close`, JSON.stringify(o.force ? { force: true } : {}))));
+      return;
+    }
+    await withDb(async (open) => {
+      const { closeDay, pointIdOf } = await import('./features/exports/batches.ts');
+      console.log(JSON.stringify(await closeDay(open.db, await pointIdOf(open.db, o.point), o.date, 'cli', { force: o.force === true })));
+    });
+  });
 
 const desk = program.command('desk').description('кассы');
 desk

@@ -46,6 +46,7 @@ const EXAMPLE = {
   pointId: '0190f0d6-0000-7000-8000-0000000000b1',
   opId: '019a6b2e-4c1d-7a3e-9f10-2b3c4d5e6f70',
   supplierId: '0190f0d6-0000-7000-8000-00000000aa01',
+  meterId: '0190f0d6-0000-7000-8000-0000000000c1',
   importId: '0b5e8d0a-3f55-4c7e-9d3a-6f2e8b1c4d00',
   fiscal: { documentNumber: 1432, fiscalSign: '3522207165', shiftNumber: 41, receiptNumber: 17, at: '2026-11-28T11:30:05.000Z', fnNumber: '7380440700076549', registrationNumber: '0000000001012345', qr: 't=20261128T1430&s=1517.46&fn=7380440700076549&i=1432&fp=3522207165&n=1' },
 } as const;
@@ -408,14 +409,14 @@ export const supplierRegistry = z
     supplier: z.object({ id, name: z.string(), inn: z.string(), account: z.string().nullable() }),
     date: day,
     lines: z.array(registryLine),
-    totals: z.object({ count: int.describe('платежей (то же, что payments)'), payments: int, lines: int, acceptedKop: kopecks, principalKop: kopecks, penaltyKop: kopecks, transferredKop: kopecks, commissionKop: kopecks }),
+    totals: z.object({ count: int.describe('платежей (то же, что payments)'), payments: int.describe('платежей'), reversals: int.describe('сторно (их строки — отрицательные)'), lines: int, acceptedKop: kopecks, principalKop: kopecks, penaltyKop: kopecks, transferredKop: kopecks, commissionKop: kopecks }),
     transfer: transferAnswer.nullable().describe('платёжное поручение, которым перечислен день, когда оно внесено'),
   })
   .meta({
     examples: [{
       supplier: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', account: '40702810938000000001' }, date: '2026-11-28',
       lines: [{ acceptedAt: '2026-11-28T11:30:05.000Z', pointCode: 'P1', deskName: 'Касса 1', opId: EXAMPLE.opId, txnId: '7213395718452345678', accountNumber: '1000024', ownerName: 'Иванов Иван Иванович', address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5', period: '2026-11', serviceCode: 'MAINT', serviceName: 'Содержание жилья', acceptedKop: 100_000, principalKop: 100_000, penaltyKop: 0, transferredKop: 100_000, commissionKop: 0 }],
-      totals: { count: 1, payments: 1, lines: 1, acceptedKop: 100_000, principalKop: 100_000, penaltyKop: 0, transferredKop: 100_000, commissionKop: 0 },
+      totals: { count: 1, payments: 1, reversals: 0, lines: 1, acceptedKop: 100_000, principalKop: 100_000, penaltyKop: 0, transferredKop: 100_000, commissionKop: 0 },
       transfer: null,
     }],
   });
@@ -425,14 +426,15 @@ export const readingsRegistryAnswer = z
     supplier: z.object({ name: z.string(), inn: z.string() }),
     period: z.string(),
     lines: z.array(z.object({
-      accountNumber: z.string(), ownerName: z.string(), address: z.string(), serviceCode: z.string(), meterSerial: z.string(), readAt: day, valueMilli: int.describe('показание в тысячных'),
-      previousValueMilli: int.nullable(), previousDate: day.nullable(), deskName: z.string(),
+      accountNumber: z.string(), ownerName: z.string(), address: z.string(), serviceCode: z.string(), meterId: id.describe('счётчик, как его называют лента и справочник'), meterSerial: z.string(), readAt: day,
+      valueMilli: int.describe('показание в тысячных'), value: z.string().describe('показание десятичной дробью с точкой, как в ленте: «1030.5»'),
+      previousValueMilli: int.nullable(), previousValue: z.string().nullable(), previousDate: day.nullable(), deskName: z.string(),
     })),
   })
   .meta({
     examples: [{
       supplier: { name: 'МУП "Водоканал"', inn: '500100732259' }, period: '2026-12',
-      lines: [{ accountNumber: '1000024', ownerName: 'Иванов Иван Иванович', address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5', serviceCode: 'WATER', meterSerial: 'ХВ-001', readAt: '2026-11-28', valueMilli: 1_030_500, previousValueMilli: 1_012_000, previousDate: '2026-10-25', deskName: 'Касса 1' }],
+      lines: [{ accountNumber: '1000024', ownerName: 'Иванов Иван Иванович', address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5', serviceCode: 'WATER', meterId: EXAMPLE.meterId, meterSerial: 'ХВ-001', readAt: '2026-11-28', valueMilli: 1_030_500, value: '1030.5', previousValueMilli: 1_012_000, previousValue: '1012', previousDate: '2026-10-25', deskName: 'Касса 1' }],
     }],
   });
 
@@ -450,9 +452,12 @@ export const batchAnswer = z
     commissionKop: kopecks,
     reversalsCount: int,
     reversedKop: kopecks,
+    billing: z.object({ paymentsCount: int, acceptedKop: kopecks, commissionKop: kopecks, reversalsCount: int, reversedKop: kopecks })
+      .describe('из них — платежи по лицевым счетам (kind billing) и их сторно: с этими суммами сходятся платежи пачки в ленте и реестры поставщикам'),
   });
 
-const batchExample = { id: '5b1e7c2a-9d3f-4e6a-8b0c-1d2e3f4a5b6c', pointId: EXAMPLE.pointId, day: '2026-11-28', number: 1, kind: 'day', closedAt: '2026-11-28T18:20:00.000Z', closedBy: 'billing', paymentsCount: 214, acceptedKop: 18_342_950, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746 };
+const batchExample = { id: '5b1e7c2a-9d3f-4e6a-8b0c-1d2e3f4a5b6c', pointId: EXAMPLE.pointId, day: '2026-11-28', number: 1, kind: 'day', closedAt: '2026-11-28T18:20:00.000Z', closedBy: 'billing', paymentsCount: 214, acceptedKop: 18_342_950, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746,
+  billing: { paymentsCount: 198, acceptedKop: 17_902_450, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746 } };
 
 export const batchClosed = batchAnswer.meta({ examples: [batchExample] });
 export const batchList = z.object({ items: z.array(batchAnswer) }).meta({ examples: [{ items: [batchExample] }] });

@@ -7,9 +7,10 @@
  * changes either: the day's registry is the day batch's.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 
 export interface Batch {
   id: string;
@@ -24,6 +25,8 @@ export interface Batch {
   commissionKop: number;
   reversalsCount: number;
   reversedKop: number;
+  /** Of it, the billing's: payments to accounts and their reversals — what the feed and the suppliers' registries add up to. */
+  billing: { paymentsCount: number; acceptedKop: number; commissionKop: number; reversalsCount: number; reversedKop: number };
 }
 
 /** A day as [start, end) in Moscow time, as registries count it. */
@@ -32,19 +35,56 @@ export function dayBounds(date: string): [Date, Date] {
   return [start, new Date(start.getTime() + 86_400_000)];
 }
 
-function view(b: { id: string; point_id: string; day: string; number: number; kind: 'day' | 'correction'; closed_at: Date; closed_by: string | null; payments_count: number; accepted_kop: number; commission_kop: number; reversals_count: number; reversed_kop: number }): Batch {
-  return {
-    id: b.id, pointId: b.point_id, day: b.day, number: b.number, kind: b.kind, closedAt: b.closed_at.toISOString(), closedBy: b.closed_by,
-    paymentsCount: b.payments_count, acceptedKop: Number(b.accepted_kop), commissionKop: Number(b.commission_kop), reversalsCount: b.reversals_count, reversedKop: Number(b.reversed_kop),
-  };
+type BatchRow = { id: string; point_id: string; day: string; number: number; kind: 'day' | 'correction'; closed_at: Date; closed_by: string | null; payments_count: number; accepted_kop: number; commission_kop: number; reversals_count: number; reversed_kop: number };
+
+/** Batches as answered, with the billing's part of each counted from what it holds (a batch never changes, so neither does this). */
+async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((b) => b.id);
+  const paid = await sql<{ batch_id: string; n: number; total: string | null; fee: string | null }>`
+    SELECT batch_id, count(*)::int AS n, sum(total_kop) AS total, sum(commission_kop) AS fee FROM payments
+    WHERE kind = 'billing' AND batch_id IN (${sql.join(ids)}) GROUP BY batch_id`.execute(db);
+  const back = await sql<{ batch_id: string; n: number; total: string | null }>`
+    SELECT r.batch_id, count(*)::int AS n, sum(r.amount_kop) AS total FROM reversals r JOIN payments p ON p.op_id = r.original_op_id
+    WHERE p.kind = 'billing' AND r.batch_id IN (${sql.join(ids)}) GROUP BY r.batch_id`.execute(db);
+  return rows.map((b) => {
+    const p = paid.rows.find((x) => x.batch_id === b.id);
+    const r = back.rows.find((x) => x.batch_id === b.id);
+    return {
+      id: b.id, pointId: b.point_id, day: b.day, number: b.number, kind: b.kind, closedAt: b.closed_at.toISOString(), closedBy: b.closed_by,
+      paymentsCount: b.payments_count, acceptedKop: Number(b.accepted_kop), commissionKop: Number(b.commission_kop), reversalsCount: b.reversals_count, reversedKop: Number(b.reversed_kop),
+      billing: { paymentsCount: p?.n ?? 0, acceptedKop: Number(p?.total ?? 0), commissionKop: Number(p?.fee ?? 0), reversalsCount: r?.n ?? 0, reversedKop: Number(r?.total ?? 0) },
+    };
+  });
 }
 
-export async function closeDay(db: Database, pointId: string, day: string, by: string): Promise<Batch> {
+/** A point named by its id or by its code (P1), as an integrator knows it. */
+export async function pointIdOf(db: Database, key: string): Promise<string> {
+  const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
+  const point = await db.selectFrom('points').select('id').where(byId ? 'id' : 'code', '=', key).executeTakeFirst();
+  if (!point) throw new AppError('not_found', `Пункт ${key} не найден`);
+  return point.id;
+}
+
+/**
+ * Closes a point's day into its next batch. While a desk of the point has a shift open that began before
+ * the day's end, more of the day is still to come: the closing is refused unless `force` says the
+ * operator knows (a desk that will never report, a shift forgotten open).
+ */
+export async function closeDay(db: Database, pointId: string, day: string, by: string, options: { force?: boolean } = {}): Promise<Batch> {
   const [from, to] = dayBounds(day);
   return db.transaction().execute(async (trx) => {
     // One closing of a point at a time: two would both number their batch the same.
     const point = await trx.selectFrom('points').select('id').where('id', '=', pointId).forUpdate().executeTakeFirst();
     if (!point) throw new AppError('not_found', 'Пункт не найден');
+    if (!options.force) {
+      const open = await trx
+        .selectFrom('shifts as s').innerJoin('desks as d', 'd.id', 's.desk_id').select(['d.name', 's.shift_number'])
+        .where('d.point_id', '=', pointId).where('s.closed_at', 'is', null).where('s.opened_at', '<', to).orderBy('d.name').execute();
+      if (open.length > 0) {
+        throw new AppError('conflict', `День ${day} не закрыт: открыты смены — ${open.map((o) => `${o.name}, смена ${o.shift_number}`).join('; ')}. Закройте смены (Z-отчёт) и закройте день; если касса не выйдет на связь, закройте день принудительно (force).`, { reason: 'shifts_open' });
+      }
+    }
     const last = await trx.selectFrom('batches').select((eb) => eb.fn.max('number').as('n')).where('point_id', '=', pointId).where('day', '=', day).executeTakeFirst();
     const number = Number(last?.n ?? 0) + 1;
     const id = randomUUID();
@@ -75,7 +115,7 @@ export async function closeDay(db: Database, pointId: string, day: string, by: s
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return view(row);
+    return (await views(trx, [row]))[0] as Batch;
   });
 }
 
@@ -83,7 +123,7 @@ export async function listBatches(db: Database, filter: { day?: string | undefin
   let q = db.selectFrom('batches').selectAll();
   if (filter.day) q = q.where('day', '=', filter.day);
   if (filter.pointId) q = q.where('point_id', '=', filter.pointId);
-  return (await q.orderBy('day').orderBy('point_id').orderBy('number').limit(1000).execute()).map(view);
+  return views(db, await q.orderBy('day').orderBy('point_id').orderBy('number').limit(1000).execute());
 }
 
 export async function batchDetails(db: Database, id: string): Promise<Batch & { payments: string[]; reversals: string[] }> {
@@ -91,5 +131,5 @@ export async function batchDetails(db: Database, id: string): Promise<Batch & { 
   if (!b) throw new AppError('not_found', 'Пачка не найдена');
   const payments = (await db.selectFrom('payments').select('op_id').where('batch_id', '=', id).orderBy('accepted_at').execute()).map((r) => r.op_id);
   const reversals = (await db.selectFrom('reversals').select('op_id').where('batch_id', '=', id).orderBy('reversed_at').execute()).map((r) => r.op_id);
-  return { ...view(b), payments, reversals };
+  return { ...((await views(db, [b]))[0] as Batch), payments, reversals };
 }

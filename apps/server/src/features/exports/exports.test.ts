@@ -167,6 +167,9 @@ describe('billing feed and registries', () => {
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0]!;
     expect(ws.getRow(3).getCell(1).value).toBe('Дата');
+    // A real date, so Excel sorts and filters by it.
+    expect(ws.getRow(4).getCell(1).value).toEqual(new Date('2026-11-28T00:00:00Z'));
+    expect(ws.getRow(4).getCell(1).numFmt).toBe('dd.mm.yyyy');
     expect(ws.getRow(4).getCell(6).value).toBe('1234567');
     expect(ws.getRow(4).getCell(10).value).toBe('WATER');
     expect(ws.getRow(4).getCell(13).value).toBe(500);
@@ -182,9 +185,12 @@ describe('billing feed and registries', () => {
     const r = await s.as(s.adminToken)('GET', '/api/v1/registries/readings?period=2026-11&supplier=500100732259&format=csv');
     expect(r.statusCode).toBe(200);
     const rows = r.body.replace(/^\ufeff/, '').trim().split('\r\n');
-    expect(rows[0]).toBe('Лицевой счёт;ФИО;Адрес;Код услуги;Счётчик;Дата показания;Показание;Предыдущее;Дата предыдущего;Касса');
-    expect(rows[1]).toMatch(/^1234567;Иванов Иван Иванович;.*;WATER;ХВ-001;20\.11\.2026;1030,5;1000;20\.10\.2026;/);
+    expect(rows[0]).toBe('Период;Лицевой счёт;ФИО;Адрес;Код услуги;Счётчик;Дата показания;Показание;Предыдущее;Дата предыдущего;Касса');
+    expect(rows[1]).toMatch(/^11\.2026;1234567;Иванов Иван Иванович;.*;WATER;ХВ-001;20\.11\.2026;1030,5;1000;20\.10\.2026;/);
     expect(rows).toHaveLength(2);
+    // JSON names the meter as the feed does and writes the value as the feed does.
+    const json = (await s.as(s.adminToken)('GET', '/api/v1/registries/readings?period=2026-11&supplier=500100732259&format=json')).json();
+    expect(json.lines[0]).toMatchObject({ meterId: IDS.meter, meterSerial: 'ХВ-001', value: '1030.5', valueMilli: 1_030_500, previousValue: '1000' });
   });
 
   it('an unknown supplier or a bad date is a clear error', async () => {

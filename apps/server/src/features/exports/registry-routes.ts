@@ -6,13 +6,15 @@ import type { Database } from '../../db/database.ts';
 import { batchClosed, batchDetail, batchList, readingsRegistryAnswer, transferAnswer } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
-import { REGISTRY_FILES } from './routes.ts';
+import { REGISTRY_FILES, supplierKey } from './routes.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { buildRegistry, recordTransfer, registryAnswer } from './registry.ts';
 import { buildReadingsRegistry, csvReadingsRegistry } from './readings-registry.ts';
-import { batchDetails, closeDay, listBatches } from './batches.ts';
+import { batchDetails, closeDay, listBatches, pointIdOf } from './batches.ts';
 
 const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'ИНН: 10 или 12 цифр');
+/** A point as an integrator names it: its id or its code (P1). */
+const pointKey = z.string().trim().min(1).max(64);
 
 export function registryRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -32,22 +34,24 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
   });
 
   r.post('/api/v1/points/:pointId/days/:date/close', {
-    schema: { tags: ['Выгрузки'], summary: 'Закрыть день пункта: пачка платежей и сторно дня с итогами (повторное закрытие — корректирующая пачка)', params: z.object({ pointId: z.uuid(), date: z.iso.date() }), body: z.object({}).nullish(), response: answers({ 200: batchClosed }, ['validation.failed', 'request.malformed', 'not_found', 'conflict']) },
+    schema: { tags: ['Выгрузки'], summary: 'Закрыть день пункта: пачка платежей и сторно дня с итогами (повторное закрытие — корректирующая пачка)', params: z.object({ pointId: pointKey.describe('id пункта или его код'), date: z.iso.date() }), body: z.object({ force: z.boolean().optional().describe('закрыть, хотя смены касс пункта открыты') }).nullish(), response: answers({ 200: batchClosed }, ['validation.failed', 'request.malformed', 'not_found', 'conflict']) },
     config: { auth: integration('registries') },
   }, async (req) => {
     const user = requireUser(req.principal);
-    const batch = await closeDay(db, req.params.pointId, req.params.date, user.login);
-    await appendAudit(db, { actorType: 'user', actorId: user.userId, action: 'day.close', target: `${req.params.pointId}/${req.params.date}`, details: { batchId: batch.id, number: batch.number, kind: batch.kind } });
+    const pointId = await pointIdOf(db, req.params.pointId);
+    const force = req.body?.force === true;
+    const batch = await closeDay(db, pointId, req.params.date, user.login, { force });
+    await appendAudit(db, { actorType: 'user', actorId: user.userId, action: 'day.close', target: `${pointId}/${req.params.date}`, details: { batchId: batch.id, number: batch.number, kind: batch.kind, ...(force ? { force } : {}) } });
     return batch;
   });
 
   r.get('/api/v1/batches', {
-    schema: { tags: ['Выгрузки'], summary: 'Пачки оплат', querystring: z.object({ day: z.iso.date().optional(), point: z.uuid().optional() }), response: answers({ 200: batchList }, ['validation.failed']) },
+    schema: { tags: ['Выгрузки'], summary: 'Пачки оплат', querystring: z.object({ day: z.iso.date().optional(), point: pointKey.optional().describe('id пункта или его код') }), response: answers({ 200: batchList }, ['validation.failed']) },
     config: { auth: integration('registries') },
-  }, async (req) => ({ items: await listBatches(db, { day: req.query.day, pointId: req.query.point }) }));
+  }, async (req) => ({ items: await listBatches(db, { day: req.query.day, pointId: req.query.point === undefined ? undefined : await pointIdOf(db, req.query.point) }) }));
 
   r.get('/api/v1/batches/:id/registry', {
-    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей пачки поставщику (сторно — отрицательными строками)', params: z.object({ id: z.uuid() }), querystring: z.object({ supplier: inn, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }), response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']) },
+    schema: { tags: ['Выгрузки'], summary: 'Реестр платежей пачки поставщику (сторно — отрицательными строками)', params: z.object({ id: z.uuid() }), querystring: z.object({ supplier: supplierKey, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }), response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']) },
     config: { auth: integration('registries') },
   }, async (req, reply) => {
     const batch = await batchDetails(db, req.params.id);

@@ -11,6 +11,7 @@ import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { sql, type RawBuilder } from 'kysely';
 import { dayBounds } from './batches.ts';
+import { organisationTimeZone, todayIn } from '../settings/time-zone.ts';
 
 export interface RegistryLine {
   acceptedAt: Date;
@@ -48,8 +49,8 @@ export interface Registry {
   supplier: { id: string; name: string; inn: string; account: string | null };
   date: string;
   lines: RegistryLine[];
-  /** `payments`: distinct payments; `lines`: one per service and period of each. */
-  totals: { count: number; payments: number; lines: number; acceptedKop: number; principalKop: number; penaltyKop: number; transferredKop: number; commissionKop: number };
+  /** `payments`, `reversals`: distinct operations; `lines`: one per service and period of each. */
+  totals: { count: number; payments: number; reversals: number; lines: number; acceptedKop: number; principalKop: number; penaltyKop: number; transferredKop: number; commissionKop: number };
   /** The payment order that paid the day out, once it is recorded. */
   transfer: Transfer | null;
 }
@@ -58,11 +59,15 @@ function addressOf(r: { city: string | null; street: string | null; house: strin
   return [r.city && `г. ${r.city}`, r.street && `ул. ${r.street}`, r.house && `д. ${r.house}`, r.building && `корп. ${r.building}`, r.flat && `кв. ${r.flat}`].filter(Boolean).join(', ');
 }
 
-async function supplierByInn(db: Database, inn: string): Promise<Registry['supplier']> {
-  const supplier = await db.selectFrom('suppliers').select(['id', 'name', 'inn', 'account']).where('inn', '=', inn).executeTakeFirst();
-  if (!supplier) throw new AppError('not_found', `Поставщик с ИНН ${inn} не найден`);
+/** A supplier named by its ИНН or, as the catalog's API names it, by its id. */
+async function supplierByInn(db: Database, key: string): Promise<Registry['supplier']> {
+  const byId = UUID.test(key);
+  const supplier = await db.selectFrom('suppliers').select(['id', 'name', 'inn', 'account']).where(byId ? 'id' : 'inn', '=', key).executeTakeFirst();
+  if (!supplier) throw new AppError('not_found', byId ? `Поставщик ${key} не найден` : `Поставщик с ИНН ${key} не найден`);
   return supplier;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a registry holds: one batch, or a day — every point's day batch, or for a point whose day is not closed yet, what closing it now would take. */
 type Scope = { batchId: string } | { date: string };
@@ -83,14 +88,19 @@ interface LineRow {
 export async function buildRegistry(db: Database, date: string, supplierInn: string, batchId?: string): Promise<Registry> {
   const supplier = await supplierByInn(db, supplierInn);
   const scope: Scope = batchId ? { batchId } : { date };
-  const lines = [...(await paymentLines(db, supplier.id, scope)), ...(await reversalLines(db, supplier.id, scope))];
+  const paid = await paymentLines(db, supplier.id, scope);
+  const reversed = await reversalLines(db, supplier.id, scope);
+  const lines = [...paid, ...reversed];
   const sum = (f: (l: RegistryLine) => number): number => lines.reduce((t, l) => t + f(l), 0);
-  const payments = new Set(lines.map((l) => l.opId)).size;
+  const payments = new Set(paid.map((l) => l.opId)).size;
+  const reversals = new Set(reversed.map((l) => l.opId)).size;
   const totals = {
-    count: payments, payments, lines: lines.length, acceptedKop: sum((l) => l.acceptedKop), principalKop: sum((l) => l.principalKop), penaltyKop: sum((l) => l.penaltyKop),
+    count: payments, payments, reversals, lines: lines.length, acceptedKop: sum((l) => l.acceptedKop), principalKop: sum((l) => l.principalKop), penaltyKop: sum((l) => l.penaltyKop),
     transferredKop: sum((l) => l.transferredKop), commissionKop: sum((l) => l.commissionKop),
   };
-  const t = await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', supplier.id).where('day', '=', date).executeTakeFirst();
+  // The payment order paid the day as it was closed: its day batch's registry carries it, a correction's does not.
+  const ofDay = !batchId || (await db.selectFrom('batches').select('kind').where('id', '=', batchId).executeTakeFirst())?.kind === 'day';
+  const t = ofDay ? await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', supplier.id).where('day', '=', date).executeTakeFirst() : undefined;
   const transfer = t ? { orderNumber: t.order_number, orderDate: t.order_date, amountKop: t.amount_kop, matches: t.amount_kop === totals.transferredKop } : null;
   return { supplier, date, lines, totals, transfer };
 }
@@ -142,9 +152,17 @@ async function reversalLines(db: Database, supplierId: string, scope: Scope): Pr
   }));
 }
 
-/** Records the payment order that paid a supplier's day out; the day's registries carry it from then on. */
+/**
+ * Records the payment order that paid a supplier's day out; the day's registries carry it from then on.
+ * A day that has not come yet, or one the supplier has nothing in, has nothing a payment order could pay.
+ */
 export async function recordTransfer(db: Database, input: { supplierInn: string; date: string; orderNumber: string; orderDate: string; amountKop: number }, by: string): Promise<Transfer> {
   const supplier = await supplierByInn(db, input.supplierInn);
+  const today = todayIn(await organisationTimeZone(db), new Date());
+  if (input.date > today) throw new AppError('validation.failed', `День ${input.date} ещё не наступил (сегодня ${today}): платёжное поручение вносят за прошедший или текущий день`);
+  if ((await buildRegistry(db, input.date, supplier.inn)).lines.length === 0) {
+    throw new AppError('conflict', `За ${input.date} у поставщика ${supplier.name} (ИНН ${supplier.inn}) нет платежей: перечислять нечего`, { reason: 'nothing_to_pay' });
+  }
   await db
     .insertInto('supplier_transfers')
     .values({ supplier_id: supplier.id, day: input.date, order_number: input.orderNumber, order_date: input.orderDate, amount_kop: input.amountKop, recorded_by: by })
@@ -180,10 +198,11 @@ export function sberRegistryText(r: Registry): string {
     const t = moscowParts(l.acceptedAt);
     const period = l.period ? `${l.period.slice(5, 7)}.${l.period.slice(0, 4)}` : '';
     const head = [t.date, t.time, clean(l.pointCode), clean(l.deskName), l.txnId, clean(l.accountNumber), clean(l.ownerName).toUpperCase(), clean(l.address).toUpperCase(), period];
-    if (l.principalKop > 0 || l.commissionKop > 0 || l.penaltyKop === 0) {
+    // A reversal's lines are the payment's, negative: its principal with fee, its penalty apart.
+    if (l.principalKop !== 0 || l.commissionKop !== 0 || l.penaltyKop === 0) {
       out.push([...head, clean(l.serviceCode), kopToDecimalComma(l.principalKop + l.commissionKop), kopToDecimalComma(l.principalKop), kopToDecimalComma(l.commissionKop)].join(';') + ';');
     }
-    if (l.penaltyKop > 0) out.push([...head, `${clean(l.serviceCode)}-ПЕНИ`, kopToDecimalComma(l.penaltyKop), kopToDecimalComma(l.penaltyKop), kopToDecimalComma(0)].join(';') + ';');
+    if (l.penaltyKop !== 0) out.push([...head, `${clean(l.serviceCode)}-ПЕНИ`, kopToDecimalComma(l.penaltyKop), kopToDecimalComma(l.penaltyKop), kopToDecimalComma(0)].join(';') + ';');
   }
   const transfer = r.transfer ? `${clean(r.transfer.orderNumber)};${dmy(r.transfer.orderDate, '-')};` : '';
   out.push(`=${out.length};${kopToDecimalComma(r.totals.acceptedKop)};${kopToDecimalComma(r.totals.transferredKop)};${kopToDecimalComma(r.totals.commissionKop)};${transfer}`);
@@ -214,7 +233,7 @@ function rowOf(l: RegistryLine): (string | number)[] {
 
 function totalsRow(r: Registry): (string | number)[] {
   const t = r.totals;
-  return ['Итого', '', '', '', '', '', '', '', '', '', `${paymentsWord(t.payments)}, строк: ${t.lines}`, t.acceptedKop / 100, t.principalKop / 100, t.penaltyKop / 100, t.transferredKop / 100, t.commissionKop / 100];
+  return ['Итого', '', '', '', '', '', '', '', '', '', `${paymentsWord(t.payments)}${t.reversals ? `, сторно: ${t.reversals}` : ''}, строк: ${t.lines}`, t.acceptedKop / 100, t.principalKop / 100, t.penaltyKop / 100, t.transferredKop / 100, t.commissionKop / 100];
 }
 
 function transferRow(r: Registry): (string | number)[] | null {
@@ -233,6 +252,12 @@ export function csvRegistry(r: Registry): string {
   return `\ufeff${rows.map((row) => row.map(esc).join(';')).join('\r\n')}\r\n`;
 }
 
+/** A moment's Moscow calendar day as Excel keeps dates: midnight UTC of that day, no zone. */
+function excelDate(at: Date): Date {
+  const [d, m, y] = moscowParts(at).date.split('-');
+  return new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+}
+
 export async function xlsxRegistry(r: Registry): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Paydesk';
@@ -240,8 +265,10 @@ export async function xlsxRegistry(r: Registry): Promise<Buffer> {
   ws.addRow([`Реестр платежей в пользу ${r.supplier.name} (ИНН ${r.supplier.inn}) за ${dmy(r.date, '.')}`]).font = { bold: true };
   ws.addRow([]);
   ws.addRow(HEADER).font = { bold: true };
-  for (const l of r.lines) ws.addRow(rowOf(l));
+  // The date is a real date (the day as Moscow's clocks show it), so Excel sorts and filters by it.
+  for (const l of r.lines) ws.addRow([excelDate(l.acceptedAt), ...rowOf(l).slice(1)]);
   ws.addRow(totalsRow(r)).font = { bold: true };
+  ws.getColumn(1).numFmt = 'dd.mm.yyyy';
   const transfer = transferRow(r);
   if (transfer) ws.addRow(transfer);
   for (const col of [12, 13, 14, 15, 16]) ws.getColumn(col).numFmt = '#,##0.00';

@@ -7,7 +7,7 @@ import { feedAckAnswer, feedPage, supplierRegistry } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
 import { ackFeed, readFeed } from './feed.ts';
-import { buildRegistry, csvRegistry, sberRegistryFile, xlsxRegistry } from './registry.ts';
+import { buildRegistry, registryAnswer } from './registry.ts';
 
 /** A supplier's registry as `format` asks: JSON, or a file to download. */
 export const REGISTRY_FILES = {
@@ -19,6 +19,9 @@ export const REGISTRY_FILES = {
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: fileAnswer('format=xlsx') },
   },
 };
+
+/** A supplier as an integrator names it: its ИНН, or its id in the catalog. */
+export const supplierKey = z.string().regex(/^(\d{10}|\d{12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, 'поставщик: ИНН (10 или 12 цифр) или id');
 
 export function exportRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -44,24 +47,14 @@ export function exportRoutes(app: FastifyInstance, db: Database): void {
 
   r.get('/api/v1/registries', {
     schema: {
-      tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: z.string().regex(/^(\d{10}|\d{12})$/), format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }),
+      tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: supplierKey, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }),
       response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']),
     },
     config: { auth: integration('registries') },
   }, async (req, reply) => {
     const registry = await buildRegistry(db, req.query.date, req.query.supplier);
-    const base = `registry_${registry.supplier.inn}_${registry.date}`;
-    switch (req.query.format) {
-      case 'json':
-        return registry;
-      case 'sber': {
-        const file = sberRegistryFile(registry);
-        return reply.type('text/plain; charset=windows-1251').header('content-disposition', `attachment; filename="${file.name}"`).send(Buffer.from(file.bytes));
-      }
-      case 'csv':
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${base}.csv"`).send(csvRegistry(registry));
-      case 'xlsx':
-        return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${base}.xlsx"`).send(await xlsxRegistry(registry));
-    }
+    const answer = await registryAnswer(registry, req.query.format, `registry_${registry.supplier.inn}_${registry.date}`);
+    if (answer.fileName === null) return answer.body;
+    return reply.type(answer.type).header('content-disposition', `attachment; filename="${answer.fileName}"`).send(answer.body);
   });
 }
