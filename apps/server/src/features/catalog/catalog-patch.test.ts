@@ -196,3 +196,19 @@ describe('the provider of the issue: a URL change keeps the money rules', () => 
     expect(seen).toMatchObject({ minKop: 5_000, maxKop: 500_000, commission: money.commission, agentType: 'paying_subagent', checkRequired: true, offlineAllowed: false });
   });
 });
+
+describe('the list filter active', () => {
+  it('on accounts it is their status: active=false lists the closed ones, active=true the open ones', async () => {
+    const s = await testServer(await pgliteTestDb());
+    try {
+      await s.as(s.adminToken)('POST', '/api/v1/accounts', { number: '7000001', status: 'closed' });
+      const closed = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=false')).json() as { items: { number: string; status: string }[] };
+      expect(closed.items.map((a) => [a.number, a.status])).toEqual([['7000001', 'closed']]);
+      const open = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=true')).json() as { items: { status: string }[] };
+      expect(open.items.length).toBeGreaterThan(0);
+      expect(open.items.every((a) => a.status === 'active')).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});

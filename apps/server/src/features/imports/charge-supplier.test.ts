@@ -55,4 +55,11 @@ describe('the supplier of a charge', () => {
     expect(charge?.supplierId).toBe(OTHER_UK);
     expect(IDS.uk).not.toBe(OTHER_UK);
   });
+
+  it('the back office’s account card names the charge’s own supplier, not the service’s', async () => {
+    await importFile(s.open.db, Buffer.from('account;service;period;due;supplier\n1234567;MAINT;2026-11;300;7736207543\n'), { kind: 'charges', fileName: 'c.csv' });
+    const card = (await s.as(s.adminToken)('GET', '/api/v1/accounts/1234567/card')).json() as { debts: { serviceCode: string; period: string; supplier: string }[] };
+    expect(card.debts.find((d) => d.serviceCode === 'MAINT' && d.period === '2026-11')?.supplier).toBe('ООО "УК Заря"');
+    expect(card.debts.find((d) => d.serviceCode === 'MAINT' && d.period === '2026-10')?.supplier).toBe('ООО "УК Дом"');
+  });
 });
