@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { BACK_OFFICE } from '../../http/auth.ts';
@@ -16,7 +17,8 @@ export function accountCardRoutes(app: FastifyInstance, db: Database): void {
     const account = await db.selectFrom('accounts').selectAll().where('number', '=', number).executeTakeFirst();
     if (!account) throw new AppError('not_found', `Лицевой счёт ${number} не найден`);
     const [charges, meters, readings, payments] = await Promise.all([
-      db.selectFrom('charges as c').innerJoin('services as s', 's.code', 'c.service_code').leftJoin('suppliers as p', 'p.id', 's.supplier_id')
+      // The charge's own supplier when it names one (one service, many УК), else the service's.
+      db.selectFrom('charges as c').innerJoin('services as s', 's.code', 'c.service_code').leftJoin('suppliers as p', (j) => j.on(sql<boolean>`p.id = coalesce(c.supplier_id, s.supplier_id)`))
         .select(['c.service_code', 's.name as service', 'p.name as supplier', 'c.period', 'c.due_kop', 'c.penalty_kop', 'c.paid_kop', 'c.paid_penalty_kop', 'c.charge_kop'])
         .where('c.account_number', '=', number).orderBy('c.period', 'desc').orderBy('s.name').execute(),
       db.selectFrom('meters as m').innerJoin('services as s', 's.code', 'm.service_code').select(['m.id', 'm.serial', 's.name as service', 'm.last_value_milli', 'm.last_date', 'm.verification_due', 'm.active'])

@@ -119,7 +119,12 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
         ]),
       );
     }
-    if (active !== undefined && def.create.shape['active']) query = query.where(sql.ref('active'), '=', active === 'true');
+    // Active is a flag on most catalogs and a status on accounts (active/closed); a catalog with neither says so rather than ignoring the filter.
+    if (active !== undefined) {
+      if (def.create.shape['active']) query = query.where(sql.ref('active'), '=', active === 'true');
+      else if (def.create.shape['status']) query = query.where(sql.ref('status'), '=', active === 'true' ? 'active' : 'closed');
+      else throw new AppError('validation.failed', `${def.title}: фильтра active нет — записи не бывают неактивными`);
+    }
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy(sql.ref(def.orderBy)).limit(limit).offset(offset).execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
