@@ -321,7 +321,7 @@ apikey
     const items = o.server ? ((await remote(o, 'GET', '/api/v1/api-keys')) as { items: ApiKeyView[] }).items : await withDb((open) => listApiKeys(open.db));
     if (items.length === 0) console.log('Ключей нет');
     for (const k of items) {
-      console.log([k.id, `${k.prefix}…`, k.name, k.scopes.join(','), KEY_STATES[k.state], `до ${k.expiresAt ?? 'бессрочно'}`, `использован ${k.lastUsedAt ?? 'никогда'}`].join('\t'));
+      console.log([k.id, `${k.prefix}…`, k.name, k.scopes.join(','), KEY_STATES[k.state], k.expiresAt ? `до ${k.expiresAt}` : 'бессрочно', `использован ${k.lastUsedAt ?? 'никогда'}`].join('\t'));
     }
   });
 apikey

@@ -97,7 +97,6 @@ export const loginRequest = z.object({
   login: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(200),
 });
-export const loginResponse = z.object({ token: z.string(), user: z.object({ id: uuid, login: z.string(), name: z.string(), role: z.enum(['cashier', 'senior_cashier', 'admin']) }) });
 
 /** Online account check at a provider, asked by a desk through the server. */
 export const providerCheckRequest = z.object({

@@ -205,7 +205,7 @@ describe('the list filter active', () => {
       const closed = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=false')).json() as { items: { number: string; status: string }[] };
       expect(closed.items.map((a) => a.number)).toContain('7000001');
       expect(closed.items.every((a) => a.status === 'closed')).toBe(true);
-      const open = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=true')).json() as { items: { status: string }[] };
+      const open = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=true')).json() as { items: { number: string; status: string }[] };
       expect(open.items.length).toBeGreaterThan(0);
       expect(open.items.every((a) => a.status === 'active')).toBe(true);
       expect(open.items.map((a) => a.number)).not.toContain('7000001');
