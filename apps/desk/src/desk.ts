@@ -71,7 +71,8 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const settings = new DeskSettings(db);
   const identity = new IdentityStore(db, options.dataDir);
   const events = new EventHub();
-  const crash: { point: CrashPoint | null; kind: string | null } = { point: null, kind: null };
+  // The runner's points, and one of the sync worker's: just after the server answered a push.
+  const crash: { point: CrashPoint | 'after_push_answer' | null; kind: string | null } = { point: null, kind: null };
   // eslint-disable-next-line prefer-const -- deps is completed after the runner exists.
   let deps: DeskDeps;
   const runner = new FiscalRunner(db, journal, () => register.current, clock, {
@@ -94,7 +95,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const sync = new SyncWorker(db, journal, replica, client, () => identity.current(), settings, events, clock, log, async () => statusReport(deps), {
     afterPush: () => releasePending(deps),
     ...options.sync,
-    ...(options.testHooks ? { onAnswer: () => crash.point === ('after_push_answer' as CrashPoint) && process.kill(process.pid, 'SIGKILL') } : {}),
+    ...(options.testHooks ? { onAnswer: () => crash.point === 'after_push_answer' && process.kill(process.pid, 'SIGKILL') } : {}),
   });
   deps = { db, dataDir: options.dataDir, clock, log, journal, runner, accounts: new AccountStore(db), settings, identity, client, sync, events, register, registerStatus };
 
@@ -106,7 +107,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
           testRoutes: (a: FastifyInstance) => {
             a.post('/api/test/crash', async (req) => {
               const body = z.object({ point: z.enum(['before_register', 'after_register', 'after_push_answer']).nullable(), kind: z.string().nullable().default(null) }).parse(req.body);
-              crash.point = body.point as CrashPoint | null;
+              crash.point = body.point;
               crash.kind = body.kind;
               return { ok: true };
             });

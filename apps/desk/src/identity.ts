@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnrollResponse } from '@paydesk/protocol';
+import { AppError, enrollResponse, type EnrollResponse } from '@paydesk/protocol';
 import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
 import { numberPrefix } from './features/journal/journal.ts';
 import { rebaseForNewEpoch } from './features/sync/recovery.ts';
@@ -70,14 +70,26 @@ export class IdentityStore {
 }
 
 /** Enrolls with the server: trades the one-time code for the desk's key. */
+/**
+ * Enrolls with the server's one-time code. A server that cannot be reached is said as such (the code may
+ * be fine); a refusal carries the server's own words; an answer not in the protocol's shape is refused
+ * before anything of it is saved.
+ */
 export async function enrollWithServer(serverUrl: string, code: string, epoch?: number): Promise<EnrollResponse> {
-  const r = await fetch(new URL('/api/v1/desks/enroll', serverUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ enrollmentCode: code, ...(epoch ? { epoch } : {}) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await r.json()) as EnrollResponse & { detail?: string };
-  if (!r.ok) throw new Error(body.detail ?? `сервер ответил ${r.status}`);
-  return body;
+  let r: Response;
+  try {
+    r = await fetch(new URL('/api/v1/desks/enroll', serverUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enrollmentCode: code, ...(epoch ? { epoch } : {}) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (e) {
+    throw new AppError('server.unreachable', `Сервер ${serverUrl} не отвечает (${(e as Error).message}): проверьте адрес и сеть и повторите — код регистрации не потрачен`);
+  }
+  const body: unknown = await r.json().catch(() => null);
+  if (!r.ok) throw new AppError('enroll.code_invalid', `Регистрация не удалась: ${(body as { detail?: string } | null)?.detail ?? `сервер ответил ${r.status}`}`);
+  const parsed = enrollResponse.safeParse(body);
+  if (!parsed.success) throw new AppError('server.unreachable', `По адресу ${serverUrl} ответил не сервер Paydesk (или несовместимой версии): проверьте адрес`);
+  return parsed.data;
 }

@@ -41,7 +41,7 @@ export interface AppOptions {
   now?: () => Date;
   /** Where the JSON log lines go (stdout when absent): tests read them to prove secrets stay out. */
   logStream?: NodeJS.WritableStream;
-  /** Extra slices (imports, exports, providers, reports, admin UI) added by the server's composition. */
+  /** Routes a test adds after the app's own (the OpenAPI test registers routes to check the document by). */
   extend?: (app: FastifyInstance) => void | Promise<void>;
 }
 

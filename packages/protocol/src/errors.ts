@@ -73,10 +73,6 @@ export function statusOf(code: ErrorCode): number {
   return ERRORS[code].status;
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
-}
-
 export const problemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),

@@ -51,9 +51,7 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
   // A new desk enrolls before anyone can sign in; an enrolled one only by its administrator.
   r.post('/api/enroll', { ...PUBLIC, schema: { tags: ['Настройки'], summary: 'Зарегистрировать кассу на сервере по одноразовому коду', body: enrollDeskRequest } }, async (req) => {
     if (deps.identity.current()) requireCashier(req, ['admin']);
-    const e = await enrollWithServer(req.body.serverUrl, req.body.code).catch((err: Error) => {
-      throw new AppError('enroll.code_invalid', `Регистрация не удалась: ${err.message}`);
-    });
+    const e = await enrollWithServer(req.body.serverUrl, req.body.code);
     const id = deps.identity.save(req.body.serverUrl, e);
     deps.sync.resetAfterEnrollment();
     return { deskId: id.deskId, name: id.name, epoch: id.epoch };

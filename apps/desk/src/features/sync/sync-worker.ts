@@ -351,7 +351,7 @@ export class SyncWorker {
       this.dropReflected(Number(cursor));
       this.state.reference.loaded = true;
       this.state.lastPullAt = this.clock().toISOString();
-      void this.statusReport().then((s) => this.client.reportStatus(s)).catch(() => undefined);
+      void this.statusReport().then((s) => this.client.reportStatus(s)).catch((e: unknown) => this.log.debug({ err: e }, 'status report not sent: the next heartbeat sends a fresh one'));
     } catch (e) {
       if (e instanceof ServerAnswer && e.code === 'sync.cursor_ahead') throw e;
       if (e instanceof LinkError) this.goOffline(e.message);
