@@ -61,6 +61,8 @@ export const ERRORS = {
   'fiscal.fn_problem': { status: 409, title: 'Проблема фискального накопителя' },
   'fiscal.return_exceeds': { status: 409, title: 'Сумма возврата больше выручки смены' },
   'server.unreachable': { status: 503, title: 'Сервер недоступен' },
+  // Said by the desk's own screens when the desk's local service does not answer them at all.
+  'desk.unreachable': { status: 503, title: 'Программа кассы не отвечает' },
   'internal': { status: 500, title: 'Внутренняя ошибка' },
   'unavailable': { status: 503, title: 'Служба временно недоступна' },
 } as const satisfies Record<string, { status: number; title: string }>;

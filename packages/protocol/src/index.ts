@@ -4,6 +4,7 @@ import { z } from 'zod';
 z.config(z.locales.ru());
 
 export * from './errors.ts';
+export * from './review-codes.ts';
 export * from './primitives.ts';
 export * from './ops.ts';
 export * from './reference.ts';

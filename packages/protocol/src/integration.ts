@@ -364,7 +364,7 @@ export const paymentDetail = paymentListItem.omit({ review: true }).extend({
   lines: z.array(z.object({ lineNo: int, code: z.string(), name: z.string().nullable(), supplierId: id.nullable(), period: z.string().nullable(), quantity: int, amountKop: kopecks, penaltyKop: kopecks, commissionKop: kopecks })),
   reversals: z.array(z.object({ opId: id, reason: z.string(), amountKop: kopecks, reversedAt: at, approvedBy: id.nullable() })),
   forwarding: z.object({ state: forwardingRecord.shape.state, txnId: z.string(), prvTxn: z.string().nullable(), code: int.nullable(), comment: z.string().nullable(), attempts: int, updatedAt: at }).nullable(),
-  review: z.array(z.object({ id, code: z.string(), message: z.string(), status: z.enum(['open', 'resolved']) })),
+  review: z.array(z.object({ id, code: z.string().describe('код разбора (review-codes.ts)'), title: z.string().describe('что это, по-русски'), message: z.string(), status: z.enum(['open', 'resolved']) })),
 }).meta({
   examples: [{
     opId: EXAMPLE.opId, number: 'К1-000017', kind: 'billing', deskId: EXAMPLE.deskId, pointId: EXAMPLE.pointId, cashierId: '0190f0d6-0000-7000-8000-00000000c001', accountNumber: '1000024', providerCode: null, providerAccount: null,

@@ -10,6 +10,8 @@ interface Item {
   createdAt: string;
   kind: string;
   code: string;
+  /** The code's Russian title (packages/protocol/src/review-codes.ts). */
+  title: string;
   message: string;
   opId: string | null;
   deskName: string | null;
@@ -48,7 +50,7 @@ export function ReviewScreen() {
           <Card withBorder key={i.id} data-testid={`review-${i.code}`}>
             <Group justify="space-between" align="flex-start">
               <Stack gap={2} style={{ flex: 1 }}>
-                <Group gap="xs"><Badge color={i.kind === 'forwarding' ? 'grape' : 'orange'} variant="light">{i.code}</Badge><Text c="dimmed" size="sm">{dateTime(i.createdAt)}{i.deskName ? ` · ${i.deskName}` : ''}</Text></Group>
+                <Group gap="xs"><Badge color={i.kind === 'forwarding' ? 'grape' : 'orange'} variant="light" tt="none" title={i.code}>{i.title}</Badge><Text c="dimmed" size="sm">{dateTime(i.createdAt)}{i.deskName ? ` · ${i.deskName}` : ''}</Text></Group>
                 <Text fw={600}>{i.message}</Text>
                 {i.opId && <Text size="sm" c="dimmed">Операция <Text span ff="monospace">{i.opId}</Text></Text>}
                 <details><summary style={{ cursor: 'pointer', color: 'var(--mantine-color-dimmed)' }}>Подробности</summary><Code block mt={4}>{JSON.stringify(i.context, null, 2)}</Code></details>

@@ -1,8 +1,16 @@
 /** The desk's API as the screens call it: JSON in and out, problems as errors with a Russian message. */
+import { ERROR_CODES, type ErrorCode } from '@paydesk/protocol';
+import { v7 as uuidv7 } from 'uuid';
+
+/** A code of the closed table; one this UI does not know (a newer desk) reads as `internal`, its words kept. */
+function errorCodeOf(value: unknown): ErrorCode {
+  return ERROR_CODES.includes(value as ErrorCode) ? (value as ErrorCode) : 'internal';
+}
+
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly body: Record<string, unknown>,
   ) {
@@ -38,19 +46,18 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!r.ok) {
     if (r.status === 401 && path !== '/api/session') window.dispatchEvent(new CustomEvent('paydesk:unauthorized'));
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-    throw new ProblemError(r.status, str(json?.['code']) ?? 'error', str(json?.['detail']) ?? str(json?.['title']) ?? `Ошибка ${r.status}`, json ?? {});
+    throw new ProblemError(r.status, errorCodeOf(json?.['code']), str(json?.['detail']) ?? str(json?.['title']) ?? `Ошибка ${r.status}`, json ?? {});
   }
   return json as T;
 }
 
-/** A fresh operation id (UUIDv7) for a form: the same id is sent again on a retry or a double Enter. */
+/**
+ * A fresh operation id (UUIDv7) for a form: the same id is sent again on a retry or a double Enter. The
+ * uuid package's, whose per-millisecond counter keeps ids made in one millisecond apart and in order —
+ * what the providers' txn_id derivation (domain/txn-id.ts) relies on.
+ */
 export function newOpId(): string {
-  const ms = Date.now();
-  const bytes = crypto.getRandomValues(new Uint8Array(10));
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const t = ms.toString(16).padStart(12, '0');
-  const variant = ((parseInt(hex.slice(4, 5), 16) & 0x3) | 0x8).toString(16);
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${hex.slice(0, 3)}-${variant}${hex.slice(5, 8)}-${hex.slice(8, 20)}`;
+  return uuidv7();
 }
 
 /** Fetches a file (PDF, XLSX, CSV) with the cashier's token and hands it to the browser to save. */
@@ -58,7 +65,7 @@ export async function download(path: string): Promise<void> {
   const r = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!r.ok) {
     const body = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-    throw new ProblemError(r.status, typeof body['code'] === 'string' ? body['code'] : 'error', typeof body['detail'] === 'string' ? body['detail'] : `Ошибка ${r.status}`, body);
+    throw new ProblemError(r.status, errorCodeOf(body['code']), typeof body['detail'] === 'string' ? body['detail'] : `Ошибка ${r.status}`, body);
   }
   const name = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')?.[1] ?? 'report';
   const url = URL.createObjectURL(await r.blob());

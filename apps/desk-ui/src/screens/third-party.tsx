@@ -99,7 +99,7 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
   const [amount, setAmount] = useState(initialAmount ? String(initialAmount / 100).replace('.', ',') : '');
   const [quote, setQuote] = useState<{ principalKop: number; commissionKop: number; totalKop: number } | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
-  const [check, setCheck] = useState<{ online: boolean; result: number | null; subscriberName?: string; balanceKop?: number; comment?: string; message?: string } | null>(null);
+  const [check, setCheck] = useState<{ result: number; subscriberName?: string; balanceKop?: number; comment?: string } | { problem: string } | null>(null);
   const [checking, setChecking] = useState(false);
   const panel = useRef<PaymentPanelHandle>(null);
   const amountKop = inputToKop(amount);
@@ -126,6 +126,8 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
     setChecking(true);
     try {
       setCheck(await api('POST', '/api/providers/check', { providerCode: provider.code, account, amountKop: amountKop ?? 0 }));
+    } catch (e) {
+      setCheck({ problem: e instanceof ProblemError ? e.message : t('thirdParty.checkOffline') });
     } finally {
       setChecking(false);
     }
@@ -158,10 +160,12 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
           {quote && <Text size="lg">{t('billing.commission')}: <b data-testid="provider-commission">{money(quote.commissionKop)}</b> · {t('billing.grandTotal')}: <b>{money(quote.totalKop)}</b></Text>}
         </Group>
         {check && (
-          <Alert mt="sm" color={check.online && check.result === 0 ? 'green' : 'yellow'} variant="light" data-testid="provider-check">
-            {check.online && check.result === 0
-              ? `${t('thirdParty.subscriber')}: ${check.subscriberName ?? '—'}${check.balanceKop !== undefined ? ` · ${t('thirdParty.balance')}: ${money(check.balanceKop)}` : ''}`
-              : check.online ? (check.comment ?? `код ${String(check.result)}`) : (check.message ?? t('thirdParty.checkOffline'))}
+          <Alert mt="sm" color={'result' in check && check.result === 0 ? 'green' : 'yellow'} variant="light" data-testid="provider-check">
+            {'problem' in check
+              ? check.problem
+              : check.result === 0
+                ? `${t('thirdParty.subscriber')}: ${check.subscriberName ?? '—'}${check.balanceKop !== undefined ? ` · ${t('thirdParty.balance')}: ${money(check.balanceKop)}` : ''}`
+                : (check.comment ?? `код ${String(check.result)}`)}
           </Alert>
         )}
         {quoteError && <Alert mt="sm" color="red" variant="light" data-testid="quote-error">{quoteError}</Alert>}

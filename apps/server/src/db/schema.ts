@@ -306,7 +306,7 @@ export interface ShiftsTable {
 }
 
 export type { ForwardingState } from '@paydesk/protocol';
-import type { ForwardingState } from '@paydesk/protocol';
+import type { ForwardingState, ReviewCode } from '@paydesk/protocol';
 
 export interface ForwardingsTable {
   op_id: string;
@@ -333,7 +333,7 @@ export interface ReviewItemsTable {
   id: string;
   created_at: GeneratedTimestamp;
   kind: string;
-  code: string;
+  code: ReviewCode;
   message: string;
   op_id: string | null;
   desk_id: string | null;

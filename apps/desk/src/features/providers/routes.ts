@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normalizeProviderAccount } from '@paydesk/domain';
-import { AppError } from '@paydesk/protocol';
+import { AppError, ERROR_CODES, type ErrorCode } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../http/auth.ts';
 import { quoteThirdParty } from '../payments/prepare.ts';
 import { activeProviders, providerOf } from './provider-store.ts';
+import { ServerAnswer } from '../sync/server-client.ts';
 
 const MAX_KOP = 1_000_000_000_000;
 
@@ -27,12 +28,16 @@ export function providerRoutes(app: FastifyInstance, deps: DeskDeps): void {
     requireCashier(req);
     const provider = providerOf(deps.db, req.body.providerCode);
     if (!provider) throw new AppError('not_found', 'Поставщик не найден');
-    if (!deps.sync.state.online) return { online: false, result: null, message: 'Нет связи с сервером: проверка невозможна' };
+    // No link, no check: a problem like any other refusal (server.unreachable), which the screen shows.
+    if (!deps.sync.state.online) throw new AppError('server.unreachable', 'Нет связи с сервером: проверка у поставщика невозможна');
     try {
-      const res = await deps.client.providerCheck(provider.code, normalizeProviderAccount(provider.normalize, req.body.account), req.body.amountKop);
-      return { online: true, ...res };
+      return await deps.client.providerCheck(provider.code, normalizeProviderAccount(provider.normalize, req.body.account), req.body.amountKop);
     } catch (e) {
-      return { online: false, result: null, message: `Проверка не удалась: ${(e as Error).message}` };
+      // The server's refusal keeps its code and words; anything else is the link.
+      if (e instanceof ServerAnswer && e.code !== null && ERROR_CODES.includes(e.code as ErrorCode)) {
+        throw new AppError(e.code as ErrorCode, typeof e.body['detail'] === 'string' ? e.body['detail'] : undefined);
+      }
+      throw new AppError('server.unreachable', `Проверка у поставщика не удалась: ${(e as Error).message}`);
     }
   });
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, paymentDetail, paymentList } from '@paydesk/protocol';
+import { AppError, paymentDetail, paymentList, reviewTitle } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { READ } from '../../http/auth.ts';
 import { answers } from '../../http/openapi.ts';
@@ -75,7 +75,7 @@ export function paymentRoutes(app: FastifyInstance, db: Database): void {
       lines: lines.map((l) => ({ lineNo: l.line_no, code: l.code, name: l.name, supplierId: l.supplier_id, period: l.period, quantity: l.quantity, amountKop: l.amount_kop, penaltyKop: l.penalty_kop, commissionKop: l.commission_kop })),
       reversals: reversal.map((x) => ({ opId: x.op_id, reason: x.reason, amountKop: x.amount_kop, reversedAt: x.reversed_at.toISOString(), approvedBy: x.approved_by })),
       forwarding: forwarding ? { state: forwarding.state, txnId: forwarding.txn_id, prvTxn: forwarding.prv_txn, code: forwarding.result_code, comment: forwarding.comment, attempts: forwarding.attempts, updatedAt: forwarding.updated_at.toISOString() } : null,
-      review,
+      review: review.map((i) => ({ ...i, title: reviewTitle(i.code) })),
     };
   });
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { AppError } from '@paydesk/protocol';
+import { AppError, type ReviewCode } from '@paydesk/protocol';
 import { parseRub } from '@paydesk/domain';
 import type { Database } from '../../db/database.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
@@ -47,7 +47,7 @@ export async function reconcileProvider(db: Database, providerCode: string, text
     await lockStamping(trx);
     const ours = await trx.selectFrom('forwardings').selectAll().where('provider_code', '=', providerCode).execute();
     const byTxn = new Map(ours.map((f) => [f.txn_id, f]));
-    const review = async (code: string, message: string, opId: string | null, context: Record<string, unknown>): Promise<void> => {
+    const review = async (code: ReviewCode, message: string, opId: string | null, context: Record<string, unknown>): Promise<void> => {
       await trx.insertInto('review_items').values({ id: randomUUID(), kind: 'reconcile', code, message, op_id: opId, desk_id: null, context: JSON.stringify(context) })
         .onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing()).execute();
     };

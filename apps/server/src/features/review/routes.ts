@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '@paydesk/protocol';
+import { AppError, REVIEW_CODES, reviewTitle } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { BACK_OFFICE, requireUser } from '../../http/auth.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -11,7 +11,7 @@ export function reviewRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/review', {
-    schema: { tags: ['Разбор'], summary: 'Очередь разбора', querystring: z.object({ status: z.enum(['open', 'resolved']).default('open'), code: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }) },
+    schema: { tags: ['Разбор'], summary: 'Очередь разбора', querystring: z.object({ status: z.enum(['open', 'resolved']).default('open'), code: z.enum(REVIEW_CODES).optional(), limit: z.coerce.number().int().min(1).max(500).default(100), offset: z.coerce.number().int().min(0).default(0) }) },
     config: { auth: BACK_OFFICE },
   }, async (req) => {
     let q = db.selectFrom('review_items').leftJoin('desks', 'desks.id', 'review_items.desk_id').where('review_items.status', '=', req.query.status);
@@ -23,7 +23,7 @@ export function reviewRoutes(app: FastifyInstance, db: Database): void {
     return {
       total: Number(count?.n ?? 0),
       items: rows.map((i) => ({
-        id: i.id, createdAt: i.created_at.toISOString(), kind: i.kind, code: i.code, message: i.message, opId: i.op_id, deskId: i.desk_id, deskName: i.desk_name, context: i.context,
+        id: i.id, createdAt: i.created_at.toISOString(), kind: i.kind, code: i.code, title: reviewTitle(i.code), message: i.message, opId: i.op_id, deskId: i.desk_id, deskName: i.desk_name, context: i.context,
         status: i.status, resolution: i.resolution, note: i.note, resolvedBy: i.resolved_by, resolvedAt: i.resolved_at?.toISOString() ?? null,
       })),
     };

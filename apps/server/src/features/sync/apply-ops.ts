@@ -7,10 +7,12 @@ import { checkLimits, checkReading, computeCommission, expectedBillingCommission
 import type {
   CashCountedBody,
   CashMoveBody,
+  ErrorCode,
   OpType,
   PaymentAcceptedBody,
   PaymentReversedBody,
   ReadingSubmittedBody,
+  ReviewCode,
   ServiceSoldBody,
   ShiftClosedBody,
   ShiftOpenedBody,
@@ -28,7 +30,8 @@ export interface ApplyContext {
 
 export interface OpOutcome {
   outcome: 'applied' | 'applied_with_review' | 'rejected';
-  code?: string;
+  /** A review code when applied with review; an error code (validation.failed) or a sync review code when rejected. */
+  code?: ReviewCode | ErrorCode;
   message?: string;
 }
 
@@ -40,7 +43,7 @@ class Findings {
     private readonly kind: string,
   ) {}
 
-  add(code: string, message: string, context: Record<string, unknown> = {}): void {
+  add(code: ReviewCode, message: string, context: Record<string, unknown> = {}): void {
     this.items.push({ kind: this.kind, code, message, opId: this.opId, context });
   }
 

@@ -2,12 +2,13 @@
  * What applying a batch of operations will write, gathered in memory first so the batch reaches the
  * database in a handful of multi-row statements, and what the op handlers need to read, fetched once.
  */
+import type { ReviewCode } from '@paydesk/protocol';
 import type { Insertable } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 
 export interface ReviewDraft {
   kind: string;
-  code: string;
+  code: ReviewCode;
   message: string;
   opId: string;
   context: Record<string, unknown>;

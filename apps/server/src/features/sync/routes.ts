@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, PROTOCOL_VERSION, pullQuery, pushRequest } from '@paydesk/protocol';
+import { AppError, PROTOCOL_VERSION, pullQuery, pushRequest, validationProblem } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { DESK, requireDesk } from '../../http/auth.ts';
 import type { Metrics } from '../../http/metrics.ts';
@@ -40,10 +40,7 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
       throw new AppError('sync.protocol_version', `Касса говорит на версии протокола ${version}, сервер — на ${PROTOCOL_VERSION}: обновите кассу`, { supported: [PROTOCOL_VERSION] });
     }
     const parsed = pushRequest.safeParse(req.body);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-      throw new AppError('validation.failed', `Пакет не читается: ${issues[0]?.path ?? ''} — ${issues[0]?.message ?? ''}`, { errors: issues });
-    }
+    if (!parsed.success) throw validationProblem(parsed.error, 'пакета');
     const started = process.hrtime.bigint();
     const result = await processPush(db, desk, parsed.data, (s) => metrics.recordPush(s));
     metrics.pushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
