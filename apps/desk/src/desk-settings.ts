@@ -2,8 +2,7 @@
  * Settings as the desk uses them: what the administrator set on the server (replicated: the desk's
  * own, its point's, global) under what was changed on this desk's settings screen.
  */
-import { resolveSetting, type SettingKey, type SETTINGS } from '@paydesk/protocol';
-import type { z } from 'zod';
+import { resolveSetting, type SettingKey, type SettingRead } from '@paydesk/protocol';
 import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
 
 export interface LocalSettings {
@@ -42,21 +41,22 @@ export class DeskSettings {
     settingsChanged(this.db);
   }
 
-  get<K extends SettingKey>(key: K): z.infer<(typeof SETTINGS)[K]> | undefined {
+  /** A setting as the desk uses it; keys with a default (protocol's DEFAULT_SETTINGS) are always present. */
+  get<K extends SettingKey>(key: K): SettingRead<K> {
     const generation = generations.get(this.db) ?? 0;
     if (generation !== this.cachedGeneration) {
       this.cache = new Map();
       this.cachedGeneration = generation;
     }
-    if (this.cache.has(key)) return this.cache.get(key) as z.infer<(typeof SETTINGS)[K]> | undefined;
+    if (this.cache.has(key)) return this.cache.get(key) as SettingRead<K>;
     const value = this.resolve(key);
     this.cache.set(key, value);
     return value;
   }
 
-  private resolve<K extends SettingKey>(key: K): z.infer<(typeof SETTINGS)[K]> | undefined {
+  private resolve<K extends SettingKey>(key: K): SettingRead<K> {
     const local = this.local() as Record<string, unknown>;
-    if (local[key] !== undefined) return local[key] as z.infer<(typeof SETTINGS)[K]>;
+    if (local[key] !== undefined) return local[key] as SettingRead<K>;
     return resolveSetting(key, (scoped) => {
       const r = this.read.get(scoped) as { value: string } | undefined;
       return r ? (JSON.parse(r.value) as unknown) : undefined;
@@ -64,6 +64,6 @@ export class DeskSettings {
   }
 
   timeZone(): string {
-    return this.get('timeZone') ?? 'Europe/Moscow';
+    return this.get('timeZone');
   }
 }

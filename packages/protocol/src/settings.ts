@@ -37,7 +37,13 @@ export type SettingKey = keyof typeof SETTINGS;
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
-export const DEFAULT_SETTINGS: Partial<Record<SettingKey, unknown>> = {
+export type SettingValue<K extends SettingKey> = z.infer<(typeof SETTINGS)[K]>;
+
+/**
+ * The one place a setting's default is written: a desk and the server read these keys as always present
+ * (no `?? value` beside a read), and the server seeds them as the global values of a fresh install.
+ */
+export const DEFAULT_SETTINGS = {
   billingName: 'Биллинг Эксперт',
   agentType: 'paying_agent',
   taxSystem: 'usn_income',
@@ -48,16 +54,22 @@ export const DEFAULT_SETTINGS: Partial<Record<SettingKey, unknown>> = {
   pullIntervalSeconds: 60,
   timeZone: 'Europe/Moscow',
   resendWindowDays: 35,
-};
+} as const satisfies { [K in SettingKey]?: SettingValue<K> };
+
+/** A key with a default: read as present. */
+export type DefaultedKey = keyof typeof DEFAULT_SETTINGS;
+
+/** What reading a setting gives: the value, or undefined for a key without a default nobody set. */
+export type SettingRead<K extends SettingKey> = K extends DefaultedKey ? SettingValue<K> : SettingValue<K> | undefined;
 
 /** The value a desk should use: its own, else its point's, else the global one, else the default. */
-export function resolveSetting<K extends SettingKey>(key: K, scoped: (scopedKey: string) => unknown): z.infer<(typeof SETTINGS)[K]> | undefined {
+export function resolveSetting<K extends SettingKey>(key: K, scoped: (scopedKey: string) => unknown): SettingRead<K> {
   for (const scope of ['desk', 'point', 'global']) {
     const v = scoped(`${scope}:${key}`);
     if (v !== undefined) {
       const parsed = SETTINGS[key].safeParse(v);
-      if (parsed.success) return parsed.data as z.infer<(typeof SETTINGS)[K]>;
+      if (parsed.success) return parsed.data as SettingRead<K>;
     }
   }
-  return DEFAULT_SETTINGS[key] as z.infer<(typeof SETTINGS)[K]> | undefined;
+  return (DEFAULT_SETTINGS as Partial<Record<SettingKey, unknown>>)[key] as SettingRead<K>;
 }

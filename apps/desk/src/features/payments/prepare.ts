@@ -90,7 +90,7 @@ export function agentProfile(settings: DeskSettings, agentType: 'paying_agent' |
 function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'card'): ReceiptContext {
   const r: ReceiptContext = {
     operationId: opId,
-    taxSystem: ctx.settings.get('taxSystem') ?? 'usn_income',
+    taxSystem: ctx.settings.get('taxSystem'),
     cashier: ctx.cashier.inn ? { name: ctx.cashier.name, inn: ctx.cashier.inn } : { name: ctx.cashier.name },
     method,
   };
@@ -204,7 +204,7 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   const final: BillingLine[] = lines.map((l, i) => ({ ...l, ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }), supplierId: owed[i]?.supplier as string }));
   for (const part of c.suppliers) {
     const s = supplier(part.supplier);
-    const limit = checkLimits({ amountKop: part.principalKop, agentType: s.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000 });
+    const limit = checkLimits({ amountKop: part.principalKop, agentType: s.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') });
     if (!limit.ok) throw new AppError('payment.limit', `${s.name}: ${limit.message}`);
   }
   const commission: CommissionBreakdown = {
@@ -271,7 +271,7 @@ export function quoteThirdParty(ctx: Pick<PrepareContext, 'db' | 'settings'>, re
     throw new AppError('payment.limit', `${provider.name}: комиссия входит в сумму, а сумма ${formatRub(req.amountKop)} не больше комиссии (${describeCommission(rule, (k) => formatRub(k))}) — поставщику ничего не останется. Внесите больше.`);
   }
   const limit = checkLimits({
-    amountKop: c.principalKop, agentType: provider.agentType, subagentCapKop: ctx.settings.get('subagentCapKop') ?? 1_500_000,
+    amountKop: c.principalKop, agentType: provider.agentType, subagentCapKop: ctx.settings.get('subagentCapKop'),
     ...(provider.minKop !== null ? { minKop: provider.minKop } : {}), ...(provider.maxKop !== null ? { maxKop: provider.maxKop } : {}),
   });
   if (!limit.ok) throw new AppError('payment.limit', limit.message);

@@ -43,7 +43,7 @@ export function submitReading(deps: DeskDeps, cashier: Cashier, input: ReadingIn
       ...(last && meter.lastDate ? { last: { valueMilli: last.milli, date: meter.lastDate } } : {}),
     },
     { value: input.value, date },
-    { today, cutoffDay: deps.settings.get('readingCutoffDay') ?? 25 },
+    { today, cutoffDay: deps.settings.get('readingCutoffDay') },
     input.confirmed,
   );
   const existing = deps.runner.get(opId);

@@ -84,7 +84,7 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
       ...(provider ? { providerCanCancel: (JSON.parse(provider.data) as { canCancel: boolean }).canCancel } : {}),
     };
     const shift = { open: status?.shift.state === 'open', number: status?.shift.number ?? null };
-    const settings = { windowDays: deps.settings.get('reversalWindowDays') ?? 3 };
+    const settings = { windowDays: deps.settings.get('reversalWindowDays') };
     let approvedBy: Cashier | null = null;
     let decision = decideReversal({ userId: cashier.id, role: cashier.role }, subject, deps.clock(), shift, settings);
     if (!decision.allowed && decision.seniorMayApprove) {

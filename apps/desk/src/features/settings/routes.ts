@@ -18,13 +18,13 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
       deskName: id?.name ?? null,
       epoch: id?.epoch ?? null,
       serverUrl: id?.serverUrl ?? null,
-      syncIntervalSeconds: deps.settings.get('syncIntervalSeconds') ?? 30,
-      pullIntervalSeconds: deps.settings.get('pullIntervalSeconds') ?? 60,
+      syncIntervalSeconds: deps.settings.get('syncIntervalSeconds'),
+      pullIntervalSeconds: deps.settings.get('pullIntervalSeconds'),
       register: { driver: register.driver, url: register.url ?? null, user: register.user ?? null, passwordSet: Boolean(register.password) },
       registerActive: deps.register.describe,
-      billingName: deps.settings.get('billingName') ?? 'Биллинг Эксперт',
+      billingName: deps.settings.get('billingName'),
       point: { address: deps.settings.get('settlementAddress') ?? null, place: deps.settings.get('settlementPlace') ?? null, orgName: deps.settings.get('orgName') ?? null, orgInn: deps.settings.get('orgInn') ?? null },
-      agent: { type: deps.settings.get('agentType') ?? 'paying_agent', phone: deps.settings.get('agentPhone') ?? null, operatorPhone: deps.settings.get('operatorPhone') ?? null, taxSystem: deps.settings.get('taxSystem') ?? 'usn_income' },
+      agent: { type: deps.settings.get('agentType'), phone: deps.settings.get('agentPhone') ?? null, operatorPhone: deps.settings.get('operatorPhone') ?? null, taxSystem: deps.settings.get('taxSystem') },
       local: deps.settings.local(),
     };
   });

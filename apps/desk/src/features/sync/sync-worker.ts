@@ -98,8 +98,8 @@ export class SyncWorker {
   private async tick(): Promise<void> {
     if (this.stopped || !this.identity() || this.state.fatal) return;
     const now = mono();
-    const syncMs = (this.settings.get('syncIntervalSeconds') ?? 30) * 1000;
-    const pullMs = (this.settings.get('pullIntervalSeconds') ?? 60) * 1000;
+    const syncMs = this.settings.get('syncIntervalSeconds') * 1000;
+    const pullMs = this.settings.get('pullIntervalSeconds') * 1000;
     if (!this.state.online) {
       if (now < this.nextAttemptAt) return;
       this.nextAttemptAt = now + this.backoffMs;
@@ -237,7 +237,7 @@ export class SyncWorker {
     if (e.code === 'sync.gap' && typeof e.body['expectedSeq'] === 'number') {
       // The server is behind this desk (restored from a backup): send again from what it expects.
       this.log.warn({ expectedSeq: e.body['expectedSeq'], base }, 'server expects an earlier seq: resending');
-      const n = resendAfter(this.db, e.body['expectedSeq'] - 1, this.clock(), this.settings.get('resendWindowDays') ?? 35);
+      const n = resendAfter(this.db, e.body['expectedSeq'] - 1, this.clock(), this.settings.get('resendWindowDays'));
       if (n === 0 && this.journal.pending(1).length === 0) this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а отправлять кассе нечего`);
       return;
     }
@@ -287,7 +287,7 @@ export class SyncWorker {
     }
     const id = this.identity();
     if (page.desk && id && page.desk.epoch === id.epoch && page.desk.lastSeq < ackedWireSeq(this.db)) {
-      const n = resendAfter(this.db, page.desk.lastSeq, this.clock(), this.settings.get('resendWindowDays') ?? 35);
+      const n = resendAfter(this.db, page.desk.lastSeq, this.clock(), this.settings.get('resendWindowDays'));
       this.log.warn({ serverLastSeq: page.desk.lastSeq, resent: n }, 'the server holds fewer of this desk’s ops than it acknowledged: sending them again');
       if (n > 0) void this.push();
     }

@@ -1,9 +1,10 @@
 /** The organisation's time zone (a global setting): where a "day" of reports and the overview begins. */
+import { DEFAULT_SETTINGS } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 
 export async function organisationTimeZone(db: Database): Promise<string> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', 'timeZone').where('scope', '=', 'global').executeTakeFirst();
-  return typeof row?.value === 'string' ? row.value : 'Europe/Moscow';
+  return typeof row?.value === 'string' ? row.value : DEFAULT_SETTINGS.timeZone;
 }
 
 export function todayIn(timeZone: string, now: Date): string {

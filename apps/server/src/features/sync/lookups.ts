@@ -4,8 +4,7 @@
  * payments that reversals refer to.
  */
 import type { Transaction } from 'kysely';
-import type { PushedOp } from '@paydesk/protocol';
-import { DEFAULT_SUBAGENT_CAP_KOP } from '@paydesk/domain';
+import { DEFAULT_SETTINGS, type PushedOp } from '@paydesk/protocol';
 import type { DB } from '../../db/schema.ts';
 import { chargeKey, type Lookups, type PaymentFacts } from './batch.ts';
 
@@ -86,6 +85,6 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     payments,
     reversalsOf,
     forwardingStates,
-    settings: { subagentCapKop: setting('subagentCapKop', DEFAULT_SUBAGENT_CAP_KOP), cutoffDay: setting('readingCutoffDay', 25) },
+    settings: { subagentCapKop: setting('subagentCapKop', DEFAULT_SETTINGS.subagentCapKop), cutoffDay: setting('readingCutoffDay', DEFAULT_SETTINGS.readingCutoffDay) },
   };
 }
