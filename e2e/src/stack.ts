@@ -39,7 +39,17 @@ export async function startTestServer(options: { adminUiDir?: string; onlineWind
   const open = await pgliteTestDb();
   await seedCatalog(open);
   const actor = { type: 'system' as const, id: null };
-  for (const [key, value] of Object.entries({ agentPhone: '+78001000000', operatorPhone: '+78001000001', settlementAddress: 'г. Энск, ул. Ленина, 1', settlementPlace: 'Пункт приёма платежей', orgName: 'ООО «Расчётный центр»', orgInn: '7707083893', taxSystem: 'usn_income', pullIntervalSeconds: 5, syncIntervalSeconds: 5 })) {
+  for (const [key, value] of Object.entries({
+    agentPhone: '+78001000000',
+    operatorPhone: '+78001000001',
+    settlementAddress: 'г. Энск, ул. Ленина, 1',
+    settlementPlace: 'Пункт приёма платежей',
+    orgName: 'ООО «Расчётный центр»',
+    orgInn: '7707083893',
+    taxSystem: 'usn_income',
+    pullIntervalSeconds: 5,
+    syncIntervalSeconds: 5,
+  })) {
     await putSetting(open.db, 'global', null, key as 'agentPhone', value, actor);
   }
   await addUser(open.db, { login: 'cashier', name: 'Иванова А.А.', role: 'cashier', password: 'demo' }, actor);
@@ -52,7 +62,17 @@ export async function startTestServer(options: { adminUiDir?: string; onlineWind
     port,
     open,
     async start() {
-      const built = await buildApp({ db: server.open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 8 * 1024 * 1024, trustProxy: false, ...options } });
+      const built = await buildApp({
+        db: server.open.db,
+        config: {
+          logLevel: 'silent',
+          sessionHours: 12,
+          enrollmentHours: 24,
+          bodyLimitBytes: 8 * 1024 * 1024,
+          trustProxy: false,
+          ...options,
+        },
+      });
       app = built.app;
       await app.listen({ port, host: '127.0.0.1' });
     },
@@ -100,7 +120,10 @@ export async function enrolledDataDir(server: TestStackServer, name = 'Касс�
 
 export const FAST_SYNC = { probeIntervalMs: 200, minBackoffMs: 100, maxBackoffMs: 500 };
 
-export async function startTestDesk(server: TestStackServer, options: Partial<DeskOptions> & { dataDir?: string } = {}): Promise<RunningDesk & { dataDir: string; api: DeskApi }> {
+export async function startTestDesk(
+  server: TestStackServer,
+  options: Partial<DeskOptions> & { dataDir?: string } = {},
+): Promise<RunningDesk & { dataDir: string; api: DeskApi }> {
   const dataDir = options.dataDir ?? (await enrolledDataDir(server));
   const desk = await startDesk({ port: 0, logLevel: 'silent', testHooks: true, sync: FAST_SYNC, ...options, dataDir });
   return { ...desk, dataDir, api: new DeskApi(desk.url) };
@@ -119,7 +142,10 @@ export class DeskApi {
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const r = await fetch(new URL(path, this.url), {
       method,
-      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await r.text();
@@ -141,7 +167,11 @@ export class DeskApi {
   }
 
   /** Waits until a condition on the desk's status holds. */
-  async waitFor(what: string, pred: (s: Awaited<ReturnType<DeskApi['status']>>) => boolean, timeoutMs = 20_000): Promise<Awaited<ReturnType<DeskApi['status']>>> {
+  async waitFor(
+    what: string,
+    pred: (s: Awaited<ReturnType<DeskApi['status']>>) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Awaited<ReturnType<DeskApi['status']>>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.status();

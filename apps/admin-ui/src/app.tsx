@@ -50,7 +50,10 @@ export function App() {
       setChecked(true);
       return;
     }
-    api<Me>('GET', '/api/v1/auth/me').then(setMe).catch(() => setToken(null)).finally(() => setChecked(true));
+    api<Me>('GET', '/api/v1/auth/me')
+      .then(setMe)
+      .catch(() => setToken(null))
+      .finally(() => setChecked(true));
   }, []);
   useEffect(() => {
     const on = (): void => {
@@ -73,23 +76,44 @@ export function App() {
     <AppShell navbar={{ width: 240, breakpoint: 'sm' }} header={{ height: 56 }} padding="lg">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
-          <Title order={3} c="indigo.8">Paydesk · бэк-офис</Title>
+          <Title order={3} c="indigo.8">
+            Paydesk · бэк-офис
+          </Title>
           <Group>
             <Text>{me.name}</Text>
             <Badge variant="light">{t(`roles.${me.role}`)}</Badge>
-            <Button variant="subtle" onClick={() => {
-              void api('POST', '/api/v1/auth/logout').finally(() => {
-                setToken(null);
-                setMe(null);
-              });
-            }} data-testid="logout">{t('nav.logout')}</Button>
+            <Button
+              variant="subtle"
+              onClick={() => {
+                void api('POST', '/api/v1/auth/logout').finally(() => {
+                  setToken(null);
+                  setMe(null);
+                });
+              }}
+              data-testid="logout"
+            >
+              {t('nav.logout')}
+            </Button>
           </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <Stack gap={2}>
           {visible.map((s, i) => (
-            <NavLink key={s.key} href={`#/${s.key}`} active={section === s.key} label={t(`nav.${s.key}`)} rightSection={i < 10 ? <Text size="xs" c="dimmed">Alt+{hotkey(i)}</Text> : null} data-testid={`nav-${s.key}`} />
+            <NavLink
+              key={s.key}
+              href={`#/${s.key}`}
+              active={section === s.key}
+              label={t(`nav.${s.key}`)}
+              rightSection={
+                i < 10 ? (
+                  <Text size="xs" c="dimmed">
+                    Alt+{hotkey(i)}
+                  </Text>
+                ) : null
+              }
+              data-testid={`nav-${s.key}`}
+            />
           ))}
         </Stack>
       </AppShell.Navbar>

@@ -42,7 +42,9 @@ export function App() {
   const [section, setSection] = useState<Section>('billing');
   const [offlineDialog, setOfflineDialog] = useState(false);
   const [billPrefill, setBillPrefill] = useState<BillPrefill | null>(null);
-  const [providerPrefill, setProviderPrefill] = useState<{ providerCode: string; account: string | null; amountKop: number | null } | null>(null);
+  const [providerPrefill, setProviderPrefill] = useState<{ providerCode: string; account: string | null; amountKop: number | null } | null>(
+    null,
+  );
   const [readingsAccount, setReadingsAccount] = useState<string | null>(null);
   const [billingName, setBillingName] = useState('Биллинг Эксперт');
   const sectionKey = useRef(0);
@@ -56,7 +58,13 @@ export function App() {
           notifications.show({ color: 'green', title: t('offline.back'), message: t('offline.backText') });
         }
       },
-      onRejected: (r) => notifications.show({ color: 'red', autoClose: false, title: t('banners.rejected', { count: 1 }), message: r.message ?? r.code ?? '' }),
+      onRejected: (r) =>
+        notifications.show({
+          color: 'red',
+          autoClose: false,
+          title: t('banners.rejected', { count: 1 }),
+          message: r.message ?? r.code ?? '',
+        }),
     },
     cashier !== null,
   );
@@ -80,7 +88,10 @@ export function App() {
     return () => window.removeEventListener('paydesk:unauthorized', onUnauthorized);
   }, []);
   useEffect(() => {
-    if (cashier) void api<{ billingName: string }>('GET', '/api/settings').then((s) => setBillingName(s.billingName)).catch(() => undefined);
+    if (cashier)
+      void api<{ billingName: string }>('GET', '/api/settings')
+        .then((s) => setBillingName(s.billingName))
+        .catch(() => undefined);
   }, [cashier]);
 
   const go = useCallback((s: Section) => {
@@ -94,7 +105,12 @@ export function App() {
     if (!cashier) return;
     void api<ScanResult>('POST', '/api/scan', { text }).then((r) => {
       if (r.kind === 'bill' && r.accountNumber) {
-        setBillPrefill({ accountNumber: r.accountNumber, amountKop: r.amountKop ?? null, sumNeedsConfirmation: r.sumNeedsConfirmation ?? false, period: r.period ?? null });
+        setBillPrefill({
+          accountNumber: r.accountNumber,
+          amountKop: r.amountKop ?? null,
+          sumNeedsConfirmation: r.sumNeedsConfirmation ?? false,
+          period: r.period ?? null,
+        });
         go('billing');
       } else if (r.kind === 'provider' && r.providerCode) {
         setProviderPrefill({ providerCode: r.providerCode, account: r.account ?? null, amountKop: r.amountKop ?? null });
@@ -111,28 +127,58 @@ export function App() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap={4} wrap="nowrap">
-            <Title order={3} mr="md" c="blue.8">Paydesk</Title>
+            <Title order={3} mr="md" c="blue.8">
+              Paydesk
+            </Title>
             {SECTIONS.filter((s) => s.key !== 'settings' || cashier.role === 'admin').map((s) => (
-              <UnstyledButton key={s.key} onClick={() => go(s.key)} px="sm" py={6} style={{ borderRadius: 6, background: section === s.key ? 'var(--mantine-color-blue-6)' : undefined, color: section === s.key ? 'white' : undefined }} data-testid={`nav-${s.key}`}>
-                <Text fw={600} size="md"><Text span size="xs" opacity={0.75} mr={4}>{s.hotkey}</Text>{t(`nav.${s.key}`)}</Text>
+              <UnstyledButton
+                key={s.key}
+                onClick={() => go(s.key)}
+                px="sm"
+                py={6}
+                style={{
+                  borderRadius: 6,
+                  background: section === s.key ? 'var(--mantine-color-blue-6)' : undefined,
+                  color: section === s.key ? 'white' : undefined,
+                }}
+                data-testid={`nav-${s.key}`}
+              >
+                <Text fw={600} size="md">
+                  <Text span size="xs" opacity={0.75} mr={4}>
+                    {s.hotkey}
+                  </Text>
+                  {t(`nav.${s.key}`)}
+                </Text>
               </UnstyledButton>
             ))}
           </Group>
-          <Button variant="subtle" onClick={() => {
-            void api('DELETE', '/api/session').finally(() => {
-              setToken(null);
-              setCashier(null);
-            });
-          }}>{t('nav.logout')}</Button>
+          <Button
+            variant="subtle"
+            onClick={() => {
+              void api('DELETE', '/api/session').finally(() => {
+                setToken(null);
+                setCashier(null);
+              });
+            }}
+          >
+            {t('nav.logout')}
+          </Button>
         </Group>
       </AppShell.Header>
       <AppShell.Main>
         <Banners status={status} />
         <div key={`${section}-${sectionKey.current}`}>
-          {section === 'billing' && <BillingScreen billingName={billingName} prefill={billPrefill} onPrefillUsed={() => setBillPrefill(null)} onReadings={(n) => {
-            setReadingsAccount(n);
-            go('readings');
-          }} />}
+          {section === 'billing' && (
+            <BillingScreen
+              billingName={billingName}
+              prefill={billPrefill}
+              onPrefillUsed={() => setBillPrefill(null)}
+              onReadings={(n) => {
+                setReadingsAccount(n);
+                go('readings');
+              }}
+            />
+          )}
           {section === 'thirdParty' && <ThirdPartyScreen prefill={providerPrefill} onPrefillUsed={() => setProviderPrefill(null)} />}
           {section === 'readings' && <ReadingsScreen accountNumber={readingsAccount} onAccount={setReadingsAccount} />}
           {section === 'journal' && <JournalScreen />}
@@ -147,7 +193,9 @@ export function App() {
       <Modal opened={offlineDialog} onClose={() => setOfflineDialog(false)} title={<Title order={3}>{t('offline.title')}</Title>} size="lg">
         <Stack data-testid="offline-dialog">
           <Text size="lg">{t('offline.text')}</Text>
-          <Button size="lg" data-autofocus onClick={() => setOfflineDialog(false)}>{t('offline.ok')}</Button>
+          <Button size="lg" data-autofocus onClick={() => setOfflineDialog(false)}>
+            {t('offline.ok')}
+          </Button>
         </Stack>
       </Modal>
     </AppShell>

@@ -42,7 +42,10 @@ export function routesOf(app: FastifyInstance): { method: string; url: string }[
 
 export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token'], censor: '***' } },
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token'], censor: '***' },
+    },
     bodyLimit: 1024 * 1024,
   });
   const routes: { method: string; url: string }[] = [];
@@ -56,12 +59,32 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   installErrorHandling(app, hasUi ? { notFoundPage: (_req, reply) => reply.sendFile('index.html') } : {});
   installSessionAuth(app, deps);
   await app.register(swagger, {
-    openapi: { info: { title: 'Paydesk desk API', version: '0.1.0', description: 'API кассы для интерфейса кассира и сценариев. Ошибки — application/problem+json.' } },
+    openapi: {
+      info: {
+        title: 'Paydesk desk API',
+        version: '0.1.0',
+        description: 'API кассы для интерфейса кассира и сценариев. Ошибки — application/problem+json.',
+      },
+    },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  for (const slice of [statusRoutes, sessionRoutes, accountRoutes, paymentRoutes, providerRoutes, readingRoutes, reversalRoutes, shiftRoutes, registerRoutes, scanRoutes, settingsRoutes, journalRoutes, reportRoutes]) {
+  for (const slice of [
+    statusRoutes,
+    sessionRoutes,
+    accountRoutes,
+    paymentRoutes,
+    providerRoutes,
+    readingRoutes,
+    reversalRoutes,
+    shiftRoutes,
+    registerRoutes,
+    scanRoutes,
+    settingsRoutes,
+    journalRoutes,
+    reportRoutes,
+  ]) {
     slice(app, deps);
   }
   options.testRoutes?.(app);

@@ -41,8 +41,11 @@ export function loadDeskConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record
   const parsed = schema.safeParse({ ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) });
   if (!parsed.success) {
     const name = (key: string): string => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? key;
-    throw new Error(`Неверные настройки кассы:\n${parsed.error.issues.map((i) => `  ${name(String(i.path[0]))}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `Неверные настройки кассы:\n${parsed.error.issues.map((i) => `  ${name(String(i.path[0]))}: ${i.message}`).join('\n')}`,
+    );
   }
-  if (parsed.data.register && parsed.data.register !== 'virtual' && !parsed.data.registerUrl) throw new Error('Неверные настройки кассы:\n  PAYDESK_REGISTER_URL: для ATOL и KKMServer нужен адрес сервера ККТ');
+  if (parsed.data.register && parsed.data.register !== 'virtual' && !parsed.data.registerUrl)
+    throw new Error('Неверные настройки кассы:\n  PAYDESK_REGISTER_URL: для ATOL и KKMServer нужен адрес сервера ККТ');
   return parsed.data;
 }

@@ -54,11 +54,18 @@ function createRegisterHolder(dataDir: string, settings: DeskOptions['register']
     const virtual = new VirtualRegister({ file: join(dataDir, 'register.sqlite'), now: clock });
     return { current: virtual, virtual, describe: { driver: 'virtual' } };
   }
-  return { current: createRegister(chosen, (message) => log.warn({ driver: chosen.driver }, message)), virtual: null, describe: { driver: chosen.driver, url: chosen.url } };
+  return {
+    current: createRegister(chosen, (message) => log.warn({ driver: chosen.driver }, message)),
+    virtual: null,
+    describe: { driver: chosen.driver, url: chosen.url },
+  };
 }
 
 export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
-  const release = lockDataFolder(options.dataDir, (pid) => `Папка данных кассы ${options.dataDir} занята процессом ${pid}: касса уже запущена`);
+  const release = lockDataFolder(
+    options.dataDir,
+    (pid) => `Папка данных кассы ${options.dataDir} занята процессом ${pid}: касса уже запущена`,
+  );
   const clock = options.clock ?? systemClock;
   const log: Logger = pino({ level: options.logLevel ?? 'info', redact: ['deskKey', 'password', 'token'] });
   const db = openJournal(join(options.dataDir, 'journal.sqlite'));
@@ -75,29 +82,63 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const crash: { point: CrashPoint | 'after_push_answer' | null; kind: string | null } = { point: null, kind: null };
   // eslint-disable-next-line prefer-const -- deps is completed after the runner exists.
   let deps: DeskDeps;
-  const runner = new FiscalRunner(db, journal, () => register.current, clock, {
-    crashAt: options.testHooks
-      ? (point: CrashPoint, row: OperationRow) => {
-          if (crash.point === point && (crash.kind === null || crash.kind === row.kind)) process.kill(process.pid, 'SIGKILL');
-        }
-      : undefined,
-    changed: (row) => {
-      if (row.kind === 'reversal') reversalSettled(deps, row.op_id, row.state);
-      events.publish({ type: 'operation', data: { opId: row.op_id, kind: row.kind, state: row.state } });
-      deps.registerStatus.invalidate();
-      deps.sync.trigger();
-    },
-  } as ConstructorParameters<typeof FiscalRunner>[4], () => JSON.stringify(register.describe));
+  const runner = new FiscalRunner(
+    db,
+    journal,
+    () => register.current,
+    clock,
+    {
+      crashAt: options.testHooks
+        ? (point: CrashPoint, row: OperationRow) => {
+            if (crash.point === point && (crash.kind === null || crash.kind === row.kind)) process.kill(process.pid, 'SIGKILL');
+          }
+        : undefined,
+      changed: (row) => {
+        if (row.kind === 'reversal') reversalSettled(deps, row.op_id, row.state);
+        events.publish({ type: 'operation', data: { opId: row.op_id, kind: row.kind, state: row.state } });
+        deps.registerStatus.invalidate();
+        deps.sync.trigger();
+      },
+    } as ConstructorParameters<typeof FiscalRunner>[4],
+    () => JSON.stringify(register.describe),
+  );
   registerKinds(runner, { db, timeZone: () => settings.timeZone(), beforeRefund: (row) => beforeRefund(deps, row) });
   const registerStatus = new RegisterStatusCache(runner);
   const client = new ServerClient(() => identity.current(), undefined, undefined, clock);
   const replica = new Replica(db);
-  const sync = new SyncWorker(db, journal, replica, client, () => identity.current(), settings, events, clock, log, async () => statusReport(deps), {
-    afterPush: () => releasePending(deps),
-    ...options.sync,
-    ...(options.testHooks ? { onAnswer: () => crash.point === 'after_push_answer' && process.kill(process.pid, 'SIGKILL') } : {}),
-  });
-  deps = { db, dataDir: options.dataDir, clock, log, journal, runner, accounts: new AccountStore(db), settings, identity, client, sync, events, register, registerStatus };
+  const sync = new SyncWorker(
+    db,
+    journal,
+    replica,
+    client,
+    () => identity.current(),
+    settings,
+    events,
+    clock,
+    log,
+    async () => statusReport(deps),
+    {
+      afterPush: () => releasePending(deps),
+      ...options.sync,
+      ...(options.testHooks ? { onAnswer: () => crash.point === 'after_push_answer' && process.kill(process.pid, 'SIGKILL') } : {}),
+    },
+  );
+  deps = {
+    db,
+    dataDir: options.dataDir,
+    clock,
+    log,
+    journal,
+    runner,
+    accounts: new AccountStore(db),
+    settings,
+    identity,
+    client,
+    sync,
+    events,
+    register,
+    registerStatus,
+  };
 
   const app = await buildDeskApp(deps, {
     uiDir: options.uiDir,
@@ -106,7 +147,12 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
       ? {
           testRoutes: (a: FastifyInstance) => {
             a.post('/api/test/crash', async (req) => {
-              const body = z.object({ point: z.enum(['before_register', 'after_register', 'after_push_answer']).nullable(), kind: z.string().nullable().default(null) }).parse(req.body);
+              const body = z
+                .object({
+                  point: z.enum(['before_register', 'after_register', 'after_push_answer']).nullable(),
+                  kind: z.string().nullable().default(null),
+                })
+                .parse(req.body);
               crash.point = body.point;
               crash.kind = body.kind;
               return { ok: true };
@@ -143,7 +189,8 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const reconciling = runner
     .reconcilePending()
     .then((settled) => {
-      if (settled.settled || settled.unresolved) log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
+      if (settled.settled || settled.unresolved)
+        log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
     })
     .catch((e: unknown) => log.error({ err: e }, 'reconciliation at start failed'))
     .then(() => registerStatus.refresh());

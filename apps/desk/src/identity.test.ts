@@ -21,16 +21,25 @@ async function answering(status: number, body: unknown): Promise<string> {
 
 describe('enrolling with the server', () => {
   it('a server that does not answer is server.unreachable, and says the code is not spent', async () => {
-    await expect(enrollWithServer('http://127.0.0.1:1', 'ABCD-EFGH')).rejects.toMatchObject({ code: 'server.unreachable', message: expect.stringMatching(/не потрачен/) });
+    await expect(enrollWithServer('http://127.0.0.1:1', 'ABCD-EFGH')).rejects.toMatchObject({
+      code: 'server.unreachable',
+      message: expect.stringMatching(/не потрачен/),
+    });
   });
 
   it('a refusal is enroll.code_invalid with the server’s own words', async () => {
     const url = await answering(400, { code: 'enroll.code_invalid', detail: 'Код истёк 28.11.2026 10:00' });
-    await expect(enrollWithServer(url, 'ABCD-EFGH')).rejects.toMatchObject({ code: 'enroll.code_invalid', message: expect.stringMatching(/Код истёк/) });
+    await expect(enrollWithServer(url, 'ABCD-EFGH')).rejects.toMatchObject({
+      code: 'enroll.code_invalid',
+      message: expect.stringMatching(/Код истёк/),
+    });
   });
 
   it('a 200 that is not the protocol’s answer (another program on that port) is refused, not saved', async () => {
     const url = await answering(200, { hello: 'world' });
-    await expect(enrollWithServer(url, 'ABCD-EFGH')).rejects.toMatchObject({ code: 'server.unreachable', message: expect.stringMatching(/не сервер Paydesk/) });
+    await expect(enrollWithServer(url, 'ABCD-EFGH')).rejects.toMatchObject({
+      code: 'server.unreachable',
+      message: expect.stringMatching(/не сервер Paydesk/),
+    });
   });
 });

@@ -85,11 +85,22 @@ export async function enrollWithServer(serverUrl: string, code: string, epoch?: 
       signal: AbortSignal.timeout(15_000),
     });
   } catch (e) {
-    throw new AppError('server.unreachable', `Сервер ${serverUrl} не отвечает (${(e as Error).message}): проверьте адрес и сеть и повторите — код регистрации не потрачен`);
+    throw new AppError(
+      'server.unreachable',
+      `Сервер ${serverUrl} не отвечает (${(e as Error).message}): проверьте адрес и сеть и повторите — код регистрации не потрачен`,
+    );
   }
   const body: unknown = await r.json().catch(() => null);
-  if (!r.ok) throw new AppError('enroll.code_invalid', `Регистрация не удалась: ${(body as { detail?: string } | null)?.detail ?? `сервер ответил ${r.status}`}`);
+  if (!r.ok)
+    throw new AppError(
+      'enroll.code_invalid',
+      `Регистрация не удалась: ${(body as { detail?: string } | null)?.detail ?? `сервер ответил ${r.status}`}`,
+    );
   const parsed = enrollResponse.safeParse(body);
-  if (!parsed.success) throw new AppError('server.unreachable', `По адресу ${serverUrl} ответил не сервер Paydesk (или несовместимой версии): проверьте адрес`);
+  if (!parsed.success)
+    throw new AppError(
+      'server.unreachable',
+      `По адресу ${serverUrl} ответил не сервер Paydesk (или несовместимой версии): проверьте адрес`,
+    );
   return parsed.data;
 }

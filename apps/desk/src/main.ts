@@ -10,7 +10,9 @@ import { startDesk } from './desk.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
-const program = new Command('paydesk-desk').description('Paydesk: касса — журнал, ККТ, синхронизация с сервером, интерфейс кассира').showHelpAfterError();
+const program = new Command('paydesk-desk')
+  .description('Paydesk: касса — журнал, ККТ, синхронизация с сервером, интерфейс кассира')
+  .showHelpAfterError();
 
 program
   .command('serve')
@@ -19,12 +21,27 @@ program
   .option('--data <dir>', 'папка данных кассы (PAYDESK_DESK_DATA, .data/desk)')
   .action(async (o: { port?: string; data?: string }) => {
     const cfg = loadDeskConfig(process.env, { port: o.port, dataDir: o.data });
-    const register = cfg.register && cfg.register !== 'virtual'
-      ? { driver: cfg.register, url: cfg.registerUrl as string, ...(cfg.registerUser ? { user: cfg.registerUser } : {}), ...(cfg.registerPassword ? { password: cfg.registerPassword } : {}), ...(cfg.register === 'kkmserver' && cfg.registerNumDevice !== undefined ? { numDevice: cfg.registerNumDevice } : {}) }
-      : cfg.register === 'virtual' ? { driver: 'virtual' as const } : undefined;
+    const register =
+      cfg.register && cfg.register !== 'virtual'
+        ? {
+            driver: cfg.register,
+            url: cfg.registerUrl as string,
+            ...(cfg.registerUser ? { user: cfg.registerUser } : {}),
+            ...(cfg.registerPassword ? { password: cfg.registerPassword } : {}),
+            ...(cfg.register === 'kkmserver' && cfg.registerNumDevice !== undefined ? { numDevice: cfg.registerNumDevice } : {}),
+          }
+        : cfg.register === 'virtual'
+          ? { driver: 'virtual' as const }
+          : undefined;
     const desk = await startDesk({
-      dataDir: cfg.dataDir, port: cfg.port, host: cfg.host, uiDir: cfg.uiDir, logLevel: cfg.logLevel, testHooks: cfg.testHooks === '1',
-      ...(register ? { register } : {}), ...(cfg.probeMs ? { sync: { probeIntervalMs: cfg.probeMs, maxBackoffMs: Math.max(cfg.probeMs, 1000) } } : {}),
+      dataDir: cfg.dataDir,
+      port: cfg.port,
+      host: cfg.host,
+      uiDir: cfg.uiDir,
+      logLevel: cfg.logLevel,
+      testHooks: cfg.testHooks === '1',
+      ...(register ? { register } : {}),
+      ...(cfg.probeMs ? { sync: { probeIntervalMs: cfg.probeMs, maxBackoffMs: Math.max(cfg.probeMs, 1000) } } : {}),
     });
     console.log(`Paydesk desk: ${desk.url} (API: ${desk.url}/api/docs)`);
     const stop = (): void => {

@@ -37,7 +37,10 @@ import { apiKeyRoutes } from './features/apikeys/routes.ts';
 
 export interface AppOptions {
   db: Database;
-  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'> & { adminUiDir?: string | undefined; onlineWindowSeconds?: number | undefined };
+  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'> & {
+    adminUiDir?: string | undefined;
+    onlineWindowSeconds?: number | undefined;
+  };
   now?: () => Date;
   /** Where the JSON log lines go (stdout when absent): tests read them to prove secrets stay out. */
   logStream?: NodeJS.WritableStream;
@@ -59,7 +62,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token', '*.passwordHash', '*.osmpPassword'], censor: '***' },
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token', '*.passwordHash', '*.osmpPassword'],
+        censor: '***',
+      },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
@@ -68,7 +74,17 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(responseSerializer);
   const uiPage = config.adminUiDir ? adminUiPage(config.adminUiDir) : null;
-  installErrorHandling(app, uiPage ? { notFoundPage: (req, reply) => (req.url.startsWith('/admin/') ? uiPage(req, reply) : sendProblem(reply, problem('not_found', `Нет такого адреса: ${req.url.split('?')[0] ?? ''}`))) } : {});
+  installErrorHandling(
+    app,
+    uiPage
+      ? {
+          notFoundPage: (req, reply) =>
+            req.url.startsWith('/admin/')
+              ? uiPage(req, reply)
+              : sendProblem(reply, problem('not_found', `Нет такого адреса: ${req.url.split('?')[0] ?? ''}`)),
+        }
+      : {},
+  );
   const routes = installAuth(app, db, now);
   // PostgreSQL text cannot hold a NUL: one in a path or query (a catalog key «%00») is refused as bad input, not a 500.
   app.addHook('preValidation', async (request) => {
@@ -76,16 +92,27 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Слишком много попыток. Повторите через ${Math.ceil(ctx.ttl / 1000)} с.`), { statusCode: 429 }),
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`Слишком много попыток. Повторите через ${Math.ceil(ctx.ttl / 1000)} с.`), { statusCode: 429 }),
   });
   await app.register(swagger, {
     openapi: {
       info: {
-        title: 'Paydesk server API', version: SERVER_VERSION,
-        description: 'Синхронизация касс, бэк-офис, импорт и выгрузки для биллинга. Ошибки — application/problem+json с кодом из packages/protocol/src/errors.ts. '
-          + 'Интегратору: docs/integration.md — вход (сеанс pdu_… или API-ключ pda_…), области ключей (read, feed, imports, registries, reconcile) и какая нужна каждому адресу.',
+        title: 'Paydesk server API',
+        version: SERVER_VERSION,
+        description:
+          'Синхронизация касс, бэк-офис, импорт и выгрузки для биллинга. Ошибки — application/problem+json с кодом из packages/protocol/src/errors.ts. ' +
+          'Интегратору: docs/integration.md — вход (сеанс pdu_… или API-ключ pda_…), области ключей (read, feed, imports, registries, reconcile) и какая нужна каждому адресу.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Ключ кассы (pdk_…), токен сеанса (pdu_…) или API-ключ интегратора (pda_…)' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Ключ кассы (pdk_…), токен сеанса (pdu_…) или API-ключ интегратора (pda_…)',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
@@ -96,14 +123,18 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const metrics = new Metrics(db);
   metrics.install(app);
 
-  app.get('/health', { config: { auth: 'public' }, schema: { tags: ['Служебное'], summary: 'Сервер жив и база отвечает' } }, async (_req, reply) => {
-    try {
-      await sql`SELECT 1`.execute(db);
-      return { status: 'ok', version: SERVER_VERSION, time: now().toISOString() };
-    } catch {
-      return sendProblem(reply, problem('unavailable', 'База данных не отвечает'));
-    }
-  });
+  app.get(
+    '/health',
+    { config: { auth: 'public' }, schema: { tags: ['Служебное'], summary: 'Сервер жив и база отвечает' } },
+    async (_req, reply) => {
+      try {
+        await sql`SELECT 1`.execute(db);
+        return { status: 'ok', version: SERVER_VERSION, time: now().toISOString() };
+      } catch {
+        return sendProblem(reply, problem('unavailable', 'База данных не отвечает'));
+      }
+    },
+  );
 
   syncRoutes(app, db, metrics);
   const onlineWindowMs = config.onlineWindowSeconds !== undefined ? config.onlineWindowSeconds * 1000 : undefined;

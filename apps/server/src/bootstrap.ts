@@ -10,7 +10,8 @@ import { checkIncarnation } from './db/incarnation.ts';
 
 export async function bootstrap(db: Database, adminPassword: string | undefined, log: (line: string) => void): Promise<void> {
   const admin = await ensureAdmin(db, adminPassword);
-  if (admin.generatedPassword) log(`Создан администратор: логин admin, пароль ${admin.generatedPassword} (запишите его — он больше не будет показан)`);
+  if (admin.generatedPassword)
+    log(`Создан администратор: логин admin, пароль ${admin.generatedPassword} (запишите его — он больше не будет показан)`);
   const point = await db.selectFrom('points').select('id').limit(1).executeTakeFirst();
   if (!point) await db.insertInto('points').values({ id: randomUUID(), code: 'P1', name: 'Пункт приёма платежей', address: '' }).execute();
   await seedDefaultSettings(db);

@@ -7,12 +7,18 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'], { message: 'ожидается true или false' }).transform((v) => v === 'true' || v === '1')]);
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0'], { message: 'ожидается true или false' }).transform((v) => v === 'true' || v === '1'),
+]);
 
 const schema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db')
+    .optional(),
   dataDir: z.string().min(1).default('.data'),
   adminPassword: z.string().min(4, 'не короче 4 символов').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -23,10 +29,24 @@ const schema = z.object({
   adminUiDir: z.string().default(fileURLToPath(new URL('../../admin-ui/dist', import.meta.url))),
   /** A desk silent longer than this shows offline in the back office. */
   onlineWindowSeconds: z.coerce.number().int().min(1).max(3600).default(90),
-  sessionHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
-  enrollmentHours: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  sessionHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  enrollmentHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   poolSize: z.coerce.number().int().min(2).max(200).default(10),
-  bodyLimitBytes: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024),
 });
 
 export type ServerConfig = z.infer<typeof schema>;

@@ -24,7 +24,9 @@ import type { UserRole } from './db/schema.ts';
 import { API_SCOPES, type ApiScope } from '@paydesk/protocol';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type CreatedApiKey } from './features/apikeys/api-keys.ts';
 
-const program = new Command('paydesk-server').description('Paydesk: центральный сервер — учёт платежей, синхронизация касс, бэк-офис').showHelpAfterError();
+const program = new Command('paydesk-server')
+  .description('Paydesk: центральный сервер — учёт платежей, синхронизация касс, бэк-офис')
+  .showHelpAfterError();
 
 function config(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return loadConfig(process.env, overrides);
@@ -54,7 +56,11 @@ async function remote(opts: Remote, method: string, path: string, body?: Body, c
   const token = opts.token ?? process.env['PAYDESK_TOKEN'];
   if (!token) throw new Error('Для --server нужен токен: --token или PAYDESK_TOKEN (получите его входом POST /api/v1/auth/login)');
   // A content type without a body is a malformed request to the server (an empty JSON body): only with one.
-  const r = await fetch(new URL(path, opts.server), { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) }, ...(body !== undefined ? { body, duplex: 'half' } : {}) } as unknown as RequestInit);
+  const r = await fetch(new URL(path, opts.server), {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+    ...(body !== undefined ? { body, duplex: 'half' } : {}),
+  } as unknown as RequestInit);
   const text = await r.text();
   const json: unknown = text ? JSON.parse(text) : null;
   if (!r.ok) throw new Error(`${r.status}: ${(json as { detail?: string } | null)?.detail ?? text}`);
@@ -67,7 +73,10 @@ async function remoteFile(opts: Remote, path: string): Promise<{ name: string | 
   if (!token) throw new Error('Для --server нужен токен: --token или PAYDESK_TOKEN (получите его входом POST /api/v1/auth/login)');
   const r = await fetch(new URL(path, opts.server), { headers: { authorization: `Bearer ${token}` } });
   const bytes = new Uint8Array(await r.arrayBuffer());
-  if (!r.ok) throw new Error(`${r.status}: ${(JSON.parse(Buffer.from(bytes).toString('utf8') || 'null') as { detail?: string } | null)?.detail ?? r.statusText}`);
+  if (!r.ok)
+    throw new Error(
+      `${r.status}: ${(JSON.parse(Buffer.from(bytes).toString('utf8') || 'null') as { detail?: string } | null)?.detail ?? r.statusText}`,
+    );
   const name = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')?.[1] ?? null;
   return { name, bytes: name === null ? Buffer.from(bytes).toString('utf8') : bytes };
 }
@@ -92,7 +101,11 @@ program
   .option('--host <host>', 'адрес (PAYDESK_HOST, по умолчанию 127.0.0.1)')
   .option('--data <dir>', 'папка данных для PGlite (PAYDESK_DATA_DIR, по умолчанию .data)')
   .action(async (o: { port?: string; host?: string; data?: string }) => {
-    const cfg = config({ ...(o.port ? { port: Number(o.port) } : {}), ...(o.host ? { host: o.host } : {}), ...(o.data ? { dataDir: o.data } : {}) });
+    const cfg = config({
+      ...(o.port ? { port: Number(o.port) } : {}),
+      ...(o.host ? { host: o.host } : {}),
+      ...(o.data ? { dataDir: o.data } : {}),
+    });
     const s = await startServer(cfg);
     console.log(`Paydesk server: ${s.url} (API: ${s.url}/api/docs)`);
     const stop = (): void => {
@@ -107,14 +120,17 @@ program
   .description('только фоновые работы (передача платежей поставщикам) без HTTP; для отдельных процессов рядом с серверами')
   .action(async () => {
     const cfg = config();
-    if (!cfg.databaseUrl) throw new Error('Отдельный процесс работ нужен только с PostgreSQL (DATABASE_URL): со встроенной базой работы идут внутри сервера');
+    if (!cfg.databaseUrl)
+      throw new Error('Отдельный процесс работ нужен только с PostgreSQL (DATABASE_URL): со встроенной базой работы идут внутри сервера');
     const { open } = await openConfiguredDatabase(cfg);
     await migrate(open.db);
     const log = (await import('pino')).default({ level: cfg.logLevel });
     const workers = startWorkers(open.db, log);
     console.log(`Paydesk workers: ${workers.map((w) => w.name).join(', ')}`);
     const stop = (): void => {
-      void Promise.all(workers.map((w) => w.stop())).then(() => open.close()).then(() => process.exit(0));
+      void Promise.all(workers.map((w) => w.stop()))
+        .then(() => open.close())
+        .then(() => process.exit(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -125,27 +141,35 @@ program
   .description('сверка с реестром поставщика: txn_id;prv_txn;account;sum;txn_date')
   .requiredOption('--provider <code>', 'код поставщика')
   .argument('<file>', 'файл реестра')
-  .action((file: string, o: { provider: string }) => withDb(async (open) => {
-    const report = await reconcileProvider(open.db, o.provider, readFileSync(file, 'utf8'));
-    console.log(JSON.stringify(report));
-  }));
+  .action((file: string, o: { provider: string }) =>
+    withDb(async (open) => {
+      const report = await reconcileProvider(open.db, o.provider, readFileSync(file, 'utf8'));
+      console.log(JSON.stringify(report));
+    }),
+  );
 
 program
   .command('restored')
-  .description('объявить, что база восстановлена из копии: кассы и биллинг досинхронизируются (сервер замечает это и сам при восстановлении PostgreSQL)')
+  .description(
+    'объявить, что база восстановлена из копии: кассы и биллинг досинхронизируются (сервер замечает это и сам при восстановлении PostgreSQL)',
+  )
   .option('--reason <text>', 'что восстановлено', 'восстановление из резервной копии')
-  .action((o: { reason: string }) => withDb(async (open) => {
-    const { newIncarnation } = await import('./db/incarnation.ts');
-    console.log(`Новое воплощение сервера: ${await newIncarnation(open.db, o.reason)}`);
-  }));
+  .action((o: { reason: string }) =>
+    withDb(async (open) => {
+      const { newIncarnation } = await import('./db/incarnation.ts');
+      console.log(`Новое воплощение сервера: ${await newIncarnation(open.db, o.reason)}`);
+    }),
+  );
 
 program
   .command('migrate')
   .description('обновить схему базы данных (сервер делает это и сам при запуске)')
-  .action(() => withDb(async (open) => {
-    const applied = await migrate(open.db);
-    console.log(applied.length ? `Применены миграции: ${applied.join(', ')}` : 'Схема уже актуальна');
-  }));
+  .action(() =>
+    withDb(async (open) => {
+      const applied = await migrate(open.db);
+      console.log(applied.length ? `Применены миграции: ${applied.join(', ')}` : 'Схема уже актуальна');
+    }),
+  );
 
 program
   .command('import')
@@ -154,30 +178,60 @@ program
   .argument('<file>', 'путь к файлу')
   .addOption(new Option('--encoding <enc>', 'кодировка').choices(['auto', 'utf-8', 'windows-1251']).default('auto'))
   .option('--as-of <position>', 'начисления учитывают платежи ленты до этой позиции')
-  .addOption(new Option('--mode <mode>', 'update — меняет названное; snapshot — для названных счетов закрывает то, чего нет в файле').choices(['update', 'snapshot']).default('update'))
+  .addOption(
+    new Option('--mode <mode>', 'update — меняет названное; snapshot — для названных счетов закрывает то, чего нет в файле')
+      .choices(['update', 'snapshot'])
+      .default('update'),
+  )
   .addOption(serverOption)
   .addOption(tokenOption)
   .action(async (kind: string, file: string, o: { encoding: ImportEncoding; asOf?: string; mode: 'update' | 'snapshot' } & Remote) => {
-    if (!['accounts', 'charges', 'meters'].includes(kind)) throw new Error(`Неизвестный вид импорта «${kind}»: accounts, charges или meters`);
-    const print = (report: { status: string; totalRows: number; changedRows: number; errorCount: number; errors: { line: number; column?: string; message: string }[] }): void => {
+    if (!['accounts', 'charges', 'meters'].includes(kind))
+      throw new Error(`Неизвестный вид импорта «${kind}»: accounts, charges или meters`);
+    const print = (report: {
+      status: string;
+      totalRows: number;
+      changedRows: number;
+      errorCount: number;
+      errors: { line: number; column?: string; message: string }[];
+    }): void => {
       for (const e of report.errors) console.error(`  строка ${e.line}${e.column ? ` [${e.column}]` : ''}: ${e.message}`);
-      console.log(report.status === 'done' ? `Готово: строк ${report.totalRows}, изменено ${report.changedRows}` : `Файл не загружен: ошибок ${report.errorCount}; ничего не изменено`);
+      console.log(
+        report.status === 'done'
+          ? `Готово: строк ${report.totalRows}, изменено ${report.changedRows}`
+          : `Файл не загружен: ошибок ${report.errorCount}; ничего не изменено`,
+      );
       if (report.status !== 'done') process.exitCode = 1;
     };
     if (o.server) {
-      const q = new URLSearchParams({ wait: 'true', encoding: o.encoding, mode: o.mode, fileName: basename(file), ...(o.asOf ? { asOf: o.asOf } : {}) });
-      const report = (await remote(o, 'POST', `/api/v1/imports/${kind}?${q.toString()}`, createReadStream(file), 'text/csv')) as Parameters<typeof print>[0];
+      const q = new URLSearchParams({
+        wait: 'true',
+        encoding: o.encoding,
+        mode: o.mode,
+        fileName: basename(file),
+        ...(o.asOf ? { asOf: o.asOf } : {}),
+      });
+      const report = (await remote(o, 'POST', `/api/v1/imports/${kind}?${q.toString()}`, createReadStream(file), 'text/csv')) as Parameters<
+        typeof print
+      >[0];
       print(report);
       return;
     }
     await withDb(async (open) => {
       let last = 0;
       const report = await importFile(open.db, createReadStream(file), {
-        kind: kind as ImportKind, fileName: basename(file), encoding: o.encoding, mode: o.mode, createdBy: 'cli', ...(o.asOf ? { asOfFeedPosition: Number(o.asOf) } : {}),
+        kind: kind as ImportKind,
+        fileName: basename(file),
+        encoding: o.encoding,
+        mode: o.mode,
+        createdBy: 'cli',
+        ...(o.asOf ? { asOfFeedPosition: Number(o.asOf) } : {}),
         onProgress: (p) => {
           if (Date.now() - last < 1000) return;
           last = Date.now();
-          process.stderr.write(`\r${p.phase === 'reading' ? 'Чтение' : p.phase === 'checking' ? 'Проверка' : 'Загрузка'}: ${p.rows}${p.total ? ` из ${p.total}` : ''} строк   `);
+          process.stderr.write(
+            `\r${p.phase === 'reading' ? 'Чтение' : p.phase === 'checking' ? 'Проверка' : 'Загрузка'}: ${p.rows}${p.total ? ` из ${p.total}` : ''} строк   `,
+          );
         },
       });
       process.stderr.write('\r');
@@ -201,10 +255,13 @@ exportCmd
     const file = o.server
       ? await remoteFile(o, `/api/v1/registries?${query.toString()}`)
       : await withDb(async (open) => {
-        const registry = await buildRegistry(open.db, o.date, o.supplier);
-        const answer = await registryAnswer(registry, o.format, `registry_${registry.supplier.inn}_${o.date}`);
-        return { name: answer.fileName, bytes: answer.fileName === null ? JSON.stringify(answer.body, null, 2) : (answer.body as Buffer | string) };
-      });
+          const registry = await buildRegistry(open.db, o.date, o.supplier);
+          const answer = await registryAnswer(registry, o.format, `registry_${registry.supplier.inn}_${o.date}`);
+          return {
+            name: answer.fileName,
+            bytes: answer.fileName === null ? JSON.stringify(answer.body, null, 2) : (answer.body as Buffer | string),
+          };
+        });
     if (file.name === null && !o.out) {
       console.log(typeof file.bytes === 'string' ? file.bytes : Buffer.from(file.bytes).toString('utf8'));
       return;
@@ -225,7 +282,16 @@ day
   .addOption(tokenOption)
   .action(async (o: { point: string; date: string; force?: boolean } & Remote) => {
     if (o.server) {
-      console.log(JSON.stringify(await remote(o, 'POST', `/api/v1/points/${encodeURIComponent(o.point)}/days/${o.date}/close`, JSON.stringify(o.force ? { force: true } : {}))));
+      console.log(
+        JSON.stringify(
+          await remote(
+            o,
+            'POST',
+            `/api/v1/points/${encodeURIComponent(o.point)}/days/${o.date}/close`,
+            JSON.stringify(o.force ? { force: true } : {}),
+          ),
+        ),
+      );
       return;
     }
     await withDb(async (open) => {
@@ -244,11 +310,20 @@ desk
   .addOption(tokenOption)
   .action(async (o: { name: string; point?: string } & Remote) => {
     if (o.server) {
-      console.log(JSON.stringify(await remote(o, 'POST', '/api/v1/desks', JSON.stringify({ name: o.name, ...(o.point ? { pointCode: o.point } : {}) }))));
+      console.log(
+        JSON.stringify(
+          await remote(o, 'POST', '/api/v1/desks', JSON.stringify({ name: o.name, ...(o.point ? { pointCode: o.point } : {}) })),
+        ),
+      );
       return;
     }
     await withDb(async (open) => {
-      const created = await createDesk(open.db, { name: o.name, ...(o.point ? { pointCode: o.point } : {}) }, { type: 'system', id: 'cli' }, config().enrollmentHours);
+      const created = await createDesk(
+        open.db,
+        { name: o.name, ...(o.point ? { pointCode: o.point } : {}) },
+        { type: 'system', id: 'cli' },
+        config().enrollmentHours,
+      );
       console.log(JSON.stringify({ deskId: created.deskId, enrollmentCode: created.enrollmentCode }));
     });
   });
@@ -279,15 +354,24 @@ user
     if (o.server) {
       await remote(o, 'POST', '/api/v1/users', JSON.stringify({ login: o.login, name: o.name ?? o.login, role: o.role, password }));
     } else {
-      await withDb((open) => addUser(open.db, { login: o.login, name: o.name ?? o.login, role: o.role, password }, { type: 'system', id: 'cli' }).then(() => undefined));
+      await withDb((open) =>
+        addUser(open.db, { login: o.login, name: o.name ?? o.login, role: o.role, password }, { type: 'system', id: 'cli' }).then(
+          () => undefined,
+        ),
+      );
     }
     console.log(`Пользователь ${o.login} (${o.role}) добавлен`);
   });
 
-const apikey = program.command('apikey').description(`API-ключи программ-интеграторов (биллинг, поставщики, провайдеры); области: ${API_SCOPES.join(', ')}`);
+const apikey = program
+  .command('apikey')
+  .description(`API-ключи программ-интеграторов (биллинг, поставщики, провайдеры); области: ${API_SCOPES.join(', ')}`);
 
 function scopesOf(values: string[]): ApiScope[] {
-  const scopes = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const scopes = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((v) => !(API_SCOPES as readonly string[]).includes(v));
   if (unknown.length > 0) throw new Error(`Нет таких областей: ${unknown.join(', ')}. Области: ${API_SCOPES.join(', ')}`);
   if (scopes.length === 0) throw new Error(`Укажите хотя бы одну область --scope: ${API_SCOPES.join(', ')}`);
@@ -300,8 +384,16 @@ apikey
   .command('create')
   .description('создать ключ; печатает JSON { id, name, scopes, prefix, expiresAt, key } — ключ показывается один раз')
   .requiredOption('--name <name>', 'кому и для чего ключ')
-  .option('--scope <scope>', `область (можно несколько раз или через запятую): ${API_SCOPES.join(', ')}`, (v: string, all: string[]) => [...all, v], [] as string[])
-  .option('--expires <when>', 'срок действия: дата ГГГГ-ММ-ДД (начало дня в часовом поясе организации) или время ISO 8601; без него — бессрочно')
+  .option(
+    '--scope <scope>',
+    `область (можно несколько раз или через запятую): ${API_SCOPES.join(', ')}`,
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .option(
+    '--expires <when>',
+    'срок действия: дата ГГГГ-ММ-ДД (начало дня в часовом поясе организации) или время ISO 8601; без него — бессрочно',
+  )
   .addOption(serverOption)
   .addOption(tokenOption)
   .action(async (o: { name: string; scope: string[]; expires?: string } & Remote) => {
@@ -310,7 +402,9 @@ apikey
       ? ((await remote(o, 'POST', '/api/v1/api-keys', JSON.stringify(body))) as CreatedApiKey)
       : await withDb((open) => createApiKey(open.db, body, { type: 'system', id: 'cli' }));
     console.log(JSON.stringify(created));
-    console.error('Ключ показан один раз: сохраните его сейчас. На сервере хранится только его хеш; потерянный ключ отзовите и создайте новый.');
+    console.error(
+      'Ключ показан один раз: сохраните его сейчас. На сервере хранится только его хеш; потерянный ключ отзовите и создайте новый.',
+    );
   });
 apikey
   .command('list')
@@ -318,10 +412,22 @@ apikey
   .addOption(serverOption)
   .addOption(tokenOption)
   .action(async (o: Remote) => {
-    const items = o.server ? ((await remote(o, 'GET', '/api/v1/api-keys')) as { items: ApiKeyView[] }).items : await withDb((open) => listApiKeys(open.db));
+    const items = o.server
+      ? ((await remote(o, 'GET', '/api/v1/api-keys')) as { items: ApiKeyView[] }).items
+      : await withDb((open) => listApiKeys(open.db));
     if (items.length === 0) console.log('Ключей нет');
     for (const k of items) {
-      console.log([k.id, `${k.prefix}…`, k.name, k.scopes.join(','), KEY_STATES[k.state], k.expiresAt ? `до ${k.expiresAt}` : 'бессрочно', `использован ${k.lastUsedAt ?? 'никогда'}`].join('\t'));
+      console.log(
+        [
+          k.id,
+          `${k.prefix}…`,
+          k.name,
+          k.scopes.join(','),
+          KEY_STATES[k.state],
+          k.expiresAt ? `до ${k.expiresAt}` : 'бессрочно',
+          `использован ${k.lastUsedAt ?? 'никогда'}`,
+        ].join('\t'),
+      );
     }
   });
 apikey
@@ -341,14 +447,16 @@ program
   .description('журнал аудита')
   .command('verify')
   .description('проверить цепочку хешей журнала аудита')
-  .action(() => withDb(async (open) => {
-    const r = await verifyAudit(open.db);
-    if (r.ok) console.log(`Журнал аудита цел: записей ${r.entries}`);
-    else {
-      console.error(`Журнал аудита нарушен на записи ${r.brokenAt}: ${r.reason}`);
-      process.exitCode = 1;
-    }
-  }));
+  .action(() =>
+    withDb(async (open) => {
+      const r = await verifyAudit(open.db);
+      if (r.ok) console.log(`Журнал аудита цел: записей ${r.entries}`);
+      else {
+        console.error(`Журнал аудита нарушен на записи ${r.brokenAt}: ${r.reason}`);
+        process.exitCode = 1;
+      }
+    }),
+  );
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof DataFolderBusy) console.error(e.message);

@@ -13,7 +13,9 @@ describe('paydesk-server serve (PostgreSQL)', () => {
     db = await postgresTestUrl();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port)], { env: { DATABASE_URL: db.url, PAYDESK_ADMIN_PASSWORD: 'pg-admin', PAYDESK_LOG_LEVEL: 'warn' } });
+    proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port)], {
+      env: { DATABASE_URL: db.url, PAYDESK_ADMIN_PASSWORD: 'pg-admin', PAYDESK_LOG_LEVEL: 'warn' },
+    });
     await waitForHttp(`${url}/health`, proc, 60_000);
   }, 90_000);
   afterAll(async () => {
@@ -23,7 +25,11 @@ describe('paydesk-server serve (PostgreSQL)', () => {
 
   it('migrates, creates the administrator and serves', async () => {
     expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ status: 'ok' });
-    const r = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'pg-admin' }) });
+    const r = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'admin', password: 'pg-admin' }),
+    });
     expect(r.status).toBe(200);
   });
 });

@@ -23,7 +23,10 @@ export interface RunningServer {
 export async function openConfiguredDatabase(config: ServerConfig): Promise<{ open: OpenDatabase; release: () => void }> {
   if (config.databaseUrl) return { open: await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize }), release: () => {} };
   const dir = join(config.dataDir, 'server-db');
-  const release = lockDataFolder(config.dataDir, (pid) => `Папка данных ${config.dataDir} занята процессом ${pid} (работающий сервер). Остановите его или используйте --server URL.`);
+  const release = lockDataFolder(
+    config.dataDir,
+    (pid) => `Папка данных ${config.dataDir} занята процессом ${pid} (работающий сервер). Остановите его или используйте --server URL.`,
+  );
   try {
     return { open: await openDatabase({ dataDir: dir }), release };
   } catch (e) {

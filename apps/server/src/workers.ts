@@ -25,7 +25,12 @@ const factories: WorkerFactory[] = [
 function forwardingOptionsFromEnv(): ConstructorParameters<typeof ForwardingWorker>[2] {
   const n = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
   const o: Record<string, number> = {};
-  for (const [key, env] of [['intervalMs', 'PAYDESK_FORWARD_INTERVAL_MS'], ['leaseMs', 'PAYDESK_FORWARD_LEASE_MS'], ['retryBaseMs', 'PAYDESK_FORWARD_RETRY_MS'], ['maxRetryMs', 'PAYDESK_FORWARD_MAX_RETRY_MS']] as const) {
+  for (const [key, env] of [
+    ['intervalMs', 'PAYDESK_FORWARD_INTERVAL_MS'],
+    ['leaseMs', 'PAYDESK_FORWARD_LEASE_MS'],
+    ['retryBaseMs', 'PAYDESK_FORWARD_RETRY_MS'],
+    ['maxRetryMs', 'PAYDESK_FORWARD_MAX_RETRY_MS'],
+  ] as const) {
     const v = n(env);
     if (v !== undefined && Number.isFinite(v)) o[key] = v;
   }

@@ -17,16 +17,61 @@ let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;
 
 const SUPPLIERS = [
-  { id: '0190f0d6-0000-7000-8000-00000000bb01', key: 'uk', name: 'ООО «УК Жилкомсервис»', inn: '5406123450', commission: { kind: 'none', mode: 'on_top' } },
-  { id: '0190f0d6-0000-7000-8000-00000000bb02', key: 'water', name: 'МУП «Горводоканал»', inn: '5406987651', commission: { kind: 'percent', mode: 'on_top', rateBp: 100 } },
-  { id: '0190f0d6-0000-7000-8000-00000000bb03', key: 'heat', name: 'АО «Новоградская теплосеть»', inn: '5406555115', commission: { kind: 'none', mode: 'on_top' } },
-  { id: '0190f0d6-0000-7000-8000-00000000bb04', key: 'power', name: 'ПАО «Новоградскэнергосбыт»', inn: '5406333225', commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 } },
-  { id: '0190f0d6-0000-7000-8000-00000000bb05', key: 'tko', name: 'ООО «ЭкоРегион» (вывоз ТКО)', inn: '5406777446', commission: { kind: 'fixed', mode: 'on_top', amountKop: 1_500 } },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb01',
+    key: 'uk',
+    name: 'ООО «УК Жилкомсервис»',
+    inn: '5406123450',
+    commission: { kind: 'none', mode: 'on_top' },
+  },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb02',
+    key: 'water',
+    name: 'МУП «Горводоканал»',
+    inn: '5406987651',
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 100 },
+  },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb03',
+    key: 'heat',
+    name: 'АО «Новоградская теплосеть»',
+    inn: '5406555115',
+    commission: { kind: 'none', mode: 'on_top' },
+  },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb04',
+    key: 'power',
+    name: 'ПАО «Новоградскэнергосбыт»',
+    inn: '5406333225',
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 },
+  },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb05',
+    key: 'tko',
+    name: 'ООО «ЭкоРегион» (вывоз ТКО)',
+    inn: '5406777446',
+    commission: { kind: 'fixed', mode: 'on_top', amountKop: 1_500 },
+  },
   // Not in the demo: a capital-repairs fund whose 2 % (at least 20,00 ₽) is included in the sum.
-  { id: '0190f0d6-0000-7000-8000-00000000bb06', key: 'kap', name: 'Фонд капремонта', inn: '5406444550', commission: { kind: 'percent', mode: 'included', rateBp: 200, minKop: 2_000 } },
+  {
+    id: '0190f0d6-0000-7000-8000-00000000bb06',
+    key: 'kap',
+    name: 'Фонд капремонта',
+    inn: '5406444550',
+    commission: { kind: 'percent', mode: 'included', rateBp: 200, minKop: 2_000 },
+  },
 ];
 /** The demo's services (its MAINT is HOUSING here: the test stack's own catalog has a MAINT). */
-const SERVICES = [['HOUSING', 'uk'], ['CW', 'water'], ['SEWER', 'water'], ['HEAT', 'heat'], ['HW', 'heat'], ['ELEC', 'power'], ['TKO', 'tko'], ['CAPREP', 'kap']] as const;
+const SERVICES = [
+  ['HOUSING', 'uk'],
+  ['CW', 'water'],
+  ['SEWER', 'water'],
+  ['HEAT', 'heat'],
+  ['HW', 'heat'],
+  ['ELEC', 'power'],
+  ['TKO', 'tko'],
+  ['CAPREP', 'kap'],
+] as const;
 /** Account 1000008 of the demo town: the November debt of each of its seven services. */
 const DEBTS_1000008 = { HOUSING: 204_800, CW: 34_100, SEWER: 22_100, HEAT: 253_200, HW: 54_300, ELEC: 103_500, TKO: 19_800 };
 
@@ -36,27 +81,93 @@ async function seed(): Promise<void> {
     await sql`SELECT pg_advisory_xact_lock(7331001)`.execute(trx);
     const v = sql<number>`nextval('ref_version')`;
     for (const s of SUPPLIERS) {
-      await trx.insertInto('suppliers').values({ id: s.id, name: s.name, inn: s.inn, kpp: null, phone: null, bank_name: null, bic: null, account: null, corr_account: null, commission: JSON.stringify(s.commission), agent_type: 'paying_agent', version: v }).execute();
+      await trx
+        .insertInto('suppliers')
+        .values({
+          id: s.id,
+          name: s.name,
+          inn: s.inn,
+          kpp: null,
+          phone: null,
+          bank_name: null,
+          bic: null,
+          account: null,
+          corr_account: null,
+          commission: JSON.stringify(s.commission),
+          agent_type: 'paying_agent',
+          version: v,
+        })
+        .execute();
     }
     for (const [code, key] of SERVICES) {
-      await trx.insertInto('services').values({ code, name: code, supplier_id: SUPPLIERS.find((s) => s.key === key)?.id as string, unit: null, version: v }).execute();
+      await trx
+        .insertInto('services')
+        .values({ code, name: code, supplier_id: SUPPLIERS.find((s) => s.key === key)?.id as string, unit: null, version: v })
+        .execute();
     }
     for (const number of ['1000008', '1000015']) {
-      await trx.insertInto('accounts').values({ number, els: null, city: 'Новоградск', street: 'Ленина', house: '1', building: null, flat: number.slice(-2), owner_name: 'Кузнецов А.А.', status: 'active', version: v }).execute();
+      await trx
+        .insertInto('accounts')
+        .values({
+          number,
+          els: null,
+          city: 'Новоградск',
+          street: 'Ленина',
+          house: '1',
+          building: null,
+          flat: number.slice(-2),
+          owner_name: 'Кузнецов А.А.',
+          status: 'active',
+          version: v,
+        })
+        .execute();
     }
-    const charge = (account: string, service: string, period: string, due: number) => ({ account_number: account, service_code: service, period, due_kop: due, penalty_kop: 0, charge_kop: due, version: v });
-    await trx.insertInto('charges').values([
-      ...Object.entries(DEBTS_1000008).map(([service, due]) => charge('1000008', service, '2026-11', due)),
-      ...['2026-09', '2026-10', '2026-11'].map((p) => charge('1000015', 'TKO', p, 19_800)),
-      ...['2026-10', '2026-11'].map((p) => charge('1000015', 'ELEC', p, 103_500)),
-      charge('1000015', 'CAPREP', '2026-11', 600_000),
-    ]).execute();
+    const charge = (account: string, service: string, period: string, due: number) => ({
+      account_number: account,
+      service_code: service,
+      period,
+      due_kop: due,
+      penalty_kop: 0,
+      charge_kop: due,
+      version: v,
+    });
+    await trx
+      .insertInto('charges')
+      .values([
+        ...Object.entries(DEBTS_1000008).map(([service, due]) => charge('1000008', service, '2026-11', due)),
+        ...['2026-09', '2026-10', '2026-11'].map((p) => charge('1000015', 'TKO', p, 19_800)),
+        ...['2026-10', '2026-11'].map((p) => charge('1000015', 'ELEC', p, 103_500)),
+        charge('1000015', 'CAPREP', '2026-11', 600_000),
+      ])
+      .execute();
     // A provider whose 30,00 ₽ fee is included in the sum.
-    await trx.insertInto('providers').values({
-      code: 'GUARD', name: 'ЧОП «Охрана»', category: 'Охрана', inn: '7740000076', kpp: null, phone: null, account_label: 'Договор', account_mask: '^\\d{6}$', account_example: '100501',
-      normalize: 'digits', min_kop: null, max_kop: null, commission: JSON.stringify({ kind: 'fixed', mode: 'included', amountKop: 3_000 }), agent_type: 'paying_agent', check_required: false,
-      offline_allowed: true, can_cancel: false, channel: 'registry', osmp_url: null, osmp_user: null, osmp_password: null, version: v,
-    }).execute();
+    await trx
+      .insertInto('providers')
+      .values({
+        code: 'GUARD',
+        name: 'ЧОП «Охрана»',
+        category: 'Охрана',
+        inn: '7740000076',
+        kpp: null,
+        phone: null,
+        account_label: 'Договор',
+        account_mask: '^\\d{6}$',
+        account_example: '100501',
+        normalize: 'digits',
+        min_kop: null,
+        max_kop: null,
+        commission: JSON.stringify({ kind: 'fixed', mode: 'included', amountKop: 3_000 }),
+        agent_type: 'paying_agent',
+        check_required: false,
+        offline_allowed: true,
+        can_cancel: false,
+        channel: 'registry',
+        osmp_url: null,
+        osmp_user: null,
+        osmp_password: null,
+        version: v,
+      })
+      .execute();
   });
 }
 
@@ -95,9 +206,22 @@ const receipts = async (): Promise<number> => (await desk.api.ok<{ items: unknow
 
 describe('a billing payment over several suppliers (issue 16 item 10)', () => {
   it('123,45 ₽ over seven services: 25,10 ₽ = 15,00 fixed (waste, on 3,53) + 10,00 minimum (power, on 18,47) + 0,10 (water); shown per supplier before accepting', async () => {
-    const q = await desk.api.ok<Quote>('POST', '/api/payments/quote', { kind: 'billing', accountNumber: '1000008', amountKop: 12_345, method: 'cash' });
+    const q = await desk.api.ok<Quote>('POST', '/api/payments/quote', {
+      kind: 'billing',
+      accountNumber: '1000008',
+      amountKop: 12_345,
+      method: 'cash',
+    });
     expect(q).toMatchObject({ commissionKop: 2_510, totalKop: 14_855, amountKop: 12_345 });
-    expect(Object.fromEntries(q.lines.map((l) => [l.serviceCode, l.amountKop]))).toEqual({ HOUSING: 3_655, CW: 609, SEWER: 394, HEAT: 4_518, HW: 969, ELEC: 1_847, TKO: 353 });
+    expect(Object.fromEntries(q.lines.map((l) => [l.serviceCode, l.amountKop]))).toEqual({
+      HOUSING: 3_655,
+      CW: 609,
+      SEWER: 394,
+      HEAT: 4_518,
+      HW: 969,
+      ELEC: 1_847,
+      TKO: 353,
+    });
     expect(q.suppliers.filter((s) => s.commissionKop > 0).map((s) => [s.name, s.baseKop, s.commissionKop, s.feeExceedsBase])).toEqual([
       ['МУП «Горводоканал»', 1_003, 10, false],
       ['ПАО «Новоградскэнергосбыт»', 1_847, 1_000, false],
@@ -108,7 +232,14 @@ describe('a billing payment over several suppliers (issue 16 item 10)', () => {
     expect(q.warnings.join(' ')).toMatch(/ЭкоРегион.*15,00.*3,53/);
 
     const opId = uuidv7();
-    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', { opId, kind: 'billing', accountNumber: '1000008', amountKop: 12_345, method: 'cash', tenderedKop: 15_000 });
+    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', {
+      opId,
+      kind: 'billing',
+      accountNumber: '1000008',
+      amountKop: 12_345,
+      method: 'cash',
+      tenderedKop: 15_000,
+    });
     expect(paid).toMatchObject({ totalKop: 14_855, commissionKop: 2_510 });
     expect(await onServer(opId)).toEqual({ review: false, codes: [] });
   });
@@ -119,7 +250,13 @@ describe('a billing payment over several suppliers (issue 16 item 10)', () => {
       ...['2026-10', '2026-11'].map((period) => ({ serviceCode: 'ELEC', period, amountKop: 20_000, penaltyKop: 0 })),
     ];
     const opId = uuidv7();
-    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', { opId, kind: 'billing', accountNumber: '1000015', lines, method: 'card' });
+    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', {
+      opId,
+      kind: 'billing',
+      accountNumber: '1000015',
+      lines,
+      method: 'card',
+    });
     expect(paid).toMatchObject({ commissionKop: 1_500 + 1_000, totalKop: 70_000 + 2_500 });
     expect(await onServer(opId)).toEqual({ review: false, codes: [] });
   });
@@ -127,19 +264,33 @@ describe('a billing payment over several suppliers (issue 16 item 10)', () => {
   it('an included fee: 2 500,00 ₽ to the fund pays 50,00 ₽ out of it, and the server agrees', async () => {
     const lines = [{ serviceCode: 'CAPREP', period: '2026-11', amountKop: 250_000, penaltyKop: 0 }];
     const opId = uuidv7();
-    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', { opId, kind: 'billing', accountNumber: '1000015', lines, method: 'card' });
+    const paid = await desk.api.ok<{ totalKop: number; commissionKop: number }>('POST', '/api/payments', {
+      opId,
+      kind: 'billing',
+      accountNumber: '1000015',
+      lines,
+      method: 'card',
+    });
     expect(paid).toMatchObject({ totalKop: 250_000, commissionKop: 5_000 });
     expect(await onServer(opId)).toEqual({ review: false, codes: [] });
     // The cashier sees the sum the payer gives (the «Итого» of the lines), the fee in it and what the fund gets.
     const q = await desk.api.ok<Quote>('POST', '/api/payments/quote', { kind: 'billing', accountNumber: '1000015', lines, method: 'card' });
     expect(q).toMatchObject({ commissionKop: 5_000, totalKop: 250_000, amountKop: 250_000 });
     expect(q.lines).toEqual([expect.objectContaining({ serviceCode: 'CAPREP', amountKop: 245_000, commissionKop: 5_000 })]);
-    expect(q.suppliers).toEqual([expect.objectContaining({ name: 'Фонд капремонта', baseKop: 250_000, commissionKop: 5_000, feeExceedsBase: false })]);
+    expect(q.suppliers).toEqual([
+      expect.objectContaining({ name: 'Фонд капремонта', baseKop: 250_000, commissionKop: 5_000, feeExceedsBase: false }),
+    ]);
   });
 
   it('an included fee larger than the sum (15,00 ₽ against a 20,00 ₽ minimum) is refused with the reason, and nothing is taken', async () => {
     const before = await receipts();
-    const body = { kind: 'billing', accountNumber: '1000015', lines: [{ serviceCode: 'CAPREP', period: '2026-11', amountKop: 1_500, penaltyKop: 0 }], method: 'cash', tenderedKop: 1_500 };
+    const body = {
+      kind: 'billing',
+      accountNumber: '1000015',
+      lines: [{ serviceCode: 'CAPREP', period: '2026-11', amountKop: 1_500, penaltyKop: 0 }],
+      method: 'cash',
+      tenderedKop: 1_500,
+    };
     const quote = await desk.api.call('POST', '/api/payments/quote', body);
     expect(quote.status).toBe(422);
     const r = await desk.api.call('POST', '/api/payments', { ...body, opId: uuidv7() });
@@ -154,6 +305,8 @@ describe('a billing payment over several suppliers (issue 16 item 10)', () => {
     expect(r.status).toBe(422);
     expect(r.body['code']).toBe('payment.limit');
     expect(String(r.body['detail'])).toMatch(/ЧОП «Охрана».*30,00/);
-    expect(await desk.api.ok('POST', '/api/providers/quote', { providerCode: 'GUARD', account: '100501', amountKop: 3_001 })).toMatchObject({ principalKop: 1, commissionKop: 3_000, totalKop: 3_001 });
+    expect(await desk.api.ok('POST', '/api/providers/quote', { providerCode: 'GUARD', account: '100501', amountKop: 3_001 })).toMatchObject(
+      { principalKop: 1, commissionKop: 3_000, totalKop: 3_001 },
+    );
   });
 });

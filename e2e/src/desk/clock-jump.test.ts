@@ -41,14 +41,20 @@ describe('the desk’s clock', () => {
     for (;;) {
       const s = await desk.api.status();
       if (s.online && s.unsentCount === 0) break;
-      if (realNow() > deadline) throw new Error(`the desk did not resume sending after the clock jump: ${JSON.stringify({ online: s.online, unsent: s.unsentCount })}`);
+      if (realNow() > deadline)
+        throw new Error(
+          `the desk did not resume sending after the clock jump: ${JSON.stringify({ online: s.online, unsent: s.unsentCount })}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   });
 
   it('a day ahead of the server, the cashier is told to fix the clock', async () => {
     desk = await startTestDesk(server, { clock: () => new Date(realNow() + 86_400_000) });
-    const s = await desk.api.waitFor('clock warning', (x) => x.online && Boolean((x as { clock?: { warning: string | null } }).clock?.warning));
+    const s = await desk.api.waitFor(
+      'clock warning',
+      (x) => x.online && Boolean((x as { clock?: { warning: string | null } }).clock?.warning),
+    );
     const clock = (s as unknown as { clock: { skewMs: number; warning: string } }).clock;
     expect(Math.abs(clock.skewMs - 86_400_000)).toBeLessThan(60_000);
     expect(clock.warning).toMatch(/часы/i);
@@ -62,7 +68,9 @@ describe('the desk’s clock', () => {
     await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 0 });
     offset = -2 * YEAR;
     await server.stop();
-    const s = await desk.api.waitFor('clock behind the journal', (x) => Boolean((x as { clock?: { warning: string | null } }).clock?.warning));
+    const s = await desk.api.waitFor('clock behind the journal', (x) =>
+      Boolean((x as { clock?: { warning: string | null } }).clock?.warning),
+    );
     expect((s as unknown as { clock: { warning: string } }).clock.warning).toMatch(/назад|раньше/i);
   });
 });

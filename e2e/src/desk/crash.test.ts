@@ -62,10 +62,18 @@ async function freshDesk(name: string): Promise<DeskProcess> {
 const receiptsFor = async (desk: DeskProcess, opId: string): Promise<number> =>
   (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.operationId === opId).length;
 
-const onServer = async (opId: string): Promise<number> => (await server.open.db.selectFrom('payments').select('op_id').where('op_id', '=', opId).execute()).length;
+const onServer = async (opId: string): Promise<number> =>
+  (await server.open.db.selectFrom('payments').select('op_id').where('op_id', '=', opId).execute()).length;
 
 function payment(opId: string): Record<string, unknown> {
-  return { opId, kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 12_345 }], method: 'cash', tenderedKop: 20_000 };
+  return {
+    opId,
+    kind: 'billing',
+    accountNumber: '1234567',
+    lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 12_345 }],
+    method: 'cash',
+    tenderedKop: 20_000,
+  };
 }
 
 describe('desk crashes at the worst moments', () => {

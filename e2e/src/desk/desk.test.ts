@@ -23,8 +23,10 @@ afterAll(async () => {
   await server.close();
 });
 
-const receipts = async (): Promise<{ operationId: string; kind: string; totalKop: number }[]> => (await desk.api.ok<{ items: { operationId: string; kind: string; totalKop: number }[] }>('GET', '/api/test/receipts')).items;
-const serverPayments = async (): Promise<{ op_id: string; total_kop: number }[]> => server.open.db.selectFrom('payments').select(['op_id', 'total_kop']).execute();
+const receipts = async (): Promise<{ operationId: string; kind: string; totalKop: number }[]> =>
+  (await desk.api.ok<{ items: { operationId: string; kind: string; totalKop: number }[] }>('GET', '/api/test/receipts')).items;
+const serverPayments = async (): Promise<{ op_id: string; total_kop: number }[]> =>
+  server.open.db.selectFrom('payments').select(['op_id', 'total_kop']).execute();
 
 describe('the desk with a real server', () => {
   it('a first pull in pages of three (each fetched while the last is written) holds what one big page holds', async () => {
@@ -52,15 +54,30 @@ describe('the desk with a real server', () => {
   it('finds accounts by number, address as typed, name and ЕЛС', async () => {
     for (const q of ['1234567', '12345', 'ленина 10 5', 'ул. Ленина, д.10', 'иванов', '20МВ875415']) {
       const r = await desk.api.ok<{ items: { number: string }[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}`);
-      expect(r.items.map((i) => i.number), q).toContain('1234567');
+      expect(
+        r.items.map((i) => i.number),
+        q,
+      ).toContain('1234567');
     }
-    const a = await desk.api.ok<{ debts: { serviceCode: string; debtKop: number; penaltyDebtKop: number }[]; meters: unknown[]; totalDebtKop: number }>('GET', '/api/accounts/1234567');
-    expect(a.debts.map((d) => [d.serviceCode, d.debtKop, d.penaltyDebtKop])).toEqual([['MAINT', 100_000, 0], ['WATER', 50_000, 1_234]]);
+    const a = await desk.api.ok<{
+      debts: { serviceCode: string; debtKop: number; penaltyDebtKop: number }[];
+      meters: unknown[];
+      totalDebtKop: number;
+    }>('GET', '/api/accounts/1234567');
+    expect(a.debts.map((d) => [d.serviceCode, d.debtKop, d.penaltyDebtKop])).toEqual([
+      ['MAINT', 100_000, 0],
+      ['WATER', 50_000, 1_234],
+    ]);
     expect(a.totalDebtKop).toBe(151_234);
   });
 
   it('refuses a payment while the shift is closed, then takes one after it is opened', async () => {
-    const closed = await desk.api.call('POST', '/api/payments', { kind: 'billing', accountNumber: '1234567', amountKop: 10_000, method: 'cash' });
+    const closed = await desk.api.call('POST', '/api/payments', {
+      kind: 'billing',
+      accountNumber: '1234567',
+      amountKop: 10_000,
+      method: 'cash',
+    });
     expect(closed.status).toBe(409);
     expect(closed.body['code']).toBe('shift.closed');
     const opened = await desk.api.ok<{ shiftNumber: number }>('POST', '/api/shift/open', { openingFloatKop: 500_000 });
@@ -70,7 +87,13 @@ describe('the desk with a real server', () => {
   it('a partial payment is allocated across the debts; one receipt, one payment on the server', async () => {
     const opId = uuidv7();
     const body = { opId, kind: 'billing', accountNumber: '1234567', amountKop: 75_000, method: 'cash', tenderedKop: 100_000 };
-    const paid = await desk.api.ok<{ state: string; totalKop: number; commissionKop: number; changeKop: number; fiscal: { documentNumber: number } }>('POST', '/api/payments', body);
+    const paid = await desk.api.ok<{
+      state: string;
+      totalKop: number;
+      commissionKop: number;
+      changeKop: number;
+      fiscal: { documentNumber: number };
+    }>('POST', '/api/payments', body);
     expect(paid.state).toBe('done');
     // 75 000 spread 2:1 over the principal debts (1000 and 500 ₽); the water supplier charges 1 % on top.
     expect(paid.commissionKop).toBe(250);
@@ -81,7 +104,12 @@ describe('the desk with a real server', () => {
     expect((await receipts()).filter((r) => r.operationId === opId)).toHaveLength(1);
     await desk.api.waitFor('push', (s) => s.unsentCount === 0);
     expect((await serverPayments()).filter((p) => p.op_id === opId)).toEqual([{ op_id: opId, total_kop: 75_250 }]);
-    const lines = await server.open.db.selectFrom('payment_lines').select(['code', 'amount_kop', 'commission_kop']).where('op_id', '=', opId).orderBy('code').execute();
+    const lines = await server.open.db
+      .selectFrom('payment_lines')
+      .select(['code', 'amount_kop', 'commission_kop'])
+      .where('op_id', '=', opId)
+      .orderBy('code')
+      .execute();
     expect(lines).toEqual([
       { code: 'MAINT', amount_kop: 50_000, commission_kop: 0 },
       { code: 'WATER', amount_kop: 25_000, commission_kop: 250 },
@@ -96,7 +124,13 @@ describe('the desk with a real server', () => {
 
   it('a double Enter (two requests at once) yields one payment and one receipt', async () => {
     const opId = uuidv7();
-    const body = { opId, kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 1_000 }], method: 'card' };
+    const body = {
+      opId,
+      kind: 'billing',
+      accountNumber: '1234567',
+      lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 1_000 }],
+      method: 'card',
+    };
     const [a, b] = await Promise.all([desk.api.call('POST', '/api/payments', body), desk.api.call('POST', '/api/payments', body)]);
     expect([a.status, b.status]).toEqual([201, 201]);
     expect(a.body['paymentId']).toBe(b.body['paymentId']);
@@ -105,8 +139,20 @@ describe('the desk with a real server', () => {
 
   it('the same op id with another request is refused and changes nothing', async () => {
     const opId = uuidv7();
-    await desk.api.ok('POST', '/api/payments', { opId, kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 500 }], method: 'cash' });
-    const other = await desk.api.call('POST', '/api/payments', { opId, kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 700 }], method: 'cash' });
+    await desk.api.ok('POST', '/api/payments', {
+      opId,
+      kind: 'billing',
+      accountNumber: '1234567',
+      lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 500 }],
+      method: 'cash',
+    });
+    const other = await desk.api.call('POST', '/api/payments', {
+      opId,
+      kind: 'billing',
+      accountNumber: '1234567',
+      lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 700 }],
+      method: 'cash',
+    });
     expect(other.status).toBe(409);
     expect(other.body['code']).toBe('op.id_reused');
   });
@@ -132,14 +178,29 @@ describe('the desk with a real server', () => {
     }
     expect((await receipts()).length).toBe(before);
     expect((await desk.api.call('GET', '/api/accounts?q=')).status).toBe(400);
-    const anon = await new DeskApi(desk.url).call('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 1 }], method: 'cash' });
+    const anon = await new DeskApi(desk.url).call('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 1 }],
+      method: 'cash',
+    });
     expect(anon.status).toBe(401);
   });
 
   it('a third-party payment with commission, and a contract service', async () => {
-    const tp = await desk.api.ok<{ totalKop: number; commissionKop: number; forwarding: { state: string } }>('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account: '+7 (916) 111-22-33', amountKop: 30_000, method: 'cash', tenderedKop: 50_000 });
+    const tp = await desk.api.ok<{ totalKop: number; commissionKop: number; forwarding: { state: string } }>('POST', '/api/payments', {
+      kind: 'thirdparty',
+      providerCode: 'MTS',
+      account: '+7 (916) 111-22-33',
+      amountKop: 30_000,
+      method: 'cash',
+      tenderedKop: 50_000,
+    });
     expect(tp).toMatchObject({ totalKop: 30_600, commissionKop: 600, forwarding: { state: 'queued' } });
-    const svc = await desk.api.ok<{ totalKop: number }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 3 }], method: 'cash' });
+    const svc = await desk.api.ok<{ totalKop: number }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 3 }],
+      method: 'cash',
+    });
     expect(svc.totalKop).toBe(4_500);
     const providers = await desk.api.ok<{ items: { code: string; accountExample: string }[] }>('GET', '/api/providers');
     expect(providers.items[0]).toMatchObject({ code: 'MTS', accountExample: '9161112233' });
@@ -151,7 +212,12 @@ describe('the desk with a real server', () => {
     const jump = await desk.api.call('POST', '/api/readings', { accountNumber: '1234567', meterId, value: '1900' });
     expect(jump.status).toBe(422);
     expect(jump.body['code']).toBe('reading.needs_confirmation');
-    const ok = await desk.api.ok<{ findings: { code: string }[]; consumption: string }>('POST', '/api/readings', { accountNumber: '1234567', meterId, value: '1900', confirmed: ['reading.jump'] });
+    const ok = await desk.api.ok<{ findings: { code: string }[]; consumption: string }>('POST', '/api/readings', {
+      accountNumber: '1234567',
+      meterId,
+      value: '1900',
+      confirmed: ['reading.jump'],
+    });
     expect(ok.consumption).toBe('900');
     const after = await desk.api.ok<{ meters: { lastValue: string }[] }>('GET', '/api/accounts/1234567');
     expect(after.meters[0]!.lastValue).toBe('1900');
@@ -161,27 +227,48 @@ describe('the desk with a real server', () => {
   });
 
   it('a reversal: a cashier needs a senior’s approval for another’s payment', async () => {
-    const paid = await desk.api.ok<{ paymentId: string; totalKop: number }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' });
-    const own = await desk.api.ok<{ state: string; amountKop: number }>('POST', '/api/reversals', { paymentId: paid.paymentId, reason: 'Ошибочный платёж' });
+    const paid = await desk.api.ok<{ paymentId: string; totalKop: number }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 2 }],
+      method: 'cash',
+    });
+    const own = await desk.api.ok<{ state: string; amountKop: number }>('POST', '/api/reversals', {
+      paymentId: paid.paymentId,
+      reason: 'Ошибочный платёж',
+    });
     expect(own).toMatchObject({ state: 'done', amountKop: paid.totalKop });
     const twice = await desk.api.call('POST', '/api/reversals', { paymentId: paid.paymentId, reason: 'Ещё раз' });
     expect(twice.status).toBe(403);
     // A payment taken by someone else: the cashier alone may not, a senior may approve.
     const senior = new DeskApi(desk.url);
     await senior.login('senior', 'demo');
-    const bySenior = await senior.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 1 }], method: 'cash' });
+    const bySenior = await senior.ok<{ paymentId: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 1 }],
+      method: 'cash',
+    });
     const refused = await desk.api.call('POST', '/api/reversals', { paymentId: bySenior.paymentId, reason: 'Ошибка' });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'reversal.refused', needsApproval: true });
-    const badApproval = await desk.api.call('POST', '/api/reversals', { paymentId: bySenior.paymentId, reason: 'Ошибка', approval: { login: 'senior', password: 'wrong' } });
+    const badApproval = await desk.api.call('POST', '/api/reversals', {
+      paymentId: bySenior.paymentId,
+      reason: 'Ошибка',
+      approval: { login: 'senior', password: 'wrong' },
+    });
     expect(badApproval.status).toBe(401);
-    const approved = await desk.api.ok<{ state: string; approvedBy: string }>('POST', '/api/reversals', { paymentId: bySenior.paymentId, reason: 'Ошибка', approval: { login: 'senior', password: 'demo' } });
+    const approved = await desk.api.ok<{ state: string; approvedBy: string }>('POST', '/api/reversals', {
+      paymentId: bySenior.paymentId,
+      reason: 'Ошибка',
+      approval: { login: 'senior', password: 'demo' },
+    });
     expect(approved.state).toBe('done');
     expect(approved.approvedBy).toBeTruthy();
   });
 
   it('scans a bill QR to the account with the sum prefilled', async () => {
-    const r = await desk.api.ok('POST', '/api/scan', { text: 'ST00012|Name=ООО "УК Дом"|PersonalAcc=40702810138250123017|BankName=Б|BIC=044525225|CorrespAcc=30101810400000000225|PersAcc=1234567|Sum=151234|PaymPeriod=102026' });
+    const r = await desk.api.ok('POST', '/api/scan', {
+      text: 'ST00012|Name=ООО "УК Дом"|PersonalAcc=40702810138250123017|BankName=Б|BIC=044525225|CorrespAcc=30101810400000000225|PersAcc=1234567|Sum=151234|PaymPeriod=102026',
+    });
     expect(r).toMatchObject({ kind: 'bill', accountNumber: '1234567', amountKop: 151_234, period: '2026-10', sumNeedsConfirmation: false });
     expect(await desk.api.ok('POST', '/api/scan', { text: '4607001234567' })).toMatchObject({ kind: 'unknown' });
   });
@@ -195,7 +282,11 @@ describe('the desk with a real server', () => {
     const x = await desk.api.ok<{ totals: { sales: { count: number } } }>('POST', '/api/register/x-report');
     expect(x.totals.sales.count).toBeGreaterThan(0);
     await desk.api.waitFor('push', (s) => s.unsentCount === 0);
-    const z = await desk.api.ok<{ registerTotals: Record<string, unknown>; journalTotals: Record<string, unknown>; unsentCount: number }>('POST', '/api/shift/close', {});
+    const z = await desk.api.ok<{ registerTotals: Record<string, unknown>; journalTotals: Record<string, unknown>; unsentCount: number }>(
+      'POST',
+      '/api/shift/close',
+      {},
+    );
     expect(z.unsentCount).toBe(0);
     const { shiftNumber: _n, ...register } = z.registerTotals;
     expect(z.journalTotals).toEqual(register);

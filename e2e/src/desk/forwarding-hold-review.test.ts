@@ -45,7 +45,12 @@ describe('ATTACK: a late release un-holds the retry of the same reversal', () =>
     let failNextRelease = true;
     let gate: (() => void) | null = null;
     const call = async (path: string, holdId: string): Promise<{ state: string }> => {
-      const r = await s.app.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId } });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+        payload: { holdId },
+      });
       if (r.statusCode >= 300) throw new ServerAnswer(r.statusCode, (r.json() as { code?: string }).code ?? null, r.json());
       return r.json() as { state: string };
     };
@@ -63,7 +68,10 @@ describe('ATTACK: a late release un-holds the retry of the same reversal', () =>
     const original = { op_id: pay.opId, kind: 'thirdparty' } as OperationRow;
     const reversal = { op_id: reversalOpId, kind: 'reversal', original_op_id: pay.opId } as OperationRow;
     const deps = {
-      db, clock: () => new Date(), log: pino({ level: 'silent' }), client,
+      db,
+      clock: () => new Date(),
+      log: pino({ level: 'silent' }),
+      client,
       sync: { state: { online: true }, push: async () => undefined, trigger: () => undefined },
       runner: { get: (id: string) => (id === pay.opId ? original : null) },
     } as unknown as DeskDeps;
@@ -81,8 +89,15 @@ describe('ATTACK: a late release un-holds the retry of the same reversal', () =>
     (gate as unknown as () => void)();
     await late;
 
-    const server = await s.open.db.selectFrom('forwardings').select(['state', 'held_for']).where('op_id', '=', pay.opId).executeTakeFirstOrThrow();
+    const server = await s.open.db
+      .selectFrom('forwardings')
+      .select(['state', 'held_for'])
+      .where('op_id', '=', pay.opId)
+      .executeTakeFirstOrThrow();
     const local = (db.prepare('SELECT state FROM forwarding_holds').get() as { state: string }).state;
-    expect({ server: server.state, local }, 'refund printed under a hold the server no longer has: the worker forwards the payment').toEqual({ server: 'held', local: 'held' });
+    expect(
+      { server: server.state, local },
+      'refund printed under a hold the server no longer has: the worker forwards the payment',
+    ).toEqual({ server: 'held', local: 'held' });
   });
 });

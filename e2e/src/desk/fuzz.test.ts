@@ -26,7 +26,41 @@ afterAll(async () => {
   await server.close();
 });
 
-const FIELDS = ['opId', 'kind', 'accountNumber', 'amountKop', 'penaltyKop', 'method', 'tenderedKop', 'lines', 'items', 'code', 'quantity', 'providerCode', 'account', 'paymentId', 'reason', 'approval', 'login', 'password', 'meterId', 'value', 'date', 'confirmed', 'openingFloatKop', 'confirmUnsent', 'countedKop', 'denominations', 'text', 'serverUrl', 'shift', 'width', 'driver', 'url', 'pullIntervalSeconds'];
+const FIELDS = [
+  'opId',
+  'kind',
+  'accountNumber',
+  'amountKop',
+  'penaltyKop',
+  'method',
+  'tenderedKop',
+  'lines',
+  'items',
+  'code',
+  'quantity',
+  'providerCode',
+  'account',
+  'paymentId',
+  'reason',
+  'approval',
+  'login',
+  'password',
+  'meterId',
+  'value',
+  'date',
+  'confirmed',
+  'openingFloatKop',
+  'confirmUnsent',
+  'countedKop',
+  'denominations',
+  'text',
+  'serverUrl',
+  'shift',
+  'width',
+  'driver',
+  'url',
+  'pullIntervalSeconds',
+];
 
 const value = hostileValue(FIELDS);
 
@@ -35,19 +69,42 @@ const body = fc.oneof(
   value.map((v) => JSON.stringify(v) ?? 'null'),
   fc.constantFrom('{', '[', '{"amountKop":', 'null', '\u0000'),
 );
-const param = fc.oneof(fc.uuid(), fc.constantFrom('1234567', 'x', '0', '-1', '%00', 'ленина'), fc.string({ maxLength: 20 }).filter((x) => !/[/?#]/.test(x)));
-const query = fc.dictionary(fc.constantFrom('q', 'kind', 'state', 'shift', 'from', 'to', 'limit', 'offset', 'format', 'cashier', 'provider', 'x'), fc.oneof(fc.constantFrom(...HOSTILE_STRINGS.filter((h) => h.length < 100)), fc.string({ maxLength: 12 }), fc.integer().map(String)), { maxKeys: 3 });
+const param = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom('1234567', 'x', '0', '-1', '%00', 'ленина'),
+  fc.string({ maxLength: 20 }).filter((x) => !/[/?#]/.test(x)),
+);
+const query = fc.dictionary(
+  fc.constantFrom('q', 'kind', 'state', 'shift', 'from', 'to', 'limit', 'offset', 'format', 'cashier', 'provider', 'x'),
+  fc.oneof(fc.constantFrom(...HOSTILE_STRINGS.filter((h) => h.length < 100)), fc.string({ maxLength: 12 }), fc.integer().map(String)),
+  { maxKeys: 3 },
+);
 
 function snapshot(): string {
   const db = desk.deps.db;
   const n = (t: string): number => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   const docs = desk.deps.register.virtual?.documents({ limit: 200 }).length ?? 0;
-  return JSON.stringify({ operations: n('operations'), ops: n('ops'), localCharges: n('local_charges'), localReadings: n('local_readings'), settings: n('meta'), docs, done: (db.prepare("SELECT count(*) AS n FROM operations WHERE state = 'done'").get() as { n: number }).n });
+  return JSON.stringify({
+    operations: n('operations'),
+    ops: n('ops'),
+    localCharges: n('local_charges'),
+    localReadings: n('local_readings'),
+    settings: n('meta'),
+    docs,
+    done: (db.prepare("SELECT count(*) AS n FROM operations WHERE state = 'done'").get() as { n: number }).n,
+  });
 }
 
 describe('hostile input on every desk route (generated)', () => {
   it('never a 5xx; refusals are problem+json and change neither the journal nor the register', async () => {
-    const routes = routesOf(desk.app).filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/test/') && !r.url.startsWith('/api/docs') && r.url !== '/api/events' && r.url !== '/api/enroll');
+    const routes = routesOf(desk.app).filter(
+      (r) =>
+        r.url.startsWith('/api/') &&
+        !r.url.startsWith('/api/test/') &&
+        !r.url.startsWith('/api/docs') &&
+        r.url !== '/api/events' &&
+        r.url !== '/api/enroll',
+    );
     expect(routes.length).toBeGreaterThan(25);
     let requests = 0;
     let refusedAsInput = 0;
@@ -89,10 +146,20 @@ describe('every desk route is guarded', () => {
   const PUBLIC = new Set(['GET /api/status', 'GET /api/events', 'POST /api/session', 'DELETE /api/session', 'POST /api/enroll']);
 
   it('without a session every route but the public ones answers 401 and does nothing', async () => {
-    const routes = routesOf(desk.app).filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/test/') && !r.url.startsWith('/api/docs') && !PUBLIC.has(`${r.method} ${r.url}`));
+    const routes = routesOf(desk.app).filter(
+      (r) =>
+        r.url.startsWith('/api/') &&
+        !r.url.startsWith('/api/test/') &&
+        !r.url.startsWith('/api/docs') &&
+        !PUBLIC.has(`${r.method} ${r.url}`),
+    );
     const before = snapshot();
     for (const r of routes) {
-      const res = await fetch(new URL(r.url.replace(/:[a-zA-Z]+/g, '0190f0d6-0000-7000-8000-00000000dead'), desk.url), { method: r.method, headers: { 'content-type': 'application/json' }, ...(r.method === 'GET' ? {} : { body: '{}' }) });
+      const res = await fetch(new URL(r.url.replace(/:[a-zA-Z]+/g, '0190f0d6-0000-7000-8000-00000000dead'), desk.url), {
+        method: r.method,
+        headers: { 'content-type': 'application/json' },
+        ...(r.method === 'GET' ? {} : { body: '{}' }),
+      });
       expect(res.status, `${r.method} ${r.url}`).toBe(401);
     }
     expect(snapshot()).toBe(before);

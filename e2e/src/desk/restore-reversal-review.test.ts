@@ -49,7 +49,11 @@ describe('ATTACK: a reversal after the desk journal is restored', () => {
   it('a service payment reversed before the restore is reversed (and refunded) a second time after it', async () => {
     desk = await started();
     await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 100_000 });
-    const p = await desk.api.ok<{ paymentId: string; totalKop: number }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 10 }], method: 'cash' });
+    const p = await desk.api.ok<{ paymentId: string; totalKop: number }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 10 }],
+      method: 'cash',
+    });
     await desk.api.waitFor('sent', (s) => s.unsentCount === 0);
     // Last night's copy of the journal.
     const backup = mkdtempSync(join(tmpdir(), 'paydesk-backup-'));
@@ -68,7 +72,11 @@ describe('ATTACK: a reversal after the desk journal is restored', () => {
     // The day goes on: other payers pay (the register's shift revenue covers a second return).
     await desk.api.ok('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 20 }], method: 'cash' });
     const second = await desk.api.call('POST', '/api/reversals', { paymentId: p.paymentId, reason: 'Клиент передумал' });
-    const returns = ((await desk.api.ok<{ items: { kind: string; operationId: string | null }[] }>('GET', '/api/test/receipts')).items).filter((r) => r.kind === 'sale_return');
-    expect({ status: second.status, returnReceipts: returns.length }, 'one payment of 150,00 ₽ refunded twice in cash').toMatchObject({ returnReceipts: 1 });
+    const returns = (
+      await desk.api.ok<{ items: { kind: string; operationId: string | null }[] }>('GET', '/api/test/receipts')
+    ).items.filter((r) => r.kind === 'sale_return');
+    expect({ status: second.status, returnReceipts: returns.length }, 'one payment of 150,00 ₽ refunded twice in cash').toMatchObject({
+      returnReceipts: 1,
+    });
   });
 });

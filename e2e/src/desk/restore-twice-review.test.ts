@@ -47,8 +47,15 @@ async function started(dataDir?: string): Promise<NonNullable<typeof desk>> {
 }
 
 const pay = async (d: NonNullable<typeof desk>, quantity = 1): Promise<string> =>
-  (await d.api.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity }], method: 'cash' })).paymentId;
-const onServer = async (ids: string[]): Promise<string[]> => (await server.open.db.selectFrom('payments').select('op_id').where('op_id', 'in', ids).execute()).map((r) => r.op_id).sort();
+  (
+    await d.api.ok<{ paymentId: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity }],
+      method: 'cash',
+    })
+  ).paymentId;
+const onServer = async (ids: string[]): Promise<string[]> =>
+  (await server.open.db.selectFrom('payments').select('op_id').where('op_id', 'in', ids).execute()).map((r) => r.op_id).sort();
 
 describe('ATTACK: desk journal restored, then the server restored', () => {
   it('the desk stops syncing and the payments the server lost never come back', async () => {
@@ -84,6 +91,12 @@ describe('ATTACK: desk journal restored, then the server restored', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     const status = await desk.api.status();
-    expect({ onServer: (await onServer(want)).length, fatal: (status as { syncError?: unknown; fatal?: unknown }).syncError ?? (status as { fatal?: unknown }).fatal ?? null }, JSON.stringify(status).slice(0, 600)).toEqual({ onServer: want.length, fatal: null });
+    expect(
+      {
+        onServer: (await onServer(want)).length,
+        fatal: (status as { syncError?: unknown; fatal?: unknown }).syncError ?? (status as { fatal?: unknown }).fatal ?? null,
+      },
+      JSON.stringify(status).slice(0, 600),
+    ).toEqual({ onServer: want.length, fatal: null });
   });
 });

@@ -45,9 +45,16 @@ async function started(dataDir?: string): Promise<NonNullable<typeof desk>> {
 }
 
 const pay = async (d: NonNullable<typeof desk>, quantity = 1): Promise<string> =>
-  (await d.api.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity }], method: 'cash' })).paymentId;
+  (
+    await d.api.ok<{ paymentId: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity }],
+      method: 'cash',
+    })
+  ).paymentId;
 
-const onServer = async (ids: string[]): Promise<string[]> => (await server.open.db.selectFrom('payments').select('op_id').where('op_id', 'in', ids).execute()).map((r) => r.op_id).sort();
+const onServer = async (ids: string[]): Promise<string[]> =>
+  (await server.open.db.selectFrom('payments').select('op_id').where('op_id', 'in', ids).execute()).map((r) => r.op_id).sort();
 
 describe('a desk whose journal was restored from an older copy', () => {
   it('keeps every payment taken after the restore: the server places them after what it has, none rejected', async () => {
@@ -70,13 +77,23 @@ describe('a desk whose journal was restored from an older copy', () => {
     await desk.api.waitFor('sent after the restore', (x) => x.unsentCount === 0 && x.online);
     // Once the desk has heard of the restore, its numbers go past the ones the server holds. (The first
     // payment after a restore may repeat a number: the desk cannot know before it reaches the server.)
-    const later = await desk.api.ok<{ paymentId: string; number: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 6 }], method: 'cash' });
+    const later = await desk.api.ok<{ paymentId: string; number: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 6 }],
+      method: 'cash',
+    });
     after.push(later.paymentId);
     const s = await desk.api.waitFor('sent after the restore', (x) => x.unsentCount === 0 && x.online);
     expect(s.rejectedCount).toBe(0);
     const all = [...before, ...lost, ...after];
     expect(await onServer(all)).toEqual([...all].sort());
-    const numbers = (await server.open.db.selectFrom('payments').select('number').where('op_id', 'in', [...before, ...lost]).execute()).map((r) => r.number);
+    const numbers = (
+      await server.open.db
+        .selectFrom('payments')
+        .select('number')
+        .where('op_id', 'in', [...before, ...lost])
+        .execute()
+    ).map((r) => r.number);
     for (const n of numbers) expect(later.number > n, `${later.number} after ${n}`).toBe(true);
   });
 });
@@ -94,7 +111,8 @@ describe('a server restored from an older backup', () => {
     // The desk takes nothing new: it must notice by itself.
     const deadline = Date.now() + 20_000;
     while ((await onServer([kept, ...lost])).length < 3) {
-      if (Date.now() > deadline) throw new Error(`the idle desk did not re-send what the server lost: ${JSON.stringify(await onServer([kept, ...lost]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`the idle desk did not re-send what the server lost: ${JSON.stringify(await onServer([kept, ...lost]))}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await desk.api.status()).rejectedCount).toBe(0);
@@ -104,7 +122,10 @@ describe('a server restored from an older backup', () => {
     desk = await started();
     const backup = await server.snapshot();
     await sql`UPDATE price_items SET price_kop = 9900, version = nextval('ref_version') WHERE code = 'COPY_A4'`.execute(server.open.db);
-    const price = async (): Promise<number | undefined> => (await desk!.api.ok<{ items: { code: string; priceKop: number }[] }>('GET', '/api/price-items')).items.find((i) => i.code === 'COPY_A4')?.priceKop;
+    const price = async (): Promise<number | undefined> =>
+      (await desk!.api.ok<{ items: { code: string; priceKop: number }[] }>('GET', '/api/price-items')).items.find(
+        (i) => i.code === 'COPY_A4',
+      )?.priceKop;
     await desk.api.ok('POST', '/api/test/sync');
     expect(await price()).toBe(9_900);
     await server.restore(backup);

@@ -20,7 +20,8 @@ beforeAll(async () => {
   await tab2.login();
   await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 1_000_000 });
   // Takings enough for a second return, so the register itself would not refuse it.
-  for (let i = 0; i < 10; i++) await desk.api.ok('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 50 }], method: 'cash' });
+  for (let i = 0; i < 10; i++)
+    await desk.api.ok('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 50 }], method: 'cash' });
 });
 
 afterAll(async () => {
@@ -31,13 +32,24 @@ afterAll(async () => {
 
 const returns = async (paymentId: string): Promise<number> => {
   const all = (await desk.api.ok<{ items: { operationId: string; kind: string }[] }>('GET', '/api/test/receipts')).items;
-  const reversals = await desk.api.ok<{ items: { operationId: string; kind: string; originalOperationId: string | null }[] }>('GET', '/api/payments?limit=500');
-  const mine = new Set(reversals.items.filter((j) => j.kind === 'reversal' && j.originalOperationId === paymentId).map((j) => j.operationId));
+  const reversals = await desk.api.ok<{ items: { operationId: string; kind: string; originalOperationId: string | null }[] }>(
+    'GET',
+    '/api/payments?limit=500',
+  );
+  const mine = new Set(
+    reversals.items.filter((j) => j.kind === 'reversal' && j.originalOperationId === paymentId).map((j) => j.operationId),
+  );
   return all.filter((r) => r.kind === 'sale_return' && mine.has(r.operationId)).length;
 };
 
 async function pay(): Promise<string> {
-  return (await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' })).paymentId;
+  return (
+    await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 2 }],
+      method: 'cash',
+    })
+  ).paymentId;
 }
 
 describe('at most one reversal per payment', () => {
@@ -47,8 +59,16 @@ describe('at most one reversal per payment', () => {
       // A real register takes a second or two to print: the second tab asks while the first prints.
       await desk.api.ok('POST', '/api/test/register-fault', { kind: 'delay', ms: 300 });
       const [a, b] = await Promise.all([
-        desk.api.call<{ reversalId?: string; code?: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ошибка кассира' }),
-        tab2.call<{ reversalId?: string; code?: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ошибка кассира' }),
+        desk.api.call<{ reversalId?: string; code?: string }>('POST', '/api/reversals', {
+          opId: uuidv7(),
+          paymentId,
+          reason: 'Ошибка кассира',
+        }),
+        tab2.call<{ reversalId?: string; code?: string }>('POST', '/api/reversals', {
+          opId: uuidv7(),
+          paymentId,
+          reason: 'Ошибка кассира',
+        }),
       ]);
       expect(await returns(paymentId)).toBe(1);
       const succeeded = [a, b].filter((r) => r.status === 201);
@@ -64,11 +84,19 @@ describe('at most one reversal per payment', () => {
     const first = await desk.api.call<{ code?: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ошибка кассира' });
     expect(first.status).toBe(409);
     expect(first.body.code).toBe('fiscal.outcome_unknown');
-    const retry = await desk.api.call<{ reversalId: string; state: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ошибка кассира' });
+    const retry = await desk.api.call<{ reversalId: string; state: string }>('POST', '/api/reversals', {
+      opId: uuidv7(),
+      paymentId,
+      reason: 'Ошибка кассира',
+    });
     expect(retry.status).toBe(201);
     expect(retry.body.state).toBe('done');
     expect(await returns(paymentId)).toBe(1);
-    const again = await desk.api.call<{ code: string; reversalId?: string }>('POST', '/api/reversals', { opId: uuidv7(), paymentId, reason: 'Ещё раз' });
+    const again = await desk.api.call<{ code: string; reversalId?: string }>('POST', '/api/reversals', {
+      opId: uuidv7(),
+      paymentId,
+      reason: 'Ещё раз',
+    });
     expect(again.status).toBe(403);
     expect(again.body).toMatchObject({ code: 'reversal.refused', reversalId: retry.body.reversalId });
     expect(await returns(paymentId)).toBe(1);

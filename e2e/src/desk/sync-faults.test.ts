@@ -39,10 +39,23 @@ afterEach(async () => {
   await server.close();
 });
 
-const pay = (amountKop: number) => desk.api.ok<{ paymentId: string; state: string }>('POST', '/api/payments', { kind: 'billing', accountNumber: '1234567', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop }], method: 'cash' });
+const pay = (amountKop: number) =>
+  desk.api.ok<{ paymentId: string; state: string }>('POST', '/api/payments', {
+    kind: 'billing',
+    accountNumber: '1234567',
+    lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop }],
+    method: 'cash',
+  });
 
 async function serverCount(): Promise<number> {
-  return Number((await server.open.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await server.open.db
+        .selectFrom('payments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 describe('desk ↔ server under faults', () => {
@@ -71,7 +84,13 @@ describe('desk ↔ server under faults', () => {
     expect(ops).toHaveLength(1);
     // The desk learnt of the commit only from the replay's answer; it must keep showing the payment on
     // the account until its replica holds the server's change, so the answer's version must cover it.
-    const charge = await server.open.db.selectFrom('charges').select('version').where('account_number', '=', '1234567').where('service_code', '=', 'MAINT').where('period', '=', '2026-10').executeTakeFirstOrThrow();
+    const charge = await server.open.db
+      .selectFrom('charges')
+      .select('version')
+      .where('account_number', '=', '1234567')
+      .where('service_code', '=', 'MAINT')
+      .where('period', '=', '2026-10')
+      .executeTakeFirstOrThrow();
     const journal = openJournal(`${desk.dataDir}/journal.sqlite`);
     try {
       const row = journal.prepare('SELECT ack_version FROM ops WHERE op_id = ?').get(p.paymentId) as { ack_version: number };
@@ -104,7 +123,10 @@ describe('desk ↔ server under faults', () => {
     await server.start();
     await desk.api.waitFor('flushed', (s) => s.online && s.unsentCount === 0, 30_000);
     expect(await serverCount()).toBe(60);
-    const sums = await server.open.db.selectFrom('payments').select((eb) => eb.fn.sum<number>('total_kop').as('s')).executeTakeFirstOrThrow();
+    const sums = await server.open.db
+      .selectFrom('payments')
+      .select((eb) => eb.fn.sum<number>('total_kop').as('s'))
+      .executeTakeFirstOrThrow();
     expect(Number(sums.s)).toBe(Array.from({ length: 60 }, (_, i) => 10 + i).reduce((a, b) => a + b, 0));
   });
 });

@@ -22,7 +22,11 @@ let worker: ForwardingWorker | null = null;
 beforeEach(async () => {
   server = await startTestServer();
   sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true }] });
-  await server.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 }).where('code', '=', 'MTS').execute();
+  await server.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 })
+    .where('code', '=', 'MTS')
+    .execute();
   desk = await startTestDesk(server);
   await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
   await desk.api.login('senior');
@@ -38,13 +42,21 @@ afterEach(async () => {
   await server.close();
 });
 
-const returns = async (): Promise<number> => (await desk.api.ok<{ items: { kind: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.kind === 'sale_return').length;
-const forwardingState = async (opId: string): Promise<string | undefined> => (await server.open.db.selectFrom('forwardings').select('state').where('op_id', '=', opId).executeTakeFirst())?.state;
+const returns = async (): Promise<number> =>
+  (await desk.api.ok<{ items: { kind: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.kind === 'sale_return').length;
+const forwardingState = async (opId: string): Promise<string | undefined> =>
+  (await server.open.db.selectFrom('forwardings').select('state').where('op_id', '=', opId).executeTakeFirst())?.state;
 
 describe('ATTACK: the same reversal op id retried after an unknown outcome', () => {
   it('the retry prints the refund after the hold was released: the provider credits it too', async () => {
     const account = '9161110077';
-    const paid = await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account, amountKop: 50_000, method: 'cash' });
+    const paid = await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', {
+      kind: 'thirdparty',
+      providerCode: 'MTS',
+      account,
+      amountKop: 50_000,
+      method: 'cash',
+    });
     await desk.api.waitFor('sent', (s) => s.unsentCount === 0);
     const opId = '01900000-0000-7000-8000-00000000abcd'.replace(/^.{8}/, paid.paymentId.slice(0, 8)); // the dialog's op id
     // The link to the register drops while the return receipt is sent (it never reached the device) and
@@ -54,13 +66,25 @@ describe('ATTACK: the same reversal op id retried after an unknown outcome', () 
     const dropNext = { receipt: 1, lookup: 1 };
     desk.deps.register.current = new Proxy(real, {
       get(target, prop) {
-        if (prop === 'registerReceipt' && dropNext.receipt > 0) return async () => { dropNext.receipt--; throw new FiscalError('unavailable', 'таймаут', 2, 'unknown'); };
-        if (prop === 'lookupOperation' && dropNext.lookup > 0) return async () => { dropNext.lookup--; throw new FiscalError('unavailable', 'таймаут', 2, 'unknown'); };
+        if (prop === 'registerReceipt' && dropNext.receipt > 0)
+          return async () => {
+            dropNext.receipt--;
+            throw new FiscalError('unavailable', 'таймаут', 2, 'unknown');
+          };
+        if (prop === 'lookupOperation' && dropNext.lookup > 0)
+          return async () => {
+            dropNext.lookup--;
+            throw new FiscalError('unavailable', 'таймаут', 2, 'unknown');
+          };
         const v = Reflect.get(target, prop, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const first = await desk.api.call<{ code: string }>('POST', '/api/reversals', { opId, paymentId: paid.paymentId, reason: 'Ошибся номером' });
+    const first = await desk.api.call<{ code: string }>('POST', '/api/reversals', {
+      opId,
+      paymentId: paid.paymentId,
+      reason: 'Ошибся номером',
+    });
     expect(first.body.code).toBe('fiscal.outcome_unknown');
     expect(await forwardingState(paid.paymentId)).toBe('held');
     // The register answers again; the cashier presses «Сторнировать» again in the same dialog (same op id).
@@ -72,6 +96,9 @@ describe('ATTACK: the same reversal op id retried after an unknown outcome', () 
     await new Promise((r) => setTimeout(r, 300));
     await worker.runOnce();
     const credited = sim.ledger().filter((l) => l.account === account);
-    expect({ forwarding: await forwardingState(paid.paymentId), credited: credited.length }, 'refunded in cash and credited by the provider').toEqual({ forwarding: 'cancelled', credited: 0 });
+    expect(
+      { forwarding: await forwardingState(paid.paymentId), credited: credited.length },
+      'refunded in cash and credited by the provider',
+    ).toEqual({ forwarding: 'cancelled', credited: 0 });
   });
 });

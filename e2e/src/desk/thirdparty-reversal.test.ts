@@ -16,7 +16,11 @@ let worker: ForwardingWorker | null = null;
 beforeEach(async () => {
   server = await startTestServer();
   sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true }] });
-  await server.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 }).where('code', '=', 'MTS').execute();
+  await server.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 })
+    .where('code', '=', 'MTS')
+    .execute();
   desk = await startTestDesk(server);
   await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
   await desk.api.login('senior');
@@ -33,14 +37,22 @@ afterEach(async () => {
 });
 
 const topUp = async (account: string): Promise<string> => {
-  const paid = await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account, amountKop: 50_000, method: 'cash' });
+  const paid = await desk.api.ok<{ paymentId: string }>('POST', '/api/payments', {
+    kind: 'thirdparty',
+    providerCode: 'MTS',
+    account,
+    amountKop: 50_000,
+    method: 'cash',
+  });
   await desk.api.waitFor('sent', (s) => s.unsentCount === 0);
   return paid.paymentId;
 };
 
-const returns = async (): Promise<number> => (await desk.api.ok<{ items: { kind: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.kind === 'sale_return').length;
+const returns = async (): Promise<number> =>
+  (await desk.api.ok<{ items: { kind: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.kind === 'sale_return').length;
 
-const forwardingState = async (opId: string): Promise<string | undefined> => (await server.open.db.selectFrom('forwardings').select('state').where('op_id', '=', opId).executeTakeFirst())?.state;
+const forwardingState = async (opId: string): Promise<string | undefined> =>
+  (await server.open.db.selectFrom('forwardings').select('state').where('op_id', '=', opId).executeTakeFirst())?.state;
 
 describe('refunding a third-party payment in cash', () => {
   it('after the worker has sent it to the provider: refused, no return receipt, and the provider credits it', async () => {

@@ -17,7 +17,11 @@ let desk: Awaited<ReturnType<typeof startTestDesk>>;
 beforeAll(async () => {
   server = await startTestServer();
   sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true }] });
-  await server.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 }).where('code', '=', 'MTS').execute();
+  await server.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 1000 })
+    .where('code', '=', 'MTS')
+    .execute();
   worker = new ForwardingWorker(server.open.db, null, { intervalMs: 50, retryBaseMs: 50, maxRetryMs: 200 });
   worker.start();
   desk = await startTestDesk(server);
@@ -44,7 +48,14 @@ interface Payment {
 describe('a mobile top-up end to end', () => {
   it('is forwarded once and shows confirmed by the operator in the desk’s journal', async () => {
     sim.setBehaviour('MTS', '9161234567', { kind: 'temporary', times: 2 });
-    const paid = await desk.api.ok<Payment>('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account: '+7 916 123-45-67', amountKop: 50_000, method: 'cash', tenderedKop: 60_000 });
+    const paid = await desk.api.ok<Payment>('POST', '/api/payments', {
+      kind: 'thirdparty',
+      providerCode: 'MTS',
+      account: '+7 916 123-45-67',
+      amountKop: 50_000,
+      method: 'cash',
+      tenderedKop: 60_000,
+    });
     expect(paid).toMatchObject({ totalKop: 51_000, commissionKop: 1_000, forwarding: { state: 'queued' } });
 
     // The desk learns the outcome by its periodic pull (every 5 s in the test stack).
@@ -60,7 +71,9 @@ describe('a mobile top-up end to end', () => {
     const journal = await desk.api.ok<{ items: { operationId: string; forwarding: string | null }[] }>('GET', '/api/payments');
     expect(journal.items.find((i) => i.operationId === paid.paymentId)?.forwarding).toBe('confirmed');
 
-    const receipts = (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.operationId === paid.paymentId);
+    const receipts = (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter(
+      (r) => r.operationId === paid.paymentId,
+    );
     expect(receipts).toHaveLength(1);
     const receiptsBefore = (await desk.api.ok<{ items: unknown[] }>('GET', '/api/test/receipts')).items.length;
 

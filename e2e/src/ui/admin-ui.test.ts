@@ -78,7 +78,14 @@ describe('the back office', () => {
       await page.getByTestId('enrollment-code-dialog').waitFor({ state: 'hidden' });
     }
     expect(codes.every((c) => c.length >= 8)).toBe(true);
-    await expect.poll(() => page.getByTestId('point-P2').getByTestId(/desk-row-/).count()).toBe(2);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('point-P2')
+          .getByTestId(/desk-row-/)
+          .count(),
+      )
+      .toBe(2);
     await shot(page, 'admin-04-desks');
 
     // The code from the screen enrolls a real desk, which then syncs and reports its state.
@@ -86,8 +93,15 @@ describe('the back office', () => {
     await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
     await desk.api.login();
     await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 100_000 });
-    for (const amountKop of [50_000, 120_000]) await desk.api.ok('POST', '/api/payments', { kind: 'billing', accountNumber: '1234567', amountKop, method: 'cash' });
-    await desk.api.ok('POST', '/api/payments', { kind: 'thirdparty', providerCode: 'MTS', account: '9161234567', amountKop: 30_000, method: 'card' });
+    for (const amountKop of [50_000, 120_000])
+      await desk.api.ok('POST', '/api/payments', { kind: 'billing', accountNumber: '1234567', amountKop, method: 'cash' });
+    await desk.api.ok('POST', '/api/payments', {
+      kind: 'thirdparty',
+      providerCode: 'MTS',
+      account: '9161234567',
+      amountKop: 30_000,
+      method: 'card',
+    });
     await desk.api.waitFor('sent', (s) => s.unsentCount === 0);
   });
 
@@ -102,7 +116,10 @@ describe('the back office', () => {
   it('loads an accounts file: a bad row is reported with its line and nothing is loaded, the fixed file loads', async () => {
     await page.getByTestId('nav-imports').click();
     const bad = join(files, 'accounts-bad.csv');
-    writeFileSync(bad, 'number;city;street;house;flat;owner\n5550001;Энск;Мира;7;1;Сидоров С.С.\n5550002;Энск;Мира;7;2;Козлова К.К.\n;Энск;Мира;7;3;Без номера\n');
+    writeFileSync(
+      bad,
+      'number;city;street;house;flat;owner\n5550001;Энск;Мира;7;1;Сидоров С.С.\n5550002;Энск;Мира;7;2;Козлова К.К.\n;Энск;Мира;7;3;Без номера\n',
+    );
     await page.getByTestId('import-file').click();
     await page.locator('input[type=file]').setInputFiles(bad);
     await page.getByTestId('import-upload').click();
@@ -110,7 +127,9 @@ describe('the back office', () => {
     await visible('import-errors');
     expect(await text('import-errors')).toContain('4');
     await shot(page, 'admin-05-import-errors');
-    expect(await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute()).toHaveLength(0);
+    expect(
+      await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute(),
+    ).toHaveLength(0);
 
     const good = join(files, 'accounts.csv');
     writeFileSync(good, 'number;city;street;house;flat;owner\n5550001;Энск;Мира;7;1;Сидоров С.С.\n5550002;Энск;Мира;7;2;Козлова К.К.\n');
@@ -118,12 +137,25 @@ describe('the back office', () => {
     await page.getByTestId('import-upload').click();
     await expect.poll(() => text('import-status'), { timeout: 15_000 }).toBe('загружен');
     await shot(page, 'admin-06-import-done');
-    expect(await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute()).toHaveLength(2);
+    expect(
+      await server.open.db.selectFrom('accounts').select('number').where('number', 'in', ['5550001', '5550002']).execute(),
+    ).toHaveLength(2);
   });
 
   it('resolves a review item with a note that reaches the audit log', async () => {
     const id = randomUUID();
-    await server.open.db.insertInto('review_items').values({ id, kind: 'sync', code: 'payment.account_closed', message: 'Платёж на закрытый лицевой счёт 7654321 принят кассой без связи', op_id: null, desk_id: null, context: JSON.stringify({ account: '7654321', amountKop: 150_000 }) }).execute();
+    await server.open.db
+      .insertInto('review_items')
+      .values({
+        id,
+        kind: 'sync',
+        code: 'payment.account_closed',
+        message: 'Платёж на закрытый лицевой счёт 7654321 принят кассой без связи',
+        op_id: null,
+        desk_id: null,
+        context: JSON.stringify({ account: '7654321', amountKop: 150_000 }),
+      })
+      .execute();
     await page.getByTestId('nav-review').click();
     await visible('review-payment.account_closed');
     await shot(page, 'admin-07-review');
@@ -163,8 +195,20 @@ describe('the back office', () => {
     await page.getByTestId('record-save').click();
     expect(JSON.parse((await sent).postData() ?? 'null')).toEqual({ osmpUrl: 'http://127.0.0.1:2/osmp-new' });
     await page.getByTestId('field-osmpUrl').waitFor({ state: 'hidden' });
-    const mts = await server.open.db.selectFrom('providers').select(['osmp_url', 'commission', 'check_required', 'offline_allowed', 'agent_type', 'min_kop', 'max_kop']).where('code', '=', 'MTS').executeTakeFirstOrThrow();
-    expect(mts).toEqual({ osmp_url: 'http://127.0.0.1:2/osmp-new', commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, check_required: false, offline_allowed: true, agent_type: 'paying_subagent', min_kop: 1_000, max_kop: 1_500_000 });
+    const mts = await server.open.db
+      .selectFrom('providers')
+      .select(['osmp_url', 'commission', 'check_required', 'offline_allowed', 'agent_type', 'min_kop', 'max_kop'])
+      .where('code', '=', 'MTS')
+      .executeTakeFirstOrThrow();
+    expect(mts).toEqual({
+      osmp_url: 'http://127.0.0.1:2/osmp-new',
+      commission: { kind: 'percent', mode: 'on_top', rateBp: 200 },
+      check_required: false,
+      offline_allowed: true,
+      agent_type: 'paying_subagent',
+      min_kop: 1_000,
+      max_kop: 1_500_000,
+    });
     // Saving without a change sends nothing.
     await page.getByTestId('providers-table').getByRole('row').filter({ hasText: 'МТС' }).getByRole('button', { name: 'Изменить' }).click();
     await visible('field-osmpUrl');
@@ -267,7 +311,9 @@ describe('the back office', () => {
   it('the overview shows the desk offline once it stops', async () => {
     await desk?.stop();
     await page.getByTestId('nav-overview').click();
-    await expect.poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, interval: 1000 }).toBe('offline');
+    await expect
+      .poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, interval: 1000 })
+      .toBe('offline');
     await shot(page, 'admin-14-overview-offline');
   }, 45_000);
 });

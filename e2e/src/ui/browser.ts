@@ -11,7 +11,16 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -31,11 +40,18 @@ const require = createRequire(import.meta.url);
 export async function shotPdfPage(browser: Browser, origin: string, pdf: Uint8Array, name: string): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 1300 } });
   try {
-    const files: Record<string, string> = { '/__pdfjs/pdf.mjs': require.resolve('pdfjs-dist/build/pdf.mjs'), '/__pdfjs/pdf.worker.mjs': require.resolve('pdfjs-dist/build/pdf.worker.mjs') };
+    const files: Record<string, string> = {
+      '/__pdfjs/pdf.mjs': require.resolve('pdfjs-dist/build/pdf.mjs'),
+      '/__pdfjs/pdf.worker.mjs': require.resolve('pdfjs-dist/build/pdf.worker.mjs'),
+    };
     await page.route(`${origin}/__pdfjs/**`, async (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === '/__pdfjs/report.pdf') return route.fulfill({ body: Buffer.from(pdf), contentType: 'application/pdf' });
-      if (path === '/__pdfjs/view.html') return route.fulfill({ body: '<!doctype html><body style="margin:0;background:#888"><canvas id="c"></canvas></body>', contentType: 'text/html' });
+      if (path === '/__pdfjs/view.html')
+        return route.fulfill({
+          body: '<!doctype html><body style="margin:0;background:#888"><canvas id="c"></canvas></body>',
+          contentType: 'text/html',
+        });
       const file = files[path];
       return file ? route.fulfill({ body: readFileSync(file), contentType: 'text/javascript' }) : route.fulfill({ status: 404 });
     });

@@ -26,7 +26,12 @@ beforeAll(async () => {
   await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
   await desk.api.login();
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU', timezoneId: 'Europe/Moscow', permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'ru-RU',
+    timezoneId: 'Europe/Moscow',
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   page = await context.newPage();
   await page.goto(desk.url);
 }, 60_000);
@@ -66,7 +71,17 @@ describe('the cashier’s screens', () => {
     await page.keyboard.press('F1');
     await visible('account-search');
     await shot(page, 'desk-03-billing-search');
-    const qr = buildBillQr({ Name: 'ООО "УК Дом"', PersonalAcc: '40702810138250123017', BankName: 'ПАО Сбербанк', BIC: '044525225', CorrespAcc: '30101810400000000225', PayeeINN: '7707083893', PersAcc: '1234567', Sum: '151234', PaymPeriod: '102026' });
+    const qr = buildBillQr({
+      Name: 'ООО "УК Дом"',
+      PersonalAcc: '40702810138250123017',
+      BankName: 'ПАО Сбербанк',
+      BIC: '044525225',
+      CorrespAcc: '30101810400000000225',
+      PayeeINN: '7707083893',
+      PersAcc: '1234567',
+      Sum: '151234',
+      PaymPeriod: '102026',
+    });
     // A keyboard-wedge scanner: the whole code in a burst, then Enter.
     await page.keyboard.insertText(qr);
     await page.keyboard.press('Enter');
@@ -86,8 +101,22 @@ describe('the cashier’s screens', () => {
   });
 
   it('pasting a bill’s QR text into the search works like a scan', async () => {
-    const qr = buildBillQr({ Name: 'ООО "УК Дом"', PersonalAcc: '40702810138250123017', BankName: 'ПАО Сбербанк', BIC: '044525225', CorrespAcc: '30101810400000000225', PayeeINN: '7707083893', PersAcc: '1234567', Sum: '50000', PaymPeriod: '102026' });
-    await page.evaluate((t) => (globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }).navigator.clipboard.writeText(t), qr);
+    const qr = buildBillQr({
+      Name: 'ООО "УК Дом"',
+      PersonalAcc: '40702810138250123017',
+      BankName: 'ПАО Сбербанк',
+      BIC: '044525225',
+      CorrespAcc: '30101810400000000225',
+      PayeeINN: '7707083893',
+      PersAcc: '1234567',
+      Sum: '50000',
+      PaymPeriod: '102026',
+    });
+    await page.evaluate(
+      (t) =>
+        (globalThis as unknown as { navigator: { clipboard: { writeText(s: string): Promise<void> } } }).navigator.clipboard.writeText(t),
+      qr,
+    );
     await page.getByTestId('account-search').click();
     await page.keyboard.press('Control+V');
     await visible('account-card');
@@ -230,7 +259,11 @@ describe('the cashier’s screens', () => {
   it('an operation the register cannot account for is listed on «ККМ» and a senior settles it by hand', async () => {
     // The register prints, its answer is lost, and it stays silent when asked: the desk cannot tell.
     await desk.api.ok('POST', '/api/test/register-fault', { kind: 'lose_answer', silentFor: 2 });
-    const r = await desk.api.call<{ code: string }>('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' });
+    const r = await desk.api.call<{ code: string }>('POST', '/api/payments', {
+      kind: 'service',
+      items: [{ code: 'COPY_A4', quantity: 2 }],
+      method: 'cash',
+    });
     expect(r.body.code).toBe('fiscal.outcome_unknown');
     await page.keyboard.press('F9');
     await visible('unresolved');
@@ -252,7 +285,15 @@ describe('the cashier’s screens', () => {
 
   it('the light turns grey when the server stops, payments wait, and it turns green once they are sent', async () => {
     await page.keyboard.press('F1');
-    const count = async (): Promise<number> => Number((await server.open.db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (): Promise<number> =>
+      Number(
+        (
+          await server.open.db
+            .selectFrom('payments')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     await desk.api.waitFor('all sent', (s) => s.unsentCount === 0);
     const before = await count();
     await server.stop();
@@ -296,7 +337,9 @@ describe('the cashier’s screens', () => {
     await page.getByTestId('face-1000').locator('input').or(page.getByTestId('face-1000')).first().fill('5');
     const counted = 2 * 10_000 + 5 * 1_000;
     await expect.poll(async () => (await text('count-counted')).replace(/\s/g, '')).toBe(formatRub(counted).replace(/\s/g, ''));
-    await expect.poll(async () => (await text('count-difference')).replace(/\s/g, '')).toContain(formatRub(Math.abs(counted - expected)).replace(/\s/g, ''));
+    await expect
+      .poll(async () => (await text('count-difference')).replace(/\s/g, ''))
+      .toContain(formatRub(Math.abs(counted - expected)).replace(/\s/g, ''));
     await shot(page, 'desk-23-cash-up');
     await page.getByTestId('count-submit').click();
     await visible('report-counts');
@@ -306,7 +349,9 @@ describe('the cashier’s screens', () => {
     expect(after.cash.counts).toEqual([expect.objectContaining({ countedKop: counted, differenceKop: counted - expected })]);
     await shot(page, 'desk-24-reports-after-count');
 
-    const pdf = await fetch(new URL('/api/reports/shift?shift=1&format=pdf', desk.url), { headers: { authorization: `Bearer ${desk.api.token ?? ''}` } });
+    const pdf = await fetch(new URL('/api/reports/shift?shift=1&format=pdf', desk.url), {
+      headers: { authorization: `Bearer ${desk.api.token ?? ''}` },
+    });
     expect(pdf.status).toBe(200);
     await shotPdfPage(browser, desk.url, new Uint8Array(await pdf.arrayBuffer()), 'desk-25-shift-report-pdf');
   });

@@ -41,7 +41,12 @@ describe('allocation', () => {
   });
 
   it('spreads a pure advance by debt when no charge is known, else to the first line', () => {
-    expect(allocateTotal(100, [{ key: 'a', debtKop: 0 }, { key: 'b', debtKop: 0 }]).map((l) => l.amountKop)).toEqual([100, 0]);
+    expect(
+      allocateTotal(100, [
+        { key: 'a', debtKop: 0 },
+        { key: 'b', debtKop: 0 },
+      ]).map((l) => l.amountKop),
+    ).toEqual([100, 0]);
   });
 
   it('refuses negative sums and inputs', () => {
@@ -52,38 +57,75 @@ describe('allocation', () => {
   });
 
   it('parts always add up to the sum and none is negative (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 50_000_000 }), lines, (total, ls) => {
-      const r = allocateTotal(total, ls);
-      const sum = r.reduce((s, l) => s + l.amountKop + l.penaltyKop, 0);
-      return sum === total && r.every((l) => l.amountKop >= 0 && l.penaltyKop >= 0 && Number.isInteger(l.amountKop));
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 50_000_000 }), lines, (total, ls) => {
+        const r = allocateTotal(total, ls);
+        const sum = r.reduce((s, l) => s + l.amountKop + l.penaltyKop, 0);
+        return sum === total && r.every((l) => l.amountKop >= 0 && l.penaltyKop >= 0 && Number.isInteger(l.amountKop));
+      }),
+    );
   });
 
   it('a sum within the debt never overpays a line and pays no penalty (property)', () => {
-    fc.assert(fc.property(lines, fc.double({ min: 0, max: 1, noNaN: true }), (ls, share) => {
-      const debt = ls.reduce((s, l) => s + l.debtKop, 0);
-      const total = Math.floor(debt * share);
-      const r = allocateTotal(total, ls);
-      return r.every((l, i) => l.amountKop <= ls[i]!.debtKop && l.penaltyKop === 0);
-    }));
+    fc.assert(
+      fc.property(lines, fc.double({ min: 0, max: 1, noNaN: true }), (ls, share) => {
+        const debt = ls.reduce((s, l) => s + l.debtKop, 0);
+        const total = Math.floor(debt * share);
+        const r = allocateTotal(total, ls);
+        return r.every((l, i) => l.amountKop <= ls[i]!.debtKop && l.penaltyKop === 0);
+      }),
+    );
   });
 
   it('equal lines get equal parts, give or take the one leftover kopeck (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), (n, debt, total) => {
-      const r = allocateTotal(total, Array.from({ length: n }, (_, i) => ({ key: String(i), debtKop: debt })));
-      const amounts = r.map((l) => l.amountKop);
-      return Math.max(...amounts) - Math.min(...amounts) <= 1;
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        (n, debt, total) => {
+          const r = allocateTotal(
+            total,
+            Array.from({ length: n }, (_, i) => ({ key: String(i), debtKop: debt })),
+          );
+          const amounts = r.map((l) => l.amountKop);
+          return Math.max(...amounts) - Math.min(...amounts) <= 1;
+        },
+      ),
+    );
   });
 
   it('is deterministic (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 10_000_000 }), lines, (total, ls) => JSON.stringify(allocateTotal(total, ls)) === JSON.stringify(allocateTotal(total, ls.map((l) => ({ ...l }))))));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        lines,
+        (total, ls) =>
+          JSON.stringify(allocateTotal(total, ls)) ===
+          JSON.stringify(
+            allocateTotal(
+              total,
+              ls.map((l) => ({ ...l })),
+            ),
+          ),
+      ),
+    );
   });
 
   it('checks lines the cashier set by hand', () => {
-    expect(checkExplicitLines([{ key: 'a', amountKop: 100 }, { key: 'b', amountKop: 50 }])).toEqual({ ok: true, totalKop: 150 });
+    expect(
+      checkExplicitLines([
+        { key: 'a', amountKop: 100 },
+        { key: 'b', amountKop: 50 },
+      ]),
+    ).toEqual({ ok: true, totalKop: 150 });
     expect(checkExplicitLines([{ key: 'a', amountKop: -1 }])).toMatchObject({ ok: false, code: 'allocation.negative' });
-    expect(checkExplicitLines([{ key: 'a', amountKop: 1 }, { key: 'a', amountKop: 1 }])).toMatchObject({ ok: false, code: 'allocation.duplicate_line' });
+    expect(
+      checkExplicitLines([
+        { key: 'a', amountKop: 1 },
+        { key: 'a', amountKop: 1 },
+      ]),
+    ).toMatchObject({ ok: false, code: 'allocation.duplicate_line' });
     expect(checkExplicitLines([{ key: 'a', amountKop: 0 }])).toMatchObject({ ok: false, code: 'allocation.empty' });
     expect(checkExplicitLines([{ key: 'x', amountKop: 1 }], new Set(['a']))).toMatchObject({ ok: false, code: 'allocation.unknown_line' });
   });

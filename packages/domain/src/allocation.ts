@@ -107,7 +107,12 @@ export interface ExplicitLine {
 
 export type ExplicitCheck =
   | { ok: true; totalKop: Kop }
-  | { ok: false; code: 'allocation.negative' | 'allocation.empty' | 'allocation.duplicate_line' | 'allocation.unknown_line'; message: string; key?: string };
+  | {
+      ok: false;
+      code: 'allocation.negative' | 'allocation.empty' | 'allocation.duplicate_line' | 'allocation.unknown_line';
+      message: string;
+      key?: string;
+    };
 
 /** Checks amounts the cashier set per line: known lines, each once, none negative, not all zero. */
 export function checkExplicitLines(lines: readonly ExplicitLine[], knownKeys?: ReadonlySet<string>): ExplicitCheck {

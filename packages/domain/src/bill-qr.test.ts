@@ -7,10 +7,18 @@ import { encodeText } from './text-encodings.ts';
 interface Vector {
   name: string;
   text: string;
-  expect: { ok: boolean; encoding?: string; separator?: string; sumKop?: number; sumNeedsConfirmation?: boolean; fields?: Record<string, string> };
+  expect: {
+    ok: boolean;
+    encoding?: string;
+    separator?: string;
+    sumKop?: number;
+    sumNeedsConfirmation?: boolean;
+    fields?: Record<string, string>;
+  };
 }
 
-const vectors = (JSON.parse(readFileSync(new URL('../testdata/bill-qr-public.json', import.meta.url), 'utf8')) as { cases: Vector[] }).cases;
+const vectors = (JSON.parse(readFileSync(new URL('../testdata/bill-qr-public.json', import.meta.url), 'utf8')) as { cases: Vector[] })
+  .cases;
 
 function ok(text: string): BillQr {
   const r = parseBillQr(text);
@@ -43,8 +51,18 @@ describe('bill QR: the public vectors', () => {
 
 describe('bill QR: what real bills contain (GOST R 56042 section 1.5)', () => {
   it('rule 1: matches keys in any case and keeps unknown keys as written', () => {
-    const r = ok('ST00012|name=УК|PERSONALACC=40702810138250123017|bic=044525225|persAcc=123|paymPeriod=0521|penaltyFee=150|KaznPersonalAcc=1');
-    expect(r.fields).toMatchObject({ Name: 'УК', PersonalAcc: '40702810138250123017', BIC: '044525225', PersAcc: '123', PaymPeriod: '0521', penaltyFee: '150', KaznPersonalAcc: '1' });
+    const r = ok(
+      'ST00012|name=УК|PERSONALACC=40702810138250123017|bic=044525225|persAcc=123|paymPeriod=0521|penaltyFee=150|KaznPersonalAcc=1',
+    );
+    expect(r.fields).toMatchObject({
+      Name: 'УК',
+      PersonalAcc: '40702810138250123017',
+      BIC: '044525225',
+      PersAcc: '123',
+      PaymPeriod: '0521',
+      penaltyFee: '150',
+      KaznPersonalAcc: '1',
+    });
     expect(r.period).toBe('2021-05');
   });
 
@@ -128,8 +146,17 @@ describe('bill QR: what real bills contain (GOST R 56042 section 1.5)', () => {
 
   it('rule 7: reads the periods seen on real bills', () => {
     const cases: [string, string | undefined][] = [
-      ['0521', '2021-05'], ['042026', '2026-04'], ['112021', '2021-11'], ['07.2023', '2023-07'], ['62015', '2015-06'],
-      ['0926', '2026-09'], ['202604', '2026-04'], ['7.2023', '2023-07'], ['май 2024', '2024-05'], ['2023-07', '2023-07'], ['1399', undefined],
+      ['0521', '2021-05'],
+      ['042026', '2026-04'],
+      ['112021', '2021-11'],
+      ['07.2023', '2023-07'],
+      ['62015', '2015-06'],
+      ['0926', '2026-09'],
+      ['202604', '2026-04'],
+      ['7.2023', '2023-07'],
+      ['май 2024', '2024-05'],
+      ['2023-07', '2023-07'],
+      ['1399', undefined],
     ];
     for (const [raw, period] of cases) {
       const r = ok(`ST00012|Name=X|PaymPeriod=${raw}`);
@@ -147,7 +174,20 @@ describe('bill QR: what real bills contain (GOST R 56042 section 1.5)', () => {
   });
 
   it('rule 9: rejects other headers, plain text, URLs and a bare header', () => {
-    for (const text of ['ST00014|persAcc=1', 'ST00022|Name=X', 'SA00012|Name=X', 'persAcc=0000000012', 'ST00012', 'ST00012|', 'ST0001', 'https://qr.nspk.ru/AS1000', '', '   ', '4607001234567', 'ST00012Name=X']) {
+    for (const text of [
+      'ST00014|persAcc=1',
+      'ST00022|Name=X',
+      'SA00012|Name=X',
+      'persAcc=0000000012',
+      'ST00012',
+      'ST00012|',
+      'ST0001',
+      'https://qr.nspk.ru/AS1000',
+      '',
+      '   ',
+      '4607001234567',
+      'ST00012Name=X',
+    ]) {
       expect(parseBillQr(text).ok, JSON.stringify(text)).toBe(false);
     }
     expect(ok('ST00012|Name=X').fields['Name']).toBe('X');
@@ -169,8 +209,17 @@ describe('bill QR: what real bills contain (GOST R 56042 section 1.5)', () => {
 });
 
 describe('bill QR: generator and parser agree (property)', () => {
-  const value = fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() === s && s !== '' && !s.includes('&') && ![...s].some((c) => c.charCodeAt(0) < 0x20));
-  const cyrillic = fc.string({ unit: fc.constantFrom(...'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзийклмнопрстуфхцчшщъыьэюя0123456789 .,-"'.split('')), minLength: 1, maxLength: 40 }).map((s) => s.trim()).filter((s) => s !== '');
+  const value = fc
+    .string({ minLength: 1, maxLength: 30 })
+    .filter((s) => s.trim() === s && s !== '' && !s.includes('&') && ![...s].some((c) => c.charCodeAt(0) < 0x20));
+  const cyrillic = fc
+    .string({
+      unit: fc.constantFrom(...'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯабвгдежзийклмнопрстуфхцчшщъыьэюя0123456789 .,-"'.split('')),
+      minLength: 1,
+      maxLength: 40,
+    })
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
   it('any values that can be separated survive a round trip', () => {
     fc.assert(
@@ -198,15 +247,19 @@ describe('bill QR: generator and parser agree (property)', () => {
   });
 
   it('never throws on arbitrary text or bytes', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (s) => {
-      const r = parseBillQr(s);
-      return typeof r.ok === 'boolean';
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (s) => {
+        const r = parseBillQr(s);
+        return typeof r.ok === 'boolean';
+      }),
+    );
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => typeof parseBillQr(`ST00012|${s}`).ok === 'boolean'));
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
-      const withHeader = new Uint8Array([...new TextEncoder().encode('ST00011|'), ...b]);
-      return typeof parseBillQrBytes(b).ok === 'boolean' && typeof parseBillQrBytes(withHeader).ok === 'boolean';
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        const withHeader = new Uint8Array([...new TextEncoder().encode('ST00011|'), ...b]);
+        return typeof parseBillQrBytes(b).ok === 'boolean' && typeof parseBillQrBytes(withHeader).ok === 'boolean';
+      }),
+    );
   });
 
   it('picks a separator that occurs in no value', () => {

@@ -16,11 +16,51 @@ export const REQUIRED_KEYS = ['Name', 'PersonalAcc', 'BankName', 'BIC', 'Corresp
 /** Every requisite the standard names, in its spelling; keys are matched against these case-insensitively. */
 export const KNOWN_KEYS = [
   ...REQUIRED_KEYS,
-  'Sum', 'Purpose', 'PayeeINN', 'PayerINN', 'DrawerStatus', 'KPP', 'CBC', 'OKTMO', 'PaytReason', 'TaxPeriod',
-  'DocNo', 'DocDate', 'TaxPaytKind', 'LastName', 'FirstName', 'MiddleName', 'PayerAddress', 'PersonalAccount',
-  'DocIdx', 'PensAcc', 'Contract', 'PersAcc', 'Flat', 'Phone', 'PayerIdType', 'PayerIdNum', 'ChildFio',
-  'BirthDate', 'PaymTerm', 'PaymPeriod', 'Category', 'ServiceName', 'CounterId', 'CounterVal', 'QuittId',
-  'QuittDate', 'InstNum', 'ClassNum', 'SpecFio', 'AddAmount', 'RuleId', 'ExecId', 'RegType', 'UIN', 'TechCode',
+  'Sum',
+  'Purpose',
+  'PayeeINN',
+  'PayerINN',
+  'DrawerStatus',
+  'KPP',
+  'CBC',
+  'OKTMO',
+  'PaytReason',
+  'TaxPeriod',
+  'DocNo',
+  'DocDate',
+  'TaxPaytKind',
+  'LastName',
+  'FirstName',
+  'MiddleName',
+  'PayerAddress',
+  'PersonalAccount',
+  'DocIdx',
+  'PensAcc',
+  'Contract',
+  'PersAcc',
+  'Flat',
+  'Phone',
+  'PayerIdType',
+  'PayerIdNum',
+  'ChildFio',
+  'BirthDate',
+  'PaymTerm',
+  'PaymPeriod',
+  'Category',
+  'ServiceName',
+  'CounterId',
+  'CounterVal',
+  'QuittId',
+  'QuittDate',
+  'InstNum',
+  'ClassNum',
+  'SpecFio',
+  'AddAmount',
+  'RuleId',
+  'ExecId',
+  'RegType',
+  'UIN',
+  'TechCode',
 ] as const;
 
 const canonicalByLower = new Map<string, string>(KNOWN_KEYS.map((k) => [k.toLowerCase(), k]));
@@ -29,9 +69,24 @@ canonicalByLower.set('taxpaykind', 'TaxPaytKind');
 
 /** Field maxima from the standard's tables; longer values are kept but reported. */
 const MAX_LENGTH: Record<string, number> = {
-  Name: 160, PersonalAcc: 20, BankName: 45, BIC: 9, CorrespAcc: 20, Sum: 18, Purpose: 210, PayeeINN: 12,
-  PayerINN: 12, DrawerStatus: 2, KPP: 9, CBC: 20, OKTMO: 11, PaytReason: 2, TaxPeriod: 10, DocNo: 15,
-  DocDate: 10, TaxPaytKind: 2,
+  Name: 160,
+  PersonalAcc: 20,
+  BankName: 45,
+  BIC: 9,
+  CorrespAcc: 20,
+  Sum: 18,
+  Purpose: 210,
+  PayeeINN: 12,
+  PayerINN: 12,
+  DrawerStatus: 2,
+  KPP: 9,
+  CBC: 20,
+  OKTMO: 11,
+  PaytReason: 2,
+  TaxPeriod: 10,
+  DocNo: 15,
+  DocDate: 10,
+  TaxPaytKind: 2,
 };
 
 const ENCODING_BY_FLAG: Record<string, QrEncoding> = { '1': 'windows-1251', '2': 'utf-8', '3': 'koi8-r' };
@@ -140,7 +195,9 @@ function decodeSniffed(bytes: Uint8Array, declared: QrEncoding): { text: string;
   if (!hasNonAscii(bytes)) return { text: decodeText(bytes, declared), encoding: declared };
   const utf8 = isValidUtf8(bytes);
   if (declared === 'utf-8') {
-    return utf8 ? { text: decodeText(bytes, 'utf-8'), encoding: 'utf-8' } : { text: decodeText(bytes, 'windows-1251'), encoding: 'windows-1251' };
+    return utf8
+      ? { text: decodeText(bytes, 'utf-8'), encoding: 'utf-8' }
+      : { text: decodeText(bytes, 'windows-1251'), encoding: 'windows-1251' };
   }
   // Cyrillic in a single-byte charset practically never forms valid multi-byte UTF-8.
   if (utf8) return { text: decodeText(bytes, 'utf-8'), encoding: 'utf-8' };
@@ -233,8 +290,18 @@ function checkFormats(fields: Record<string, string>, warnings: QrWarning[]): vo
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
-  quot: '"', amp: '&', lt: '<', gt: '>', apos: "'", nbsp: '\u00a0', laquo: '«', raquo: '»', ndash: '–',
-  mdash: '—', numero: '№', hellip: '…',
+  quot: '"',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  apos: "'",
+  nbsp: '\u00a0',
+  laquo: '«',
+  raquo: '»',
+  ndash: '–',
+  mdash: '—',
+  numero: '№',
+  hellip: '…',
 };
 
 export function decodeEntities(text: string): string {

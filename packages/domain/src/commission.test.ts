@@ -23,7 +23,11 @@ describe('commission', () => {
   it('included: the fee comes out of the amount', () => {
     const rule: CommissionRule = { kind: 'percent', mode: 'included', rateBp: 200 };
     expect(computeCommission(rule, 100_00)).toEqual({ commissionKop: 2_00, principalKop: 98_00, totalKop: 100_00 });
-    expect(computeCommission({ kind: 'fixed', mode: 'included', amountKop: 500 }, 300)).toEqual({ commissionKop: 300, principalKop: 0, totalKop: 300 });
+    expect(computeCommission({ kind: 'fixed', mode: 'included', amountKop: 500 }, 300)).toEqual({
+      commissionKop: 300,
+      principalKop: 0,
+      totalKop: 300,
+    });
   });
 
   it('fixed and tiered', () => {
@@ -57,23 +61,41 @@ describe('commission', () => {
     fc.record({
       kind: fc.constant('tiered' as const),
       mode: fc.constantFrom('on_top' as const, 'included' as const),
-      tiers: fc.uniqueArray(fc.record({ fromKop: fc.integer({ min: 0, max: 1_000_000 }), fee }), { minLength: 1, maxLength: 4, selector: (t) => t.fromKop }),
+      tiers: fc.uniqueArray(fc.record({ fromKop: fc.integer({ min: 0, max: 1_000_000 }), fee }), {
+        minLength: 1,
+        maxLength: 4,
+        selector: (t) => t.fromKop,
+      }),
     }),
   );
 
   it('principal + commission = total, nothing negative (property)', () => {
-    fc.assert(fc.property(rule, fc.integer({ min: 0, max: 100_000_000 }), (r, amount) => {
-      const c = computeCommission(r, amount);
-      return c.principalKop + c.commissionKop === c.totalKop && c.commissionKop >= 0 && c.principalKop >= 0 && Number.isInteger(c.commissionKop);
-    }));
+    fc.assert(
+      fc.property(rule, fc.integer({ min: 0, max: 100_000_000 }), (r, amount) => {
+        const c = computeCommission(r, amount);
+        return (
+          c.principalKop + c.commissionKop === c.totalKop &&
+          c.commissionKop >= 0 &&
+          c.principalKop >= 0 &&
+          Number.isInteger(c.commissionKop)
+        );
+      }),
+    );
   });
 
   it('a percent fee never decreases as the amount grows (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), (bp, a, b) => {
-      const r: CommissionRule = { kind: 'percent', mode: 'on_top', rateBp: bp };
-      const [lo, hi] = a <= b ? [a, b] : [b, a];
-      return computeCommission(r, lo).commissionKop <= computeCommission(r, hi).commissionKop;
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        (bp, a, b) => {
+          const r: CommissionRule = { kind: 'percent', mode: 'on_top', rateBp: bp };
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          return computeCommission(r, lo).commissionKop <= computeCommission(r, hi).commissionKop;
+        },
+      ),
+    );
   });
 
   it('validates rules an administrator typed', () => {
@@ -85,7 +107,9 @@ describe('commission', () => {
   });
 
   it('describes a rule in Russian', () => {
-    expect(describeCommission({ kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1000 }, formatRub)).toBe('1,5 % (мин. 10,00\u00a0₽), сверх суммы');
+    expect(describeCommission({ kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1000 }, formatRub)).toBe(
+      '1,5 % (мин. 10,00\u00a0₽), сверх суммы',
+    );
     expect(describeCommission({ kind: 'none', mode: 'on_top' }, formatRub)).toBe('без комиссии');
   });
 });

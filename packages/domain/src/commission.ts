@@ -12,13 +12,10 @@ import { splitProportionally } from './allocation.ts';
 import { assertKop, formatRub, mulDivRoundHalfUp, type Kop } from './money.ts';
 
 export type FeeRule =
-  | { kind: 'none' }
-  | { kind: 'percent'; rateBp: number; minKop?: Kop; maxKop?: Kop }
-  | { kind: 'fixed'; amountKop: Kop };
+  { kind: 'none' } | { kind: 'percent'; rateBp: number; minKop?: Kop; maxKop?: Kop } | { kind: 'fixed'; amountKop: Kop };
 
 export type CommissionRule =
-  | ({ mode: CommissionMode } & FeeRule)
-  | { kind: 'tiered'; mode: CommissionMode; tiers: { fromKop: Kop; fee: FeeRule }[] };
+  ({ mode: CommissionMode } & FeeRule) | { kind: 'tiered'; mode: CommissionMode; tiers: { fromKop: Kop; fee: FeeRule }[] };
 
 export type CommissionMode = 'on_top' | 'included';
 
@@ -80,9 +77,11 @@ export type RuleProblem = { code: 'commission.invalid_rule'; message: string };
 export function validateCommissionRule(rule: CommissionRule): RuleProblem | null {
   const bad = (message: string): RuleProblem => ({ code: 'commission.invalid_rule', message });
   const checkFee = (fee: FeeRule): RuleProblem | null => {
-    if (fee.kind === 'fixed' && (!Number.isSafeInteger(fee.amountKop) || fee.amountKop < 0)) return bad('Фиксированная комиссия должна быть неотрицательной суммой в копейках');
+    if (fee.kind === 'fixed' && (!Number.isSafeInteger(fee.amountKop) || fee.amountKop < 0))
+      return bad('Фиксированная комиссия должна быть неотрицательной суммой в копейках');
     if (fee.kind === 'percent') {
-      if (!Number.isSafeInteger(fee.rateBp) || fee.rateBp < 0 || fee.rateBp > 10_000) return bad('Процент комиссии должен быть от 0 до 100 % (в базисных пунктах)');
+      if (!Number.isSafeInteger(fee.rateBp) || fee.rateBp < 0 || fee.rateBp > 10_000)
+        return bad('Процент комиссии должен быть от 0 до 100 % (в базисных пунктах)');
       if (fee.minKop !== undefined && fee.maxKop !== undefined && fee.minKop > fee.maxKop) return bad('Минимум комиссии больше максимума');
       if ((fee.minKop ?? 0) < 0 || (fee.maxKop ?? 0) < 0) return bad('Минимум и максимум комиссии не могут быть отрицательными');
     }
@@ -181,7 +180,10 @@ export type BillingCommission =
  * So principal + commission = total to the kopeck, and the commission never exceeds one application
  * of each supplier's rule.
  */
-export function billingCommission(lines: readonly BillingCommissionLine[], ruleOf: (supplier: string) => CommissionRule): BillingCommission {
+export function billingCommission(
+  lines: readonly BillingCommissionLine[],
+  ruleOf: (supplier: string) => CommissionRule,
+): BillingCommission {
   const groups = new Map<string, number[]>();
   lines.forEach((l, i) => {
     assertKop(l.amountKop, 'line amount');
@@ -200,7 +202,11 @@ export function billingCommission(lines: readonly BillingCommissionLine[], ruleO
     const fee = base === 0 ? 0 : feeOf(pickFee(rule, base), base);
     if (rule.mode === 'included' && base > 0 && fee >= base) {
       return {
-        ok: false, code: 'commission.exceeds_amount', supplier, baseKop: base, commissionKop: fee,
+        ok: false,
+        code: 'commission.exceeds_amount',
+        supplier,
+        baseKop: base,
+        commissionKop: fee,
         message: `Комиссия ${formatRub(fee)} входит в сумму ${formatRub(base)} и не меньше её: поставщику ничего не останется`,
       };
     }
@@ -216,7 +222,14 @@ export function billingCommission(lines: readonly BillingCommissionLine[], ruleO
         line.penaltyKop -= share - fromPrincipal;
       }
     });
-    suppliers.push({ supplier, mode: rule.mode, baseKop: base, commissionKop: fee, principalKop: rule.mode === 'included' ? base - fee : base, feeExceedsBase: fee > base });
+    suppliers.push({
+      supplier,
+      mode: rule.mode,
+      baseKop: base,
+      commissionKop: fee,
+      principalKop: rule.mode === 'included' ? base - fee : base,
+      feeExceedsBase: fee > base,
+    });
   }
   const commissionKop = suppliers.reduce((s, x) => s + x.commissionKop, 0);
   const principalKop = suppliers.reduce((s, x) => s + x.principalKop, 0);

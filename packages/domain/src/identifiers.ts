@@ -4,7 +4,18 @@
  */
 
 const latinToCyrillic: Record<string, string> = {
-  A: 'А', B: 'В', E: 'Е', K: 'К', M: 'М', H: 'Н', O: 'О', P: 'Р', C: 'С', T: 'Т', X: 'Х', Y: 'У',
+  A: 'А',
+  B: 'В',
+  E: 'Е',
+  K: 'К',
+  M: 'М',
+  H: 'Н',
+  O: 'О',
+  P: 'Р',
+  C: 'С',
+  T: 'Т',
+  X: 'Х',
+  Y: 'У',
 };
 
 /** Upper-cases and maps Latin look-alikes to Cyrillic, as billing systems mix them in ЕЛС. */
@@ -48,10 +59,7 @@ export function isValidInn(text: string): boolean {
   if (!/^\d{10}$|^\d{12}$/.test(text)) return false;
   const d = [...text].map(Number);
   if (d.length === 10) return innChecksum(d, [2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[9];
-  return (
-    innChecksum(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10] &&
-    innChecksum(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11]
-  );
+  return innChecksum(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10] && innChecksum(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11];
 }
 
 /** The ИНН written on receipts for a supplier with no Russian ИНН (ФНС letters of 2017 and 2020). */

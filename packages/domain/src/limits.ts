@@ -28,7 +28,11 @@ export function checkLimits(input: LimitInput): { ok: true } | { ok: false; code
   }
   const cap = input.subagentCapKop ?? DEFAULT_SUBAGENT_CAP_KOP;
   if (input.agentType === 'paying_subagent' && input.amountKop > cap) {
-    return { ok: false, code: 'limit.subagent_cap', message: `Платёжный субагент не может принять больше ${formatRub(cap)} одним платежом` };
+    return {
+      ok: false,
+      code: 'limit.subagent_cap',
+      message: `Платёжный субагент не может принять больше ${formatRub(cap)} одним платежом`,
+    };
   }
   return { ok: true };
 }

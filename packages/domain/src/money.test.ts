@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatRub, kopToDecimal, kopToRubNumber, mulDivRoundHalfUp, parseRub, rubNumberToKop, rubNumberToNearestKop, MAX_KOP } from './money.ts';
+import {
+  formatRub,
+  kopToDecimal,
+  kopToRubNumber,
+  mulDivRoundHalfUp,
+  parseRub,
+  rubNumberToKop,
+  rubNumberToNearestKop,
+  MAX_KOP,
+} from './money.ts';
 
 const kop = fc.integer({ min: -MAX_KOP, max: MAX_KOP });
 
@@ -29,10 +38,12 @@ describe('money', () => {
   });
 
   it('format then parse is the identity (property)', () => {
-    fc.assert(fc.property(kop, (k) => {
-      const back = parseRub(formatRub(k));
-      return back.ok && back.kop === k;
-    }));
+    fc.assert(
+      fc.property(kop, (k) => {
+        const back = parseRub(formatRub(k));
+        return back.ok && back.kop === k;
+      }),
+    );
   });
 
   it('kopecks to register rubles and back lose nothing (property)', () => {
@@ -57,7 +68,9 @@ describe('money', () => {
     expect(rubNumberToNearestKop(1e-7)).toEqual({ kop: 0, exact: false });
     expect(() => rubNumberToNearestKop(Number.NaN)).toThrow(RangeError);
     expect(() => rubNumberToNearestKop(1e20)).toThrow(RangeError);
-    fc.assert(fc.property(kop, (k) => rubNumberToNearestKop(kopToRubNumber(k)).kop === k && rubNumberToNearestKop(kopToRubNumber(k)).exact));
+    fc.assert(
+      fc.property(kop, (k) => rubNumberToNearestKop(kopToRubNumber(k)).kop === k && rubNumberToNearestKop(kopToRubNumber(k)).exact),
+    );
   });
 
   it('rounds percentages half up in exact arithmetic', () => {

@@ -85,7 +85,8 @@ export function rubNumberToNearestKop(rub: number): { kop: Kop; exact: boolean }
   return { kop: rub < 0 && kop !== 0 ? -kop : kop, exact: frac.replace(/0+$/, '').length <= 2 };
 }
 
-export type ParseMoneyResult = { ok: true; kop: Kop } | { ok: false; code: 'money.invalid' | 'money.too_many_decimals' | 'money.too_large'; message: string };
+export type ParseMoneyResult =
+  { ok: true; kop: Kop } | { ok: false; code: 'money.invalid' | 'money.too_many_decimals' | 'money.too_large'; message: string };
 
 /**
  * Parses rubles as people and documents write them: "1234", "1 234,56", "1234.5", "1 234,56 ₽",

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkReading, parseMeterValue, readingPeriod, type MeterSpec } from './readings.ts';
 
-const meter: MeterSpec = { serial: 'ХВ-001', digits: 5, fractionDigits: 3, verificationDue: '2030-01-01', last: { valueMilli: 1_000_000, date: '2026-10-20' } };
+const meter: MeterSpec = {
+  serial: 'ХВ-001',
+  digits: 5,
+  fractionDigits: 3,
+  verificationDue: '2030-01-01',
+  last: { valueMilli: 1_000_000, date: '2026-10-20' },
+};
 const ctx = { today: '2026-11-20', cutoffDay: 25 };
 const codes = (r: ReturnType<typeof checkReading>): string[] => r.findings.map((f) => f.code);
 
@@ -65,8 +71,11 @@ describe('meter readings', () => {
 
   it('refuses values beyond the digit capacity, too many decimals, or not numbers', () => {
     expect(codes(checkReading(meter, { value: '100000', date: '2026-11-20' }, ctx))).toContain('reading.exceeds_capacity');
-    expect(codes(checkReading({ ...meter, fractionDigits: 1 }, { value: '1001,25', date: '2026-11-20' }, ctx))).toContain('reading.too_many_decimals');
-    for (const v of ['-1', 'abc', '', '1,2,3', '1e3']) expect(codes(checkReading(meter, { value: v, date: '2026-11-20' }, ctx)), v).toContain('reading.invalid_value');
+    expect(codes(checkReading({ ...meter, fractionDigits: 1 }, { value: '1001,25', date: '2026-11-20' }, ctx))).toContain(
+      'reading.too_many_decimals',
+    );
+    for (const v of ['-1', 'abc', '', '1,2,3', '1e3'])
+      expect(codes(checkReading(meter, { value: v, date: '2026-11-20' }, ctx)), v).toContain('reading.invalid_value');
   });
 
   it('a first reading has no consumption and no history checks', () => {

@@ -76,7 +76,9 @@ export function parseMeterValue(text: string): { milli: number; decimals: number
 export function formatMeterValue(milli: number, fractionDigits = 3): string {
   const whole = Math.floor(milli / 1000);
   if (fractionDigits === 0) return String(whole);
-  const frac = String(milli % 1000).padStart(3, '0').slice(0, fractionDigits);
+  const frac = String(milli % 1000)
+    .padStart(3, '0')
+    .slice(0, fractionDigits);
   return `${whole},${frac}`;
 }
 
@@ -123,16 +125,28 @@ export function checkReading(
   else {
     if (input.date > ctx.today) add('reading.future_date', 'error', 'Дата показания ещё не наступила');
     if (meter.last && input.date <= meter.last.date) {
-      add('reading.date_not_after_previous', 'error', `Дата должна быть позже предыдущего показания (${meter.last.date.split('-').reverse().join('.')})`);
+      add(
+        'reading.date_not_after_previous',
+        'error',
+        `Дата должна быть позже предыдущего показания (${meter.last.date.split('-').reverse().join('.')})`,
+      );
     }
     period = readingPeriod(input.date, ctx.cutoffDay ?? DEFAULT_CUTOFF);
     if (ctx.closedThrough && comparePeriods(period, ctx.closedThrough) <= 0) {
       add('reading.closed_period', 'error', `Период ${formatPeriod(period)} уже закрыт в биллинге`);
     } else if (period > input.date.slice(0, 7)) {
-      add('reading.after_cutoff', 'warning', `Показание после ${ctx.cutoffDay ?? DEFAULT_CUTOFF}-го числа учтётся в периоде ${formatPeriod(period)}`);
+      add(
+        'reading.after_cutoff',
+        'warning',
+        `Показание после ${ctx.cutoffDay ?? DEFAULT_CUTOFF}-го числа учтётся в периоде ${formatPeriod(period)}`,
+      );
     }
     if (meter.verificationDue && meter.verificationDue < input.date) {
-      add('reading.verification_expired', 'warning', `Срок поверки счётчика ${meter.serial} истёк ${meter.verificationDue.split('-').reverse().join('.')}`);
+      add(
+        'reading.verification_expired',
+        'warning',
+        `Срок поверки счётчика ${meter.serial} истёк ${meter.verificationDue.split('-').reverse().join('.')}`,
+      );
     }
   }
 
@@ -141,13 +155,21 @@ export function checkReading(
     const capacityMilli = 10 ** meter.digits * 1000;
     if (valueMilli < meter.last.valueMilli) {
       consumptionMilli = capacityMilli - meter.last.valueMilli + valueMilli;
-      add('reading.rollover', 'warning', `Показание меньше предыдущего (${formatMeterValue(meter.last.valueMilli, fractionDigits)}): считаем, что счётчик перешёл через ноль`);
+      add(
+        'reading.rollover',
+        'warning',
+        `Показание меньше предыдущего (${formatMeterValue(meter.last.valueMilli, fractionDigits)}): считаем, что счётчик перешёл через ноль`,
+      );
     } else {
       consumptionMilli = valueMilli - meter.last.valueMilli;
     }
     const threshold = (meter.jumpThreshold ?? DEFAULT_JUMP) * 1000;
     if (consumptionMilli > threshold) {
-      add('reading.jump', 'confirm', `Расход ${formatMeterValue(consumptionMilli, fractionDigits)} больше обычного (${meter.jumpThreshold ?? DEFAULT_JUMP}) — проверьте показание`);
+      add(
+        'reading.jump',
+        'confirm',
+        `Расход ${formatMeterValue(consumptionMilli, fractionDigits)} больше обычного (${meter.jumpThreshold ?? DEFAULT_JUMP}) — проверьте показание`,
+      );
     }
   }
 

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { composeBillingReceipt, composeReturnReceipt, composeServiceReceipt, composeThirdPartyReceipt, fnsQrString, itemAmount, validateReceipt, type AgentProfile, type ReceiptContext } from './receipt.ts';
+import {
+  composeBillingReceipt,
+  composeReturnReceipt,
+  composeServiceReceipt,
+  composeThirdPartyReceipt,
+  fnsQrString,
+  itemAmount,
+  validateReceipt,
+  type AgentProfile,
+  type ReceiptContext,
+} from './receipt.ts';
 
-const ctx: ReceiptContext = { operationId: '0190f0d6-3c1e-7a00-8000-000000000001', taxSystem: 'usn_income', cashier: { name: 'Кассир Иванова А.А.' }, method: 'cash', settlementAddress: 'г. Энск, ул. Ленина, 1', settlementPlace: 'Пункт приёма платежей' };
+const ctx: ReceiptContext = {
+  operationId: '0190f0d6-3c1e-7a00-8000-000000000001',
+  taxSystem: 'usn_income',
+  cashier: { name: 'Кассир Иванова А.А.' },
+  method: 'cash',
+  settlementAddress: 'г. Энск, ул. Ленина, 1',
+  settlementPlace: 'Пункт приёма платежей',
+};
 const agent: AgentProfile = { type: 'paying_agent', operation: 'Прием платежа', agentPhone: '+78001000000', operatorPhone: '+78001000000' };
 const uk = { name: 'ООО "УК Дом"', inn: '7707083893', phone: '+74950000000' };
 const water = { name: 'МУП "Водоканал"', inn: '500100732259' };
@@ -30,21 +47,38 @@ describe('receipts', () => {
     ]);
     expect(r.items[0]!.name).toBe('Оплата: Содержание жилья, л/с 1234567, за 10.2026');
     expect(r.items[2]!.name).toMatch(/^Пени: /);
-    expect(r.items[0]!.agent).toEqual({ type: 'paying_agent', operation: 'Прием платежа', agentPhone: '+78001000000', operatorPhone: '+78001000000' });
+    expect(r.items[0]!.agent).toEqual({
+      type: 'paying_agent',
+      operation: 'Прием платежа',
+      agentPhone: '+78001000000',
+      operatorPhone: '+78001000000',
+    });
     expect(r.items[3]!.agent).toBeUndefined();
   });
 
   it('a third-party payment names the provider as supplier; card pays by card', () => {
-    const r = composeThirdPartyReceipt({ ...ctx, method: 'card' }, { ...agent, type: 'paying_subagent' }, {
-      providerName: 'МТС', accountLabel: 'Телефон', account: '+79161112233', principalKop: 300_00, commissionKop: 6_00, supplier: { name: 'ПАО "МТС"', inn: '7740000076', phone: '+78002500890' },
-    });
+    const r = composeThirdPartyReceipt(
+      { ...ctx, method: 'card' },
+      { ...agent, type: 'paying_subagent' },
+      {
+        providerName: 'МТС',
+        accountLabel: 'Телефон',
+        account: '+79161112233',
+        principalKop: 300_00,
+        commissionKop: 6_00,
+        supplier: { name: 'ПАО "МТС"', inn: '7740000076', phone: '+78002500890' },
+      },
+    );
     expect(validateReceipt(r)).toEqual([]);
     expect(r.payments).toEqual({ cashKop: 0, cardKop: 306_00 });
     expect(r.items[0]!.agent?.type).toBe('paying_subagent');
   });
 
   it('contract services are the agent’s own УСЛУГА items', () => {
-    const r = composeServiceReceipt(ctx, [{ name: 'Ксерокопия А4', priceKop: 15_00, quantity: 3, vat: 'none' }, { name: 'Вызов сантехника', priceKop: 500_00, quantity: 1, vat: 'vat20' }]);
+    const r = composeServiceReceipt(ctx, [
+      { name: 'Ксерокопия А4', priceKop: 15_00, quantity: 3, vat: 'none' },
+      { name: 'Вызов сантехника', priceKop: 500_00, quantity: 1, vat: 'vat20' },
+    ]);
     expect(validateReceipt(r)).toEqual([]);
     expect(r.totalKop).toBe(545_00);
     expect(r.items.every((i) => i.paymentObject === 'service' && !i.agent)).toBe(true);
@@ -52,7 +86,11 @@ describe('receipts', () => {
   });
 
   it('a return mirrors the original and cites its document', () => {
-    const original = composeBillingReceipt(ctx, agent, { accountNumber: '1', commissionKop: 0, lines: [{ serviceName: 'Вода', period: '2026-10', amountKop: 100_00, supplier: water }] });
+    const original = composeBillingReceipt(ctx, agent, {
+      accountNumber: '1',
+      commissionKop: 0,
+      lines: [{ serviceName: 'Вода', period: '2026-10', amountKop: 100_00, supplier: water }],
+    });
     const ret = composeReturnReceipt(original, { documentNumber: 49, fiscalSign: '2403680979' }, 'op-2', { name: 'Старший кассир' });
     expect(ret.kind).toBe('sale_return');
     expect(ret.items).toEqual(original.items);
@@ -62,7 +100,11 @@ describe('receipts', () => {
   });
 
   it('finds what a register would refuse', () => {
-    const good = composeBillingReceipt(ctx, agent, { accountNumber: '1', commissionKop: 1_00, lines: [{ serviceName: 'Вода', period: '2026-10', amountKop: 100_00, supplier: water }] });
+    const good = composeBillingReceipt(ctx, agent, {
+      accountNumber: '1',
+      commissionKop: 1_00,
+      lines: [{ serviceName: 'Вода', period: '2026-10', amountKop: 100_00, supplier: water }],
+    });
     const codes = (r: typeof good): string[] => validateReceipt(r).map((p) => p.code);
     const noInn = structuredClone(good);
     noInn.items[0]!.supplier = { name: 'X', inn: '' };
@@ -92,7 +134,15 @@ describe('receipts', () => {
   });
 
   it('builds the ФНС QR string', () => {
-    expect(fnsQrString({ at: new Date('2026-11-28T09:05:00Z'), totalKop: 1_527_34, fnNumber: '9999078900000961', documentNumber: 49, fiscalSign: '2403680979', kind: 'sale' }))
-      .toBe('t=20261128T1205&s=1527.34&fn=9999078900000961&i=49&fp=2403680979&n=1');
+    expect(
+      fnsQrString({
+        at: new Date('2026-11-28T09:05:00Z'),
+        totalKop: 1_527_34,
+        fnNumber: '9999078900000961',
+        documentNumber: 49,
+        fiscalSign: '2403680979',
+        kind: 'sale',
+      }),
+    ).toBe('t=20261128T1205&s=1527.34&fn=9999078900000961&i=49&fp=2403680979&n=1');
   });
 });

@@ -105,7 +105,17 @@ function agentOf(profile: AgentProfile): AgentData {
 }
 
 function paymentItem(name: string, amountKop: Kop, agent: AgentData, supplier: SupplierData): ReceiptItem {
-  return { name: clip(name), priceKop: amountKop, quantity: 1, amountKop, paymentObject: 'payment', paymentMethod: 'full_payment', vat: 'none', agent, supplier };
+  return {
+    name: clip(name),
+    priceKop: amountKop,
+    quantity: 1,
+    amountKop,
+    paymentObject: 'payment',
+    paymentMethod: 'full_payment',
+    vat: 'none',
+    agent,
+    supplier,
+  };
 }
 
 function commissionItem(profile: AgentProfile, commissionKop: Kop): ReceiptItem {
@@ -175,13 +185,23 @@ export function composeThirdPartyReceipt(
   agent: AgentProfile,
   payment: { providerName: string; accountLabel: string; account: string; principalKop: Kop; commissionKop: Kop; supplier: SupplierData },
 ): Receipt {
-  const items = [paymentItem(`Оплата: ${payment.providerName}, ${payment.accountLabel} ${payment.account}`, payment.principalKop, agentOf(agent), payment.supplier)];
+  const items = [
+    paymentItem(
+      `Оплата: ${payment.providerName}, ${payment.accountLabel} ${payment.account}`,
+      payment.principalKop,
+      agentOf(agent),
+      payment.supplier,
+    ),
+  ];
   if (payment.commissionKop > 0) items.push(commissionItem(agent, payment.commissionKop));
   return finish(ctx, items, [`${payment.accountLabel}: ${payment.account}`]);
 }
 
 /** The agent's own contract services from the price list: УСЛУГА, no agent data. */
-export function composeServiceReceipt(ctx: ReceiptContext, lines: { name: string; priceKop: Kop; quantity: number; vat: VatRate }[]): Receipt {
+export function composeServiceReceipt(
+  ctx: ReceiptContext,
+  lines: { name: string; priceKop: Kop; quantity: number; vat: VatRate }[],
+): Receipt {
   const items = lines.map<ReceiptItem>((l) => ({
     name: clip(l.name),
     priceKop: l.priceKop,
@@ -212,7 +232,12 @@ export function composeReturnReceipt(
   cashier: { name: string; inn?: string },
   method?: PaymentMethod,
 ): Receipt {
-  const payments = method === undefined ? { ...original.payments } : method === 'cash' ? { cashKop: original.totalKop, cardKop: 0 } : { cashKop: 0, cardKop: original.totalKop };
+  const payments =
+    method === undefined
+      ? { ...original.payments }
+      : method === 'cash'
+        ? { cashKop: original.totalKop, cardKop: 0 }
+        : { cashKop: 0, cardKop: original.totalKop };
   return {
     ...original,
     operationId,
@@ -253,8 +278,15 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
   if (r.items.length === 0) bad('receipt.no_items', 'В чеке нет ни одной позиции');
   r.items.forEach((item, i) => {
     const n = i + 1;
-    if (!item.name.trim() || item.name.length > NAME_MAX) bad('receipt.name_invalid', `Позиция ${n}: наименование пустое или длиннее ${NAME_MAX} символов`, i);
-    if (!Number.isSafeInteger(item.priceKop) || item.priceKop < 0 || !Number.isSafeInteger(item.amountKop) || item.amountKop <= 0 || !(item.quantity > 0)) {
+    if (!item.name.trim() || item.name.length > NAME_MAX)
+      bad('receipt.name_invalid', `Позиция ${n}: наименование пустое или длиннее ${NAME_MAX} символов`, i);
+    if (
+      !Number.isSafeInteger(item.priceKop) ||
+      item.priceKop < 0 ||
+      !Number.isSafeInteger(item.amountKop) ||
+      item.amountKop <= 0 ||
+      !(item.quantity > 0)
+    ) {
       bad('receipt.bad_amount', `Позиция ${n}: цена, количество и сумма должны быть положительными`, i);
     } else if (itemAmount(item.priceKop, item.quantity) !== item.amountKop) {
       bad('receipt.item_amount_mismatch', `Позиция ${n}: сумма не равна цене × количеству`, i);
@@ -264,11 +296,16 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
     }
     if (item.agent) {
       if (!item.supplier) bad('receipt.agent_without_supplier', `Позиция ${n}: у агентской позиции нет поставщика`, i);
-      else if (!isReceiptSupplierInn(item.supplier.inn)) bad('receipt.supplier_inn_invalid', `Позиция ${n}: неверный ИНН поставщика «${item.supplier.inn}»`, i);
+      else if (!isReceiptSupplierInn(item.supplier.inn))
+        bad('receipt.supplier_inn_invalid', `Позиция ${n}: неверный ИНН поставщика «${item.supplier.inn}»`, i);
       else if (!item.supplier.name.trim()) bad('receipt.agent_without_supplier', `Позиция ${n}: не указано наименование поставщика`, i);
       const a = item.agent;
       if (!a.operation.trim() || a.operation.length > OPERATION_MAX || !PHONE.test(a.agentPhone) || !PHONE.test(a.operatorPhone)) {
-        bad('receipt.agent_data_invalid', `Позиция ${n}: данные агента неполны (операция до ${OPERATION_MAX} символов, телефоны в формате +7…)`, i);
+        bad(
+          'receipt.agent_data_invalid',
+          `Позиция ${n}: данные агента неполны (операция до ${OPERATION_MAX} символов, телефоны в формате +7…)`,
+          i,
+        );
       }
       if (item.supplier?.phone !== undefined && !PHONE.test(item.supplier.phone)) {
         bad('receipt.agent_data_invalid', `Позиция ${n}: телефон поставщика не в формате +7…`, i);
@@ -276,7 +313,8 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
     }
   });
   const itemsTotal = r.items.reduce((s, i) => s + (Number.isSafeInteger(i.amountKop) ? i.amountKop : 0), 0);
-  if (itemsTotal !== r.totalKop) bad('receipt.total_mismatch', `Сумма позиций ${formatRub(itemsTotal)} не равна итогу ${formatRub(r.totalKop)}`);
+  if (itemsTotal !== r.totalKop)
+    bad('receipt.total_mismatch', `Сумма позиций ${formatRub(itemsTotal)} не равна итогу ${formatRub(r.totalKop)}`);
   const { cashKop, cardKop } = r.payments;
   if (cashKop < 0 || cardKop < 0 || cashKop + cardKop !== r.totalKop) {
     bad('receipt.payments_mismatch', 'Сумма оплат (наличные + карта) не равна итогу чека');
@@ -288,7 +326,15 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
 }
 
 /** The ФНС QR string printed on a receipt (tag 1196): t, s, fn, i, fp, n. */
-export function fnsQrString(p: { at: Date; totalKop: Kop; fnNumber: string; documentNumber: number; fiscalSign: string; kind: ReceiptKind; timeZoneOffsetMinutes?: number }): string {
+export function fnsQrString(p: {
+  at: Date;
+  totalKop: Kop;
+  fnNumber: string;
+  documentNumber: number;
+  fiscalSign: string;
+  kind: ReceiptKind;
+  timeZoneOffsetMinutes?: number;
+}): string {
   const local = new Date(p.at.getTime() + (p.timeZoneOffsetMinutes ?? 180) * 60_000);
   const pad = (n: number): string => String(n).padStart(2, '0');
   const t = `${local.getUTCFullYear()}${pad(local.getUTCMonth() + 1)}${pad(local.getUTCDate())}T${pad(local.getUTCHours())}${pad(local.getUTCMinutes())}`;

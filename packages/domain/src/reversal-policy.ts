@@ -39,7 +39,12 @@ export interface ReversalSettings {
 
 export type ReversalDecision =
   | { allowed: true }
-  | { allowed: false; code: ReversalRefusal; message: string; /** A senior cashier's approval would allow it. */ seniorMayApprove: boolean };
+  | {
+      allowed: false;
+      code: ReversalRefusal;
+      message: string;
+      /** A senior cashier's approval would allow it. */ seniorMayApprove: boolean;
+    };
 
 const DAY_MS = 86_400_000;
 
@@ -50,24 +55,40 @@ export function decideReversal(
   currentShift: { open: boolean; number: number | null },
   settings: ReversalSettings,
 ): ReversalDecision {
-  const refuse = (code: ReversalRefusal, message: string, seniorMayApprove = false): ReversalDecision => ({ allowed: false, code, message, seniorMayApprove });
+  const refuse = (code: ReversalRefusal, message: string, seniorMayApprove = false): ReversalDecision => ({
+    allowed: false,
+    code,
+    message,
+    seniorMayApprove,
+  });
   if (payment.reversed) return refuse('reversal.already_reversed', 'Этот платёж уже сторнирован');
   if (payment.state !== 'done') return refuse('reversal.not_fiscalized', 'Платёж не завершён: чек не пробит, сторнировать нечего');
   // Cash goes back only for a payment no request has left for (the server holds it before the refund
   // prints) or one the provider refused: anything sent may be credited whatever happens here.
   if (payment.kind === 'thirdparty' && (payment.forwarding === 'confirmed' || payment.forwarding === 'sent')) {
-    return refuse('reversal.provider_confirmed', payment.forwarding === 'confirmed' ? 'Поставщик уже зачислил платёж — вернуть деньги наличными нельзя' : 'Платёж уже передан поставщику — пока он не ответит, вернуть деньги наличными нельзя');
+    return refuse(
+      'reversal.provider_confirmed',
+      payment.forwarding === 'confirmed'
+        ? 'Поставщик уже зачислил платёж — вернуть деньги наличными нельзя'
+        : 'Платёж уже передан поставщику — пока он не ответит, вернуть деньги наличными нельзя',
+    );
   }
-  if (payment.kind === 'thirdparty' && payment.forwarding === 'cancelled') return refuse('reversal.already_reversed', 'Платёж уже сторнирован');
+  if (payment.kind === 'thirdparty' && payment.forwarding === 'cancelled')
+    return refuse('reversal.already_reversed', 'Платёж уже сторнирован');
   if (!currentShift.open) return refuse('reversal.shift_closed', 'Смена закрыта: откройте смену, чтобы пробить чек возврата');
   const ageDays = (now.getTime() - new Date(payment.acceptedAt).getTime()) / DAY_MS;
   if (actor.role === 'cashier') {
     const sameShift = currentShift.number === payment.shiftNumber;
     if (payment.cashierId !== actor.userId || !sameShift) {
-      return refuse('reversal.needs_senior', 'Кассир может сторнировать только свои платежи текущей смены — нужно подтверждение старшего кассира', ageDays <= settings.windowDays);
+      return refuse(
+        'reversal.needs_senior',
+        'Кассир может сторнировать только свои платежи текущей смены — нужно подтверждение старшего кассира',
+        ageDays <= settings.windowDays,
+      );
     }
     return { allowed: true };
   }
-  if (ageDays > settings.windowDays) return refuse('reversal.too_old', `Платёж старше ${settings.windowDays} дн. — сторно только через бэк-офис`);
+  if (ageDays > settings.windowDays)
+    return refuse('reversal.too_old', `Платёж старше ${settings.windowDays} дн. — сторно только через бэк-офис`);
   return { allowed: true };
 }

@@ -64,7 +64,12 @@ describe('OSMP txn_id from a UUIDv7', () => {
   });
 
   it('an op id from a clock outside 2020…2089 still has candidates; every candidate is a positive 63-bit number, distinct and stable', () => {
-    for (const id of ['016a0000-0000-7abc-8def-0123456789ab', '00000000-0000-7000-8000-000000000000', 'ffffffff-ffff-7fff-bfff-ffffffffffff', '019ac9a4-1b2c-7def-8123-456789abcdef']) {
+    for (const id of [
+      '016a0000-0000-7abc-8def-0123456789ab',
+      '00000000-0000-7000-8000-000000000000',
+      'ffffffff-ffff-7fff-bfff-ffffffffffff',
+      '019ac9a4-1b2c-7def-8123-456789abcdef',
+    ]) {
       const c = txnIdCandidates(id);
       expect(c).toHaveLength(8);
       expect(new Set(c).size).toBe(8);
@@ -76,13 +81,16 @@ describe('OSMP txn_id from a UUIDv7', () => {
   });
 
   it('ids minted by one counter-keeping generator in one millisecond never share a txn_id', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 0x7f_ff_ff_ff }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (seq0, random) => {
-      const seen = new Set<string>();
-      for (let i = 0; i < 300; i++) {
-        const id = uuidv7({ msecs: 1_780_000_000_000, seq: (seq0 + i) | 0, random });
-        seen.add(txnIdFromOpId(id));
-      }
-      return seen.size === 300;
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0x7f_ff_ff_ff }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (seq0, random) => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 300; i++) {
+          const id = uuidv7({ msecs: 1_780_000_000_000, seq: (seq0 + i) | 0, random });
+          seen.add(txnIdFromOpId(id));
+        }
+        return seen.size === 300;
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -18,4 +18,3 @@ export function cacheStatements(db: Database.Database): void {
     return stmt;
   }) as typeof db.prepare;
 }
-

@@ -16,7 +16,10 @@ function alive(pid: number): boolean {
 
 export class DataFolderBusy extends Error {}
 
-export function lockDataFolder(dir: string, busyMessage = (pid: number): string => `Папка данных ${dir} занята процессом ${pid}`): () => void {
+export function lockDataFolder(
+  dir: string,
+  busyMessage = (pid: number): string => `Папка данных ${dir} занята процессом ${pid}`,
+): () => void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'paydesk.lock');
   if (existsSync(file)) {

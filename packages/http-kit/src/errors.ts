@@ -34,15 +34,30 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) return sendProblem(reply, error.toProblem());
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = error.validation.map((v) => ({ path: `${error.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'неверное значение' }));
+      const errors = error.validation.map((v) => ({
+        path: `${error.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`,
+        message: v.message ?? 'неверное значение',
+      }));
       const first = errors[0];
-      return sendProblem(reply, problem('validation.failed', first ? `Неверные данные запроса: ${first.path} — ${first.message}` : undefined, { errors }));
+      return sendProblem(
+        reply,
+        problem('validation.failed', first ? `Неверные данные запроса: ${first.path} — ${first.message}` : undefined, { errors }),
+      );
     }
     if (error.statusCode === 429) return sendProblem(reply, problem('auth.rate_limited', error.message));
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (mapped) return sendProblem(reply, problem(mapped));
     if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
-      return sendProblem(reply, problem(error.statusCode === 413 ? 'request.too_large' : error.statusCode === 415 ? 'request.unsupported_media_type' : 'request.malformed'));
+      return sendProblem(
+        reply,
+        problem(
+          error.statusCode === 413
+            ? 'request.too_large'
+            : error.statusCode === 415
+              ? 'request.unsupported_media_type'
+              : 'request.malformed',
+        ),
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, problem('internal', 'Внутренняя ошибка сервера. Повторите позже или сообщите администратору.'));

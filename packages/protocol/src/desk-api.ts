@@ -20,13 +20,20 @@ export const billingPaymentRequest = z
     kind: z.literal('billing'),
     accountNumber,
     /** Lines as the cashier set them… */
-    lines: z.array(z.object({ serviceCode, period, amountKop: kop, penaltyKop: kop.default(0) })).min(1).max(100).optional(),
+    lines: z
+      .array(z.object({ serviceCode, period, amountKop: kop, penaltyKop: kop.default(0) }))
+      .min(1)
+      .max(100)
+      .optional(),
     /** …or a total to spread across the debts by the domain's rule. */
     amountKop: positiveKop.optional(),
     /** With amountKop: the penalty to pay out of it first, when the payer says so. */
     penaltyKop: kop.optional(),
   })
-  .refine((b) => (b.lines === undefined) !== (b.amountKop === undefined), { message: 'укажите либо строки (lines), либо общую сумму (amountKop)', path: ['amountKop'] });
+  .refine((b) => (b.lines === undefined) !== (b.amountKop === undefined), {
+    message: 'укажите либо строки (lines), либо общую сумму (amountKop)',
+    path: ['amountKop'],
+  });
 
 export const thirdPartyPaymentRequest = z.object({
   ...common,
@@ -41,7 +48,10 @@ export const thirdPartyPaymentRequest = z.object({
 export const servicePaymentRequest = z.object({
   ...common,
   kind: z.literal('service'),
-  items: z.array(z.object({ code: serviceCode, quantity: z.number().int().min(1).max(9999) })).min(1).max(50),
+  items: z
+    .array(z.object({ code: serviceCode, quantity: z.number().int().min(1).max(9999) }))
+    .min(1)
+    .max(50),
 });
 
 export const paymentRequest = z.union([billingPaymentRequest, thirdPartyPaymentRequest, servicePaymentRequest]);
@@ -78,7 +88,14 @@ export const paymentView = z.object({
   method: paymentMethod,
   fiscal: fiscalView.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional(),
-  sync: z.object({ state: z.enum(['pending', 'applied', 'applied_with_review', 'rejected']), code: z.string().nullable().optional(), message: z.string().nullable().optional() }).nullable().optional(),
+  sync: z
+    .object({
+      state: z.enum(['pending', 'applied', 'applied_with_review', 'rejected']),
+      code: z.string().nullable().optional(),
+      message: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
   forwarding: forwardingView.nullable().optional(),
 });
 export type PaymentView = z.infer<typeof paymentView>;
@@ -112,7 +129,10 @@ export const settleRequest = z
     comment: z.string().trim().min(3, 'опишите, что показывает ККТ').max(500),
     approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
   })
-  .refine((r) => r.outcome === 'not_done' || r.documentNumber !== undefined, { message: 'укажите номер документа', path: ['documentNumber'] });
+  .refine((r) => r.outcome === 'not_done' || r.documentNumber !== undefined, {
+    message: 'укажите номер документа',
+    path: ['documentNumber'],
+  });
 
 export const cashMoveRequest = z.object({
   opId: opId.optional(),
@@ -120,12 +140,17 @@ export const cashMoveRequest = z.object({
   comment: z.string().trim().max(200).optional(),
 });
 
-export const cashCountRequest = z.object({
-  opId: opId.optional(),
-  /** Banknotes and coins by face value in kopecks, or the counted total. */
-  denominations: z.record(z.string().regex(/^\d{1,7}$/), z.number().int().min(0).max(100_000)).optional(),
-  countedKop: kop.optional(),
-}).refine((b) => (b.denominations === undefined) !== (b.countedKop === undefined), { message: 'укажите купюры (denominations) или итог (countedKop)', path: ['countedKop'] });
+export const cashCountRequest = z
+  .object({
+    opId: opId.optional(),
+    /** Banknotes and coins by face value in kopecks, or the counted total. */
+    denominations: z.record(z.string().regex(/^\d{1,7}$/), z.number().int().min(0).max(100_000)).optional(),
+    countedKop: kop.optional(),
+  })
+  .refine((b) => (b.denominations === undefined) !== (b.countedKop === undefined), {
+    message: 'укажите купюры (denominations) или итог (countedKop)',
+    path: ['countedKop'],
+  });
 
 export const shiftOpenRequest = z.object({ opId: opId.optional(), openingFloatKop: kop.default(0) });
 export const shiftCloseRequest = z.object({ opId: opId.optional(), confirmUnsent: z.boolean().default(false) });
@@ -143,7 +168,12 @@ export const deskStatus = z.object({
   serverUrl: z.string().nullable(),
   enrolled: z.boolean(),
   reference: z.object({ loaded: z.boolean(), loading: z.boolean(), rows: z.number().int(), remaining: z.number().int().nullable() }),
-  shift: z.object({ open: z.boolean(), number: z.number().int().nullable(), openedAt: z.string().nullable(), expiresAt: z.string().nullable() }),
+  shift: z.object({
+    open: z.boolean(),
+    number: z.number().int().nullable(),
+    openedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+  }),
   register: z.object({
     driver: z.string(),
     state: z.enum(['ready', 'attention', 'unavailable', 'reconciling']),
@@ -185,4 +215,7 @@ export const deskSettingsRequest = z.object({
 
 export const enrollDeskRequest = z.object({ serverUrl: z.url(), code: z.string().trim().min(6).max(64) });
 
-export const accountSearchQuery = z.object({ q: z.string().trim().min(1).max(100), limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const accountSearchQuery = z.object({
+  q: z.string().trim().min(1).max(100),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});

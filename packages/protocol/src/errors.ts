@@ -16,8 +16,8 @@ export const ERRORS = {
   'auth.forbidden': { status: 403, title: 'Недостаточно прав' },
   'auth.rate_limited': { status: 429, title: 'Слишком много попыток, подождите' },
   'auth.user_locked': { status: 403, title: 'Пользователь заблокирован' },
-  'not_found': { status: 404, title: 'Не найдено' },
-  'conflict': { status: 409, title: 'Конфликт с текущим состоянием' },
+  not_found: { status: 404, title: 'Не найдено' },
+  conflict: { status: 409, title: 'Конфликт с текущим состоянием' },
   'sync.protocol_version': { status: 400, title: 'Версия протокола не поддерживается' },
   'sync.gap': { status: 409, title: 'Пропуск в последовательности операций' },
   'sync.epoch_fenced': { status: 409, title: 'Касса переустановлена: старая копия отключена' },
@@ -63,8 +63,8 @@ export const ERRORS = {
   'server.unreachable': { status: 503, title: 'Сервер недоступен' },
   // Said by the desk's own screens when the desk's local service does not answer them at all.
   'desk.unreachable': { status: 503, title: 'Программа кассы не отвечает' },
-  'internal': { status: 500, title: 'Внутренняя ошибка' },
-  'unavailable': { status: 503, title: 'Служба временно недоступна' },
+  internal: { status: 500, title: 'Внутренняя ошибка' },
+  unavailable: { status: 503, title: 'Служба временно недоступна' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

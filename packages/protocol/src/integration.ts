@@ -48,14 +48,25 @@ const EXAMPLE = {
   supplierId: '0190f0d6-0000-7000-8000-00000000aa01',
   meterId: '0190f0d6-0000-7000-8000-0000000000c1',
   importId: '0b5e8d0a-3f55-4c7e-9d3a-6f2e8b1c4d00',
-  fiscal: { documentNumber: 1432, fiscalSign: '3522207165', shiftNumber: 41, receiptNumber: 17, at: '2026-11-28T11:30:05.000Z', fnNumber: '7380440700076549', registrationNumber: '0000000001012345', qr: 't=20261128T1430&s=1517.46&fn=7380440700076549&i=1432&fp=3522207165&n=1' },
+  fiscal: {
+    documentNumber: 1432,
+    fiscalSign: '3522207165',
+    shiftNumber: 41,
+    receiptNumber: 17,
+    at: '2026-11-28T11:30:05.000Z',
+    fnNumber: '7380440700076549',
+    registrationNumber: '0000000001012345',
+    qr: 't=20261128T1430&s=1517.46&fn=7380440700076549&i=1432&fp=3522207165&n=1',
+  },
 } as const;
 
 export const okAnswer = z.object({ ok: z.literal(true) }).meta({ examples: [{ ok: true }] });
 
 export const userRole = z.enum(['cashier', 'senior_cashier', 'admin', 'integrator']);
 
-export const meAnswer = z.object({ id, login: z.string(), name: z.string(), role: userRole }).meta({ examples: [{ id: '0190f0d6-0000-7000-8000-00000000f001', login: 'billing', name: 'Биллинг Эксперт', role: 'integrator' }] });
+export const meAnswer = z
+  .object({ id, login: z.string(), name: z.string(), role: userRole })
+  .meta({ examples: [{ id: '0190f0d6-0000-7000-8000-00000000f001', login: 'billing', name: 'Биллинг Эксперт', role: 'integrator' }] });
 
 export const loginAnswer = z
   .object({
@@ -63,7 +74,15 @@ export const loginAnswer = z
     expiresAt: at.describe('когда сеанс истечёт (PAYDESK_SESSION_HOURS после входа, 12 ч по умолчанию)'),
     user: meAnswer,
   })
-  .meta({ examples: [{ token: 'pdu_Jm3xQ0…', expiresAt: '2026-11-28T23:30:05.000Z', user: { id: '0190f0d6-0000-7000-8000-00000000f001', login: 'billing', name: 'Биллинг Эксперт', role: 'integrator' } }] });
+  .meta({
+    examples: [
+      {
+        token: 'pdu_Jm3xQ0…',
+        expiresAt: '2026-11-28T23:30:05.000Z',
+        user: { id: '0190f0d6-0000-7000-8000-00000000f001', login: 'billing', name: 'Биллинг Эксперт', role: 'integrator' },
+      },
+    ],
+  });
 
 // ---- API keys ----
 
@@ -78,7 +97,19 @@ const apiKeyFields = {
 
 export const apiKeyCreated = z
   .object({ ...apiKeyFields, key: z.string().describe('сам ключ pda_…: показывается один раз, на сервере хранится только его хеш') })
-  .meta({ examples: [{ id: '7d2f3c4e-8a1b-4c5d-9e6f-0a1b2c3d4e5f', name: 'Биллинг Эксперт, лента', scopes: ['feed', 'read'], prefix: 'pda_x7Kp2mQa', createdAt: '2026-11-20T09:00:00.000Z', expiresAt: null, key: 'pda_x7Kp2mQa…(43 знака)' }] });
+  .meta({
+    examples: [
+      {
+        id: '7d2f3c4e-8a1b-4c5d-9e6f-0a1b2c3d4e5f',
+        name: 'Биллинг Эксперт, лента',
+        scopes: ['feed', 'read'],
+        prefix: 'pda_x7Kp2mQa',
+        createdAt: '2026-11-20T09:00:00.000Z',
+        expiresAt: null,
+        key: 'pda_x7Kp2mQa…(43 знака)',
+      },
+    ],
+  });
 
 export const apiKeyView = z.object({
   ...apiKeyFields,
@@ -89,7 +120,24 @@ export const apiKeyView = z.object({
 });
 
 export const apiKeyList = z.object({ items: z.array(apiKeyView) }).meta({
-  examples: [{ items: [{ id: '7d2f3c4e-8a1b-4c5d-9e6f-0a1b2c3d4e5f', name: 'Биллинг Эксперт, лента', scopes: ['feed', 'read'], prefix: 'pda_x7Kp2mQa', createdAt: '2026-11-20T09:00:00.000Z', createdBy: '0190f0d6-0000-7000-8000-00000000f000', expiresAt: null, state: 'active', revokedAt: null, lastUsedAt: '2026-11-28T11:42:00.000Z' }] }],
+  examples: [
+    {
+      items: [
+        {
+          id: '7d2f3c4e-8a1b-4c5d-9e6f-0a1b2c3d4e5f',
+          name: 'Биллинг Эксперт, лента',
+          scopes: ['feed', 'read'],
+          prefix: 'pda_x7Kp2mQa',
+          createdAt: '2026-11-20T09:00:00.000Z',
+          createdBy: '0190f0d6-0000-7000-8000-00000000f000',
+          expiresAt: null,
+          state: 'active',
+          revokedAt: null,
+          lastUsedAt: '2026-11-28T11:42:00.000Z',
+        },
+      ],
+    },
+  ],
 });
 
 // ---- Imports ----
@@ -109,10 +157,14 @@ export const importReport = z
     kind: importKind,
     fileName: z.string().describe('имя файла: параметр fileName или <kind>.csv'),
     mode: z.enum(['update', 'snapshot']),
-    status: z.enum(['validating', 'applying', 'done', 'failed']).describe('validating, applying — идёт; done — загружен целиком; failed — ничего не изменено'),
+    status: z
+      .enum(['validating', 'applying', 'done', 'failed'])
+      .describe('validating, applying — идёт; done — загружен целиком; failed — ничего не изменено'),
     encoding: z.enum(['utf-8', 'windows-1251']).nullable().describe('в какой кодировке прочитан; null, пока не прочитан'),
     delimiter: z.string().nullable().describe('разделитель полей; null, пока не прочитан'),
-    asOf: int.nullable().describe('начисления: позиция ленты, на которую посчитаны долги (платежи после неё остаются учтёнными); иначе null'),
+    asOf: int
+      .nullable()
+      .describe('начисления: позиция ленты, на которую посчитаны долги (платежи после неё остаются учтёнными); иначе null'),
     totalRows: int,
     processedRows: int,
     changedRows: int.describe('строки файла, изменившие сохранённое'),
@@ -125,11 +177,28 @@ export const importReport = z
     seconds: z.number().nullable().describe('сколько шёл; null, пока идёт'),
   })
   .meta({
-    examples: [{
-      importId: EXAMPLE.importId, kind: 'charges', fileName: 'charges-2026-11.csv', mode: 'update', status: 'failed', encoding: 'windows-1251', delimiter: ';', asOf: 1842, totalRows: 4, processedRows: 0,
-      changedRows: 0, closedRows: 0, errorCount: 1, errors: [{ line: 3, column: 'due', message: 'сумма «12,3,4» не читается' }], createdBy: 'apikey:pda_x7Kp2mQa',
-      startedAt: '2026-11-28T06:00:01.000Z', finishedAt: '2026-11-28T06:00:01.120Z', seconds: 0.12,
-    }],
+    examples: [
+      {
+        importId: EXAMPLE.importId,
+        kind: 'charges',
+        fileName: 'charges-2026-11.csv',
+        mode: 'update',
+        status: 'failed',
+        encoding: 'windows-1251',
+        delimiter: ';',
+        asOf: 1842,
+        totalRows: 4,
+        processedRows: 0,
+        changedRows: 0,
+        closedRows: 0,
+        errorCount: 1,
+        errors: [{ line: 3, column: 'due', message: 'сумма «12,3,4» не читается' }],
+        createdBy: 'apikey:pda_x7Kp2mQa',
+        startedAt: '2026-11-28T06:00:01.000Z',
+        finishedAt: '2026-11-28T06:00:01.120Z',
+        seconds: 0.12,
+      },
+    ],
   });
 
 export const importAccepted = z
@@ -137,8 +206,24 @@ export const importAccepted = z
   .meta({ examples: [{ importId: EXAMPLE.importId, status: 'validating' }] });
 
 const importSummaryExample = {
-  importId: EXAMPLE.importId, kind: 'charges', fileName: 'charges-2026-11.csv', mode: 'snapshot', status: 'done', encoding: 'utf-8', delimiter: ';', asOf: 1842, totalRows: 18250, processedRows: 18250,
-  changedRows: 312, closedRows: 4, errorCount: 0, errors: [], createdBy: 'apikey:pda_x7Kp2mQa', startedAt: '2026-11-28T06:00:01.000Z', finishedAt: '2026-11-28T06:00:07.000Z', seconds: 6,
+  importId: EXAMPLE.importId,
+  kind: 'charges',
+  fileName: 'charges-2026-11.csv',
+  mode: 'snapshot',
+  status: 'done',
+  encoding: 'utf-8',
+  delimiter: ';',
+  asOf: 1842,
+  totalRows: 18250,
+  processedRows: 18250,
+  changedRows: 312,
+  closedRows: 4,
+  errorCount: 0,
+  errors: [],
+  createdBy: 'apikey:pda_x7Kp2mQa',
+  startedAt: '2026-11-28T06:00:01.000Z',
+  finishedAt: '2026-11-28T06:00:07.000Z',
+  seconds: 6,
 };
 
 /** The list: the last 50 imports, each its report without the errors (GET /imports/{id} has them). */
@@ -156,7 +241,11 @@ const feedLine = z.object({
   amountKop: kopecks.describe('в счёт основного долга (или аванс)'),
   penaltyKop: kopecks.describe('в счёт пени'),
   commissionKop: kopecks.optional().describe('вознаграждение агента с этой строки'),
-  supplierId: id.nullable().describe('чьи это деньги: поставщик начисления, если оно его назвало, иначе поставщик услуги; null — поставщик неизвестен серверу (строка в разборе)'),
+  supplierId: id
+    .nullable()
+    .describe(
+      'чьи это деньги: поставщик начисления, если оно его назвало, иначе поставщик услуги; null — поставщик неизвестен серверу (строка в разборе)',
+    ),
   supplierInn: z.string().nullable().describe('ИНН того же поставщика'),
 });
 
@@ -221,7 +310,11 @@ export const feedReadingPayload = z.object({
   ...whereDone,
 });
 
-const feedItemBase = { position: int, opId: id, at: at.describe('когда операция сделана на кассе (приём, сторно, сдача показания), во времени организации со смещением') };
+const feedItemBase = {
+  position: int,
+  opId: id,
+  at: at.describe('когда операция сделана на кассе (приём, сторно, сдача показания), во времени организации со смещением'),
+};
 
 export const feedItem = z.discriminatedUnion('kind', [
   z.object({ ...feedItemBase, kind: z.literal('payment'), payload: feedPaymentPayload }),
@@ -237,20 +330,55 @@ export const feedPage = z
     incarnation: z.string().describe('меняется, когда сервер восстановлен из копии'),
   })
   .meta({
-    examples: [{
-      items: [{
-        position: 8, opId: EXAMPLE.opId, kind: 'payment', at: '2026-11-28T14:30:05+03:00',
-        payload: {
-          number: 'К1-000017', accountNumber: '1000024', acceptedAt: '2026-11-28T14:30:05+03:00', method: 'cash', totalKop: 151_746, commissionKop: 512,
-          lines: [
-            { serviceCode: 'MAINT', period: '2026-11', amountKop: 100_000, penaltyKop: 0, commissionKop: 0, supplierId: EXAMPLE.supplierId, supplierInn: '5406123456' },
-            { serviceCode: 'HW', period: '2026-11', amountKop: 50_000, penaltyKop: 1_234, commissionKop: 512, supplierId: '0190f0d6-0000-7000-8000-00000000aa02', supplierInn: '5406777888' },
-          ],
-          txnId: '916369801281502494', deskId: EXAMPLE.deskId, deskName: 'Касса 1', pointId: EXAMPLE.pointId, pointCode: 'P1', fiscal: EXAMPLE.fiscal,
-        },
-      }],
-      next: 8, hasMore: false, incarnation: 'a3f9c2d1',
-    }],
+    examples: [
+      {
+        items: [
+          {
+            position: 8,
+            opId: EXAMPLE.opId,
+            kind: 'payment',
+            at: '2026-11-28T14:30:05+03:00',
+            payload: {
+              number: 'К1-000017',
+              accountNumber: '1000024',
+              acceptedAt: '2026-11-28T14:30:05+03:00',
+              method: 'cash',
+              totalKop: 151_746,
+              commissionKop: 512,
+              lines: [
+                {
+                  serviceCode: 'MAINT',
+                  period: '2026-11',
+                  amountKop: 100_000,
+                  penaltyKop: 0,
+                  commissionKop: 0,
+                  supplierId: EXAMPLE.supplierId,
+                  supplierInn: '5406123456',
+                },
+                {
+                  serviceCode: 'HW',
+                  period: '2026-11',
+                  amountKop: 50_000,
+                  penaltyKop: 1_234,
+                  commissionKop: 512,
+                  supplierId: '0190f0d6-0000-7000-8000-00000000aa02',
+                  supplierInn: '5406777888',
+                },
+              ],
+              txnId: '916369801281502494',
+              deskId: EXAMPLE.deskId,
+              deskName: 'Касса 1',
+              pointId: EXAMPLE.pointId,
+              pointCode: 'P1',
+              fiscal: EXAMPLE.fiscal,
+            },
+          },
+        ],
+        next: 8,
+        hasMore: false,
+        incarnation: 'a3f9c2d1',
+      },
+    ],
   });
 
 export const feedAckAnswer = z.object({ consumer: z.string(), position: int }).meta({ examples: [{ consumer: 'billing', position: 8 }] });
@@ -284,95 +412,401 @@ export const forwardingRecord = z.object({
 });
 
 export const forwardingList = z.object({ items: z.array(forwardingRecord) }).meta({
-  examples: [{ items: [{ opId: EXAMPLE.opId, provider: 'MTS', account: '9161112233', amountKop: 30_000, txnId: '7213395718452345678', state: 'confirmed', prvTxn: '88120031', code: 0, comment: 'OK', attempts: 1, updatedAt: '2026-11-28T11:30:07.000Z', nextAttemptAt: '2026-11-28T11:30:05.000Z' }] }],
+  examples: [
+    {
+      items: [
+        {
+          opId: EXAMPLE.opId,
+          provider: 'MTS',
+          account: '9161112233',
+          amountKop: 30_000,
+          txnId: '7213395718452345678',
+          state: 'confirmed',
+          prvTxn: '88120031',
+          code: 0,
+          comment: 'OK',
+          attempts: 1,
+          updatedAt: '2026-11-28T11:30:07.000Z',
+          nextAttemptAt: '2026-11-28T11:30:05.000Z',
+        },
+      ],
+    },
+  ],
 });
 
 // ---- Catalogs, desks and payments as integrators read them ----
 
 const version = z.string().describe('версия записи (растёт с каждым изменением)');
-const commission = z.looseObject({ kind: z.enum(['none', 'percent', 'fixed', 'tiered']), mode: z.enum(['on_top', 'included']) }).describe('правило вознаграждения: kind none | percent (rateBp, minKop, maxKop) | fixed (amountKop) | tiered (tiers)');
+const commission = z
+  .looseObject({ kind: z.enum(['none', 'percent', 'fixed', 'tiered']), mode: z.enum(['on_top', 'included']) })
+  .describe('правило вознаграждения: kind none | percent (rateBp, minKop, maxKop) | fixed (amountKop) | tiered (tiers)');
 
 export const pointRecord = z.object({ id, code: z.string(), name: z.string(), address: z.string(), active: z.boolean(), version });
 export const supplierRecord = z.object({
-  id, name: z.string(), inn: z.string(), kpp: z.string().nullable(), phone: z.string().nullable(), bankName: z.string().nullable(), bic: z.string().nullable(), account: z.string().nullable(),
-  corrAccount: z.string().nullable(), commission, agentType: z.enum(['paying_agent', 'paying_subagent']), active: z.boolean(), version,
+  id,
+  name: z.string(),
+  inn: z.string(),
+  kpp: z.string().nullable(),
+  phone: z.string().nullable(),
+  bankName: z.string().nullable(),
+  bic: z.string().nullable(),
+  account: z.string().nullable(),
+  corrAccount: z.string().nullable(),
+  commission,
+  agentType: z.enum(['paying_agent', 'paying_subagent']),
+  active: z.boolean(),
+  version,
 });
-export const serviceRecord = z.object({ code: z.string(), name: z.string(), supplierId: id, unit: z.string().nullable(), active: z.boolean(), version });
+export const serviceRecord = z.object({
+  code: z.string(),
+  name: z.string(),
+  supplierId: id,
+  unit: z.string().nullable(),
+  active: z.boolean(),
+  version,
+});
 export const accountRecord = z.object({
-  number: z.string(), els: z.string().nullable(), city: z.string().nullable(), street: z.string().nullable(), house: z.string().nullable(), building: z.string().nullable(), flat: z.string().nullable(),
-  ownerName: z.string().nullable(), status: z.enum(['active', 'closed']), version,
+  number: z.string(),
+  els: z.string().nullable(),
+  city: z.string().nullable(),
+  street: z.string().nullable(),
+  house: z.string().nullable(),
+  building: z.string().nullable(),
+  flat: z.string().nullable(),
+  ownerName: z.string().nullable(),
+  status: z.enum(['active', 'closed']),
+  version,
 });
 export const meterRecord = z.object({
-  id, accountNumber: z.string(), serviceCode: z.string(), serial: z.string(), digits: int, fractionDigits: int, verificationDue: day.nullable(), jumpThreshold: int.nullable(),
-  lastValueMilli: int.nullable().describe('последнее показание в тысячных'), lastDate: day.nullable(), active: z.boolean(), version,
+  id,
+  accountNumber: z.string(),
+  serviceCode: z.string(),
+  serial: z.string(),
+  digits: int,
+  fractionDigits: int,
+  verificationDue: day.nullable(),
+  jumpThreshold: int.nullable(),
+  lastValueMilli: int.nullable().describe('последнее показание в тысячных'),
+  lastDate: day.nullable(),
+  active: z.boolean(),
+  version,
 });
 export const providerRecord = z.object({
-  code: z.string(), name: z.string(), category: z.string(), inn: z.string(), kpp: z.string().nullable(), phone: z.string().nullable(), accountLabel: z.string(), accountMask: z.string().describe('регулярное выражение номера счёта'),
-  accountExample: z.string(), normalize: z.enum(['none', 'digits', 'phone']), minKop: kopecks.nullable(), maxKop: kopecks.nullable(), commission, agentType: z.enum(['paying_agent', 'paying_subagent']),
-  checkRequired: z.boolean(), offlineAllowed: z.boolean(), canCancel: z.boolean(), channel: z.enum(['osmp', 'registry']),
+  code: z.string(),
+  name: z.string(),
+  category: z.string(),
+  inn: z.string(),
+  kpp: z.string().nullable(),
+  phone: z.string().nullable(),
+  accountLabel: z.string(),
+  accountMask: z.string().describe('регулярное выражение номера счёта'),
+  accountExample: z.string(),
+  normalize: z.enum(['none', 'digits', 'phone']),
+  minKop: kopecks.nullable(),
+  maxKop: kopecks.nullable(),
+  commission,
+  agentType: z.enum(['paying_agent', 'paying_subagent']),
+  checkRequired: z.boolean(),
+  offlineAllowed: z.boolean(),
+  canCancel: z.boolean(),
+  channel: z.enum(['osmp', 'registry']),
   osmpUrl: z.string().nullable().optional().describe('только бэк-офису: интегратор его не получает'),
   osmpUser: z.string().nullable().optional().describe('только бэк-офису'),
   osmpPassword: z.literal('***').nullable().optional().describe('только бэк-офису и только «задан ли»: сам пароль не выдаётся никому'),
-  timeoutMs: int, active: z.boolean(), version,
+  timeoutMs: int,
+  active: z.boolean(),
+  version,
 });
-export const priceItemRecord = z.object({ code: z.string(), name: z.string(), priceKop: kopecks, unit: z.string(), vat: z.string(), active: z.boolean(), version });
+export const priceItemRecord = z.object({
+  code: z.string(),
+  name: z.string(),
+  priceKop: kopecks,
+  unit: z.string(),
+  vat: z.string(),
+  active: z.boolean(),
+  version,
+});
 
 /** A catalog page: `total` records match, `limit` from `offset` are here. */
-export function catalogPage<T extends z.ZodType>(record: T, example: unknown): z.ZodObject<{ items: z.ZodArray<T>; total: z.ZodNumber; limit: z.ZodNumber; offset: z.ZodNumber }> {
-  return z.object({ items: z.array(record), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }).meta({ examples: [{ items: [example], total: 1, limit: 50, offset: 0 }] });
+export function catalogPage<T extends z.ZodType>(
+  record: T,
+  example: unknown,
+): z.ZodObject<{ items: z.ZodArray<T>; total: z.ZodNumber; limit: z.ZodNumber; offset: z.ZodNumber }> {
+  return z
+    .object({ items: z.array(record), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+    .meta({ examples: [{ items: [example], total: 1, limit: 50, offset: 0 }] });
 }
 
 export const CATALOG_EXAMPLES = {
-  points: { id: EXAMPLE.pointId, code: 'P1', name: 'Пункт на Ленина', address: 'г. Энск, ул. Ленина, 1', active: true, version: '1764312000000001' },
-  suppliers: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', kpp: '770701001', phone: '+74950000000', bankName: 'ПАО Сбербанк', bic: '044525225', account: '40702810938000000001', corrAccount: '30101810400000000225', commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent', active: true, version: '1764312000000002' },
-  services: { code: 'MAINT', name: 'Содержание жилья', supplierId: EXAMPLE.supplierId, unit: null, active: true, version: '1764312000000003' },
-  accounts: { number: '1000024', els: '20МВ875415', city: 'Энск', street: 'Берёзовая', house: '10', building: 'к2', flat: '5', ownerName: 'Иванов Иван Иванович', status: 'active', version: '1764312000000004' },
-  meters: { id: '0190f0d6-0000-7000-8000-0000000000a1', accountNumber: '1000024', serviceCode: 'CW', serial: 'ХВ-001', digits: 5, fractionDigits: 3, verificationDue: '2030-01-01', jumpThreshold: null, lastValueMilli: 1_030_500, lastDate: '2026-11-20', active: true, version: '1764312000000005' },
-  providers: { code: 'MTS', name: 'МТС', category: 'Мобильная связь', inn: '7740000076', kpp: null, phone: '+78002500890', accountLabel: 'Телефон', accountMask: '^9\\d{9}$', accountExample: '9161112233', normalize: 'phone', minKop: 1_000, maxKop: 1_500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, agentType: 'paying_subagent', checkRequired: false, offlineAllowed: true, canCancel: false, channel: 'osmp', timeoutMs: 15_000, active: true, version: '1764312000000006' },
-  'price-items': { code: 'COPY_A4', name: 'Ксерокопия А4', priceKop: 1_500, unit: 'шт', vat: 'none', active: true, version: '1764312000000007' },
+  points: {
+    id: EXAMPLE.pointId,
+    code: 'P1',
+    name: 'Пункт на Ленина',
+    address: 'г. Энск, ул. Ленина, 1',
+    active: true,
+    version: '1764312000000001',
+  },
+  suppliers: {
+    id: EXAMPLE.supplierId,
+    name: 'ООО "УК Дом"',
+    inn: '7707083893',
+    kpp: '770701001',
+    phone: '+74950000000',
+    bankName: 'ПАО Сбербанк',
+    bic: '044525225',
+    account: '40702810938000000001',
+    corrAccount: '30101810400000000225',
+    commission: { kind: 'none', mode: 'on_top' },
+    agentType: 'paying_agent',
+    active: true,
+    version: '1764312000000002',
+  },
+  services: {
+    code: 'MAINT',
+    name: 'Содержание жилья',
+    supplierId: EXAMPLE.supplierId,
+    unit: null,
+    active: true,
+    version: '1764312000000003',
+  },
+  accounts: {
+    number: '1000024',
+    els: '20МВ875415',
+    city: 'Энск',
+    street: 'Берёзовая',
+    house: '10',
+    building: 'к2',
+    flat: '5',
+    ownerName: 'Иванов Иван Иванович',
+    status: 'active',
+    version: '1764312000000004',
+  },
+  meters: {
+    id: '0190f0d6-0000-7000-8000-0000000000a1',
+    accountNumber: '1000024',
+    serviceCode: 'CW',
+    serial: 'ХВ-001',
+    digits: 5,
+    fractionDigits: 3,
+    verificationDue: '2030-01-01',
+    jumpThreshold: null,
+    lastValueMilli: 1_030_500,
+    lastDate: '2026-11-20',
+    active: true,
+    version: '1764312000000005',
+  },
+  providers: {
+    code: 'MTS',
+    name: 'МТС',
+    category: 'Мобильная связь',
+    inn: '7740000076',
+    kpp: null,
+    phone: '+78002500890',
+    accountLabel: 'Телефон',
+    accountMask: '^9\\d{9}$',
+    accountExample: '9161112233',
+    normalize: 'phone',
+    minKop: 1_000,
+    maxKop: 1_500_000,
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 200 },
+    agentType: 'paying_subagent',
+    checkRequired: false,
+    offlineAllowed: true,
+    canCancel: false,
+    channel: 'osmp',
+    timeoutMs: 15_000,
+    active: true,
+    version: '1764312000000006',
+  },
+  'price-items': {
+    code: 'COPY_A4',
+    name: 'Ксерокопия А4',
+    priceKop: 1_500,
+    unit: 'шт',
+    vat: 'none',
+    active: true,
+    version: '1764312000000007',
+  },
 } as const;
 
-export const CATALOG_RECORDS = { points: pointRecord, suppliers: supplierRecord, services: serviceRecord, accounts: accountRecord, meters: meterRecord, providers: providerRecord, 'price-items': priceItemRecord } as const;
+export const CATALOG_RECORDS = {
+  points: pointRecord,
+  suppliers: supplierRecord,
+  services: serviceRecord,
+  accounts: accountRecord,
+  meters: meterRecord,
+  providers: providerRecord,
+  'price-items': priceItemRecord,
+} as const;
 
 export const deskListItem = z.object({
-  id, name: z.string(), pointId: id, pointCode: z.string(), pointName: z.string(), enrolled: z.boolean(), revoked: z.boolean(),
+  id,
+  name: z.string(),
+  pointId: id,
+  pointCode: z.string(),
+  pointName: z.string(),
+  enrolled: z.boolean(),
+  revoked: z.boolean(),
   epoch: int.optional().describe('дальше — только бэк-офису: состояние кассы'),
-  lastSeq: int.optional(), enrollmentPending: z.boolean().optional(), lastSeenAt: at.nullable().optional(), lastPushAt: at.nullable().optional(), online: z.boolean().optional(),
-  status: z.unknown().optional().describe('что касса сообщила о себе последним'), statusAt: at.nullable().optional(),
+  lastSeq: int.optional(),
+  enrollmentPending: z.boolean().optional(),
+  lastSeenAt: at.nullable().optional(),
+  lastPushAt: at.nullable().optional(),
+  online: z.boolean().optional(),
+  status: z.unknown().optional().describe('что касса сообщила о себе последним'),
+  statusAt: at.nullable().optional(),
 });
 
 export const deskList = z.object({ items: z.array(deskListItem) }).meta({
-  examples: [{ items: [{ id: EXAMPLE.deskId, name: 'Касса 1', pointId: EXAMPLE.pointId, pointCode: 'P1', pointName: 'Пункт на Ленина', enrolled: true, revoked: false }] }],
+  examples: [
+    {
+      items: [
+        {
+          id: EXAMPLE.deskId,
+          name: 'Касса 1',
+          pointId: EXAMPLE.pointId,
+          pointCode: 'P1',
+          pointName: 'Пункт на Ленина',
+          enrolled: true,
+          revoked: false,
+        },
+      ],
+    },
+  ],
 });
 
 export const paymentKind = z.enum(['billing', 'thirdparty', 'service']);
 
 export const paymentListItem = z.object({
-  opId: id, number: z.string(), kind: paymentKind, deskId: id, pointId: id, cashierId: id, accountNumber: z.string().nullable(), providerCode: z.string().nullable(), providerAccount: z.string().nullable(),
-  acceptedAt: at, method: z.enum(['cash', 'card']), totalKop: kopecks, commissionKop: kopecks, state: z.enum(['accepted', 'reversed']), review: z.boolean().describe('есть вопросы в разборе'),
+  opId: id,
+  number: z.string(),
+  kind: paymentKind,
+  deskId: id,
+  pointId: id,
+  cashierId: id,
+  accountNumber: z.string().nullable(),
+  providerCode: z.string().nullable(),
+  providerAccount: z.string().nullable(),
+  acceptedAt: at,
+  method: z.enum(['cash', 'card']),
+  totalKop: kopecks,
+  commissionKop: kopecks,
+  state: z.enum(['accepted', 'reversed']),
+  review: z.boolean().describe('есть вопросы в разборе'),
 });
 
-export const paymentList = z.object({ items: z.array(paymentListItem), total: int, sumKop: kopecks.describe('сумма totalKop всех подходящих платежей') }).meta({
-  examples: [{ items: [{ opId: EXAMPLE.opId, number: 'К1-000017', kind: 'billing', deskId: EXAMPLE.deskId, pointId: EXAMPLE.pointId, cashierId: '0190f0d6-0000-7000-8000-00000000c001', accountNumber: '1000024', providerCode: null, providerAccount: null, acceptedAt: '2026-11-28T11:30:05.000Z', method: 'cash', totalKop: 151_746, commissionKop: 512, state: 'accepted', review: false }], total: 1, sumKop: 151_746 }],
-});
+export const paymentList = z
+  .object({ items: z.array(paymentListItem), total: int, sumKop: kopecks.describe('сумма totalKop всех подходящих платежей') })
+  .meta({
+    examples: [
+      {
+        items: [
+          {
+            opId: EXAMPLE.opId,
+            number: 'К1-000017',
+            kind: 'billing',
+            deskId: EXAMPLE.deskId,
+            pointId: EXAMPLE.pointId,
+            cashierId: '0190f0d6-0000-7000-8000-00000000c001',
+            accountNumber: '1000024',
+            providerCode: null,
+            providerAccount: null,
+            acceptedAt: '2026-11-28T11:30:05.000Z',
+            method: 'cash',
+            totalKop: 151_746,
+            commissionKop: 512,
+            state: 'accepted',
+            review: false,
+          },
+        ],
+        total: 1,
+        sumKop: 151_746,
+      },
+    ],
+  });
 
-export const paymentDetail = paymentListItem.omit({ review: true }).extend({
-  shiftNumber: int,
-  tenderedKop: kopecks.nullable(),
-  principalKop: kopecks,
-  fiscal: z.looseObject({}).nullable().describe('реквизиты чека: documentNumber (ФД), fiscalSign (ФП), shiftNumber, receiptNumber, at'),
-  lines: z.array(z.object({ lineNo: int, code: z.string(), name: z.string().nullable(), supplierId: id.nullable(), period: z.string().nullable(), quantity: int, amountKop: kopecks, penaltyKop: kopecks, commissionKop: kopecks })),
-  reversals: z.array(z.object({ opId: id, reason: z.string(), amountKop: kopecks, reversedAt: at, approvedBy: id.nullable() })),
-  forwarding: z.object({ state: forwardingRecord.shape.state, txnId: z.string(), prvTxn: z.string().nullable(), code: int.nullable(), comment: z.string().nullable(), attempts: int, updatedAt: at }).nullable(),
-  review: z.array(z.object({ id, code: z.string().describe('код разбора (review-codes.ts)'), title: z.string().describe('что это, по-русски'), message: z.string(), status: z.enum(['open', 'resolved']) })),
-}).meta({
-  examples: [{
-    opId: EXAMPLE.opId, number: 'К1-000017', kind: 'billing', deskId: EXAMPLE.deskId, pointId: EXAMPLE.pointId, cashierId: '0190f0d6-0000-7000-8000-00000000c001', accountNumber: '1000024', providerCode: null, providerAccount: null,
-    acceptedAt: '2026-11-28T11:30:05.000Z', shiftNumber: 41, method: 'cash', tenderedKop: 200_000, totalKop: 151_746, commissionKop: 512, principalKop: 151_234, fiscal: EXAMPLE.fiscal, state: 'accepted',
-    lines: [{ lineNo: 1, code: 'MAINT', name: 'Содержание жилья', supplierId: EXAMPLE.supplierId, period: '2026-11', quantity: 1, amountKop: 100_000, penaltyKop: 0, commissionKop: 0 }],
-    reversals: [], forwarding: null, review: [],
-  }],
-});
+export const paymentDetail = paymentListItem
+  .omit({ review: true })
+  .extend({
+    shiftNumber: int,
+    tenderedKop: kopecks.nullable(),
+    principalKop: kopecks,
+    fiscal: z.looseObject({}).nullable().describe('реквизиты чека: documentNumber (ФД), fiscalSign (ФП), shiftNumber, receiptNumber, at'),
+    lines: z.array(
+      z.object({
+        lineNo: int,
+        code: z.string(),
+        name: z.string().nullable(),
+        supplierId: id.nullable(),
+        period: z.string().nullable(),
+        quantity: int,
+        amountKop: kopecks,
+        penaltyKop: kopecks,
+        commissionKop: kopecks,
+      }),
+    ),
+    reversals: z.array(z.object({ opId: id, reason: z.string(), amountKop: kopecks, reversedAt: at, approvedBy: id.nullable() })),
+    forwarding: z
+      .object({
+        state: forwardingRecord.shape.state,
+        txnId: z.string(),
+        prvTxn: z.string().nullable(),
+        code: int.nullable(),
+        comment: z.string().nullable(),
+        attempts: int,
+        updatedAt: at,
+      })
+      .nullable(),
+    review: z.array(
+      z.object({
+        id,
+        code: z.string().describe('код разбора (review-codes.ts)'),
+        title: z.string().describe('что это, по-русски'),
+        message: z.string(),
+        status: z.enum(['open', 'resolved']),
+      }),
+    ),
+  })
+  .meta({
+    examples: [
+      {
+        opId: EXAMPLE.opId,
+        number: 'К1-000017',
+        kind: 'billing',
+        deskId: EXAMPLE.deskId,
+        pointId: EXAMPLE.pointId,
+        cashierId: '0190f0d6-0000-7000-8000-00000000c001',
+        accountNumber: '1000024',
+        providerCode: null,
+        providerAccount: null,
+        acceptedAt: '2026-11-28T11:30:05.000Z',
+        shiftNumber: 41,
+        method: 'cash',
+        tenderedKop: 200_000,
+        totalKop: 151_746,
+        commissionKop: 512,
+        principalKop: 151_234,
+        fiscal: EXAMPLE.fiscal,
+        state: 'accepted',
+        lines: [
+          {
+            lineNo: 1,
+            code: 'MAINT',
+            name: 'Содержание жилья',
+            supplierId: EXAMPLE.supplierId,
+            period: '2026-11',
+            quantity: 1,
+            amountKop: 100_000,
+            penaltyKop: 0,
+            commissionKop: 0,
+          },
+        ],
+        reversals: [],
+        forwarding: null,
+        review: [],
+      },
+    ],
+  });
 
 // ---- Registries and payment batches ----
 
@@ -409,55 +843,143 @@ export const supplierRegistry = z
     supplier: z.object({ id, name: z.string(), inn: z.string(), account: z.string().nullable() }),
     date: day,
     lines: z.array(registryLine),
-    totals: z.object({ count: int.describe('платежей (то же, что payments)'), payments: int.describe('платежей'), reversals: int.describe('сторно (их строки — отрицательные)'), lines: int, acceptedKop: kopecks, principalKop: kopecks, penaltyKop: kopecks, transferredKop: kopecks, commissionKop: kopecks }),
+    totals: z.object({
+      count: int.describe('платежей (то же, что payments)'),
+      payments: int.describe('платежей'),
+      reversals: int.describe('сторно (их строки — отрицательные)'),
+      lines: int,
+      acceptedKop: kopecks,
+      principalKop: kopecks,
+      penaltyKop: kopecks,
+      transferredKop: kopecks,
+      commissionKop: kopecks,
+    }),
     transfer: transferAnswer.nullable().describe('платёжное поручение, которым перечислен день, когда оно внесено'),
   })
   .meta({
-    examples: [{
-      supplier: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', account: '40702810938000000001' }, date: '2026-11-28',
-      lines: [{ acceptedAt: '2026-11-28T11:30:05.000Z', pointCode: 'P1', deskName: 'Касса 1', opId: EXAMPLE.opId, txnId: '7213395718452345678', accountNumber: '1000024', ownerName: 'Иванов Иван Иванович', address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5', period: '2026-11', serviceCode: 'MAINT', serviceName: 'Содержание жилья', acceptedKop: 100_000, principalKop: 100_000, penaltyKop: 0, transferredKop: 100_000, commissionKop: 0 }],
-      totals: { count: 1, payments: 1, reversals: 0, lines: 1, acceptedKop: 100_000, principalKop: 100_000, penaltyKop: 0, transferredKop: 100_000, commissionKop: 0 },
-      transfer: null,
-    }],
+    examples: [
+      {
+        supplier: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', account: '40702810938000000001' },
+        date: '2026-11-28',
+        lines: [
+          {
+            acceptedAt: '2026-11-28T11:30:05.000Z',
+            pointCode: 'P1',
+            deskName: 'Касса 1',
+            opId: EXAMPLE.opId,
+            txnId: '7213395718452345678',
+            accountNumber: '1000024',
+            ownerName: 'Иванов Иван Иванович',
+            address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5',
+            period: '2026-11',
+            serviceCode: 'MAINT',
+            serviceName: 'Содержание жилья',
+            acceptedKop: 100_000,
+            principalKop: 100_000,
+            penaltyKop: 0,
+            transferredKop: 100_000,
+            commissionKop: 0,
+          },
+        ],
+        totals: {
+          count: 1,
+          payments: 1,
+          reversals: 0,
+          lines: 1,
+          acceptedKop: 100_000,
+          principalKop: 100_000,
+          penaltyKop: 0,
+          transferredKop: 100_000,
+          commissionKop: 0,
+        },
+        transfer: null,
+      },
+    ],
   });
 
 export const readingsRegistryAnswer = z
   .object({
     supplier: z.object({ name: z.string(), inn: z.string() }),
     period: z.string(),
-    lines: z.array(z.object({
-      accountNumber: z.string(), ownerName: z.string(), address: z.string(), serviceCode: z.string(), meterId: id.describe('счётчик, как его называют лента и справочник'), meterSerial: z.string(), readAt: day,
-      valueMilli: int.describe('показание в тысячных'), value: z.string().describe('показание десятичной дробью с точкой, как в ленте: «1030.5»'),
-      previousValueMilli: int.nullable(), previousValue: z.string().nullable(), previousDate: day.nullable(), deskName: z.string(),
-    })),
+    lines: z.array(
+      z.object({
+        accountNumber: z.string(),
+        ownerName: z.string(),
+        address: z.string(),
+        serviceCode: z.string(),
+        meterId: id.describe('счётчик, как его называют лента и справочник'),
+        meterSerial: z.string(),
+        readAt: day,
+        valueMilli: int.describe('показание в тысячных'),
+        value: z.string().describe('показание десятичной дробью с точкой, как в ленте: «1030.5»'),
+        previousValueMilli: int.nullable(),
+        previousValue: z.string().nullable(),
+        previousDate: day.nullable(),
+        deskName: z.string(),
+      }),
+    ),
   })
   .meta({
-    examples: [{
-      supplier: { name: 'МУП "Водоканал"', inn: '500100732259' }, period: '2026-12',
-      lines: [{ accountNumber: '1000024', ownerName: 'Иванов Иван Иванович', address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5', serviceCode: 'WATER', meterId: EXAMPLE.meterId, meterSerial: 'ХВ-001', readAt: '2026-11-28', valueMilli: 1_030_500, value: '1030.5', previousValueMilli: 1_012_000, previousValue: '1012', previousDate: '2026-10-25', deskName: 'Касса 1' }],
-    }],
+    examples: [
+      {
+        supplier: { name: 'МУП "Водоканал"', inn: '500100732259' },
+        period: '2026-12',
+        lines: [
+          {
+            accountNumber: '1000024',
+            ownerName: 'Иванов Иван Иванович',
+            address: 'г. Энск, ул. Берёзовая, д. 10, корп. к2, кв. 5',
+            serviceCode: 'WATER',
+            meterId: EXAMPLE.meterId,
+            meterSerial: 'ХВ-001',
+            readAt: '2026-11-28',
+            valueMilli: 1_030_500,
+            value: '1030.5',
+            previousValueMilli: 1_012_000,
+            previousValue: '1012',
+            previousDate: '2026-10-25',
+            deskName: 'Касса 1',
+          },
+        ],
+      },
+    ],
   });
 
-export const batchAnswer = z
-  .object({
-    id,
-    pointId: id,
-    day,
-    number: int.describe('номер пачки дня пункта: 1 — пачка дня, дальше — корректирующие'),
-    kind: z.enum(['day', 'correction']),
-    closedAt: at,
-    closedBy: z.string().nullable(),
-    paymentsCount: int,
-    acceptedKop: kopecks,
-    commissionKop: kopecks,
-    reversalsCount: int,
-    reversedKop: kopecks,
-    billing: z.object({ paymentsCount: int, acceptedKop: kopecks, commissionKop: kopecks, reversalsCount: int, reversedKop: kopecks })
-      .describe('из них — платежи по лицевым счетам (kind billing) и их сторно: с этими суммами сходятся платежи пачки в ленте и реестры поставщикам'),
-  });
+export const batchAnswer = z.object({
+  id,
+  pointId: id,
+  day,
+  number: int.describe('номер пачки дня пункта: 1 — пачка дня, дальше — корректирующие'),
+  kind: z.enum(['day', 'correction']),
+  closedAt: at,
+  closedBy: z.string().nullable(),
+  paymentsCount: int,
+  acceptedKop: kopecks,
+  commissionKop: kopecks,
+  reversalsCount: int,
+  reversedKop: kopecks,
+  billing: z
+    .object({ paymentsCount: int, acceptedKop: kopecks, commissionKop: kopecks, reversalsCount: int, reversedKop: kopecks })
+    .describe(
+      'из них — платежи по лицевым счетам (kind billing) и их сторно: с этими суммами сходятся платежи пачки в ленте и реестры поставщикам',
+    ),
+});
 
-const batchExample = { id: '5b1e7c2a-9d3f-4e6a-8b0c-1d2e3f4a5b6c', pointId: EXAMPLE.pointId, day: '2026-11-28', number: 1, kind: 'day', closedAt: '2026-11-28T18:20:00.000Z', closedBy: 'billing', paymentsCount: 214, acceptedKop: 18_342_950, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746,
-  billing: { paymentsCount: 198, acceptedKop: 17_902_450, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746 } };
+const batchExample = {
+  id: '5b1e7c2a-9d3f-4e6a-8b0c-1d2e3f4a5b6c',
+  pointId: EXAMPLE.pointId,
+  day: '2026-11-28',
+  number: 1,
+  kind: 'day',
+  closedAt: '2026-11-28T18:20:00.000Z',
+  closedBy: 'billing',
+  paymentsCount: 214,
+  acceptedKop: 18_342_950,
+  commissionKop: 41_200,
+  reversalsCount: 1,
+  reversedKop: 151_746,
+  billing: { paymentsCount: 198, acceptedKop: 17_902_450, commissionKop: 41_200, reversalsCount: 1, reversedKop: 151_746 },
+};
 
 export const batchClosed = batchAnswer.meta({ examples: [batchExample] });
 export const batchList = z.object({ items: z.array(batchAnswer) }).meta({ examples: [{ items: [batchExample] }] });

@@ -3,7 +3,21 @@
  * payment's id everywhere: in the journal, at the register, on the server, at the provider.
  */
 import { z } from 'zod';
-import { accountNumber, fiscalAttrs, isoDate, isoDateTime, kop, meterValue, nonEmpty, opId, paymentMethod, period, positiveKop, serviceCode, uuid } from './primitives.ts';
+import {
+  accountNumber,
+  fiscalAttrs,
+  isoDate,
+  isoDateTime,
+  kop,
+  meterValue,
+  nonEmpty,
+  opId,
+  paymentMethod,
+  period,
+  positiveKop,
+  serviceCode,
+  uuid,
+} from './primitives.ts';
 
 export const OP_TYPES = [
   'payment.accepted',
@@ -64,10 +78,14 @@ export const paymentAcceptedBody = moneyBase
     message: 'сумма строк и комиссии не равна итогу',
     path: ['totalKop'],
   })
-  .refine((b) => b.lines.every((l) => l.commissionKop === undefined) || b.lines.reduce((s, l) => s + (l.commissionKop ?? 0), 0) === b.commissionKop, {
-    message: 'комиссия по строкам не равна общей комиссии',
-    path: ['commissionKop'],
-  })
+  .refine(
+    (b) =>
+      b.lines.every((l) => l.commissionKop === undefined) || b.lines.reduce((s, l) => s + (l.commissionKop ?? 0), 0) === b.commissionKop,
+    {
+      message: 'комиссия по строкам не равна общей комиссии',
+      path: ['commissionKop'],
+    },
+  )
   .refine(tenderCovers, { message: 'получено меньше суммы платежа', path: ['tenderedKop'] });
 
 export const providerCheckResult = z.object({
@@ -109,7 +127,10 @@ export const serviceSoldBody = moneyBase
       .min(1)
       .max(50),
   })
-  .refine((b) => b.items.reduce((s, i) => s + i.amountKop, 0) + b.commissionKop === b.totalKop, { message: 'сумма позиций не равна итогу', path: ['totalKop'] })
+  .refine((b) => b.items.reduce((s, i) => s + i.amountKop, 0) + b.commissionKop === b.totalKop, {
+    message: 'сумма позиций не равна итогу',
+    path: ['totalKop'],
+  })
   .refine(tenderCovers, { message: 'получено меньше суммы платежа', path: ['tenderedKop'] });
 
 export const readingSubmittedBody = z.object({

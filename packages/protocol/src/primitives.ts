@@ -4,7 +4,11 @@ import { z } from 'zod';
 export const MAX_KOP = 1_000_000_000_000;
 
 /** A sum in kopecks: a non-negative safe integer no larger than 10 billion rubles. */
-export const kop = z.number().int('сумма должна быть целым числом копеек').min(0, 'сумма не может быть отрицательной').max(MAX_KOP, 'сумма слишком велика');
+export const kop = z
+  .number()
+  .int('сумма должна быть целым числом копеек')
+  .min(0, 'сумма не может быть отрицательной')
+  .max(MAX_KOP, 'сумма слишком велика');
 export const positiveKop = kop.min(1, 'сумма должна быть больше нуля');
 
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'ожидается UUID');
@@ -15,7 +19,8 @@ export const period = z.string().regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'перио�
 export const isoDate = z.iso.date('дата в формате ГГГГ-ММ-ДД');
 export const isoDateTime = z.iso.datetime({ offset: true, message: 'дата и время в формате ISO 8601' });
 
-export const nonEmpty = (max: number): z.ZodString => z.string().trim().min(1, 'не может быть пустым').max(max, `не длиннее ${max} символов`);
+export const nonEmpty = (max: number): z.ZodString =>
+  z.string().trim().min(1, 'не может быть пустым').max(max, `не длиннее ${max} символов`);
 
 export const accountNumber = nonEmpty(30);
 export const serviceCode = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'код: латиница, цифры, _ . - (до 32)');

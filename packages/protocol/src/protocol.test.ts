@@ -54,17 +54,19 @@ describe('operation bodies', () => {
 
   it('refuses wrong types anywhere in a body (property)', () => {
     const junk = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer()), fc.object());
-    fc.assert(fc.property(fc.constantFrom(...OP_TYPES), junk, fc.nat(), (type, value, pick) => {
-      const body = exampleBody(type) as Record<string, unknown>;
-      const keys = Object.keys(body);
-      const key = keys[pick % keys.length] as string;
-      fc.pre(JSON.stringify(value) !== JSON.stringify(body[key]));
-      fc.pre(!(value === undefined));
-      const mutated = { ...body, [key]: value };
-      const ok = opBodySchemas[type].safeParse(mutated).success;
-      // A random value is accepted only if it happens to be of the right kind (e.g. another valid string).
-      return !ok || typeof value === typeof body[key] || (body[key] === undefined);
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...OP_TYPES), junk, fc.nat(), (type, value, pick) => {
+        const body = exampleBody(type) as Record<string, unknown>;
+        const keys = Object.keys(body);
+        const key = keys[pick % keys.length] as string;
+        fc.pre(JSON.stringify(value) !== JSON.stringify(body[key]));
+        fc.pre(!(value === undefined));
+        const mutated = { ...body, [key]: value };
+        const ok = opBodySchemas[type].safeParse(mutated).success;
+        // A random value is accepted only if it happens to be of the right kind (e.g. another valid string).
+        return !ok || typeof value === typeof body[key] || body[key] === undefined;
+      }),
+    );
   });
 });
 
@@ -89,35 +91,69 @@ describe('push and pull', () => {
     expect(pullQuery.parse({})).toEqual({ cursor: '0', limit: 5000 });
     expect(pullQuery.safeParse({ limit: '0' }).success).toBe(false);
     expect(pullQuery.safeParse({ cursor: '-1' }).success).toBe(false);
-    expect(pullQuery.safeParse({ cursor: "1; DROP TABLE" }).success).toBe(false);
+    expect(pullQuery.safeParse({ cursor: '1; DROP TABLE' }).success).toBe(false);
   });
 
   it('push and pull answers have their shapes', () => {
-    expect(pushResponse.safeParse({ lastSeq: 2, version: '10', results: [{ seq: 2, opId: op(2).opId, outcome: 'applied', replay: false }] }).success).toBe(true);
-    expect(pullResponse.safeParse({ protocolVersion: 1, cursor: '5', hasMore: false, changes: { accounts: [{ number: '1', els: null, city: null, street: 'Ленина', house: '10', building: null, flat: '5', ownerName: 'Иванов', status: 'active', version: '5' }] } }).success).toBe(true);
-    expect(pullResponse.safeParse({ protocolVersion: 1, cursor: '5', hasMore: false, changes: { accounts: [{ number: '1' }] } }).success).toBe(false);
+    expect(
+      pushResponse.safeParse({ lastSeq: 2, version: '10', results: [{ seq: 2, opId: op(2).opId, outcome: 'applied', replay: false }] })
+        .success,
+    ).toBe(true);
+    expect(
+      pullResponse.safeParse({
+        protocolVersion: 1,
+        cursor: '5',
+        hasMore: false,
+        changes: {
+          accounts: [
+            {
+              number: '1',
+              els: null,
+              city: null,
+              street: 'Ленина',
+              house: '10',
+              building: null,
+              flat: '5',
+              ownerName: 'Иванов',
+              status: 'active',
+              version: '5',
+            },
+          ],
+        },
+      }).success,
+    ).toBe(true);
+    expect(
+      pullResponse.safeParse({ protocolVersion: 1, cursor: '5', hasMore: false, changes: { accounts: [{ number: '1' }] } }).success,
+    ).toBe(false);
   });
 
   it('commission rules and providers', () => {
     expect(commissionRuleSchema.safeParse({ kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1000 }).success).toBe(true);
     expect(commissionRuleSchema.safeParse({ kind: 'percent', mode: 'sideways', rateBp: 150 }).success).toBe(false);
-    expect(commissionRuleSchema.safeParse({ kind: 'tiered', mode: 'included', tiers: [{ fromKop: 0, fee: { kind: 'fixed', amountKop: 100 } }] }).success).toBe(true);
+    expect(
+      commissionRuleSchema.safeParse({ kind: 'tiered', mode: 'included', tiers: [{ fromKop: 0, fee: { kind: 'fixed', amountKop: 100 } }] })
+        .success,
+    ).toBe(true);
     expect(providerRow.safeParse({}).success).toBe(false);
   });
 });
 
 describe('canonical JSON and hashes', () => {
   it('does not depend on key order (property)', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (obj) => {
-      const reversed = Object.fromEntries(Object.entries(obj).reverse());
-      return canonicalJson(obj) === canonicalJson(reversed) && opHash(obj) === opHash(reversed);
-    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (obj) => {
+        const reversed = Object.fromEntries(Object.entries(obj).reverse());
+        return canonicalJson(obj) === canonicalJson(reversed) && opHash(obj) === opHash(reversed);
+      }),
+    );
   });
 
   it('round-trips through JSON.parse (property)', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(JSON.parse(canonicalJson(v))).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+    );
   });
 
   it('differs when a value differs', () => {

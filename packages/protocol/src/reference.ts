@@ -16,7 +16,14 @@ export const feeRuleSchema = z.discriminatedUnion('kind', [
 const commissionMode = z.enum(['on_top', 'included']);
 export const commissionRuleSchema = z.union([
   feeRuleSchema.and(z.object({ mode: commissionMode })),
-  z.object({ kind: z.literal('tiered'), mode: commissionMode, tiers: z.array(z.object({ fromKop: kop, fee: feeRuleSchema })).min(1).max(20) }),
+  z.object({
+    kind: z.literal('tiered'),
+    mode: commissionMode,
+    tiers: z
+      .array(z.object({ fromKop: kop, fee: feeRuleSchema }))
+      .min(1)
+      .max(20),
+  }),
 ]);
 
 export const supplierRow = z.object({
@@ -153,7 +160,18 @@ export const forwardingRow = z.object({
   version,
 });
 
-export const REFERENCE_KINDS = ['suppliers', 'services', 'accounts', 'charges', 'meters', 'providers', 'priceItems', 'users', 'settings', 'forwarding'] as const;
+export const REFERENCE_KINDS = [
+  'suppliers',
+  'services',
+  'accounts',
+  'charges',
+  'meters',
+  'providers',
+  'priceItems',
+  'users',
+  'settings',
+  'forwarding',
+] as const;
 export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
 
 export const referenceRows = {

@@ -20,14 +20,18 @@ export const SETTINGS = {
   reversalWindowDays: z.number().int().min(0).max(365),
   syncIntervalSeconds: z.number().int().min(5).max(3600),
   pullIntervalSeconds: z.number().int().min(5).max(3600),
-  timeZone: z.string().min(3).max(64).refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'неизвестный часовой пояс'),
+  timeZone: z
+    .string()
+    .min(3)
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'неизвестный часовой пояс'),
   receiptFooter: z.string().max(200),
   /** How far back a desk re-sends its acknowledged ops after it is enrolled again (a restored server). */
   resendWindowDays: z.number().int().min(1).max(3650),

@@ -59,7 +59,10 @@ export const pushResponse = z.object({
 export type PushResponse = z.infer<typeof pushResponse>;
 
 export const pullQuery = z.object({
-  cursor: z.string().regex(/^\d{1,19}$/).default('0'),
+  cursor: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .default('0'),
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(5000),
   /** The highest seq of `epoch` the server has answered for, as the desk's journal has it. */
   acked: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
@@ -76,7 +79,11 @@ export const pullResponse = z.object({
   incarnation: z.string().max(64).optional(),
   /** What the server holds of this desk's journal: a desk that acked more re-sends the rest. */
   desk: z.object({ epoch: z.number().int().min(1), lastSeq: z.number().int().min(0) }).optional(),
-  changes: z.object(Object.fromEntries(Object.entries(referenceRows).map(([k, v]) => [k, z.array(v).optional()])) as { [K in keyof typeof referenceRows]: z.ZodOptional<z.ZodArray<(typeof referenceRows)[K]>> }),
+  changes: z.object(
+    Object.fromEntries(Object.entries(referenceRows).map(([k, v]) => [k, z.array(v).optional()])) as {
+      [K in keyof typeof referenceRows]: z.ZodOptional<z.ZodArray<(typeof referenceRows)[K]>>;
+    },
+  ),
 });
 export type PullResponse = z.infer<typeof pullResponse>;
 

@@ -35,14 +35,29 @@ function drawRow(doc: Doc, columns: Column[], widths: number[], texts: string[],
   const height = Math.max(...texts.map((t, i) => doc.heightOfString(t, { width: (widths[i] ?? 0) - 2 * PAD }))) + 2 * PAD;
   const top = doc.y;
   let x = MARGIN;
-  if (fill) doc.save().rect(MARGIN, top, widths.reduce((a, b) => a + b, 0), height).fill(fill).restore();
+  if (fill)
+    doc
+      .save()
+      .rect(
+        MARGIN,
+        top,
+        widths.reduce((a, b) => a + b, 0),
+        height,
+      )
+      .fill(fill)
+      .restore();
   fontFor(doc, emphasis);
   texts.forEach((t, i) => {
     const w = widths[i] ?? 0;
     doc.text(t, x + PAD, top + PAD, { width: w - 2 * PAD, align: columns[i]?.kind === 'text' ? 'left' : 'right' });
     x += w;
   });
-  doc.moveTo(MARGIN, top + height).lineTo(x, top + height).lineWidth(0.3).strokeColor('#bbbbbb').stroke();
+  doc
+    .moveTo(MARGIN, top + height)
+    .lineTo(x, top + height)
+    .lineWidth(0.3)
+    .strokeColor('#bbbbbb')
+    .stroke();
   doc.x = MARGIN;
   doc.y = top + height;
   return height;
@@ -53,7 +68,14 @@ function drawTable(doc: Doc, t: TableSection): void {
   const total = t.columns.reduce((s, c) => s + (c.width ?? 1), 0);
   const widths = t.columns.map((c) => (usable * (c.width ?? 1)) / total);
   const header = (): void => {
-    drawRow(doc, t.columns, widths, t.columns.map((c) => c.title), 'strong', '#eeeeee');
+    drawRow(
+      doc,
+      t.columns,
+      widths,
+      t.columns.map((c) => c.title),
+      'strong',
+      '#eeeeee',
+    );
   };
   header();
   if (t.rows.length === 0) {
@@ -62,7 +84,8 @@ function drawTable(doc: Doc, t: TableSection): void {
     doc.moveDown(0.3);
   }
   // A totals row leaves blank what it does not total, where a data row shows a dash for "nothing".
-  const texts = (r: Row, blank: boolean): string[] => t.columns.map((c) => (blank && !(c.key in r.cells) ? '' : cellText(r.cells[c.key] ?? null, c.kind)));
+  const texts = (r: Row, blank: boolean): string[] =>
+    t.columns.map((c) => (blank && !(c.key in r.cells) ? '' : cellText(r.cells[c.key] ?? null, c.kind)));
   for (const r of t.rows) {
     if (ensureRoom(doc, 24)) header();
     drawRow(doc, t.columns, widths, texts(r, false), r.emphasis);
@@ -75,7 +98,10 @@ function drawTable(doc: Doc, t: TableSection): void {
 
 function drawPairs(doc: Doc, pairs: Pair[]): void {
   const usable = doc.page.width - 2 * MARGIN;
-  const cols: Column[] = [{ key: 'l', title: '', kind: 'text' }, { key: 'v', title: '', kind: 'money' }];
+  const cols: Column[] = [
+    { key: 'l', title: '', kind: 'text' },
+    { key: 'v', title: '', kind: 'money' },
+  ];
   for (const p of pairs) {
     ensureRoom(doc, 18);
     drawRow(doc, cols, [usable * 0.65, usable * 0.35], [p.label, cellText(p.value, p.kind)], p.emphasis);
@@ -85,7 +111,13 @@ function drawPairs(doc: Doc, pairs: Pair[]): void {
 export function renderPdf(report: ReportDoc): Promise<Buffer> {
   // Wide tables (a summary with a column per block and method) read better across a landscape page.
   const wide = report.sections.some((s) => s.kind === 'table' && s.columns.length > 7);
-  const doc = new PDFDocument({ size: 'A4', layout: wide ? 'landscape' : 'portrait', margin: MARGIN, bufferPages: true, info: { Title: report.title, Creator: 'Paydesk' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: wide ? 'landscape' : 'portrait',
+    margin: MARGIN,
+    bufferPages: true,
+    info: { Title: report.title, Creator: 'Paydesk' },
+  });
   doc.registerFont('regular', FONT);
   doc.registerFont('bold', FONT_BOLD);
   const chunks: Buffer[] = [];
@@ -115,7 +147,11 @@ export function renderPdf(report: ReportDoc): Promise<Buffer> {
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
     doc.font('regular').fontSize(7).fillColor('#666666');
-    doc.text(`${report.title} · стр. ${i + 1} из ${range.count}`, MARGIN, doc.page.height - MARGIN + 10, { width: doc.page.width - 2 * MARGIN, align: 'right', lineBreak: false });
+    doc.text(`${report.title} · стр. ${i + 1} из ${range.count}`, MARGIN, doc.page.height - MARGIN + 10, {
+      width: doc.page.width - 2 * MARGIN,
+      align: 'right',
+      lineBreak: false,
+    });
   }
   doc.end();
   return done;

@@ -6,14 +6,28 @@ import { readPdfText, readXlsx } from './testing.ts';
 const doc: ReportDoc = {
   title: 'Отчёт о смене № 7',
   fileName: 'smena-7',
-  meta: [{ label: 'Касса', value: 'Касса 1 — ул. Ленина, 1' }, { label: 'Кассир', value: 'Иванова А.А.' }],
+  meta: [
+    { label: 'Касса', value: 'Касса 1 — ул. Ленина, 1' },
+    { label: 'Кассир', value: 'Иванова А.А.' },
+  ],
   sections: [
-    { kind: 'pairs', title: 'Наличные', pairs: [{ label: 'Размен на начало', value: 500_000, kind: 'money' }, { label: 'Расхождение', value: -1_050, kind: 'money', emphasis: 'bad' }] },
+    {
+      kind: 'pairs',
+      title: 'Наличные',
+      pairs: [
+        { label: 'Размен на начало', value: 500_000, kind: 'money' },
+        { label: 'Расхождение', value: -1_050, kind: 'money', emphasis: 'bad' },
+      ],
+    },
     {
       kind: 'table',
       title: 'По поставщикам',
       ownSheet: 'Поставщики',
-      columns: [{ key: 'name', title: 'Поставщик', kind: 'text', width: 3 }, { key: 'n', title: 'Платежей', kind: 'count' }, { key: 'sum', title: 'Сумма', kind: 'money' }],
+      columns: [
+        { key: 'name', title: 'Поставщик', kind: 'text', width: 3 },
+        { key: 'n', title: 'Платежей', kind: 'count' },
+        { key: 'sum', title: 'Сумма', kind: 'money' },
+      ],
       rows: Array.from({ length: 80 }, (_, i) => ({ cells: { name: `ООО «Водоканал-${i}»`, n: i + 1, sum: 123_456 + i } })),
       totals: { cells: { name: 'Итого', n: 3240, sum: 80 * 123_456 + 3160 } },
     },
@@ -58,7 +72,10 @@ describe('report-kit', () => {
   it('paper: every line fits the tape', () => {
     for (const width of [32, 42, 48]) {
       const lines = renderText(doc, width);
-      expect(lines.every((l) => l.length <= width), String(width)).toBe(true);
+      expect(
+        lines.every((l) => l.length <= width),
+        String(width),
+      ).toBe(true);
       expect(lines.join('\n')).toContain('Размен на начало');
     }
     expect(renderText(doc, 42)).toContain(`Расхождение${' '.repeat(25)}-10,50`);

@@ -7,8 +7,45 @@ import { createWriteStream, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-export const STREETS = ['Ленина', 'Мира', 'Советская', 'Гагарина', 'Молодёжная', 'Садовая', 'Школьная', 'Лесная', 'Набережная', 'Октябрьская', 'Пушкина', 'Комсомольская', 'Кирова', 'Чкалова', 'Лермонтова', 'Горького', 'Победы', 'Строителей', 'Заводская', 'Полевая'];
-const SURNAMES = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров', 'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов'];
+export const STREETS = [
+  'Ленина',
+  'Мира',
+  'Советская',
+  'Гагарина',
+  'Молодёжная',
+  'Садовая',
+  'Школьная',
+  'Лесная',
+  'Набережная',
+  'Октябрьская',
+  'Пушкина',
+  'Комсомольская',
+  'Кирова',
+  'Чкалова',
+  'Лермонтова',
+  'Горького',
+  'Победы',
+  'Строителей',
+  'Заводская',
+  'Полевая',
+];
+const SURNAMES = [
+  'Иванов',
+  'Смирнов',
+  'Кузнецов',
+  'Попов',
+  'Васильев',
+  'Петров',
+  'Соколов',
+  'Михайлов',
+  'Новиков',
+  'Фёдоров',
+  'Морозов',
+  'Волков',
+  'Алексеев',
+  'Лебедев',
+  'Семёнов',
+];
 export const CHARGE_SERVICES = ['MAINT', 'CW', 'HEAT'];
 
 export function accountNumber(i: number): string {
@@ -17,7 +54,11 @@ export function accountNumber(i: number): string {
 
 /** Where account i lives: 20 streets, 120 houses each, 80 flats each — as many as needed. */
 export function addressOf(i: number): { street: string; house: number; flat: number } {
-  return { street: STREETS[i % STREETS.length] as string, house: 1 + (Math.floor(i / STREETS.length) % 120), flat: 1 + Math.floor(i / (STREETS.length * 120)) };
+  return {
+    street: STREETS[i % STREETS.length] as string,
+    house: 1 + (Math.floor(i / STREETS.length) % 120),
+    flat: 1 + Math.floor(i / (STREETS.length * 120)),
+  };
 }
 
 async function writeLines(path: string, header: string, count: number, line: (i: number) => string): Promise<void> {
@@ -57,6 +98,11 @@ export async function writeBillingFiles(dir: string, accounts: number): Promise<
     const due = 1_000 + ((i * 37 + j * 11) % 4_000);
     return `${accountNumber(i)};${service};2026-11;${due},00;${i % 5 === 0 ? '12,34' : '0'};${due},00`;
   });
-  await writeLines(files.meters, 'account;service;serial;digits;fraction_digits;verification_due;jump_threshold;last_value;last_date', accounts, (i) => `${accountNumber(i)};CW;CW-${accountNumber(i)};5;3;2030-01-01;30;${100 + (i % 500)};2026-10-25`);
+  await writeLines(
+    files.meters,
+    'account;service;serial;digits;fraction_digits;verification_due;jump_threshold;last_value;last_date',
+    accounts,
+    (i) => `${accountNumber(i)};CW;CW-${accountNumber(i)};5;3;2030-01-01;30;${100 + (i % 500)};2026-10-25`,
+  );
   return files;
 }

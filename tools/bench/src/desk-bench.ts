@@ -11,7 +11,12 @@ import { latencies, round, type BenchResult } from './measure.ts';
 import { waitDesk, type BenchDesk, type BenchStack } from './stack.ts';
 
 async function pay(desk: BenchDesk, i: number, accounts: number): Promise<void> {
-  const r = await desk.call('POST', '/api/payments', { kind: 'billing', accountNumber: accountNumber((i * 7_907) % accounts), amountKop: 10_000 + (i % 50) * 100, method: 'cash' });
+  const r = await desk.call('POST', '/api/payments', {
+    kind: 'billing',
+    accountNumber: accountNumber((i * 7_907) % accounts),
+    amountKop: 10_000 + (i % 50) * 100,
+    method: 'cash',
+  });
   if (r.status !== 201 && r.status !== 200) throw new Error(`payment ${i}: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
@@ -33,7 +38,11 @@ export async function benchDeskPayment(stack: BenchStack, desk: BenchDesk, accou
   db.pragma('synchronous = FULL');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
-  const body = JSON.stringify({ kind: 'billing', lines: [1, 2, 3].map((k) => ({ serviceCode: `S${k}`, period: '2026-11', amountKop: 100_000 })), padding: 'x'.repeat(600) });
+  const body = JSON.stringify({
+    kind: 'billing',
+    lines: [1, 2, 3].map((k) => ({ serviceCode: `S${k}`, period: '2026-11', amountKop: 100_000 })),
+    padding: 'x'.repeat(600),
+  });
   const b0 = performance.now();
   for (let i = 0; i < count; i++) db.transaction(() => insert.run(body))();
   const baseline = count / ((performance.now() - b0) / 1000);
@@ -41,12 +50,24 @@ export async function benchDeskPayment(stack: BenchStack, desk: BenchDesk, accou
   rmSync(dir, { recursive: true, force: true });
   const l = latencies(ms);
   return {
-    name: 'desk_payment', value: Math.round(perSecond), unit: 'payments/s', baseline: Math.round(baseline), ratio: round(perSecond / baseline, 3), goal: 'ratio ≥ 0.5 and p99 < 10 ms', met: perSecond / baseline >= 0.5 && l.p99 < 10,
+    name: 'desk_payment',
+    value: Math.round(perSecond),
+    unit: 'payments/s',
+    baseline: Math.round(baseline),
+    ratio: round(perSecond / baseline, 3),
+    goal: 'ratio ≥ 0.5 and p99 < 10 ms',
+    met: perSecond / baseline >= 0.5 && l.p99 < 10,
     details: { p50: l.p50, p99: l.p99, max: l.max, payments: count },
   };
 }
 
-export async function benchCatchUp(stack: BenchStack, desk: BenchDesk, accounts: number, count: number, log: (l: string) => void): Promise<BenchResult> {
+export async function benchCatchUp(
+  stack: BenchStack,
+  desk: BenchDesk,
+  accounts: number,
+  count: number,
+  log: (l: string) => void,
+): Promise<BenchResult> {
   await waitDesk(desk, 'an empty queue before the outage', (s) => s.unsentCount === 0, 300_000);
   await stack.server.stop();
   const t0 = performance.now();
@@ -59,7 +80,18 @@ export async function benchCatchUp(stack: BenchStack, desk: BenchDesk, accounts:
   const pushMs = await waitDesk(desk, 'the queue to drain', (s) => s.unsentCount === 0, 1_800_000);
   const totalMs = noticeMs + pushMs;
   return {
-    name: 'catch_up', value: round(totalMs / 1000, 2), unit: 's', baseline: null, ratio: null, goal: 'отчёт (цели нет)', met: null,
-    details: { operations: count, noticeSeconds: round(noticeMs / 1000, 2), pushSeconds: round(pushMs / 1000, 2), operationsPerSecondWhilePushing: Math.round(count / (pushMs / 1000)) },
+    name: 'catch_up',
+    value: round(totalMs / 1000, 2),
+    unit: 's',
+    baseline: null,
+    ratio: null,
+    goal: 'отчёт (цели нет)',
+    met: null,
+    details: {
+      operations: count,
+      noticeSeconds: round(noticeMs / 1000, 2),
+      pushSeconds: round(pushMs / 1000, 2),
+      operationsPerSecondWhilePushing: Math.round(count / (pushMs / 1000)),
+    },
   };
 }

@@ -15,14 +15,21 @@ import { startBenchDesk, waitDesk, type BenchDesk, type BenchStack } from './sta
 async function importFile(stack: BenchStack, kind: string, path: string): Promise<number> {
   const t0 = performance.now();
   const r = await fetch(`${stack.server.url}/api/v1/imports/${kind}?wait=true&fileName=${kind}.csv`, {
-    method: 'POST', headers: { authorization: `Bearer ${stack.server.admin.token ?? ''}`, 'content-type': 'text/csv' }, body: createReadStream(path), duplex: 'half',
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.server.admin.token ?? ''}`, 'content-type': 'text/csv' },
+    body: createReadStream(path),
+    duplex: 'half',
   });
   const report = (await r.json()) as { status: string; errors?: unknown[] };
   if (report.status !== 'done') throw new Error(`import ${kind}: ${JSON.stringify(report).slice(0, 500)}`);
   return (performance.now() - t0) / 1000;
 }
 
-export async function benchImport(stack: BenchStack, accounts: number, log: (l: string) => void): Promise<{ result: BenchResult; files: BenchFiles }> {
+export async function benchImport(
+  stack: BenchStack,
+  accounts: number,
+  log: (l: string) => void,
+): Promise<{ result: BenchResult; files: BenchFiles }> {
   const dir = mkdtempSync(join(stack.work, 'files-'));
   const files = await writeBillingFiles(dir, accounts);
   log(`Файлы биллинга: ${accounts} счетов, ${accounts * 3} начислений, ${accounts} счётчиков`);
@@ -31,8 +38,12 @@ export async function benchImport(stack: BenchStack, accounts: number, log: (l: 
   const metersS = await importFile(stack, 'meters', files.meters);
   // The physical limit: COPY of the same bytes into tables keyed like the real ones.
   const db = stack.db;
-  await db.query('CREATE TABLE bench_accounts (number text PRIMARY KEY, els text, city text, street text, house text, building text, flat text, owner text, status text)');
-  await db.query('CREATE TABLE bench_charges (account text, service text, period text, due text, penalty text, charge text, PRIMARY KEY (account, service, period))');
+  await db.query(
+    'CREATE TABLE bench_accounts (number text PRIMARY KEY, els text, city text, street text, house text, building text, flat text, owner text, status text)',
+  );
+  await db.query(
+    'CREATE TABLE bench_charges (account text, service text, period text, due text, penalty text, charge text, PRIMARY KEY (account, service, period))',
+  );
   const copy = async (table: string, path: string): Promise<number> => {
     const t0 = performance.now();
     await db.query(`COPY ${table} FROM '${path}' WITH (FORMAT csv, DELIMITER ';', HEADER true)`);
@@ -46,13 +57,32 @@ export async function benchImport(stack: BenchStack, accounts: number, log: (l: 
   return {
     files,
     result: {
-      name: 'import', value: round(seconds), unit: 's', baseline: round(baseline, 2), ratio: round(baseline / seconds, 3), goal: 'отчёт (цели нет)', met: null,
-      details: { accounts, charges: accounts * 3, accountsSeconds: round(accountsS), chargesSeconds: round(chargesS), metersSeconds: round(metersS), rowsPerSecond: Math.round((accounts * 4) / seconds), copyAccountsSeconds: round(copyAccountsS, 2), copyChargesSeconds: round(copyChargesS, 2) },
+      name: 'import',
+      value: round(seconds),
+      unit: 's',
+      baseline: round(baseline, 2),
+      ratio: round(baseline / seconds, 3),
+      goal: 'отчёт (цели нет)',
+      met: null,
+      details: {
+        accounts,
+        charges: accounts * 3,
+        accountsSeconds: round(accountsS),
+        chargesSeconds: round(chargesS),
+        metersSeconds: round(metersS),
+        rowsPerSecond: Math.round((accounts * 4) / seconds),
+        copyAccountsSeconds: round(copyAccountsS, 2),
+        copyChargesSeconds: round(copyChargesS, 2),
+      },
     },
   };
 }
 
-export async function benchFirstPull(stack: BenchStack, accounts: number, log: (l: string) => void): Promise<{ result: BenchResult; desk: BenchDesk }> {
+export async function benchFirstPull(
+  stack: BenchStack,
+  accounts: number,
+  log: (l: string) => void,
+): Promise<{ result: BenchResult; desk: BenchDesk }> {
   const desk = await startBenchDesk(stack, 'Касса замеров');
   const ms = await waitDesk(desk, 'the first pull', (s) => s.reference.loaded, 3_600_000);
   const rows = accounts * 5;
@@ -62,9 +92,15 @@ export async function benchFirstPull(stack: BenchStack, accounts: number, log: (
   const dir = mkdtempSync(join(stack.work, 'sqlite-'));
   const db = openJournal(join(dir, 'journal.sqlite'));
   const t0 = performance.now();
-  const acc = db.prepare('INSERT INTO accounts (number, els, city, street, house, building, flat, owner_name, status, street_key, house_key, flat_key, owner_key, version) VALUES (?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const chg = db.prepare('INSERT INTO charges (account_number, service_code, period, due_kop, penalty_kop, paid_kop, paid_penalty_kop, charge_kop, version) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)');
-  const met = db.prepare("INSERT INTO meters (id, account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value, last_date, active, version) VALUES (?, ?, 'CW', ?, 5, 3, '2030-01-01', 30, ?, '2026-10-25', 1, ?)");
+  const acc = db.prepare(
+    'INSERT INTO accounts (number, els, city, street, house, building, flat, owner_name, status, street_key, house_key, flat_key, owner_key, version) VALUES (?, NULL, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const chg = db.prepare(
+    'INSERT INTO charges (account_number, service_code, period, due_kop, penalty_kop, paid_kop, paid_penalty_kop, charge_kop, version) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)',
+  );
+  const met = db.prepare(
+    "INSERT INTO meters (id, account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value, last_date, active, version) VALUES (?, ?, 'CW', ?, 5, 3, '2030-01-01', 30, ?, '2026-10-25', 1, ?)",
+  );
   const page = 5_000;
   for (let from = 0; from < accounts; from += page) {
     db.transaction(() => {
@@ -72,7 +108,20 @@ export async function benchFirstPull(stack: BenchStack, accounts: number, log: (
         const a = addressOf(i);
         const n = accountNumber(i);
         const owner = `Владелец ${i}`;
-        acc.run(n, 'Мегаполис', a.street, String(a.house), String(a.flat), owner, 'active', streetKey(a.street), houseWithBuilding(String(a.house), null), houseKey(String(a.flat)), ownerKey(owner), i);
+        acc.run(
+          n,
+          'Мегаполис',
+          a.street,
+          String(a.house),
+          String(a.flat),
+          owner,
+          'active',
+          streetKey(a.street),
+          houseWithBuilding(String(a.house), null),
+          houseKey(String(a.flat)),
+          ownerKey(owner),
+          i,
+        );
         for (const [k, s] of CHARGE_SERVICES.entries()) chg.run(n, s, '2026-11', 100_000 + k, 0, 100_000 + k, i);
         met.run(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, n, `CW-${n}`, '100', i);
       }
@@ -86,7 +135,13 @@ export async function benchFirstPull(stack: BenchStack, accounts: number, log: (
   return {
     desk,
     result: {
-      name: 'first_pull', value: Math.round(value), unit: 'rows/s', baseline: Math.round(baseline), ratio: round(value / baseline, 3), goal: 'ratio ≥ 0.5', met: value / baseline >= 0.5,
+      name: 'first_pull',
+      value: Math.round(value),
+      unit: 'rows/s',
+      baseline: Math.round(baseline),
+      ratio: round(value / baseline, 3),
+      goal: 'ratio ≥ 0.5',
+      met: value / baseline >= 0.5,
       details: { rows, seconds: round(ms / 1000), baselineSeconds: round(baselineMs / 1000) },
     },
   };
@@ -95,10 +150,13 @@ export async function benchFirstPull(stack: BenchStack, accounts: number, log: (
 export async function benchSearch(desk: BenchDesk, accounts: number, samples: number): Promise<BenchResult[]> {
   const kinds: [string, (i: number) => string][] = [
     ['number_prefix', (i) => accountNumber((i * 7919) % accounts).slice(0, 7)],
-    ['address', (i) => {
-      const a = addressOf((i * 104_729) % accounts);
-      return `${a.street.toLowerCase()} ${a.house} ${a.flat}`;
-    }],
+    [
+      'address',
+      (i) => {
+        const a = addressOf((i * 104_729) % accounts);
+        return `${a.street.toLowerCase()} ${a.house} ${a.flat}`;
+      },
+    ],
     ['owner', (i) => ['иванова', 'смирнов', 'кузнецова а', 'попов б', 'васильева в.г', 'петров'][i % 6] as string],
   ];
   const out: BenchResult[] = [];
@@ -113,7 +171,16 @@ export async function benchSearch(desk: BenchDesk, accounts: number, samples: nu
       hits += r.body.items.length;
     }
     const l = latencies(ms);
-    out.push({ name: `search_${kind}`, value: l.p99, unit: 'ms p99', baseline: null, ratio: null, goal: 'p99 < 10 ms', met: l.p99 < 10, details: { p50: l.p50, p99: l.p99, max: l.max, samples, averageHits: round(hits / samples, 1) } });
+    out.push({
+      name: `search_${kind}`,
+      value: l.p99,
+      unit: 'ms p99',
+      baseline: null,
+      ratio: null,
+      goal: 'p99 < 10 ms',
+      met: l.p99 < 10,
+      details: { p50: l.p50, p99: l.p99, max: l.max, samples, averageHits: round(hits / samples, 1) },
+    });
   }
   return out;
 }

@@ -56,17 +56,52 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
   }
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version };
-  const out = { at: new Date().toISOString(), scale, sizes, machine, seconds: Math.round((Date.now() - started) / 1000), results: results.map(({ name, value, unit, baseline, ratio, goal, met, details }) => ({ name, value, unit, baseline, ratio, goal, met, details })) };
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${osType()} ${release()}`,
+    node: process.version,
+  };
+  const out = {
+    at: new Date().toISOString(),
+    scale,
+    sizes,
+    machine,
+    seconds: Math.round((Date.now() - started) / 1000),
+    results: results.map(({ name, value, unit, baseline, ratio, goal, met, details }) => ({
+      name,
+      value,
+      unit,
+      baseline,
+      ratio,
+      goal,
+      met,
+      details,
+    })),
+  };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   printTable(results);
-  console.log(`\nМашина: ${machine.cpus} ядра, ${machine.cpu}, ${machine.memoryGiB} ГиБ, ${machine.node}. Всего ${out.seconds} с. Результаты: bench/results/latest.json`);
+  console.log(
+    `\nМашина: ${machine.cpus} ядра, ${machine.cpu}, ${machine.memoryGiB} ГиБ, ${machine.node}. Всего ${out.seconds} с. Результаты: bench/results/latest.json`,
+  );
 }
 
 function printTable(results: BenchResult[]): void {
-  const rows = [['benchmark', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met'], ...results.map((r) => [r.name, String(r.value), r.unit, r.baseline === null ? '—' : String(r.baseline), r.ratio === null ? '—' : String(r.ratio), r.goal, r.met === null ? '—' : r.met ? 'yes' : 'NO'])];
+  const rows = [
+    ['benchmark', 'value', 'unit', 'baseline', 'ratio', 'goal', 'met'],
+    ...results.map((r) => [
+      r.name,
+      String(r.value),
+      r.unit,
+      r.baseline === null ? '—' : String(r.baseline),
+      r.ratio === null ? '—' : String(r.ratio),
+      r.goal,
+      r.met === null ? '—' : r.met ? 'yes' : 'NO',
+    ]),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   console.log('');
   for (const [k, r] of rows.entries()) {

@@ -12,11 +12,18 @@ try {
   await waitDesk(desk, 'the first pull', (s) => s.reference.loaded, 600_000);
   await desk.login();
   await desk.call('POST', '/api/shift/open', { openingFloatKop: 0 });
-  const accounts = (await stack.db.query<{ number: string }>('SELECT number FROM accounts ORDER BY number LIMIT 50')).rows.map((r) => r.number);
+  const accounts = (await stack.db.query<{ number: string }>('SELECT number FROM accounts ORDER BY number LIMIT 50')).rows.map(
+    (r) => r.number,
+  );
   const ms: number[] = [];
   for (let i = 0; i < count; i++) {
     const t = performance.now();
-    const r = await desk.call('POST', '/api/payments', { kind: 'billing', accountNumber: accounts[i % accounts.length], amountKop: 10_000, method: 'cash' });
+    const r = await desk.call('POST', '/api/payments', {
+      kind: 'billing',
+      accountNumber: accounts[i % accounts.length],
+      amountKop: 10_000,
+      method: 'cash',
+    });
     if (r.status > 201) throw new Error(JSON.stringify(r.body));
     ms.push(performance.now() - t);
   }

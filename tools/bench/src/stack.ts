@@ -43,7 +43,15 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   // PostgreSQL's own process reads the COPY baseline's files from here.
   chmodSync(work, 0o755);
   const pgc = await startTempPostgres({ sharedBuffers: '256MB' });
-  const env = { DATABASE_URL: pgc.url, PAYDESK_ADMIN_PASSWORD: DEMO_PASSWORD, PAYDESK_LOG_LEVEL: 'error', PAYDESK_ADMIN_UI_DIR: '/nonexistent', PAYDESK_DB_POOL_SIZE: '20', PAYDESK_BODY_LIMIT: String(64 * 1024 * 1024), PAYDESK_WORKERS: 'none' };
+  const env = {
+    DATABASE_URL: pgc.url,
+    PAYDESK_ADMIN_PASSWORD: DEMO_PASSWORD,
+    PAYDESK_LOG_LEVEL: 'error',
+    PAYDESK_ADMIN_UI_DIR: '/nonexistent',
+    PAYDESK_DB_POOL_SIZE: '20',
+    PAYDESK_BODY_LIMIT: String(64 * 1024 * 1024),
+    PAYDESK_WORKERS: 'none',
+  };
   const port = await freePort();
   const start = async (): Promise<Proc> => {
     const proc = startProcess(process.execPath, [...PROFILE, SERVER_BIN, 'serve', '--port', String(port)], { env });
@@ -70,7 +78,13 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   await db.connect();
   const desks: BenchDesk[] = [];
   return {
-    pg: pgc, dbUrl: pgc.url, db, server, work, env, desks,
+    pg: pgc,
+    dbUrl: pgc.url,
+    db,
+    server,
+    work,
+    env,
+    desks,
     async close() {
       for (const d of desks) await d.stop();
       await db.end();
@@ -96,15 +110,33 @@ export interface BenchDesk {
 export async function startBenchDesk(stack: BenchStack, name: string, serverUrl = stack.server.url): Promise<BenchDesk> {
   const dir = join(stack.work, name.replace(/\W+/g, '-'));
   const created = await stack.server.admin.call<{ enrollmentCode: string }>('POST', '/api/v1/desks', { name });
-  const enroll = startProcess(process.execPath, [DESK_BIN, 'enroll', '--server', serverUrl, '--code', created.enrollmentCode, '--data', dir]);
+  const enroll = startProcess(process.execPath, [
+    DESK_BIN,
+    'enroll',
+    '--server',
+    serverUrl,
+    '--code',
+    created.enrollmentCode,
+    '--data',
+    dir,
+  ]);
   if ((await enroll.exited) !== 0) throw new Error(enroll.output());
   const port = await freePort();
-  const proc = startProcess(process.execPath, [...PROFILE, DESK_BIN, 'serve', '--port', String(port), '--data', dir], { env: { PAYDESK_LOG_LEVEL: 'error', PAYDESK_DESK_UI_DIR: '/nonexistent', PAYDESK_REGISTER: 'virtual' } });
+  const proc = startProcess(process.execPath, [...PROFILE, DESK_BIN, 'serve', '--port', String(port), '--data', dir], {
+    env: { PAYDESK_LOG_LEVEL: 'error', PAYDESK_DESK_UI_DIR: '/nonexistent', PAYDESK_REGISTER: 'virtual' },
+  });
   const url = `http://127.0.0.1:${port}`;
   const desk: BenchDesk = {
-    url, proc, dir, token: '',
+    url,
+    proc,
+    dir,
+    token: '',
     async call<T>(method: string, path: string, body?: unknown) {
-      const r = await fetch(url + path, { method, headers: { authorization: `Bearer ${desk.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const r = await fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${desk.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : {}) as T };
     },
@@ -123,7 +155,12 @@ export async function startBenchDesk(stack: BenchStack, name: string, serverUrl 
 }
 
 /** Waits for a desk's status to satisfy a condition; returns the milliseconds it took. */
-export async function waitDesk(desk: BenchDesk, what: string, pred: (s: { unsentCount: number; reference: { loaded: boolean; rows: number } }) => boolean, timeoutMs: number): Promise<number> {
+export async function waitDesk(
+  desk: BenchDesk,
+  what: string,
+  pred: (s: { unsentCount: number; reference: { loaded: boolean; rows: number } }) => boolean,
+  timeoutMs: number,
+): Promise<number> {
   const t0 = performance.now();
   for (;;) {
     const s = (await desk.call<{ unsentCount: number; reference: { loaded: boolean; rows: number } }>('GET', '/api/status')).body;

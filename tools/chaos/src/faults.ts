@@ -18,14 +18,36 @@ import type { DeskNode, Stack } from './stack.ts';
 import type { DeskDriver, Scenario } from './workload.ts';
 
 export const FAULT_KINDS = [
-  'server_kill', 'desk_kill', 'desk_crash_before_register', 'desk_crash_after_register', 'desk_crash_after_push_answer',
-  'link_blackhole', 'link_reset', 'link_drop_responses', 'link_delay', 'register_paper_out', 'register_paper_out_after',
-  'register_lose_answer', 'register_unavailable', 'provider_errors',
+  'server_kill',
+  'desk_kill',
+  'desk_crash_before_register',
+  'desk_crash_after_register',
+  'desk_crash_after_push_answer',
+  'link_blackhole',
+  'link_reset',
+  'link_drop_responses',
+  'link_delay',
+  'register_paper_out',
+  'register_paper_out_after',
+  'register_lose_answer',
+  'register_unavailable',
+  'provider_errors',
   // Issue 16: the cashier's scenes, the clock, restores, a catalog edit; a device hanging after printing.
-  'reversal_concurrent', 'reversal_retry_new_id', 'payment_retry_new_id', 'thirdparty_reversal_race',
-  'desk_clock_back', 'desk_clock_forward', 'desk_journal_restore', 'server_db_restore', 'catalog_edit', 'register_hang_after_print',
+  'reversal_concurrent',
+  'reversal_retry_new_id',
+  'payment_retry_new_id',
+  'thirdparty_reversal_race',
+  'desk_clock_back',
+  'desk_clock_forward',
+  'desk_journal_restore',
+  'server_db_restore',
+  'catalog_edit',
+  'register_hang_after_print',
   // Issue 25: KKMServer as it really behaves, on the desk that drives one.
-  'kkm_restart', 'kkm_evict', 'kkm_stick', 'kkm_paper_out_after',
+  'kkm_restart',
+  'kkm_evict',
+  'kkm_stick',
+  'kkm_paper_out_after',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -230,7 +252,10 @@ export class FaultScheduler {
       case 'desk_crash_before_register':
       case 'desk_crash_after_register':
         // The desk dies at that point of its next payment; the monitor starts it again.
-        await deskHook(desk.url, '/api/test/crash', { point: kind === 'desk_crash_before_register' ? 'before_register' : 'after_register', kind: null });
+        await deskHook(desk.url, '/api/test/crash', {
+          point: kind === 'desk_crash_before_register' ? 'before_register' : 'after_register',
+          kind: null,
+        });
         return;
       case 'desk_crash_after_push_answer':
         await deskHook(desk.url, '/api/test/crash', { point: 'after_push_answer', kind: null });
@@ -344,7 +369,11 @@ export class FaultScheduler {
       await driver.idle();
       const quiet = await waitFor(25_000, async () => {
         if (driver.unanswered > 0 || !desk.alive()) return false;
-        const s = (await (await fetch(`${desk.url}/api/test/sync`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => null))?.json().catch(() => null)) as { unsentCount?: number; register?: { state?: string } } | null;
+        const s = (await (
+          await fetch(`${desk.url}/api/test/sync`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(() => null)
+        )
+          ?.json()
+          .catch(() => null)) as { unsentCount?: number; register?: { state?: string } } | null;
         return s?.unsentCount === 0 && s.register?.state !== 'reconciling' && (await this.serverHoldsJournal(desk));
       });
       if (!quiet) {
@@ -369,11 +398,19 @@ export class FaultScheduler {
    */
   private async serverHoldsJournal(desk: DeskNode): Promise<boolean> {
     try {
-      const login = await fetch(`${desk.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'cashier', password: 'demo' }), signal: AbortSignal.timeout(5_000) });
+      const login = await fetch(`${desk.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'cashier', password: 'demo' }),
+        signal: AbortSignal.timeout(5_000),
+      });
       const token = ((await login.json()) as { token: string }).token;
       const ids: string[] = [];
       for (let offset = 0; ; offset += 500) {
-        const r = await fetch(`${desk.url}/api/payments?limit=500&offset=${offset}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+        const r = await fetch(`${desk.url}/api/payments?limit=500&offset=${offset}`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(10_000),
+        });
         const page = (await r.json()) as { items: { operationId: string; state: string }[]; total: number };
         ids.push(...page.items.filter((i) => i.state === 'done').map((i) => i.operationId));
         if (page.items.length === 0 || offset + 500 >= page.total) break;

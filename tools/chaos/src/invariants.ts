@@ -72,7 +72,11 @@ export async function readProviderMoney(dbUrl: string): Promise<ProviderMoney[]>
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   try {
-    return (await db.query<ProviderMoney>('SELECT code, min_kop, max_kop, commission, agent_type, check_required, offline_allowed, can_cancel FROM providers ORDER BY code')).rows;
+    return (
+      await db.query<ProviderMoney>(
+        'SELECT code, min_kop, max_kop, commission, agent_type, check_required, offline_allowed, can_cancel FROM providers ORDER BY code',
+      )
+    ).rows;
   } finally {
     await db.end();
   }
@@ -85,7 +89,11 @@ async function get<T>(url: string, token: string | null): Promise<T> {
 }
 
 async function deskToken(url: string): Promise<string> {
-  const r = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'cashier', password: 'demo' }) });
+  const r = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'cashier', password: 'demo' }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -122,14 +130,41 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
   await db.connect();
   try {
     const deskIds = new Map((await db.query<{ id: string; name: string }>('SELECT id, name FROM desks')).rows.map((r) => [r.name, r.id]));
-    const serverPayments = new Map((await db.query<{ op_id: string; desk_id: string; kind: string; total_kop: string; shift_number: number; method: string; state: string }>('SELECT op_id, desk_id, kind, total_kop, shift_number, method, state FROM payments')).rows.map((r) => [r.op_id, r]));
-    const serverReversals = new Map((await db.query<{ op_id: string; original_op_id: string; amount_kop: string; desk_id: string; shift_number: number; method: string }>('SELECT op_id, original_op_id, amount_kop, desk_id, shift_number, method FROM reversals')).rows.map((r) => [r.op_id, r]));
+    const serverPayments = new Map(
+      (
+        await db.query<{
+          op_id: string;
+          desk_id: string;
+          kind: string;
+          total_kop: string;
+          shift_number: number;
+          method: string;
+          state: string;
+        }>('SELECT op_id, desk_id, kind, total_kop, shift_number, method, state FROM payments')
+      ).rows.map((r) => [r.op_id, r]),
+    );
+    const serverReversals = new Map(
+      (
+        await db.query<{
+          op_id: string;
+          original_op_id: string;
+          amount_kop: string;
+          desk_id: string;
+          shift_number: number;
+          method: string;
+        }>('SELECT op_id, original_op_id, amount_kop, desk_id, shift_number, method FROM reversals')
+      ).rows.map((r) => [r.op_id, r]),
+    );
 
-    const accepted = check('каждая операция, которую касса приняла (2xx), проведена в её журнале (кроме снятых после копии восстановленного журнала)');
+    const accepted = check(
+      'каждая операция, которую касса приняла (2xx), проведена в её журнале (кроме снятых после копии восстановленного журнала)',
+    );
     const unknown = check('у каждой операции есть ответ кассы (нет операций с неизвестным исходом)');
     const pending = check('в журналах нет незавершённых операций (fiscal_pending)');
     const onServer = check('каждый проведённый платёж и сторно есть на сервере ровно один раз с той же суммой');
-    const noStrangers = check('на сервере нет платежей, которых нет в журнале кассы (или, после восстановления журнала, у кассира и в ККТ)');
+    const noStrangers = check(
+      'на сервере нет платежей, которых нет в журнале кассы (или, после восстановления журнала, у кассира и в ККТ)',
+    );
     const receipts = check('у каждой фискальной операции ровно один чек, каждый чек принадлежит одной операции');
     const printed = check('каждый фискализированный чек напечатан');
     const shiftSums = check('суммы каждой смены сходятся: ККТ = сервер, и журнал, где он цел, до копейки');
@@ -147,7 +182,10 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       const register = facts.registers[desk.index] as RegisterControl;
       const regReceipts = await register.receipts(token);
       const status = await get<{ unsentCount: number; rejectedCount: number }>(`${desk.url}/api/status`, null);
-      const open = await get<{ unresolved: unknown[]; unprinted: { opId?: string; operationId?: string }[] }>(`${desk.url}/api/register/unresolved`, token);
+      const open = await get<{ unresolved: unknown[]; unprinted: { opId?: string; operationId?: string }[] }>(
+        `${desk.url}/api/register/unresolved`,
+        token,
+      );
       const deskId = deskIds.get(desk.name);
       const restored = restoredDesks.has(desk.index);
       const deskPayments = [...serverPayments.values()].filter((p) => p.desk_id === deskId);
@@ -156,13 +194,15 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       for (const e of ledger.values()) {
         if (e.desk !== desk.index) continue;
         unknown.checked++;
-        if (e.outcome === 'unknown') unknown.failures.push(`${desk.name}: ${e.kind} ${e.opId} остался без ответа${e.code ? ` (${e.code})` : ''}`);
+        if (e.outcome === 'unknown')
+          unknown.failures.push(`${desk.name}: ${e.kind} ${e.opId} остался без ответа${e.code ? ` (${e.code})` : ''}`);
         if (e.outcome !== 'accepted') continue;
         accepted.checked++;
         const t = target(e);
         const j = byId.get(t.opId);
         if (!j && lostByRestore(t)) continue;
-        if (!j || j.state !== 'done') accepted.failures.push(`${desk.name}: ${e.kind} ${t.opId} принят, но в журнале ${j ? j.state : 'его нет'}`);
+        if (!j || j.state !== 'done')
+          accepted.failures.push(`${desk.name}: ${e.kind} ${t.opId} принят, но в журнале ${j ? j.state : 'его нет'}`);
       }
       for (const j of journal) {
         pending.checked++;
@@ -175,17 +215,23 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
           onServer.checked++;
           const p = serverPayments.get(j.operationId);
           if (!p) onServer.failures.push(`${desk.name}: платёж ${j.operationId} не дошёл до сервера`);
-          else if (Number(p.total_kop) !== j.totalKop || p.desk_id !== deskId) onServer.failures.push(`${desk.name}: платёж ${j.operationId} на сервере ${p.total_kop}, в журнале ${j.totalKop}`);
+          else if (Number(p.total_kop) !== j.totalKop || p.desk_id !== deskId)
+            onServer.failures.push(`${desk.name}: платёж ${j.operationId} на сервере ${p.total_kop}, в журнале ${j.totalKop}`);
         } else if (j.kind === 'reversal') {
           onServer.checked++;
           const r = serverReversals.get(j.operationId);
-          if (!r || Number(r.amount_kop) !== j.totalKop) onServer.failures.push(`${desk.name}: сторно ${j.operationId} на сервере ${r ? r.amount_kop : 'нет'}, в журнале ${j.totalKop}`);
-          else if (serverPayments.get(r.original_op_id)?.state !== 'reversed') onServer.failures.push(`${desk.name}: платёж ${r.original_op_id} сторнирован на кассе, на сервере — нет`);
+          if (!r || Number(r.amount_kop) !== j.totalKop)
+            onServer.failures.push(`${desk.name}: сторно ${j.operationId} на сервере ${r ? r.amount_kop : 'нет'}, в журнале ${j.totalKop}`);
+          else if (serverPayments.get(r.original_op_id)?.state !== 'reversed')
+            onServer.failures.push(`${desk.name}: платёж ${r.original_op_id} сторнирован на кассе, на сервере — нет`);
         }
       }
       // What the server holds of this desk that the journal lacks: only what a restored journal lost.
       const missingFromJournal = new Set<string>();
-      for (const [what, opId] of [...deskPayments.map((p) => ['платёж', p.op_id] as const), ...deskReversals.map((r) => ['сторно', r.op_id] as const)]) {
+      for (const [what, opId] of [
+        ...deskPayments.map((p) => ['платёж', p.op_id] as const),
+        ...deskReversals.map((r) => ['сторно', r.op_id] as const),
+      ]) {
         noStrangers.checked++;
         const j = byId.get(opId);
         if (j?.state === 'done') continue;
@@ -194,7 +240,9 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
           missingFromJournal.add(opId);
           continue;
         }
-        noStrangers.failures.push(`${desk.name}: на сервере ${what} ${opId}, в журнале ${j?.state ?? 'его нет'}${e ? `, у кассира ${e.outcome}` : ', кассир его не принимал'}`);
+        noStrangers.failures.push(
+          `${desk.name}: на сервере ${what} ${opId}, в журнале ${j?.state ?? 'его нет'}${e ? `, у кассира ${e.outcome}` : ', кассир его не принимал'}`,
+        );
       }
 
       // Receipts: the register against the journal, and against the server for what a restore took from the journal.
@@ -205,13 +253,17 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
         receiptsByOp.set(op, [...(receiptsByOp.get(op) ?? []), r]);
         const j = byId.get(op);
         const known = j ? j.state === 'done' && FISCAL_KINDS.has(j.kind) : missingFromJournal.has(op);
-        if (!known) receipts.failures.push(`${desk.name}: чек ФД ${r.documentNumber} на ${r.totalKop} коп. (${r.operationId ?? 'без операции'}) не принадлежит проведённой операции${j ? ` (в журнале ${j.kind} ${j.state})` : ''}`);
+        if (!known)
+          receipts.failures.push(
+            `${desk.name}: чек ФД ${r.documentNumber} на ${r.totalKop} коп. (${r.operationId ?? 'без операции'}) не принадлежит проведённой операции${j ? ` (в журнале ${j.kind} ${j.state})` : ''}`,
+          );
       }
       for (const j of journal.filter((x) => FISCAL_KINDS.has(x.kind))) {
         receipts.checked++;
         const n = receiptsByOp.get(j.operationId)?.length ?? 0;
         if (j.state === 'done' && n !== 1) receipts.failures.push(`${desk.name}: у ${j.kind} ${j.operationId} чеков: ${n}`);
-        if (j.state === 'failed' && n !== 0) receipts.failures.push(`${desk.name}: у неудавшейся операции ${j.kind} ${j.operationId} чеков: ${n}`);
+        if (j.state === 'failed' && n !== 0)
+          receipts.failures.push(`${desk.name}: у неудавшейся операции ${j.kind} ${j.operationId} чеков: ${n}`);
       }
       for (const op of missingFromJournal) {
         receipts.checked++;
@@ -221,7 +273,8 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
 
       for (const r of regReceipts) {
         printed.checked++;
-        if (!r.printed) printed.failures.push(`${desk.name}: чек ФД ${r.documentNumber} (${r.operationId ?? ''}) фискализирован, но не напечатан`);
+        if (!r.printed)
+          printed.failures.push(`${desk.name}: чек ФД ${r.documentNumber} (${r.operationId ?? ''}) фискализирован, но не напечатан`);
       }
       printed.checked++;
       if (open.unprinted.length > 0) printed.failures.push(`${desk.name}: журнал ждёт печати чеков: ${open.unprinted.length}`);
@@ -229,7 +282,10 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       // At most one reversal per payment: the server's and this journal's.
       const journalReversals = new Map<string, string[]>();
       for (const j of done.filter((x) => x.kind === 'reversal' && x.originalOperationId)) {
-        journalReversals.set(j.originalOperationId as string, [...(journalReversals.get(j.originalOperationId as string) ?? []), j.operationId]);
+        journalReversals.set(j.originalOperationId as string, [
+          ...(journalReversals.get(j.originalOperationId as string) ?? []),
+          j.operationId,
+        ]);
       }
       for (const [original, list] of journalReversals) {
         oneReversal.checked++;
@@ -237,12 +293,21 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       }
 
       // Shift sums: the register and the server always (both whole); the journal where it is whole.
-      const shifts = [...new Set([...journal.map((j) => j.shiftNumber), ...deskPayments.map((p) => p.shift_number), ...regReceipts.map((r) => r.shiftNumber)].filter((n): n is number => n !== null && n > 0))].sort((a, b) => a - b);
+      const shifts = [
+        ...new Set(
+          [
+            ...journal.map((j) => j.shiftNumber),
+            ...deskPayments.map((p) => p.shift_number),
+            ...regReceipts.map((r) => r.shiftNumber),
+          ].filter((n): n is number => n !== null && n > 0),
+        ),
+      ].sort((a, b) => a - b);
       for (const shift of shifts) {
         shiftSums.checked++;
         const server = { cash: 0, card: 0, returnsCash: 0, returnsCard: 0 };
         for (const p of deskPayments) if (p.shift_number === shift) server[p.method === 'card' ? 'card' : 'cash'] += Number(p.total_kop);
-        for (const r of deskReversals) if (r.shift_number === shift) server[r.method === 'card' ? 'returnsCard' : 'returnsCash'] += Number(r.amount_kop);
+        for (const r of deskReversals)
+          if (r.shift_number === shift) server[r.method === 'card' ? 'returnsCard' : 'returnsCash'] += Number(r.amount_kop);
         const device = { cash: 0, card: 0, returnsCash: 0, returnsCard: 0 };
         for (const r of regReceipts.filter((x) => x.shiftNumber === shift)) {
           if (r.kind === 'sale') {
@@ -253,19 +318,36 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
             device.returnsCard += r.cardKop;
           }
         }
-        if (JSON.stringify(server) !== JSON.stringify(device)) shiftSums.failures.push(`${desk.name}, смена ${shift}: сервер ${JSON.stringify(server)}, ККТ ${JSON.stringify(device)}`);
-        const whole = deskPayments.every((p) => p.shift_number !== shift || byId.get(p.op_id)?.state === 'done') && deskReversals.every((r) => r.shift_number !== shift || byId.get(r.op_id)?.state === 'done');
+        if (JSON.stringify(server) !== JSON.stringify(device))
+          shiftSums.failures.push(`${desk.name}, смена ${shift}: сервер ${JSON.stringify(server)}, ККТ ${JSON.stringify(device)}`);
+        const whole =
+          deskPayments.every((p) => p.shift_number !== shift || byId.get(p.op_id)?.state === 'done') &&
+          deskReversals.every((r) => r.shift_number !== shift || byId.get(r.op_id)?.state === 'done');
         if (!whole) continue;
-        const report = await get<{ journal: Totals; register: Totals | null; differences: { label: string }[] }>(`${desk.url}/api/reports/shift?shift=${shift}`, token);
+        const report = await get<{ journal: Totals; register: Totals | null; differences: { label: string }[] }>(
+          `${desk.url}/api/reports/shift?shift=${shift}`,
+          token,
+        );
         if (!report.register && !desk.kkm) shiftSums.failures.push(`${desk.name}, смена ${shift}: ККТ не дала итогов`);
-        else if (report.register && report.differences.length > 0) shiftSums.failures.push(`${desk.name}, смена ${shift}: журнал и ККТ расходятся: ${report.differences.map((d) => d.label).join(', ')}`);
+        else if (report.register && report.differences.length > 0)
+          shiftSums.failures.push(
+            `${desk.name}, смена ${shift}: журнал и ККТ расходятся: ${report.differences.map((d) => d.label).join(', ')}`,
+          );
         const t = report.journal;
-        if (server.cash !== t.sales.cashKop || server.card !== t.sales.cardKop || server.returnsCash !== t.returns.cashKop || server.returnsCard !== t.returns.cardKop) {
-          shiftSums.failures.push(`${desk.name}, смена ${shift}: сервер ${JSON.stringify(server)}, журнал ${JSON.stringify({ cash: t.sales.cashKop, card: t.sales.cardKop, returnsCash: t.returns.cashKop, returnsCard: t.returns.cardKop })}`);
+        if (
+          server.cash !== t.sales.cashKop ||
+          server.card !== t.sales.cardKop ||
+          server.returnsCash !== t.returns.cashKop ||
+          server.returnsCard !== t.returns.cardKop
+        ) {
+          shiftSums.failures.push(
+            `${desk.name}, смена ${shift}: сервер ${JSON.stringify(server)}, журнал ${JSON.stringify({ cash: t.sales.cashKop, card: t.sales.cardKop, returnsCash: t.returns.cashKop, returnsCard: t.returns.cardKop })}`,
+          );
         }
       }
       queues.checked++;
-      if (status.unsentCount !== 0 || status.rejectedCount !== 0) queues.failures.push(`${desk.name}: не отправлено ${status.unsentCount}, отклонено ${status.rejectedCount}`);
+      if (status.unsentCount !== 0 || status.rejectedCount !== 0)
+        queues.failures.push(`${desk.name}: не отправлено ${status.unsentCount}, отклонено ${status.rejectedCount}`);
 
       const deskServerTotal = deskPayments.reduce((s, p) => s + Number(p.total_kop), 0);
       registerTotal += regReceipts.filter((r) => r.kind === 'sale').reduce((s, r) => s + r.totalKop, 0);
@@ -278,7 +360,8 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
     total.checked = 2;
     const serverTotal = [...serverPayments.values()].reduce((s, p) => s + Number(p.total_kop), 0);
     if (serverTotal !== registerTotal) total.failures.push(`чеки прихода в ККТ ${registerTotal}, сервер ${serverTotal}`);
-    if (wholeServerTotal !== journalTotal) total.failures.push(`журналы ${journalTotal}, сервер ${wholeServerTotal} (кассы без восстановления журнала)`);
+    if (wholeServerTotal !== journalTotal)
+      total.failures.push(`журналы ${journalTotal}, сервер ${wholeServerTotal} (кассы без восстановления журнала)`);
 
     const byOriginal = new Map<string, string[]>();
     for (const r of serverReversals.values()) byOriginal.set(r.original_op_id, [...(byOriginal.get(r.original_op_id) ?? []), r.op_id]);
@@ -289,8 +372,17 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
 
     // No op dropped after any restore: every op a cashier was told accepted is on the server, or in review with its body.
     const dropped = check('ни одна принятая операция не потеряна после восстановлений: каждая есть на сервере или в разборе с телом');
-    const ops = new Map((await db.query<{ op_id: string; outcome: string; code: string | null }>('SELECT op_id, outcome, code FROM ops')).rows.map((r) => [r.op_id, r]));
-    const kept = new Set((await db.query<{ op_id: string }>("SELECT op_id FROM review_items WHERE op_id IS NOT NULL AND context ? 'body'")).rows.map((r) => r.op_id));
+    const ops = new Map(
+      (await db.query<{ op_id: string; outcome: string; code: string | null }>('SELECT op_id, outcome, code FROM ops')).rows.map((r) => [
+        r.op_id,
+        r,
+      ]),
+    );
+    const kept = new Set(
+      (await db.query<{ op_id: string }>("SELECT op_id FROM review_items WHERE op_id IS NOT NULL AND context ? 'body'")).rows.map(
+        (r) => r.op_id,
+      ),
+    );
     for (const e of ledger.values()) {
       if (e.outcome !== 'accepted') continue;
       dropped.checked++;
@@ -298,12 +390,26 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       const op = ops.get(t.opId);
       if (op && op.outcome !== 'rejected') continue;
       if (kept.has(t.opId)) continue;
-      dropped.failures.push(`${stack.desks[e.desk]?.name ?? e.desk}: ${e.kind} ${t.opId} принят кассой, на сервере ${op ? `отклонён (${op.code ?? ''})` : 'его нет'} и в разборе нет`);
+      dropped.failures.push(
+        `${stack.desks[e.desk]?.name ?? e.desk}: ${e.kind} ${t.opId} принят кассой, на сервере ${op ? `отклонён (${op.code ?? ''})` : 'его нет'} и в разборе нет`,
+      );
     }
 
     // The provider: each forwarded payment credited once, nothing credited that we do not know.
-    const forwarding = check('каждый платёж третьим лицам зачислен поставщиком ровно один раз, отклонён им или снят с передачи до отправки');
-    const fwd = (await db.query<{ op_id: string; state: string; txn_id: string; amount_kop: string; account: string; prv_txn: string | null; provider_code: string }>('SELECT op_id, state, txn_id, amount_kop, account, prv_txn, provider_code FROM forwardings')).rows;
+    const forwarding = check(
+      'каждый платёж третьим лицам зачислен поставщиком ровно один раз, отклонён им или снят с передачи до отправки',
+    );
+    const fwd = (
+      await db.query<{
+        op_id: string;
+        state: string;
+        txn_id: string;
+        amount_kop: string;
+        account: string;
+        prv_txn: string | null;
+        provider_code: string;
+      }>('SELECT op_id, state, txn_id, amount_kop, account, prv_txn, provider_code FROM forwardings')
+    ).rows;
     const fwdByOp = new Map(fwd.map((f) => [f.op_id, f]));
     const credited = stack.sim.ledger();
     const byTxn = new Map<string, typeof credited>();
@@ -311,9 +417,18 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
     for (const f of fwd) {
       forwarding.checked++;
       const entries = byTxn.get(`${f.provider_code}:${f.txn_id}`) ?? [];
-      if (f.state === 'queued' || f.state === 'sent' || f.state === 'held') forwarding.failures.push(`платёж ${f.op_id} всё ещё передаётся (${f.state})`);
-      else if (f.state === 'confirmed' && (entries.length !== 1 || entries[0]?.sumKop !== Number(f.amount_kop) || entries[0]?.account !== f.account || entries[0]?.prvTxn !== f.prv_txn)) forwarding.failures.push(`платёж ${f.op_id}: у поставщика записей ${entries.length}`);
-      else if ((f.state === 'failed' || f.state === 'cancelled') && entries.length !== 0) forwarding.failures.push(`платёж ${f.op_id} ${f.state === 'failed' ? 'отклонён' : 'снят с передачи'}, но поставщик зачислил его`);
+      if (f.state === 'queued' || f.state === 'sent' || f.state === 'held')
+        forwarding.failures.push(`платёж ${f.op_id} всё ещё передаётся (${f.state})`);
+      else if (
+        f.state === 'confirmed' &&
+        (entries.length !== 1 ||
+          entries[0]?.sumKop !== Number(f.amount_kop) ||
+          entries[0]?.account !== f.account ||
+          entries[0]?.prvTxn !== f.prv_txn)
+      )
+        forwarding.failures.push(`платёж ${f.op_id}: у поставщика записей ${entries.length}`);
+      else if ((f.state === 'failed' || f.state === 'cancelled') && entries.length !== 0)
+        forwarding.failures.push(`платёж ${f.op_id} ${f.state === 'failed' ? 'отклонён' : 'снят с передачи'}, но поставщик зачислил его`);
     }
     const known = new Set(fwd.map((f) => `${f.provider_code}:${f.txn_id}`));
     for (const l of credited) {
@@ -333,25 +448,36 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
         continue;
       }
       const entries = byTxn.get(`${f.provider_code}:${f.txn_id}`) ?? [];
-      if (entries.length > 0) twice.failures.push(`платёж ${r.original_op_id} (${f.provider_code}, ${Number(f.amount_kop) / 100} ₽) возвращён наличными сторно ${r.op_id} и зачислен поставщиком (передача ${f.state})`);
+      if (entries.length > 0)
+        twice.failures.push(
+          `платёж ${r.original_op_id} (${f.provider_code}, ${Number(f.amount_kop) / 100} ₽) возвращён наличными сторно ${r.op_id} и зачислен поставщиком (передача ${f.state})`,
+        );
     }
 
     // The catalog edits touched no money, and no payment was found to disagree with its commission.
     const catalog = check('правки справочника поставщиков не изменили ни одного денежного поля, нет payment.commission_mismatch');
-    const now = await db.query<ProviderMoney>('SELECT code, min_kop, max_kop, commission, agent_type, check_required, offline_allowed, can_cancel FROM providers ORDER BY code');
+    const now = await db.query<ProviderMoney>(
+      'SELECT code, min_kop, max_kop, commission, agent_type, check_required, offline_allowed, can_cancel FROM providers ORDER BY code',
+    );
     const after = new Map(now.rows.map((p) => [p.code, p]));
     for (const before of facts.providersBefore) {
       catalog.checked++;
       const p = after.get(before.code);
-      if (JSON.stringify(p) !== JSON.stringify(before)) catalog.failures.push(`поставщик ${before.code}: было ${JSON.stringify(before)}, стало ${JSON.stringify(p ?? null)}`);
+      if (JSON.stringify(p) !== JSON.stringify(before))
+        catalog.failures.push(`поставщик ${before.code}: было ${JSON.stringify(before)}, стало ${JSON.stringify(p ?? null)}`);
     }
-    const mismatches = (await db.query<{ op_id: string | null; message: string }>("SELECT op_id, message FROM review_items WHERE code = 'payment.commission_mismatch'")).rows;
+    const mismatches = (
+      await db.query<{ op_id: string | null; message: string }>(
+        "SELECT op_id, message FROM review_items WHERE code = 'payment.commission_mismatch'",
+      )
+    ).rows;
     catalog.checked++;
     for (const m of mismatches) catalog.failures.push(`payment.commission_mismatch ${m.op_id ?? ''}: ${m.message}`);
 
     // The review queue holds exactly the anomalies this run caused.
     const review = check('в очереди разбора ровно внесённые аномалии');
-    const items = (await db.query<{ code: string; op_id: string | null; message: string }>('SELECT code, op_id, message FROM review_items')).rows;
+    const items = (await db.query<{ code: string; op_id: string | null; message: string }>('SELECT code, op_id, message FROM review_items'))
+      .rows;
     const fatal = [...ledger.values()].filter((e) => e.fatalAtProvider && e.outcome === 'accepted').map((e) => e.opId);
     // Paying more than the debt the desk showed leaves an advance, which the server queues for review:
     // every such payment must be there, and no other — so the desk's debt and the server's agree.
@@ -370,14 +496,22 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
       return true;
     };
     review.checked = items.length + fatal.length + advances.size;
-    for (const opId of fatal) if (!items.some((i) => i.code === 'forwarding.failed' && i.op_id === opId)) review.failures.push(`отказ поставщика по ${opId} не попал в разбор`);
-    for (const opId of advances) if (!items.some((i) => i.code === 'payment.above_debt' && i.op_id === opId)) review.failures.push(`платёж сверх долга ${opId} не попал в разбор`);
+    for (const opId of fatal)
+      if (!items.some((i) => i.code === 'forwarding.failed' && i.op_id === opId))
+        review.failures.push(`отказ поставщика по ${opId} не попал в разбор`);
+    for (const opId of advances)
+      if (!items.some((i) => i.code === 'payment.above_debt' && i.op_id === opId))
+        review.failures.push(`платёж сверх долга ${opId} не попал в разбор`);
     for (const i of items) {
-      const expected = INJECTED_REVIEW.has(i.code) || (i.code === 'payment.above_debt' && advances.has(i.op_id ?? '')) || causedByRestore(i);
+      const expected =
+        INJECTED_REVIEW.has(i.code) || (i.code === 'payment.above_debt' && advances.has(i.op_id ?? '')) || causedByRestore(i);
       if (!expected) {
         const e = i.op_id ? ledger.get(i.op_id) : undefined;
-        review.failures.push(`неожиданный пункт разбора ${i.code} (${i.op_id ?? ''}): ${i.message}${e ? `; касса ${e.desk + 1}, ${e.kind}, отправок ${e.sends}` : ''}`);
-      } else if (i.code === 'forwarding.failed' && !fatal.includes(i.op_id ?? '')) review.failures.push(`отказ поставщика по платежу ${i.op_id ?? ''}, который не был отказным`);
+        review.failures.push(
+          `неожиданный пункт разбора ${i.code} (${i.op_id ?? ''}): ${i.message}${e ? `; касса ${e.desk + 1}, ${e.kind}, отправок ${e.sends}` : ''}`,
+        );
+      } else if (i.code === 'forwarding.failed' && !fatal.includes(i.op_id ?? ''))
+        review.failures.push(`отказ поставщика по платежу ${i.op_id ?? ''}, который не был отказным`);
     }
 
     const live = check('ответы касс в сценах кассира не нарушили обещаний (второе сторно, платёж под новым номером при несверенном)');

@@ -14,8 +14,24 @@ import { DeskDriver, SCENARIOS, type LedgerEntry, type WorkloadStats } from './w
 // One desk of each profile drives a KKMServer. Restores put back copies at least `minCopyAgeMs` old:
 // half a minute in the short profile (its whole run is two), minutes in the long one.
 const PROFILES = {
-  short: { desks: 3, kkmDesks: 1, minutes: 1.75, faultEveryMs: [2_000, 3_500] as [number, number], townSize: 600, paceMs: [150, 600] as [number, number], restore: { copyEveryMs: 7_000, minCopyAgeMs: 15_000 } },
-  long: { desks: 4, kkmDesks: 1, minutes: 30, faultEveryMs: [4_000, 10_000] as [number, number], townSize: 3_000, paceMs: [200, 900] as [number, number], restore: { copyEveryMs: 60_000, minCopyAgeMs: 180_000 } },
+  short: {
+    desks: 3,
+    kkmDesks: 1,
+    minutes: 1.75,
+    faultEveryMs: [2_000, 3_500] as [number, number],
+    townSize: 600,
+    paceMs: [150, 600] as [number, number],
+    restore: { copyEveryMs: 7_000, minCopyAgeMs: 15_000 },
+  },
+  long: {
+    desks: 4,
+    kkmDesks: 1,
+    minutes: 30,
+    faultEveryMs: [4_000, 10_000] as [number, number],
+    townSize: 3_000,
+    paceMs: [200, 900] as [number, number],
+    restore: { copyEveryMs: 60_000, minCopyAgeMs: 180_000 },
+  },
 };
 /** When a kind has not been injected by the end (restores deferred), the run goes on up to this long. */
 const OVERTIME_MS = 60_000;
@@ -36,15 +52,32 @@ const log = (line: string): void => console.log(`  ${line}`);
 async function main(): Promise<number> {
   const base = PROFILES[opts.profile as keyof typeof PROFILES];
   if (!base) throw new Error(`--profile: short или long, не ${opts.profile}`);
-  const profile = { ...base, ...(opts.minutes ? { minutes: Number(opts.minutes) } : {}), ...(opts.desks ? { desks: Number(opts.desks) } : {}) };
+  const profile = {
+    ...base,
+    ...(opts.minutes ? { minutes: Number(opts.minutes) } : {}),
+    ...(opts.desks ? { desks: Number(opts.desks) } : {}),
+  };
   const seed = opts.seed ? Number(opts.seed) : Math.floor(Math.random() * 2 ** 31);
-  console.log(`Paydesk chaos: профиль ${opts.profile}, касс ${profile.desks}, ${profile.minutes} мин, seed ${seed} (повтор: --seed ${seed})`);
+  console.log(
+    `Paydesk chaos: профиль ${opts.profile}, касс ${profile.desks}, ${profile.minutes} мин, seed ${seed} (повтор: --seed ${seed})`,
+  );
   const started = Date.now();
-  const stack = await startStack({ desks: profile.desks, kkmDesks: Math.min(profile.kkmDesks, profile.desks - 1), townSize: profile.townSize, log });
+  const stack = await startStack({
+    desks: profile.desks,
+    kkmDesks: Math.min(profile.kkmDesks, profile.desks - 1),
+    townSize: profile.townSize,
+    log,
+  });
   const ledger = new Map<string, LedgerEntry>();
   const stats: WorkloadStats = { attempted: 0, duplicatesSent: 0, networkErrors: 0, byKind: {}, scenarios: {}, violations: [] };
   try {
-    const accounts = stack.town.accountsCsv.trim().split('\n').slice(1).map((l) => l.split(';')).filter((r) => r[8] === 'active').map((r) => r[0] as string);
+    const accounts = stack.town.accountsCsv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(';'))
+      .filter((r) => r[8] === 'active')
+      .map((r) => r[0] as string);
     const drivers = stack.desks.map((d, i) => new DeskDriver(d, rng(seed + i + 1), ledger, stats, accounts, stack.desks.length));
     const providersBefore = await readProviderMoney(stack.dbUrl);
     const faults = new FaultScheduler(stack, drivers, rng(seed), profile.faultEveryMs, profile.restore, log);
@@ -53,13 +86,17 @@ async function main(): Promise<number> {
     faults.start();
     const loadStarted = Date.now();
     // Every kind at least once: a run whose last restores were deferred goes on a little.
-    const finished = (): boolean => Date.now() >= end && (faults.kinds.every((k) => faults.injected[k]) && drivers.every((d) => d.scenesPending === 0) || Date.now() >= end + OVERTIME_MS);
-    await Promise.all(drivers.map(async (driver) => {
-      while (!finished()) {
-        await driver.step();
-        await sleep(pace.int(...profile.paceMs));
-      }
-    }));
+    const finished = (): boolean =>
+      Date.now() >= end &&
+      ((faults.kinds.every((k) => faults.injected[k]) && drivers.every((d) => d.scenesPending === 0)) || Date.now() >= end + OVERTIME_MS);
+    await Promise.all(
+      drivers.map(async (driver) => {
+        while (!finished()) {
+          await driver.step();
+          await sleep(pace.int(...profile.paceMs));
+        }
+      }),
+    );
     await faults.stop();
     const faultsStopped = Date.now();
     log(`Нагрузка и сбои: ${((faultsStopped - loadStarted) / 1000).toFixed(0)} с; ждём ответов и досылки…`);
@@ -70,7 +107,14 @@ async function main(): Promise<number> {
     const drainSeconds = (Date.now() - faultsStopped) / 1000;
     if (opts.sabotage) await sabotage(stack.dbUrl);
     const scenesPlayed = Object.values(stats.scenarios).reduce((n, s) => n + Object.values(s).reduce((a, b) => a + b, 0), 0);
-    const checks = await checkInvariants(stack, { ledger, restores: faults.restores, violations: stats.violations, providersBefore, registers: drivers.map((d) => d.register), scenesPlayed });
+    const checks = await checkInvariants(stack, {
+      ledger,
+      restores: faults.restores,
+      violations: stats.violations,
+      providersBefore,
+      registers: drivers.map((d) => d.register),
+      scenesPlayed,
+    });
 
     const entries = [...ledger.values()];
     const refusedBy: Record<string, number> = {};
@@ -82,12 +126,26 @@ async function main(): Promise<number> {
       refusedSample[key] ??= e.detail ?? '';
     }
     const report = {
-      seed, profile: opts.profile, desks: profile.desks, minutes: profile.minutes,
-      operations: { attempted: stats.attempted, accepted: entries.filter((e) => e.outcome === 'accepted').length, refused: refusedBy, unresolved, duplicatesSent: stats.duplicatesSent, networkErrorsSeen: stats.networkErrors, byKind: stats.byKind },
+      seed,
+      profile: opts.profile,
+      desks: profile.desks,
+      minutes: profile.minutes,
+      operations: {
+        attempted: stats.attempted,
+        accepted: entries.filter((e) => e.outcome === 'accepted').length,
+        refused: refusedBy,
+        unresolved,
+        duplicatesSent: stats.duplicatesSent,
+        networkErrorsSeen: stats.networkErrors,
+        byKind: stats.byKind,
+      },
       refusedSample,
       scenes: stats.scenarios,
       faults: faults.injected,
-      restores: { journals: faults.restores.journals.map((r) => ({ desk: r.desk + 1, copyAgeSeconds: Math.round((r.restoredAt - r.copyAt) / 1000) })), server: faults.restores.server.map((r) => ({ dumpAgeSeconds: Math.round((r.restoredAt - r.dumpAt) / 1000) })) },
+      restores: {
+        journals: faults.restores.journals.map((r) => ({ desk: r.desk + 1, copyAgeSeconds: Math.round((r.restoredAt - r.copyAt) / 1000) })),
+        server: faults.restores.server.map((r) => ({ dumpAgeSeconds: Math.round((r.restoredAt - r.dumpAt) / 1000) })),
+      },
       kkmDesks: stack.desks.filter((d) => d.kkm).map((d) => d.index + 1),
       restarts: { server: stack.server.starts - 1, desks: stack.desks.map((d) => d.starts - 1) },
       provider: stack.sim.stats(),
@@ -98,7 +156,9 @@ async function main(): Promise<number> {
     printReport(report);
     if (opts.report) writeFileSync(opts.report, JSON.stringify(report, null, 2));
     // A scene counts once a cashier has played it, not when it was asked for.
-    const missing = faults.kinds.filter((k) => !faults.injected[k] || ((SCENARIOS as readonly string[]).includes(k) && !stats.scenarios[k]));
+    const missing = faults.kinds.filter(
+      (k) => !faults.injected[k] || ((SCENARIOS as readonly string[]).includes(k) && !stats.scenarios[k]),
+    );
     if (missing.length > 0) console.log(`  Не внесены сбои: ${missing.join(', ')} — прогон слишком короткий для профиля`);
     if (drainedIn === null) console.log('  Очереди не опустели за отведённое время');
     const failed = checks.filter((c) => c.failures.length > 0).length + (drainedIn === null ? 1 : 0) + (missing.length > 0 ? 1 : 0);
@@ -120,13 +180,18 @@ async function drain(stack: Awaited<ReturnType<typeof startStack>>, timeoutMs: n
   while (Date.now() - t0 < timeoutMs) {
     let busy = 0;
     for (const d of stack.desks) {
-      const s = (await (await fetch(`${d.url}/api/test/sync`, { method: 'POST' }).catch(() => null))?.json().catch(() => null)) as { unsentCount?: number; reference?: { loaded: boolean } } | null;
+      const s = (await (await fetch(`${d.url}/api/test/sync`, { method: 'POST' }).catch(() => null))?.json().catch(() => null)) as {
+        unsentCount?: number;
+        reference?: { loaded: boolean };
+      } | null;
       if (!s || (s.unsentCount ?? 1) > 0) busy++;
     }
     const { default: pg } = await import('pg');
     const db = new pg.Client({ connectionString: stack.dbUrl });
     await db.connect();
-    const pending = Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM forwardings WHERE state IN ('queued', 'sent', 'held')")).rows[0]?.n ?? 0);
+    const pending = Number(
+      (await db.query<{ n: string }>("SELECT count(*) AS n FROM forwardings WHERE state IN ('queued', 'sent', 'held')")).rows[0]?.n ?? 0,
+    );
     await db.end();
     if (busy === 0 && pending === 0) {
       // One more pull so the desks see the final forwarding states.
@@ -143,7 +208,8 @@ async function sabotage(dbUrl: string): Promise<void> {
   const { default: pg } = await import('pg');
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const victim = (await db.query<{ op_id: string }>("SELECT op_id FROM payments WHERE kind = 'billing' AND state = 'accepted' LIMIT 1")).rows[0]?.op_id;
+  const victim = (await db.query<{ op_id: string }>("SELECT op_id FROM payments WHERE kind = 'billing' AND state = 'accepted' LIMIT 1"))
+    .rows[0]?.op_id;
   if (victim) {
     await db.query('DELETE FROM payment_lines WHERE op_id = $1', [victim]);
     await db.query('DELETE FROM payments WHERE op_id = $1', [victim]);
@@ -152,7 +218,9 @@ async function sabotage(dbUrl: string): Promise<void> {
   await db.end();
 }
 
-function printReport(r: Record<string, unknown> & { invariants: { name: string; checked: number; failed: number; examples: string[] }[] }): void {
+function printReport(
+  r: Record<string, unknown> & { invariants: { name: string; checked: number; failed: number; examples: string[] }[] },
+): void {
   const { invariants, ...rest } = r;
   console.log('\nОтчёт:');
   for (const [k, v] of Object.entries(rest)) console.log(`  ${k}: ${JSON.stringify(v)}`);
@@ -163,7 +231,9 @@ function printReport(r: Record<string, unknown> & { invariants: { name: string; 
   }
 }
 
-main().then((code) => process.exit(code)).catch((e: unknown) => {
-  console.error(`Paydesk chaos: ${(e as Error).stack ?? String(e)}`);
-  process.exit(2);
-});
+main()
+  .then((code) => process.exit(code))
+  .catch((e: unknown) => {
+    console.error(`Paydesk chaos: ${(e as Error).stack ?? String(e)}`);
+    process.exit(2);
+  });

@@ -5,7 +5,12 @@
 import type { DeskNode } from './stack.ts';
 
 export async function deskHook(url: string, path: string, body: unknown): Promise<void> {
-  await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  }).catch(() => undefined);
 }
 
 const isReceipt = (req: { body: unknown }): boolean => {
@@ -74,7 +79,10 @@ export class RegisterControl {
   /** Every fiscal receipt the device holds, for the invariants. */
   async receipts(token: string | null): Promise<ReceiptOnDevice[]> {
     if (this.desk.kkm) return this.desk.kkm.device.receipts();
-    const r = await fetch(`${this.desk.url}/api/test/receipts`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(30_000) });
+    const r = await fetch(`${this.desk.url}/api/test/receipts`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(30_000),
+    });
     if (!r.ok) throw new Error(`${this.desk.name}: чеки ККТ → ${r.status}`);
     return ((await r.json()) as { items: ReceiptOnDevice[] }).items;
   }

@@ -13,7 +13,12 @@ import { DB_NAME, type DeskNode, type Stack } from './stack.ts';
 
 /** A consistent copy of a running desk's journal. */
 export async function copyJournal(desk: DeskNode, file: string): Promise<void> {
-  const r = await fetch(`${desk.url}/api/test/backup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file }), signal: AbortSignal.timeout(15_000) });
+  const r = await fetch(`${desk.url}/api/test/backup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ file }),
+    signal: AbortSignal.timeout(15_000),
+  });
   if (!r.ok) throw new Error(`копия журнала ${desk.name}: ${r.status} ${await r.text()}`);
 }
 
@@ -33,7 +38,10 @@ function pgTool(tool: string, args: string[], io: { stdin?: number; stdout?: num
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const argv = root ? ['runuser', '-u', 'postgres', '--', join(bin, tool), ...args] : [join(bin, tool), ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: [io.stdin ?? 'ignore', io.stdout ?? 'ignore', 'pipe'], timeout: 120_000 });
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      stdio: [io.stdin ?? 'ignore', io.stdout ?? 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
     let err = '';
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
     child.once('error', reject);
@@ -65,7 +73,9 @@ export async function putServerBack(stack: Stack, file: string): Promise<void> {
   }
   const fd = openSync(file, 'r');
   try {
-    await pgTool('pg_restore', ['-h', '127.0.0.1', '-p', String(stack.pg.port), '-U', 'postgres', '-d', DB_NAME, '--exit-on-error'], { stdin: fd });
+    await pgTool('pg_restore', ['-h', '127.0.0.1', '-p', String(stack.pg.port), '-U', 'postgres', '-d', DB_NAME, '--exit-on-error'], {
+      stdin: fd,
+    });
   } finally {
     closeSync(fd);
   }

@@ -16,7 +16,16 @@ import { startKkmSimulator, type KkmSimulator } from '@paydesk/fiscal/testing';
 import { Api, DEMO_PASSWORD, seed, type Town } from '@paydesk/demo';
 import { startProviderSim, type ProviderSim } from '@paydesk/provider-sim';
 import { DEMO_CONFIG } from '@paydesk/provider-sim/demo-config';
-import { freePort, startFaultProxy, startProcess, startTempPostgres, waitForHttp, type FaultProxy, type Proc, type TempPostgres } from '@paydesk/testkit';
+import {
+  freePort,
+  startFaultProxy,
+  startProcess,
+  startTempPostgres,
+  waitForHttp,
+  type FaultProxy,
+  type Proc,
+  type TempPostgres,
+} from '@paydesk/testkit';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_BIN = join(ROOT, 'apps/server/bin/paydesk-server.mjs');
@@ -98,7 +107,13 @@ export class DeskNode {
   async start(): Promise<void> {
     const register: Record<string, string> = this.kkm ? { PAYDESK_REGISTER: 'kkmserver', PAYDESK_REGISTER_URL: this.kkm.sim.url } : {};
     this.proc = startProcess(process.execPath, [DESK_BIN, 'serve', '--port', String(this.port), '--data', this.dataDir], {
-      env: { PAYDESK_TEST_HOOKS: '1', PAYDESK_SYNC_PROBE_MS: '300', PAYDESK_LOG_LEVEL: 'warn', PAYDESK_DESK_UI_DIR: '/nonexistent', ...register },
+      env: {
+        PAYDESK_TEST_HOOKS: '1',
+        PAYDESK_SYNC_PROBE_MS: '300',
+        PAYDESK_LOG_LEVEL: 'warn',
+        PAYDESK_DESK_UI_DIR: '/nonexistent',
+        ...register,
+      },
     });
     keepOutput(this.proc, this.logFile);
     await waitForHttp(`${this.url}/api/status`, this.proc, 60_000);
@@ -132,7 +147,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { desks: number; kkmDesks: number; townSize: number; log: (line: string) => void }): Promise<Stack> {
+export async function startStack(options: {
+  desks: number;
+  kkmDesks: number;
+  townSize: number;
+  log: (line: string) => void;
+}): Promise<Stack> {
   const { log } = options;
   const workDir = mkdtempSync(join(tmpdir(), 'paydesk-chaos-'));
   const logDir = join(workDir, 'logs');
@@ -146,16 +166,27 @@ export async function startStack(options: { desks: number; kkmDesks: number; tow
   const dbUrl = adminDbUrl.replace(/\/postgres$/, `/${DB_NAME}`);
   log(`PostgreSQL: ${dbUrl}`);
   const sim = await startProviderSim(DEMO_CONFIG, await freePort());
-  const server = new ServerNode(await freePort(), {
-    DATABASE_URL: dbUrl, PAYDESK_ADMIN_PASSWORD: DEMO_PASSWORD, PAYDESK_LOG_LEVEL: 'warn', PAYDESK_ADMIN_UI_DIR: '/nonexistent',
-    PAYDESK_FORWARD_INTERVAL_MS: '200', PAYDESK_FORWARD_LEASE_MS: '4000', PAYDESK_FORWARD_RETRY_MS: '300', PAYDESK_FORWARD_MAX_RETRY_MS: '2000',
-  }, join(logDir, 'server.log'));
+  const server = new ServerNode(
+    await freePort(),
+    {
+      DATABASE_URL: dbUrl,
+      PAYDESK_ADMIN_PASSWORD: DEMO_PASSWORD,
+      PAYDESK_LOG_LEVEL: 'warn',
+      PAYDESK_ADMIN_UI_DIR: '/nonexistent',
+      PAYDESK_FORWARD_INTERVAL_MS: '200',
+      PAYDESK_FORWARD_LEASE_MS: '4000',
+      PAYDESK_FORWARD_RETRY_MS: '300',
+      PAYDESK_FORWARD_MAX_RETRY_MS: '2000',
+    },
+    join(logDir, 'server.log'),
+  );
   await server.start();
   log(`Сервер: ${server.url}`);
   const admin = new Api(server.url);
   await admin.login('admin', DEMO_PASSWORD);
   const town = await seed(admin, { simUrl: sim.url, dataDir: workDir, log, townSize: options.townSize });
-  for (const [key, value] of Object.entries({ pullIntervalSeconds: 5, syncIntervalSeconds: 5 })) await admin.call('PUT', '/api/v1/settings', { scope: 'global', key, value });
+  for (const [key, value] of Object.entries({ pullIntervalSeconds: 5, syncIntervalSeconds: 5 }))
+    await admin.call('PUT', '/api/v1/settings', { scope: 'global', key, value });
 
   const desks: DeskNode[] = [];
   const rigs: KkmRig[] = [];
@@ -170,14 +201,32 @@ export async function startStack(options: { desks: number; kkmDesks: number; tow
     }
     const desk = new DeskNode(i, join(workDir, `desk-${i + 1}`), await freePort(), proxy, kkm, join(logDir, `desk-${i + 1}.log`));
     const created = await admin.call<{ enrollmentCode: string }>('POST', '/api/v1/desks', { name: desk.name });
-    const enroll = startProcess(process.execPath, [DESK_BIN, 'enroll', '--server', proxy.url, '--code', created.enrollmentCode, '--data', desk.dataDir]);
+    const enroll = startProcess(process.execPath, [
+      DESK_BIN,
+      'enroll',
+      '--server',
+      proxy.url,
+      '--code',
+      created.enrollmentCode,
+      '--data',
+      desk.dataDir,
+    ]);
     if ((await enroll.exited) !== 0) throw new Error(`enrollment of ${desk.name} failed:\n${enroll.output()}`);
     await desk.start();
     desks.push(desk);
   }
   log(`Кассы: ${desks.map((d) => `${d.url}${d.kkm ? ` (KKMServer ${d.kkm.sim.url})` : ''}`).join(', ')}`);
   return {
-    pg: pgc, dbUrl, adminDbUrl, server, sim, desks, admin, town, workDir, logDir,
+    pg: pgc,
+    dbUrl,
+    adminDbUrl,
+    server,
+    sim,
+    desks,
+    admin,
+    town,
+    workDir,
+    logDir,
     async close() {
       for (const d of desks) {
         await d.kill();

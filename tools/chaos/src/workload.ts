@@ -16,7 +16,8 @@ import { RegisterControl } from './register-control.ts';
 import type { Rng } from './rng.ts';
 import type { DeskNode } from './stack.ts';
 
-export type OpKind = 'billing' | 'thirdparty' | 'service' | 'reversal' | 'reading' | 'cash_in' | 'cash_out' | 'cash_count' | 'shift_open' | 'shift_close';
+export type OpKind =
+  'billing' | 'thirdparty' | 'service' | 'reversal' | 'reading' | 'cash_in' | 'cash_out' | 'cash_count' | 'shift_open' | 'shift_close';
 
 export const SCENARIOS = ['reversal_concurrent', 'reversal_retry_new_id', 'payment_retry_new_id', 'thirdparty_reversal_race'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -126,7 +127,10 @@ export class DeskDriver {
     try {
       const r = await fetch(this.desk.url + path, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(20_000),
       });
@@ -158,7 +162,11 @@ export class DeskDriver {
     const code = r?.body['code'] as string | undefined;
     // No answer, a server error, or the desk saying this very operation's outcome is not known yet
     // (or it is still running): the cashier must find out before anything else.
-    const stillOpen = r !== null && r.status === 409 && (code === 'fiscal.outcome_unknown' || code === 'payment.in_progress') && (r.body['opId'] === undefined || r.body['opId'] === entry.opId);
+    const stillOpen =
+      r !== null &&
+      r.status === 409 &&
+      (code === 'fiscal.outcome_unknown' || code === 'payment.in_progress') &&
+      (r.body['opId'] === undefined || r.body['opId'] === entry.opId);
     if (!r || r.status >= 500 || r.status === 401 || stillOpen) {
       if (r?.status === 401 && token === this.token) this.token = null;
       entry.outcome = 'unknown';
@@ -184,9 +192,11 @@ export class DeskDriver {
     }
     if (entry.outcome === 'accepted' && (entry.kind === 'billing' || entry.kind === 'thirdparty' || entry.kind === 'service')) {
       const shift = (r.body['fiscal'] as { shiftNumber?: number } | null)?.shiftNumber ?? this.shiftNumber;
-      if (!this.payments.some((p) => p.opId === entry.opId)) this.payments.push({ opId: entry.opId, kind: entry.kind, shift, at: Date.now() });
+      if (!this.payments.some((p) => p.opId === entry.opId))
+        this.payments.push({ opId: entry.opId, kind: entry.kind, shift, at: Date.now() });
     }
-    if (entry.outcome === 'accepted' && entry.kind === 'shift_open') this.shiftNumber = (r.body['shiftNumber'] as number | undefined) ?? null;
+    if (entry.outcome === 'accepted' && entry.kind === 'shift_open')
+      this.shiftNumber = (r.body['shiftNumber'] as number | undefined) ?? null;
     if (entry.outcome === 'accepted' && entry.kind === 'shift_close') this.shiftNumber = null;
     return entry;
   }
@@ -294,7 +304,10 @@ export class DeskDriver {
       const p = this.rnd.chance(0.3) ? this.reversible((k) => k === 'thirdparty') : this.reversible((k) => k !== 'thirdparty');
       if (p) await this.reverse(p.opId);
     } else if (roll < 0.84) {
-      await this.op(this.rnd.chance(0.5) ? 'cash_in' : 'cash_out', this.rnd.chance(0.5) ? '/api/cash/in' : '/api/cash/out', { amountKop: this.rnd.int(1_000, 20_000), comment: 'хаос-тест' });
+      await this.op(this.rnd.chance(0.5) ? 'cash_in' : 'cash_out', this.rnd.chance(0.5) ? '/api/cash/in' : '/api/cash/out', {
+        amountKop: this.rnd.int(1_000, 20_000),
+        comment: 'хаос-тест',
+      });
     } else if (roll < 0.87) {
       await this.op('cash_count', '/api/cash/count', { countedKop: this.rnd.int(0, 2_000_000) });
     } else if (roll < 0.89 && Date.now() - this.lastShiftChange > 45_000) {
@@ -309,17 +322,38 @@ export class DeskDriver {
     const debt = (card?.body['totalDebtKop'] as number | undefined) ?? 0;
     if (!card || card.status !== 200) return null;
     const amountKop = debt > 1_000 ? this.rnd.int(100, Math.min(debt, 500_000)) : this.rnd.int(1_000, 50_000);
-    return this.op('billing', '/api/payments', { kind: 'billing', accountNumber: account, amountKop, method }, amountKop > debt ? { aboveDebt: true } : {});
+    return this.op(
+      'billing',
+      '/api/payments',
+      { kind: 'billing', accountNumber: account, amountKop, method },
+      amountKop > debt ? { aboveDebt: true } : {},
+    );
   }
 
   private async thirdparty(method: string, allowFatal = true): Promise<LedgerEntry> {
     const fatal = allowFatal && this.rnd.chance(0.08);
-    const [providerCode, account] = fatal ? ['MTS', FATAL_MTS] : this.rnd.pick([['MTS', `91${this.rnd.int(10_000_000, 99_999_999)}`], ['BEELINE', `90${this.rnd.int(10_000_000, 99_999_999)}`], ['NETLINE', String(this.rnd.int(20_000_000, 29_999_999))], ['DOMOFON', '100501']] as const);
-    return this.op('thirdparty', '/api/payments', { kind: 'thirdparty', providerCode, account, amountKop: this.rnd.int(10_000, 150_000), method }, fatal ? { fatalAtProvider: true } : {});
+    const [providerCode, account] = fatal
+      ? ['MTS', FATAL_MTS]
+      : this.rnd.pick([
+          ['MTS', `91${this.rnd.int(10_000_000, 99_999_999)}`],
+          ['BEELINE', `90${this.rnd.int(10_000_000, 99_999_999)}`],
+          ['NETLINE', String(this.rnd.int(20_000_000, 29_999_999))],
+          ['DOMOFON', '100501'],
+        ] as const);
+    return this.op(
+      'thirdparty',
+      '/api/payments',
+      { kind: 'thirdparty', providerCode, account, amountKop: this.rnd.int(10_000, 150_000), method },
+      fatal ? { fatalAtProvider: true } : {},
+    );
   }
 
   private service(method: string): Promise<LedgerEntry> {
-    return this.op('service', '/api/payments', { kind: 'service', items: [{ code: this.rnd.pick(['COPY_A4', 'PRINT_A4', 'CERT', 'PLUMBER']), quantity: this.rnd.int(1, 4) }], method });
+    return this.op('service', '/api/payments', {
+      kind: 'service',
+      items: [{ code: this.rnd.pick(['COPY_A4', 'PRINT_A4', 'CERT', 'PLUMBER']), quantity: this.rnd.int(1, 4) }],
+      method,
+    });
   }
 
   private reversalBody(paymentId: string): Record<string, unknown> {
@@ -333,7 +367,14 @@ export class DeskDriver {
   /** An own payment of the current shift that no reversal was asked for yet. */
   private reversible(kind: (k: OpKind) => boolean, olderThanMs = 0): OwnPayment | null {
     const asked = new Set([...this.ledger.values()].filter((e) => e.kind === 'reversal').map((e) => e.body['paymentId']));
-    const own = this.payments.filter((p) => kind(p.kind) && p.shift === this.shiftNumber && !asked.has(p.opId) && Date.now() - p.at >= olderThanMs && !this.ledger.get(p.opId)?.fatalAtProvider);
+    const own = this.payments.filter(
+      (p) =>
+        kind(p.kind) &&
+        p.shift === this.shiftNumber &&
+        !asked.has(p.opId) &&
+        Date.now() - p.at >= olderThanMs &&
+        !this.ledger.get(p.opId)?.fatalAtProvider,
+    );
     return own.length > 0 ? this.rnd.pick(own) : null;
   }
 
@@ -381,8 +422,17 @@ export class DeskDriver {
     await Promise.all([this.send(a), this.send(b, other)]);
     if (a.code === 'not_found' && b.code === 'not_found') return false;
     const own = [a, b].filter((e) => e.outcome === 'accepted' && !e.answeredAs);
-    this.count('reversal_concurrent', [a, b].map((e) => (e.outcome === 'accepted' ? (e.answeredAs ? 'answered_as_other' : 'accepted') : `${e.outcome}${e.code ? `/${e.code}` : ''}`)).sort().join(' + '));
-    if (own.length > 1) this.stats.violations.push(`${this.desk.name}: два сторно одного платежа ${p.opId} приняты оба (${a.opId}, ${b.opId})`);
+    this.count(
+      'reversal_concurrent',
+      [a, b]
+        .map((e) =>
+          e.outcome === 'accepted' ? (e.answeredAs ? 'answered_as_other' : 'accepted') : `${e.outcome}${e.code ? `/${e.code}` : ''}`,
+        )
+        .sort()
+        .join(' + '),
+    );
+    if (own.length > 1)
+      this.stats.violations.push(`${this.desk.name}: два сторно одного платежа ${p.opId} приняты оба (${a.opId}, ${b.opId})`);
     return true;
   }
 
@@ -403,10 +453,17 @@ export class DeskDriver {
     const second = this.newEntry('reversal', '/api/reversals', this.reversalBody(p.opId), { scenario: 'reversal_retry_new_id' });
     await this.send(second);
     const firstState = await this.stateOf(first.opId, 'reversal');
-    const what = second.outcome === 'accepted' ? (second.answeredAs === first.opId ? 'answered the first' : 'printed its own') : `${second.outcome}${second.code ? `/${second.code}` : ''}`;
+    const what =
+      second.outcome === 'accepted'
+        ? second.answeredAs === first.opId
+          ? 'answered the first'
+          : 'printed its own'
+        : `${second.outcome}${second.code ? `/${second.code}` : ''}`;
     this.count('reversal_retry_new_id', `${what}; first ${firstState}; device silent ${silent}`);
     if (second.outcome === 'accepted' && !second.answeredAs && firstState !== 'failed') {
-      this.stats.violations.push(`${this.desk.name}: сторно ${second.opId} под новым номером пробито, хотя первое (${first.opId}) ${firstState}`);
+      this.stats.violations.push(
+        `${this.desk.name}: сторно ${second.opId} под новым номером пробито, хотя первое (${first.opId}) ${firstState}`,
+      );
     }
     return true;
   }
@@ -424,11 +481,16 @@ export class DeskDriver {
     }
     const second = await this.op('service', '/api/payments', body, { scenario: 'payment_retry_new_id' });
     const firstState = await this.stateOf(first.opId, 'service');
-    this.count('payment_retry_new_id', `${second.outcome}${second.code ? `/${second.code}` : ''}; first ${firstState}; device silent ${silent}`);
+    this.count(
+      'payment_retry_new_id',
+      `${second.outcome}${second.code ? `/${second.code}` : ''}; first ${firstState}; device silent ${silent}`,
+    );
     // The desk settles every unclear operation before it takes new work: a new payment taken while
     // the first is still pending means it did not.
     if (second.outcome === 'accepted' && firstState === 'fiscal_pending') {
-      this.stats.violations.push(`${this.desk.name}: платёж ${second.opId} принят под новым номером, пока первый (${first.opId}) не сверен`);
+      this.stats.violations.push(
+        `${this.desk.name}: платёж ${second.opId} принят под новым номером, пока первый (${first.opId}) не сверен`,
+      );
     }
     return true;
   }

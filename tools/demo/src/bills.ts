@@ -23,7 +23,11 @@ interface BillLine {
 }
 
 function parseCsv(csv: string): string[][] {
-  return csv.trim().split('\n').slice(1).map((l) => l.split(';'));
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(';'));
 }
 
 const kopOf = (text: string): number => Math.round(Number(text.replace(',', '.')) * 100);
@@ -33,7 +37,12 @@ export interface BillsResult {
   qrTexts: { account: string; text: string }[];
 }
 
-export async function writeBills(town: Town, dataDir: string, payee: { name: string; inn: string; kpp: string; account: string; bankName: string; bic: string; corrAccount: string }, count = 8): Promise<BillsResult> {
+export async function writeBills(
+  town: Town,
+  dataDir: string,
+  payee: { name: string; inn: string; kpp: string; account: string; bankName: string; bic: string; corrAccount: string },
+  count = 8,
+): Promise<BillsResult> {
   const dir = join(dataDir, 'bills');
   mkdirSync(dir, { recursive: true });
   const accounts = new Map(parseCsv(town.accountsCsv).map((r) => [r[0] as string, r]));
@@ -43,12 +52,28 @@ export async function writeBills(town: Town, dataDir: string, payee: { name: str
     const a = accounts.get(number) as string[];
     const lines: BillLine[] = charges
       .filter((c) => c[0] === number && kopOf(c[3] ?? '0') + kopOf(c[4] ?? '0') > 0)
-      .map((c) => ({ service: SERVICES.find((s) => s.code === c[1])?.name ?? String(c[1]), period: String(c[2]), dueKop: kopOf(c[3] ?? '0'), penaltyKop: kopOf(c[4] ?? '0') }));
+      .map((c) => ({
+        service: SERVICES.find((s) => s.code === c[1])?.name ?? String(c[1]),
+        period: String(c[2]),
+        dueKop: kopOf(c[3] ?? '0'),
+        penaltyKop: kopOf(c[4] ?? '0'),
+      }));
     const total = lines.reduce((s, l) => s + l.dueKop + l.penaltyKop, 0);
     const address = `г. ${CITY}, ул. ${a[3]}, д. ${a[4]}, кв. ${a[6]}`;
     const text = buildBillQr({
-      Name: payee.name, PersonalAcc: payee.account, BankName: payee.bankName, BIC: payee.bic, CorrespAcc: payee.corrAccount, PayeeINN: payee.inn, KPP: payee.kpp,
-      PersAcc: number, LastName: String(a[7]).split(' ')[0] ?? '', PayerAddress: address, Sum: String(total), PaymPeriod: '112026', Purpose: `Оплата ЖКУ за ноябрь 2026, л/с ${number}`,
+      Name: payee.name,
+      PersonalAcc: payee.account,
+      BankName: payee.bankName,
+      BIC: payee.bic,
+      CorrespAcc: payee.corrAccount,
+      PayeeINN: payee.inn,
+      KPP: payee.kpp,
+      PersAcc: number,
+      LastName: String(a[7]).split(' ')[0] ?? '',
+      PayerAddress: address,
+      Sum: String(total),
+      PaymPeriod: '112026',
+      Purpose: `Оплата ЖКУ за ноябрь 2026, л/с ${number}`,
     });
     qrTexts.push({ account: number, text });
     const png = await QRCode.toBuffer(text, { errorCorrectionLevel: 'M', type: 'png', width: 320, margin: 2 });
@@ -59,7 +84,15 @@ export async function writeBills(town: Town, dataDir: string, payee: { name: str
   return { dir, qrTexts };
 }
 
-function billPdf(bill: { number: string; owner: string; address: string; lines: BillLine[]; total: number; png: Buffer; payee: { name: string; inn: string } }): Promise<Buffer> {
+function billPdf(bill: {
+  number: string;
+  owner: string;
+  address: string;
+  lines: BillLine[];
+  total: number;
+  png: Buffer;
+  payee: { name: string; inn: string };
+}): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `ЕПД ${bill.number}`, Creator: 'Paydesk demo' } });
   doc.registerFont('r', FONT);
   doc.registerFont('b', FONT_BOLD);
@@ -78,14 +111,28 @@ function billPdf(bill: { number: string; owner: string; address: string; lines: 
   const row = (cells: string[], bold = false): void => {
     const y = doc.y;
     doc.font(bold ? 'b' : 'r').fontSize(9);
-    cells.forEach((c, i) => doc.text(c, cols[i], y, { width: (cols[i + 1] ?? 560) - (cols[i] ?? 0) - 6, align: i === 0 ? 'left' : 'right' }));
+    cells.forEach((c, i) =>
+      doc.text(c, cols[i], y, { width: (cols[i + 1] ?? 560) - (cols[i] ?? 0) - 6, align: i === 0 ? 'left' : 'right' }),
+    );
     doc.moveDown(0.4);
   };
   row(['Услуга', 'Период', 'К оплате', 'Пени', 'Итого'], true);
-  for (const l of bill.lines) row([l.service, l.period.split('-').reverse().join('.'), formatRub(l.dueKop, { symbol: false }), formatRub(l.penaltyKop, { symbol: false }), formatRub(l.dueKop + l.penaltyKop, { symbol: false })]);
+  for (const l of bill.lines)
+    row([
+      l.service,
+      l.period.split('-').reverse().join('.'),
+      formatRub(l.dueKop, { symbol: false }),
+      formatRub(l.penaltyKop, { symbol: false }),
+      formatRub(l.dueKop + l.penaltyKop, { symbol: false }),
+    ]);
   doc.moveDown(0.5);
   row(['ИТОГО К ОПЛАТЕ', '', '', '', formatRub(bill.total)], true);
-  doc.moveDown(1).font('r').fontSize(8).fillColor('#555').text('Оплатить можно в пунктах приёма платежей: отсканируйте QR-код на кассе. Демонстрационный документ Paydesk.', 40);
+  doc
+    .moveDown(1)
+    .font('r')
+    .fontSize(8)
+    .fillColor('#555')
+    .text('Оплатить можно в пунктах приёма платежей: отсканируйте QR-код на кассе. Демонстрационный документ Paydesk.', 40);
   doc.end();
   return done;
 }

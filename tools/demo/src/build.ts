@@ -27,6 +27,10 @@ export function buildIfStale(log: (line: string) => void): void {
   const stale = staleUis();
   if (stale.length === 0) return;
   log(`Сборка интерфейсов: ${stale.join(', ')}…`);
-  const r = spawnSync('npm', ['run', 'build', ...stale.flatMap((ui) => ['-w', `@paydesk/${ui}`])], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
+  const r = spawnSync('npm', ['run', 'build', ...stale.flatMap((ui) => ['-w', `@paydesk/${ui}`])], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    shell: process.platform === 'win32',
+  });
   if (r.status !== 0) throw new Error('сборка интерфейсов не удалась (см. сообщения выше)');
 }

@@ -32,7 +32,11 @@ async function start(env: Record<string, string>, args: string[] = []): Promise<
 
 describe('npm start', () => {
   it('brings up a seeded town; a desk takes a payment; Ctrl-C stops it; the next start reuses the data', async () => {
-    const ports = { PAYDESK_SERVER_PORT: String(await freePort()), PAYDESK_DESK_PORT: String(await freePort()), PAYDESK_SIM_PORT: String(await freePort()) };
+    const ports = {
+      PAYDESK_SERVER_PORT: String(await freePort()),
+      PAYDESK_DESK_PORT: String(await freePort()),
+      PAYDESK_SIM_PORT: String(await freePort()),
+    };
     proc = await start(ports);
     const desk = `http://127.0.0.1:${ports.PAYDESK_DESK_PORT}`;
     const server = `http://127.0.0.1:${ports.PAYDESK_SERVER_PORT}`;
@@ -44,21 +48,38 @@ describe('npm start', () => {
       expect(await page.text(), url).toContain('<div id="root">');
     }
     const call = async (path: string, body?: unknown, token?: string): Promise<Record<string, unknown>> => {
-      const r = await fetch(desk + path, { method: body ? 'POST' : 'GET', headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const r = await fetch(desk + path, {
+        method: body ? 'POST' : 'GET',
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       return (await r.json()) as Record<string, unknown>;
     };
     const token = (await call('/api/session', { login: 'cashier', password: 'demo' })).token as string;
     // The demo opened the shift of desk 1 on its first start.
     expect(proc.output()).toContain('смена № 1 открыта');
-    const qr = readFileSync(join(dataDir, 'bills', 'qr-texts.txt'), 'utf8').split('\n')[0]?.split('\t')[1] ?? '';
+    const qr =
+      readFileSync(join(dataDir, 'bills', 'qr-texts.txt'), 'utf8')
+        .split('\n')[0]
+        ?.split('\t')[1] ?? '';
     const scanned = await call('/api/scan', { text: qr }, token);
     expect(scanned).toMatchObject({ kind: 'bill', accountNumber: expect.stringMatching(/^\d{7}$/) });
-    const paid = await call('/api/payments', { kind: 'billing', accountNumber: scanned['accountNumber'], amountKop: scanned['amountKop'], method: 'cash' }, token);
+    const paid = await call(
+      '/api/payments',
+      { kind: 'billing', accountNumber: scanned['accountNumber'], amountKop: scanned['amountKop'], method: 'cash' },
+      token,
+    );
     expect(paid).toMatchObject({ state: 'done', fiscal: { documentNumber: expect.any(Number) } });
     expect(existsSync(join(dataDir, 'bills', `bill-${String(scanned['accountNumber'])}.pdf`))).toBe(true);
-    const login = await fetch(`${server}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'demo' }) });
+    const login = await fetch(`${server}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'admin', password: 'demo' }),
+    });
     const adminToken = ((await login.json()) as { token: string }).token;
-    const accounts = (await (await fetch(`${server}/api/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { total: number };
+    const accounts = (await (
+      await fetch(`${server}/api/v1/accounts?limit=1`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json()) as { total: number };
     expect(accounts.total).toBe(3000);
 
     proc.child.kill('SIGINT');
@@ -75,7 +96,14 @@ describe('npm start', () => {
     const port = await freePort();
     await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
     try {
-      const p = startProcess(process.execPath, [bin], { env: { PAYDESK_DATA_DIR: dataDir, PAYDESK_SIM_PORT: String(port), PAYDESK_SERVER_PORT: String(await freePort()), PAYDESK_DESK_PORT: String(await freePort()) } });
+      const p = startProcess(process.execPath, [bin], {
+        env: {
+          PAYDESK_DATA_DIR: dataDir,
+          PAYDESK_SIM_PORT: String(port),
+          PAYDESK_SERVER_PORT: String(await freePort()),
+          PAYDESK_DESK_PORT: String(await freePort()),
+        },
+      });
       expect(await p.exited).toBe(1);
       expect(p.output()).toContain(`порт ${port} для симулятора поставщиков занят`);
       expect(p.output()).toContain('PAYDESK_SIM_PORT');

@@ -10,7 +10,13 @@ import type { Api } from './seed.ts';
 
 const DESK_UI = fileURLToPath(new URL('../../../apps/desk-ui/dist', import.meta.url));
 
-export async function ensureDesks(api: Api, serverUrl: string, dataDir: string, ports: number[], log: (line: string) => void): Promise<RunningDesk[]> {
+export async function ensureDesks(
+  api: Api,
+  serverUrl: string,
+  dataDir: string,
+  ports: number[],
+  log: (line: string) => void,
+): Promise<RunningDesk[]> {
   const points = await api.call<{ items: { id: string; code: string }[] }>('GET', '/api/v1/points?limit=10');
   const running: RunningDesk[] = [];
   for (const [i, port] of ports.entries()) {
@@ -22,7 +28,10 @@ export async function ensureDesks(api: Api, serverUrl: string, dataDir: string, 
       if (!identity.current()) {
         // Desks 1–2 work at the point on Ленина, further ones at the point on Мира.
         const point = points.items.find((p) => p.code === (i < 2 ? 'P1' : 'P2')) ?? points.items[0];
-        const created = await api.call<{ enrollmentCode: string }>('POST', '/api/v1/desks', { name: `Касса ${i + 1}`, ...(point ? { pointId: point.id } : {}) });
+        const created = await api.call<{ enrollmentCode: string }>('POST', '/api/v1/desks', {
+          name: `Касса ${i + 1}`,
+          ...(point ? { pointId: point.id } : {}),
+        });
         identity.save(serverUrl, await enrollWithServer(serverUrl, created.enrollmentCode));
         log(`Касса ${i + 1} зарегистрирована на сервере`);
       } else identity.setServerUrl(serverUrl);

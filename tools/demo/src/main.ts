@@ -50,7 +50,10 @@ async function main(): Promise<void> {
 
   const sim = await startProviderSim({ ...DEMO_CONFIG, seed: 42 }, ports.sim);
   log(`Симулятор поставщиков (ОСМП): ${sim.url}`);
-  const server = await startServer(loadConfig(env, { port: ports.server, dataDir, adminPassword: env['PAYDESK_ADMIN_PASSWORD'] ?? DEMO_PASSWORD, logLevel: 'warn' }), log);
+  const server = await startServer(
+    loadConfig(env, { port: ports.server, dataDir, adminPassword: env['PAYDESK_ADMIN_PASSWORD'] ?? DEMO_PASSWORD, logLevel: 'warn' }),
+    log,
+  );
   log(`Сервер: ${server.url} (база PGlite в ${join(dataDir, 'server-db')})`);
 
   const api = new Api(server.url);

@@ -14,6 +14,7 @@ function free(port: number): Promise<boolean> {
 export async function checkPorts(wanted: { port: number; what: string; variable: string }[]): Promise<void> {
   for (const w of wanted) {
     if (!Number.isInteger(w.port) || w.port < 1 || w.port > 65_535) throw new PortTaken(`${w.variable}=${w.port}: неверный порт`);
-    if (!(await free(w.port))) throw new PortTaken(`порт ${w.port} для ${w.what} занят другой программой. Освободите его или задайте другой: ${w.variable}=…`);
+    if (!(await free(w.port)))
+      throw new PortTaken(`порт ${w.port} для ${w.what} занят другой программой. Освободите его или задайте другой: ${w.variable}=…`);
   }
 }

@@ -6,8 +6,42 @@
  * import layouts (docs/integration.md), so the demo loads them the way a billing would.
  */
 
-const STREETS = ['Ленина', 'Мира', 'Советская', 'Гагарина', 'Молодёжная', 'Садовая', 'Школьная', 'Лесная', 'Набережная', 'Октябрьская', 'Пушкина', 'Комсомольская'];
-const SURNAMES = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров', 'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов', 'Егоров', 'Павлов', 'Козлов', 'Степанов', 'Николаев'];
+const STREETS = [
+  'Ленина',
+  'Мира',
+  'Советская',
+  'Гагарина',
+  'Молодёжная',
+  'Садовая',
+  'Школьная',
+  'Лесная',
+  'Набережная',
+  'Октябрьская',
+  'Пушкина',
+  'Комсомольская',
+];
+const SURNAMES = [
+  'Иванов',
+  'Смирнов',
+  'Кузнецов',
+  'Попов',
+  'Васильев',
+  'Петров',
+  'Соколов',
+  'Михайлов',
+  'Новиков',
+  'Фёдоров',
+  'Морозов',
+  'Волков',
+  'Алексеев',
+  'Лебедев',
+  'Семёнов',
+  'Егоров',
+  'Павлов',
+  'Козлов',
+  'Степанов',
+  'Николаев',
+];
 const INITIALS = ['А.А.', 'В.И.', 'Н.П.', 'Е.С.', 'О.В.', 'М.Ю.', 'Т.Н.', 'С.Г.', 'Л.М.', 'И.Д.'];
 export const CITY = 'Новоградск';
 
@@ -44,11 +78,61 @@ export interface SupplierSeed {
 const SBER = { bankName: 'ПАО Сбербанк', bic: '044525225', corrAccount: '30101810400000000225' };
 
 export const SUPPLIERS: SupplierSeed[] = [
-  { key: 'uk', name: 'ООО «УК Жилкомсервис»', inn: innOf('540612345'), kpp: '540601001', phone: '+73832000101', ...SBER, account: '40702810944050001001', commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent' },
-  { key: 'water', name: 'МУП «Горводоканал»', inn: innOf('540698765'), kpp: '540601001', phone: '+73832000202', ...SBER, account: '40702810944050002002', commission: { kind: 'percent', mode: 'on_top', rateBp: 100 }, agentType: 'paying_agent' },
-  { key: 'heat', name: 'АО «Новоградская теплосеть»', inn: innOf('540655511'), kpp: '540601001', phone: '+73832000303', ...SBER, account: '40702810944050003003', commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent' },
-  { key: 'power', name: 'ПАО «Новоградскэнергосбыт»', inn: innOf('540633322'), kpp: '540601001', phone: '+73832000404', ...SBER, account: '40702810944050004004', commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 }, agentType: 'paying_agent' },
-  { key: 'tko', name: 'ООО «ЭкоРегион» (вывоз ТКО)', inn: innOf('540677744'), kpp: '540601001', phone: '+73832000505', ...SBER, account: '40702810944050005005', commission: { kind: 'fixed', mode: 'on_top', amountKop: 1_500 }, agentType: 'paying_agent' },
+  {
+    key: 'uk',
+    name: 'ООО «УК Жилкомсервис»',
+    inn: innOf('540612345'),
+    kpp: '540601001',
+    phone: '+73832000101',
+    ...SBER,
+    account: '40702810944050001001',
+    commission: { kind: 'none', mode: 'on_top' },
+    agentType: 'paying_agent',
+  },
+  {
+    key: 'water',
+    name: 'МУП «Горводоканал»',
+    inn: innOf('540698765'),
+    kpp: '540601001',
+    phone: '+73832000202',
+    ...SBER,
+    account: '40702810944050002002',
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 100 },
+    agentType: 'paying_agent',
+  },
+  {
+    key: 'heat',
+    name: 'АО «Новоградская теплосеть»',
+    inn: innOf('540655511'),
+    kpp: '540601001',
+    phone: '+73832000303',
+    ...SBER,
+    account: '40702810944050003003',
+    commission: { kind: 'none', mode: 'on_top' },
+    agentType: 'paying_agent',
+  },
+  {
+    key: 'power',
+    name: 'ПАО «Новоградскэнергосбыт»',
+    inn: innOf('540633322'),
+    kpp: '540601001',
+    phone: '+73832000404',
+    ...SBER,
+    account: '40702810944050004004',
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 },
+    agentType: 'paying_agent',
+  },
+  {
+    key: 'tko',
+    name: 'ООО «ЭкоРегион» (вывоз ТКО)',
+    inn: innOf('540677744'),
+    kpp: '540601001',
+    phone: '+73832000505',
+    ...SBER,
+    account: '40702810944050005005',
+    commission: { kind: 'fixed', mode: 'on_top', amountKop: 1_500 },
+    agentType: 'paying_agent',
+  },
 ];
 
 export interface ServiceSeed {
@@ -73,10 +157,78 @@ export const SERVICES: ServiceSeed[] = [
 ];
 
 export const PROVIDERS = [
-  { code: 'MTS', name: 'МТС', category: 'Мобильная связь', inn: '7740000076', phone: '+78002500890', accountLabel: 'Номер телефона', accountMask: '^9\\d{9}$', accountExample: '9161112233', normalize: 'phone', minKop: 1_000, maxKop: 1_500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, agentType: 'paying_subagent', checkRequired: false, offlineAllowed: true, canCancel: false },
-  { code: 'BEELINE', name: 'Билайн', category: 'Мобильная связь', inn: '7713076301', phone: '+78007000611', accountLabel: 'Номер телефона', accountMask: '^9\\d{9}$', accountExample: '9031234567', normalize: 'phone', minKop: 1_000, maxKop: 1_500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 500 }, agentType: 'paying_subagent', checkRequired: false, offlineAllowed: true, canCancel: false },
-  { code: 'DOMOFON', name: 'ООО «Домофон-Сервис»', category: 'Домофон и охрана', inn: innOf('540611177'), phone: '+73832000606', accountLabel: 'Номер договора', accountMask: '^\\d{6}$', accountExample: '100501', normalize: 'digits', minKop: 5_000, maxKop: 500_000, commission: { kind: 'fixed', mode: 'on_top', amountKop: 2_000 }, agentType: 'paying_agent', checkRequired: true, offlineAllowed: false, canCancel: true },
-  { code: 'NETLINE', name: 'Нетлайн (интернет)', category: 'Интернет и ТВ', inn: innOf('540622288'), phone: '+73832000707', accountLabel: 'Лицевой счёт', accountMask: '^\\d{8}$', accountExample: '20045678', normalize: 'digits', minKop: 10_000, maxKop: 3_000_000, commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent', checkRequired: false, offlineAllowed: true, canCancel: false },
+  {
+    code: 'MTS',
+    name: 'МТС',
+    category: 'Мобильная связь',
+    inn: '7740000076',
+    phone: '+78002500890',
+    accountLabel: 'Номер телефона',
+    accountMask: '^9\\d{9}$',
+    accountExample: '9161112233',
+    normalize: 'phone',
+    minKop: 1_000,
+    maxKop: 1_500_000,
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 200 },
+    agentType: 'paying_subagent',
+    checkRequired: false,
+    offlineAllowed: true,
+    canCancel: false,
+  },
+  {
+    code: 'BEELINE',
+    name: 'Билайн',
+    category: 'Мобильная связь',
+    inn: '7713076301',
+    phone: '+78007000611',
+    accountLabel: 'Номер телефона',
+    accountMask: '^9\\d{9}$',
+    accountExample: '9031234567',
+    normalize: 'phone',
+    minKop: 1_000,
+    maxKop: 1_500_000,
+    commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 500 },
+    agentType: 'paying_subagent',
+    checkRequired: false,
+    offlineAllowed: true,
+    canCancel: false,
+  },
+  {
+    code: 'DOMOFON',
+    name: 'ООО «Домофон-Сервис»',
+    category: 'Домофон и охрана',
+    inn: innOf('540611177'),
+    phone: '+73832000606',
+    accountLabel: 'Номер договора',
+    accountMask: '^\\d{6}$',
+    accountExample: '100501',
+    normalize: 'digits',
+    minKop: 5_000,
+    maxKop: 500_000,
+    commission: { kind: 'fixed', mode: 'on_top', amountKop: 2_000 },
+    agentType: 'paying_agent',
+    checkRequired: true,
+    offlineAllowed: false,
+    canCancel: true,
+  },
+  {
+    code: 'NETLINE',
+    name: 'Нетлайн (интернет)',
+    category: 'Интернет и ТВ',
+    inn: innOf('540622288'),
+    phone: '+73832000707',
+    accountLabel: 'Лицевой счёт',
+    accountMask: '^\\d{8}$',
+    accountExample: '20045678',
+    normalize: 'digits',
+    minKop: 10_000,
+    maxKop: 3_000_000,
+    commission: { kind: 'none', mode: 'on_top' },
+    agentType: 'paying_agent',
+    checkRequired: false,
+    offlineAllowed: true,
+    canCancel: false,
+  },
 ];
 
 export const PRICE_ITEMS = [
@@ -131,13 +283,35 @@ export function buildTown(size = 3_000, seed = 2026): Town {
           if (charge > 0) charges.push([number, svc.code, period, rub(due), rub(penalty), rub(charge)].join(';'));
         }
       }
-      for (const [svc, digits, fraction] of [['CW', 5, 3], ['HW', 5, 3], ['ELEC', 6, 1]] as const) {
+      for (const [svc, digits, fraction] of [
+        ['CW', 5, 3],
+        ['HW', 5, 3],
+        ['ELEC', 6, 1],
+      ] as const) {
         if (svc === 'HW' && rnd() < 0.3) continue;
         const last = Math.round(rnd() * (svc === 'ELEC' ? 20_000 : 900) * 10) / 10;
         const verification = `${2025 + Math.floor(rnd() * 6)}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-15`;
-        meters.push([number, svc, `${svc}-${number.slice(-5)}${Math.floor(rnd() * 10)}`, String(digits), String(fraction), verification, svc === 'ELEC' ? '1500' : '30', String(last).replace('.', ','), '2026-10-25'].join(';'));
+        meters.push(
+          [
+            number,
+            svc,
+            `${svc}-${number.slice(-5)}${Math.floor(rnd() * 10)}`,
+            String(digits),
+            String(fraction),
+            verification,
+            svc === 'ELEC' ? '1500' : '30',
+            String(last).replace('.', ','),
+            '2026-10-25',
+          ].join(';'),
+        );
       }
     }
   }
-  return { accountsCsv: `${accounts.join('\n')}\n`, chargesCsv: `${charges.join('\n')}\n`, metersCsv: `${meters.join('\n')}\n`, accounts: n, debtors };
+  return {
+    accountsCsv: `${accounts.join('\n')}\n`,
+    chargesCsv: `${charges.join('\n')}\n`,
+    metersCsv: `${meters.join('\n')}\n`,
+    accounts: n,
+    debtors,
+  };
 }

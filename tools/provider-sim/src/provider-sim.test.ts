@@ -3,7 +3,21 @@ import { startProviderSim, type ProviderSim } from './provider-sim.ts';
 
 let sim: ProviderSim;
 beforeEach(async () => {
-  sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 100000, openAccounts: true, accounts: [{ account: '9160000001', behaviour: { kind: 'temporary', times: 2 } }, { account: '9160000002', behaviour: { kind: 'fatal', code: 79 } }] }] });
+  sim = await startProviderSim({
+    providers: [
+      {
+        code: 'MTS',
+        mask: '^9\\d{9}$',
+        minKop: 1000,
+        maxKop: 100000,
+        openAccounts: true,
+        accounts: [
+          { account: '9160000001', behaviour: { kind: 'temporary', times: 2 } },
+          { account: '9160000002', behaviour: { kind: 'fatal', code: 79 } },
+        ],
+      },
+    ],
+  });
 });
 afterEach(() => sim.stop());
 

@@ -129,7 +129,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startProviderSim(config: SimConfig, port = 0, host = '127.0.0.1'): Promise<ProviderSim> {
   const providers = new Map(config.providers.map((p) => [p.code, p]));
   const behaviours = new Map<string, Behaviour>();
-  for (const p of config.providers) for (const a of p.accounts ?? []) if (a.behaviour) behaviours.set(`${p.code}:${a.account}`, { ...a.behaviour });
+  for (const p of config.providers)
+    for (const a of p.accounts ?? []) if (a.behaviour) behaviours.set(`${p.code}:${a.account}`, { ...a.behaviour });
   const txns = new Map<string, StoredTxn>();
   const ledger: LedgerEntry[] = [];
   let faults: RandomFaults = config.faults ?? {};
@@ -178,7 +179,13 @@ export async function startProviderSim(config: SimConfig, port = 0, host = '127.
       if (!a) return send({ osmp_txn_id: txnId, result: 5, comment: 'Счёт не найден' });
       const b = behaviourOf(p, account);
       if (b?.kind === 'fatal') return send({ osmp_txn_id: txnId, result: b.code, comment: b.comment ?? 'Платёж запрещён' });
-      return send({ osmp_txn_id: txnId, result: 0, comment: 'OK', fio: a.name, balance: a.balanceKop !== undefined ? (a.balanceKop / 100).toFixed(2) : undefined });
+      return send({
+        osmp_txn_id: txnId,
+        result: 0,
+        comment: 'OK',
+        fio: a.name,
+        balance: a.balanceKop !== undefined ? (a.balanceKop / 100).toFixed(2) : undefined,
+      });
     }
 
     stats.pay++;
@@ -198,11 +205,14 @@ export async function startProviderSim(config: SimConfig, port = 0, host = '127.
       }
       if (stored.result !== 1 && stored.result !== 90) return send({ osmp_txn_id: txnId, result: stored.result, comment: stored.comment });
     }
-    if (!new RegExp(p.mask).test(account)) return store(key, { account, sumKop, result: 4, prvTxn: null, comment: 'Неверный формат счёта' }, txnId, send);
+    if (!new RegExp(p.mask).test(account))
+      return store(key, { account, sumKop, result: 4, prvTxn: null, comment: 'Неверный формат счёта' }, txnId, send);
     const a = findAccount(p, account);
     if (!a) return store(key, { account, sumKop, result: 5, prvTxn: null, comment: 'Счёт не найден' }, txnId, send);
-    if (p.minKop !== undefined && sumKop < p.minKop) return store(key, { account, sumKop, result: 241, prvTxn: null, comment: 'Сумма слишком мала' }, txnId, send);
-    if (p.maxKop !== undefined && sumKop > p.maxKop) return store(key, { account, sumKop, result: 242, prvTxn: null, comment: 'Сумма слишком велика' }, txnId, send);
+    if (p.minKop !== undefined && sumKop < p.minKop)
+      return store(key, { account, sumKop, result: 241, prvTxn: null, comment: 'Сумма слишком мала' }, txnId, send);
+    if (p.maxKop !== undefined && sumKop > p.maxKop)
+      return store(key, { account, sumKop, result: 242, prvTxn: null, comment: 'Сумма слишком велика' }, txnId, send);
 
     const b = behaviourOf(p, account);
     if (b?.kind === 'fatal') {
@@ -229,7 +239,15 @@ export async function startProviderSim(config: SimConfig, port = 0, host = '127.
     // Credit exactly once.
     const prvTxn = String(++prvSeq);
     txns.set(key, { account, sumKop, result: 0, prvTxn, comment: 'OK' });
-    ledger.push({ provider: p.code, txnId, prvTxn, account, sumKop, txnDate: q.get('txn_date') ?? '', creditedAt: new Date().toISOString() });
+    ledger.push({
+      provider: p.code,
+      txnId,
+      prvTxn,
+      account,
+      sumKop,
+      txnDate: q.get('txn_date') ?? '',
+      creditedAt: new Date().toISOString(),
+    });
     if (a.balanceKop !== undefined) a.balanceKop += sumKop;
     if (b?.kind === 'lose_answer' || (!b && faults.loseAnswer && random() < faults.loseAnswer)) return loseAnswer(p, account, res);
     return send({ osmp_txn_id: txnId, prv_txn: prvTxn, sum: sumText, result: 0, comment: 'OK' });
@@ -247,7 +265,9 @@ export async function startProviderSim(config: SimConfig, port = 0, host = '127.
   }
 
   const registry = (provider: string, date?: string): string => {
-    const rows = ledger.filter((l) => l.provider === provider && (!date || l.creditedAt.slice(0, 10) === date || l.txnDate.startsWith(date.replace(/-/g, ''))));
+    const rows = ledger.filter(
+      (l) => l.provider === provider && (!date || l.creditedAt.slice(0, 10) === date || l.txnDate.startsWith(date.replace(/-/g, ''))),
+    );
     return `txn_id;prv_txn;account;sum;txn_date\n${rows.map((r) => `${r.txnId};${r.prvTxn};${r.account};${(r.sumKop / 100).toFixed(2)};${r.txnDate}`).join('\n')}${rows.length ? '\n' : ''}`;
   };
 
@@ -266,16 +286,26 @@ export async function startProviderSim(config: SimConfig, port = 0, host = '127.
         return;
       }
       if (url.pathname === '/ledger') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: ledger.filter((l) => !url.searchParams.get('provider') || l.provider === url.searchParams.get('provider')), stats }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            items: ledger.filter((l) => !url.searchParams.get('provider') || l.provider === url.searchParams.get('provider')),
+            stats,
+          }),
+        );
         return;
       }
       const reg = /^\/p\/([^/]+)\/registry$/.exec(url.pathname);
       if (reg) {
-        res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).end(registry(decodeURIComponent(reg[1] ?? ''), url.searchParams.get('date') ?? undefined));
+        res
+          .writeHead(200, { 'content-type': 'text/csv; charset=utf-8' })
+          .end(registry(decodeURIComponent(reg[1] ?? ''), url.searchParams.get('date') ?? undefined));
         return;
       }
       if (url.pathname === '/control' && req.method === 'POST') {
-        const body = JSON.parse((await readBody(req)) || '{}') as { faults?: RandomFaults; behaviour?: { provider: string; account: string; behaviour: Behaviour } };
+        const body = JSON.parse((await readBody(req)) || '{}') as {
+          faults?: RandomFaults;
+          behaviour?: { provider: string; account: string; behaviour: Behaviour };
+        };
         if (body.faults) faults = body.faults;
         if (body.behaviour) behaviours.set(`${body.behaviour.provider}:${body.behaviour.account}`, body.behaviour.behaviour);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');

@@ -6,8 +6,32 @@
 import fc from 'fast-check';
 
 export const HOSTILE_STRINGS = [
-  "'; DROP TABLE payments; --", "'; DROP TABLE operations; --", '" OR 1=1 --', '<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '../../etc/passwd', '%00', '%n%s',
-  '\u0000', '\u202e', '𝕏'.repeat(50), 'a'.repeat(10_000), ' ', '', 'null', 'NaN', '-0', '-1', '1e309', '0x10', '１２３', 'Ленина', '${7*7}', '{{7*7}}', '\\', '\n\r\t',
+  "'; DROP TABLE payments; --",
+  "'; DROP TABLE operations; --",
+  '" OR 1=1 --',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '../../etc/passwd',
+  '%00',
+  '%n%s',
+  '\u0000',
+  '\u202e',
+  '𝕏'.repeat(50),
+  'a'.repeat(10_000),
+  ' ',
+  '',
+  'null',
+  'NaN',
+  '-0',
+  '-1',
+  '1e309',
+  '0x10',
+  '１２３',
+  'Ленина',
+  '${7*7}',
+  '{{7*7}}',
+  '\\',
+  '\n\r\t',
 ];
 export const HOSTILE_NUMBERS = [-1, -0, 0.5, 1.005, 1e21, 2 ** 53 + 1, -(2 ** 63), Number.MAX_SAFE_INTEGER, 99_999_999_999_999];
 

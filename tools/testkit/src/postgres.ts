@@ -21,17 +21,20 @@ export function findPostgresBin(): string | null {
   if (process.env['PAYDESK_PG_BIN'] && existsSync(join(process.env['PAYDESK_PG_BIN'], 'initdb'))) return process.env['PAYDESK_PG_BIN'];
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return null;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(base, versions[0], 'bin') : null;
 }
 
 export async function startTempPostgres(options: { fsync?: boolean; sharedBuffers?: string } = {}): Promise<TempPostgres> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL binaries not found: install Debian\'s postgresql package (or set PAYDESK_PG_BIN)');
+  if (!bin) throw new Error("PostgreSQL binaries not found: install Debian's postgresql package (or set PAYDESK_PG_BIN)");
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'paydesk-pg-'));
   const dataDir = join(dir, 'data');
-  const asPg = (cmd: string, args: string[]): string[] => (root ? ['runuser', '-u', 'postgres', '--', join(bin, cmd), ...args] : [join(bin, cmd), ...args]);
+  const asPg = (cmd: string, args: string[]): string[] =>
+    root ? ['runuser', '-u', 'postgres', '--', join(bin, cmd), ...args] : [join(bin, cmd), ...args];
   if (root) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
@@ -45,8 +48,14 @@ export async function startTempPostgres(options: { fsync?: boolean; sharedBuffer
   run(asPg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '-A', 'trust']));
   const port = await freePort();
   const settings = [
-    `-c port=${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${dir}`, '-c max_connections=300',
-    `-c shared_buffers=${options.sharedBuffers ?? '256MB'}`, `-c fsync=${options.fsync === false ? 'off' : 'on'}`, '-c synchronous_commit=on', '-c log_min_messages=warning',
+    `-c port=${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${dir}`,
+    '-c max_connections=300',
+    `-c shared_buffers=${options.sharedBuffers ?? '256MB'}`,
+    `-c fsync=${options.fsync === false ? 'off' : 'on'}`,
+    '-c synchronous_commit=on',
+    '-c log_min_messages=warning',
   ].join(' ');
   run(asPg('pg_ctl', ['-D', dataDir, '-l', join(dir, 'log'), '-o', settings, '-w', '-t', '60', 'start']));
   let stopped = false;
@@ -57,7 +66,10 @@ export async function startTempPostgres(options: { fsync?: boolean; sharedBuffer
     stop() {
       if (stopped) return;
       stopped = true;
-      spawnSync(asPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'])[0] as string, asPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).slice(1));
+      spawnSync(
+        asPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'])[0] as string,
+        asPg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).slice(1),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

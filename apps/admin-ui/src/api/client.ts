@@ -35,7 +35,10 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   try {
     r = await fetch(path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': contentType ?? 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': contentType ?? 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: raw ? (body as BodyInit) : JSON.stringify(body) } : {}),
     });
   } catch {

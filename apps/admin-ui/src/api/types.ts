@@ -5,7 +5,15 @@ export interface DeskStatus {
   rejectedCount: number;
   lastSyncAt?: string | null;
   shift?: { open: boolean; number: number | null; openedAt: string | null; expiresAt: string | null };
-  register?: { driver: string; connected: boolean; paperPresent: boolean; unsentToOfdCount: number; oldestUnsentToOfdAt: string | null; fnValidUntil?: string | null; warnings: string[] };
+  register?: {
+    driver: string;
+    connected: boolean;
+    paperPresent: boolean;
+    unsentToOfdCount: number;
+    oldestUnsentToOfdAt: string | null;
+    fnValidUntil?: string | null;
+    warnings: string[];
+  };
   cashier?: string | null;
 }
 

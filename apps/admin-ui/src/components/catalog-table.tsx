@@ -57,26 +57,56 @@ export function CatalogTable({ def, canWrite }: { def: CatalogDef; canWrite: boo
       <Group justify="space-between" mb="sm">
         <TextInput placeholder="Поиск" value={q} onChange={(e) => setQ(e.currentTarget.value)} w={320} data-testid={`${def.path}-search`} />
         <Group>
-          <Text c="dimmed" size="sm">Записей: {total}</Text>
-          {canWrite && <Button onClick={() => setEditing('new')} data-testid={`${def.path}-new`}>Добавить</Button>}
+          <Text c="dimmed" size="sm">
+            Записей: {total}
+          </Text>
+          {canWrite && (
+            <Button onClick={() => setEditing('new')} data-testid={`${def.path}-new`}>
+              Добавить
+            </Button>
+          )}
         </Group>
       </Group>
-      {error && <Alert color="red" mb="sm">{error}</Alert>}
+      {error && (
+        <Alert color="red" mb="sm">
+          {error}
+        </Alert>
+      )}
       <Table striped highlightOnHover verticalSpacing="xs" data-testid={`${def.path}-table`}>
-        <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c.key}>{c.label}</Table.Th>)}<Table.Th /></Table.Tr></Table.Thead>
+        <Table.Thead>
+          <Table.Tr>
+            {columns.map((c) => (
+              <Table.Th key={c.key}>{c.label}</Table.Th>
+            ))}
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {rows.map((r) => (
             <Table.Tr key={String(r[def.key])}>
-              {columns.map((c) => <Table.Td key={c.key}>{c.column?.(r)}</Table.Td>)}
-              <Table.Td>{canWrite && <Button size="xs" variant="default" onClick={() => setEditing(r)}>Изменить</Button>}</Table.Td>
+              {columns.map((c) => (
+                <Table.Td key={c.key}>{c.column?.(r)}</Table.Td>
+              ))}
+              <Table.Td>
+                {canWrite && (
+                  <Button size="xs" variant="default" onClick={() => setEditing(r)}>
+                    Изменить
+                  </Button>
+                )}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-      <RecordDialog def={def} record={editing} onClose={() => setEditing(null)} onSaved={() => {
-        setEditing(null);
-        load();
-      }} />
+      <RecordDialog
+        def={def}
+        record={editing}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          load();
+        }}
+      />
     </Card>
   );
 }
@@ -102,7 +132,11 @@ function wire(f: Field, v: unknown): unknown {
 
 /** JSON with sorted keys, so two equal rules compare equal whatever order their keys came in. */
 function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => a.localeCompare(b))) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
 }
 
 /**
@@ -123,7 +157,17 @@ function requestBody(def: CatalogDef, draft: Row, existing: Row | null): Row {
   return body;
 }
 
-function RecordDialog({ def, record, onClose, onSaved }: { def: CatalogDef; record: Row | 'new' | null; onClose: () => void; onSaved: () => void }) {
+function RecordDialog({
+  def,
+  record,
+  onClose,
+  onSaved,
+}: {
+  def: CatalogDef;
+  record: Row | 'new' | null;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const existing = record !== 'new' ? record : null;
   const [draft, setDraft] = useState<Row>({});
   const [error, setError] = useState<string | null>(null);
@@ -146,38 +190,104 @@ function RecordDialog({ def, record, onClose, onSaved }: { def: CatalogDef; reco
     }
   };
   return (
-    <Modal opened={record !== null} onClose={onClose} size="xl" title={<Title order={3}>{def.title}{existing ? `: ${String(existing['name'] ?? existing[def.key])}` : ' — новая запись'}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+    <Modal
+      opened={record !== null}
+      onClose={onClose}
+      size="xl"
+      title={
+        <Title order={3}>
+          {def.title}
+          {existing ? `: ${String(existing['name'] ?? existing[def.key])}` : ' — новая запись'}
+        </Title>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack gap="sm">
           {def.fields.flatMap((f, i) => {
-            const common = { label: f.label, description: f.description, disabled: existing !== null && f.createOnly === true, 'data-testid': `field-${f.key}`, ...(i === 0 ? { 'data-autofocus': true } : {}) };
+            const common = {
+              label: f.label,
+              description: f.description,
+              disabled: existing !== null && f.createOnly === true,
+              'data-testid': `field-${f.key}`,
+              ...(i === 0 ? { 'data-autofocus': true } : {}),
+            };
             const v = draft[f.key];
             const element = ((): ReactNode => {
-            switch (f.type) {
-              case 'bool':
-                return <Switch key={f.key} {...common} checked={v === true} onChange={(e) => set(f.key, e.currentTarget.checked)} />;
-              case 'select':
-                return <Select key={f.key} {...common} data={f.options ?? []} value={(v as string | null) ?? null} onChange={(x) => set(f.key, x)} allowDeselect={f.optional === true} clearable={f.optional === true} />;
-              case 'money':
-                return <NumberInput key={f.key} {...common} decimalScale={2} min={0} value={typeof v === 'number' ? v / 100 : ''} onChange={(x) => set(f.key, x === '' ? null : Math.round(Number(x) * 100))} />;
-              case 'int':
-                return <NumberInput key={f.key} {...common} allowDecimal={false} min={0} value={typeof v === 'number' ? v : ''} onChange={(x) => set(f.key, x === '' ? null : Number(x))} />;
-              case 'commission':
-                return <CommissionEditor key={f.key} value={v as CommissionRule} onChange={(rule) => set(f.key, rule)} />;
-              case 'password':
-                return <TextInput key={f.key} {...common} type="password" placeholder={existing?.[f.key] ? 'задан; оставьте пустым, чтобы не менять' : ''} value={str(v)} onChange={(e) => set(f.key, e.currentTarget.value)} />;
-              default:
-                return <TextInput key={f.key} {...common} value={str(v)} onChange={(e) => set(f.key, e.currentTarget.value)} />;
-            }
+              switch (f.type) {
+                case 'bool':
+                  return <Switch key={f.key} {...common} checked={v === true} onChange={(e) => set(f.key, e.currentTarget.checked)} />;
+                case 'select':
+                  return (
+                    <Select
+                      key={f.key}
+                      {...common}
+                      data={f.options ?? []}
+                      value={(v as string | null) ?? null}
+                      onChange={(x) => set(f.key, x)}
+                      allowDeselect={f.optional === true}
+                      clearable={f.optional === true}
+                    />
+                  );
+                case 'money':
+                  return (
+                    <NumberInput
+                      key={f.key}
+                      {...common}
+                      decimalScale={2}
+                      min={0}
+                      value={typeof v === 'number' ? v / 100 : ''}
+                      onChange={(x) => set(f.key, x === '' ? null : Math.round(Number(x) * 100))}
+                    />
+                  );
+                case 'int':
+                  return (
+                    <NumberInput
+                      key={f.key}
+                      {...common}
+                      allowDecimal={false}
+                      min={0}
+                      value={typeof v === 'number' ? v : ''}
+                      onChange={(x) => set(f.key, x === '' ? null : Number(x))}
+                    />
+                  );
+                case 'commission':
+                  return <CommissionEditor key={f.key} value={v as CommissionRule} onChange={(rule) => set(f.key, rule)} />;
+                case 'password':
+                  return (
+                    <TextInput
+                      key={f.key}
+                      {...common}
+                      type="password"
+                      placeholder={existing?.[f.key] ? 'задан; оставьте пустым, чтобы не менять' : ''}
+                      value={str(v)}
+                      onChange={(e) => set(f.key, e.currentTarget.value)}
+                    />
+                  );
+                default:
+                  return <TextInput key={f.key} {...common} value={str(v)} onChange={(e) => set(f.key, e.currentTarget.value)} />;
+              }
             })();
             return def.extra && def.extraAfter === f.key ? [element, <div key="extra">{def.extra(draft)}</div>] : [element];
           })}
           {def.extraAfter === undefined && def.extra?.(draft)}
-          {error && <Alert color="red" data-testid="record-error">{error}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Отмена</Button><Button type="submit" data-testid="record-save">Сохранить</Button></Group>
+          {error && (
+            <Alert color="red" data-testid="record-error">
+              {error}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" data-testid="record-save">
+              Сохранить
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>
@@ -189,4 +299,11 @@ export function str(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 }
 
-export const activeColumn = (r: Row): ReactNode => (r['active'] === false ? <Badge color="gray">не действует</Badge> : <Badge color="green" variant="light">действует</Badge>);
+export const activeColumn = (r: Row): ReactNode =>
+  r['active'] === false ? (
+    <Badge color="gray">не действует</Badge>
+  ) : (
+    <Badge color="green" variant="light">
+      действует
+    </Badge>
+  );

@@ -19,18 +19,60 @@ export function CommissionEditor({ value, onChange }: { value: CommissionRule; o
   return (
     <Stack gap="xs">
       <Group grow>
-        <Select label="Комиссия" data={[{ value: 'none', label: 'без комиссии' }, { value: 'percent', label: 'процент' }, { value: 'fixed', label: 'фиксированная' }]} value={value.kind} allowDeselect={false}
-          onChange={(k) => onChange(k === 'percent' ? { kind: 'percent', mode: value.mode, rateBp: 100 } : k === 'fixed' ? { kind: 'fixed', mode: value.mode, amountKop: 3_000 } : { kind: 'none', mode: value.mode })} data-testid="commission-kind" />
-        <SegmentedControl mt={24} value={value.mode} onChange={(m) => set({ mode: m })} data={[{ value: 'on_top', label: 'сверх суммы' }, { value: 'included', label: 'в сумме' }]} />
+        <Select
+          label="Комиссия"
+          data={[
+            { value: 'none', label: 'без комиссии' },
+            { value: 'percent', label: 'процент' },
+            { value: 'fixed', label: 'фиксированная' },
+          ]}
+          value={value.kind}
+          allowDeselect={false}
+          onChange={(k) =>
+            onChange(
+              k === 'percent'
+                ? { kind: 'percent', mode: value.mode, rateBp: 100 }
+                : k === 'fixed'
+                  ? { kind: 'fixed', mode: value.mode, amountKop: 3_000 }
+                  : { kind: 'none', mode: value.mode },
+            )
+          }
+          data-testid="commission-kind"
+        />
+        <SegmentedControl
+          mt={24}
+          value={value.mode}
+          onChange={(m) => set({ mode: m })}
+          data={[
+            { value: 'on_top', label: 'сверх суммы' },
+            { value: 'included', label: 'в сумме' },
+          ]}
+        />
       </Group>
       {value.kind === 'percent' && (
         <Group grow>
-          <NumberInput label="Ставка, %" decimalScale={2} min={0} max={100} value={value.rateBp / 100} onChange={(v) => set({ rateBp: Math.round(Number(v || 0) * 100) })} data-testid="commission-rate" />
+          <NumberInput
+            label="Ставка, %"
+            decimalScale={2}
+            min={0}
+            max={100}
+            value={value.rateBp / 100}
+            onChange={(v) => set({ rateBp: Math.round(Number(v || 0) * 100) })}
+            data-testid="commission-rate"
+          />
           <NumberInput label="Минимум, ₽" decimalScale={2} min={0} value={rub(value.minKop)} onChange={(v) => set({ minKop: kop(v) })} />
           <NumberInput label="Максимум, ₽" decimalScale={2} min={0} value={rub(value.maxKop)} onChange={(v) => set({ maxKop: kop(v) })} />
         </Group>
       )}
-      {value.kind === 'fixed' && <NumberInput label="Сумма, ₽" decimalScale={2} min={0} value={rub(value.amountKop)} onChange={(v) => set({ amountKop: kop(v) ?? 0 })} />}
+      {value.kind === 'fixed' && (
+        <NumberInput
+          label="Сумма, ₽"
+          decimalScale={2}
+          min={0}
+          value={rub(value.amountKop)}
+          onChange={(v) => set({ amountKop: kop(v) ?? 0 })}
+        />
+      )}
       <CommissionPreview rule={value} />
     </Stack>
   );
@@ -44,14 +86,30 @@ export function CommissionPreview({ rule }: { rule: CommissionRule }) {
       return { sample, commission: r.commissionKop, total: r.totalKop, principal: r.principalKop };
     });
   } catch {
-    return <Text c="red" size="sm">Правило не применяется к суммам: проверьте значения.</Text>;
+    return (
+      <Text c="red" size="sm">
+        Правило не применяется к суммам: проверьте значения.
+      </Text>
+    );
   }
   return (
     <Table fz="sm" data-testid="commission-preview">
-      <Table.Thead><Table.Tr><Table.Th>Сумма</Table.Th><Table.Th>Комиссия</Table.Th><Table.Th>Поставщику</Table.Th><Table.Th>Платит клиент</Table.Th></Table.Tr></Table.Thead>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Сумма</Table.Th>
+          <Table.Th>Комиссия</Table.Th>
+          <Table.Th>Поставщику</Table.Th>
+          <Table.Th>Платит клиент</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
       <Table.Tbody>
         {rows.map((r) => (
-          <Table.Tr key={r.sample}><Table.Td>{formatRub(r.sample)}</Table.Td><Table.Td fw={600}>{formatRub(r.commission)}</Table.Td><Table.Td>{formatRub(r.principal)}</Table.Td><Table.Td>{formatRub(r.total)}</Table.Td></Table.Tr>
+          <Table.Tr key={r.sample}>
+            <Table.Td>{formatRub(r.sample)}</Table.Td>
+            <Table.Td fw={600}>{formatRub(r.commission)}</Table.Td>
+            <Table.Td>{formatRub(r.principal)}</Table.Td>
+            <Table.Td>{formatRub(r.total)}</Table.Td>
+          </Table.Tr>
         ))}
       </Table.Tbody>
     </Table>

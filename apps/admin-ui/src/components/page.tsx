@@ -2,14 +2,28 @@
 import { Alert, Group, Stack, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 
-export function Page({ title, actions, error, children }: { title: string; actions?: ReactNode; error?: string | null; children: ReactNode }) {
+export function Page({
+  title,
+  actions,
+  error,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  error?: string | null;
+  children: ReactNode;
+}) {
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-end">
         <Title order={2}>{title}</Title>
         {actions && <Group>{actions}</Group>}
       </Group>
-      {error && <Alert color="red" data-testid="page-error">{error}</Alert>}
+      {error && (
+        <Alert color="red" data-testid="page-error">
+          {error}
+        </Alert>
+      )}
       {children}
     </Stack>
   );

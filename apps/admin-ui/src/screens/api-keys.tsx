@@ -49,38 +49,84 @@ export function ApiKeysScreen() {
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const load = useCallback(() => {
-    api<{ items: ApiKey[] }>('GET', '/api/v1/api-keys').then((r) => setKeys(r.items)).catch((e: unknown) => setError(errorText(e)));
+    api<{ items: ApiKey[] }>('GET', '/api/v1/api-keys')
+      .then((r) => setKeys(r.items))
+      .catch((e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(load, [load]);
 
   return (
-    <Page title="API-ключи" error={error} actions={<Button onClick={() => setCreating(true)} data-testid="apikey-new">Новый ключ</Button>}>
+    <Page
+      title="API-ключи"
+      error={error}
+      actions={
+        <Button onClick={() => setCreating(true)} data-testid="apikey-new">
+          Новый ключ
+        </Button>
+      }
+    >
       <Text c="dimmed" maw={900}>
-        Ключи для программ интеграторов — биллинга, поставщиков, провайдеров — вместо входа по паролю. Ключ действует как роль «интегратор», но только в своих областях и никогда — в адресах касс и администратора;
-        передаётся в заголовке <Code>Authorization: Bearer pda_…</Code>. Сам ключ показывается один раз: на сервере хранится только его хеш.
+        Ключи для программ интеграторов — биллинга, поставщиков, провайдеров — вместо входа по паролю. Ключ действует как роль «интегратор»,
+        но только в своих областях и никогда — в адресах касс и администратора; передаётся в заголовке{' '}
+        <Code>Authorization: Bearer pda_…</Code>. Сам ключ показывается один раз: на сервере хранится только его хеш.
       </Text>
       <Card withBorder>
         <Table.ScrollContainer minWidth={640}>
           <Table striped verticalSpacing="xs" data-testid="apikeys-table">
             <Table.Thead>
-              <Table.Tr><Table.Th>Название и начало ключа</Table.Th><Table.Th>Области</Table.Th><Table.Th>Состояние и срок</Table.Th><Table.Th>Использован</Table.Th><Table.Th /></Table.Tr>
+              <Table.Tr>
+                <Table.Th>Название и начало ключа</Table.Th>
+                <Table.Th>Области</Table.Th>
+                <Table.Th>Состояние и срок</Table.Th>
+                <Table.Th>Использован</Table.Th>
+                <Table.Th />
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {keys.map((k) => (
                 <Table.Tr key={k.id} data-testid={`apikey-${k.name}`}>
                   <Table.Td>
                     <Text fw={600}>{k.name}</Text>
-                    <Group gap={6}><Code fz="xs">{k.prefix}…</Code><Text size="xs" c="dimmed">создан {dateTime(k.createdAt)}</Text></Group>
+                    <Group gap={6}>
+                      <Code fz="xs">{k.prefix}…</Code>
+                      <Text size="xs" c="dimmed">
+                        создан {dateTime(k.createdAt)}
+                      </Text>
+                    </Group>
                   </Table.Td>
-                  <Table.Td><Group gap={4}>{k.scopes.map((s) => <Badge key={s} variant="light" size="sm" tt="none">{s}</Badge>)}</Group></Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {k.scopes.map((s) => (
+                        <Badge key={s} variant="light" size="sm" tt="none">
+                          {s}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap', minWidth: 130 }}>
-                    <Badge color={STATE[k.state].color} style={{ overflow: 'visible' }} data-testid={`apikey-state-${k.name}`}>{STATE[k.state].label}</Badge>
-                    <Text size="xs" c="dimmed">{k.revokedAt ? dateTime(k.revokedAt) : k.expiresAt ? `до ${dateTime(k.expiresAt)}` : 'бессрочно'}</Text>
+                    <Badge color={STATE[k.state].color} style={{ overflow: 'visible' }} data-testid={`apikey-state-${k.name}`}>
+                      {STATE[k.state].label}
+                    </Badge>
+                    <Text size="xs" c="dimmed">
+                      {k.revokedAt ? dateTime(k.revokedAt) : k.expiresAt ? `до ${dateTime(k.expiresAt)}` : 'бессрочно'}
+                    </Text>
                   </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }} data-testid={`apikey-used-${k.name}`}>{k.lastUsedAt ? ago(k.lastUsedAt) : 'никогда'}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }} data-testid={`apikey-used-${k.name}`}>
+                    {k.lastUsedAt ? ago(k.lastUsedAt) : 'никогда'}
+                  </Table.Td>
                   <Table.Td>
                     <Group justify="flex-end">
-                      {k.state !== 'revoked' && <Button size="xs" variant="light" color="red" onClick={() => setRevoking(k)} data-testid={`apikey-revoke-${k.name}`}>Отозвать</Button>}
+                      {k.state !== 'revoked' && (
+                        <Button
+                          size="xs"
+                          variant="light"
+                          color="red"
+                          onClick={() => setRevoking(k)}
+                          data-testid={`apikey-revoke-${k.name}`}
+                        >
+                          Отозвать
+                        </Button>
+                      )}
                     </Group>
                   </Table.Td>
                 </Table.Tr>
@@ -90,36 +136,81 @@ export function ApiKeysScreen() {
         </Table.ScrollContainer>
         {keys.length === 0 && <Text c="dimmed">Ключей пока нет.</Text>}
       </Card>
-      <CreateDialog opened={creating} onClose={() => setCreating(false)} onCreated={(k) => {
-        setCreating(false);
-        setCreated(k);
-        load();
-      }} />
-      <Modal opened={created !== null} onClose={() => setCreated(null)} title={<Title order={3}>Ключ «{created?.name}» создан</Title>} size="xl" closeOnClickOutside={false}>
+      <CreateDialog
+        opened={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(k) => {
+          setCreating(false);
+          setCreated(k);
+          load();
+        }}
+      />
+      <Modal
+        opened={created !== null}
+        onClose={() => setCreated(null)}
+        title={<Title order={3}>Ключ «{created?.name}» создан</Title>}
+        size="xl"
+        closeOnClickOutside={false}
+      >
         {created && (
           <Stack data-testid="apikey-created">
-            <Alert color="orange" title="Ключ показан один раз">Скопируйте его сейчас и передайте в программу интегратора. На сервере хранится только его хеш: потерянный ключ не восстановить — отзовите его и создайте новый.</Alert>
-            <Code block fz="md" data-testid="apikey-secret" style={{ wordBreak: 'break-all' }}>{created.key}</Code>
-            <Text size="sm" c="dimmed">{created.expiresAt ? `Действует до ${dateTime(created.expiresAt)}.` : 'Действует, пока его не отзовут.'}</Text>
+            <Alert color="orange" title="Ключ показан один раз">
+              Скопируйте его сейчас и передайте в программу интегратора. На сервере хранится только его хеш: потерянный ключ не восстановить
+              — отзовите его и создайте новый.
+            </Alert>
+            <Code block fz="md" data-testid="apikey-secret" style={{ wordBreak: 'break-all' }}>
+              {created.key}
+            </Code>
+            <Text size="sm" c="dimmed">
+              {created.expiresAt ? `Действует до ${dateTime(created.expiresAt)}.` : 'Действует, пока его не отзовут.'}
+            </Text>
             <Group justify="flex-end">
               <CopyButton value={created.key}>
-                {({ copied, copy }) => <Button data-autofocus variant={copied ? 'light' : 'filled'} color={copied ? 'green' : 'indigo'} onClick={copy} data-testid="apikey-copy">{copied ? 'Скопировано' : 'Скопировать'}</Button>}
+                {({ copied, copy }) => (
+                  <Button
+                    data-autofocus
+                    variant={copied ? 'light' : 'filled'}
+                    color={copied ? 'green' : 'indigo'}
+                    onClick={copy}
+                    data-testid="apikey-copy"
+                  >
+                    {copied ? 'Скопировано' : 'Скопировать'}
+                  </Button>
+                )}
               </CopyButton>
-              <Button variant="default" onClick={() => setCreated(null)} data-testid="apikey-done">Готово</Button>
+              <Button variant="default" onClick={() => setCreated(null)} data-testid="apikey-done">
+                Готово
+              </Button>
             </Group>
           </Stack>
         )}
       </Modal>
-      <Modal opened={revoking !== null} onClose={() => setRevoking(null)} title={<Title order={3}>Отозвать ключ «{revoking?.name}»?</Title>}>
+      <Modal
+        opened={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title={<Title order={3}>Отозвать ключ «{revoking?.name}»?</Title>}
+      >
         <Stack>
           <Text>Программа, которая им пользуется, сразу получит отказ (401). Отзыв нельзя отменить: для неё понадобится новый ключ.</Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>Отмена</Button>
-            <Button color="red" data-autofocus data-testid="apikey-revoke-confirm" onClick={() => {
-              const k = revoking;
-              setRevoking(null);
-              if (k) api('POST', `/api/v1/api-keys/${k.id}/revoke`).then(load).catch((e: unknown) => setError(errorText(e)));
-            }}>Отозвать</Button>
+            <Button variant="default" onClick={() => setRevoking(null)}>
+              Отмена
+            </Button>
+            <Button
+              color="red"
+              data-autofocus
+              data-testid="apikey-revoke-confirm"
+              onClick={() => {
+                const k = revoking;
+                setRevoking(null);
+                if (k)
+                  api('POST', `/api/v1/api-keys/${k.id}/revoke`)
+                    .then(load)
+                    .catch((e: unknown) => setError(errorText(e)));
+              }}
+            >
+              Отозвать
+            </Button>
           </Group>
         </Stack>
       </Modal>
@@ -152,22 +243,56 @@ function CreateDialog({ opened, onClose, onCreated }: { opened: boolean; onClose
   };
   return (
     <Modal opened={opened} onClose={onClose} title={<Title order={3}>Новый API-ключ</Title>} size="lg">
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
-          <TextInput label="Название" description="Кому и для чего: «Биллинг Эксперт, лента»" value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus required data-testid="apikey-name" />
-          <Checkbox.Group label="Области" description="Ключ откроет только эти адреса" value={scopes} onChange={setScopes} data-testid="apikey-scopes">
+          <TextInput
+            label="Название"
+            description="Кому и для чего: «Биллинг Эксперт, лента»"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            data-autofocus
+            required
+            data-testid="apikey-name"
+          />
+          <Checkbox.Group
+            label="Области"
+            description="Ключ откроет только эти адреса"
+            value={scopes}
+            onChange={setScopes}
+            data-testid="apikey-scopes"
+          >
             <Stack gap={6} mt={6}>
-              {SCOPES.map((s) => <Checkbox key={s.value} value={s.value} label={s.label} data-testid={`apikey-scope-${s.value}`} />)}
+              {SCOPES.map((s) => (
+                <Checkbox key={s.value} value={s.value} label={s.label} data-testid={`apikey-scope-${s.value}`} />
+              ))}
             </Stack>
           </Checkbox.Group>
-          <TextInput type="date" label="Действует до (необязательно)" description="С начала этого дня ключ перестанет работать; пусто — бессрочно" value={expires} onChange={(e) => setExpires(e.currentTarget.value)} w={260} data-testid="apikey-expires" />
-          {error && <Alert color="red" data-testid="apikey-error">{error}</Alert>}
+          <TextInput
+            type="date"
+            label="Действует до (необязательно)"
+            description="С начала этого дня ключ перестанет работать; пусто — бессрочно"
+            value={expires}
+            onChange={(e) => setExpires(e.currentTarget.value)}
+            w={260}
+            data-testid="apikey-expires"
+          />
+          {error && (
+            <Alert color="red" data-testid="apikey-error">
+              {error}
+            </Alert>
+          )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>Отмена</Button>
-            <Button type="submit" data-testid="apikey-save">Создать</Button>
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" data-testid="apikey-save">
+              Создать
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -3,7 +3,23 @@
  * one-time enrollment code, rename, move to another point, revoke, issue a new code; a desk's
  * history of syncs and rejections.
  */
-import { Alert, Badge, Button, Card, Code, Drawer, Group, Modal, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Drawer,
+  Group,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { Desk, Point } from '../api/types.ts';
@@ -54,44 +70,108 @@ export function DesksScreen({ me }: { me: Me }) {
   };
 
   return (
-    <Page title="Кассы и пункты" error={error} actions={admin && (
-      <>
-        <Button variant="light" onClick={() => setDialog({ kind: 'point', point: null })} data-testid="point-new">Новый пункт</Button>
-        <Button onClick={() => setDialog({ kind: 'desk', desk: null })} disabled={points.length === 0} data-testid="desk-new">Новая касса</Button>
-      </>
-    )}>
+    <Page
+      title="Кассы и пункты"
+      error={error}
+      actions={
+        admin && (
+          <>
+            <Button variant="light" onClick={() => setDialog({ kind: 'point', point: null })} data-testid="point-new">
+              Новый пункт
+            </Button>
+            <Button onClick={() => setDialog({ kind: 'desk', desk: null })} disabled={points.length === 0} data-testid="desk-new">
+              Новая касса
+            </Button>
+          </>
+        )
+      }
+    >
       {points.map((p) => (
         <Card withBorder key={p.id} data-testid={`point-${p.code}`}>
           <Group justify="space-between" mb="xs">
             <div>
-              <Title order={4}>{p.name} <Text span c="dimmed" size="sm">({p.code})</Text> {!p.active && <Badge color="gray">закрыт</Badge>}</Title>
-              <Text c="dimmed" size="sm">{p.address || 'адрес не указан'}</Text>
+              <Title order={4}>
+                {p.name}{' '}
+                <Text span c="dimmed" size="sm">
+                  ({p.code})
+                </Text>{' '}
+                {!p.active && <Badge color="gray">закрыт</Badge>}
+              </Title>
+              <Text c="dimmed" size="sm">
+                {p.address || 'адрес не указан'}
+              </Text>
             </div>
-            {admin && <Button variant="subtle" size="xs" onClick={() => setDialog({ kind: 'point', point: p })}>Изменить пункт</Button>}
+            {admin && (
+              <Button variant="subtle" size="xs" onClick={() => setDialog({ kind: 'point', point: p })}>
+                Изменить пункт
+              </Button>
+            )}
           </Group>
           <Table verticalSpacing={6}>
             <Table.Tbody>
-              {desks.filter((d) => d.pointId === p.id).map((d) => (
-                <Table.Tr key={d.id} data-testid={`desk-row-${d.name}`}>
-                  <Table.Td fw={600} w={200}>{d.name}</Table.Td>
-                  <Table.Td w={170}><OnlineBadge desk={d} /></Table.Td>
-                  <Table.Td w={170}>{d.enrolled ? ago(d.lastSeenAt) : ''}</Table.Td>
-                  <Table.Td><Problems desk={d} /></Table.Td>
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end">
-                      <Button size="xs" variant="default" onClick={() => setHistory(d)}>История</Button>
-                      {admin && <Button size="xs" variant="default" onClick={() => setDialog({ kind: 'desk', desk: d })}>Изменить</Button>}
-                      {admin && <Button size="xs" variant="default" onClick={() => void act(async () => {
-                        const r = await api<{ enrollmentCode: string; expiresAt: string }>('POST', `/api/v1/desks/${d.id}/enrollment`);
-                        setCode({ desk: d.name, code: r.enrollmentCode, expiresAt: r.expiresAt });
-                      })}>Новый код</Button>}
-                      {admin && !d.revoked && d.enrolled && <Button size="xs" color="red" variant="light" onClick={() => {
-                        if (window.confirm(`Отозвать ключ кассы «${d.name}»? Касса перестанет отправлять операции до новой регистрации.`)) void act(() => api('POST', `/api/v1/desks/${d.id}/revoke`));
-                      }} data-testid={`revoke-${d.name}`}>Отозвать</Button>}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
+              {desks
+                .filter((d) => d.pointId === p.id)
+                .map((d) => (
+                  <Table.Tr key={d.id} data-testid={`desk-row-${d.name}`}>
+                    <Table.Td fw={600} w={200}>
+                      {d.name}
+                    </Table.Td>
+                    <Table.Td w={170}>
+                      <OnlineBadge desk={d} />
+                    </Table.Td>
+                    <Table.Td w={170}>{d.enrolled ? ago(d.lastSeenAt) : ''}</Table.Td>
+                    <Table.Td>
+                      <Problems desk={d} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4} justify="flex-end">
+                        <Button size="xs" variant="default" onClick={() => setHistory(d)}>
+                          История
+                        </Button>
+                        {admin && (
+                          <Button size="xs" variant="default" onClick={() => setDialog({ kind: 'desk', desk: d })}>
+                            Изменить
+                          </Button>
+                        )}
+                        {admin && (
+                          <Button
+                            size="xs"
+                            variant="default"
+                            onClick={() =>
+                              void act(async () => {
+                                const r = await api<{ enrollmentCode: string; expiresAt: string }>(
+                                  'POST',
+                                  `/api/v1/desks/${d.id}/enrollment`,
+                                );
+                                setCode({ desk: d.name, code: r.enrollmentCode, expiresAt: r.expiresAt });
+                              })
+                            }
+                          >
+                            Новый код
+                          </Button>
+                        )}
+                        {admin && !d.revoked && d.enrolled && (
+                          <Button
+                            size="xs"
+                            color="red"
+                            variant="light"
+                            onClick={() => {
+                              if (
+                                window.confirm(
+                                  `Отозвать ключ кассы «${d.name}»? Касса перестанет отправлять операции до новой регистрации.`,
+                                )
+                              )
+                                void act(() => api('POST', `/api/v1/desks/${d.id}/revoke`));
+                            }}
+                            data-testid={`revoke-${d.name}`}
+                          >
+                            Отозвать
+                          </Button>
+                        )}
+                      </Group>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
             </Table.Tbody>
           </Table>
           {desks.every((d) => d.pointId !== p.id) && <Text c="dimmed">В пункте нет касс.</Text>}
@@ -99,21 +179,40 @@ export function DesksScreen({ me }: { me: Me }) {
       ))}
       {points.length === 0 && <Alert color="blue">Пунктов ещё нет. Создайте пункт приёма, затем кассы в нём.</Alert>}
 
-      <PointDialog dialog={dialog} onClose={() => setDialog(null)} onSaved={() => {
-        setDialog(null);
-        load();
-      }} />
-      <DeskDialog dialog={dialog} points={points} onClose={() => setDialog(null)} onCreated={(c) => setCode(c)} onSaved={() => {
-        setDialog(null);
-        load();
-      }} />
+      <PointDialog
+        dialog={dialog}
+        onClose={() => setDialog(null)}
+        onSaved={() => {
+          setDialog(null);
+          load();
+        }}
+      />
+      <DeskDialog
+        dialog={dialog}
+        points={points}
+        onClose={() => setDialog(null)}
+        onCreated={(c) => setCode(c)}
+        onSaved={() => {
+          setDialog(null);
+          load();
+        }}
+      />
       <Modal opened={code !== null} onClose={() => setCode(null)} title={<Title order={3}>Код регистрации кассы</Title>} size="lg">
         {code && (
           <Stack data-testid="enrollment-code-dialog">
-            <Text>Введите этот код на кассе «{code.desk}» (Настройки → Регистрация) вместе с адресом сервера. Код одноразовый и действует до {dateTime(code.expiresAt)}.</Text>
-            <Code block fz={28} ta="center" data-testid="enrollment-code">{code.code}</Code>
-            <Text c="dimmed" size="sm">Адрес сервера: <Code>{window.location.origin}</Code></Text>
-            <Button data-autofocus onClick={() => setCode(null)}>Готово</Button>
+            <Text>
+              Введите этот код на кассе «{code.desk}» (Настройки → Регистрация) вместе с адресом сервера. Код одноразовый и действует до{' '}
+              {dateTime(code.expiresAt)}.
+            </Text>
+            <Code block fz={28} ta="center" data-testid="enrollment-code">
+              {code.code}
+            </Code>
+            <Text c="dimmed" size="sm">
+              Адрес сервера: <Code>{window.location.origin}</Code>
+            </Text>
+            <Button data-autofocus onClick={() => setCode(null)}>
+              Готово
+            </Button>
           </Stack>
         )}
       </Modal>
@@ -140,24 +239,67 @@ function PointDialog({ dialog, onClose, onSaved }: { dialog: Dialog; onClose: ()
     }
   };
   return (
-    <Modal opened={dialog?.kind === 'point'} onClose={onClose} title={<Title order={3}>{point ? 'Пункт приёма' : 'Новый пункт приёма'}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+    <Modal
+      opened={dialog?.kind === 'point'}
+      onClose={onClose}
+      title={<Title order={3}>{point ? 'Пункт приёма' : 'Новый пункт приёма'}</Title>}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
-          <TextInput label="Код" description="Латиница и цифры, например P2" value={form.code} disabled={point !== null} onChange={(e) => setForm({ ...form, code: e.currentTarget.value })} data-autofocus data-testid="point-code" />
-          <TextInput label="Название" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid="point-name" />
-          <TextInput label="Адрес" value={form.address} onChange={(e) => setForm({ ...form, address: e.currentTarget.value })} data-testid="point-address" />
+          <TextInput
+            label="Код"
+            description="Латиница и цифры, например P2"
+            value={form.code}
+            disabled={point !== null}
+            onChange={(e) => setForm({ ...form, code: e.currentTarget.value })}
+            data-autofocus
+            data-testid="point-code"
+          />
+          <TextInput
+            label="Название"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            data-testid="point-name"
+          />
+          <TextInput
+            label="Адрес"
+            value={form.address}
+            onChange={(e) => setForm({ ...form, address: e.currentTarget.value })}
+            data-testid="point-address"
+          />
           {error && <Alert color="red">{error}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Отмена</Button><Button type="submit" data-testid="point-save">Сохранить</Button></Group>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" data-testid="point-save">
+              Сохранить
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>
   );
 }
 
-function DeskDialog({ dialog, points, onClose, onSaved, onCreated }: { dialog: Dialog; points: Point[]; onClose: () => void; onSaved: () => void; onCreated: (c: { desk: string; code: string; expiresAt: string }) => void }) {
+function DeskDialog({
+  dialog,
+  points,
+  onClose,
+  onSaved,
+  onCreated,
+}: {
+  dialog: Dialog;
+  points: Point[];
+  onClose: () => void;
+  onSaved: () => void;
+  onCreated: (c: { desk: string; code: string; expiresAt: string }) => void;
+}) {
   const desk = dialog?.kind === 'desk' ? dialog.desk : null;
   const [name, setName] = useState('');
   const [pointId, setPointId] = useState<string | null>(null);
@@ -171,7 +313,10 @@ function DeskDialog({ dialog, points, onClose, onSaved, onCreated }: { dialog: D
     try {
       if (desk) await api('PATCH', `/api/v1/desks/${desk.id}`, { name, ...(pointId && pointId !== desk.pointId ? { pointId } : {}) });
       else {
-        const r = await api<{ enrollmentCode: string; expiresAt: string }>('POST', '/api/v1/desks', { name, ...(pointId ? { pointId } : {}) });
+        const r = await api<{ enrollmentCode: string; expiresAt: string }>('POST', '/api/v1/desks', {
+          name,
+          ...(pointId ? { pointId } : {}),
+        });
         onCreated({ desk: name, code: r.enrollmentCode, expiresAt: r.expiresAt });
       }
       onSaved();
@@ -181,15 +326,38 @@ function DeskDialog({ dialog, points, onClose, onSaved, onCreated }: { dialog: D
   };
   return (
     <Modal opened={dialog?.kind === 'desk'} onClose={onClose} title={<Title order={3}>{desk ? 'Касса' : 'Новая касса'}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
-          <TextInput label="Название" placeholder="Касса 2" value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus data-testid="desk-name" />
-          <Select label="Пункт" data={points.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))} value={pointId} onChange={setPointId} allowDeselect={false} data-testid="desk-point" />
+          <TextInput
+            label="Название"
+            placeholder="Касса 2"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            data-autofocus
+            data-testid="desk-name"
+          />
+          <Select
+            label="Пункт"
+            data={points.map((p) => ({ value: p.id, label: `${p.name} (${p.code})` }))}
+            value={pointId}
+            onChange={setPointId}
+            allowDeselect={false}
+            data-testid="desk-point"
+          />
           {error && <Alert color="red">{error}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Отмена</Button><Button type="submit" data-testid="desk-save">{desk ? 'Сохранить' : 'Создать и получить код'}</Button></Group>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" data-testid="desk-save">
+              {desk ? 'Сохранить' : 'Создать и получить код'}
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>
@@ -201,18 +369,49 @@ function HistoryDrawer({ desk, onClose }: { desk: Desk | null; onClose: () => vo
   const [outcome, setOutcome] = useState('all');
   useEffect(() => {
     if (!desk) return;
-    void api<{ items: HistoryItem[] }>('GET', `/api/v1/desks/${desk.id}/history?limit=200${outcome === 'all' ? '' : `&outcome=${outcome}`}`).then((r) => setItems(r.items)).catch(() => setItems([]));
+    void api<{ items: HistoryItem[] }>('GET', `/api/v1/desks/${desk.id}/history?limit=200${outcome === 'all' ? '' : `&outcome=${outcome}`}`)
+      .then((r) => setItems(r.items))
+      .catch(() => setItems([]));
   }, [desk, outcome]);
   return (
-    <Drawer opened={desk !== null} onClose={onClose} position="right" size="xl" title={<Title order={3}>История кассы «{desk?.name}»</Title>}>
-      <SegmentedControl mb="sm" value={outcome} onChange={setOutcome} data={[{ value: 'all', label: 'Все' }, { value: 'rejected', label: 'Отклонённые' }, { value: 'applied_with_review', label: 'На разборе' }]} />
+    <Drawer
+      opened={desk !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={<Title order={3}>История кассы «{desk?.name}»</Title>}
+    >
+      <SegmentedControl
+        mb="sm"
+        value={outcome}
+        onChange={setOutcome}
+        data={[
+          { value: 'all', label: 'Все' },
+          { value: 'rejected', label: 'Отклонённые' },
+          { value: 'applied_with_review', label: 'На разборе' },
+        ]}
+      />
       <Table fz="sm" striped>
-        <Table.Thead><Table.Tr><Table.Th>№</Table.Th><Table.Th>Получено</Table.Th><Table.Th>Операция</Table.Th><Table.Th>Итог</Table.Th><Table.Th>Причина</Table.Th></Table.Tr></Table.Thead>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>№</Table.Th>
+            <Table.Th>Получено</Table.Th>
+            <Table.Th>Операция</Table.Th>
+            <Table.Th>Итог</Table.Th>
+            <Table.Th>Причина</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
         <Table.Tbody>
           {items.map((i) => (
             <Table.Tr key={`${i.seq}-${i.opId}`}>
-              <Table.Td>{i.seq}</Table.Td><Table.Td>{dateTime(i.receivedAt)}</Table.Td><Table.Td>{i.type}</Table.Td>
-              <Table.Td><Badge color={i.outcome === 'rejected' ? 'red' : i.outcome === 'applied' ? 'green' : 'orange'} variant="light">{i.outcome === 'rejected' ? 'отклонена' : i.outcome === 'applied' ? 'принята' : 'на разборе'}</Badge></Table.Td>
+              <Table.Td>{i.seq}</Table.Td>
+              <Table.Td>{dateTime(i.receivedAt)}</Table.Td>
+              <Table.Td>{i.type}</Table.Td>
+              <Table.Td>
+                <Badge color={i.outcome === 'rejected' ? 'red' : i.outcome === 'applied' ? 'green' : 'orange'} variant="light">
+                  {i.outcome === 'rejected' ? 'отклонена' : i.outcome === 'applied' ? 'принята' : 'на разборе'}
+                </Badge>
+              </Table.Td>
               <Table.Td>{i.message ?? ''}</Table.Td>
             </Table.Tr>
           ))}

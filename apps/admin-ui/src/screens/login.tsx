@@ -37,16 +37,24 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   return (
     <Center h="100vh" bg="gray.1">
       <Paper withBorder shadow="md" p="xl" w={420}>
-        <form onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
           <Stack>
             <Title order={2}>Paydesk — бэк-офис</Title>
             <TextInput label="Логин" value={login} onChange={(e) => setLogin(e.currentTarget.value)} autoFocus data-testid="login" />
             <PasswordInput label="Пароль" value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="password" />
-            {error && <Alert color="red" data-testid="login-error">{error}</Alert>}
-            <Button type="submit" loading={busy} data-testid="login-submit">Войти</Button>
+            {error && (
+              <Alert color="red" data-testid="login-error">
+                {error}
+              </Alert>
+            )}
+            <Button type="submit" loading={busy} data-testid="login-submit">
+              Войти
+            </Button>
           </Stack>
         </form>
       </Paper>

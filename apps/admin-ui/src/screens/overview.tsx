@@ -20,14 +20,26 @@ interface Overview {
 }
 
 const COLORS = ['#4263eb', '#12b886', '#f59f00', '#e64980', '#7950f2', '#15aabf'];
-const KINDS: [string, string][] = [['billing', 'ЖКУ'], ['thirdparty', 'Третьи лица'], ['service', 'Услуги пункта']];
+const KINDS: [string, string][] = [
+  ['billing', 'ЖКУ'],
+  ['thirdparty', 'Третьи лица'],
+  ['service', 'Услуги пункта'],
+];
 
 function Stat({ label, value, hint, color, testId }: { label: string; value: string; hint?: string; color?: string; testId?: string }) {
   return (
     <Card withBorder padding="md">
-      <Text c="dimmed" size="sm">{label}</Text>
-      <Text fw={700} size="xl" c={color} data-testid={testId}>{value}</Text>
-      {hint && <Text size="sm" c="dimmed">{hint}</Text>}
+      <Text c="dimmed" size="sm">
+        {label}
+      </Text>
+      <Text fw={700} size="xl" c={color} data-testid={testId}>
+        {value}
+      </Text>
+      {hint && (
+        <Text size="sm" c="dimmed">
+          {hint}
+        </Text>
+      )}
     </Card>
   );
 }
@@ -36,10 +48,12 @@ export function OverviewScreen() {
   const [data, setData] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<Overview>('GET', '/api/v1/overview').then((d) => {
-      setData(d);
-      setError(null);
-    }).catch((e: unknown) => setError(errorText(e)));
+    api<Overview>('GET', '/api/v1/overview')
+      .then((d) => {
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => setError(errorText(e)));
   }, []);
   useEffect(() => {
     load();
@@ -55,32 +69,58 @@ export function OverviewScreen() {
         <>
           <SimpleGrid cols={{ base: 2, lg: 5 }}>
             <Stat label="Принято сегодня" value={money(data.today.sumKop)} hint={`${data.today.count} платежей`} testId="today-sum" />
-            {KINDS.map(([k, name]) => <Stat key={k} label={name} value={money(data.today.byKind[k]?.sumKop ?? 0)} hint={`${data.today.byKind[k]?.count ?? 0} шт`} />)}
+            {KINDS.map(([k, name]) => (
+              <Stat key={k} label={name} value={money(data.today.byKind[k]?.sumKop ?? 0)} hint={`${data.today.byKind[k]?.count ?? 0} шт`} />
+            ))}
             <Stat label="Вознаграждение" value={money(data.today.commissionKop)} />
           </SimpleGrid>
           <SimpleGrid cols={{ base: 2, lg: 4 }}>
             <Stat label="Кассы на связи" value={`${online} из ${active}`} color={online < active ? 'red' : 'green'} testId="desks-online" />
             <Stat label="На разборе" value={String(data.queues.review)} color={data.queues.review ? 'orange' : undefined} />
             <Stat label="Передаётся поставщикам" value={String(data.queues.forwardingInTransit)} />
-            <Stat label="Отказы поставщиков" value={String(data.queues.forwardingFailed)} color={data.queues.forwardingFailed ? 'red' : undefined} />
+            <Stat
+              label="Отказы поставщиков"
+              value={String(data.queues.forwardingFailed)}
+              color={data.queues.forwardingFailed ? 'red' : undefined}
+            />
           </SimpleGrid>
           <Card withBorder>
-            <Title order={4} mb="sm">Кассы</Title>
+            <Title order={4} mb="sm">
+              Кассы
+            </Title>
             <Table verticalSpacing="xs" striped data-testid="overview-desks">
               <Table.Thead>
-                <Table.Tr><Table.Th>Пункт</Table.Th><Table.Th>Касса</Table.Th><Table.Th>Связь</Table.Th><Table.Th>Была на связи</Table.Th><Table.Th>Кассир</Table.Th><Table.Th>Смена</Table.Th><Table.Th>Не отправлено</Table.Th><Table.Th>Что не так</Table.Th></Table.Tr>
+                <Table.Tr>
+                  <Table.Th>Пункт</Table.Th>
+                  <Table.Th>Касса</Table.Th>
+                  <Table.Th>Связь</Table.Th>
+                  <Table.Th>Была на связи</Table.Th>
+                  <Table.Th>Кассир</Table.Th>
+                  <Table.Th>Смена</Table.Th>
+                  <Table.Th>Не отправлено</Table.Th>
+                  <Table.Th>Что не так</Table.Th>
+                </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {data.desks.map((d) => (
                   <Table.Tr key={d.id} data-testid={`overview-desk-${d.name}`}>
                     <Table.Td>{d.pointName}</Table.Td>
                     <Table.Td fw={600}>{d.name}</Table.Td>
-                    <Table.Td><OnlineBadge desk={d} /></Table.Td>
+                    <Table.Td>
+                      <OnlineBadge desk={d} />
+                    </Table.Td>
                     <Table.Td>{ago(d.lastSeenAt)}</Table.Td>
                     <Table.Td>{d.status?.cashier ?? '—'}</Table.Td>
-                    <Table.Td><ShiftText desk={d} /></Table.Td>
-                    <Table.Td c={(d.status?.unsentCount ?? 0) > 0 ? 'orange' : undefined}>{d.status?.unsentCount ?? 0}{d.status?.oldestUnsentAt ? `, старейшая ${ago(d.status.oldestUnsentAt)}` : ''}</Table.Td>
-                    <Table.Td><Problems desk={d} /></Table.Td>
+                    <Table.Td>
+                      <ShiftText desk={d} />
+                    </Table.Td>
+                    <Table.Td c={(d.status?.unsentCount ?? 0) > 0 ? 'orange' : undefined}>
+                      {d.status?.unsentCount ?? 0}
+                      {d.status?.oldestUnsentAt ? `, старейшая ${ago(d.status.oldestUnsentAt)}` : ''}
+                    </Table.Td>
+                    <Table.Td>
+                      <Problems desk={d} />
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -90,17 +130,25 @@ export function OverviewScreen() {
           <Card withBorder>
             <Group justify="space-between" mb="sm">
               <Title order={4}>Платежи по часам, ₽</Title>
-              <Text c="dimmed" size="sm">по пунктам, сегодня</Text>
+              <Text c="dimmed" size="sm">
+                по пунктам, сегодня
+              </Text>
             </Group>
             <div style={{ width: '100%', height: 280 }} data-testid="hourly-chart">
               <ResponsiveContainer>
-                <BarChart data={data.hourly.hours.filter((h) => (h['hour'] ?? 0) >= 7 && (h['hour'] ?? 0) <= 21).map((h) => ({ ...Object.fromEntries(Object.entries(h).map(([k, v]) => [k, k === 'hour' ? `${v}:00` : v / 100])) }))}>
+                <BarChart
+                  data={data.hourly.hours
+                    .filter((h) => (h['hour'] ?? 0) >= 7 && (h['hour'] ?? 0) <= 21)
+                    .map((h) => ({ ...Object.fromEntries(Object.entries(h).map(([k, v]) => [k, k === 'hour' ? `${v}:00` : v / 100])) }))}
+                >
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="hour" />
                   <YAxis />
                   <Tooltip formatter={(v) => `${Number(v).toLocaleString('ru-RU', { minimumFractionDigits: 2 })} ₽`} />
                   <Legend />
-                  {data.hourly.points.map((p, i) => <Bar key={p} dataKey={p} stackId="a" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />)}
+                  {data.hourly.points.map((p, i) => (
+                    <Bar key={p} dataKey={p} stackId="a" fill={COLORS[i % COLORS.length]} isAnimationActive={false} />
+                  ))}
                 </BarChart>
               </ResponsiveContainer>
             </div>

@@ -39,14 +39,34 @@ export function PeopleScreen() {
   }, []);
   useEffect(load, [load]);
   const toggle = (u: User): void => {
-    api('PATCH', `/api/v1/users/${u.id}`, { active: !u.active }).then(load).catch((e: unknown) => setError(errorText(e)));
+    api('PATCH', `/api/v1/users/${u.id}`, { active: !u.active })
+      .then(load)
+      .catch((e: unknown) => setError(errorText(e)));
   };
   const roleOptions = ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }));
   return (
-    <Page title="Сотрудники" error={error} actions={<Button onClick={() => setEditing('new')} data-testid="user-new">Новый сотрудник</Button>}>
+    <Page
+      title="Сотрудники"
+      error={error}
+      actions={
+        <Button onClick={() => setEditing('new')} data-testid="user-new">
+          Новый сотрудник
+        </Button>
+      }
+    >
       <Card withBorder>
         <Table striped verticalSpacing="xs">
-          <Table.Thead><Table.Tr><Table.Th>Логин</Table.Th><Table.Th>Имя</Table.Th><Table.Th>Роль</Table.Th><Table.Th>ИНН кассира</Table.Th><Table.Th>Пункт</Table.Th><Table.Th>Состояние</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Логин</Table.Th>
+              <Table.Th>Имя</Table.Th>
+              <Table.Th>Роль</Table.Th>
+              <Table.Th>ИНН кассира</Table.Th>
+              <Table.Th>Пункт</Table.Th>
+              <Table.Th>Состояние</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {users.map((u) => (
               <Table.Tr key={u.id} data-testid={`user-${u.login}`}>
@@ -56,13 +76,31 @@ export function PeopleScreen() {
                 <Table.Td>{u.inn ?? '—'}</Table.Td>
                 <Table.Td>{points.find((p) => p.id === u.pointId)?.name ?? 'любой'}</Table.Td>
                 <Table.Td>
-                  {!u.active ? <Badge color="gray">заблокирован</Badge> : u.lockedUntil && new Date(u.lockedUntil) > new Date() ? <Badge color="orange">вход закрыт до {dateTime(u.lockedUntil)}</Badge> : <Badge color="green">активен</Badge>}
+                  {!u.active ? (
+                    <Badge color="gray">заблокирован</Badge>
+                  ) : u.lockedUntil && new Date(u.lockedUntil) > new Date() ? (
+                    <Badge color="orange">вход закрыт до {dateTime(u.lockedUntil)}</Badge>
+                  ) : (
+                    <Badge color="green">активен</Badge>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} justify="flex-end">
-                    <Button size="xs" variant="default" onClick={() => setEditing(u)}>Изменить</Button>
-                    <Button size="xs" variant="default" onClick={() => setPassword(u)} data-testid={`password-${u.login}`}>Пароль</Button>
-                    <Button size="xs" variant="light" color={u.active ? 'red' : 'green'} onClick={() => toggle(u)} data-testid={`toggle-${u.login}`}>{u.active ? 'Заблокировать' : 'Разблокировать'}</Button>
+                    <Button size="xs" variant="default" onClick={() => setEditing(u)}>
+                      Изменить
+                    </Button>
+                    <Button size="xs" variant="default" onClick={() => setPassword(u)} data-testid={`password-${u.login}`}>
+                      Пароль
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      color={u.active ? 'red' : 'green'}
+                      onClick={() => toggle(u)}
+                      data-testid={`toggle-${u.login}`}
+                    >
+                      {u.active ? 'Заблокировать' : 'Разблокировать'}
+                    </Button>
                   </Group>
                 </Table.Td>
               </Table.Tr>
@@ -70,21 +108,46 @@ export function PeopleScreen() {
           </Table.Tbody>
         </Table>
       </Card>
-      <UserDialog user={editing} points={points} roleOptions={roleOptions} onClose={() => setEditing(null)} onSaved={() => {
-        setEditing(null);
-        load();
-      }} />
+      <UserDialog
+        user={editing}
+        points={points}
+        roleOptions={roleOptions}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null);
+          load();
+        }}
+      />
       <PasswordDialog user={password} onClose={() => setPassword(null)} />
     </Page>
   );
 }
 
-function UserDialog({ user, points, roleOptions, onClose, onSaved }: { user: User | 'new' | null; points: Point[]; roleOptions: { value: string; label: string }[]; onClose: () => void; onSaved: () => void }) {
+function UserDialog({
+  user,
+  points,
+  roleOptions,
+  onClose,
+  onSaved,
+}: {
+  user: User | 'new' | null;
+  points: Point[];
+  roleOptions: { value: string; label: string }[];
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const existing = user !== 'new' ? user : null;
   const [form, setForm] = useState({ login: '', name: '', role: 'cashier', password: '', inn: '', pointId: '' });
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    setForm({ login: existing?.login ?? '', name: existing?.name ?? '', role: existing?.role ?? 'cashier', password: '', inn: existing?.inn ?? '', pointId: existing?.pointId ?? '' });
+    setForm({
+      login: existing?.login ?? '',
+      name: existing?.name ?? '',
+      role: existing?.role ?? 'cashier',
+      password: '',
+      inn: existing?.inn ?? '',
+      pointId: existing?.pointId ?? '',
+    });
     setError(null);
   }, [user, existing]);
   const save = async (): Promise<void> => {
@@ -99,19 +162,65 @@ function UserDialog({ user, points, roleOptions, onClose, onSaved }: { user: Use
   };
   return (
     <Modal opened={user !== null} onClose={onClose} title={<Title order={3}>{existing ? existing.name : 'Новый сотрудник'}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
-          <TextInput label="Логин" value={form.login} disabled={existing !== null} onChange={(e) => setForm({ ...form, login: e.currentTarget.value })} data-autofocus data-testid="user-login" />
-          <TextInput label="Фамилия и инициалы" value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid="user-name" />
-          <Select label="Роль" data={roleOptions} value={form.role} onChange={(v) => setForm({ ...form, role: v ?? 'cashier' })} allowDeselect={false} data-testid="user-role" />
-          {!existing && <PasswordInput label="Пароль" value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} data-testid="user-password" />}
-          <TextInput label="ИНН кассира (печатается в чеке)" value={form.inn} onChange={(e) => setForm({ ...form, inn: e.currentTarget.value.replace(/\D/g, '') })} maxLength={12} />
-          <Select label="Пункт" data={[{ value: '', label: 'любой' }, ...points.map((p) => ({ value: p.id, label: p.name }))]} value={form.pointId} onChange={(v) => setForm({ ...form, pointId: v ?? '' })} allowDeselect={false} />
+          <TextInput
+            label="Логин"
+            value={form.login}
+            disabled={existing !== null}
+            onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
+            data-autofocus
+            data-testid="user-login"
+          />
+          <TextInput
+            label="Фамилия и инициалы"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            data-testid="user-name"
+          />
+          <Select
+            label="Роль"
+            data={roleOptions}
+            value={form.role}
+            onChange={(v) => setForm({ ...form, role: v ?? 'cashier' })}
+            allowDeselect={false}
+            data-testid="user-role"
+          />
+          {!existing && (
+            <PasswordInput
+              label="Пароль"
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+              data-testid="user-password"
+            />
+          )}
+          <TextInput
+            label="ИНН кассира (печатается в чеке)"
+            value={form.inn}
+            onChange={(e) => setForm({ ...form, inn: e.currentTarget.value.replace(/\D/g, '') })}
+            maxLength={12}
+          />
+          <Select
+            label="Пункт"
+            data={[{ value: '', label: 'любой' }, ...points.map((p) => ({ value: p.id, label: p.name }))]}
+            value={form.pointId}
+            onChange={(v) => setForm({ ...form, pointId: v ?? '' })}
+            allowDeselect={false}
+          />
           {error && <Alert color="red">{error}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Отмена</Button><Button type="submit" data-testid="user-save">Сохранить</Button></Group>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" data-testid="user-save">
+              Сохранить
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>
@@ -136,14 +245,29 @@ function PasswordDialog({ user, onClose }: { user: User | null; onClose: () => v
   };
   return (
     <Modal opened={user !== null} onClose={onClose} title={<Title order={3}>Новый пароль: {user?.name}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
-          <PasswordInput label="Пароль" value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-autofocus data-testid="new-password" />
+          <PasswordInput
+            label="Пароль"
+            value={password}
+            onChange={(e) => setPassword(e.currentTarget.value)}
+            data-autofocus
+            data-testid="new-password"
+          />
           {message && <Alert color={message.color}>{message.text}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Закрыть</Button><Button type="submit" disabled={password.length < 4}>Задать</Button></Group>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Закрыть
+            </Button>
+            <Button type="submit" disabled={password.length < 4}>
+              Задать
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>

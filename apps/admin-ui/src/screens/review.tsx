@@ -36,35 +36,82 @@ export function ReviewScreen() {
   const [error, setError] = useState<string | null>(null);
   const [resolving, setResolving] = useState<Item | null>(null);
   const load = useCallback(() => {
-    api<{ items: Item[]; total: number }>('GET', `/api/v1/review?status=${status}&limit=200`).then((r) => {
-      setItems(r.items);
-      setTotal(r.total);
-    }).catch((e: unknown) => setError(errorText(e)));
+    api<{ items: Item[]; total: number }>('GET', `/api/v1/review?status=${status}&limit=200`)
+      .then((r) => {
+        setItems(r.items);
+        setTotal(r.total);
+      })
+      .catch((e: unknown) => setError(errorText(e)));
   }, [status]);
   useEffect(load, [load]);
   return (
-    <Page title="Разбор" error={error} actions={<SegmentedControl value={status} onChange={(v) => setStatus(v)} data={[{ value: 'open', label: `Открытые${status === 'open' ? ` (${total})` : ''}` }, { value: 'resolved', label: 'Закрытые' }]} />}>
+    <Page
+      title="Разбор"
+      error={error}
+      actions={
+        <SegmentedControl
+          value={status}
+          onChange={(v) => setStatus(v)}
+          data={[
+            { value: 'open', label: `Открытые${status === 'open' ? ` (${total})` : ''}` },
+            { value: 'resolved', label: 'Закрытые' },
+          ]}
+        />
+      }
+    >
       {items.length === 0 && <Alert color="green">{status === 'open' ? 'Разбирать нечего.' : 'Закрытых пунктов нет.'}</Alert>}
       <Stack>
         {items.map((i) => (
           <Card withBorder key={i.id} data-testid={`review-${i.code}`}>
             <Group justify="space-between" align="flex-start">
               <Stack gap={2} style={{ flex: 1 }}>
-                <Group gap="xs"><Badge color={i.kind === 'forwarding' ? 'grape' : 'orange'} variant="light" tt="none" title={i.code}>{i.title}</Badge><Text c="dimmed" size="sm">{dateTime(i.createdAt)}{i.deskName ? ` · ${i.deskName}` : ''}</Text></Group>
+                <Group gap="xs">
+                  <Badge color={i.kind === 'forwarding' ? 'grape' : 'orange'} variant="light" tt="none" title={i.code}>
+                    {i.title}
+                  </Badge>
+                  <Text c="dimmed" size="sm">
+                    {dateTime(i.createdAt)}
+                    {i.deskName ? ` · ${i.deskName}` : ''}
+                  </Text>
+                </Group>
                 <Text fw={600}>{i.message}</Text>
-                {i.opId && <Text size="sm" c="dimmed">Операция <Text span ff="monospace">{i.opId}</Text></Text>}
-                <details><summary style={{ cursor: 'pointer', color: 'var(--mantine-color-dimmed)' }}>Подробности</summary><Code block mt={4}>{JSON.stringify(i.context, null, 2)}</Code></details>
-                {i.status === 'resolved' && <Text size="sm" c="green">Закрыт {dateTime(i.resolvedAt)}: {RESOLUTIONS.find((r) => r.value === i.resolution)?.label} — {i.note}</Text>}
+                {i.opId && (
+                  <Text size="sm" c="dimmed">
+                    Операция{' '}
+                    <Text span ff="monospace">
+                      {i.opId}
+                    </Text>
+                  </Text>
+                )}
+                <details>
+                  <summary style={{ cursor: 'pointer', color: 'var(--mantine-color-dimmed)' }}>Подробности</summary>
+                  <Code block mt={4}>
+                    {JSON.stringify(i.context, null, 2)}
+                  </Code>
+                </details>
+                {i.status === 'resolved' && (
+                  <Text size="sm" c="green">
+                    Закрыт {dateTime(i.resolvedAt)}: {RESOLUTIONS.find((r) => r.value === i.resolution)?.label} — {i.note}
+                  </Text>
+                )}
               </Stack>
-              {i.status === 'open' && <Button onClick={() => setResolving(i)} data-testid={`resolve-${i.code}`}>Решить</Button>}
+              {i.status === 'open' && (
+                <Button onClick={() => setResolving(i)} data-testid={`resolve-${i.code}`}>
+                  Решить
+                </Button>
+              )}
             </Group>
           </Card>
         ))}
       </Stack>
-      <ResolveDialog item={resolving} onClose={() => setResolving(null)} onDone={() => {
-        setResolving(null);
-        load();
-      }} />
+      <ResolveDialog
+        item={resolving}
+        onClose={() => setResolving(null)}
+        onDone={() => {
+          setResolving(null);
+          load();
+        }}
+      />
     </Page>
   );
 }
@@ -89,16 +136,40 @@ function ResolveDialog({ item, onClose, onDone }: { item: Item | null; onClose: 
   };
   return (
     <Modal opened={item !== null} onClose={onClose} title={<Title order={3}>Решение по пункту разбора</Title>} size="lg">
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void save();
-      }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
         <Stack>
           <Text>{item?.message}</Text>
-          <Select label="Решение" data={RESOLUTIONS} value={resolution} onChange={setResolution} allowDeselect={false} data-testid="resolution" />
-          <Textarea label="Что сделано" description="Остаётся в журнале аудита" value={note} onChange={(e) => setNote(e.currentTarget.value)} minRows={3} data-autofocus data-testid="resolution-note" />
+          <Select
+            label="Решение"
+            data={RESOLUTIONS}
+            value={resolution}
+            onChange={setResolution}
+            allowDeselect={false}
+            data-testid="resolution"
+          />
+          <Textarea
+            label="Что сделано"
+            description="Остаётся в журнале аудита"
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            minRows={3}
+            data-autofocus
+            data-testid="resolution-note"
+          />
           {error && <Alert color="red">{error}</Alert>}
-          <Group justify="flex-end"><Button variant="default" onClick={onClose}>Отмена</Button><Button type="submit" disabled={!note.trim()} data-testid="resolution-save">Закрыть пункт</Button></Group>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Отмена
+            </Button>
+            <Button type="submit" disabled={!note.trim()} data-testid="resolution-save">
+              Закрыть пункт
+            </Button>
+          </Group>
         </Stack>
       </form>
     </Modal>

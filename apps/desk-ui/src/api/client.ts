@@ -35,7 +35,10 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   try {
     r = await fetch(path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
@@ -46,7 +49,12 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!r.ok) {
     if (r.status === 401 && path !== '/api/session') window.dispatchEvent(new CustomEvent('paydesk:unauthorized'));
     const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-    throw new ProblemError(r.status, errorCodeOf(json?.['code']), str(json?.['detail']) ?? str(json?.['title']) ?? `Ошибка ${r.status}`, json ?? {});
+    throw new ProblemError(
+      r.status,
+      errorCodeOf(json?.['code']),
+      str(json?.['detail']) ?? str(json?.['title']) ?? `Ошибка ${r.status}`,
+      json ?? {},
+    );
   }
   return json as T;
 }
@@ -65,7 +73,12 @@ export async function download(path: string): Promise<void> {
   const r = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!r.ok) {
     const body = (await r.json().catch(() => ({}))) as Record<string, unknown>;
-    throw new ProblemError(r.status, errorCodeOf(body['code']), typeof body['detail'] === 'string' ? body['detail'] : `Ошибка ${r.status}`, body);
+    throw new ProblemError(
+      r.status,
+      errorCodeOf(body['code']),
+      typeof body['detail'] === 'string' ? body['detail'] : `Ошибка ${r.status}`,
+      body,
+    );
   }
   const name = /filename="([^"]+)"/.exec(r.headers.get('content-disposition') ?? '')?.[1] ?? 'report';
   const url = URL.createObjectURL(await r.blob());

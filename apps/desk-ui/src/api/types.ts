@@ -16,7 +16,17 @@ export interface DeskStatus {
   enrolled: boolean;
   reference: { loaded: boolean; loading: boolean; rows: number; remaining: number | null };
   shift: { open: boolean; number: number | null; openedAt: string | null; expiresAt: string | null };
-  register: { driver: string; state: 'ready' | 'attention' | 'unavailable' | 'reconciling'; connected: boolean; paperPresent: boolean; unsentToOfdCount: number; oldestUnsentToOfdAt: string | null; fnValidUntil: string | null; drawerKop: number | null; warnings: string[] };
+  register: {
+    driver: string;
+    state: 'ready' | 'attention' | 'unavailable' | 'reconciling';
+    connected: boolean;
+    paperPresent: boolean;
+    unsentToOfdCount: number;
+    oldestUnsentToOfdAt: string | null;
+    fnValidUntil: string | null;
+    drawerKop: number | null;
+    warnings: string[];
+  };
   fatal: string | null;
   clock: { skewMs: number | null; warning: string | null };
 }
@@ -94,7 +104,16 @@ export interface Quote {
   amountKop?: number;
   lines?: { serviceCode: string; period: string; amountKop: number; penaltyKop: number; commissionKop: number }[];
   /** A billing payment's commission, supplier by supplier: each rule applies once to the supplier's share. */
-  suppliers?: { supplierId: string; name: string; rule: string; mode: 'on_top' | 'included'; baseKop: number; commissionKop: number; principalKop: number; feeExceedsBase: boolean }[];
+  suppliers?: {
+    supplierId: string;
+    name: string;
+    rule: string;
+    mode: 'on_top' | 'included';
+    baseKop: number;
+    commissionKop: number;
+    principalKop: number;
+    feeExceedsBase: boolean;
+  }[];
   warnings?: string[];
 }
 

@@ -62,7 +62,9 @@ export function AccountSearch({ onOpen, autoFocus = true }: { onOpen: (number: s
             e.preventDefault();
             if (debounced !== q) {
               // The cashier pressed Enter before the results caught up: search now.
-              void api<{ items: AccountHit[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}&limit=20`).then((r) => r.items[0] && onOpen(r.items[0].number));
+              void api<{ items: AccountHit[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}&limit=20`).then(
+                (r) => r.items[0] && onOpen(r.items[0].number),
+              );
             } else open(active);
           }
         }}
@@ -71,10 +73,17 @@ export function AccountSearch({ onOpen, autoFocus = true }: { onOpen: (number: s
       <Stack gap={4} data-testid="search-results">
         {hits.map((h, i) => (
           <UnstyledButton key={h.number} onClick={() => onOpen(h.number)} onMouseEnter={() => setActive(i)}>
-            <Paper withBorder p="sm" bg={i === active ? 'blue.0' : undefined} style={{ borderColor: i === active ? 'var(--mantine-color-blue-5)' : undefined }}>
+            <Paper
+              withBorder
+              p="sm"
+              bg={i === active ? 'blue.0' : undefined}
+              style={{ borderColor: i === active ? 'var(--mantine-color-blue-5)' : undefined }}
+            >
               <Group justify="space-between" wrap="nowrap">
                 <Group gap="md" wrap="nowrap">
-                  <Text fw={700} size="lg" ff="monospace">{h.number}</Text>
+                  <Text fw={700} size="lg" ff="monospace">
+                    {h.number}
+                  </Text>
                   <Text size="lg">{h.address}</Text>
                 </Group>
                 <Group gap="sm" wrap="nowrap">

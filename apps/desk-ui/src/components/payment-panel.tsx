@@ -50,7 +50,12 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
     busyRef.current = true;
     setBusy(true);
     setError(null);
-    const body = unsettled.current ?? { ...request, opId: opId.current, method, ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}) };
+    const body = unsettled.current ?? {
+      ...request,
+      opId: opId.current,
+      method,
+      ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}),
+    };
     try {
       const result = await api<PaymentResult>('POST', '/api/payments', body);
       opId.current = newOpId();
@@ -58,7 +63,8 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       setTendered('');
       onDone(result);
     } catch (e) {
-      const unknown = !(e instanceof ProblemError) || e.status >= 500 || e.code === 'fiscal.outcome_unknown' || e.code === 'payment.in_progress';
+      const unknown =
+        !(e instanceof ProblemError) || e.status >= 500 || e.code === 'fiscal.outcome_unknown' || e.code === 'payment.in_progress';
       if (unknown) {
         // No answer, or the register cannot say yet: the same payment is retried, never a second one.
         unsettled.current = body;
@@ -91,8 +97,19 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       <Stack gap="sm">
         <Group align="flex-end" gap="lg" wrap="nowrap">
           <Stack gap={4}>
-            <Text size="sm" c="dimmed">{t('pay.method')} · {t('pay.toggleHint')}</Text>
-            <SegmentedControl size="md" value={method} onChange={(v) => setMethod(v)} data={[{ value: 'cash', label: t('pay.cash') }, { value: 'card', label: t('pay.card') }]} data-testid="method" />
+            <Text size="sm" c="dimmed">
+              {t('pay.method')} · {t('pay.toggleHint')}
+            </Text>
+            <SegmentedControl
+              size="md"
+              value={method}
+              onChange={(v) => setMethod(v)}
+              data={[
+                { value: 'cash', label: t('pay.cash') },
+                { value: 'card', label: t('pay.card') },
+              ]}
+              data-testid="method"
+            />
           </Stack>
           {method === 'cash' && (
             <TextInput
@@ -114,13 +131,21 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             />
           )}
           <Stack gap={0} ml="auto" align="flex-end">
-            <Text size="sm" c="dimmed">{t('billing.grandTotal')}</Text>
-            <Title order={2} data-testid="total">{money(totalKop)}</Title>
+            <Text size="sm" c="dimmed">
+              {t('billing.grandTotal')}
+            </Text>
+            <Title order={2} data-testid="total">
+              {money(totalKop)}
+            </Title>
           </Stack>
           {method === 'cash' && (
             <Stack gap={0} align="flex-end" miw={170}>
-              <Text size="sm" c="dimmed">{short ? t('pay.short', { sum: money(-(changeKop ?? 0)) }) : t('pay.change')}</Text>
-              <Title order={1} c={short ? 'red' : 'green.8'} data-testid="change">{changeKop === null ? money(0) : money(Math.abs(changeKop))}</Title>
+              <Text size="sm" c="dimmed">
+                {short ? t('pay.short', { sum: money(-(changeKop ?? 0)) }) : t('pay.change')}
+              </Text>
+              <Title order={1} c={short ? 'red' : 'green.8'} data-testid="change">
+                {changeKop === null ? money(0) : money(Math.abs(changeKop))}
+              </Title>
             </Stack>
           )}
         </Group>
@@ -129,7 +154,15 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             {error}
           </Alert>
         )}
-        <Button ref={acceptButton} size="xl" fullWidth disabled={!request || totalKop === null || short || busy} onClick={() => void accept()} data-testid="accept" leftSection={busy ? <Loader size="sm" color="white" /> : undefined}>
+        <Button
+          ref={acceptButton}
+          size="xl"
+          fullWidth
+          disabled={!request || totalKop === null || short || busy}
+          onClick={() => void accept()}
+          data-testid="accept"
+          leftSection={busy ? <Loader size="sm" color="white" /> : undefined}
+        >
           {busy ? t('pay.accepting') : error ? t('pay.retry') : (acceptLabel ?? t('pay.accept'))}
         </Button>
       </Stack>

@@ -13,25 +13,40 @@ export function PaymentResultView({ result, onNext }: { result: PaymentResult; o
   const next = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     next.current?.focus();
-    api<{ tape: string | null }>('GET', `/api/payments/${result.paymentId}`).then((d) => setTape(d.tape)).catch(() => undefined);
+    api<{ tape: string | null }>('GET', `/api/payments/${result.paymentId}`)
+      .then((d) => setTape(d.tape))
+      .catch(() => undefined);
   }, [result.paymentId]);
   return (
     <Group align="flex-start" gap="xl" wrap="nowrap" data-testid="payment-result">
       <Stack gap="md" style={{ flex: 1 }}>
         <Alert color="green" variant="light" title={<Title order={3}>{t('pay.done')}</Title>}>
-          <Text size="lg">{t('pay.number', { number: result.number })} · {money(result.totalKop)}{result.commissionKop > 0 ? ` (${t('billing.commission').toLowerCase()} ${money(result.commissionKop)})` : ''}</Text>
+          <Text size="lg">
+            {t('pay.number', { number: result.number })} · {money(result.totalKop)}
+            {result.commissionKop > 0 ? ` (${t('billing.commission').toLowerCase()} ${money(result.commissionKop)})` : ''}
+          </Text>
         </Alert>
         {result.method === 'cash' && (
           <Paper withBorder p="lg" radius="md">
             <Text c="dimmed">{t('pay.change')}</Text>
-            <Title order={1} size={56} c="green.8" data-testid="result-change">{money(result.changeKop)}</Title>
+            <Title order={1} size={56} c="green.8" data-testid="result-change">
+              {money(result.changeKop)}
+            </Title>
           </Paper>
         )}
-        {result.fiscal?.printed === false && <Alert color="orange" variant="filled">{t('pay.notPrinted')}</Alert>}
+        {result.fiscal?.printed === false && (
+          <Alert color="orange" variant="filled">
+            {t('pay.notPrinted')}
+          </Alert>
+        )}
         {result.warnings.map((w) => (
-          <Alert key={w} color="yellow" variant="light">{w}</Alert>
+          <Alert key={w} color="yellow" variant="light">
+            {w}
+          </Alert>
         ))}
-        <Button ref={next} size="xl" onClick={onNext} data-testid="next-payer">{t('pay.next')}</Button>
+        <Button ref={next} size="xl" onClick={onNext} data-testid="next-payer">
+          {t('pay.next')}
+        </Button>
       </Stack>
       <ReceiptView tape={tape} fiscal={result.fiscal} />
     </Group>

@@ -10,7 +10,9 @@ export function ReceiptView({ tape, fiscal, maxHeight = 520 }: { tape: string | 
     return (
       <Paper withBorder shadow="xs" p="sm" bg="#fffef6" style={{ width: 'fit-content' }} data-testid="receipt-tape">
         <ScrollArea.Autosize mah={maxHeight}>
-          <pre style={{ margin: 0, fontFamily: '"DejaVu Sans Mono", "Courier New", monospace', fontSize: 12.5, lineHeight: 1.35 }}>{tape}</pre>
+          <pre style={{ margin: 0, fontFamily: '"DejaVu Sans Mono", "Courier New", monospace', fontSize: 12.5, lineHeight: 1.35 }}>
+            {tape}
+          </pre>
         </ScrollArea.Autosize>
       </Paper>
     );
@@ -20,8 +22,12 @@ export function ReceiptView({ tape, fiscal, maxHeight = 520 }: { tape: string | 
     <Paper withBorder p="md" data-testid="receipt-fiscal">
       <Stack gap={4}>
         <Text fw={700}>{t('pay.receipt')}</Text>
-        <Text>ФД {fiscal.documentNumber} · ФП {fiscal.fiscalSign}</Text>
-        <Text>Смена {fiscal.shiftNumber}, чек {fiscal.receiptNumber}</Text>
+        <Text>
+          ФД {fiscal.documentNumber} · ФП {fiscal.fiscalSign}
+        </Text>
+        <Text>
+          Смена {fiscal.shiftNumber}, чек {fiscal.receiptNumber}
+        </Text>
         <Text>{dateTime(fiscal.at)}</Text>
       </Stack>
     </Paper>

@@ -29,7 +29,15 @@ export function ShiftTotalsTable({ totals, compare }: { totals: Totals; compare?
           <Table.Tr key={label + String(value)}>
             <Table.Td style={{ whiteSpace: 'pre' }}>{label}</Table.Td>
             <Table.Td ta="right">{count ? value : money(value)}</Table.Td>
-            {compare !== undefined && <Table.Td ta="right" c={other !== undefined && other !== value ? 'red' : undefined} fw={other !== undefined && other !== value ? 700 : undefined}>{other === undefined ? '—' : count ? other : money(other)}</Table.Td>}
+            {compare !== undefined && (
+              <Table.Td
+                ta="right"
+                c={other !== undefined && other !== value ? 'red' : undefined}
+                fw={other !== undefined && other !== value ? 700 : undefined}
+              >
+                {other === undefined ? '—' : count ? other : money(other)}
+              </Table.Td>
+            )}
           </Table.Tr>
         ))}
       </Table.Tbody>

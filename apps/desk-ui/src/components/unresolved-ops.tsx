@@ -4,7 +4,21 @@
  * asks the register again; what it cannot tell, a senior cashier settles by hand with what the device
  * shows — «пробит» with the document number (ФД) from the device, or «не пробит» — with a comment.
  */
-import { Alert, Button, Group, Modal, NumberInput, Paper, PasswordInput, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ProblemError } from '../api/client.ts';
@@ -25,7 +39,9 @@ export function UnresolvedOps({ refreshKey, needsApproval }: { refreshKey: unkno
   const [settling, setSettling] = useState<Op | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const load = useCallback(() => {
-    void api<{ unresolved: Op[]; unprinted: Op[] }>('GET', '/api/register/unresolved').then(setOps).catch(() => undefined);
+    void api<{ unresolved: Op[]; unprinted: Op[] }>('GET', '/api/register/unresolved')
+      .then(setOps)
+      .catch(() => undefined);
   }, []);
   useEffect(load, [load, refreshKey]);
 
@@ -47,13 +63,23 @@ export function UnresolvedOps({ refreshKey, needsApproval }: { refreshKey: unkno
         <Table.Td>{o.number ?? t(`unresolved.kinds.${o.kind}`, { defaultValue: o.kind })}</Table.Td>
         <Table.Td>{o.totalKop !== null ? money(o.totalKop) : '—'}</Table.Td>
         <Table.Td>{unprinted ? t('unresolved.notPrinted') : (o.reason ?? t('unresolved.noAnswer'))}</Table.Td>
-        <Table.Td>{!unprinted && <Button size="xs" variant="light" color="orange" onClick={() => setSettling(o)} data-testid="settle-open">{t('unresolved.settle')}</Button>}</Table.Td>
+        <Table.Td>
+          {!unprinted && (
+            <Button size="xs" variant="light" color="orange" onClick={() => setSettling(o)} data-testid="settle-open">
+              {t('unresolved.settle')}
+            </Button>
+          )}
+        </Table.Td>
       </Table.Tr>
     ));
   return (
     <Paper withBorder p="md" radius="md" mt="md" data-testid="unresolved">
-      <Title order={4} c="orange.8">{t('unresolved.title')}</Title>
-      <Text size="sm" c="dimmed" mb="xs">{t('unresolved.hint')}</Text>
+      <Title order={4} c="orange.8">
+        {t('unresolved.title')}
+      </Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        {t('unresolved.hint')}
+      </Text>
       <Table fz="sm">
         <Table.Tbody>
           {rows(ops.unresolved, false)}
@@ -61,13 +87,27 @@ export function UnresolvedOps({ refreshKey, needsApproval }: { refreshKey: unkno
         </Table.Tbody>
       </Table>
       <Group mt="sm">
-        {ops.unresolved.length > 0 && <Button variant="light" onClick={() => void reconcile()} data-testid="reconcile">{t('unresolved.askRegister')}</Button>}
+        {ops.unresolved.length > 0 && (
+          <Button variant="light" onClick={() => void reconcile()} data-testid="reconcile">
+            {t('unresolved.askRegister')}
+          </Button>
+        )}
       </Group>
-      {message && <Alert mt="sm" variant="light">{message}</Alert>}
-      {settling && <SettleDialog op={settling} needsApproval={needsApproval} onClose={() => {
-        setSettling(null);
-        load();
-      }} />}
+      {message && (
+        <Alert mt="sm" variant="light">
+          {message}
+        </Alert>
+      )}
+      {settling && (
+        <SettleDialog
+          op={settling}
+          needsApproval={needsApproval}
+          onClose={() => {
+            setSettling(null);
+            load();
+          }}
+        />
+      )}
     </Paper>
   );
 }
@@ -84,7 +124,11 @@ function SettleDialog({ op, needsApproval, onClose }: { op: Op; needsApproval: b
     setError(null);
     try {
       await api('POST', '/api/register/settle', {
-        opId: op.opId, outcome, comment, ...(outcome === 'done' ? { documentNumber: Number(documentNumber) } : {}), ...(needsApproval ? { approval: { login, password } } : {}),
+        opId: op.opId,
+        outcome,
+        comment,
+        ...(outcome === 'done' ? { documentNumber: Number(documentNumber) } : {}),
+        ...(needsApproval ? { approval: { login, password } } : {}),
       });
       onClose();
     } catch (e) {
@@ -92,26 +136,79 @@ function SettleDialog({ op, needsApproval, onClose }: { op: Op; needsApproval: b
     }
   };
   return (
-    <Modal opened onClose={onClose} size="lg" title={<Title order={3}>{t('unresolved.settleTitle', { what: op.number ?? op.kind })}</Title>}>
-      <form onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}>
+    <Modal
+      opened
+      onClose={onClose}
+      size="lg"
+      title={<Title order={3}>{t('unresolved.settleTitle', { what: op.number ?? op.kind })}</Title>}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
         <Stack>
           <Text size="sm">{t('unresolved.settleHint')}</Text>
-          <SegmentedControl value={outcome} onChange={(v) => setOutcome(v)} data={[{ value: 'done', label: t('unresolved.done') }, { value: 'not_done', label: t('unresolved.notDone') }]} data-testid="settle-outcome" />
-          {outcome === 'done' && <NumberInput label={t('unresolved.documentNumber')} value={documentNumber} onChange={setDocumentNumber} min={1} allowDecimal={false} data-autofocus data-testid="settle-document" />}
-          <TextInput label={t('unresolved.comment')} value={comment} onChange={(e) => setComment(e.currentTarget.value)} data-testid="settle-comment" />
+          <SegmentedControl
+            value={outcome}
+            onChange={(v) => setOutcome(v)}
+            data={[
+              { value: 'done', label: t('unresolved.done') },
+              { value: 'not_done', label: t('unresolved.notDone') },
+            ]}
+            data-testid="settle-outcome"
+          />
+          {outcome === 'done' && (
+            <NumberInput
+              label={t('unresolved.documentNumber')}
+              value={documentNumber}
+              onChange={setDocumentNumber}
+              min={1}
+              allowDecimal={false}
+              data-autofocus
+              data-testid="settle-document"
+            />
+          )}
+          <TextInput
+            label={t('unresolved.comment')}
+            value={comment}
+            onChange={(e) => setComment(e.currentTarget.value)}
+            data-testid="settle-comment"
+          />
           {needsApproval && (
             <Group grow>
-              <TextInput label={t('login.login')} value={login} onChange={(e) => setLogin(e.currentTarget.value)} data-testid="settle-login" />
-              <PasswordInput label={t('login.password')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="settle-password" />
+              <TextInput
+                label={t('login.login')}
+                value={login}
+                onChange={(e) => setLogin(e.currentTarget.value)}
+                data-testid="settle-login"
+              />
+              <PasswordInput
+                label={t('login.password')}
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                data-testid="settle-password"
+              />
             </Group>
           )}
-          {error && <Alert color="red" variant="filled">{error}</Alert>}
+          {error && (
+            <Alert color="red" variant="filled">
+              {error}
+            </Alert>
+          )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" color="orange" disabled={comment.trim().length < 3 || (outcome === 'done' && !documentNumber)} data-testid="settle-submit">{t('unresolved.confirm')}</Button>
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              type="submit"
+              color="orange"
+              disabled={comment.trim().length < 3 || (outcome === 'done' && !documentNumber)}
+              data-testid="settle-submit"
+            >
+              {t('unresolved.confirm')}
+            </Button>
           </Group>
         </Stack>
       </form>

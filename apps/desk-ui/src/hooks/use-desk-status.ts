@@ -38,7 +38,9 @@ export function useDeskStatus(events: DeskEvents = {}, signedIn = true): DeskSta
         void load();
       });
       source.addEventListener('rejected', (e) => {
-        handlers.current.onRejected?.(JSON.parse((e as MessageEvent<string>).data) as { seq: number; code: string | null; message: string | null });
+        handlers.current.onRejected?.(
+          JSON.parse((e as MessageEvent<string>).data) as { seq: number; code: string | null; message: string | null },
+        );
         void load();
       });
       for (const type of ['status', 'operation', 'reference']) source.addEventListener(type, () => void load());

@@ -21,9 +21,20 @@ export interface BillPrefill {
   period: string | null;
 }
 
-type Mode = { kind: 'search' } | { kind: 'account'; number: string; prefill: BillPrefill | null } | { kind: 'result'; result: PaymentResult };
+type Mode =
+  { kind: 'search' } | { kind: 'account'; number: string; prefill: BillPrefill | null } | { kind: 'result'; result: PaymentResult };
 
-export function BillingScreen({ billingName, prefill, onPrefillUsed, onReadings }: { billingName: string; prefill: BillPrefill | null; onPrefillUsed: () => void; onReadings: (account: string) => void }) {
+export function BillingScreen({
+  billingName,
+  prefill,
+  onPrefillUsed,
+  onReadings,
+}: {
+  billingName: string;
+  prefill: BillPrefill | null;
+  onPrefillUsed: () => void;
+  onReadings: (account: string) => void;
+}) {
   const { t } = useTranslation();
   const [mode, setMode] = useState<Mode>({ kind: 'search' });
 
@@ -47,7 +58,14 @@ export function BillingScreen({ billingName, prefill, onPrefillUsed, onReadings 
       <Title order={2}>{t('billing.title', { name: billingName })}</Title>
       {mode.kind === 'search' && <AccountSearch onOpen={(number) => setMode({ kind: 'account', number, prefill: null })} />}
       {mode.kind === 'account' && (
-        <AccountPayment key={mode.number + String(mode.prefill?.amountKop)} number={mode.number} prefill={mode.prefill} onBack={() => setMode({ kind: 'search' })} onDone={(result) => setMode({ kind: 'result', result })} onReadings={onReadings} />
+        <AccountPayment
+          key={mode.number + String(mode.prefill?.amountKop)}
+          number={mode.number}
+          prefill={mode.prefill}
+          onBack={() => setMode({ kind: 'search' })}
+          onDone={(result) => setMode({ kind: 'result', result })}
+          onReadings={onReadings}
+        />
       )}
       {mode.kind === 'result' && <PaymentResultView result={mode.result} onNext={() => setMode({ kind: 'search' })} />}
     </Stack>
@@ -59,7 +77,19 @@ interface LineInput {
   penalty: string;
 }
 
-function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { number: string; prefill: BillPrefill | null; onBack: () => void; onDone: (r: PaymentResult) => void; onReadings: (account: string) => void }) {
+function AccountPayment({
+  number,
+  prefill,
+  onBack,
+  onDone,
+  onReadings,
+}: {
+  number: string;
+  prefill: BillPrefill | null;
+  onBack: () => void;
+  onDone: (r: PaymentResult) => void;
+  onReadings: (account: string) => void;
+}) {
   const { t } = useTranslation();
   const [account, setAccount] = useState<AccountDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -75,7 +105,9 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
     api<AccountDetails>('GET', `/api/accounts/${encodeURIComponent(number)}`)
       .then((a) => {
         setAccount(a);
-        setLines(a.debts.map((d) => ({ amount: kopToInput(d.debtKop), penalty: d.penaltyDebtKop > 0 ? kopToInput(d.penaltyDebtKop) : '' })));
+        setLines(
+          a.debts.map((d) => ({ amount: kopToInput(d.debtKop), penalty: d.penaltyDebtKop > 0 ? kopToInput(d.penaltyDebtKop) : '' })),
+        );
         if (!prefill?.amountKop) setTotal(kopToInput(a.totalDebtKop));
         setTimeout(() => panel.current?.focus(), 0);
       })
@@ -88,7 +120,12 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
       const kop = inputToKop(total);
       return kop && kop > 0 ? { kind: 'billing', accountNumber: account.number, amountKop: kop } : null;
     }
-    const out = account.debts.map((d, i) => ({ serviceCode: d.serviceCode, period: d.period, amountKop: inputToKop(lines[i]?.amount ?? '') ?? 0, penaltyKop: inputToKop(lines[i]?.penalty ?? '') ?? 0 }));
+    const out = account.debts.map((d, i) => ({
+      serviceCode: d.serviceCode,
+      period: d.period,
+      amountKop: inputToKop(lines[i]?.amount ?? '') ?? 0,
+      penaltyKop: inputToKop(lines[i]?.penalty ?? '') ?? 0,
+    }));
     if (out.some((_, i) => (lines[i]?.amount ?? '') !== '' && inputToKop(lines[i]?.amount ?? '') === null)) return null;
     return out.some((l) => l.amountKop + l.penaltyKop > 0) ? { kind: 'billing', accountNumber: account.number, lines: out } : null;
   }, [account, by, total, lines]);
@@ -121,8 +158,12 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
   if (error) {
     return (
       <Stack>
-        <Alert color="red" variant="filled">{error}</Alert>
-        <Button variant="default" onClick={onBack}>{t('billing.back')}</Button>
+        <Alert color="red" variant="filled">
+          {error}
+        </Alert>
+        <Button variant="default" onClick={onBack}>
+          {t('billing.back')}
+        </Button>
       </Stack>
     );
   }
@@ -130,12 +171,13 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
   const allocated = by === 'total' && quote?.lines ? new Map(quote.lines.map((l) => [`${l.serviceCode}:${l.period}`, l])) : null;
   /** Editing a line switches to per-line amounts, starting from what the total was spread into. */
   const editLine = (i: number, field: 'amount' | 'penalty', value: string): void => {
-    const base: LineInput[] = by === 'total'
-      ? account.debts.map((d) => {
-          const q = allocated?.get(`${d.serviceCode}:${d.period}`);
-          return { amount: q ? kopToInput(q.amountKop) : '', penalty: q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '' };
-        })
-      : lines;
+    const base: LineInput[] =
+      by === 'total'
+        ? account.debts.map((d) => {
+            const q = allocated?.get(`${d.serviceCode}:${d.period}`);
+            return { amount: q ? kopToInput(q.amountKop) : '', penalty: q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '' };
+          })
+        : lines;
     setLines(base.map((l, j) => (j === i ? { ...l, [field]: value } : l)));
     setBy('lines');
   };
@@ -146,23 +188,49 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
         <Group justify="space-between" align="center" wrap="nowrap">
           <Stack gap={0}>
             <Group gap="sm">
-              <Title order={3} ff="monospace">{account.number}</Title>
-              {account.els && <Badge variant="light">{t('billing.els')} {account.els}</Badge>}
+              <Title order={3} ff="monospace">
+                {account.number}
+              </Title>
+              {account.els && (
+                <Badge variant="light">
+                  {t('billing.els')} {account.els}
+                </Badge>
+              )}
               {account.status === 'closed' && <Badge color="red">{t('billing.closed')}</Badge>}
               {prefill?.amountKop && (
-                <Badge size="lg" color={prefill.sumNeedsConfirmation ? 'orange' : 'blue'} variant={prefill.sumNeedsConfirmation ? 'filled' : 'light'} data-testid="qr-sum">
-                  {prefill.sumNeedsConfirmation ? t('billing.qrSumConfirm') : t('billing.qrSum', { sum: money(prefill.amountKop) })}{prefill.period ? ` · ${period(prefill.period)}` : ''}
+                <Badge
+                  size="lg"
+                  color={prefill.sumNeedsConfirmation ? 'orange' : 'blue'}
+                  variant={prefill.sumNeedsConfirmation ? 'filled' : 'light'}
+                  data-testid="qr-sum"
+                >
+                  {prefill.sumNeedsConfirmation ? t('billing.qrSumConfirm') : t('billing.qrSum', { sum: money(prefill.amountKop) })}
+                  {prefill.period ? ` · ${period(prefill.period)}` : ''}
                 </Badge>
               )}
             </Group>
-            <Text size="xl">{account.address}{account.ownerName ? <Text span c="dimmed" size="lg"> · {account.ownerName}</Text> : null}</Text>
+            <Text size="xl">
+              {account.address}
+              {account.ownerName ? (
+                <Text span c="dimmed" size="lg">
+                  {' '}
+                  · {account.ownerName}
+                </Text>
+              ) : null}
+            </Text>
           </Stack>
           <Group gap="lg" wrap="nowrap">
             <Stack gap={0} align="flex-end">
-              <Text c="dimmed" size="sm">{t('billing.debt')}</Text>
-              <Title order={2} c={account.totalDebtKop > 0 ? 'red.7' : 'green.7'}>{money(account.totalDebtKop)}</Title>
+              <Text c="dimmed" size="sm">
+                {t('billing.debt')}
+              </Text>
+              <Title order={2} c={account.totalDebtKop > 0 ? 'red.7' : 'green.7'}>
+                {money(account.totalDebtKop)}
+              </Title>
             </Stack>
-            <Button variant="subtle" onClick={onBack}>{t('billing.back')}</Button>
+            <Button variant="subtle" onClick={onBack}>
+              {t('billing.back')}
+            </Button>
           </Group>
         </Group>
       </Paper>
@@ -171,7 +239,9 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Paper withBorder radius="md">
             {account.debts.length === 0 ? (
-              <Text p="md" c="dimmed">{t('billing.noDebts')}</Text>
+              <Text p="md" c="dimmed">
+                {t('billing.noDebts')}
+              </Text>
             ) : (
               <Table striped highlightOnHover verticalSpacing="xs" fz="md" data-testid="debts">
                 <Table.Thead>
@@ -187,17 +257,25 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
                 </Table.Thead>
                 <Table.Tbody>
                   {account.debts.map((d, i) => {
-                    const q = allocated?.get(`${d.serviceCode}:${d.period}`) ?? quote?.lines?.find((l) => l.serviceCode === d.serviceCode && l.period === d.period);
+                    const q =
+                      allocated?.get(`${d.serviceCode}:${d.period}`) ??
+                      quote?.lines?.find((l) => l.serviceCode === d.serviceCode && l.period === d.period);
                     return (
                       <Table.Tr key={`${d.serviceCode}:${d.period}`}>
                         <Table.Td>
                           <Text fw={600}>{d.serviceName}</Text>
-                          <Text size="xs" c="dimmed">{d.supplier.name}</Text>
+                          <Text size="xs" c="dimmed">
+                            {d.supplier.name}
+                          </Text>
                         </Table.Td>
                         <Table.Td>{period(d.period)}</Table.Td>
                         <Table.Td ta="right">
                           {money(d.debtKop)}
-                          {d.advanceKop > 0 && <Text size="xs" c="teal.7" data-testid="advance">{t('billing.advance', { sum: money(d.advanceKop) })}</Text>}
+                          {d.advanceKop > 0 && (
+                            <Text size="xs" c="teal.7" data-testid="advance">
+                              {t('billing.advance', { sum: money(d.advanceKop) })}
+                            </Text>
+                          )}
                         </Table.Td>
                         <Table.Td ta="right">{d.penaltyDebtKop > 0 ? money(d.penaltyDebtKop) : '—'}</Table.Td>
                         <Table.Td>
@@ -209,7 +287,11 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
                           />
                         </Table.Td>
                         <Table.Td>
-                          <TextInput size="sm" value={by === 'total' ? (q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '') : (lines[i]?.penalty ?? '')} onChange={(e) => editLine(i, 'penalty', e.currentTarget.value)} />
+                          <TextInput
+                            size="sm"
+                            value={by === 'total' ? (q && q.penaltyKop > 0 ? kopToInput(q.penaltyKop) : '') : (lines[i]?.penalty ?? '')}
+                            onChange={(e) => editLine(i, 'penalty', e.currentTarget.value)}
+                          />
                         </Table.Td>
                         <Table.Td ta="right">{q && q.commissionKop > 0 ? money(q.commissionKop) : '—'}</Table.Td>
                       </Table.Tr>
@@ -241,31 +323,58 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
             />
           </Group>
           {quote && debouncedRequest === request && <CommissionSummary quote={quote} />}
-          {quoteError && <Alert mt="sm" color="red" variant="light" data-testid="quote-error">{quoteError}</Alert>}
+          {quoteError && (
+            <Alert mt="sm" color="red" variant="light" data-testid="quote-error">
+              {quoteError}
+            </Alert>
+          )}
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="sm">
             <Paper withBorder p="sm" radius="md">
               <Group justify="space-between" mb={4}>
                 <Text fw={700}>{t('billing.meters')}</Text>
-                {account.meters.length > 0 && <Button size="compact-sm" variant="light" onClick={() => onReadings(account.number)}>{t('nav.readings')} (F3)</Button>}
+                {account.meters.length > 0 && (
+                  <Button size="compact-sm" variant="light" onClick={() => onReadings(account.number)}>
+                    {t('nav.readings')} (F3)
+                  </Button>
+                )}
               </Group>
-              {account.meters.length === 0 && <Text c="dimmed" size="sm">—</Text>}
+              {account.meters.length === 0 && (
+                <Text c="dimmed" size="sm">
+                  —
+                </Text>
+              )}
               {account.meters.map((m) => (
                 <Group key={m.id} justify="space-between" gap="xs">
-                  <Text size="sm">{m.serviceName} № {m.serial}</Text>
-                  <Text size="sm" ff="monospace">{m.lastValue ?? '—'}{m.lastDate ? ` (${m.lastDate.split('-').reverse().join('.')})` : ''}</Text>
+                  <Text size="sm">
+                    {m.serviceName} № {m.serial}
+                  </Text>
+                  <Text size="sm" ff="monospace">
+                    {m.lastValue ?? '—'}
+                    {m.lastDate ? ` (${m.lastDate.split('-').reverse().join('.')})` : ''}
+                  </Text>
                 </Group>
               ))}
             </Paper>
             <Paper withBorder p="sm" radius="md">
-              <Text fw={700} mb={4}>{t('billing.recent')}</Text>
+              <Text fw={700} mb={4}>
+                {t('billing.recent')}
+              </Text>
               <ScrollArea.Autosize mah={140}>
-                {account.recentPayments.length === 0 && <Text c="dimmed" size="sm">—</Text>}
+                {account.recentPayments.length === 0 && (
+                  <Text c="dimmed" size="sm">
+                    —
+                  </Text>
+                )}
                 {account.recentPayments.map((p) => (
                   <Group key={p.paymentId} justify="space-between" gap="xs">
-                    <Text size="sm">{dateTime(p.createdAt)} · {p.number}</Text>
-                    <Text size="sm" td={p.reversed ? 'line-through' : undefined}>{money(p.totalKop)}</Text>
+                    <Text size="sm">
+                      {dateTime(p.createdAt)} · {p.number}
+                    </Text>
+                    <Text size="sm" td={p.reversed ? 'line-through' : undefined}>
+                      {money(p.totalKop)}
+                    </Text>
                   </Group>
                 ))}
               </ScrollArea.Autosize>
@@ -274,7 +383,12 @@ function AccountPayment({ number, prefill, onBack, onDone, onReadings }: { numbe
         </Grid.Col>
       </Grid>
 
-      <PaymentPanel ref={panel} request={account.status === 'closed' ? null : debouncedRequest} totalKop={quote && debouncedRequest === request ? quote.totalKop : null} onDone={onDone} />
+      <PaymentPanel
+        ref={panel}
+        request={account.status === 'closed' ? null : debouncedRequest}
+        totalKop={quote && debouncedRequest === request ? quote.totalKop : null}
+        onDone={onDone}
+      />
     </Stack>
   );
 }
@@ -288,21 +402,44 @@ function CommissionSummary({ quote }: { quote: Quote }) {
   const { t } = useTranslation();
   const charged = (quote.suppliers ?? []).filter((s) => s.commissionKop > 0);
   return (
-    <Paper withBorder mt="sm" p="sm" radius="md" bg={quote.warnings && quote.warnings.length > 0 ? 'orange.0' : undefined} data-testid="billing-commission">
+    <Paper
+      withBorder
+      mt="sm"
+      p="sm"
+      radius="md"
+      bg={quote.warnings && quote.warnings.length > 0 ? 'orange.0' : undefined}
+      data-testid="billing-commission"
+    >
       <Group justify="space-between">
-        <Text fw={700}>{quote.commissionKop > 0 ? `${t('billing.commission')}: ${money(quote.commissionKop)}` : t('billing.commissionNone')}</Text>
-        <Text fw={700}>{t('billing.withCommission')}: {money(quote.totalKop)}</Text>
+        <Text fw={700}>
+          {quote.commissionKop > 0 ? `${t('billing.commission')}: ${money(quote.commissionKop)}` : t('billing.commissionNone')}
+        </Text>
+        <Text fw={700}>
+          {t('billing.withCommission')}: {money(quote.totalKop)}
+        </Text>
       </Group>
       {charged.map((s) => (
         <Group key={s.supplierId} justify="space-between" gap="xs" wrap="nowrap">
-          <Text size="sm">{s.name} — {s.rule}, {t('billing.commissionShare', { base: money(s.baseKop) })}</Text>
+          <Text size="sm">
+            {s.name} — {s.rule}, {t('billing.commissionShare', { base: money(s.baseKop) })}
+          </Text>
           <Group gap={6} wrap="nowrap">
-            {s.feeExceedsBase && <Badge color="orange" variant="light">{t('billing.commissionTooBig')}</Badge>}
-            <Text size="sm" fw={600}>{money(s.commissionKop)}</Text>
+            {s.feeExceedsBase && (
+              <Badge color="orange" variant="light">
+                {t('billing.commissionTooBig')}
+              </Badge>
+            )}
+            <Text size="sm" fw={600}>
+              {money(s.commissionKop)}
+            </Text>
           </Group>
         </Group>
       ))}
-      {(quote.warnings ?? []).map((w) => <Text key={w} size="sm" c="orange.9" mt={4} data-testid="commission-warning">{w}</Text>)}
+      {(quote.warnings ?? []).map((w) => (
+        <Text key={w} size="sm" c="orange.9" mt={4} data-testid="commission-warning">
+          {w}
+        </Text>
+      ))}
     </Paper>
   );
 }

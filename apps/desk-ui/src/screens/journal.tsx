@@ -2,7 +2,22 @@
  * «Журнал»: the shift's operations and search by number, account, phone; a payment's details and its
  * receipt; reversal from here (Del), with the senior cashier's approval dialog when needed.
  */
-import { Alert, Badge, Button, Drawer, Group, Modal, PasswordInput, SegmentedControl, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Drawer,
+  Group,
+  Modal,
+  PasswordInput,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -105,15 +120,32 @@ export function JournalScreen() {
     return () => window.removeEventListener('keydown', onKey);
   }, [entries, active, details, reversing]);
 
-  const what = (e: Entry): string => (e.accountNumber ? `л/с ${e.accountNumber}` : e.providerCode ? `${e.providerCode} ${e.providerAccount ?? ''}` : '');
+  const what = (e: Entry): string =>
+    e.accountNumber ? `л/с ${e.accountNumber}` : e.providerCode ? `${e.providerCode} ${e.providerAccount ?? ''}` : '';
 
   return (
     <Stack gap="md">
       <Group justify="space-between">
         <Title order={2}>{t('journal.title')}</Title>
-        <SegmentedControl value={filter} onChange={setFilter} data={[{ value: 'payments', label: t('journal.payments') }, { value: 'all', label: t('journal.all') }, { value: 'unsent', label: t('journal.unsent') }, { value: 'rejected', label: t('journal.rejected') }]} />
+        <SegmentedControl
+          value={filter}
+          onChange={setFilter}
+          data={[
+            { value: 'payments', label: t('journal.payments') },
+            { value: 'all', label: t('journal.all') },
+            { value: 'unsent', label: t('journal.unsent') },
+            { value: 'rejected', label: t('journal.rejected') },
+          ]}
+        />
       </Group>
-      <TextInput size="md" autoFocus placeholder={t('journal.search')} value={q} onChange={(e) => setQ(e.currentTarget.value)} data-testid="journal-search" />
+      <TextInput
+        size="md"
+        autoFocus
+        placeholder={t('journal.search')}
+        value={q}
+        onChange={(e) => setQ(e.currentTarget.value)}
+        data-testid="journal-search"
+      />
       <Table highlightOnHover verticalSpacing="xs" fz="md" data-testid="journal">
         <Table.Thead>
           <Table.Tr>
@@ -128,57 +160,120 @@ export function JournalScreen() {
         </Table.Thead>
         <Table.Tbody>
           {entries.map((e, i) => (
-            <Table.Tr key={e.operationId} bg={i === active ? 'blue.0' : undefined} onClick={() => {
-              setActive(i);
-              void open(e);
-            }} style={{ cursor: 'pointer' }} data-kind={e.kind}>
+            <Table.Tr
+              key={e.operationId}
+              bg={i === active ? 'blue.0' : undefined}
+              onClick={() => {
+                setActive(i);
+                void open(e);
+              }}
+              style={{ cursor: 'pointer' }}
+              data-kind={e.kind}
+            >
               <Table.Td>{time(e.createdAt)}</Table.Td>
               <Table.Td ff="monospace">{e.number ?? '—'}</Table.Td>
               <Table.Td>{t(`kinds.${e.kind}`, { defaultValue: e.kind })}</Table.Td>
               <Table.Td>{what(e)}</Table.Td>
-              <Table.Td ta="right" td={e.reversedBy ? 'line-through' : undefined}>{e.totalKop !== null ? money(e.totalKop) : ''}</Table.Td>
+              <Table.Td ta="right" td={e.reversedBy ? 'line-through' : undefined}>
+                {e.totalKop !== null ? money(e.totalKop) : ''}
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
-                  <Badge color={e.state === 'done' ? 'green' : e.state === 'failed' ? 'red' : 'orange'} variant="light">{t(`states.${e.state}`)}</Badge>
+                  <Badge color={e.state === 'done' ? 'green' : e.state === 'failed' ? 'red' : 'orange'} variant="light">
+                    {t(`states.${e.state}`)}
+                  </Badge>
                   {e.reversedBy && <Badge color="gray">{t('journal.reversed')}</Badge>}
-                  {e.forwarding && <Badge color={e.forwarding === 'confirmed' ? 'teal' : e.forwarding === 'failed' ? 'red' : 'blue'} variant="outline" data-testid="forwarding-state">{t(`states.${e.forwarding}`)}</Badge>}
+                  {e.forwarding && (
+                    <Badge
+                      color={e.forwarding === 'confirmed' ? 'teal' : e.forwarding === 'failed' ? 'red' : 'blue'}
+                      variant="outline"
+                      data-testid="forwarding-state"
+                    >
+                      {t(`states.${e.forwarding}`)}
+                    </Badge>
+                  )}
                 </Group>
               </Table.Td>
-              <Table.Td>{e.sync ? <Badge variant="dot" color={e.sync.state === 'pending' ? 'yellow' : e.sync.state === 'rejected' ? 'red' : 'green'}>{t(`states.${e.sync.state}`)}</Badge> : null}</Table.Td>
+              <Table.Td>
+                {e.sync ? (
+                  <Badge variant="dot" color={e.sync.state === 'pending' ? 'yellow' : e.sync.state === 'rejected' ? 'red' : 'green'}>
+                    {t(`states.${e.sync.state}`)}
+                  </Badge>
+                ) : null}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
       {entries.length === 0 && <Text c="dimmed">{t('common.empty')}</Text>}
 
-      <Drawer opened={details !== null} onClose={() => setDetails(null)} position="right" size="xl" title={details ? <Title order={3}>{t('pay.number', { number: details.number })}</Title> : null}>
+      <Drawer
+        opened={details !== null}
+        onClose={() => setDetails(null)}
+        position="right"
+        size="xl"
+        title={details ? <Title order={3}>{t('pay.number', { number: details.number })}</Title> : null}
+      >
         {details && (
           <Stack>
-            <Text size="lg">{dateTime(details.createdAt)} · {details.cashierName}</Text>
-            <Text size="lg">{t(`kinds.${details.kind}`)} · {details.accountNumber ? `л/с ${details.accountNumber}` : `${details.providerCode ?? ''} ${details.providerAccount ?? ''}`}</Text>
-            <Text size="xl" fw={700}>{money(details.totalKop)}{details.commissionKop > 0 ? ` (${t('billing.commission').toLowerCase()} ${money(details.commissionKop)})` : ''}</Text>
+            <Text size="lg">
+              {dateTime(details.createdAt)} · {details.cashierName}
+            </Text>
+            <Text size="lg">
+              {t(`kinds.${details.kind}`)} ·{' '}
+              {details.accountNumber ? `л/с ${details.accountNumber}` : `${details.providerCode ?? ''} ${details.providerAccount ?? ''}`}
+            </Text>
+            <Text size="xl" fw={700}>
+              {money(details.totalKop)}
+              {details.commissionKop > 0 ? ` (${t('billing.commission').toLowerCase()} ${money(details.commissionKop)})` : ''}
+            </Text>
             <Group gap="xs">
               <Badge size="lg">{t(`states.${details.state}`)}</Badge>
-              {details.sync && <Badge size="lg" variant="dot">{t('journal.sync')}: {t(`states.${details.sync.state}`)}</Badge>}
-              {details.forwarding && <Badge size="lg" variant="outline">{t('journal.forwarding')}: {t(`states.${details.forwarding.state}`)}{details.forwarding.prvTxn ? ` · № ${details.forwarding.prvTxn}` : ''}</Badge>}
+              {details.sync && (
+                <Badge size="lg" variant="dot">
+                  {t('journal.sync')}: {t(`states.${details.sync.state}`)}
+                </Badge>
+              )}
+              {details.forwarding && (
+                <Badge size="lg" variant="outline">
+                  {t('journal.forwarding')}: {t(`states.${details.forwarding.state}`)}
+                  {details.forwarding.prvTxn ? ` · № ${details.forwarding.prvTxn}` : ''}
+                </Badge>
+              )}
             </Group>
             {details.sync?.message && <Alert color={details.sync.state === 'rejected' ? 'red' : 'yellow'}>{details.sync.message}</Alert>}
             {details.forwarding?.comment && <Alert color="gray">{details.forwarding.comment}</Alert>}
-            {details.reversal && <Alert color="gray">{t('journal.reversed')}: {details.reversal.number} · {dateTime(details.reversal.createdAt)}</Alert>}
+            {details.reversal && (
+              <Alert color="gray">
+                {t('journal.reversed')}: {details.reversal.number} · {dateTime(details.reversal.createdAt)}
+              </Alert>
+            )}
             <ReceiptView tape={details.tape} fiscal={details.fiscal} />
             {!details.reversal && details.state === 'done' && (
-              <Button color="red" variant="light" onClick={() => {
-                setReversing(details);
-                setDetails(null);
-              }} data-testid="reverse">{t('journal.reverse')}</Button>
+              <Button
+                color="red"
+                variant="light"
+                onClick={() => {
+                  setReversing(details);
+                  setDetails(null);
+                }}
+                data-testid="reverse"
+              >
+                {t('journal.reverse')}
+              </Button>
             )}
           </Stack>
         )}
       </Drawer>
-      {reversing && <ReversalDialog payment={reversing} onClose={() => {
-        setReversing(null);
-        void load();
-      }} />}
+      {reversing && (
+        <ReversalDialog
+          payment={reversing}
+          onClose={() => {
+            setReversing(null);
+            void load();
+          }}
+        />
+      )}
     </Stack>
   );
 }
@@ -201,7 +296,12 @@ function ReversalDialog({ payment, onClose }: { payment: Details; onClose: () =>
     setError(null);
     rememberReversalOpId(payment.paymentId, opId);
     try {
-      const r = await api<{ number: string; amountKop: number }>('POST', '/api/reversals', { opId, paymentId: payment.paymentId, reason, ...(needsApproval ? { approval: { login, password } } : {}) });
+      const r = await api<{ number: string; amountKop: number }>('POST', '/api/reversals', {
+        opId,
+        paymentId: payment.paymentId,
+        reason,
+        ...(needsApproval ? { approval: { login, password } } : {}),
+      });
       forgetReversalOpId(payment.paymentId);
       setDone(r);
     } catch (e) {
@@ -217,39 +317,83 @@ function ReversalDialog({ payment, onClose }: { payment: Details; onClose: () =>
   };
 
   return (
-    <Modal opened onClose={onClose} size="lg" title={<Title order={3}>{t('journal.reverse')}: {payment.number}, {money(payment.totalKop)}</Title>}>
+    <Modal
+      opened
+      onClose={onClose}
+      size="lg"
+      title={
+        <Title order={3}>
+          {t('journal.reverse')}: {payment.number}, {money(payment.totalKop)}
+        </Title>
+      }
+    >
       {done ? (
         <Stack data-testid="reversal-done">
-          <Alert color="green" variant="light">{t('register.done')}: № {done.number}, {money(done.amountKop)}</Alert>
-          <Button size="lg" data-autofocus onClick={onClose}>{t('common.close')}</Button>
+          <Alert color="green" variant="light">
+            {t('register.done')}: № {done.number}, {money(done.amountKop)}
+          </Alert>
+          <Button size="lg" data-autofocus onClick={onClose}>
+            {t('common.close')}
+          </Button>
         </Stack>
       ) : (
-        <form onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
           <Stack>
-            <Textarea size="md" label={t('journal.reason')} data-autofocus value={reason} onChange={(e) => setReason(e.currentTarget.value)} minRows={2} data-testid="reversal-reason"
+            <Textarea
+              size="md"
+              label={t('journal.reason')}
+              data-autofocus
+              value={reason}
+              onChange={(e) => setReason(e.currentTarget.value)}
+              minRows={2}
+              data-testid="reversal-reason"
               onKeyDown={(e) => {
                 if (e.key === 'Enter' && !e.shiftKey) {
                   e.preventDefault();
                   void submit();
                 }
-              }} />
+              }}
+            />
             {needsApproval && (
               <Stack gap="xs" data-testid="approval">
                 <Text fw={700}>{t('journal.approval')}</Text>
-                <Text size="sm" c="dimmed">{t('journal.approvalHint')}</Text>
+                <Text size="sm" c="dimmed">
+                  {t('journal.approvalHint')}
+                </Text>
                 <Group grow>
-                  <TextInput label={t('login.login')} value={login} onChange={(e) => setLogin(e.currentTarget.value)} data-autofocus data-testid="approval-login" />
-                  <PasswordInput label={t('login.password')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="approval-password" />
+                  <TextInput
+                    label={t('login.login')}
+                    value={login}
+                    onChange={(e) => setLogin(e.currentTarget.value)}
+                    data-autofocus
+                    data-testid="approval-login"
+                  />
+                  <PasswordInput
+                    label={t('login.password')}
+                    value={password}
+                    onChange={(e) => setPassword(e.currentTarget.value)}
+                    data-testid="approval-password"
+                  />
                 </Group>
               </Stack>
             )}
-            {error && <Alert color="red" variant="filled">{error}</Alert>}
+            {error && (
+              <Alert color="red" variant="filled">
+                {error}
+              </Alert>
+            )}
             <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-              <Button color="red" type="submit" loading={busy} disabled={reason.trim().length < 3} data-testid="reversal-submit">{t('journal.doReverse')}</Button>
+              <Button variant="default" onClick={onClose}>
+                {t('common.cancel')}
+              </Button>
+              <Button color="red" type="submit" loading={busy} disabled={reason.trim().length < 3} data-testid="reversal-submit">
+                {t('journal.doReverse')}
+              </Button>
             </Group>
           </Stack>
         </form>

@@ -48,9 +48,22 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
             <Title order={2}>{t('login.enrollTitle')}</Title>
             <Text c="dimmed">{t('login.notEnrolled')}</Text>
             <TextInput size="lg" label={t('login.serverUrl')} value={server} onChange={(e) => setServer(e.currentTarget.value)} />
-            <TextInput size="lg" label={t('login.code')} value={code} onChange={(e) => setCode(e.currentTarget.value)} autoFocus onKeyDown={(e) => e.key === 'Enter' && void enroll()} />
-            {error && <Alert color="red" variant="filled">{error}</Alert>}
-            <Button size="lg" loading={busy} onClick={() => void enroll()}>{t('login.enroll')}</Button>
+            <TextInput
+              size="lg"
+              label={t('login.code')}
+              value={code}
+              onChange={(e) => setCode(e.currentTarget.value)}
+              autoFocus
+              onKeyDown={(e) => e.key === 'Enter' && void enroll()}
+            />
+            {error && (
+              <Alert color="red" variant="filled">
+                {error}
+              </Alert>
+            )}
+            <Button size="lg" loading={busy} onClick={() => void enroll()}>
+              {t('login.enroll')}
+            </Button>
           </Stack>
         </Paper>
       </Center>
@@ -68,11 +81,34 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
         >
           <Stack>
             <Title order={2}>{t('login.title')}</Title>
-            <TextInput size="lg" label={t('login.login')} value={login} onChange={(e) => setLogin(e.currentTarget.value)} autoFocus autoComplete="username" data-testid="login" />
-            <PasswordInput size="lg" label={t('login.password')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password" data-testid="password" />
-            {error && <Alert color="red" variant="filled" data-testid="login-error">{error}</Alert>}
-            <Button size="lg" type="submit" loading={busy} data-testid="sign-in">{t('login.submit')}</Button>
-            <Text size="sm" c="dimmed">{t('login.offlineHint')}</Text>
+            <TextInput
+              size="lg"
+              label={t('login.login')}
+              value={login}
+              onChange={(e) => setLogin(e.currentTarget.value)}
+              autoFocus
+              autoComplete="username"
+              data-testid="login"
+            />
+            <PasswordInput
+              size="lg"
+              label={t('login.password')}
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              autoComplete="current-password"
+              data-testid="password"
+            />
+            {error && (
+              <Alert color="red" variant="filled" data-testid="login-error">
+                {error}
+              </Alert>
+            )}
+            <Button size="lg" type="submit" loading={busy} data-testid="sign-in">
+              {t('login.submit')}
+            </Button>
+            <Text size="sm" c="dimmed">
+              {t('login.offlineHint')}
+            </Text>
             {status && !status.reference.loaded && (
               <Stack gap={4}>
                 <Text size="sm">{t('login.referenceLoading', { rows: status.reference.rows })}</Text>

@@ -43,14 +43,22 @@ export function ReadingsScreen({ accountNumber, onAccount }: { accountNumber: st
           <Paper withBorder p="md" radius="md">
             <Group justify="space-between">
               <Stack gap={0}>
-                <Title order={3} ff="monospace">{account.number}</Title>
-                <Text size="lg">{account.address} · {account.ownerName}</Text>
+                <Title order={3} ff="monospace">
+                  {account.number}
+                </Title>
+                <Text size="lg">
+                  {account.address} · {account.ownerName}
+                </Text>
               </Stack>
-              <Button variant="subtle" onClick={() => onAccount(null)}>{t('billing.back')}</Button>
+              <Button variant="subtle" onClick={() => onAccount(null)}>
+                {t('billing.back')}
+              </Button>
             </Group>
           </Paper>
           {account.meters.length === 0 && <Text c="dimmed">{t('readings.noMeters')}</Text>}
-          {account.meters.map((m, i) => <MeterReading key={m.id} account={account.number} meter={m} autoFocus={i === 0} />)}
+          {account.meters.map((m, i) => (
+            <MeterReading key={m.id} account={account.number} meter={m} autoFocus={i === 0} />
+          ))}
         </Stack>
       )}
     </Stack>
@@ -71,7 +79,14 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
   const submit = async (confirmed: string[]): Promise<void> => {
     setError(null);
     try {
-      const r = await api<{ period: string; consumption: string | null; findings: Finding[] }>('POST', '/api/readings', { opId, accountNumber: account, meterId: meter.id, value, date, confirmed });
+      const r = await api<{ period: string; consumption: string | null; findings: Finding[] }>('POST', '/api/readings', {
+        opId,
+        accountNumber: account,
+        meterId: meter.id,
+        value,
+        date,
+        confirmed,
+      });
       setFindings(r.findings);
       setToConfirm([]);
       setSaved(t('readings.saved', { period: period(r.period), consumption: r.consumption ?? '—' }));
@@ -92,29 +107,67 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
     <Paper withBorder p="md" radius="md" data-testid={`meter-${meter.serial}`}>
       <Group align="flex-end" gap="lg">
         <Stack gap={0} miw={240}>
-          <Text fw={700} size="lg">{meter.serviceName}</Text>
-          <Text c="dimmed">{t('readings.serial')} {meter.serial}{meter.verificationDue ? ` · ${t('readings.verification', { date: meter.verificationDue.split('-').reverse().join('.') })}` : ''}</Text>
-          <Text>{t('readings.last')}: <b>{last.value ?? '—'}</b>{last.date ? ` (${last.date.split('-').reverse().join('.')})` : ''}</Text>
+          <Text fw={700} size="lg">
+            {meter.serviceName}
+          </Text>
+          <Text c="dimmed">
+            {t('readings.serial')} {meter.serial}
+            {meter.verificationDue
+              ? ` · ${t('readings.verification', { date: meter.verificationDue.split('-').reverse().join('.') })}`
+              : ''}
+          </Text>
+          <Text>
+            {t('readings.last')}: <b>{last.value ?? '—'}</b>
+            {last.date ? ` (${last.date.split('-').reverse().join('.')})` : ''}
+          </Text>
         </Stack>
-        <TextInput size="lg" w={200} label={t('readings.value')} value={value} autoFocus={autoFocus} onChange={(e) => {
-          setValue(e.currentTarget.value.replace(/[^\d.,]/g, ''));
-          setFindings([]);
-          setToConfirm([]);
-          setSaved(null);
-        }} onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void submit(toConfirm.length ? toConfirm : []))} data-testid="reading-value" />
+        <TextInput
+          size="lg"
+          w={200}
+          label={t('readings.value')}
+          value={value}
+          autoFocus={autoFocus}
+          onChange={(e) => {
+            setValue(e.currentTarget.value.replace(/[^\d.,]/g, ''));
+            setFindings([]);
+            setToConfirm([]);
+            setSaved(null);
+          }}
+          onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void submit(toConfirm.length ? toConfirm : []))}
+          data-testid="reading-value"
+        />
         <TextInput size="lg" w={170} type="date" label={t('readings.date')} value={date} onChange={(e) => setDate(e.currentTarget.value)} />
-        <Button size="lg" disabled={!value} onClick={() => void submit(toConfirm)} color={toConfirm.length ? 'orange' : undefined} data-testid="reading-submit">
+        <Button
+          size="lg"
+          disabled={!value}
+          onClick={() => void submit(toConfirm)}
+          color={toConfirm.length ? 'orange' : undefined}
+          data-testid="reading-submit"
+        >
           {toConfirm.length ? t('readings.confirm') : t('readings.save')}
         </Button>
       </Group>
       <Stack gap={6} mt={findings.length || saved || error ? 'sm' : 0}>
         {findings.map((f) => (
-          <Alert key={f.code} color={f.severity === 'error' ? 'red' : f.severity === 'confirm' ? 'orange' : 'yellow'} variant={f.severity === 'error' ? 'filled' : 'light'} data-finding={f.code}>
+          <Alert
+            key={f.code}
+            color={f.severity === 'error' ? 'red' : f.severity === 'confirm' ? 'orange' : 'yellow'}
+            variant={f.severity === 'error' ? 'filled' : 'light'}
+            data-finding={f.code}
+          >
             {f.message}
           </Alert>
         ))}
-        {saved && <Alert color="green" variant="light" data-testid="reading-saved">{saved}</Alert>}
-        {error && <Alert color="red" variant="filled">{error}</Alert>}
+        {saved && (
+          <Alert color="green" variant="light" data-testid="reading-saved">
+            {saved}
+          </Alert>
+        )}
+        {error && (
+          <Alert color="red" variant="filled">
+            {error}
+          </Alert>
+        )}
       </Stack>
     </Paper>
   );

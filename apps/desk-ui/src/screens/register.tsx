@@ -33,7 +33,9 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
   const [totals, setTotals] = useState<Record<string, unknown> | null>(null);
 
   const loadTape = useCallback(() => {
-    void api<{ items: TapeDoc[] }>('GET', '/api/register/tape?limit=10').then((r) => setTape(r.items.reverse())).catch(() => undefined);
+    void api<{ items: TapeDoc[] }>('GET', '/api/register/tape?limit=10')
+      .then((r) => setTape(r.items.reverse()))
+      .catch(() => undefined);
   }, []);
   useEffect(loadTape, [loadTape]);
 
@@ -47,7 +49,8 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
       setOpId(newOpId());
     } catch (e) {
       // A definite refusal ends this operation: a corrected one is new. An unknown outcome keeps its id.
-      if (e instanceof ProblemError && e.status < 500 && e.code !== 'fiscal.outcome_unknown' && e.code !== 'shift.unsent') setOpId(newOpId());
+      if (e instanceof ProblemError && e.status < 500 && e.code !== 'fiscal.outcome_unknown' && e.code !== 'shift.unsent')
+        setOpId(newOpId());
       if (e instanceof ProblemError && e.code === 'shift.unsent') setUnsentConfirm(Number(e.body['unsentCount'] ?? 0));
       else setMessage({ color: 'red', text: e instanceof ProblemError ? e.message : String(e) });
     } finally {
@@ -56,13 +59,20 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
     }
   };
 
-  const closeShift = (confirmUnsent: boolean) => run('z', () => api('POST', '/api/shift/close', { opId, confirmUnsent }), t('register.done'));
+  const closeShift = (confirmUnsent: boolean) =>
+    run('z', () => api('POST', '/api/shift/close', { opId, confirmUnsent }), t('register.done'));
   const submitDialog = async (): Promise<void> => {
     const kop = inputToKop(amount);
     const action = dialog;
     setDialog(null);
     if (action === 'open') await run('open', () => api('POST', '/api/shift/open', { opId, openingFloatKop: kop ?? 0 }), t('register.done'));
-    else if (action && kop) await run(action, () => api('POST', action === 'cash_in' ? '/api/cash/in' : '/api/cash/out', { opId, amountKop: kop, ...(comment ? { comment } : {}) }), t('register.done'));
+    else if (action && kop)
+      await run(
+        action,
+        () =>
+          api('POST', action === 'cash_in' ? '/api/cash/in' : '/api/cash/out', { opId, amountKop: kop, ...(comment ? { comment } : {}) }),
+        t('register.done'),
+      );
     setAmount('');
     setComment('');
   };
@@ -76,9 +86,17 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
     ['z', t('register.closeShift'), () => void closeShift(false), !s?.shift.open],
     ['cash_in', t('register.cashIn'), () => setDialog('cash_in'), !s?.shift.open],
     ['cash_out', t('register.cashOut'), () => setDialog('cash_out'), !s?.shift.open],
-    ['cancel', t('register.cancelReceipt'), () => void run('cancel', () => api('POST', '/api/register/cancel-receipt'), t('register.done'))],
+    [
+      'cancel',
+      t('register.cancelReceipt'),
+      () => void run('cancel', () => api('POST', '/api/register/cancel-receipt'), t('register.done')),
+    ],
     ['reprint', t('register.reprint'), () => void run('reprint', () => api('POST', '/api/register/reprint-last'), t('register.done'))],
-    ['continue', t('register.continuePrint'), () => void run('continue', () => api('POST', '/api/register/continue-print'), t('register.done'))],
+    [
+      'continue',
+      t('register.continuePrint'),
+      () => void run('continue', () => api('POST', '/api/register/continue-print'), t('register.done')),
+    ],
     ['cut', t('register.cut'), () => void run('cut', () => api('POST', '/api/register/cut'), t('register.done'))],
   ];
 
@@ -89,13 +107,31 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <SimpleGrid cols={3} spacing="sm">
             {buttons.map(([key, label, fn, disabled], i) => (
-              <Button key={key} size="lg" h={72} variant={key === 'z' ? 'filled' : 'light'} color={key === 'z' ? 'red' : key === 'open' ? 'green' : undefined} disabled={disabled === true} loading={busy === key} onClick={fn} autoFocus={i === 0 && !s?.shift.open} data-testid={`register-${key}`}>
+              <Button
+                key={key}
+                size="lg"
+                h={72}
+                variant={key === 'z' ? 'filled' : 'light'}
+                color={key === 'z' ? 'red' : key === 'open' ? 'green' : undefined}
+                disabled={disabled === true}
+                loading={busy === key}
+                onClick={fn}
+                autoFocus={i === 0 && !s?.shift.open}
+                data-testid={`register-${key}`}
+              >
                 {label}
               </Button>
             ))}
           </SimpleGrid>
-          {message && <Alert mt="md" color={message.color} variant="filled" data-testid="register-message">{message.text}</Alert>}
-          <UnresolvedOps refreshKey={`${s?.register.state ?? ''}:${busy ?? ''}:${message?.text ?? ''}`} needsApproval={seniorApprovalNeeded} />
+          {message && (
+            <Alert mt="md" color={message.color} variant="filled" data-testid="register-message">
+              {message.text}
+            </Alert>
+          )}
+          <UnresolvedOps
+            refreshKey={`${s?.register.state ?? ''}:${busy ?? ''}:${message?.text ?? ''}`}
+            needsApproval={seniorApprovalNeeded}
+          />
           {totals && (
             <Paper withBorder p="sm" mt="md" data-testid="x-totals">
               <Text fw={700}>{t('register.xReport')}</Text>
@@ -103,54 +139,141 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
             </Paper>
           )}
           <Paper withBorder p="md" mt="md" radius="md" data-testid="register-status">
-            <Title order={4} mb="sm">{t('register.status')}</Title>
+            <Title order={4} mb="sm">
+              {t('register.status')}
+            </Title>
             <Table fz="md" verticalSpacing={4}>
               <Table.Tbody>
-                <Table.Tr><Table.Td>{t('register.driver')}</Table.Td><Table.Td>{s?.register.driver}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.shiftAge')}</Table.Td><Table.Td>{shiftMinutes !== null ? `№ ${s?.shift.number ?? ''}, ${duration(shiftMinutes, i18n.language)}` : t('status.shiftClosed')}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.timeLeft')}</Table.Td><Table.Td c={leftMinutes !== null && leftMinutes < 120 ? 'red' : undefined}>{leftMinutes !== null ? (leftMinutes > 0 ? duration(leftMinutes, i18n.language) : t('status.shiftExpired')) : '—'}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.paper')}</Table.Td><Table.Td c={s?.register.paperPresent ? undefined : 'red'}>{s?.register.paperPresent ? t('register.present') : t('register.absent')}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.fn')}</Table.Td><Table.Td>{s?.register.fnValidUntil?.split('-').reverse().join('.') ?? '—'}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.ofd')}</Table.Td><Table.Td>{s?.register.unsentToOfdCount ?? 0}{s?.register.oldestUnsentToOfdAt ? `, ${t('register.oldestOfd')} ${age(s.register.oldestUnsentToOfdAt, Date.now(), i18n.language)}` : ''}</Table.Td></Table.Tr>
-                <Table.Tr><Table.Td>{t('register.drawer')}</Table.Td><Table.Td fw={700}>{money(s?.register.drawerKop)}</Table.Td></Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.driver')}</Table.Td>
+                  <Table.Td>{s?.register.driver}</Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.shiftAge')}</Table.Td>
+                  <Table.Td>
+                    {shiftMinutes !== null
+                      ? `№ ${s?.shift.number ?? ''}, ${duration(shiftMinutes, i18n.language)}`
+                      : t('status.shiftClosed')}
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.timeLeft')}</Table.Td>
+                  <Table.Td c={leftMinutes !== null && leftMinutes < 120 ? 'red' : undefined}>
+                    {leftMinutes !== null ? (leftMinutes > 0 ? duration(leftMinutes, i18n.language) : t('status.shiftExpired')) : '—'}
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.paper')}</Table.Td>
+                  <Table.Td c={s?.register.paperPresent ? undefined : 'red'}>
+                    {s?.register.paperPresent ? t('register.present') : t('register.absent')}
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.fn')}</Table.Td>
+                  <Table.Td>{s?.register.fnValidUntil?.split('-').reverse().join('.') ?? '—'}</Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.ofd')}</Table.Td>
+                  <Table.Td>
+                    {s?.register.unsentToOfdCount ?? 0}
+                    {s?.register.oldestUnsentToOfdAt
+                      ? `, ${t('register.oldestOfd')} ${age(s.register.oldestUnsentToOfdAt, Date.now(), i18n.language)}`
+                      : ''}
+                  </Table.Td>
+                </Table.Tr>
+                <Table.Tr>
+                  <Table.Td>{t('register.drawer')}</Table.Td>
+                  <Table.Td fw={700}>{money(s?.register.drawerKop)}</Table.Td>
+                </Table.Tr>
               </Table.Tbody>
             </Table>
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
-          <Title order={4} mb="xs">{t('register.tape')}</Title>
+          <Title order={4} mb="xs">
+            {t('register.tape')}
+          </Title>
           <Paper withBorder p="sm" bg="#fffef6" mah={620} style={{ overflow: 'auto' }}>
             {tape.map((d) => (
-              <pre key={d.id} style={{ margin: '0 0 12px', fontFamily: '"DejaVu Sans Mono", monospace', fontSize: 12, borderBottom: '1px dashed #bbb', paddingBottom: 8 }}>{d.tape}</pre>
+              <pre
+                key={d.id}
+                style={{
+                  margin: '0 0 12px',
+                  fontFamily: '"DejaVu Sans Mono", monospace',
+                  fontSize: 12,
+                  borderBottom: '1px dashed #bbb',
+                  paddingBottom: 8,
+                }}
+              >
+                {d.tape}
+              </pre>
             ))}
           </Paper>
         </Grid.Col>
       </Grid>
 
-      <Modal opened={dialog !== null} onClose={() => setDialog(null)} title={<Title order={3}>{dialog === 'open' ? t('register.openShift') : dialog === 'cash_in' ? t('register.cashIn') : t('register.cashOut')}</Title>}>
-        <form onSubmit={(e) => {
-          e.preventDefault();
-          void submitDialog();
-        }}>
+      <Modal
+        opened={dialog !== null}
+        onClose={() => setDialog(null)}
+        title={
+          <Title order={3}>
+            {dialog === 'open' ? t('register.openShift') : dialog === 'cash_in' ? t('register.cashIn') : t('register.cashOut')}
+          </Title>
+        }
+      >
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submitDialog();
+          }}
+        >
           <Stack>
-            <TextInput size="lg" data-autofocus label={dialog === 'open' ? t('register.float') : t('register.amount')} value={amount} onChange={(e) => setAmount(e.currentTarget.value.replace(/[^\d.,]/g, ''))} data-testid="register-amount" />
-            {dialog !== 'open' && <TextInput label={t('register.comment')} value={comment} onChange={(e) => setComment(e.currentTarget.value)} />}
+            <TextInput
+              size="lg"
+              data-autofocus
+              label={dialog === 'open' ? t('register.float') : t('register.amount')}
+              value={amount}
+              onChange={(e) => setAmount(e.currentTarget.value.replace(/[^\d.,]/g, ''))}
+              data-testid="register-amount"
+            />
+            {dialog !== 'open' && (
+              <TextInput label={t('register.comment')} value={comment} onChange={(e) => setComment(e.currentTarget.value)} />
+            )}
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setDialog(null)}>{t('common.cancel')}</Button>
-              <Button type="submit" data-testid="register-submit">{t('common.ok')}</Button>
+              <Button variant="default" onClick={() => setDialog(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button type="submit" data-testid="register-submit">
+                {t('common.ok')}
+              </Button>
             </Group>
           </Stack>
         </form>
       </Modal>
-      <Modal opened={unsentConfirm !== null} onClose={() => setUnsentConfirm(null)} title={<Title order={3}>{t('register.closeShift')}</Title>}>
+      <Modal
+        opened={unsentConfirm !== null}
+        onClose={() => setUnsentConfirm(null)}
+        title={<Title order={3}>{t('register.closeShift')}</Title>}
+      >
         <Stack>
-          <Alert color="orange" variant="light" data-testid="unsent-warning">{t('register.unsentWarning', { count: unsentConfirm ?? 0 })}</Alert>
+          <Alert color="orange" variant="light" data-testid="unsent-warning">
+            {t('register.unsentWarning', { count: unsentConfirm ?? 0 })}
+          </Alert>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setUnsentConfirm(null)}>{t('common.cancel')}</Button>
-            <Button color="red" data-autofocus onClick={() => {
-              setUnsentConfirm(null);
-              void closeShift(true);
-            }} data-testid="close-anyway">{t('register.closeAnyway')}</Button>
+            <Button variant="default" onClick={() => setUnsentConfirm(null)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              color="red"
+              data-autofocus
+              onClick={() => {
+                setUnsentConfirm(null);
+                void closeShift(true);
+              }}
+              data-testid="close-anyway"
+            >
+              {t('register.closeAnyway')}
+            </Button>
           </Group>
         </Stack>
       </Modal>

@@ -45,7 +45,9 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
   const save = async (): Promise<void> => {
     try {
       const r = await api<{ restartNeeded: boolean }>('PUT', '/api/settings', {
-        ...(server ? { serverUrl: server } : {}), syncIntervalSeconds: Number(sync), pullIntervalSeconds: Number(pull),
+        ...(server ? { serverUrl: server } : {}),
+        syncIntervalSeconds: Number(sync),
+        pullIntervalSeconds: Number(pull),
         register: driver === 'virtual' ? { driver } : { driver, url },
       });
       setMessage({ color: 'green', text: r.restartNeeded ? `${t('settings.saved')}. ${t('settings.restart')}` : t('settings.saved') });
@@ -61,32 +63,81 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
       {!admin && <Alert color="gray">{t('settings.adminOnly')}</Alert>}
       <Paper withBorder p="md" radius="md">
         <Stack>
-          <Text c="dimmed">{s.deskName} · {s.deskId} · эпоха {s.epoch}</Text>
-          <TextInput size="md" label={t('settings.server')} value={server} onChange={(e) => setServer(e.currentTarget.value)} disabled={!admin} />
+          <Text c="dimmed">
+            {s.deskName} · {s.deskId} · эпоха {s.epoch}
+          </Text>
+          <TextInput
+            size="md"
+            label={t('settings.server')}
+            value={server}
+            onChange={(e) => setServer(e.currentTarget.value)}
+            disabled={!admin}
+          />
           <Group grow>
             <NumberInput size="md" label={t('settings.sync')} min={5} max={3600} value={sync} onChange={setSync} disabled={!admin} />
             <NumberInput size="md" label={t('settings.pull')} min={5} max={3600} value={pull} onChange={setPull} disabled={!admin} />
           </Group>
           <Stack gap={4}>
             <Text fw={500}>{t('settings.driver')}</Text>
-            <SegmentedControl value={driver} onChange={setDriver} disabled={!admin} data={[{ value: 'virtual', label: 'Виртуальная' }, { value: 'atol', label: 'АТОЛ (Web-сервер ДТО)' }, { value: 'kkmserver', label: 'KKMServer' }]} />
-            {driver !== 'virtual' && <TextInput size="md" label={t('settings.url')} placeholder={driver === 'atol' ? 'http://127.0.0.1:16732' : 'http://127.0.0.1:5893'} value={url} onChange={(e) => setUrl(e.currentTarget.value)} disabled={!admin} />}
-            <Text size="sm" c="dimmed">Сейчас: {s.registerActive.driver}{s.registerActive.url ? ` ${s.registerActive.url}` : ''}</Text>
+            <SegmentedControl
+              value={driver}
+              onChange={setDriver}
+              disabled={!admin}
+              data={[
+                { value: 'virtual', label: 'Виртуальная' },
+                { value: 'atol', label: 'АТОЛ (Web-сервер ДТО)' },
+                { value: 'kkmserver', label: 'KKMServer' },
+              ]}
+            />
+            {driver !== 'virtual' && (
+              <TextInput
+                size="md"
+                label={t('settings.url')}
+                placeholder={driver === 'atol' ? 'http://127.0.0.1:16732' : 'http://127.0.0.1:5893'}
+                value={url}
+                onChange={(e) => setUrl(e.currentTarget.value)}
+                disabled={!admin}
+              />
+            )}
+            <Text size="sm" c="dimmed">
+              Сейчас: {s.registerActive.driver}
+              {s.registerActive.url ? ` ${s.registerActive.url}` : ''}
+            </Text>
           </Stack>
           <Stack gap={4}>
             <Text fw={500}>{t('settings.language')}</Text>
-            <SegmentedControl value={i18n.language} onChange={(v) => setLanguage(v as 'ru' | 'en')} data={[{ value: 'ru', label: 'Русский' }, { value: 'en', label: 'English' }]} />
+            <SegmentedControl
+              value={i18n.language}
+              onChange={(v) => setLanguage(v as 'ru' | 'en')}
+              data={[
+                { value: 'ru', label: 'Русский' },
+                { value: 'en', label: 'English' },
+              ]}
+            />
           </Stack>
-          {message && <Alert color={message.color} variant="light">{message.text}</Alert>}
-          <Button size="md" onClick={() => void save()} disabled={!admin}>{t('settings.save')}</Button>
+          {message && (
+            <Alert color={message.color} variant="light">
+              {message.text}
+            </Alert>
+          )}
+          <Button size="md" onClick={() => void save()} disabled={!admin}>
+            {t('settings.save')}
+          </Button>
         </Stack>
       </Paper>
       <Paper withBorder p="md" radius="md">
         <Stack gap={4}>
-          <Text>Организация: {s.point.orgName ?? '—'}, ИНН {s.point.orgInn ?? '—'}</Text>
+          <Text>
+            Организация: {s.point.orgName ?? '—'}, ИНН {s.point.orgInn ?? '—'}
+          </Text>
           <Text>Адрес расчётов: {s.point.address ?? '—'}</Text>
-          <Text>Агент: {s.agent.type === 'paying_subagent' ? 'платёжный субагент' : 'платёжный агент'}, тел. {s.agent.phone ?? '—'}; СНО {s.agent.taxSystem}</Text>
-          <Text size="sm" c="dimmed">Эти реквизиты задаёт администратор на сервере.</Text>
+          <Text>
+            Агент: {s.agent.type === 'paying_subagent' ? 'платёжный субагент' : 'платёжный агент'}, тел. {s.agent.phone ?? '—'}; СНО{' '}
+            {s.agent.taxSystem}
+          </Text>
+          <Text size="sm" c="dimmed">
+            Эти реквизиты задаёт администратор на сервере.
+          </Text>
         </Stack>
       </Paper>
     </Stack>

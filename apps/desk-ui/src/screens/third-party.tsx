@@ -3,7 +3,22 @@
  * phone formats as it is typed); the commission and the total before accepting; the provider's online
  * check when it has one; and the point's own services from the price list.
  */
-import { Alert, Badge, Button, Grid, Group, NavLink, NumberInput, Paper, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  NavLink,
+  NumberInput,
+  Paper,
+  ScrollArea,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,7 +35,13 @@ interface PriceItem {
   unit: string;
 }
 
-export function ThirdPartyScreen({ prefill, onPrefillUsed }: { prefill: { providerCode: string; account: string | null; amountKop: number | null } | null; onPrefillUsed: () => void }) {
+export function ThirdPartyScreen({
+  prefill,
+  onPrefillUsed,
+}: {
+  prefill: { providerCode: string; account: string | null; amountKop: number | null } | null;
+  onPrefillUsed: () => void;
+}) {
   const { t } = useTranslation();
   const [providers, setProviders] = useState<Provider[]>([]);
   const [prices, setPrices] = useState<PriceItem[]>([]);
@@ -46,11 +67,14 @@ export function ThirdPartyScreen({ prefill, onPrefillUsed }: { prefill: { provid
 
   if (result) {
     return (
-      <PaymentResultView result={result} onNext={() => {
-        setResult(null);
-        setSelected(null);
-        setTimeout(() => search.current?.focus(), 0);
-      }} />
+      <PaymentResultView
+        result={result}
+        onNext={() => {
+          setResult(null);
+          setSelected(null);
+          setTimeout(() => search.current?.focus(), 0);
+        }}
+      />
     );
   }
 
@@ -60,50 +84,108 @@ export function ThirdPartyScreen({ prefill, onPrefillUsed }: { prefill: { provid
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Paper withBorder p="sm" radius="md">
-            <TextInput ref={search} autoFocus size="md" placeholder={t('thirdParty.search')} value={filter} onChange={(e) => setFilter(e.currentTarget.value)} mb="sm" data-testid="provider-search"
+            <TextInput
+              ref={search}
+              autoFocus
+              size="md"
+              placeholder={t('thirdParty.search')}
+              value={filter}
+              onChange={(e) => setFilter(e.currentTarget.value)}
+              mb="sm"
+              data-testid="provider-search"
               onKeyDown={(e) => {
                 if (e.key === 'Enter' && shown[0]) setSelected(shown[0].code);
-              }} />
+              }}
+            />
             <ScrollArea.Autosize mah={520}>
               {categories.map((c) => (
                 <Stack key={c} gap={0} mb="xs">
-                  <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="xs">{c}</Text>
-                  {shown.filter((p) => p.category === c).map((p) => (
-                    <NavLink key={p.code} label={<Text size="lg">{p.name}</Text>} active={selected === p.code} onClick={() => setSelected(p.code)} data-testid={`provider-${p.code}`} />
-                  ))}
+                  <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="xs">
+                    {c}
+                  </Text>
+                  {shown
+                    .filter((p) => p.category === c)
+                    .map((p) => (
+                      <NavLink
+                        key={p.code}
+                        label={<Text size="lg">{p.name}</Text>}
+                        active={selected === p.code}
+                        onClick={() => setSelected(p.code)}
+                        data-testid={`provider-${p.code}`}
+                      />
+                    ))}
                 </Stack>
               ))}
-              <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="xs" mt="sm">{t('thirdParty.services')}</Text>
-              <NavLink label={<Text size="lg">{t('thirdParty.servicesTitle')}</Text>} active={selected === 'services'} onClick={() => setSelected('services')} data-testid="price-list" />
+              <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="xs" mt="sm">
+                {t('thirdParty.services')}
+              </Text>
+              <NavLink
+                label={<Text size="lg">{t('thirdParty.servicesTitle')}</Text>}
+                active={selected === 'services'}
+                onClick={() => setSelected('services')}
+                data-testid="price-list"
+              />
             </ScrollArea.Autosize>
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 8 }}>
-          {selected === null && <Text c="dimmed" size="lg">{t('thirdParty.choose')}</Text>}
+          {selected === null && (
+            <Text c="dimmed" size="lg">
+              {t('thirdParty.choose')}
+            </Text>
+          )}
           {selected === 'services' && <ServiceSale prices={prices} onDone={setResult} />}
-          {selected && selected !== 'services' && (() => {
-            const p = providers.find((x) => x.code === selected);
-            if (!p) return null;
-            const pf = prefill?.providerCode === p.code ? prefill : null;
-            return <ProviderPayment key={p.code} provider={p} initialAccount={pf?.account ?? ''} initialAmount={pf?.amountKop ?? null} onDone={setResult} onMounted={onPrefillUsed} />;
-          })()}
+          {selected &&
+            selected !== 'services' &&
+            (() => {
+              const p = providers.find((x) => x.code === selected);
+              if (!p) return null;
+              const pf = prefill?.providerCode === p.code ? prefill : null;
+              return (
+                <ProviderPayment
+                  key={p.code}
+                  provider={p}
+                  initialAccount={pf?.account ?? ''}
+                  initialAmount={pf?.amountKop ?? null}
+                  onDone={setResult}
+                  onMounted={onPrefillUsed}
+                />
+              );
+            })()}
         </Grid.Col>
       </Grid>
     </Stack>
   );
 }
 
-function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMounted }: { provider: Provider; initialAccount: string; initialAmount: number | null; onDone: (r: PaymentResult) => void; onMounted: () => void }) {
+function ProviderPayment({
+  provider,
+  initialAccount,
+  initialAmount,
+  onDone,
+  onMounted,
+}: {
+  provider: Provider;
+  initialAccount: string;
+  initialAmount: number | null;
+  onDone: (r: PaymentResult) => void;
+  onMounted: () => void;
+}) {
   const { t } = useTranslation();
   const [account, setAccount] = useState(provider.normalize === 'phone' && initialAccount ? formatPhone(initialAccount) : initialAccount);
   const [amount, setAmount] = useState(initialAmount ? String(initialAmount / 100).replace('.', ',') : '');
   const [quote, setQuote] = useState<{ principalKop: number; commissionKop: number; totalKop: number } | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
-  const [check, setCheck] = useState<{ result: number; subscriberName?: string; balanceKop?: number; comment?: string } | { problem: string } | null>(null);
+  const [check, setCheck] = useState<
+    { result: number; subscriberName?: string; balanceKop?: number; comment?: string } | { problem: string } | null
+  >(null);
   const [checking, setChecking] = useState(false);
   const panel = useRef<PaymentPanelHandle>(null);
   const amountKop = inputToKop(amount);
-  const request = useMemo(() => (account.trim() && amountKop && amountKop > 0 ? { kind: 'thirdparty', providerCode: provider.code, account, amountKop } : null), [account, amountKop, provider.code]);
+  const request = useMemo(
+    () => (account.trim() && amountKop && amountKop > 0 ? { kind: 'thirdparty', providerCode: provider.code, account, amountKop } : null),
+    [account, amountKop, provider.code],
+  );
   const [debounced] = useDebouncedValue(request, 150);
 
   useEffect(() => onMounted(), [onMounted]);
@@ -114,7 +196,11 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
       return;
     }
     let alive = true;
-    api<{ principalKop: number; commissionKop: number; totalKop: number }>('POST', '/api/providers/quote', { providerCode: provider.code, account: debounced.account, amountKop: debounced.amountKop })
+    api<{ principalKop: number; commissionKop: number; totalKop: number }>('POST', '/api/providers/quote', {
+      providerCode: provider.code,
+      account: debounced.account,
+      amountKop: debounced.amountKop,
+    })
       .then((q) => alive && (setQuote(q), setQuoteError(null)))
       .catch((e: unknown) => alive && (setQuote(null), setQuoteError(e instanceof ProblemError ? e.message : String(e))));
     return () => {
@@ -134,30 +220,56 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
   };
 
   return (
-    <Stack gap="md" onKeyDown={(e) => {
-      if (e.key === 'F7') {
-        e.preventDefault();
-        void runCheck();
-      }
-    }}>
+    <Stack
+      gap="md"
+      onKeyDown={(e) => {
+        if (e.key === 'F7') {
+          e.preventDefault();
+          void runCheck();
+        }
+      }}
+    >
       <Paper withBorder p="md" radius="md">
         <Group justify="space-between" mb="sm">
           <Title order={3}>{provider.name}</Title>
           <Group gap="xs">
             {provider.checkRequired && <Badge color="orange">онлайн-проверка</Badge>}
-            <Badge variant="light">{t('thirdParty.limits', { min: money(provider.minKop ?? 100), max: money(provider.maxKop ?? 1_500_000) })}</Badge>
+            <Badge variant="light">
+              {t('thirdParty.limits', { min: money(provider.minKop ?? 100), max: money(provider.maxKop ?? 1_500_000) })}
+            </Badge>
           </Group>
         </Group>
         <Group align="flex-start" grow>
-          <TextInput size="xl" autoFocus label={provider.accountLabel} description={t('thirdParty.example', { example: provider.accountExample })} value={account} data-testid="provider-account"
+          <TextInput
+            size="xl"
+            autoFocus
+            label={provider.accountLabel}
+            description={t('thirdParty.example', { example: provider.accountExample })}
+            value={account}
+            data-testid="provider-account"
             onChange={(e) => setAccount(provider.normalize === 'phone' ? formatPhone(e.currentTarget.value) : e.currentTarget.value)}
-            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), document.getElementById('tp-amount')?.focus())} />
-          <TextInput id="tp-amount" size="xl" label={t('thirdParty.amount')} value={amount} onChange={(e) => setAmount(e.currentTarget.value.replace(/[^\d.,]/g, ''))} data-testid="provider-amount"
-            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), panel.current?.focus())} />
+            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), document.getElementById('tp-amount')?.focus())}
+          />
+          <TextInput
+            id="tp-amount"
+            size="xl"
+            label={t('thirdParty.amount')}
+            value={amount}
+            onChange={(e) => setAmount(e.currentTarget.value.replace(/[^\d.,]/g, ''))}
+            data-testid="provider-amount"
+            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), panel.current?.focus())}
+          />
         </Group>
         <Group mt="sm" gap="lg">
-          <Button variant="light" loading={checking} onClick={() => void runCheck()} disabled={!account.trim()}>{t('thirdParty.check')}</Button>
-          {quote && <Text size="lg">{t('billing.commission')}: <b data-testid="provider-commission">{money(quote.commissionKop)}</b> · {t('billing.grandTotal')}: <b>{money(quote.totalKop)}</b></Text>}
+          <Button variant="light" loading={checking} onClick={() => void runCheck()} disabled={!account.trim()}>
+            {t('thirdParty.check')}
+          </Button>
+          {quote && (
+            <Text size="lg">
+              {t('billing.commission')}: <b data-testid="provider-commission">{money(quote.commissionKop)}</b> · {t('billing.grandTotal')}:{' '}
+              <b>{money(quote.totalKop)}</b>
+            </Text>
+          )}
         </Group>
         {check && (
           <Alert mt="sm" color={'result' in check && check.result === 0 ? 'green' : 'yellow'} variant="light" data-testid="provider-check">
@@ -168,7 +280,11 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
                 : (check.comment ?? `код ${String(check.result)}`)}
           </Alert>
         )}
-        {quoteError && <Alert mt="sm" color="red" variant="light" data-testid="quote-error">{quoteError}</Alert>}
+        {quoteError && (
+          <Alert mt="sm" color="red" variant="light" data-testid="quote-error">
+            {quoteError}
+          </Alert>
+        )}
       </Paper>
       <PaymentPanel ref={panel} request={quote ? debounced : null} totalKop={quote?.totalKop ?? null} onDone={onDone} />
     </Stack>
@@ -178,28 +294,52 @@ function ProviderPayment({ provider, initialAccount, initialAmount, onDone, onMo
 function ServiceSale({ prices, onDone }: { prices: PriceItem[]; onDone: (r: PaymentResult) => void }) {
   const { t } = useTranslation();
   const [qty, setQty] = useState<Record<string, number>>({});
-  const items = Object.entries(qty).filter(([, n]) => n > 0).map(([code, quantity]) => ({ code, quantity }));
+  const items = Object.entries(qty)
+    .filter(([, n]) => n > 0)
+    .map(([code, quantity]) => ({ code, quantity }));
   const total = items.reduce((s, i) => s + (prices.find((p) => p.code === i.code)?.priceKop ?? 0) * i.quantity, 0);
   return (
     <Stack gap="md">
       <Paper withBorder radius="md">
         <Table verticalSpacing="sm" fz="md" data-testid="price-table">
           <Table.Thead>
-            <Table.Tr><Table.Th>{t('billing.service')}</Table.Th><Table.Th ta="right">{t('thirdParty.price')}</Table.Th><Table.Th w={140}>{t('thirdParty.quantity')}</Table.Th><Table.Th ta="right">{t('billing.total')}</Table.Th></Table.Tr>
+            <Table.Tr>
+              <Table.Th>{t('billing.service')}</Table.Th>
+              <Table.Th ta="right">{t('thirdParty.price')}</Table.Th>
+              <Table.Th w={140}>{t('thirdParty.quantity')}</Table.Th>
+              <Table.Th ta="right">{t('billing.total')}</Table.Th>
+            </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {prices.map((p, i) => (
               <Table.Tr key={p.code}>
                 <Table.Td>{p.name}</Table.Td>
-                <Table.Td ta="right">{money(p.priceKop)} / {p.unit}</Table.Td>
-                <Table.Td><NumberInput size="sm" min={0} max={9999} value={qty[p.code] ?? 0} autoFocus={i === 0} onChange={(v) => setQty((q) => ({ ...q, [p.code]: typeof v === 'number' ? v : Number(v) || 0 }))} data-testid={`qty-${p.code}`} /></Table.Td>
+                <Table.Td ta="right">
+                  {money(p.priceKop)} / {p.unit}
+                </Table.Td>
+                <Table.Td>
+                  <NumberInput
+                    size="sm"
+                    min={0}
+                    max={9999}
+                    value={qty[p.code] ?? 0}
+                    autoFocus={i === 0}
+                    onChange={(v) => setQty((q) => ({ ...q, [p.code]: typeof v === 'number' ? v : Number(v) || 0 }))}
+                    data-testid={`qty-${p.code}`}
+                  />
+                </Table.Td>
                 <Table.Td ta="right">{(qty[p.code] ?? 0) > 0 ? money(p.priceKop * (qty[p.code] ?? 0)) : '—'}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </Paper>
-      <PaymentPanel request={items.length ? { kind: 'service', items } : null} totalKop={items.length ? total : null} onDone={onDone} acceptLabel={t('thirdParty.sell')} />
+      <PaymentPanel
+        request={items.length ? { kind: 'service', items } : null}
+        totalKop={items.length ? total : null}
+        onDone={onDone}
+        acceptLabel={t('thirdParty.sell')}
+      />
     </Stack>
   );
 }

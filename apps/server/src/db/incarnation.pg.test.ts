@@ -16,8 +16,14 @@ describe('the server’s incarnation (PostgreSQL)', () => {
     await admin.connect();
     try {
       const first = await checkIncarnation(original.db, () => undefined);
-      const current = (await original.db.selectFrom('server_meta').select('value').where('key', '=', 'fingerprint').executeTakeFirstOrThrow()).value;
-      const source = (await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'paydesk_test_%' ORDER BY oid DESC LIMIT 1")).rows[0]?.datname as string;
+      const current = (
+        await original.db.selectFrom('server_meta').select('value').where('key', '=', 'fingerprint').executeTakeFirstOrThrow()
+      ).value;
+      const source = (
+        await admin.query<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE datname LIKE 'paydesk_test_%' ORDER BY oid DESC LIMIT 1",
+        )
+      ).rows[0]?.datname as string;
       await original.db.destroy();
       await admin.query(`CREATE DATABASE ${name} TEMPLATE ${source}`);
       const url = new URL(testPgUrl());
@@ -27,7 +33,9 @@ describe('the server’s incarnation (PostgreSQL)', () => {
         const lines: string[] = [];
         expect(await checkIncarnation(copy.db, (l) => lines.push(l))).not.toBe(first);
         expect(lines).toHaveLength(1);
-        expect((await copy.db.selectFrom('server_meta').select('value').where('key', '=', 'fingerprint').executeTakeFirstOrThrow()).value).not.toBe(current);
+        expect(
+          (await copy.db.selectFrom('server_meta').select('value').where('key', '=', 'fingerprint').executeTakeFirstOrThrow()).value,
+        ).not.toBe(current);
       } finally {
         await copy.close();
       }

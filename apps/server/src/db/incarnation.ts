@@ -19,7 +19,9 @@ import type { Database } from './database.ts';
 async function tryRow(db: Database, query: ReturnType<typeof sql>): Promise<string> {
   try {
     const r = await query.execute(db);
-    return Object.values((r.rows[0] ?? {}) as Record<string, unknown>).map(String).join('/');
+    return Object.values((r.rows[0] ?? {}) as Record<string, unknown>)
+      .map(String)
+      .join('/');
   } catch {
     // pg_control functions need pg_monitor on PostgreSQL; without them the oid still tells a restore.
     return '-';
@@ -36,7 +38,11 @@ export async function fingerprint(db: Database): Promise<string> {
 export async function incarnation(db: Database): Promise<string> {
   const row = await db.selectFrom('server_meta').select('value').where('key', '=', 'incarnation').executeTakeFirst();
   if (row) return row.value;
-  await db.insertInto('server_meta').values({ key: 'incarnation', value: randomUUID() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('server_meta')
+    .values({ key: 'incarnation', value: randomUUID() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return (await db.selectFrom('server_meta').select('value').where('key', '=', 'incarnation').executeTakeFirstOrThrow()).value;
 }
 
@@ -45,8 +51,16 @@ export async function newIncarnation(db: Database, reason: string): Promise<stri
   const id = randomUUID();
   const print = await fingerprint(db);
   await db.transaction().execute(async (trx) => {
-    for (const [key, value] of [['incarnation', id], ['incarnation_reason', reason], ['fingerprint', print]] as const) {
-      await trx.insertInto('server_meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() })).execute();
+    for (const [key, value] of [
+      ['incarnation', id],
+      ['incarnation_reason', reason],
+      ['fingerprint', print],
+    ] as const) {
+      await trx
+        .insertInto('server_meta')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+        .execute();
     }
   });
   return id;
@@ -57,11 +71,17 @@ export async function checkIncarnation(db: Database, log: (line: string) => void
   const now = await fingerprint(db);
   const stored = await db.selectFrom('server_meta').select('value').where('key', '=', 'fingerprint').executeTakeFirst();
   if (!stored) {
-    await db.insertInto('server_meta').values({ key: 'fingerprint', value: now }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await db
+      .insertInto('server_meta')
+      .values({ key: 'fingerprint', value: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return incarnation(db);
   }
   if (stored.value === now) return incarnation(db);
   const id = await newIncarnation(db, `fingerprint ${stored.value} → ${now}`);
-  log(`База данных восстановлена из копии или перенесена (${stored.value} → ${now}): новое воплощение сервера ${id}; кассы и биллинг досинхронизируются.`);
+  log(
+    `База данных восстановлена из копии или перенесена (${stored.value} → ${now}): новое воплощение сервера ${id}; кассы и биллинг досинхронизируются.`,
+  );
   return id;
 }

@@ -4,7 +4,15 @@
  * from BEGIN to COMMIT and every other query waits its turn.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { PostgresDialect, type DatabaseConnection, type Dialect, type PostgresCursor, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult } from 'kysely';
+import {
+  PostgresDialect,
+  type DatabaseConnection,
+  type Dialect,
+  type PostgresCursor,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from 'kysely';
 
 class Mutex {
   private tail: Promise<void> = Promise.resolve();

@@ -15,8 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function app(adminUiDir: string) {
   const open = await pgliteTestDb();
-  const built = await buildApp({ db: open.db, config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 1024 * 1024, trustProxy: false, adminUiDir } });
-  return { ...built, close: async () => { await built.app.close(); await open.close(); } };
+  const built = await buildApp({
+    db: open.db,
+    config: { logLevel: 'silent', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 1024 * 1024, trustProxy: false, adminUiDir },
+  });
+  return {
+    ...built,
+    close: async () => {
+      await built.app.close();
+      await open.close();
+    },
+  };
 }
 
 describe('the admin UI at /admin', () => {

@@ -25,7 +25,9 @@ export async function serveAdminUi(app: FastifyInstance, dir: string): Promise<v
   app.get('/', { config: { auth: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/admin/'));
   app.get('/admin', { config: { auth: 'public' }, schema: { hide: true } }, (_req, reply) => reply.redirect('/admin/'));
   if (!page) {
-    app.get('/admin/', { config: { auth: 'public' }, schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
+    app.get('/admin/', { config: { auth: 'public' }, schema: { hide: true } }, (_req, reply) =>
+      reply.type('text/html; charset=utf-8').send(NOT_BUILT),
+    );
     return;
   }
   await app.register(fastifyStatic, { root: dir, prefix: '/admin/', wildcard: false, index: 'index.html' });

@@ -69,13 +69,20 @@ export function installAuth(app: FastifyInstance, db: Database, now: () => Date)
     const auth = route.config?.auth ?? (route.url.startsWith('/api/docs') || route.url.startsWith('/admin/') ? 'public' : undefined);
     if (auth === undefined) throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth`);
     if (auth !== 'public' && auth.roles?.includes('integrator') && !auth.scope && !auth.sessionOnly) {
-      throw new Error(`route ${String(route.method)} ${route.url} lets integrators in but names no API key scope: integration(scope), or sessionOnly`);
+      throw new Error(
+        `route ${String(route.method)} ${route.url} lets integrators in but names no API key scope: integration(scope), or sessionOnly`,
+      );
     }
     route.config = { ...route.config, auth };
     // The OpenAPI says which scope an API key needs here (docs/integration.md has the whole table).
     if (typeof auth === 'object' && auth.scope) {
       const description = (route.schema as { description?: string } | undefined)?.description;
-      route.schema = { ...route.schema, description: [description, `API-ключ: нужна область «${auth.scope}» (сеансу интегратора и администратора — не нужна).`].filter(Boolean).join('\n\n') };
+      route.schema = {
+        ...route.schema,
+        description: [description, `API-ключ: нужна область «${auth.scope}» (сеансу интегратора и администратора — не нужна).`]
+          .filter(Boolean)
+          .join('\n\n'),
+      };
     }
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, auth });
   });
@@ -104,7 +111,11 @@ export async function authenticate(db: Database, request: FastifyRequest, at: Da
   if (!token) throw new AppError('auth.required', 'Требуется вход: передайте ключ кассы или токен пользователя в заголовке Authorization');
   const hash = sha256(token);
   if (token.startsWith('pdk_')) {
-    const desk = await db.selectFrom('desks').select(['id', 'point_id', 'epoch', 'name', 'revoked_at']).where('key_hash', '=', hash).executeTakeFirst();
+    const desk = await db
+      .selectFrom('desks')
+      .select(['id', 'point_id', 'epoch', 'name', 'revoked_at'])
+      .where('key_hash', '=', hash)
+      .executeTakeFirst();
     if (!desk) throw new AppError('auth.required', 'Ключ кассы не найден: касса не зарегистрирована или перерегистрирована');
     if (desk.revoked_at) throw new AppError('auth.key_revoked', 'Ключ этой кассы отозван администратором');
     await db.updateTable('desks').set({ last_seen_at: at }).where('id', '=', desk.id).execute();
@@ -117,7 +128,8 @@ export async function authenticate(db: Database, request: FastifyRequest, at: Da
       .select(['users.id', 'users.role', 'users.login', 'users.name', 'users.active', 'sessions.expires_at', 'sessions.revoked_at'])
       .where('sessions.token_hash', '=', hash)
       .executeTakeFirst();
-    if (!row || row.revoked_at || row.expires_at.getTime() <= at.getTime()) throw new AppError('auth.required', 'Сеанс истёк или завершён: войдите снова');
+    if (!row || row.revoked_at || row.expires_at.getTime() <= at.getTime())
+      throw new AppError('auth.required', 'Сеанс истёк или завершён: войдите снова');
     if (!row.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
     return { kind: 'user', userId: row.id, role: row.role, login: row.login, name: row.name };
   }
@@ -125,30 +137,61 @@ export async function authenticate(db: Database, request: FastifyRequest, at: Da
   throw new AppError('auth.required', 'Неизвестный вид ключа доступа');
 }
 
-const dateTimeRu = (d: Date): string => d.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateTimeRu = (d: Date): string =>
+  d.toLocaleString('ru-RU', {
+    timeZone: 'Europe/Moscow',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
 /** A key's last use is recorded to the minute: one write a minute per key, not one per request. */
 const LAST_USED_STEP_MS = 60_000;
 
 async function authenticateApiKey(db: Database, hash: string, at: Date): Promise<Principal> {
-  const key = await db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'key_prefix', 'expires_at', 'revoked_at', 'last_used_at']).where('key_hash', '=', hash).executeTakeFirst();
-  if (!key) throw new AppError('auth.required', 'API-ключ не найден: проверьте, что он передан целиком, или попросите у администратора новый');
-  if (key.revoked_at) throw new AppError('auth.key_revoked', `API-ключ «${key.name}» отозван администратором ${dateTimeRu(key.revoked_at)} (МСК): попросите новый ключ`);
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'scopes', 'key_prefix', 'expires_at', 'revoked_at', 'last_used_at'])
+    .where('key_hash', '=', hash)
+    .executeTakeFirst();
+  if (!key)
+    throw new AppError('auth.required', 'API-ключ не найден: проверьте, что он передан целиком, или попросите у администратора новый');
+  if (key.revoked_at)
+    throw new AppError(
+      'auth.key_revoked',
+      `API-ключ «${key.name}» отозван администратором ${dateTimeRu(key.revoked_at)} (МСК): попросите новый ключ`,
+    );
   if (key.expires_at && key.expires_at.getTime() <= at.getTime()) {
-    throw new AppError('auth.key_expired', `Срок действия API-ключа «${key.name}» истёк ${dateTimeRu(key.expires_at)} (МСК): попросите у администратора новый ключ`);
+    throw new AppError(
+      'auth.key_expired',
+      `Срок действия API-ключа «${key.name}» истёк ${dateTimeRu(key.expires_at)} (МСК): попросите у администратора новый ключ`,
+    );
   }
   if (!key.last_used_at || at.getTime() - key.last_used_at.getTime() >= LAST_USED_STEP_MS) {
     await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', key.id).execute();
   }
-  return { kind: 'user', userId: key.id, role: 'integrator', login: `apikey:${key.key_prefix}`, name: `API-ключ «${key.name}»`, apiKey: { id: key.id, name: key.name, scopes: key.scopes as ApiScope[] } };
+  return {
+    kind: 'user',
+    userId: key.id,
+    role: 'integrator',
+    login: `apikey:${key.key_prefix}`,
+    name: `API-ключ «${key.name}»`,
+    apiKey: { id: key.id, name: key.name, scopes: key.scopes as ApiScope[] },
+  };
 }
 
 export function authorize(rule: Exclude<AuthRule, 'public'>, p: Principal): void {
   if (p.kind === 'desk' && rule.desk) return;
   if (p.kind === 'user' && p.apiKey) {
-    if (!rule.roles?.includes('integrator') || !rule.scope) throw new AppError('auth.forbidden', 'API-ключ не открывает этот адрес: он только для касс, администраторов или входа по паролю');
+    if (!rule.roles?.includes('integrator') || !rule.scope)
+      throw new AppError('auth.forbidden', 'API-ключ не открывает этот адрес: он только для касс, администраторов или входа по паролю');
     if (p.apiKey.scopes.includes(rule.scope)) return;
-    throw new AppError('auth.forbidden', `API-ключу «${p.apiKey.name}» не хватает области «${rule.scope}» (у него: ${p.apiKey.scopes.join(', ')})`);
+    throw new AppError(
+      'auth.forbidden',
+      `API-ключу «${p.apiKey.name}» не хватает области «${rule.scope}» (у него: ${p.apiKey.scopes.join(', ')})`,
+    );
   }
   if (p.kind === 'user' && rule.roles?.includes(p.role)) return;
   throw new AppError('auth.forbidden', p.kind === 'desk' ? 'Этот адрес не для касс' : 'Недостаточно прав для этого действия');

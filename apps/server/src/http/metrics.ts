@@ -5,12 +5,42 @@ import type { Database } from '../db/database.ts';
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'paydesk_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
-  readonly requestSeconds = new Histogram({ name: 'paydesk_http_request_seconds', help: 'HTTP request duration', labelNames: ['route'] as const, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
-  readonly syncOps = new Counter({ name: 'paydesk_sync_ops_total', help: 'Operations pushed by desks, by outcome', labelNames: ['outcome'] as const, registers: [this.registry] });
-  readonly pushSeconds = new Histogram({ name: 'paydesk_sync_push_seconds', help: 'Time to apply one push batch', buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
-  readonly pullRows = new Counter({ name: 'paydesk_sync_pull_rows_total', help: 'Reference rows sent to desks', registers: [this.registry] });
-  readonly forwardings = new Counter({ name: 'paydesk_forwarding_attempts_total', help: 'Provider forwarding attempts by result', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'paydesk_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly requestSeconds = new Histogram({
+    name: 'paydesk_http_request_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly syncOps = new Counter({
+    name: 'paydesk_sync_ops_total',
+    help: 'Operations pushed by desks, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly pushSeconds = new Histogram({
+    name: 'paydesk_sync_push_seconds',
+    help: 'Time to apply one push batch',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly pullRows = new Counter({
+    name: 'paydesk_sync_pull_rows_total',
+    help: 'Reference rows sent to desks',
+    registers: [this.registry],
+  });
+  readonly forwardings = new Counter({
+    name: 'paydesk_forwarding_attempts_total',
+    help: 'Provider forwarding attempts by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
 
   constructor(db: Database) {
     collectDefaultMetrics({ register: this.registry, prefix: 'paydesk_' });
@@ -20,7 +50,11 @@ export class Metrics {
       help: 'Open items in the review queue',
       registers: [registry],
       async collect() {
-        const r = await db.selectFrom('review_items').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirst();
+        const r = await db
+          .selectFrom('review_items')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '=', 'open')
+          .executeTakeFirst();
         this.set(Number(r?.n ?? 0));
       },
     });
@@ -29,7 +63,11 @@ export class Metrics {
       help: 'Third-party payments not yet confirmed by their provider',
       registers: [registry],
       async collect() {
-        const r = await db.selectFrom('forwardings').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['queued', 'sent']).executeTakeFirst();
+        const r = await db
+          .selectFrom('forwardings')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('state', 'in', ['queued', 'sent'])
+          .executeTakeFirst();
         this.set(Number(r?.n ?? 0));
       },
     });

@@ -18,9 +18,11 @@ const EXAMPLE_DETAIL: Partial<Record<ErrorCode, string>> = {
   'validation.failed': 'Неверные данные запроса: querystring.after — Слишком маленькое значение: ожидалось, что number будет >=0',
   'auth.required': 'Требуется вход: передайте ключ кассы или токен пользователя в заголовке Authorization',
   'auth.key_revoked': 'API-ключ «Биллинг Эксперт, лента» отозван администратором 28.11.2026, 14:30 (МСК): попросите новый ключ',
-  'auth.key_expired': 'Срок действия API-ключа «Биллинг Эксперт, лента» истёк 01.01.2027, 00:00 (МСК): попросите у администратора новый ключ',
+  'auth.key_expired':
+    'Срок действия API-ключа «Биллинг Эксперт, лента» истёк 01.01.2027, 00:00 (МСК): попросите у администратора новый ключ',
   'auth.forbidden': 'API-ключу «Биллинг Эксперт, лента» не хватает области «imports» (у него: feed, read)',
-  'feed.cursor_ahead': 'Позиции 100 в ленте нет: последняя позиция 8. Если incarnation (a3f9c2d1) не тот, что вы запомнили, сервер восстановлен из копии — продолжите с позиции 8 и отбрасывайте повторы по opId; если тот же — проверьте сохранённый курсор.',
+  'feed.cursor_ahead':
+    'Позиции 100 в ленте нет: последняя позиция 8. Если incarnation (a3f9c2d1) не тот, что вы запомнили, сервер восстановлен из копии — продолжите с позиции 8 и отбрасывайте повторы по opId; если тот же — проверьте сохранённый курсор.',
   'request.unsupported_media_type': 'Файл импорта передаётся как text/csv',
 };
 
@@ -38,9 +40,15 @@ export function problemOf(codes: readonly ErrorCode[]): z.ZodType {
       status: z.literal(status),
       code: z.enum(codes as [ErrorCode, ...ErrorCode[]]).describe(codes.map((c) => `${c} — ${ERRORS[c].title}`).join('; ')),
       detail: z.string().describe('что случилось и что делать, по-русски'),
-      errors: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional().describe('для validation.failed: что не так в каком поле'),
+      errors: z
+        .array(z.looseObject({ path: z.string(), message: z.string() }))
+        .optional()
+        .describe('для validation.failed: что не так в каком поле'),
       ...(codes.includes('feed.cursor_ahead')
-        ? { last: z.number().int().optional().describe('feed.cursor_ahead: последняя позиция ленты'), incarnation: z.string().optional().describe('feed.cursor_ahead: incarnation сервера сейчас') }
+        ? {
+            last: z.number().int().optional().describe('feed.cursor_ahead: последняя позиция ленты'),
+            incarnation: z.string().optional().describe('feed.cursor_ahead: incarnation сервера сейчас'),
+          }
         : {}),
     })
     .meta({ examples: codes.map((c) => problem(c, EXAMPLE_DETAIL[c], EXAMPLE_EXTRA[c])) });
@@ -94,7 +102,10 @@ export const responseSerializer: FastifySerializerCompiler<unknown> = ({ schema,
   return (data: unknown) => {
     const wire = JSON.stringify(data);
     const checked = z.safeEncode(zod, wire === undefined ? undefined : JSON.parse(wire));
-    if (!checked.success) throw new Error(`The ${String(httpStatus)} answer of ${method} ${url} does not match its declared schema: ${z.prettifyError(checked.error)}`);
+    if (!checked.success)
+      throw new Error(
+        `The ${String(httpStatus)} answer of ${method} ${url} does not match its declared schema: ${z.prettifyError(checked.error)}`,
+      );
     return wire;
   };
 };
@@ -109,10 +120,12 @@ function liftExamples(media: Json): void {
   delete schema['examples'];
   if (examples.length === 1) media['example'] = examples[0];
   else if (examples.length > 1) {
-    media['examples'] = Object.fromEntries(examples.map((value: unknown, i) => {
-      const code = (value as { code?: unknown } | null)?.code;
-      return [typeof code === 'string' ? code : `example${i + 1}`, { value }];
-    }));
+    media['examples'] = Object.fromEntries(
+      examples.map((value: unknown, i) => {
+        const code = (value as { code?: unknown } | null)?.code;
+        return [typeof code === 'string' ? code : `example${i + 1}`, { value }];
+      }),
+    );
   }
 }
 

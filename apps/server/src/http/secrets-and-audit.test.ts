@@ -29,8 +29,18 @@ beforeAll(async () => {
       done();
     },
   });
-  app = (await buildApp({ db: open.db, config: { logLevel: 'trace', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 1024 * 1024, trustProxy: false }, logStream: sink })).app;
-  await addUser(open.db, { login: 'admin', name: 'Администратор', role: 'admin', password: 'Sup3r-Secret-Admin' }, { type: 'system', id: null });
+  app = (
+    await buildApp({
+      db: open.db,
+      config: { logLevel: 'trace', sessionHours: 12, enrollmentHours: 24, bodyLimitBytes: 1024 * 1024, trustProxy: false },
+      logStream: sink,
+    })
+  ).app;
+  await addUser(
+    open.db,
+    { login: 'admin', name: 'Администратор', role: 'admin', password: 'Sup3r-Secret-Admin' },
+    { type: 'system', id: null },
+  );
 });
 
 afterAll(async () => {
@@ -42,22 +52,55 @@ describe('secrets', () => {
   it('never appear in the logs, whatever the traffic', async () => {
     const json = (r: { body: string }): Record<string, unknown> => JSON.parse(r.body) as Record<string, unknown>;
     await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'admin', password: 'Wrong-Guess-Password' } });
-    const token = json(await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'admin', password: 'Sup3r-Secret-Admin' } }))['token'] as string;
+    const token = json(
+      await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'admin', password: 'Sup3r-Secret-Admin' } }),
+    )['token'] as string;
     const auth = { authorization: `Bearer ${token}` };
-    await app.inject({ method: 'PATCH', url: '/api/v1/providers/MTS', headers: auth, payload: { osmpUser: 'agent', osmpPassword: 'Provider-Pa55word' } });
-    await app.inject({ method: 'POST', url: '/api/v1/users', headers: auth, payload: { login: 'kassir', name: 'Кассир', role: 'cashier', password: 'Cashier-Pa55word' } });
+    await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/providers/MTS',
+      headers: auth,
+      payload: { osmpUser: 'agent', osmpPassword: 'Provider-Pa55word' },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/users',
+      headers: auth,
+      payload: { login: 'kassir', name: 'Кассир', role: 'cashier', password: 'Cashier-Pa55word' },
+    });
     const created = await createDesk(open.db, { name: 'Касса', pointId: IDS.point }, { type: 'system', id: null }, 24);
-    const enrolled = json(await app.inject({ method: 'POST', url: '/api/v1/desks/enroll', payload: { enrollmentCode: created.enrollmentCode } }));
+    const enrolled = json(
+      await app.inject({ method: 'POST', url: '/api/v1/desks/enroll', payload: { enrollmentCode: created.enrollmentCode } }),
+    );
     const deskKey = enrolled['deskKey'] as string;
     const body = { ...exampleBody('service.sold'), cashierId: IDS.cashier };
-    await app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${deskKey}` }, payload: { protocolVersion: 1, deskId: enrolled['deskId'], epoch: enrolled['epoch'], ops: [{ seq: 1, opId: '0190f0d6-3c1e-7a00-8000-0000000000aa', type: 'service.sold', body, hash: opHash(body) }] } });
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/sync/push',
+      headers: { authorization: `Bearer ${deskKey}` },
+      payload: {
+        protocolVersion: 1,
+        deskId: enrolled['deskId'],
+        epoch: enrolled['epoch'],
+        ops: [{ seq: 1, opId: '0190f0d6-3c1e-7a00-8000-0000000000aa', type: 'service.sold', body, hash: opHash(body) }],
+      },
+    });
     await app.inject({ method: 'GET', url: '/api/v1/sync/pull?cursor=0', headers: { authorization: `Bearer ${deskKey}` } });
     await app.inject({ method: 'GET', url: '/api/v1/providers/MTS', headers: auth });
     await app.inject({ method: 'GET', url: '/api/v1/desks', headers: { authorization: `Bearer ${deskKey}x` } });
 
     expect(logs.length).toBeGreaterThan(1_000);
     const hashes = (await open.db.selectFrom('users').select('password_hash').execute()).map((u) => u.password_hash);
-    for (const secret of ['Sup3r-Secret-Admin', 'Wrong-Guess-Password', 'Provider-Pa55word', 'Cashier-Pa55word', token, deskKey, created.enrollmentCode, ...hashes]) {
+    for (const secret of [
+      'Sup3r-Secret-Admin',
+      'Wrong-Guess-Password',
+      'Provider-Pa55word',
+      'Cashier-Pa55word',
+      token,
+      deskKey,
+      created.enrollmentCode,
+      ...hashes,
+    ]) {
       expect(logs.includes(secret), `a secret (${secret.slice(0, 6)}…) is in the logs`).toBe(false);
     }
     // …and the answers do not carry them either.
@@ -70,16 +113,37 @@ describe('secrets', () => {
 
 describe('the audit log', () => {
   it('is a hash chain: an edited entry and a deleted one are found by the verification', async () => {
-    const token = (JSON.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'admin', password: 'Sup3r-Secret-Admin' } })).body) as { token: string }).token;
-    const verify = async (): Promise<{ ok: boolean; entries: number; brokenAt?: number; reason?: string }> => JSON.parse((await app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: { authorization: `Bearer ${token}` } })).body) as { ok: boolean; entries: number };
+    const token = (
+      JSON.parse(
+        (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'admin', password: 'Sup3r-Secret-Admin' } })).body,
+      ) as { token: string }
+    ).token;
+    const verify = async (): Promise<{ ok: boolean; entries: number; brokenAt?: number; reason?: string }> =>
+      JSON.parse(
+        (await app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: { authorization: `Bearer ${token}` } })).body,
+      ) as { ok: boolean; entries: number };
     const clean = await verify();
     expect(clean.ok).toBe(true);
     expect(clean.entries).toBeGreaterThan(3);
 
-    const victim = await open.db.selectFrom('audit_log').select(['id', 'details']).orderBy('id').offset(2).limit(1).executeTakeFirstOrThrow();
-    await open.db.updateTable('audit_log').set({ details: JSON.stringify({ changed: 'behind the server’s back' }) }).where('id', '=', victim.id).execute();
+    const victim = await open.db
+      .selectFrom('audit_log')
+      .select(['id', 'details'])
+      .orderBy('id')
+      .offset(2)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await open.db
+      .updateTable('audit_log')
+      .set({ details: JSON.stringify({ changed: 'behind the server’s back' }) })
+      .where('id', '=', victim.id)
+      .execute();
     expect(await verify()).toMatchObject({ ok: false, brokenAt: victim.id, reason: 'содержимое записи изменено' });
-    await open.db.updateTable('audit_log').set({ details: JSON.stringify(victim.details) }).where('id', '=', victim.id).execute();
+    await open.db
+      .updateTable('audit_log')
+      .set({ details: JSON.stringify(victim.details) })
+      .where('id', '=', victim.id)
+      .execute();
     expect((await verify()).ok).toBe(true);
 
     await open.db.deleteFrom('audit_log').where('id', '=', victim.id).execute();

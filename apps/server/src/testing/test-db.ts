@@ -25,7 +25,8 @@ export async function pgliteTestDb(): Promise<OpenDatabase> {
 
 export function testPgUrl(): string {
   const url = inject('pgUrl');
-  if (!url) throw new Error('PostgreSQL is not available for .pg.test.ts suites: install Debian\'s postgresql package or set PAYDESK_TEST_PG_URL');
+  if (!url)
+    throw new Error("PostgreSQL is not available for .pg.test.ts suites: install Debian's postgresql package or set PAYDESK_TEST_PG_URL");
   return url;
 }
 

@@ -40,7 +40,11 @@ const EXPECTED: [number, FiscalErrorCode, FiscalOutcome][] = [
 
 describe('atol: libfptr error codes', () => {
   it('the table holds exactly the codes tested here', () => {
-    expect(Object.keys(ATOL_ERROR_CODES).map(Number).sort((a, b) => a - b)).toEqual(EXPECTED.map(([c]) => c).sort((a, b) => a - b));
+    expect(
+      Object.keys(ATOL_ERROR_CODES)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual(EXPECTED.map(([c]) => c).sort((a, b) => a - b));
   });
 
   it.each(EXPECTED)('code %i is %s, outcome %s', (code, port, outcome) => {
@@ -71,14 +75,31 @@ describe('atol: odd sums', () => {
 
   it('a receipt total less than a kopeck from the receipt’s is the receipt’s; another is the device’s', () => {
     const warn = (): void => {};
-    const params = (total: number): unknown => ({ fiscalParams: { fiscalDocumentNumber: 7, fiscalDocumentDateTime: '2026-10-01T12:00:00+03:00', fnNumber: '1', fiscalDocumentSign: '2', total } });
+    const params = (total: number): unknown => ({
+      fiscalParams: {
+        fiscalDocumentNumber: 7,
+        fiscalDocumentDateTime: '2026-10-01T12:00:00+03:00',
+        fnNumber: '1',
+        fiscalDocumentSign: '2',
+        total,
+      },
+    });
     expect(fiscalResultOf({ operationId: 'x', kind: 'sale', totalKop: 725_75 }, params(725.745), warn).totalKop).toBe(725_75);
     expect(fiscalResultOf({ operationId: 'x', kind: 'sale', totalKop: 725_75 }, params(1), warn).totalKop).toBe(1_00);
     expect(fiscalResultOf({ operationId: 'x', kind: 'sale', totalKop: 725_75 }, params(725.74), warn).totalKop).toBe(725_74);
   });
 
   it('shift totals with odd sums are read, not refused', () => {
-    const t = shiftTotalsOf({ shiftTotals: { cashDrawer: { sum: 4889.5599999999995 }, income: { sum: 100.001 }, receipts: { sell: { count: 2, payments: { cash: 725.745 } } } } }, () => {});
+    const t = shiftTotalsOf(
+      {
+        shiftTotals: {
+          cashDrawer: { sum: 4889.5599999999995 },
+          income: { sum: 100.001 },
+          receipts: { sell: { count: 2, payments: { cash: 725.745 } } },
+        },
+      },
+      () => {},
+    );
     expect(t).toMatchObject({ drawerKop: 4_889_56, cashInKop: 100_00, sales: { count: 2, cashKop: 725_75, cardKop: 0 } });
   });
 });
@@ -86,10 +107,24 @@ describe('atol: odd sums', () => {
 describe('atol: the drive’s copy of a document (getFnDocument)', () => {
   it('reads the kind from the document type and tag 1054, the sum from tag 1020', () => {
     const warn = (): void => {};
-    const tlv = (t: Record<string, unknown>): unknown => ({ documentTLV: { short: false, '1040': 12, '1012': '2026-10-01T12:00:00+03:00', ...t } });
-    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 1, '1020': 725.745, '1077': 123 }), warn)).toMatchObject({ documentNumber: 12, kind: 'sale', totalKop: 725_75, fiscalSign: '123', receiptType: 1 });
-    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 2, '1020': 10 }), warn)).toMatchObject({ kind: 'sale_return', totalKop: 10_00 });
-    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 3, '1020': 10 }), warn)).toMatchObject({ kind: 'other', receiptType: 3 });
+    const tlv = (t: Record<string, unknown>): unknown => ({
+      documentTLV: { short: false, '1040': 12, '1012': '2026-10-01T12:00:00+03:00', ...t },
+    });
+    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 1, '1020': 725.745, '1077': 123 }), warn)).toMatchObject({
+      documentNumber: 12,
+      kind: 'sale',
+      totalKop: 725_75,
+      fiscalSign: '123',
+      receiptType: 1,
+    });
+    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 2, '1020': 10 }), warn)).toMatchObject({
+      kind: 'sale_return',
+      totalKop: 10_00,
+    });
+    expect(documentOf(tlv({ fiscalDocumentType: 'receipt', '1054': 3, '1020': 10 }), warn)).toMatchObject({
+      kind: 'other',
+      receiptType: 3,
+    });
     expect(documentOf(tlv({ fiscalDocumentType: 'openShift' }), warn)).toMatchObject({ kind: 'open_shift', totalKop: null });
     expect(documentOf(tlv({ fiscalDocumentType: 'closeShift' }), warn)).toMatchObject({ kind: 'close_shift' });
     expect(documentOf({ documentTLV: {} }, warn)).toBeNull();

@@ -2,8 +2,24 @@
  * The domain's receipt and register operations as ATOL Driver v10 JSON tasks, and ATOL's answers and
  * error codes back in the port's terms (shared/specs/fiscal-registers.md, section 1).
  */
-import { kopToRubNumber, rubNumberToNearestKop, type AgentType, type Receipt, type ReceiptItem, type ReceiptKind, type TaxSystem, type VatRate } from '@paydesk/domain';
-import { FiscalError, type Cashier, type FiscalErrorCode, type FiscalResult, type LastDocument, type RegisterShiftTotals } from '../port.ts';
+import {
+  kopToRubNumber,
+  rubNumberToNearestKop,
+  type AgentType,
+  type Receipt,
+  type ReceiptItem,
+  type ReceiptKind,
+  type TaxSystem,
+  type VatRate,
+} from '@paydesk/domain';
+import {
+  FiscalError,
+  type Cashier,
+  type FiscalErrorCode,
+  type FiscalResult,
+  type LastDocument,
+  type RegisterShiftTotals,
+} from '../port.ts';
 
 export type AtolTask = Record<string, unknown> & { type: string };
 
@@ -16,7 +32,13 @@ export const ATOL_TAXATION: Record<TaxSystem, string> = {
 };
 
 export const ATOL_VAT: Record<VatRate, string> = {
-  none: 'none', vat0: 'vat0', vat5: 'vat5', vat7: 'vat7', vat10: 'vat10', vat20: 'vat20', vat22: 'vat22',
+  none: 'none',
+  vat0: 'vat0',
+  vat5: 'vat5',
+  vat7: 'vat7',
+  vat10: 'vat10',
+  vat20: 'vat20',
+  vat22: 'vat22',
 };
 
 export const ATOL_PAYMENT_OBJECT: Record<ReceiptItem['paymentObject'], string> = {
@@ -126,7 +148,11 @@ export function withinKopeck(rub: number, kop: number): boolean {
  * own receipt for its fresh answer, or what the device reported (lookupOperation). A total less than a
  * kopeck from the receipt's is the receipt's own (the device's rendering of it); any other is the device's.
  */
-export function fiscalResultOf(receipt: { operationId: string; kind: ReceiptKind; totalKop: number }, result: unknown, warn: Warn): FiscalResult {
+export function fiscalResultOf(
+  receipt: { operationId: string; kind: ReceiptKind; totalKop: number },
+  result: unknown,
+  warn: Warn,
+): FiscalResult {
   const body = (result ?? {}) as { fiscalParams?: AtolFiscalParams; warnings?: { notPrinted?: boolean } | null };
   const p = body.fiscalParams;
   if (!p || typeof p.fiscalDocumentNumber !== 'number') throw new FiscalError('outcome_unknown', 'ответ ККТ без фискальных параметров');
@@ -165,8 +191,19 @@ export function documentOf(result: unknown, warn: Warn): (LastDocument & { recei
   const type = typeof tlv['fiscalDocumentType'] === 'string' ? tlv['fiscalDocumentType'] : '';
   const receiptType = type === 'receipt' ? Number(tlv['1054']) : null;
   const kind: LastDocument['kind'] =
-    type === 'openShift' ? 'open_shift' : type === 'closeShift' ? 'close_shift' : receiptType === 1 ? 'sale' : receiptType === 2 ? 'sale_return' : 'other';
-  const at = typeof tlv['1012'] === 'string' && !Number.isNaN(new Date(tlv['1012']).getTime()) ? new Date(tlv['1012']).toISOString() : new Date().toISOString();
+    type === 'openShift'
+      ? 'open_shift'
+      : type === 'closeShift'
+        ? 'close_shift'
+        : receiptType === 1
+          ? 'sale'
+          : receiptType === 2
+            ? 'sale_return'
+            : 'other';
+  const at =
+    typeof tlv['1012'] === 'string' && !Number.isNaN(new Date(tlv['1012']).getTime())
+      ? new Date(tlv['1012']).toISOString()
+      : new Date().toISOString();
   const doc: LastDocument & { receiptType: number | null } = {
     documentNumber: n,
     kind,

@@ -36,13 +36,24 @@ async function rig(simOptions: AtolSimulatorOptions = {}, driverOptions: Record<
   const sim = await startAtolSimulator(device, simOptions);
   const warnings: string[] = [];
   // Options go through a variable: the driver before the fix did not know some of them.
-  const options = { url: sim.url, pollIntervalMs: 5, taskTimeoutMs: 2_000, requestTimeoutMs: 2_000, startTimeoutMs: 300, blockedWaitMs: 2_000, readTimeoutMs: 400, warn: (m: string) => warnings.push(m), ...driverOptions } as AtolOptions;
+  const options = {
+    url: sim.url,
+    pollIntervalMs: 5,
+    taskTimeoutMs: 2_000,
+    requestTimeoutMs: 2_000,
+    startTimeoutMs: 300,
+    blockedWaitMs: 2_000,
+    readTimeoutMs: 400,
+    warn: (m: string) => warnings.push(m),
+    ...driverOptions,
+  } as AtolOptions;
   const r: Rig = {
     sim,
     device,
     atol: new AtolRegister(options),
     warnings,
-    postForeign: async (uuid, tasks) => (await fetch(`${sim.url}/api/v2/requests`, { method: 'POST', body: JSON.stringify({ uuid, request: tasks }) })).status,
+    postForeign: async (uuid, tasks) =>
+      (await fetch(`${sim.url}/api/v2/requests`, { method: 'POST', body: JSON.stringify({ uuid, request: tasks }) })).status,
   };
   rigs.push(r);
   return r;
@@ -64,7 +75,9 @@ function foreignReceipt(rub: number, type: 'sell' | 'sellReturn' = 'sell'): Atol
     type,
     taxationType: 'usnIncome',
     operator: { name: 'Чужой кассир' },
-    items: [{ type: 'position', name: 'Чужой товар', price: rub, quantity: 1, amount: rub, paymentObject: 'service', tax: { type: 'none' } }],
+    items: [
+      { type: 'position', name: 'Чужой товар', price: rub, quantity: 1, amount: rub, paymentObject: 'service', tax: { type: 'none' } },
+    ],
     payments: [{ type: 'cash', sum: rub }],
     total: rub,
   };
@@ -92,7 +105,11 @@ describe('issue 16 item 7: a sum with more than two decimals never jams the desk
     const s = await atol.status();
     expect(s.connected).toBe(true);
     expect(s.drawerKop).toBe(4_889_56 + 725_75);
-    expect(await atol.xReport(opId(), cashier)).toMatchObject({ sales: { count: 1, cashKop: 725_75 }, cashInKop: 4_889_56, drawerKop: 4_889_56 + 725_75 });
+    expect(await atol.xReport(opId(), cashier)).toMatchObject({
+      sales: { count: 1, cashKop: 725_75 },
+      cashInKop: 4_889_56,
+      drawerKop: 4_889_56 + 725_75,
+    });
     expect((await atol.closeShift(opId(), cashier)).totals).toMatchObject({ sales: { cashKop: 725_75 }, drawerKop: 4_889_56 + 725_75 });
   });
 
@@ -104,7 +121,10 @@ describe('issue 16 item 7: a sum with more than two decimals never jams the desk
     expect(sold).toMatchObject({ totalKop: 725_75, kind: 'sale' });
     expect(sold.qr).toContain('s=725.75');
     expect(warnings.join('\n')).toContain('725.745');
-    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 725_75 })).toMatchObject({ totalKop: 725_75, documentNumber: sold.documentNumber });
+    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 725_75 })).toMatchObject({
+      totalKop: 725_75,
+      documentNumber: sold.documentNumber,
+    });
   });
 });
 
@@ -119,7 +139,10 @@ describe('issue 16 item 7: a request uuid already taken at the device is not tak
     expect(e.message).toMatch(/другой документ/);
     expect(device.receipts().map((r) => r.totalKop)).toEqual([1_00]);
     // The desk sees what the device holds under the id: another receipt, for 1,00 ₽.
-    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 725_75 })).toMatchObject({ kind: 'sale', totalKop: 1_00 });
+    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 725_75 })).toMatchObject({
+      kind: 'sale',
+      totalKop: 1_00,
+    });
   });
 
   it('the same when the web server answers 409 with an error page instead of JSON', async () => {
@@ -147,7 +170,10 @@ describe('issue 16 item 7: a request uuid already taken at the device is not tak
     await atol.registerReceipt(utilityReceipt());
     const receipt = utilityReceipt();
     await sim.prefill(receipt.operationId, [foreignReceipt(1_515, 'sellReturn')]);
-    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 1_515_00 })).toMatchObject({ kind: 'sale_return', totalKop: 1_515_00 });
+    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: 1_515_00 })).toMatchObject({
+      kind: 'sale_return',
+      totalKop: 1_515_00,
+    });
     expect(await outcomeOf(atol.registerReceipt(receipt))).toMatchObject({ code: 'rejected', outcome: 'not_done' });
   });
 
@@ -182,7 +208,11 @@ describe('issue 16 item 7: a blocked queue', () => {
     expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toBeUndefined();
     sim.release();
     await sleep(60);
-    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toMatchObject({ kind: 'sale', totalKop: 1_515_00, documentNumber: device.receipts()[0]?.documentNumber });
+    expect(await atol.lookupOperation(receipt.operationId, { kind: 'sale', totalKop: receipt.totalKop })).toMatchObject({
+      kind: 'sale',
+      totalKop: 1_515_00,
+      documentNumber: device.receipts()[0]?.documentNumber,
+    });
   });
 
   it('a blocked receipt the device never made, settled by the server as an error: the lookup cannot tell, and the counter shows nothing new', async () => {
@@ -259,8 +289,15 @@ describe('issue 16 item 7: the last document for the counter check', () => {
     expect(await atol.lastDocument()).toMatchObject({ documentNumber: open.documentNumber, kind: 'open_shift', totalKop: null });
     const original = utilityReceipt();
     const sold = await atol.registerReceipt(original);
-    expect(await atol.lastDocument()).toMatchObject({ documentNumber: sold.documentNumber, kind: 'sale', totalKop: 1_515_00, fiscalSign: sold.fiscalSign });
-    const back = await atol.registerReceipt(composeReturnReceipt(original, { documentNumber: sold.documentNumber, fiscalSign: sold.fiscalSign }, opId(), cashier));
+    expect(await atol.lastDocument()).toMatchObject({
+      documentNumber: sold.documentNumber,
+      kind: 'sale',
+      totalKop: 1_515_00,
+      fiscalSign: sold.fiscalSign,
+    });
+    const back = await atol.registerReceipt(
+      composeReturnReceipt(original, { documentNumber: sold.documentNumber, fiscalSign: sold.fiscalSign }, opId(), cashier),
+    );
     expect(await atol.lastDocument()).toMatchObject({ documentNumber: back.documentNumber, kind: 'sale_return', totalKop: 1_515_00 });
   });
 });
@@ -297,4 +334,3 @@ describe('issue 16 item 7: a lost link is an unknown outcome, settled by the cou
     expect(await outcomeOf(atol.cashIn(opId(), cashier, 100_00))).toMatchObject({ code: 'unavailable', outcome: 'unknown' });
   });
 });
-

@@ -6,7 +6,10 @@ import { FakeClock } from '../testing/clock.ts';
 import { startAtolSimulator } from '../testing/atol-simulator.ts';
 import { registerContract, utilityReceipt } from '../testing/register-contract.ts';
 
-const isReceipt = (r: { path: string; body: unknown }): boolean => /^(\/api\/v2)?\/requests/.test(r.path) && Array.isArray((r.body as { request?: unknown })?.request) && ['sell', 'sellReturn'].includes(((r.body as { request: { type: string }[] }).request[0]?.type) ?? '');
+const isReceipt = (r: { path: string; body: unknown }): boolean =>
+  /^(\/api\/v2)?\/requests/.test(r.path) &&
+  Array.isArray((r.body as { request?: unknown })?.request) &&
+  ['sell', 'sellReturn'].includes((r.body as { request: { type: string }[] }).request[0]?.type ?? '');
 const isFetch = (r: { method: string }): boolean => r.method === 'GET';
 
 for (const flatResults of [false, true]) {
@@ -64,7 +67,11 @@ describe('atol: mapping of a utility payment with two suppliers and a commission
       paymentMethod: 'fullPayment',
       paymentObject: 'payment',
       tax: { type: 'none' },
-      agentInfo: { agents: ['payingAgent'], payingAgent: { operation: 'Прием платежа', phones: ['+78001000000'] }, receivePaymentsOperator: { phones: ['+78001000001'] } },
+      agentInfo: {
+        agents: ['payingAgent'],
+        payingAgent: { operation: 'Прием платежа', phones: ['+78001000000'] },
+        receivePaymentsOperator: { phones: ['+78001000001'] },
+      },
       supplierInfo: { name: 'ООО "УК Дом"', vatin: '7707083893', phones: ['+74950000000'] },
     });
     expect(positions[1]).toMatchObject({ paymentObject: 'payment', supplierInfo: { name: 'МУП "Водоканал"', vatin: '500100732259' } });

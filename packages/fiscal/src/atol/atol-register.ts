@@ -34,7 +34,18 @@ import {
   type ShiftDocument,
 } from '../port.ts';
 import { sleep, TransportError } from '../http-json.ts';
-import { atolError, documentOf, fiscalResultOf, operatorOf, readKop, receiptTask, shiftTotalsOf, type AtolFiscalParams, type AtolTask, type Warn } from './atol-mapping.ts';
+import {
+  atolError,
+  documentOf,
+  fiscalResultOf,
+  operatorOf,
+  readKop,
+  receiptTask,
+  shiftTotalsOf,
+  type AtolFiscalParams,
+  type AtolTask,
+  type Warn,
+} from './atol-mapping.ts';
 import { AtolTransport, FINAL, type QueueState, type TaskResult } from './atol-transport.ts';
 
 export { normalizeResults } from './atol-transport.ts';
@@ -63,9 +74,25 @@ export interface AtolOptions {
 }
 
 const MAX_ATTEMPTS = 50;
-const STATUS_TASKS: AtolTask[] = [{ type: 'getDeviceStatus' }, { type: 'getShiftStatus' }, { type: 'ofdExchangeStatus' }, { type: 'getFnInfo' }, { type: 'getDeviceInfo' }, { type: 'getFnStatus' }, { type: 'getShiftTotals' }];
+const STATUS_TASKS: AtolTask[] = [
+  { type: 'getDeviceStatus' },
+  { type: 'getShiftStatus' },
+  { type: 'ofdExchangeStatus' },
+  { type: 'getFnInfo' },
+  { type: 'getDeviceInfo' },
+  { type: 'getFnStatus' },
+  { type: 'getShiftTotals' },
+];
 /** The same reads as direct operations, outside the queue ([WS] OperationServlet). */
-const STATUS_OPERATIONS = ['queryDeviceStatus', 'queryShiftStatus', 'queryOfdExchangeStatus', 'queryFnInfo', 'queryDeviceInfo', 'queryFnStatus', 'queryShiftTotals'];
+const STATUS_OPERATIONS = [
+  'queryDeviceStatus',
+  'queryShiftStatus',
+  'queryOfdExchangeStatus',
+  'queryFnInfo',
+  'queryDeviceInfo',
+  'queryFnStatus',
+  'queryShiftTotals',
+];
 
 /** The request key of an operation's n-th attempt: the operation id itself, then id-r2, id-r3… */
 export function attemptKey(operationId: string, attempt: number): string {
@@ -78,7 +105,8 @@ function isAttemptOf(uuid: string | null, operationId: string): boolean {
 
 type Origin = 'posted' | 'held' | 'found';
 
-const fiscalParamsOf = (result: unknown): AtolFiscalParams | undefined => ((result ?? {}) as { fiscalParams?: AtolFiscalParams }).fiscalParams;
+const fiscalParamsOf = (result: unknown): AtolFiscalParams | undefined =>
+  ((result ?? {}) as { fiscalParams?: AtolFiscalParams }).fiscalParams;
 
 /** What a stored request is, in words, for the cashier and the senior who looks at it. */
 function describeStored(results: TaskResult[]): string {
@@ -125,7 +153,14 @@ export class AtolRegister implements FiscalRegister {
   private blockedSeen: string | null = null;
 
   constructor(private readonly options: AtolOptions) {
-    this.web = new AtolTransport({ url: options.url, user: options.user, password: options.password, apiPrefix: options.apiPrefix, deviceId: options.deviceId, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 });
+    this.web = new AtolTransport({
+      url: options.url,
+      user: options.user,
+      password: options.password,
+      apiPrefix: options.apiPrefix,
+      deviceId: options.deviceId,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    });
     this.taskTimeoutMs = options.taskTimeoutMs ?? 60_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 15_000;
     this.blockedWaitMs = options.blockedWaitMs ?? 20_000;
@@ -204,12 +239,19 @@ export class AtolRegister implements FiscalRegister {
       const err = (posted.body as { error?: { code?: number; description?: string } } | null)?.error;
       throw new FiscalError('rejected', err?.description ?? 'веб-сервер ДТО отверг запрос', err?.code ?? 400);
     }
-    if (posted.status === 401 || posted.status === 403) throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', posted.status, 'not_done');
-    if (posted.status !== 201 && posted.status !== 200) throw new FiscalError('unavailable', `веб-сервер ДТО ответил ${posted.status}`, posted.status, 'not_done');
+    if (posted.status === 401 || posted.status === 403)
+      throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', posted.status, 'not_done');
+    if (posted.status !== 201 && posted.status !== 200)
+      throw new FiscalError('unavailable', `веб-сервер ДТО ответил ${posted.status}`, posted.status, 'not_done');
     const results = await this.mustFetch(uuid);
     // [WS] the 201 says whether the queue is stopped: a request behind another's blocked task is withdrawn at once.
     const b = posted.body as { isBlocked?: unknown; blockedUUID?: unknown } | null;
-    if (b?.isBlocked === true && b.blockedUUID !== uuid && results.every((r) => r.status === 'wait') && (await this.withdraw(uuid)) === 'canceled') {
+    if (
+      b?.isBlocked === true &&
+      b.blockedUUID !== uuid &&
+      results.every((r) => r.status === 'wait') &&
+      (await this.withdraw(uuid)) === 'canceled'
+    ) {
       throw this.queueStopped(typeof b.blockedUUID === 'string' && b.blockedUUID !== '' ? b.blockedUUID : null);
     }
     return { origin: 'posted', results };
@@ -259,7 +301,12 @@ export class AtolRegister implements FiscalRegister {
       } else if (results.every((r) => r.status === 'wait')) {
         if (startedAt === null && now - since > startMs) {
           if ((await this.withdraw(uuid)) === 'canceled') {
-            throw new FiscalError('busy', `ККТ не начала операцию за ${Math.round(startMs / 1000)} с: очередь заданий веб-сервера ДТО занята или остановлена; задание снято`, 'wait', 'not_done');
+            throw new FiscalError(
+              'busy',
+              `ККТ не начала операцию за ${Math.round(startMs / 1000)} с: очередь заданий веб-сервера ДТО занята или остановлена; задание снято`,
+              'wait',
+              'not_done',
+            );
           }
           startedAt = now;
         }
@@ -285,7 +332,11 @@ export class AtolRegister implements FiscalRegister {
    * found first, so a resend never prints twice. What the server held under a key before is taken only
    * when `verify` finds it is this operation.
    */
-  private async runOnce(operationId: string, tasks: AtolTask[], verify: (key: string, results: TaskResult[]) => Promise<void>): Promise<TaskResult[]> {
+  private async runOnce(
+    operationId: string,
+    tasks: AtolTask[],
+    verify: (key: string, results: TaskResult[]) => Promise<void>,
+  ): Promise<TaskResult[]> {
     await this.refuseWhileBlocked(operationId);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const key = attemptKey(operationId, attempt);
@@ -310,7 +361,12 @@ export class AtolRegister implements FiscalRegister {
    * document under it: the operation is refused, for a person to look at, not retried under another key.
    */
   private foreign(key: string, what: string): FiscalError {
-    return new FiscalError('rejected', `под номером операции ${key} в ККТ уже есть другой документ (${what}): эта операция под ним не выполнена; её нужно проверить и провести заново`, 409, 'not_done');
+    return new FiscalError(
+      'rejected',
+      `под номером операции ${key} в ККТ уже есть другой документ (${what}): эта операция под ним не выполнена; её нужно проверить и провести заново`,
+      409,
+      'not_done',
+    );
   }
 
   /** A request that is not an operation: refused while the queue is stopped, withdrawn if it never starts. */
@@ -341,7 +397,11 @@ export class AtolRegister implements FiscalRegister {
    * document) and total. Null when it holds no sale or return receipt (a cash-in, a report, a purchase);
    * undefined when the drive cannot say which document it is.
    */
-  private async receiptUnder(operationId: string, results: TaskResult[], expected?: { kind: ReceiptKind; totalKop: number }): Promise<FiscalResult | null | undefined> {
+  private async receiptUnder(
+    operationId: string,
+    results: TaskResult[],
+    expected?: { kind: ReceiptKind; totalKop: number },
+  ): Promise<FiscalResult | null | undefined> {
     if (results.length !== 1) return null;
     const result = results[0]?.result;
     const p = fiscalParamsOf(result);
@@ -360,10 +420,18 @@ export class AtolRegister implements FiscalRegister {
   async registerReceipt(receipt: Receipt): Promise<FiscalResult> {
     const [r] = await this.runOnce(receipt.operationId, [receiptTask(receipt)], async (key, results) => {
       const found = await this.receiptUnder(receipt.operationId, results, receipt);
-      if (found === undefined) throw new FiscalError('outcome_unknown', `под номером операции ${key} в ККТ уже есть документ, но ККТ не сообщает, какой: нужна сверка`, 409);
+      if (found === undefined)
+        throw new FiscalError(
+          'outcome_unknown',
+          `под номером операции ${key} в ККТ уже есть документ, но ККТ не сообщает, какой: нужна сверка`,
+          409,
+        );
       if (found === null) throw this.foreign(key, describeStored(results));
       if (found.kind !== receipt.kind || found.totalKop !== receipt.totalKop) {
-        throw this.foreign(key, `${found.kind === 'sale' ? 'чек прихода' : 'чек возврата прихода'} ФД ${found.documentNumber} на ${formatRub(found.totalKop)}`);
+        throw this.foreign(
+          key,
+          `${found.kind === 'sale' ? 'чек прихода' : 'чек возврата прихода'} ФД ${found.documentNumber} на ${formatRub(found.totalKop)}`,
+        );
       }
     });
     return fiscalResultOf(receipt, r?.result, this.warn);
@@ -381,7 +449,12 @@ export class AtolRegister implements FiscalRegister {
     const tasks: AtolTask[] = [{ type: 'openShift', operator: operatorOf(cashier) }];
     const [r] = await this.runOnce(operationId, tasks, this.shapeCheck(tasks));
     const p = fiscalParamsOf(r?.result) ?? {};
-    return { operationId, shiftNumber: p.shiftNumber ?? 0, documentNumber: p.fiscalDocumentNumber ?? 0, at: toIso(p.fiscalDocumentDateTime) };
+    return {
+      operationId,
+      shiftNumber: p.shiftNumber ?? 0,
+      documentNumber: p.fiscalDocumentNumber ?? 0,
+      at: toIso(p.fiscalDocumentDateTime),
+    };
   }
 
   async closeShift(operationId: string, cashier: Cashier): Promise<CloseShiftResult> {
@@ -389,7 +462,13 @@ export class AtolRegister implements FiscalRegister {
     const tasks: AtolTask[] = [{ type: 'getShiftTotals' }, { type: 'closeShift', operator: operatorOf(cashier) }];
     const [totals, close] = await this.runOnce(operationId, tasks, this.shapeCheck(tasks));
     const p = fiscalParamsOf(close?.result) ?? {};
-    return { operationId, shiftNumber: p.shiftNumber ?? 0, documentNumber: p.fiscalDocumentNumber ?? 0, at: toIso(p.fiscalDocumentDateTime), totals: shiftTotalsOf(totals?.result, this.warn) };
+    return {
+      operationId,
+      shiftNumber: p.shiftNumber ?? 0,
+      documentNumber: p.fiscalDocumentNumber ?? 0,
+      at: toIso(p.fiscalDocumentDateTime),
+      totals: shiftTotalsOf(totals?.result, this.warn),
+    };
   }
 
   async xReport(operationId: string, cashier: Cashier): Promise<RegisterShiftTotals> {
@@ -406,7 +485,12 @@ export class AtolRegister implements FiscalRegister {
     return this.cashMove('cashOut', operationId, cashier, amountKop);
   }
 
-  private async cashMove(type: 'cashIn' | 'cashOut', operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number | null }> {
+  private async cashMove(
+    type: 'cashIn' | 'cashOut',
+    operationId: string,
+    cashier: Cashier,
+    amountKop: number,
+  ): Promise<{ drawerKop: number | null }> {
     // A stored cash move's amount cannot be checked: its result gives the drawer after it, not the sum.
     const tasks: AtolTask[] = [{ type, operator: operatorOf(cashier), cashSum: amountKop / 100 }];
     const [r] = await this.runOnce(operationId, tasks, this.shapeCheck(tasks));
@@ -497,7 +581,9 @@ export class AtolRegister implements FiscalRegister {
     const di = info?.['deviceInfo'] ?? {};
     const state = ss['state'] === 'opened' ? 'open' : ss['state'] === 'expired' ? 'expired' : 'closed';
     const expiresAt = typeof ss['expiredTime'] === 'string' ? toIso(ss['expiredTime']) : null;
-    const warnings = Object.entries((fi['warnings'] ?? {}) as Record<string, boolean>).filter(([, v]) => v).map(([k]) => k);
+    const warnings = Object.entries((fi['warnings'] ?? {}) as Record<string, boolean>)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
     const drawer = ((totals?.['shiftTotals'] ?? {}) as { cashDrawer?: { sum?: unknown } }).cashDrawer?.sum;
     const lastFd = (fnStatus?.['fnStatus'] as { fiscalDocumentNumber?: number } | undefined)?.fiscalDocumentNumber;
     return {
@@ -515,7 +601,11 @@ export class AtolRegister implements FiscalRegister {
       coverOpen: ds['coverOpened'] === true,
       receiptOpen: ds['receiptOpened'] === true,
       drawerKop: readKop(drawer, 'shiftTotals.cashDrawer.sum', this.warn),
-      fn: { number: str(fi['serial']), validUntil: typeof fi['validityDate'] === 'string' ? fi['validityDate'].slice(0, 10) : null, warnings },
+      fn: {
+        number: str(fi['serial']),
+        validUntil: typeof fi['validityDate'] === 'string' ? fi['validityDate'].slice(0, 10) : null,
+        warnings,
+      },
       ofd: { unsentCount: os.notSentCount ?? 0, oldestUnsentAt: os.notSentCount ? toIso(os.notSentFirstDocDateTime) : null },
       lastDocumentNumber: typeof lastFd === 'number' && lastFd > 0 ? lastFd : null,
     };
@@ -581,7 +671,11 @@ export class AtolRegister implements FiscalRegister {
       try {
         results = await this.web.get(key, this.readTimeoutMs);
         // A task about to finish is waited for; a blocked one may stand for long: "cannot tell" now.
-        while (results?.some((r) => r.status === 'wait' || r.status === 'inProgress') && !results.some((r) => r.status === 'blocked') && Date.now() < until) {
+        while (
+          results?.some((r) => r.status === 'wait' || r.status === 'inProgress') &&
+          !results.some((r) => r.status === 'blocked') &&
+          Date.now() < until
+        ) {
           await sleep(this.pollMs);
           results = await this.web.get(key, this.readTimeoutMs);
         }

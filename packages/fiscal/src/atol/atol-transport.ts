@@ -28,7 +28,13 @@ export function normalizeResults(body: unknown): TaskResult[] {
   const results = (body as { results?: unknown[] } | null)?.results;
   if (!Array.isArray(results)) throw new FiscalError('outcome_unknown', 'ответ веб-сервера ДТО без results');
   return results.map((r) => {
-    const e = r as { status?: string; error?: { code?: number; description?: string }; errorCode?: number; errorDescription?: string; result?: unknown };
+    const e = r as {
+      status?: string;
+      error?: { code?: number; description?: string };
+      errorCode?: number;
+      errorDescription?: string;
+      result?: unknown;
+    };
     return {
       status: e.status ?? 'error',
       errorCode: e.error?.code ?? e.errorCode ?? 0,
@@ -112,7 +118,8 @@ export class AtolTransport {
     const path = this.prefix === '' ? '/stat/requests' : `${this.prefix}/getRequestsQueueStatus`;
     const r = await this.send('GET', `${path}${this.query}`);
     if (r.status === 404 || r.status === 405) return null;
-    if (r.status === 401 || r.status === 403) throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', r.status, 'not_done');
+    if (r.status === 401 || r.status === 403)
+      throw new FiscalError('unavailable', 'веб-сервер ДТО отказал в доступе', r.status, 'not_done');
     if (r.status !== 200) throw new TransportError(`GET ${path}: ${r.status}`, false);
     if (typeof r.body !== 'object' || r.body === null) return null;
     const b = r.body as { isBlocked?: unknown; is_blocked?: unknown; blockedUUID?: unknown; blocked_uuid?: unknown };
@@ -141,7 +148,12 @@ export class AtolTransport {
    * One request on a fresh connection (no keep-alive), so a refused connection always means "not
    * delivered", never a stale pooled socket that hides whether the server got the request.
    */
-  private send(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, timeoutMs = this.options.requestTimeoutMs): Promise<Answer> {
+  private send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<Answer> {
     const url = new URL(path, this.options.url);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string | number> = { accept: 'application/json', connection: 'close' };

@@ -111,7 +111,8 @@ export class KkmCommands {
   }
 
   private unclearFailure(kind: CommandKind, id: string, detail: string, stillRunning: boolean, vendor = 'kkmserver'): FiscalError {
-    if (kind === 'read') return stillRunning ? new FiscalError('busy', detail, vendor, 'not_done') : new FiscalError('unavailable', detail, vendor);
+    if (kind === 'read')
+      return stillRunning ? new FiscalError('busy', detail, vendor, 'not_done') : new FiscalError('unavailable', detail, vendor);
     if (kind === 'operation') {
       if (stillRunning) this.markRunning(id);
       this.markUnclear(id);
@@ -120,7 +121,11 @@ export class KkmCommands {
   }
 
   /** Sends a command and waits for its final answer (Ok or Error), polling GetRezult with backoff. */
-  async run(cmd: KkmCommand, id: string, o: { kind: CommandKind; timeoutS?: number; withinMs?: number; money?: boolean }): Promise<KkmAnswer> {
+  async run(
+    cmd: KkmCommand,
+    id: string,
+    o: { kind: CommandKind; timeoutS?: number; withinMs?: number; money?: boolean },
+  ): Promise<KkmAnswer> {
     const timeoutS = o.timeoutS ?? this.timing.commandTimeoutS;
     const full: KkmCommand = { ...cmd, NumDevice: this.numDevice, IdCommand: id, Timeout: timeoutS };
     const deadline = Date.now() + (o.withinMs ?? this.timing.answerWithinMs);
@@ -128,14 +133,18 @@ export class KkmCommands {
     try {
       let a: KkmAnswer;
       try {
-        a = await this.transport.post(full, o.kind === 'read' ? Math.max(this.timing.statusTimeoutMs, timeoutS * 1000) : this.timing.requestTimeoutMs);
+        a = await this.transport.post(
+          full,
+          o.kind === 'read' ? Math.max(this.timing.statusTimeoutMs, timeoutS * 1000) : this.timing.requestTimeoutMs,
+        );
       } catch (e) {
         if (e instanceof FiscalError) throw e;
         const message = (e as Error).message;
         if (e instanceof TransportError && e.notDelivered) throw new FiscalError('unavailable', message, 'transport', 'not_done');
         // The command may have reached KKMServer: ask it.
         const r = await this.rezult(id).catch(() => null);
-        if (r === null || r === FORGOTTEN) throw this.unclearFailure(o.kind, id, `ответ KKMServer потерян (${message})`, false, 'transport');
+        if (r === null || r === FORGOTTEN)
+          throw this.unclearFailure(o.kind, id, `ответ KKMServer потерян (${message})`, false, 'transport');
         a = r;
       }
       return await this.awaitFinal(id, a, deadline, o.kind, o.money === true);
@@ -155,12 +164,15 @@ export class KkmCommands {
       if (a.Status === KKM_STATUS.AlreadyDone) {
         // The original ran, or runs, under this id: its own answer is what counts.
         const r = await this.rezult(id).catch(() => null);
-        if (r === null || r === FORGOTTEN || r.Status === KKM_STATUS.AlreadyDone) throw this.unclearFailure(kind, id, 'KKMServer помнит повтор этой команды, но не её результат', false);
+        if (r === null || r === FORGOTTEN || r.Status === KKM_STATUS.AlreadyDone)
+          throw this.unclearFailure(kind, id, 'KKMServer помнит повтор этой команды, но не её результат', false);
         a = r;
         continue;
       }
-      if (a.Status !== KKM_STATUS.Run && a.Status !== KKM_STATUS.NotRun) throw this.unclearFailure(kind, id, `неизвестный статус KKMServer ${String(a.Status)}`, false);
-      if (Date.now() + pause > deadline) throw this.unclearFailure(kind, id, money ? 'ККТ занята: платёж ещё проводится' : 'ККТ занята: команда ещё выполняется', true);
+      if (a.Status !== KKM_STATUS.Run && a.Status !== KKM_STATUS.NotRun)
+        throw this.unclearFailure(kind, id, `неизвестный статус KKMServer ${String(a.Status)}`, false);
+      if (Date.now() + pause > deadline)
+        throw this.unclearFailure(kind, id, money ? 'ККТ занята: платёж ещё проводится' : 'ККТ занята: команда ещё выполняется', true);
       await sleep(pause);
       pause = Math.min(pause * 2, POLL_MAX_MS);
       const r = await this.rezult(id).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
@@ -206,7 +218,12 @@ export class KkmCommands {
     if (r === FORGOTTEN) {
       this.unclear.delete(id);
       mark(this.lost, id);
-      throw new FiscalError('outcome_unknown', 'KKMServer больше не помнит эту операцию: её исход решит сверка со счётчиками ККТ', 'kkmserver', 'unknown');
+      throw new FiscalError(
+        'outcome_unknown',
+        'KKMServer больше не помнит эту операцию: её исход решит сверка со счётчиками ККТ',
+        'kkmserver',
+        'unknown',
+      );
     }
     if (r.Status === KKM_STATUS.Ok) return this.settle(id, r);
     if (r.Status === KKM_STATUS.Error) {

@@ -13,7 +13,14 @@ const CASES: [string, FiscalErrorCode, ErrorCertainty][] = [
   [emu(6, 'ФH: Архив ФН переполнен'), 'fn_problem', 'refused'],
   [emu(18, 'ФH: Исчерпан ресурс КС(криптографического сопроцессора). Требуется закрытие фискального режима'), 'fn_problem', 'refused'],
   [emu(20, 'ФH: Ресурс для хранения документов для ОФД исчерпан'), 'fn_problem', 'refused'],
-  [emu(21, 'ФH: Исчерпан ресурс Ожидания передачи сообщения. Время нахождения в очереди самого старого сообщения на выдачу более 30 календарных дней.'), 'fn_problem', 'refused'],
+  [
+    emu(
+      21,
+      'ФH: Исчерпан ресурс Ожидания передачи сообщения. Время нахождения в очереди самого старого сообщения на выдачу более 30 календарных дней.',
+    ),
+    'fn_problem',
+    'refused',
+  ],
   [emu(22, 'ФH: Продолжительность смены более 24 часов'), 'shift_expired', 'refused'],
   [emu(51, 'ККТ: Некорректные параметры в команде'), 'rejected', 'refused'],
   [emu(60, 'ККТ: Смена открыта – операция невозможна', 'Ошибка регистрации'), 'shift_already_open', 'refused'],
@@ -29,8 +36,24 @@ const CASES: [string, FiscalErrorCode, ErrorCertainty][] = [
   [emu(102, 'ККТ: Код агента не соотвествует зарегистрированному в ККТ', 'Ошибка записи параметров агента'), 'not_agent', 'refused'],
   [emu(103, 'ККТ: Нет данных агента', 'Ошибка записи параметров агента'), 'rejected', 'refused'],
   [emu(104, 'ККТ: Нет данных поставщика'), 'rejected', 'refused'],
-  [emu(105, 'ККТ: Не указан признак предмета расчета! ККТ работает по ФФД 1.05/1.1 Признак обязателен', 'Ошибка регистрации фискальной строки'), 'rejected', 'refused'],
-  [emu(106, 'ККТ: Не указан признак способа расчета! ККТ работает по ФФД 1.05/1.1 Признак обязателен', 'Ошибка регистрации фискальной строки'), 'rejected', 'refused'],
+  [
+    emu(
+      105,
+      'ККТ: Не указан признак предмета расчета! ККТ работает по ФФД 1.05/1.1 Признак обязателен',
+      'Ошибка регистрации фискальной строки',
+    ),
+    'rejected',
+    'refused',
+  ],
+  [
+    emu(
+      106,
+      'ККТ: Не указан признак способа расчета! ККТ работает по ФФД 1.05/1.1 Признак обязателен',
+      'Ошибка регистрации фискальной строки',
+    ),
+    'rejected',
+    'refused',
+  ],
   [emu(107, 'ККТ: Нет чековой ленты'), 'paper_out', 'verify'],
   [emu(200, 'ККТ: Нет связи с принтером'), 'unavailable', 'unknown'],
   [emu(250, 'ККТ: Основная плата устройства не отвечает'), 'unavailable', 'unknown'],
@@ -81,6 +104,10 @@ describe('KKMServer error table', () => {
     const codes = new Set(CASES.map(([t]) => readKkmError(t).vendorCode));
     for (const code of KKM_CODE_RULES.keys()) expect(codes, `code ${code}`).toContain(code);
     const plain = CASES.map(([t]) => t).filter((t) => readKkmError(t).vendorCode === 'kkmserver');
-    for (const [re] of KKM_TEXT_RULES) expect(plain.some((t) => re.test(t)), String(re)).toBe(true);
+    for (const [re] of KKM_TEXT_RULES)
+      expect(
+        plain.some((t) => re.test(t)),
+        String(re),
+      ).toBe(true);
   });
 });

@@ -65,9 +65,15 @@ export const KKM_CODE_RULES: ReadonlyMap<number, KkmErrorRule> = new Map([
 
 /** By the words, in this order, when the text carries no code. */
 export const KKM_TEXT_RULES: readonly (readonly [RegExp, KkmErrorRule])[] = [
-  [/устройство.*не найдено|не найдено.*устройств/i, rule('unavailable', 'refused', 'U «Устройство (с параметрами …) не найдено»: no device ran it')],
+  [
+    /устройство.*не найдено|не найдено.*устройств/i,
+    rule('unavailable', 'refused', 'U «Устройство (с параметрами …) не найдено»: no device ran it'),
+  ],
   [/истек допустимый период постановки команды/i, rule('busy', 'refused', 'U cancelled in the queue, never started')],
-  [/не указан|некорректн|нельзя указывать|должен содержать|не заполнено поле|нет фискальных строк|сумма указанных оплат|не правильн|неопознанная команда|не поддерживается/i, rule('rejected', 'refused', 'U KKMServer’s checks before the device')],
+  [
+    /не указан|некорректн|нельзя указывать|должен содержать|не заполнено поле|нет фискальных строк|сумма указанных оплат|не правильн|неопознанная команда|не поддерживается/i,
+    rule('rejected', 'refused', 'U KKMServer’s checks before the device'),
+  ],
   [/идет печать|выполнятеся транзакция|занят/i, rule('busy', 'refused', 'U/E the device is busy with another command')],
   [/бумаг|чеков(ая|ой) лент|контрольн(ая|ой) лент/i, rule('paper_out', 'verify', 'A «Нет бумаги», S «Нет чековой ленты»')],
   [/крышк/i, rule('cover_open', 'verify', 'A «Открыта крышка»')],
@@ -75,12 +81,18 @@ export const KKM_TEXT_RULES: readonly (readonly [RegExp, KkmErrorRule])[] = [
   [/превысила 24|более 24 час/i, rule('shift_expired', 'refused', 'A «Смена превысила 24 часа»')],
   [/смена (не открыта|закрыта)/i, rule('shift_closed', 'refused', 'A «Смена закрыта - операция невозможна»')],
   [/смена (уже )?открыта/i, rule('shift_already_open', 'refused', 'A «Смена открыта - операция невозможна»')],
-  [/(не хватает|недостаточно) (наличност|наличных|денег в кассе)/i, rule('not_enough_cash', 'refused', 'A «Не хватает наличности в кассе»')],
+  [
+    /(не хватает|недостаточно) (наличност|наличных|денег в кассе)/i,
+    rule('not_enough_cash', 'refused', 'A «Не хватает наличности в кассе»'),
+  ],
   [/открыт чек|чек открыт/i, rule('receipt_open', 'refused', 'A «Открыт чек - операция невозможна»')],
   [/агент/i, rule('not_agent', 'refused', 'A «ККТ не зарегистрирована как платежный агент»')],
   [/сумма возврата|возврат.*превыша/i, rule('return_exceeds', 'refused', 'A «Сумма возврата превышает накопления»')],
   [/Ф[НH][: ]|фискальн\S* накопит|ОФД/i, rule('fn_problem', 'refused', 'A/E fiscal drive or ОФД')],
-  [/нет связи|не отвечает|таймаут|timeout|оффлайн|не подключ|ошибка (порта|подключения)/i, rule('unavailable', 'unknown', 'A «Нет связи»: the link broke mid-command')],
+  [
+    /нет связи|не отвечает|таймаут|timeout|оффлайн|не подключ|ошибка (порта|подключения)/i,
+    rule('unavailable', 'unknown', 'A «Нет связи»: the link broke mid-command'),
+  ],
 ];
 
 /** Anything else: nothing certain until the document counter is checked. */

@@ -3,7 +3,15 @@
  * terms (shared/specs/fiscal-registers.md, section 2; KkmFactory.Unit.RezultCommandKKm and
  * RezultCommandCheck for the answers). Errors are read in kkm-errors.ts.
  */
-import { kopToRubNumber, type AgentType, type Receipt, type ReceiptItem, type ReceiptKind, type TaxSystem, type VatRate } from '@paydesk/domain';
+import {
+  kopToRubNumber,
+  type AgentType,
+  type Receipt,
+  type ReceiptItem,
+  type ReceiptKind,
+  type TaxSystem,
+  type VatRate,
+} from '@paydesk/domain';
 import type { FiscalResult, LastDocument } from '../port.ts';
 
 export type KkmCommand = Record<string, unknown> & { Command: string };
@@ -13,7 +21,12 @@ export const KKM_TAX_VARIANT: Record<TaxSystem, string> = { osn: '0', usn_income
 /** Tag 1057 as KKMServer's AgentSign index (not a bitmask). */
 export const KKM_AGENT_SIGN: Record<AgentType, number> = { paying_agent: 2, paying_subagent: 3 };
 /** Tag 1212. */
-export const KKM_CALCULATION_OBJECT: Record<ReceiptItem['paymentObject'], number> = { commodity: 1, service: 4, payment: 10, agent_commission: 11 };
+export const KKM_CALCULATION_OBJECT: Record<ReceiptItem['paymentObject'], number> = {
+  commodity: 1,
+  service: 4,
+  payment: 10,
+  agent_commission: 11,
+};
 /** −1 is "без НДС"; 5, 7 and 22 are the newer rates ([P] for KKMServer's spelling). */
 export const KKM_TAX: Record<VatRate, number> = { none: -1, vat0: 0, vat5: 5, vat7: 7, vat10: 10, vat20: 20, vat22: 22 };
 
@@ -104,7 +117,8 @@ export function parseFnsQr(qr: string): { t?: string; s?: string; fn?: string; i
 export function rubToKop(rub: unknown, field: string, warn: (message: string) => void): number | null {
   const n = typeof rub === 'number' ? rub : typeof rub === 'string' && rub.trim() !== '' ? Number(rub) : NaN;
   if (!Number.isFinite(n)) return null;
-  if (!/^-?\d+(\.\d{1,2})?$/.test(String(n))) warn(`KKMServer: ${field} = ${String(rub)} is not a whole number of kopecks; read as ${(Math.round(n * 100) / 100).toFixed(2)}`);
+  if (!/^-?\d+(\.\d{1,2})?$/.test(String(n)))
+    warn(`KKMServer: ${field} = ${String(rub)} is not a whole number of kopecks; read as ${(Math.round(n * 100) / 100).toFixed(2)}`);
   return Math.round(n * 100);
 }
 
@@ -132,7 +146,13 @@ function kindOfQr(n: string | undefined): ReceiptKind | null {
  * A receipt's answer as the port's result. Kind and sum are the device's own, from the ФНС QR it made;
  * `expected` fills only what the answer leaves out.
  */
-export function fiscalResultOfKkm(operationId: string, a: KkmAnswer, expected: { kind: ReceiptKind; totalKop: number }, warn: (m: string) => void, registrationNumber = ''): FiscalResult | null {
+export function fiscalResultOfKkm(
+  operationId: string,
+  a: KkmAnswer,
+  expected: { kind: ReceiptKind; totalKop: number },
+  warn: (m: string) => void,
+  registrationNumber = '',
+): FiscalResult | null {
   if (typeof a.CheckNumber !== 'number' || a.CheckNumber <= 0) return null;
   const qr = typeof a.QRCode === 'string' ? a.QRCode : '';
   const q = parseFnsQr(qr);
@@ -152,7 +172,12 @@ export function fiscalResultOfKkm(operationId: string, a: KkmAnswer, expected: {
   };
 }
 
-const CHECK_TYPE: Record<string, LastDocument['kind']> = { Приход: 'sale', 'Возврат прихода': 'sale_return', 'Открытие смены': 'open_shift', 'Закрытие смены': 'close_shift' };
+const CHECK_TYPE: Record<string, LastDocument['kind']> = {
+  Приход: 'sale',
+  'Возврат прихода': 'sale_return',
+  'Открытие смены': 'open_shift',
+  'Закрытие смены': 'close_shift',
+};
 
 /** GetDataCheck's answer (RezultCommandCheck) as the port's last document; null when it holds none. */
 export function lastDocumentOfCheck(a: KkmAnswer, warn: (m: string) => void): LastDocument | null {

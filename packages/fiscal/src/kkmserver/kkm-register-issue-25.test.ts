@@ -12,7 +12,10 @@ import { KkmServerRegister, type KkmServerOptions } from './kkm-register.ts';
 const cashier = { name: 'Кассир Иванова А.А.', inn: '500100732259' };
 let opSeq = 0;
 const opId = (): string => `0190f0d6-0000-7000-8000-${String(++opSeq).padStart(12, '0')}`;
-const command = (name: string) => (r: { body: unknown }): boolean => (r.body as { Command?: string } | null)?.Command === name;
+const command =
+  (name: string) =>
+  (r: { body: unknown }): boolean =>
+    (r.body as { Command?: string } | null)?.Command === name;
 
 interface Rig {
   sim: KkmSimulator;

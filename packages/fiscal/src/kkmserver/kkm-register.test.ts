@@ -7,7 +7,10 @@ import { FakeClock } from '../testing/clock.ts';
 import { startKkmSimulator } from '../testing/kkm-simulator.ts';
 import { registerContract, utilityReceipt } from '../testing/register-contract.ts';
 
-const command = (name: string) => (r: { body: unknown }): boolean => (r.body as { Command?: string } | null)?.Command === name;
+const command =
+  (name: string) =>
+  (r: { body: unknown }): boolean =>
+    (r.body as { Command?: string } | null)?.Command === name;
 
 registerContract('kkmserver', async ({ agentTypes }) => {
   const clock = new FakeClock();
@@ -40,7 +43,17 @@ describe('kkmserver: mapping of a utility payment with two suppliers and a commi
   it('builds the RegisterCheck of the spec', () => {
     const receipt = utilityReceipt();
     const cmd = registerCheckCommand(receipt);
-    expect(cmd).toMatchObject({ Command: 'RegisterCheck', IdCommand: receipt.operationId, IsFiscalCheck: true, TypeCheck: 0, TaxVariant: '1', CashierName: 'Кассир Иванова А.А.', CashierVATIN: '500100732259', Cash: 1515, ElectronicPayment: 0 });
+    expect(cmd).toMatchObject({
+      Command: 'RegisterCheck',
+      IdCommand: receipt.operationId,
+      IsFiscalCheck: true,
+      TypeCheck: 0,
+      TaxVariant: '1',
+      CashierName: 'Кассир Иванова А.А.',
+      CashierVATIN: '500100732259',
+      Cash: 1515,
+      ElectronicPayment: 0,
+    });
     const lines = (cmd['CheckStrings'] as { Register?: Record<string, unknown> }[]).flatMap((s) => (s.Register ? [s.Register] : []));
     expect(lines[0]).toEqual({
       Name: 'Оплата: Содержание жилья, л/с 1234567, за 10.2026',

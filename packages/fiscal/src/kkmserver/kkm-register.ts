@@ -28,7 +28,14 @@ import {
   type RegisterStatus,
   type ShiftDocument,
 } from '../port.ts';
-import { fiscalResultOfKkm, lastDocumentOfCheck, NOT_PRINTED, registerCheckCommand, type KkmAnswer, type KkmCommand } from './kkm-mapping.ts';
+import {
+  fiscalResultOfKkm,
+  lastDocumentOfCheck,
+  NOT_PRINTED,
+  registerCheckCommand,
+  type KkmAnswer,
+  type KkmCommand,
+} from './kkm-mapping.ts';
 import { fiscalErrorOf, readKkmError } from './kkm-errors.ts';
 import { FORGOTTEN, KKM_STATUS, KkmTransport } from './kkm-transport.ts';
 import { KkmCommands } from './kkm-commands.ts';
@@ -62,7 +69,10 @@ function documentOf(cmd: KkmCommand): { kind: LastDocument['kind']; totalKop: nu
   if (cmd.Command === 'OpenShift') return { kind: 'open_shift', totalKop: null };
   if (cmd.Command === 'CloseShift') return { kind: 'close_shift', totalKop: null };
   if (cmd.Command !== 'RegisterCheck' || cmd['IsFiscalCheck'] !== true) return null;
-  const paid = ['Cash', 'ElectronicPayment', 'AdvancePayment', 'Credit', 'CashProvision'].reduce((s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100), 0);
+  const paid = ['Cash', 'ElectronicPayment', 'AdvancePayment', 'Credit', 'CashProvision'].reduce(
+    (s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100),
+    0,
+  );
   return { kind: Number(cmd['TypeCheck']) === 1 ? 'sale_return' : 'sale', totalKop: paid };
 }
 
@@ -114,7 +124,11 @@ export class KkmServerRegister implements FiscalRegister {
    * outcome was unclear is sent again only when KKMServer says its earlier run was refused. `fresh`: the
    * answer is of a command run just now, so it tells the register's present state.
    */
-  private async operate(cmd: KkmCommand, opId: string, o: { fiscal: boolean; money: boolean; withinMs?: number }): Promise<{ answer: KkmAnswer; fresh: boolean }> {
+  private async operate(
+    cmd: KkmCommand,
+    opId: string,
+    o: { fiscal: boolean; money: boolean; withinMs?: number },
+  ): Promise<{ answer: KkmAnswer; fresh: boolean }> {
     const known = this.commands.known(opId);
     if (known) return { answer: known, fresh: false };
     await this.commands.settleOthers(opId);
@@ -142,7 +156,9 @@ export class KkmServerRegister implements FiscalRegister {
       const checked = await this.checkCounter(cmd, a).catch(() => 'unknown' as const);
       if (checked === 'not_done') throw fiscalErrorOf(reading, 'not_done');
       if (checked !== 'unknown') {
-        this.warn(`KKMServer: «${reading.text}», but the register made the document ${String(checked.CheckNumber)}: taken as done, not printed`);
+        this.warn(
+          `KKMServer: «${reading.text}», but the register made the document ${String(checked.CheckNumber)}: taken as done, not printed`,
+        );
         return checked;
       }
     }
@@ -171,7 +187,11 @@ export class KkmServerRegister implements FiscalRegister {
 
   /** GetDataKKT, one command slot: the register's state, kept for status(). */
   private async readKkt(): Promise<KktSnapshot> {
-    const a = await this.commands.run({ Command: 'GetDataKKT' }, randomUUID(), { kind: 'read', timeoutS: 2, withinMs: this.statusTimeoutMs });
+    const a = await this.commands.run({ Command: 'GetDataKKT' }, randomUUID(), {
+      kind: 'read',
+      timeoutS: 2,
+      withinMs: this.statusTimeoutMs,
+    });
     if (a.Status !== KKM_STATUS.Ok) throw fiscalErrorOf(readKkmError(a.Error ?? ''), 'not_done');
     const s = snapshotOf(a, this.warn);
     if (!s) throw new FiscalError('unavailable', 'KKMServer не сообщил состояние ККТ', 'kkmserver', 'not_done');
@@ -197,7 +217,13 @@ export class KkmServerRegister implements FiscalRegister {
     if (s.lastDocumentNumber <= 0) return null;
     // The device has documents and still could not read the last one back: its driver cannot.
     this.documentReadUnsupported = true;
-    return { documentNumber: s.lastDocumentNumber, kind: 'other', totalKop: null, at: new Date().toISOString(), operationId: this.commands.operationOf(s.lastDocumentNumber) };
+    return {
+      documentNumber: s.lastDocumentNumber,
+      kind: 'other',
+      totalKop: null,
+      at: new Date().toISOString(),
+      operationId: this.commands.operationOf(s.lastDocumentNumber),
+    };
   }
 
   private resultOf(opId: string, a: KkmAnswer, expected: { kind: ReceiptKind; totalKop: number }): FiscalResult | null {
@@ -255,30 +281,55 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async openShift(operationId: string, cashier: Cashier): Promise<ShiftDocument> {
-    const { answer, fresh } = await this.operate({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.answerWithinMs * 3 });
+    const { answer, fresh } = await this.operate({ Command: 'OpenShift', ...this.cashierFields(cashier) }, operationId, {
+      fiscal: true,
+      money: false,
+      withinMs: this.answerWithinMs * 3,
+    });
     if (fresh) this.afterShift(answer);
     return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString() };
   }
 
   async closeShift(operationId: string, cashier: Cashier): Promise<CloseShiftResult> {
-    const { answer, fresh } = await this.operate({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId, { fiscal: true, money: false, withinMs: this.answerWithinMs * 3 });
+    const { answer, fresh } = await this.operate({ Command: 'CloseShift', ...this.cashierFields(cashier) }, operationId, {
+      fiscal: true,
+      money: false,
+      withinMs: this.answerWithinMs * 3,
+    });
     if (fresh) this.afterShift(answer);
-    return { operationId, shiftNumber: answer.SessionNumber ?? 0, documentNumber: answer.CheckNumber ?? 0, at: new Date().toISOString(), totals: null };
+    return {
+      operationId,
+      shiftNumber: answer.SessionNumber ?? 0,
+      documentNumber: answer.CheckNumber ?? 0,
+      at: new Date().toISOString(),
+      totals: null,
+    };
   }
 
   async xReport(operationId: string, cashier: Cashier): Promise<RegisterShiftTotals | null> {
-    await this.operate({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: false, withinMs: this.answerWithinMs * 3 });
+    await this.operate({ Command: 'XReport', ...this.cashierFields(cashier) }, operationId, {
+      fiscal: false,
+      money: false,
+      withinMs: this.answerWithinMs * 3,
+    });
     return null;
   }
 
   async cashIn(operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number | null }> {
-    const { fresh } = await this.operate({ Command: 'DepositingCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: true });
+    const { fresh } = await this.operate(
+      { Command: 'DepositingCash', Amount: amountKop / 100, ...this.cashierFields(cashier) },
+      operationId,
+      { fiscal: false, money: true },
+    );
     if (fresh) this.afterCash(amountKop);
     return { drawerKop: null };
   }
 
   async cashOut(operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number | null }> {
-    const { fresh } = await this.operate({ Command: 'PaymentCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId, { fiscal: false, money: true });
+    const { fresh } = await this.operate({ Command: 'PaymentCash', Amount: amountKop / 100, ...this.cashierFields(cashier) }, operationId, {
+      fiscal: false,
+      money: true,
+    });
     if (fresh) this.afterCash(-amountKop);
     return { drawerKop: null };
   }
@@ -302,7 +353,9 @@ export class KkmServerRegister implements FiscalRegister {
     for (let step = 0; doc && step < 5; step++) {
       if (doc.kind === 'sale' || doc.kind === 'sale_return') return doc.documentNumber;
       if (this.documentReadUnsupported || doc.documentNumber <= 1) break;
-      const a = await this.commands.run({ Command: 'GetDataCheck', FiscalNumber: doc.documentNumber - 1, NumberCopies: 0 }, randomUUID(), { kind: 'read' });
+      const a = await this.commands.run({ Command: 'GetDataCheck', FiscalNumber: doc.documentNumber - 1, NumberCopies: 0 }, randomUUID(), {
+        kind: 'read',
+      });
       doc = a.Status === KKM_STATUS.Ok ? lastDocumentOfCheck(a, this.warn) : null;
     }
     throw new FiscalError('rejected', 'ККТ не сообщает последний чек: напечатайте копию по номеру ФД', 'kkmserver');
@@ -317,7 +370,12 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async printText(lines: string[]): Promise<void> {
-    await this.print({ Command: 'RegisterCheck', IsFiscalCheck: false, NotPrint: false, CheckStrings: lines.map((Text) => ({ PrintText: { Text } })) });
+    await this.print({
+      Command: 'RegisterCheck',
+      IsFiscalCheck: false,
+      NotPrint: false,
+      CheckStrings: lines.map((Text) => ({ PrintText: { Text } })),
+    });
   }
 
   /**
@@ -332,12 +390,15 @@ export class KkmServerRegister implements FiscalRegister {
     } catch {
       return disconnectedStatus();
     }
-    if (!row || row['OnOff'] === false || row['Active'] === false) return disconnectedStatus(typeof row?.['NameDevice'] === 'string' ? row['NameDevice'] : '');
+    if (!row || row['OnOff'] === false || row['Active'] === false)
+      return disconnectedStatus(typeof row?.['NameDevice'] === 'string' ? row['NameDevice'] : '');
     await this.commands.pollUnclear();
     const fresh = this.snapshot !== null && Date.now() - this.snapshot.readAt <= this.statusMaxAgeMs;
     if (!fresh && !this.commands.busy) await this.readKkt().catch(() => undefined);
     // Without a state the driver can vouch for, the register is not reported as there.
-    return this.snapshot ? statusOf(this.snapshot, row) : disconnectedStatus(typeof row['NameDevice'] === 'string' ? row['NameDevice'] : '');
+    return this.snapshot
+      ? statusOf(this.snapshot, row)
+      : disconnectedStatus(typeof row['NameDevice'] === 'string' ? row['NameDevice'] : '');
   }
 
   async shiftTotals(): Promise<RegisterShiftTotals | null> {

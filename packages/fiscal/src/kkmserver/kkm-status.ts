@@ -76,7 +76,12 @@ export function statusOf(s: KktSnapshot, listRow: Record<string, unknown>): Regi
     connected: true,
     model: str(listRow['NameDevice']) || 'ККТ через KKMServer',
     serialNumber: s.serialNumber || str(listRow['KktNumber']),
-    shift: { state: s.sessionState === 2 ? 'open' : s.sessionState === 3 ? 'expired' : 'closed', number: s.sessionNumber, openedAt: null, expiresAt: null },
+    shift: {
+      state: s.sessionState === 2 ? 'open' : s.sessionState === 3 ? 'expired' : 'closed',
+      number: s.sessionNumber,
+      openedAt: null,
+      expiresAt: null,
+    },
     paperPresent: !s.paperOver,
     // KKMServer reports neither; a receipt left open is cancelled by KKMServer itself.
     coverOpen: false,

@@ -18,7 +18,12 @@ export class KkmTransport {
   }
 
   async post(cmd: KkmCommand, timeoutMs: number): Promise<KkmAnswer> {
-    const r = await httpJson({ baseUrl: this.baseUrl, timeoutMs, ...(this.authorization ? { authorization: this.authorization } : {}) }, 'POST', '/Execute', cmd);
+    const r = await httpJson(
+      { baseUrl: this.baseUrl, timeoutMs, ...(this.authorization ? { authorization: this.authorization } : {}) },
+      'POST',
+      '/Execute',
+      cmd,
+    );
     if (r.status === 401 || r.status === 403) throw new FiscalError('unavailable', 'KKMServer отказал в доступе', r.status, 'not_done');
     if (r.status !== 200) throw new TransportError(`KKMServer ответил ${r.status}`, false);
     return (r.body ?? {}) as KkmAnswer;

@@ -72,7 +72,14 @@ describe('ATOL web server simulator', () => {
     expect(created).toEqual({ status: 201, body: { number: 0, uuid: 'u1', isBlocked: false, blockedUUID: '' } });
     expect((await post('u1', [{ type: 'getFnStatus' }])).status).toBe(409);
     expect((await get('/api/v2/requests/nope')).status).toBe(404);
-    expect((await post('u2', [{ type: 'openShift', operator }, { type: 'closeShift', operator }])).status).toBe(400);
+    expect(
+      (
+        await post('u2', [
+          { type: 'openShift', operator },
+          { type: 'closeShift', operator },
+        ])
+      ).status,
+    ).toBe(400);
     expect((await post('u3', { type: 'getFnStatus' })).status).toBe(201);
   });
 
@@ -97,7 +104,11 @@ describe('ATOL web server simulator', () => {
     expect((await results('sale')).map((r) => r.status)).toEqual(['blocked', 'interrupted']);
     expect((await results('sale'))[1]?.error?.code).toBe(502);
     expect((await post('after', [{ type: 'getFnStatus' }])).body).toMatchObject({ isBlocked: true, blockedUUID: 'sale' });
-    expect((await get('/api/v2/getRequestsQueueStatus')).body).toMatchObject({ isBlocked: true, blockReason: 'connectionError', blockedUUID: 'sale' });
+    expect((await get('/api/v2/getRequestsQueueStatus')).body).toMatchObject({
+      isBlocked: true,
+      blockReason: 'connectionError',
+      blockedUUID: 'sale',
+    });
     expect((await fetch(`${sim.url}/api/v2/operations/queryFnStatus`, { method: 'POST' })).status).toBe(500);
     expect((await results('after')).map((r) => r.status)).toEqual(['wait']);
     await until('after', final);
@@ -149,7 +160,14 @@ describe('ATOL web server simulator', () => {
     const { sim, post, results } = await rig();
     await post('open', [{ type: 'openShift', operator }]);
     const ours = utilityReceipt();
-    const foreign = { type: 'sell', taxationType: 'usnIncome', operator, items: [{ type: 'position', name: 'Чужое', price: 1, quantity: 1, amount: 1, paymentObject: 'service', tax: { type: 'none' } }], payments: [{ type: 'cash', sum: 1 }], total: 1 };
+    const foreign = {
+      type: 'sell',
+      taxationType: 'usnIncome',
+      operator,
+      items: [{ type: 'position', name: 'Чужое', price: 1, quantity: 1, amount: 1, paymentObject: 'service', tax: { type: 'none' } }],
+      payments: [{ type: 'cash', sum: 1 }],
+      total: 1,
+    };
     await sim.prefill(ours.operationId, [foreign]);
     expect((await post(ours.operationId, [receiptTask(ours)])).status).toBe(409);
     expect((await results(ours.operationId))[0]?.result).toMatchObject({ fiscalParams: { total: 1 } });
@@ -164,7 +182,11 @@ describe('ATOL web server simulator', () => {
     const n = (status?.result as { fnStatus: { fiscalDocumentNumber: number } }).fnStatus.fiscalDocumentNumber;
     expect(n).toBe(2);
     expect(last?.result).toMatchObject({ fiscalParams: { fiscalDocumentNumber: 2, total: 1515 } });
-    await post('q2', [{ type: 'getFnDocument', fiscalDocumentNumber: 2 }, { type: 'getFnDocument', fiscalDocumentNumber: 1 }, { type: 'getFnDocument', fiscalDocumentNumber: 9 }]);
+    await post('q2', [
+      { type: 'getFnDocument', fiscalDocumentNumber: 2 },
+      { type: 'getFnDocument', fiscalDocumentNumber: 1 },
+      { type: 'getFnDocument', fiscalDocumentNumber: 9 },
+    ]);
     const [doc, open, missing] = await results('q2');
     expect(doc?.result).toMatchObject({ documentTLV: { fiscalDocumentType: 'receipt', '1040': 2, '1054': 1, '1020': 1515 } });
     expect(open?.result).toMatchObject({ documentTLV: { fiscalDocumentType: 'openShift', '1040': 1 } });
@@ -175,12 +197,15 @@ describe('ATOL web server simulator', () => {
     const device = new VirtualRegister({ file: ':memory:' });
     const sim = await startAtolSimulator(device, { flatResults: true, apiPrefix: '', textErrors: true });
     try {
-      const post = (uuid: string): Promise<Response> => fetch(`${sim.url}/requests`, { method: 'POST', body: JSON.stringify({ uuid, request: [{ type: 'getFnStatus' }] }) });
+      const post = (uuid: string): Promise<Response> =>
+        fetch(`${sim.url}/requests`, { method: 'POST', body: JSON.stringify({ uuid, request: [{ type: 'getFnStatus' }] }) });
       expect((await post('a')).status).toBe(201);
       const conflict = await post('a');
       expect(conflict.status).toBe(409);
       expect(await conflict.text()).toContain('HTTP ERROR 409');
-      expect(await (await fetch(`${sim.url}/requests/a`)).json()).toMatchObject({ results: [{ status: 'ready', errorCode: 0, result: { fnStatus: { fiscalDocumentNumber: 0 } } }] });
+      expect(await (await fetch(`${sim.url}/requests/a`)).json()).toMatchObject({
+        results: [{ status: 'ready', errorCode: 0, result: { fnStatus: { fiscalDocumentNumber: 0 } } }],
+      });
       expect(await (await fetch(`${sim.url}/stat/requests`)).json()).toMatchObject({ is_blocked: false });
     } finally {
       await sim.stop();

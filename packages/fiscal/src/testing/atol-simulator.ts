@@ -41,17 +41,59 @@ import { ATOL_AGENT, ATOL_PAYMENT_OBJECT, ATOL_TAXATION, ATOL_VAT, type AtolTask
 import { startJsonServer, type JsonServer } from './http-server.ts';
 
 const ATOL_CODES: Record<FiscalErrorCode, number> = {
-  shift_closed: 73, shift_expired: 68, shift_already_open: 83, paper_out: 44, cover_open: 45, not_enough_cash: 80,
-  receipt_open: 82, unavailable: 2, busy: 55, not_agent: 167, outcome_unknown: 177, rejected: 16, fn_problem: 140, return_exceeds: 53,
+  shift_closed: 73,
+  shift_expired: 68,
+  shift_already_open: 83,
+  paper_out: 44,
+  cover_open: 45,
+  not_enough_cash: 80,
+  receipt_open: 82,
+  unavailable: 2,
+  busy: 55,
+  not_agent: 167,
+  outcome_unknown: 177,
+  rejected: 16,
+  fn_problem: 140,
+  return_exceeds: 53,
 };
 
 /** [WS] Utils.isFiscalOperation: the tasks before which the worker reads the last document number. */
-const FISCAL = new Set(['openShift', 'closeShift', 'sell', 'buy', 'sellReturn', 'buyReturn', 'sellCorrection', 'buyCorrection', 'sellReturnCorrection', 'buyReturnCorrection', 'reportOfdExchangeStatus', 'registration', 'fnChange', 'changeRegistrationParameters', 'closeArchive']);
-const RECEIPTS = new Set(['sell', 'buy', 'sellReturn', 'buyReturn', 'sellCorrection', 'buyCorrection', 'sellReturnCorrection', 'buyReturnCorrection']);
+const FISCAL = new Set([
+  'openShift',
+  'closeShift',
+  'sell',
+  'buy',
+  'sellReturn',
+  'buyReturn',
+  'sellCorrection',
+  'buyCorrection',
+  'sellReturnCorrection',
+  'buyReturnCorrection',
+  'reportOfdExchangeStatus',
+  'registration',
+  'fnChange',
+  'changeRegistrationParameters',
+  'closeArchive',
+]);
+const RECEIPTS = new Set([
+  'sell',
+  'buy',
+  'sellReturn',
+  'buyReturn',
+  'sellCorrection',
+  'buyCorrection',
+  'sellReturnCorrection',
+  'buyReturnCorrection',
+]);
 /** [WS] OperationServlet, [KA]: direct operations and the task each one runs. */
 const OPERATIONS: Record<string, string> = {
-  queryDeviceInfo: 'getDeviceInfo', queryDeviceStatus: 'getDeviceStatus', queryShiftStatus: 'getShiftStatus', queryShiftTotals: 'getShiftTotals',
-  queryFnInfo: 'getFnInfo', queryFnStatus: 'getFnStatus', queryOfdExchangeStatus: 'ofdExchangeStatus',
+  queryDeviceInfo: 'getDeviceInfo',
+  queryDeviceStatus: 'getDeviceStatus',
+  queryShiftStatus: 'getShiftStatus',
+  queryShiftTotals: 'getShiftTotals',
+  queryFnInfo: 'getFnInfo',
+  queryFnStatus: 'getFnStatus',
+  queryOfdExchangeStatus: 'ofdExchangeStatus',
 };
 
 function invert<K extends string>(map: Record<K, string>): Record<string, K> {
@@ -173,7 +215,9 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
         paymentMethod: 'full_payment',
         vat: VAT[String((raw['tax'] as { type?: string } | undefined)?.type)] ?? 'none',
       };
-      const agentInfo = raw['agentInfo'] as { agents?: string[]; payingAgent?: { operation?: string; phones?: string[] }; receivePaymentsOperator?: { phones?: string[] } } | undefined;
+      const agentInfo = raw['agentInfo'] as
+        | { agents?: string[]; payingAgent?: { operation?: string; phones?: string[] }; receivePaymentsOperator?: { phones?: string[] } }
+        | undefined;
       if (agentInfo) {
         item.agent = {
           type: AGENT[agentInfo.agents?.[0] ?? ''] ?? 'paying_agent',
@@ -183,12 +227,18 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
         };
       }
       const supplier = raw['supplierInfo'] as { name?: string; vatin?: string; phones?: string[] } | undefined;
-      if (supplier) item.supplier = { name: supplier.name ?? '', inn: supplier.vatin ?? '', ...(supplier.phones?.[0] ? { phone: supplier.phones[0] } : {}) };
+      if (supplier)
+        item.supplier = {
+          name: supplier.name ?? '',
+          inn: supplier.vatin ?? '',
+          ...(supplier.phones?.[0] ? { phone: supplier.phones[0] } : {}),
+        };
       items.push(item);
     }
   }
   const payments = (task['payments'] ?? []) as { type: string | number; sum: number }[];
-  const sumOf = (types: (string | number)[]): number => payments.filter((p) => types.includes(p.type)).reduce((s, p) => s + kopOf(p.sum), 0);
+  const sumOf = (types: (string | number)[]): number =>
+    payments.filter((p) => types.includes(p.type)).reduce((s, p) => s + kopOf(p.sum), 0);
   const receipt: Receipt = {
     operationId: uuid,
     kind: task.type === 'sellReturn' ? 'sale_return' : 'sale',
@@ -248,8 +298,15 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     const r = await device.lookupOperation(opId);
     if (!r) return null;
     return {
-      fiscalDocumentDateTime: moscow(r.at), fiscalDocumentNumber: r.documentNumber, fiscalDocumentSign: r.fiscalSign, fiscalReceiptNumber: r.receiptNumber,
-      fnNumber: r.fnNumber, registrationNumber: r.registrationNumber, shiftNumber: r.shiftNumber, total: total(r.totalKop), fnsUrl: 'www.nalog.gov.ru',
+      fiscalDocumentDateTime: moscow(r.at),
+      fiscalDocumentNumber: r.documentNumber,
+      fiscalDocumentSign: r.fiscalSign,
+      fiscalReceiptNumber: r.receiptNumber,
+      fnNumber: r.fnNumber,
+      registrationNumber: r.registrationNumber,
+      shiftNumber: r.shiftNumber,
+      total: total(r.totalKop),
+      fnsUrl: 'www.nalog.gov.ru',
     };
   }
 
@@ -293,7 +350,14 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     const n = await lastFd();
     const doc = documentNumbered(n);
     const s = await device.status();
-    return { fiscalParams: { fiscalDocumentNumber: n, fiscalDocumentDateTime: doc ? moscow(doc.at) : null, shiftNumber: s.shift.number ?? 0, fnNumber: s.fn.number } };
+    return {
+      fiscalParams: {
+        fiscalDocumentNumber: n,
+        fiscalDocumentDateTime: doc ? moscow(doc.at) : null,
+        shiftNumber: s.shift.number ?? 0,
+        fnNumber: s.fn.number,
+      },
+    };
   }
 
   async function execute(uuid: string, task: AtolTask): Promise<unknown> {
@@ -306,11 +370,27 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
       }
       case 'openShift': {
         const d = await device.openShift(uuid, cashierOf(task));
-        return { fiscalParams: { fiscalDocumentDateTime: moscow(d.at), fiscalDocumentNumber: d.documentNumber, shiftNumber: d.shiftNumber, fnNumber: s.fn.number }, warnings: null };
+        return {
+          fiscalParams: {
+            fiscalDocumentDateTime: moscow(d.at),
+            fiscalDocumentNumber: d.documentNumber,
+            shiftNumber: d.shiftNumber,
+            fnNumber: s.fn.number,
+          },
+          warnings: null,
+        };
       }
       case 'closeShift': {
         const d = await device.closeShift(uuid, cashierOf(task));
-        return { fiscalParams: { fiscalDocumentDateTime: moscow(d.at), fiscalDocumentNumber: d.documentNumber, shiftNumber: d.shiftNumber, receiptsCount: (d.totals?.sales.count ?? 0) + (d.totals?.returns.count ?? 0) }, warnings: null };
+        return {
+          fiscalParams: {
+            fiscalDocumentDateTime: moscow(d.at),
+            fiscalDocumentNumber: d.documentNumber,
+            shiftNumber: d.shiftNumber,
+            receiptsCount: (d.totals?.sales.count ?? 0) + (d.totals?.returns.count ?? 0),
+          },
+          warnings: null,
+        };
       }
       case 'reportX':
         await device.xReport(uuid, cashierOf(task));
@@ -318,7 +398,8 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
       case 'cashIn':
       case 'cashOut': {
         const amount = kopOf(task['cashSum']);
-        const r = task.type === 'cashIn' ? await device.cashIn(uuid, cashierOf(task), amount) : await device.cashOut(uuid, cashierOf(task), amount);
+        const r =
+          task.type === 'cashIn' ? await device.cashIn(uuid, cashierOf(task), amount) : await device.cashOut(uuid, cashierOf(task), amount);
         return { counters: { cashSum: sum(r.drawerKop) } };
       }
       case 'cancelReceipt':
@@ -348,25 +429,76 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
             income: { sum: sum(t.cashInKop) },
             outcome: { sum: sum(t.cashOutKop) },
             receipts: {
-              sell: { sum: sum(t.sales.cashKop + t.sales.cardKop), count: t.sales.count, payments: { cash: sum(t.sales.cashKop), electronically: sum(t.sales.cardKop) } },
-              sellReturn: { sum: sum(t.returns.cashKop + t.returns.cardKop), count: t.returns.count, payments: { cash: sum(t.returns.cashKop), electronically: sum(t.returns.cardKop) } },
+              sell: {
+                sum: sum(t.sales.cashKop + t.sales.cardKop),
+                count: t.sales.count,
+                payments: { cash: sum(t.sales.cashKop), electronically: sum(t.sales.cardKop) },
+              },
+              sellReturn: {
+                sum: sum(t.returns.cashKop + t.returns.cardKop),
+                count: t.returns.count,
+                payments: { cash: sum(t.returns.cashKop), electronically: sum(t.returns.cardKop) },
+              },
             },
           },
         };
       }
       case 'getDeviceStatus':
         if (!s.connected) throw new FiscalError('unavailable');
-        return { deviceStatus: { currentDateTime: moscow(new Date().toISOString()), shift: s.shift.state === 'closed' ? 'closed' : 'opened', blocked: false, coverOpened: s.coverOpen, paperPresent: s.paperPresent, fiscal: true, fnFiscal: true, fnPresent: true, cashDrawerOpened: false, receiptOpened: s.receiptOpen } };
+        return {
+          deviceStatus: {
+            currentDateTime: moscow(new Date().toISOString()),
+            shift: s.shift.state === 'closed' ? 'closed' : 'opened',
+            blocked: false,
+            coverOpened: s.coverOpen,
+            paperPresent: s.paperPresent,
+            fiscal: true,
+            fnFiscal: true,
+            fnPresent: true,
+            cashDrawerOpened: false,
+            receiptOpened: s.receiptOpen,
+          },
+        };
       case 'getShiftStatus':
-        return { shiftStatus: { number: s.shift.number ?? 0, state: s.shift.state === 'open' ? 'opened' : s.shift.state, expiredTime: s.shift.expiresAt ? moscow(s.shift.expiresAt) : null, documentsCount: 0 } };
+        return {
+          shiftStatus: {
+            number: s.shift.number ?? 0,
+            state: s.shift.state === 'open' ? 'opened' : s.shift.state,
+            expiredTime: s.shift.expiresAt ? moscow(s.shift.expiresAt) : null,
+            documentsCount: 0,
+          },
+        };
       case 'ofdExchangeStatus':
-        return { status: { notSentCount: s.ofd.unsentCount, notSentFirstDocDateTime: s.ofd.oldestUnsentAt ? moscow(s.ofd.oldestUnsentAt) : null } };
+        return {
+          status: { notSentCount: s.ofd.unsentCount, notSentFirstDocDateTime: s.ofd.oldestUnsentAt ? moscow(s.ofd.oldestUnsentAt) : null },
+        };
       case 'getFnInfo':
-        return { fnInfo: { serial: s.fn.number, validityDate: s.fn.validUntil ? `${s.fn.validUntil}T00:00:00+03:00` : null, warnings: Object.fromEntries(s.fn.warnings.map((w) => [w, true])) } };
+        return {
+          fnInfo: {
+            serial: s.fn.number,
+            validityDate: s.fn.validUntil ? `${s.fn.validUntil}T00:00:00+03:00` : null,
+            warnings: Object.fromEntries(s.fn.warnings.map((w) => [w, true])),
+          },
+        };
       case 'getDeviceInfo':
-        return { deviceInfo: { model: 67, modelName: 'АТОЛ (симулятор)', serial: s.serialNumber, firmwareVersion: '5.8', receiptLineLength: 42, ffdVersion: '1.2' } };
+        return {
+          deviceInfo: {
+            model: 67,
+            modelName: 'АТОЛ (симулятор)',
+            serial: s.serialNumber,
+            firmwareVersion: '5.8',
+            receiptLineLength: 42,
+            ffdVersion: '1.2',
+          },
+        };
       case 'getFnStatus':
-        return { fnStatus: { fiscalDocumentNumber: s.lastDocumentNumber ?? 0, fiscalReceiptNumber: device.receipts().filter((r) => r.shiftNumber === s.shift.number).length, warnings: {} } };
+        return {
+          fnStatus: {
+            fiscalDocumentNumber: s.lastDocumentNumber ?? 0,
+            fiscalReceiptNumber: device.receipts().filter((r) => r.shiftNumber === s.shift.number).length,
+            warnings: {},
+          },
+        };
       case 'getFnDocument':
         return fnDocument(Number(task['fiscalDocumentNumber']));
       case 'getLastFiscalParams':
@@ -446,7 +578,15 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
         if (loss.fiscalised) await execute(entry.uuid, task).catch(() => undefined);
         slot.status = 'blocked';
         slot.error = { code: loss.code ?? 2, description: loss.code === undefined ? 'Нет связи' : `Ошибка ${loss.code}` };
-        block = { entry, index: i, lastFd: before, reason: 'connectionError', until: loss.ms !== undefined ? Date.now() + loss.ms : null, polls: loss.polls ?? null, held: loss.ms === undefined && loss.polls === undefined };
+        block = {
+          entry,
+          index: i,
+          lastFd: before,
+          reason: 'connectionError',
+          until: loss.ms !== undefined ? Date.now() + loss.ms : null,
+          polls: loss.polls ?? null,
+          held: loss.ms === undefined && loss.polls === undefined,
+        };
         wasError = true;
         continue;
       }
@@ -516,7 +656,15 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
   function add(uuid: string, tasks: AtolTask[]): Entry {
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
-    const entry: Entry = { uuid, tasks, slots: tasks.map(() => ({ status: 'wait', error: { code: 0, description: 'Ошибок нет' }, result: null })), finished: false, canceled: false, done, finish };
+    const entry: Entry = {
+      uuid,
+      tasks,
+      slots: tasks.map(() => ({ status: 'wait', error: { code: 0, description: 'Ошибок нет' }, result: null })),
+      finished: false,
+      canceled: false,
+      done,
+      finish,
+    };
     entries.set(uuid, entry);
     order.push(entry);
     return entry;
@@ -524,17 +672,32 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
 
   function shape(entry: Entry): unknown {
     if (!options.flatResults) return { results: entry.slots.map((s) => ({ status: s.status, error: s.error, result: s.result })) };
-    return { results: entry.slots.map((r) => ({ status: r.status, errorCode: r.error.code, errorDescription: r.error.description, result: r.result })) };
+    return {
+      results: entry.slots.map((r) => ({
+        status: r.status,
+        errorCode: r.error.code,
+        errorDescription: r.error.description,
+        result: r.result,
+      })),
+    };
   }
 
   const fail = (status: number, code: number, description: string): { status: number; body: unknown; text?: string } =>
     options.textErrors
-      ? { status, body: null, text: `<html><head><title>Error ${status} ${description}</title></head><body><h2>HTTP ERROR ${status} ${description}</h2></body></html>` }
+      ? {
+          status,
+          body: null,
+          text: `<html><head><title>Error ${status} ${description}</title></head><body><h2>HTTP ERROR ${status} ${description}</h2></body></html>`,
+        }
       : { status, body: { error: { code, description } } };
 
   function queueStatus(): Record<string, unknown> {
     const b = block;
-    const common = { number: order.filter((e) => !e.finished && !e.canceled).length, ready: order.filter((e) => e.finished).length, canceled: order.filter((e) => e.canceled).length };
+    const common = {
+      number: order.filter((e) => !e.finished && !e.canceled).length,
+      ready: order.filter((e) => e.finished).length,
+      canceled: order.filter((e) => e.canceled).length,
+    };
     // [1C]: older builds answer /stat/requests with is_blocked.
     if (prefix === '') return { ...common, is_blocked: b !== null, blocked_uuid: b?.entry.uuid ?? '' };
     return { ...common, isBlocked: b !== null, blockReason: b?.reason ?? '', blockedUUID: b?.entry.uuid ?? '' };
@@ -550,7 +713,8 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     }
     if (req.method === 'POST' && path === `${prefix}/requests`) {
       const body = req.body as { uuid?: unknown; request?: unknown } | null;
-      if (typeof body?.uuid !== 'string' || body.uuid === '' || body.request === undefined) return fail(400, 400, "'uuid' and / or 'request' not found");
+      if (typeof body?.uuid !== 'string' || body.uuid === '' || body.request === undefined)
+        return fail(400, 400, "'uuid' and / or 'request' not found");
       const tasks = (Array.isArray(body.request) ? body.request : [body.request]) as AtolTask[];
       if (tasks.some((t) => typeof t?.type !== 'string')) return fail(400, 501, 'Неверное задание');
       const fiscal = tasks.filter((t) => FISCAL.has(t.type)).length;

@@ -3,7 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** `text`, when given, is sent as is (text/html), the way a Java servlet's sendError answers. */
-export type JsonHandler = (req: { method: string; path: string; body: unknown; headers: IncomingMessage['headers'] }) => Promise<{ status: number; body: unknown; text?: string }>;
+export type JsonHandler = (req: {
+  method: string;
+  path: string;
+  body: unknown;
+  headers: IncomingMessage['headers'];
+}) => Promise<{ status: number; body: unknown; text?: string }>;
 
 export type RequestMatcher = (req: { method: string; path: string; body: unknown }) => boolean;
 
@@ -31,7 +36,9 @@ export async function startJsonServer(handler: JsonHandler, port = 0): Promise<J
           try {
             body = JSON.parse(text) as unknown;
           } catch {
-            res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 501, description: 'JSON parse error' } }));
+            res
+              .writeHead(400, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: { code: 501, description: 'JSON parse error' } }));
             return;
           }
         }

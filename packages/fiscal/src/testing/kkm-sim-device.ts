@@ -78,10 +78,20 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
     };
     if (r['AgentSign'] !== undefined) {
       const d = (r['AgentData'] ?? {}) as Record<string, string>;
-      item.agent = { type: AGENT.get(Number(r['AgentSign'])) ?? 'paying_agent', operation: d['PayingAgentOperation'] ?? '', agentPhone: d['PayingAgentPhone'] ?? '', operatorPhone: d['ReceivePaymentsOperatorPhone'] ?? '' };
+      item.agent = {
+        type: AGENT.get(Number(r['AgentSign'])) ?? 'paying_agent',
+        operation: d['PayingAgentOperation'] ?? '',
+        agentPhone: d['PayingAgentPhone'] ?? '',
+        operatorPhone: d['ReceivePaymentsOperatorPhone'] ?? '',
+      };
     }
     const p = r['PurveyorData'] as Record<string, string> | undefined;
-    if (p) item.supplier = { name: p['PurveyorName'] ?? '', inn: p['PurveyorVATIN'] ?? '', ...(p['PurveyorPhone'] ? { phone: p['PurveyorPhone'] } : {}) };
+    if (p)
+      item.supplier = {
+        name: p['PurveyorName'] ?? '',
+        inn: p['PurveyorVATIN'] ?? '',
+        ...(p['PurveyorPhone'] ? { phone: p['PurveyorPhone'] } : {}),
+      };
     items.push(item);
   }
   const cash = rubNumberToKop(Number(cmd['Cash'] ?? 0));
@@ -102,7 +112,12 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
   return receipt;
 }
 
-const CHECK_TYPE: Record<string, string> = { sale: 'Приход', sale_return: 'Возврат прихода', open_shift: 'Открытие смены', close_shift: 'Закрытие смены' };
+const CHECK_TYPE: Record<string, string> = {
+  sale: 'Приход',
+  sale_return: 'Возврат прихода',
+  open_shift: 'Открытие смены',
+  close_shift: 'Закрытие смены',
+};
 
 export class SimDevice {
   readonly numDevice: number;
@@ -255,7 +270,10 @@ export class SimDevice {
     const lines = ((cmd['CheckStrings'] ?? []) as { Register?: { Amount?: number } }[]).filter((s) => s.Register);
     if (lines.length === 0) throw new DeviceFailure(KKM_TEXT.noFiscalLines);
     const sum = lines.reduce((s, l) => s + Math.round(Number(l.Register?.Amount ?? 0) * 100), 0);
-    const paid = ['Cash', 'ElectronicPayment', 'AdvancePayment', 'Credit', 'CashProvision'].reduce((s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100), 0);
+    const paid = ['Cash', 'ElectronicPayment', 'AdvancePayment', 'Credit', 'CashProvision'].reduce(
+      (s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100),
+      0,
+    );
     if (paid < sum) throw new DeviceFailure(KKM_TEXT.paymentsBelowTotal);
   }
 
@@ -264,7 +282,11 @@ export class SimDevice {
     await this.finishPendingPrint();
     const receipt = receiptOfCommand(cmd, this.opIdFor(idCommand));
     const done = await this.register.registerReceipt(receipt);
-    this.payments.set(done.documentNumber, { cashKop: receipt.payments.cashKop, cardKop: receipt.payments.cardKop, cashier: receipt.cashier });
+    this.payments.set(done.documentNumber, {
+      cashKop: receipt.payments.cashKop,
+      cardKop: receipt.payments.cardKop,
+      cashier: receipt.cashier,
+    });
     if (!done.printed && this.paperOutAnswersError) throw new FiscalError('paper_out');
     // ProcessRegisterCheck echoes the payments back (decimal? fields, so zeros stay in).
     return {

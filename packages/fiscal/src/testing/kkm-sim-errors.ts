@@ -26,17 +26,39 @@ const TABLE: Record<FiscalErrorCode, { atol: string; shtrih: { code: number; tex
   paper_out: { atol: 'Нет бумаги', shtrih: { code: 107, text: 'ККТ: Нет чековой ленты', source: 'S 0x6B' } },
   cover_open: { atol: 'Открыта крышка', shtrih: null },
   // [E] gives 61 for both; a Shtrih with its own table would say 78 for the expired one.
-  shift_expired: { atol: 'Смена превысила 24 часа', shtrih: { code: 61, text: 'ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна', source: 'E 61' } },
-  shift_closed: { atol: 'Смена закрыта - операция невозможна', shtrih: { code: 61, text: 'ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна', source: 'E 61' } },
-  shift_already_open: { atol: 'Смена открыта - операция невозможна', shtrih: { code: 60, text: 'ККТ: Смена открыта – операция невозможна', source: 'E 60' } },
-  not_enough_cash: { atol: 'Не хватает наличности в кассе', shtrih: { code: 70, text: 'ККТ: Не хватает наличности в кассе', source: 'E 70' } },
-  receipt_open: { atol: 'Открыт чек - операция невозможна', shtrih: { code: 74, text: 'ККТ: Открыт чек – операция невозможна', source: 'E 74' } },
+  shift_expired: {
+    atol: 'Смена превысила 24 часа',
+    shtrih: { code: 61, text: 'ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна', source: 'E 61' },
+  },
+  shift_closed: {
+    atol: 'Смена закрыта - операция невозможна',
+    shtrih: { code: 61, text: 'ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна', source: 'E 61' },
+  },
+  shift_already_open: {
+    atol: 'Смена открыта - операция невозможна',
+    shtrih: { code: 60, text: 'ККТ: Смена открыта – операция невозможна', source: 'E 60' },
+  },
+  not_enough_cash: {
+    atol: 'Не хватает наличности в кассе',
+    shtrih: { code: 70, text: 'ККТ: Не хватает наличности в кассе', source: 'E 70' },
+  },
+  receipt_open: {
+    atol: 'Открыт чек - операция невозможна',
+    shtrih: { code: 74, text: 'ККТ: Открыт чек – операция невозможна', source: 'E 74' },
+  },
   // «соотвествует» is the emulator's own spelling.
-  not_agent: { atol: 'ККТ не зарегистрирована как платежный агент', shtrih: { code: 102, text: 'ККТ: Код агента не соотвествует зарегистрированному в ККТ', source: 'E 102' } },
+  not_agent: {
+    atol: 'ККТ не зарегистрирована как платежный агент',
+    shtrih: { code: 102, text: 'ККТ: Код агента не соотвествует зарегистрированному в ККТ', source: 'E 102' },
+  },
   return_exceeds: { atol: 'Сумма возврата превышает накопления', shtrih: null },
   fn_problem: {
     atol: 'Исчерпан ресурс ожидания передачи сообщения в ОФД',
-    shtrih: { code: 21, text: 'ФH: Исчерпан ресурс Ожидания передачи сообщения. Время нахождения в очереди самого старого сообщения на выдачу более 30 календарных дней.', source: 'E 21' },
+    shtrih: {
+      code: 21,
+      text: 'ФH: Исчерпан ресурс Ожидания передачи сообщения. Время нахождения в очереди самого старого сообщения на выдачу более 30 календарных дней.',
+      source: 'E 21',
+    },
   },
   unavailable: { atol: 'Нет связи', shtrih: { code: 250, text: 'ККТ: Основная плата устройства не отвечает', source: 'E 250' } },
   busy: { atol: 'Устройство занято', shtrih: null },
@@ -71,7 +93,8 @@ export const KKM_TEXT = {
   noFiscalLines: 'В чеке нет фискальных строк!!!',
   paymentsBelowTotal: 'Сумма указанных оплат меньше чем сумма по строкам чека',
   unknownCommand: (name: string): string => `Неопознанная команда ${name}`,
-  deviceNotFound: (numDevice: number): string => `Устройство (с параметрами${numDevice !== 0 ? ` NumDevice=${numDevice}` : ''}) не найдено: не настроено или отключено.`,
+  deviceNotFound: (numDevice: number): string =>
+    `Устройство (с параметрами${numDevice !== 0 ? ` NumDevice=${numDevice}` : ''}) не найдено: не настроено или отключено.`,
 };
 
 /** The ИНН checksum KKMServer applies to CashierVATIN ([U] ChekINN), 12 digits for a person. */

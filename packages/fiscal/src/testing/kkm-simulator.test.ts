@@ -31,7 +31,11 @@ async function start(deviceOptions: Partial<SimDeviceOptions>[] = [{}], options:
 }
 
 async function exec(sim: KkmSimulator, cmd: Record<string, unknown>): Promise<Answer> {
-  const r = await fetch(`${sim.url}/Execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cmd) });
+  const r = await fetch(`${sim.url}/Execute`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(cmd),
+  });
   return (await r.json()) as Answer;
 }
 
@@ -58,7 +62,12 @@ describe('KKMServer simulator: the command memory', () => {
     expect((await rezult(sim, 'first'))['Rezult']['Status']).toBe(0);
     await exec(sim, { Command: 'GetDataKKT' });
     const gone = await rezult(sim, 'first');
-    expect(gone).toMatchObject({ Command: 'GetRezult', Status: 3, Error: 'Команда с таким IdCommand не найдена', Rezult: { Status: 3, IdCommand: 'first' } });
+    expect(gone).toMatchObject({
+      Command: 'GetRezult',
+      Status: 3,
+      Error: 'Команда с таким IdCommand не найдена',
+      Rezult: { Status: 3, IdCommand: 'first' },
+    });
     expect(sim.memory()).toHaveLength(100);
   });
 
@@ -112,7 +121,10 @@ describe('KKMServer simulator: held answers and a slow device', () => {
     await exec(sim, { Command: 'GetDataKKT', IdCommand: 'a', Timeout: 1 });
     await exec(sim, { Command: 'GetDataKKT', IdCommand: 'b', Timeout: 1 });
     await new Promise((r) => setTimeout(r, 700));
-    expect((await rezult(sim, 'b'))['Rezult']).toMatchObject({ Status: 2, Error: 'Истек допустимый период постановки команды на исполнение из очереди. Команда отменена.' });
+    expect((await rezult(sim, 'b'))['Rezult']).toMatchObject({
+      Status: 2,
+      Error: 'Истек допустимый период постановки команды на исполнение из очереди. Команда отменена.',
+    });
     sim.unstick();
   });
 });
@@ -137,7 +149,11 @@ describe('KKMServer simulator: answers', () => {
     const receipt = utilityReceipt();
     const r = await exec(sim, registerCheckCommand(receipt));
     const last = await exec(sim, { Command: 'GetDataCheck', FiscalNumber: 0, NumberCopies: 0, IdCommand: 'g' });
-    expect(last['RegisterCheck']).toMatchObject({ FiscalNumber: String(r['CheckNumber']), CheckType: 'Приход', AllSumm: receipt.totalKop / 100 });
+    expect(last['RegisterCheck']).toMatchObject({
+      FiscalNumber: String(r['CheckNumber']),
+      CheckType: 'Приход',
+      AllSumm: receipt.totalKop / 100,
+    });
     expect(last['QRCode']).toBe(r['QRCode']);
     const opened = await exec(sim, { Command: 'GetDataCheck', FiscalNumber: r['CheckNumber'] - 1, IdCommand: 'h' });
     expect(opened['RegisterCheck']['CheckType']).toBe('Открытие смены');
@@ -155,7 +171,9 @@ describe('KKMServer simulator: answers', () => {
   it('words errors as the device family does: Shtrih codes in the text, 61 for closed and expired alike', async () => {
     const sim = await start([{ model: 'shtrih' }]);
     const closed = await exec(sim, registerCheckCommand(utilityReceipt()));
-    expect(closed['Error']).toBe('Ошибка регистрации чека ( 61 : ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна )');
+    expect(closed['Error']).toBe(
+      'Ошибка регистрации чека ( 61 : ККТ: Смена не открыта или смена превысила 24 часа – операция невозможна )',
+    );
     await exec(sim, { Command: 'OpenShift', IdCommand: 'o1', ...cashier });
     const twice = await exec(sim, { Command: 'OpenShift', IdCommand: 'o2', ...cashier });
     expect(twice['Error']).toBe('Ошибка регистрации ( 60 : ККТ: Смена открыта – операция невозможна )');
@@ -179,10 +197,15 @@ describe('KKMServer simulator: NumDevice', () => {
     const b = await exec(sim, { Command: 'GetDataKKT', NumDevice: 0, IdCommand: 'b' });
     expect(new Set([a['NumDevice'], b['NumDevice']])).toEqual(new Set([1, 2]));
     expect((await exec(sim, { Command: 'GetDataKKT', NumDevice: 2, IdCommand: 'c' }))['NumDevice']).toBe(2);
-    expect((await exec(sim, { Command: 'GetDataKKT', NumDevice: 3, IdCommand: 'd' }))['Error']).toBe('Устройство (с параметрами NumDevice=3) не найдено: не настроено или отключено.');
+    expect((await exec(sim, { Command: 'GetDataKKT', NumDevice: 3, IdCommand: 'd' }))['Error']).toBe(
+      'Устройство (с параметрами NumDevice=3) не найдено: не настроено или отключено.',
+    );
     sim.setDeviceActive(1, false);
     expect((await exec(sim, { Command: 'GetDataKKT', NumDevice: 1, IdCommand: 'e' }))['Status']).toBe(2);
     const list = await exec(sim, { Command: 'List' });
-    expect((list['ListUnit'] as Answer[]).map((u): unknown[] => [u['NumDevice'], u['OnOff']])).toEqual([[1, false], [2, true]]);
+    expect((list['ListUnit'] as Answer[]).map((u): unknown[] => [u['NumDevice'], u['OnOff']])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
   });
 });

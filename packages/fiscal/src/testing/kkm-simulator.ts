@@ -28,7 +28,21 @@ import { KKM_TEXT } from './kkm-sim-errors.ts';
 
 export { receiptOfCommand, SimDevice, type SimDeviceOptions } from './kkm-sim-device.ts';
 
-const DEVICE_COMMANDS = new Set(['RegisterCheck', 'OpenShift', 'CloseShift', 'ZReport', 'XReport', 'OfdReport', 'OpenCashDrawer', 'DepositingCash', 'PaymentCash', 'GetDataKKT', 'GetDataCheck', 'GetLineLength', 'KkmRegOfd']);
+const DEVICE_COMMANDS = new Set([
+  'RegisterCheck',
+  'OpenShift',
+  'CloseShift',
+  'ZReport',
+  'XReport',
+  'OfdReport',
+  'OpenCashDrawer',
+  'DepositingCash',
+  'PaymentCash',
+  'GetDataKKT',
+  'GetDataCheck',
+  'GetLineLength',
+  'KkmRegOfd',
+]);
 
 export interface KkmSimulatorOptions {
   port?: number;
@@ -105,7 +119,10 @@ function holdMs(timeout: unknown): number {
   return t === 0 ? 60_000 : Math.max(0, (t - 1) * 1000);
 }
 
-export async function startKkmSimulator(devicesOrOne: VirtualRegister | SimDeviceOptions[], options: KkmSimulatorOptions | number = {}): Promise<KkmSimulator> {
+export async function startKkmSimulator(
+  devicesOrOne: VirtualRegister | SimDeviceOptions[],
+  options: KkmSimulatorOptions | number = {},
+): Promise<KkmSimulator> {
   const opts: KkmSimulatorOptions = typeof options === 'number' ? { port: options } : options;
   const memorySize = opts.memorySize ?? 100;
   const queueLimitMs = (opts.removeCommandIntervalS ?? 30) * 1000;
@@ -173,7 +190,16 @@ export async function startKkmSimulator(devicesOrOne: VirtualRegister | SimDevic
   const newEntry = (cmd: KkmCmd, id: string, status: number, error = ''): Entry => {
     let finish = (): void => {};
     const finished = new Promise<void>((r) => (finish = r));
-    const e: Entry = { id, numDevice: Math.trunc(Number(cmd['NumDevice'] ?? 0)) || 0, cmd, answer: base(String(cmd['Command']), id, status, error), notRelevant: false, finished, finish, queuedAt: Date.now() };
+    const e: Entry = {
+      id,
+      numDevice: Math.trunc(Number(cmd['NumDevice'] ?? 0)) || 0,
+      cmd,
+      answer: base(String(cmd['Command']), id, status, error),
+      notRelevant: false,
+      finished,
+      finish,
+      queuedAt: Date.now(),
+    };
     if (status !== 4) finish();
     return e;
   };
@@ -222,7 +248,8 @@ export async function startKkmSimulator(devicesOrOne: VirtualRegister | SimDevic
     req.on('end', () => {
       void (async (): Promise<void> => {
         const send = (status: number, body: unknown): void => {
-          if (!res.destroyed && !req.socket.destroyed) res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+          if (!res.destroyed && !req.socket.destroyed)
+            res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
         };
         if (expectedAuth && req.headers.authorization !== expectedAuth) return send(401, { Status: 2, Error: 'Неверный логин или пароль' });
         const url = new URL(req.url ?? '/', 'http://localhost');

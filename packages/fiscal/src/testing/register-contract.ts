@@ -36,7 +36,11 @@ let seq = 0;
 function opId(): string {
   seq++;
   const ms = Date.now().toString(16).padStart(12, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${(seq & 0xfff).toString(16).padStart(3, '0')}-8${Math.floor(Math.random() * 0xfff).toString(16).padStart(3, '0')}-${Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0')}`;
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${(seq & 0xfff).toString(16).padStart(3, '0')}-8${Math.floor(Math.random() * 0xfff)
+    .toString(16)
+    .padStart(3, '0')}-${Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, '0')}`;
 }
 
 const cashier = { name: 'Кассир Иванова А.А.', inn: '500100732259' };
@@ -45,15 +49,26 @@ const uk = { name: 'ООО "УК Дом"', inn: '7707083893', phone: '+749500000
 const water = { name: 'МУП "Водоканал"', inn: '500100732259' };
 
 export function utilityReceipt(method: 'cash' | 'card' = 'cash', amountKop = 1_000_00): Receipt {
-  return composeBillingReceipt({ operationId: opId(), taxSystem: 'usn_income', cashier, method, settlementAddress: 'г. Энск, ул. Ленина, 1', settlementPlace: 'Пункт приёма платежей' }, agent, {
-    accountNumber: '1234567',
-    address: 'ул. Ленина, д. 10, кв. 5',
-    commissionKop: 15_00,
-    lines: [
-      { serviceName: 'Содержание жилья', period: '2026-10', amountKop, supplier: uk },
-      { serviceName: 'Холодная вода', period: '2026-10', amountKop: 500_00, supplier: water },
-    ],
-  });
+  return composeBillingReceipt(
+    {
+      operationId: opId(),
+      taxSystem: 'usn_income',
+      cashier,
+      method,
+      settlementAddress: 'г. Энск, ул. Ленина, 1',
+      settlementPlace: 'Пункт приёма платежей',
+    },
+    agent,
+    {
+      accountNumber: '1234567',
+      address: 'ул. Ленина, д. 10, кв. 5',
+      commissionKop: 15_00,
+      lines: [
+        { serviceName: 'Содержание жилья', period: '2026-10', amountKop, supplier: uk },
+        { serviceName: 'Холодная вода', period: '2026-10', amountKop: 500_00, supplier: water },
+      ],
+    },
+  );
 }
 
 async function fails(p: Promise<unknown>): Promise<FiscalError> {
@@ -110,7 +125,14 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       await open();
       const receipt = utilityReceipt();
       const result = await r.registerReceipt(receipt);
-      expect(result).toMatchObject({ operationId: receipt.operationId, kind: 'sale', shiftNumber: 1, receiptNumber: 1, totalKop: 1_515_00, printed: true });
+      expect(result).toMatchObject({
+        operationId: receipt.operationId,
+        kind: 'sale',
+        shiftNumber: 1,
+        receiptNumber: 1,
+        totalKop: 1_515_00,
+        printed: true,
+      });
       expect(result.fiscalSign).toMatch(/^\d{10}$/);
       expect(result.qr).toContain(`i=${result.documentNumber}`);
       expect(result.qr).toContain('s=1515.00');
@@ -118,7 +140,15 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       expect(again.documentNumber).toBe(result.documentNumber);
       expect(h.device.receipts().filter((d) => d.totalKop === 1_515_00)).toHaveLength(1);
       const tape = h.device.documentFor(receipt.operationId)?.tape ?? h.device.documents().at(-1)?.tape ?? '';
-      for (const needle of ['ПРИХОД', 'ИНН поставщика: 7707083893', 'ИНН поставщика: 500100732259', 'ПЛАТЕЖНЫЙ АГЕНТ', 'АГЕНТСКОЕ ВОЗНАГРАЖДЕНИЕ', 'Тел. агента: +78001000000', 'ИТОГ']) {
+      for (const needle of [
+        'ПРИХОД',
+        'ИНН поставщика: 7707083893',
+        'ИНН поставщика: 500100732259',
+        'ПЛАТЕЖНЫЙ АГЕНТ',
+        'АГЕНТСКОЕ ВОЗНАГРАЖДЕНИЕ',
+        'Тел. агента: +78001000000',
+        'ИТОГ',
+      ]) {
         expect(tape).toContain(needle);
       }
     });
@@ -225,7 +255,12 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       await r.registerReceipt(utilityReceipt('card', 2_000_00));
       const x = await r.xReport(opId(), cashier);
       const z = await r.closeShift(opId(), cashier);
-      const expected = { sales: { count: 2, cashKop: 1_515_00, cardKop: 2_515_00 }, returns: { count: 0, cashKop: 0, cardKop: 0 }, cashInKop: 1_000_00, cashOutKop: 0 };
+      const expected = {
+        sales: { count: 2, cashKop: 1_515_00, cardKop: 2_515_00 },
+        returns: { count: 0, cashKop: 0, cardKop: 0 },
+        cashInKop: 1_000_00,
+        cashOutKop: 0,
+      };
       if (h.capabilities.totals) {
         expect(x).toMatchObject(expected);
         expect(z.totals).toMatchObject({ ...expected, drawerKop: 2_515_00 });
@@ -253,7 +288,9 @@ export function registerContract(name: string, factory: HarnessFactory): void {
 
     it('contract services are printed as the agent’s own services', async () => {
       await open();
-      const receipt = composeServiceReceipt({ operationId: opId(), taxSystem: 'usn_income', cashier, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop: 15_00, quantity: 3, vat: 'none' }]);
+      const receipt = composeServiceReceipt({ operationId: opId(), taxSystem: 'usn_income', cashier, method: 'cash' }, [
+        { name: 'Ксерокопия А4', priceKop: 15_00, quantity: 3, vat: 'none' },
+      ]);
       const result = await r.registerReceipt(receipt);
       expect(result.totalKop).toBe(45_00);
       expect(h.device.documentFor(receipt.operationId)?.tape).toContain('УСЛУГА');
@@ -312,7 +349,9 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       try {
         await h.register.openShift(opId(), cashier);
         await expect(h.register.registerReceipt(utilityReceipt())).rejects.toMatchObject({ code: 'not_agent' });
-        const own = composeServiceReceipt({ operationId: opId(), taxSystem: 'usn_income', cashier, method: 'card' }, [{ name: 'Ксерокопия А4', priceKop: 15_00, quantity: 1, vat: 'none' }]);
+        const own = composeServiceReceipt({ operationId: opId(), taxSystem: 'usn_income', cashier, method: 'card' }, [
+          { name: 'Ксерокопия А4', priceKop: 15_00, quantity: 1, vat: 'none' },
+        ]);
         await h.register.registerReceipt(own);
         expect(h.device.receipts()).toHaveLength(1);
       } finally {

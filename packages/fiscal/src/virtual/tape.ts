@@ -105,7 +105,15 @@ export function formatLocal(iso: string, timeZone: string): string {
   const d = new Date(iso);
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+    f = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
     formatters.set(timeZone, f);
   }
   const parts = f.formatToParts(d);
@@ -118,7 +126,11 @@ function header(l: Letterhead): string[] {
 }
 
 function footer(l: Letterhead, fd: number, fiscalSign: string | null): string[] {
-  const lines = [spread('РН ККТ:', l.registrationNumber)[0] as string, spread('ЗН ККТ:', l.serialNumber)[0] as string, spread('ФН:', l.fnNumber)[0] as string];
+  const lines = [
+    spread('РН ККТ:', l.registrationNumber)[0] as string,
+    spread('ЗН ККТ:', l.serialNumber)[0] as string,
+    spread('ФН:', l.fnNumber)[0] as string,
+  ];
   lines.push(spread('ФД:', String(fd))[0] as string);
   if (fiscalSign) lines.push(spread('ФП:', fiscalSign)[0] as string);
   return lines;
@@ -154,7 +166,12 @@ export function renderReceipt(l: Letterhead, input: ReceiptTapeInput): string {
   if (r.headerLines?.length) lines.push(RULE);
   r.items.forEach((item, i) => {
     lines.push(...wrap(`${i + 1}. ${item.name}`, TAPE_WIDTH, '   '));
-    lines.push(...spread(`   ${formatQty(item.quantity)} x ${formatRub(item.priceKop, { symbol: false }).replace(/\u00a0/g, ' ')}`, money(item.amountKop)));
+    lines.push(
+      ...spread(
+        `   ${formatQty(item.quantity)} x ${formatRub(item.priceKop, { symbol: false }).replace(/\u00a0/g, ' ')}`,
+        money(item.amountKop),
+      ),
+    );
     lines.push(`   ${OBJECT_NAMES[item.paymentObject]}, ПОЛНЫЙ РАСЧЕТ`);
     lines.push(`   ${VAT_NAMES[item.vat]}`);
     if (item.agent) {
@@ -195,7 +212,10 @@ function formatQty(q: number): string {
   return Number.isInteger(q) ? String(q) : q.toFixed(3).replace('.', ',');
 }
 
-export function renderShiftOpen(l: Letterhead, p: { shiftNumber: number; documentNumber: number; fiscalSign: string; at: string; cashier: string }): string {
+export function renderShiftOpen(
+  l: Letterhead,
+  p: { shiftNumber: number; documentNumber: number; fiscalSign: string; at: string; cashier: string },
+): string {
   return [
     ...header(l),
     center('ОТЧЕТ ОБ ОТКРЫТИИ СМЕНЫ'),
@@ -220,7 +240,18 @@ function totalsLines(t: RegisterShiftTotals): string[] {
   ];
 }
 
-export function renderShiftReport(l: Letterhead, p: { kind: 'x' | 'z'; totals: RegisterShiftTotals; at: string; cashier: string; documentNumber?: number; fiscalSign?: string; unsentToOfd: number }): string {
+export function renderShiftReport(
+  l: Letterhead,
+  p: {
+    kind: 'x' | 'z';
+    totals: RegisterShiftTotals;
+    at: string;
+    cashier: string;
+    documentNumber?: number;
+    fiscalSign?: string;
+    unsentToOfd: number;
+  },
+): string {
   const lines = [
     ...header(l),
     center(p.kind === 'z' ? 'ОТЧЕТ О ЗАКРЫТИИ СМЕНЫ' : 'X-ОТЧЕТ (БЕЗ ГАШЕНИЯ)'),
@@ -235,7 +266,10 @@ export function renderShiftReport(l: Letterhead, p: { kind: 'x' | 'z'; totals: R
   return lines.join('\n');
 }
 
-export function renderCashMove(l: Letterhead, p: { kind: 'in' | 'out'; amountKop: number; drawerKop: number; at: string; cashier: string; shiftNumber: number }): string {
+export function renderCashMove(
+  l: Letterhead,
+  p: { kind: 'in' | 'out'; amountKop: number; drawerKop: number; at: string; cashier: string; shiftNumber: number },
+): string {
   return [
     ...header(l),
     center(p.kind === 'in' ? 'ВНЕСЕНИЕ' : 'ВЫПЛАТА'),

@@ -46,7 +46,12 @@ describe('virtual register: durability and the tape', () => {
 
   it('a crash after fiscalisation leaves the receipt recorded for reconciliation', async () => {
     let crashed = false;
-    const device = new VirtualRegister({ file: ':memory:', crash: () => { crashed = true; } });
+    const device = new VirtualRegister({
+      file: ':memory:',
+      crash: () => {
+        crashed = true;
+      },
+    });
     await device.openShift('0190f0d6-0000-7000-8000-000000000002', { name: 'Кассир' });
     device.injectFault({ kind: 'crash_after_fiscal' });
     const receipt = utilityReceipt();
@@ -64,11 +69,41 @@ describe('virtual register: durability and the tape', () => {
     const tape = device.documentFor(receipt.operationId)?.tape ?? '';
     for (const line of tape.split('\n')) expect(line.length, line).toBeLessThanOrEqual(42);
     const required = [
-      'КАССОВЫЙ ЧЕК', 'ПРИХОД', 'Смена № 1', 'Чек № 1', '28.11.2026 12:05', 'Кассир: Кассир Иванова А.А.', 'ПЛАТЕЖНЫЙ АГЕНТ',
-      'Лицевой счёт: 1234567', 'ПЛАТЕЖ, ПОЛНЫЙ РАСЧЕТ', 'НДС не облагается', 'Операция агента: Прием платежа', 'Тел. агента: +78001000000',
-      'Тел. оператора по приему', 'Поставщик: ООО "УК Дом"', 'ИНН поставщика: 7707083893', 'Тел. поставщика: +74950000000',
-      'АГЕНТСКОЕ ВОЗНАГРАЖДЕНИЕ', 'ИТОГ', '=1 515,00', 'НАЛИЧНЫМИ', 'ПОЛУЧЕНО', '=2 000,00', 'СДАЧА', '=485,00', 'СНО:', 'УСН доход',
-      'Место расчетов', 'Адрес расчетов', 'Сайт ФНС: www.nalog.gov.ru', 'РН ККТ:', 'ФН:', `ФД:`, `ФП:`, result.fiscalSign, 'ИНН 7707083893',
+      'КАССОВЫЙ ЧЕК',
+      'ПРИХОД',
+      'Смена № 1',
+      'Чек № 1',
+      '28.11.2026 12:05',
+      'Кассир: Кассир Иванова А.А.',
+      'ПЛАТЕЖНЫЙ АГЕНТ',
+      'Лицевой счёт: 1234567',
+      'ПЛАТЕЖ, ПОЛНЫЙ РАСЧЕТ',
+      'НДС не облагается',
+      'Операция агента: Прием платежа',
+      'Тел. агента: +78001000000',
+      'Тел. оператора по приему',
+      'Поставщик: ООО "УК Дом"',
+      'ИНН поставщика: 7707083893',
+      'Тел. поставщика: +74950000000',
+      'АГЕНТСКОЕ ВОЗНАГРАЖДЕНИЕ',
+      'ИТОГ',
+      '=1 515,00',
+      'НАЛИЧНЫМИ',
+      'ПОЛУЧЕНО',
+      '=2 000,00',
+      'СДАЧА',
+      '=485,00',
+      'СНО:',
+      'УСН доход',
+      'Место расчетов',
+      'Адрес расчетов',
+      'Сайт ФНС: www.nalog.gov.ru',
+      'РН ККТ:',
+      'ФН:',
+      `ФД:`,
+      `ФП:`,
+      result.fiscalSign,
+      'ИНН 7707083893',
     ];
     for (const needle of required) expect(tape, needle).toContain(needle);
     expect(tape).toContain(`t=20261128T1205&s=1515.00`);

@@ -156,13 +156,16 @@ export class VirtualRegister implements FiscalRegister {
     if (!this.db.prepare('SELECT 1 FROM kkt_state').get()) {
       const validUntil = new Date(this.now().getTime() + 456 * 24 * HOUR).toISOString().slice(0, 10);
       this.db
-        .prepare(
-          `INSERT INTO kkt_state VALUES (1, ?, ?, ?, ?, 0, 0, 0, NULL, 0, 0, 1, 0, 0, 1, NULL)`,
-        )
+        .prepare(`INSERT INTO kkt_state VALUES (1, ?, ?, ?, ?, 0, 0, 0, NULL, 0, 0, 1, 0, 0, 1, NULL)`)
         .run(`00106${digits(9)}`, `99990789${digits(8)}`, `000000${digits(10)}`, validUntil);
     }
     const s = this.state();
-    const org = options.organization ?? { name: 'ООО «Расчётный центр»', inn: '7707083893', address: 'г. Энск, ул. Ленина, д. 1', place: 'Пункт приёма платежей' };
+    const org = options.organization ?? {
+      name: 'ООО «Расчётный центр»',
+      inn: '7707083893',
+      address: 'г. Энск, ул. Ленина, д. 1',
+      place: 'Пункт приёма платежей',
+    };
     this.letterhead = {
       orgName: org.name,
       orgInn: org.inn,
@@ -203,19 +206,51 @@ export class VirtualRegister implements FiscalRegister {
     const rows = this.db
       .prepare('SELECT * FROM kkt_documents WHERE id > ? ORDER BY id DESC LIMIT ?')
       .all(options.afterId ?? 0, options.limit ?? 50) as DocRow[];
-    return rows.reverse().map((r) => ({ id: r.id, type: r.type, documentNumber: r.fd, operationId: r.op_id, at: r.at, printed: r.printed === 1, tape: r.tape }));
+    return rows.reverse().map((r) => ({
+      id: r.id,
+      type: r.type,
+      documentNumber: r.fd,
+      operationId: r.op_id,
+      at: r.at,
+      printed: r.printed === 1,
+      tape: r.tape,
+    }));
   }
 
   /** The tape of the fiscal document made for an operation. */
   documentFor(operationId: string): TapeDocument | null {
     const r = this.db.prepare('SELECT * FROM kkt_documents WHERE op_id = ?').get(operationId) as DocRow | undefined;
-    return r ? { id: r.id, type: r.type, documentNumber: r.fd, operationId: r.op_id, at: r.at, printed: r.printed === 1, tape: r.tape } : null;
+    return r
+      ? { id: r.id, type: r.type, documentNumber: r.fd, operationId: r.op_id, at: r.at, printed: r.printed === 1, tape: r.tape }
+      : null;
   }
 
   /** Every fiscal receipt with its operation id, payments and whether it was printed, for invariant checks. */
-  receipts(): { operationId: string | null; kind: 'sale' | 'sale_return'; documentNumber: number; totalKop: number; cashKop: number; cardKop: number; shiftNumber: number; printed: boolean }[] {
-    const rows = this.db.prepare("SELECT op_id, type, fd, total_kop, cash_kop, card_kop, shift_number, printed FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd").all() as DocRow[];
-    return rows.map((r) => ({ operationId: r.op_id, kind: r.type as 'sale' | 'sale_return', documentNumber: r.fd ?? 0, totalKop: r.total_kop ?? 0, cashKop: r.cash_kop ?? 0, cardKop: r.card_kop ?? 0, shiftNumber: r.shift_number ?? 0, printed: r.printed === 1 }));
+  receipts(): {
+    operationId: string | null;
+    kind: 'sale' | 'sale_return';
+    documentNumber: number;
+    totalKop: number;
+    cashKop: number;
+    cardKop: number;
+    shiftNumber: number;
+    printed: boolean;
+  }[] {
+    const rows = this.db
+      .prepare(
+        "SELECT op_id, type, fd, total_kop, cash_kop, card_kop, shift_number, printed FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd",
+      )
+      .all() as DocRow[];
+    return rows.map((r) => ({
+      operationId: r.op_id,
+      kind: r.type as 'sale' | 'sale_return',
+      documentNumber: r.fd ?? 0,
+      totalKop: r.total_kop ?? 0,
+      cashKop: r.cash_kop ?? 0,
+      cardKop: r.card_kop ?? 0,
+      shiftNumber: r.shift_number ?? 0,
+      printed: r.printed === 1,
+    }));
   }
 
   // ---- the port -----------------------------------------------------------------------------
@@ -249,15 +284,47 @@ export class VirtualRegister implements FiscalRegister {
       const fd = s.last_fd + 1;
       const receiptNumber = s.receipt_in_shift + 1;
       const sign = this.fiscalSign(fd, receipt.totalKop, at);
-      const qr = fnsQrString({ at: new Date(at), totalKop: receipt.totalKop, fnNumber: s.fn_number, documentNumber: fd, fiscalSign: sign, kind: receipt.kind });
+      const qr = fnsQrString({
+        at: new Date(at),
+        totalKop: receipt.totalKop,
+        fnNumber: s.fn_number,
+        documentNumber: fd,
+        fiscalSign: sign,
+        kind: receipt.kind,
+      });
       const cashDelta = receipt.kind === 'sale' ? receipt.payments.cashKop : -receipt.payments.cashKop;
-      const tape = renderReceipt(this.letterhead, { receipt, documentNumber: fd, fiscalSign: sign, shiftNumber: s.shift_number, receiptNumber, at, qr, ...(receipt.cashTenderedKop !== undefined ? { cashTenderedKop: receipt.cashTenderedKop } : {}) });
+      const tape = renderReceipt(this.letterhead, {
+        receipt,
+        documentNumber: fd,
+        fiscalSign: sign,
+        shiftNumber: s.shift_number,
+        receiptNumber,
+        at,
+        qr,
+        ...(receipt.cashTenderedKop !== undefined ? { cashTenderedKop: receipt.cashTenderedKop } : {}),
+      });
       const info = this.db
         .prepare(
           `INSERT INTO kkt_documents (fd, op_id, type, shift_number, receipt_number, total_kop, cash_kop, card_kop, at, fiscal_sign, qr, printed, ofd_sent_at, tape, body)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(fd, receipt.operationId, receipt.kind, s.shift_number, receiptNumber, receipt.totalKop, receipt.payments.cashKop, receipt.payments.cardKop, at, sign, qr, paperAfter ? 0 : 1, s.ofd_reachable ? at : null, tape, JSON.stringify(receipt));
+        .run(
+          fd,
+          receipt.operationId,
+          receipt.kind,
+          s.shift_number,
+          receiptNumber,
+          receipt.totalKop,
+          receipt.payments.cashKop,
+          receipt.payments.cardKop,
+          at,
+          sign,
+          qr,
+          paperAfter ? 0 : 1,
+          s.ofd_reachable ? at : null,
+          tape,
+          JSON.stringify(receipt),
+        );
       this.db
         .prepare('UPDATE kkt_state SET last_fd = ?, receipt_in_shift = ?, drawer_kop = drawer_kop + ?, paper = ?, pending_print = ?')
         .run(fd, receiptNumber, cashDelta, paperAfter ? 0 : 1, paperAfter ? info.lastInsertRowid : null);
@@ -292,8 +359,19 @@ export class VirtualRegister implements FiscalRegister {
       const shiftNumber = s.shift_number + 1;
       const sign = this.fiscalSign(fd, 0, at);
       const tape = renderShiftOpen(this.letterhead, { shiftNumber, documentNumber: fd, fiscalSign: sign, at, cashier: cashier.name });
-      this.insertDoc({ fd, op_id: operationId, type: 'open_shift', shift_number: shiftNumber, at, fiscal_sign: sign, ofd: s.ofd_reachable === 1, tape });
-      this.db.prepare('UPDATE kkt_state SET last_fd = ?, shift_number = ?, shift_open = 1, shift_opened_at = ?, receipt_in_shift = 0').run(fd, shiftNumber, at);
+      this.insertDoc({
+        fd,
+        op_id: operationId,
+        type: 'open_shift',
+        shift_number: shiftNumber,
+        at,
+        fiscal_sign: sign,
+        ofd: s.ofd_reachable === 1,
+        tape,
+      });
+      this.db
+        .prepare('UPDATE kkt_state SET last_fd = ?, shift_number = ?, shift_open = 1, shift_opened_at = ?, receipt_in_shift = 0')
+        .run(fd, shiftNumber, at);
       return { operationId, shiftNumber, documentNumber: fd, at };
     })();
     this.after();
@@ -301,7 +379,8 @@ export class VirtualRegister implements FiscalRegister {
   }
 
   async closeShift(operationId: string, cashier: Cashier): Promise<CloseShiftResult> {
-    const done = this.db.prepare("SELECT * FROM kkt_documents WHERE op_id = ? AND type = 'close_shift'").get(operationId) as DocRow | undefined;
+    const done = this.db.prepare("SELECT * FROM kkt_documents WHERE op_id = ? AND type = 'close_shift'").get(operationId) as
+      DocRow | undefined;
     if (done) {
       const totals = JSON.parse(done.body ?? '{}') as RegisterShiftTotals;
       return { operationId, shiftNumber: done.shift_number ?? 0, documentNumber: done.fd ?? 0, at: done.at, totals };
@@ -315,8 +394,26 @@ export class VirtualRegister implements FiscalRegister {
       const totals = this.totalsOf(s.shift_number);
       const sign = this.fiscalSign(fd, 0, at);
       const unsent = this.unsent().count + (s.ofd_reachable ? 0 : 1);
-      const tape = renderShiftReport(this.letterhead, { kind: 'z', totals, at, cashier: cashier.name, documentNumber: fd, fiscalSign: sign, unsentToOfd: unsent });
-      this.insertDoc({ fd, op_id: operationId, type: 'close_shift', shift_number: s.shift_number, at, fiscal_sign: sign, ofd: s.ofd_reachable === 1, tape, body: JSON.stringify(totals) });
+      const tape = renderShiftReport(this.letterhead, {
+        kind: 'z',
+        totals,
+        at,
+        cashier: cashier.name,
+        documentNumber: fd,
+        fiscalSign: sign,
+        unsentToOfd: unsent,
+      });
+      this.insertDoc({
+        fd,
+        op_id: operationId,
+        type: 'close_shift',
+        shift_number: s.shift_number,
+        at,
+        fiscal_sign: sign,
+        ofd: s.ofd_reachable === 1,
+        tape,
+        body: JSON.stringify(totals),
+      });
       this.db.prepare('UPDATE kkt_state SET last_fd = ?, shift_open = 0, shift_opened_at = NULL').run(fd);
       return { operationId, shiftNumber: s.shift_number, documentNumber: fd, at, totals };
     })();
@@ -331,7 +428,15 @@ export class VirtualRegister implements FiscalRegister {
     const totals = this.totalsOf(s.shift_number);
     const at = this.now().toISOString();
     const tape = renderShiftReport(this.letterhead, { kind: 'x', totals, at, cashier: cashier.name, unsentToOfd: this.unsent().count });
-    this.insertDoc({ fd: null, op_id: operationId, type: 'x_report', shift_number: s.shift_number, at, tape, body: JSON.stringify(totals) });
+    this.insertDoc({
+      fd: null,
+      op_id: operationId,
+      type: 'x_report',
+      shift_number: s.shift_number,
+      at,
+      tape,
+      body: JSON.stringify(totals),
+    });
     return totals;
   }
 
@@ -345,7 +450,8 @@ export class VirtualRegister implements FiscalRegister {
 
   private async cashMove(kind: 'in' | 'out', operationId: string, cashier: Cashier, amountKop: number): Promise<{ drawerKop: number }> {
     const type = kind === 'in' ? 'cash_in' : 'cash_out';
-    const done = this.db.prepare('SELECT body FROM kkt_documents WHERE op_id = ? AND type = ?').get(operationId, type) as { body: string } | undefined;
+    const done = this.db.prepare('SELECT body FROM kkt_documents WHERE op_id = ? AND type = ?').get(operationId, type) as
+      { body: string } | undefined;
     if (done) return JSON.parse(done.body) as { drawerKop: number };
     if (!Number.isSafeInteger(amountKop) || amountKop <= 0) throw new FiscalError('rejected', 'сумма должна быть больше нуля', 16);
     await this.before({ printing: true, fiscal: false });
@@ -355,7 +461,16 @@ export class VirtualRegister implements FiscalRegister {
     const at = this.now().toISOString();
     this.db.transaction(() => {
       const tape = renderCashMove(this.letterhead, { kind, amountKop, drawerKop, at, cashier: cashier.name, shiftNumber: s.shift_number });
-      this.insertDoc({ fd: null, op_id: operationId, type, shift_number: s.shift_number, at, tape, total_kop: amountKop, body: JSON.stringify({ drawerKop }) });
+      this.insertDoc({
+        fd: null,
+        op_id: operationId,
+        type,
+        shift_number: s.shift_number,
+        at,
+        tape,
+        total_kop: amountKop,
+        body: JSON.stringify({ drawerKop }),
+      });
       this.db.prepare('UPDATE kkt_state SET drawer_kop = ?').run(drawerKop);
     })();
     return { drawerKop };
@@ -366,7 +481,14 @@ export class VirtualRegister implements FiscalRegister {
     const s = this.state();
     if (!s.receipt_open) return;
     this.db.transaction(() => {
-      this.insertDoc({ fd: null, op_id: null, type: 'cancel', shift_number: s.shift_number, at: this.now().toISOString(), tape: renderText(['ЧЕК АННУЛИРОВАН']) });
+      this.insertDoc({
+        fd: null,
+        op_id: null,
+        type: 'cancel',
+        shift_number: s.shift_number,
+        at: this.now().toISOString(),
+        tape: renderText(['ЧЕК АННУЛИРОВАН']),
+      });
       this.db.prepare('UPDATE kkt_state SET receipt_open = 0').run();
     })();
   }
@@ -383,13 +505,15 @@ export class VirtualRegister implements FiscalRegister {
   }
 
   async reprintLast(): Promise<void> {
-    const last = this.db.prepare("SELECT * FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd DESC LIMIT 1").get() as DocRow | undefined;
+    const last = this.db.prepare("SELECT * FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd DESC LIMIT 1").get() as
+      DocRow | undefined;
     if (!last) throw new FiscalError('rejected', 'в ККТ ещё нет ни одного чека', 'no_document');
     await this.printCopy(last);
   }
 
   async reprintDocument(documentNumber: number): Promise<void> {
-    const doc = this.db.prepare("SELECT * FROM kkt_documents WHERE fd = ? AND type IN ('sale','sale_return')").get(documentNumber) as DocRow | undefined;
+    const doc = this.db.prepare("SELECT * FROM kkt_documents WHERE fd = ? AND type IN ('sale','sale_return')").get(documentNumber) as
+      DocRow | undefined;
     if (!doc) throw new FiscalError('rejected', `в ФН нет чека с номером ${documentNumber}`, 'no_document');
     await this.printCopy(doc);
   }
@@ -412,7 +536,14 @@ export class VirtualRegister implements FiscalRegister {
 
   async cut(): Promise<void> {
     await this.before({ printing: false, fiscal: false });
-    this.insertDoc({ fd: null, op_id: null, type: 'cut', shift_number: null, at: this.now().toISOString(), tape: '- - - - - - - - - - - ✂ - - - - - - - - - - -' });
+    this.insertDoc({
+      fd: null,
+      op_id: null,
+      type: 'cut',
+      shift_number: null,
+      at: this.now().toISOString(),
+      tape: '- - - - - - - - - - - ✂ - - - - - - - - - - -',
+    });
   }
 
   async printText(lines: string[]): Promise<void> {
@@ -424,16 +555,26 @@ export class VirtualRegister implements FiscalRegister {
     const fault = this.peekUnavailable();
     if (fault) {
       return {
-        driver: 'virtual', connected: false, model: 'Виртуальная ККТ', serialNumber: this.letterhead.serialNumber,
-        shift: { state: 'closed', number: null, openedAt: null, expiresAt: null }, paperPresent: false, coverOpen: false, receiptOpen: false,
-        drawerKop: null, fn: { number: this.letterhead.fnNumber, validUntil: null, warnings: [] }, ofd: { unsentCount: 0, oldestUnsentAt: null }, lastDocumentNumber: null,
+        driver: 'virtual',
+        connected: false,
+        model: 'Виртуальная ККТ',
+        serialNumber: this.letterhead.serialNumber,
+        shift: { state: 'closed', number: null, openedAt: null, expiresAt: null },
+        paperPresent: false,
+        coverOpen: false,
+        receiptOpen: false,
+        drawerKop: null,
+        fn: { number: this.letterhead.fnNumber, validUntil: null, warnings: [] },
+        ofd: { unsentCount: 0, oldestUnsentAt: null },
+        lastDocumentNumber: null,
       };
     }
     this.flushOfd();
     const s = this.state();
     const unsent = this.unsent();
     const warnings: string[] = [];
-    if (unsent.oldest && this.now().getTime() - new Date(unsent.oldest).getTime() > OFD_BLOCK_MS - 3 * 24 * HOUR) warnings.push('ofdTimeout');
+    if (unsent.oldest && this.now().getTime() - new Date(unsent.oldest).getTime() > OFD_BLOCK_MS - 3 * 24 * HOUR)
+      warnings.push('ofdTimeout');
     if (new Date(s.fn_valid_until).getTime() - this.now().getTime() < 30 * 24 * HOUR) warnings.push('needReplacement');
     return {
       driver: 'virtual',
@@ -548,17 +689,40 @@ export class VirtualRegister implements FiscalRegister {
     }
   }
 
-  private insertDoc(d: { fd: number | null; op_id: string | null; type: string; shift_number: number | null; at: string; tape: string; fiscal_sign?: string; ofd?: boolean; body?: string; total_kop?: number }): void {
+  private insertDoc(d: {
+    fd: number | null;
+    op_id: string | null;
+    type: string;
+    shift_number: number | null;
+    at: string;
+    tape: string;
+    fiscal_sign?: string;
+    ofd?: boolean;
+    body?: string;
+    total_kop?: number;
+  }): void {
     this.db
       .prepare(
         `INSERT INTO kkt_documents (fd, op_id, type, shift_number, receipt_number, total_kop, cash_kop, card_kop, at, fiscal_sign, qr, printed, ofd_sent_at, tape, body)
          VALUES (?, ?, ?, ?, NULL, ?, NULL, NULL, ?, ?, NULL, 1, ?, ?, ?)`,
       )
-      .run(d.fd, d.op_id, d.type, d.shift_number, d.total_kop ?? null, d.at, d.fiscal_sign ?? null, d.fd !== null && d.ofd ? d.at : null, d.tape, d.body ?? null);
+      .run(
+        d.fd,
+        d.op_id,
+        d.type,
+        d.shift_number,
+        d.total_kop ?? null,
+        d.at,
+        d.fiscal_sign ?? null,
+        d.fd !== null && d.ofd ? d.at : null,
+        d.tape,
+        d.body ?? null,
+      );
   }
 
   private resultFor(operationId: string): FiscalResult | null {
-    const r = this.db.prepare("SELECT * FROM kkt_documents WHERE op_id = ? AND type IN ('sale','sale_return')").get(operationId) as DocRow | undefined;
+    const r = this.db.prepare("SELECT * FROM kkt_documents WHERE op_id = ? AND type IN ('sale','sale_return')").get(operationId) as
+      DocRow | undefined;
     if (!r) return null;
     const s = this.state();
     return {
@@ -589,7 +753,8 @@ export class VirtualRegister implements FiscalRegister {
          FROM kkt_documents WHERE shift_number = ? AND type IN ('sale','sale_return','cash_in','cash_out') GROUP BY type`,
       )
       .all(shiftNumber) as { type: string; n: number; cash: number; card: number; total: number }[];
-    const by = (t: string): { n: number; cash: number; card: number; total: number } => rows.find((r) => r.type === t) ?? { n: 0, cash: 0, card: 0, total: 0 };
+    const by = (t: string): { n: number; cash: number; card: number; total: number } =>
+      rows.find((r) => r.type === t) ?? { n: 0, cash: 0, card: 0, total: 0 };
     return {
       shiftNumber,
       sales: { count: by('sale').n, cashKop: by('sale').cash, cardKop: by('sale').card },
@@ -601,13 +766,18 @@ export class VirtualRegister implements FiscalRegister {
   }
 
   private unsent(): { count: number; oldest: string | null } {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM kkt_documents WHERE fd IS NOT NULL AND ofd_sent_at IS NULL').get() as { n: number; oldest: string | null };
+    const r = this.db
+      .prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM kkt_documents WHERE fd IS NOT NULL AND ofd_sent_at IS NULL')
+      .get() as { n: number; oldest: string | null };
     return { count: r.n, oldest: r.oldest };
   }
 
   private flushOfd(): void {
     const s = this.state();
-    if (s.ofd_reachable) this.db.prepare('UPDATE kkt_documents SET ofd_sent_at = ? WHERE fd IS NOT NULL AND ofd_sent_at IS NULL').run(this.now().toISOString());
+    if (s.ofd_reachable)
+      this.db
+        .prepare('UPDATE kkt_documents SET ofd_sent_at = ? WHERE fd IS NOT NULL AND ofd_sent_at IS NULL')
+        .run(this.now().toISOString());
   }
 
   /** A stable 10-digit pseudo fiscal sign: the real ФП is cryptographic and only the drive can make it. */

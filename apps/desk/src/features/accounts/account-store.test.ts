@@ -5,12 +5,27 @@ import { Replica } from '../sync/replica.ts';
 import { AccountStore, refreshHouseKeys } from './account-store.ts';
 
 const account = (number: string, street: string, house: string, flat: string) => ({
-  number, els: null, city: 'Новоградск', street, house, building: null, flat, ownerName: `Жилец ${number}`, status: 'active', version: '1',
+  number,
+  els: null,
+  city: 'Новоградск',
+  street,
+  house,
+  building: null,
+  flat,
+  ownerName: `Жилец ${number}`,
+  status: 'active',
+  version: '1',
 });
 
 describe('account search by address', () => {
   const db = openJournal(':memory:');
-  const rows = [account('1', 'ул. Ленина', '10', '5'), account('2', 'Ленинградская', '10', '5'), account('3', 'ул. Ленина', '10', '6'), account('4', 'ул. Ленина', '11', '5'), account('5', 'Мира', '10', '5')];
+  const rows = [
+    account('1', 'ул. Ленина', '10', '5'),
+    account('2', 'Ленинградская', '10', '5'),
+    account('3', 'ул. Ленина', '10', '6'),
+    account('4', 'ул. Ленина', '11', '5'),
+    account('5', 'Мира', '10', '5'),
+  ];
   new Replica(db).apply({ accounts: rows } as never);
   const store = new AccountStore(db);
   const find = (q: string): string[] => store.search(q).map((h) => h.number);
@@ -32,13 +47,21 @@ describe('account search by address', () => {
 describe('account search by a house with a корпус or строение (issue 24 item 15)', () => {
   const db = openJournal(':memory:');
   const rows = [
-    account('10', 'ул. Берёзовая', '10 к2', '7'), account('11', 'ул. Берёзовая', '10', '7'), account('12', 'ул. Берёзовая', '100', '7'),
-    account('20', 'Трёхпрудная', '5 корп. 2', '1'), account('21', 'Трёхпрудная', '5', '1'), account('22', 'Трёхпрудная', '5 стр. 1', '1'),
+    account('10', 'ул. Берёзовая', '10 к2', '7'),
+    account('11', 'ул. Берёзовая', '10', '7'),
+    account('12', 'ул. Берёзовая', '100', '7'),
+    account('20', 'Трёхпрудная', '5 корп. 2', '1'),
+    account('21', 'Трёхпрудная', '5', '1'),
+    account('22', 'Трёхпрудная', '5 стр. 1', '1'),
     { ...account('30', 'Садовая', '3', '9'), building: 'корп. 4' },
   ];
   new Replica(db).apply({ accounts: rows } as never);
   const store = new AccountStore(db);
-  const find = (q: string): string[] => store.search(q).map((h) => h.number).sort();
+  const find = (q: string): string[] =>
+    store
+      .search(q)
+      .map((h) => h.number)
+      .sort();
 
   it('a house number finds the house and its buildings, not another house that begins with it', () => {
     expect(find('берёзовая 10')).toEqual(['10', '11']);
@@ -55,7 +78,8 @@ describe('account search by a house with a корпус or строение (iss
   });
 
   it('a building typed any way finds exactly that building', () => {
-    for (const q of ['берёзовая 10 к2', 'берёзовая 10к2', 'берёзовая 10 корп 2', 'берёзовая д. 10 корп. 2']) expect(find(q), q).toEqual(['10']);
+    for (const q of ['берёзовая 10 к2', 'берёзовая 10к2', 'берёзовая 10 корп 2', 'берёзовая д. 10 корп. 2'])
+      expect(find(q), q).toEqual(['10']);
     expect(find('трёхпрудная 5 корп 2')).toEqual(['20']);
     expect(find('трёхпрудная 5 стр 1')).toEqual(['22']);
     expect(find('садовая 3 к4')).toEqual(['30']);
@@ -63,22 +87,59 @@ describe('account search by a house with a корпус or строение (iss
   });
 });
 
-
 describe('an advance on an account (issue 24 item 14)', () => {
   it('a negative due from the billing, or payments above the due, show as paid ahead, not as a debt', () => {
     const db = openJournal(':memory:');
     const replica = new Replica(db);
     replica.apply({
-      suppliers: [{ id: 's1', name: 'УК', inn: '7707083893', kpp: null, phone: null, commission: { kind: 'none' }, agentType: 'paying_agent', active: true, version: '1' }],
-      services: [{ code: 'MAINT', name: 'Содержание', supplierId: 's1', unit: null, active: true, version: '1' }, { code: 'WATER', name: 'Вода', supplierId: 's1', unit: null, active: true, version: '1' }],
+      suppliers: [
+        {
+          id: 's1',
+          name: 'УК',
+          inn: '7707083893',
+          kpp: null,
+          phone: null,
+          commission: { kind: 'none' },
+          agentType: 'paying_agent',
+          active: true,
+          version: '1',
+        },
+      ],
+      services: [
+        { code: 'MAINT', name: 'Содержание', supplierId: 's1', unit: null, active: true, version: '1' },
+        { code: 'WATER', name: 'Вода', supplierId: 's1', unit: null, active: true, version: '1' },
+      ],
       accounts: [account('7', 'Мира', '1', '1')],
       charges: [
-        { accountNumber: '7', serviceCode: 'MAINT', period: '2026-10', dueKop: -25_000, penaltyKop: 0, paidKop: 0, paidPenaltyKop: 0, chargeKop: 100_000, version: '1' },
-        { accountNumber: '7', serviceCode: 'WATER', period: '2026-10', dueKop: 10_000, penaltyKop: 0, paidKop: 12_000, paidPenaltyKop: 0, chargeKop: 10_000, version: '1' },
+        {
+          accountNumber: '7',
+          serviceCode: 'MAINT',
+          period: '2026-10',
+          dueKop: -25_000,
+          penaltyKop: 0,
+          paidKop: 0,
+          paidPenaltyKop: 0,
+          chargeKop: 100_000,
+          version: '1',
+        },
+        {
+          accountNumber: '7',
+          serviceCode: 'WATER',
+          period: '2026-10',
+          dueKop: 10_000,
+          penaltyKop: 0,
+          paidKop: 12_000,
+          paidPenaltyKop: 0,
+          chargeKop: 10_000,
+          version: '1',
+        },
       ],
     } as never);
     const a = new AccountStore(db).details('7');
-    expect(a?.debts.map((d) => [d.serviceCode, d.debtKop, d.advanceKop])).toEqual([['WATER', 0, 2_000], ['MAINT', 0, 25_000]]);
+    expect(a?.debts.map((d) => [d.serviceCode, d.debtKop, d.advanceKop])).toEqual([
+      ['WATER', 0, 2_000],
+      ['MAINT', 0, 25_000],
+    ]);
     expect(a).toMatchObject({ totalDebtKop: 0, totalAdvanceKop: 27_000 });
   });
 });

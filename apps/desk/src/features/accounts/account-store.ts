@@ -16,7 +16,12 @@ export function refreshHouseKeys(db: JournalDb): number {
   db.transaction(() => {
     const update = db.prepare('UPDATE accounts SET house_key = ? WHERE number = ?');
     // Read first: better-sqlite3 cannot write while a statement iterates.
-    for (const r of db.prepare('SELECT number, house, building, house_key FROM accounts').all() as { number: string; house: string | null; building: string | null; house_key: string | null }[]) {
+    for (const r of db.prepare('SELECT number, house, building, house_key FROM accounts').all() as {
+      number: string;
+      house: string | null;
+      building: string | null;
+      house_key: string | null;
+    }[]) {
       const key = houseWithBuilding(r.house, r.building);
       if (key !== r.house_key) {
         update.run(key, r.number);
@@ -89,8 +94,22 @@ interface AccountRow {
   status: 'active' | 'closed';
 }
 
-export function formatAddress(a: { city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null }): string {
-  return [a.city && `г. ${a.city}`, a.street && `ул. ${a.street}`, a.house && `д. ${a.house}`, a.building && `корп. ${a.building}`, a.flat && `кв. ${a.flat}`].filter(Boolean).join(', ');
+export function formatAddress(a: {
+  city: string | null;
+  street: string | null;
+  house: string | null;
+  building: string | null;
+  flat: string | null;
+}): string {
+  return [
+    a.city && `г. ${a.city}`,
+    a.street && `ул. ${a.street}`,
+    a.house && `д. ${a.house}`,
+    a.building && `корп. ${a.building}`,
+    a.flat && `кв. ${a.flat}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 const TOP = '\uffff';
@@ -109,14 +128,23 @@ export class AccountStore {
     this.byNumber = db.prepare(`SELECT ${cols} FROM accounts WHERE number = ?`);
     this.byNumberPrefix = db.prepare(`SELECT ${cols} FROM accounts WHERE number >= ? AND number < ? ORDER BY number LIMIT ?`);
     this.byEls = db.prepare(`SELECT ${cols} FROM accounts WHERE els = ? LIMIT ?`);
-    this.byAddress = db.prepare(`SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`);
+    this.byAddress = db.prepare(
+      `SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`,
+    );
     // CROSS JOIN keeps the few matching streets as the outer loop: each is then one index seek.
     const onStreets = `FROM streets s CROSS JOIN accounts a ON a.street_key = s.street_key`;
-    const acols = cols.split(', ').map((c) => `a.${c}`).join(', ');
+    const acols = cols
+      .split(', ')
+      .map((c) => `a.${c}`)
+      .join(', ');
     // A house typed without a building matches its buildings too: three ranges on the same index.
     const house = `(a.house_key = @house OR (a.house_key >= @from AND a.house_key < @to) OR (a.house_key >= @slashFrom AND a.house_key < @slashTo))`;
-    this.byAddressHouse = db.prepare(`SELECT ${acols} ${onStreets} AND ${house} WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house, a.house_key, a.flat_key LIMIT @limit`);
-    this.byAddressFlat = db.prepare(`SELECT ${acols} ${onStreets} AND ${house} AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house LIMIT @limit`);
+    this.byAddressHouse = db.prepare(
+      `SELECT ${acols} ${onStreets} AND ${house} WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house, a.house_key, a.flat_key LIMIT @limit`,
+    );
+    this.byAddressFlat = db.prepare(
+      `SELECT ${acols} ${onStreets} AND ${house} AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house LIMIT @limit`,
+    );
     this.byOwner = db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`);
   }
 
@@ -142,7 +170,15 @@ export class AccountStore {
       const hi = plan.words + TOP;
       const r = plan.house ? houseRange(plan.house) : null;
       // A building was typed: only it (an empty range can match nothing).
-      const range = r ? { house: r.exact, from: r.from ?? '\uffff', to: r.to ?? '\uffff', slashFrom: r.slash?.[0] ?? '\uffff', slashTo: r.slash?.[1] ?? '\uffff' } : null;
+      const range = r
+        ? {
+            house: r.exact,
+            from: r.from ?? '\uffff',
+            to: r.to ?? '\uffff',
+            slashFrom: r.slash?.[0] ?? '\uffff',
+            slashTo: r.slash?.[1] ?? '\uffff',
+          }
+        : null;
       if (range && plan.flat) add(this.byAddressFlat.all({ lo, hi, ...range, flat: plan.flat, limit }));
       if (range) add(this.byAddressHouse.all({ lo, hi, ...range, limit }));
       else {
@@ -166,8 +202,20 @@ export class AccountStore {
          WHERE c.account_number = ? ORDER BY c.period, s.name`,
       )
       .all(number) as {
-      service_code: string; period: string; due_kop: number; penalty_kop: number; paid_kop: number; paid_penalty_kop: number; charge_kop: number | null;
-      service_name: string; supplier_id: string; supplier_name: string; supplier_inn: string; supplier_phone: string | null; local_paid: number; local_penalty: number;
+      service_code: string;
+      period: string;
+      due_kop: number;
+      penalty_kop: number;
+      paid_kop: number;
+      paid_penalty_kop: number;
+      charge_kop: number | null;
+      service_name: string;
+      supplier_id: string;
+      supplier_name: string;
+      supplier_inn: string;
+      supplier_phone: string | null;
+      local_paid: number;
+      local_penalty: number;
     }[];
     const debts = charges.map<DebtLine>((c) => ({
       serviceCode: c.service_code,
@@ -181,28 +229,80 @@ export class AccountStore {
       penaltyDebtKop: Math.max(0, c.penalty_kop - c.paid_penalty_kop - c.local_penalty),
       chargeKop: c.charge_kop,
     }));
-    const meters = (this.db
-      .prepare(
-        `SELECT m.*, s.name AS service_name,
+    const meters = (
+      this.db
+        .prepare(
+          `SELECT m.*, s.name AS service_name,
                 (SELECT r.value FROM local_readings r WHERE r.meter_id = m.id ORDER BY r.date DESC LIMIT 1) AS local_value,
                 (SELECT r.date FROM local_readings r WHERE r.meter_id = m.id ORDER BY r.date DESC LIMIT 1) AS local_date
          FROM meters m LEFT JOIN services s ON s.code = m.service_code WHERE m.account_number = ? AND m.active = 1 ORDER BY s.name, m.serial`,
-      )
-      .all(number) as { id: string; service_code: string; service_name: string | null; serial: string; digits: number; fraction_digits: number; verification_due: string | null; jump_threshold: number | null; last_value: string | null; last_date: string | null; local_value: string | null; local_date: string | null }[]).map<MeterView>((m) => {
+        )
+        .all(number) as {
+        id: string;
+        service_code: string;
+        service_name: string | null;
+        serial: string;
+        digits: number;
+        fraction_digits: number;
+        verification_due: string | null;
+        jump_threshold: number | null;
+        last_value: string | null;
+        last_date: string | null;
+        local_value: string | null;
+        local_date: string | null;
+      }[]
+    ).map<MeterView>((m) => {
       const local = m.local_date && (!m.last_date || m.local_date > m.last_date);
       return {
-        id: m.id, serviceCode: m.service_code, serviceName: m.service_name ?? m.service_code, serial: m.serial, digits: m.digits, fractionDigits: m.fraction_digits,
-        verificationDue: m.verification_due, jumpThreshold: m.jump_threshold, lastValue: local ? m.local_value : m.last_value, lastDate: local ? m.local_date : m.last_date,
+        id: m.id,
+        serviceCode: m.service_code,
+        serviceName: m.service_name ?? m.service_code,
+        serial: m.serial,
+        digits: m.digits,
+        fractionDigits: m.fraction_digits,
+        verificationDue: m.verification_due,
+        jumpThreshold: m.jump_threshold,
+        lastValue: local ? m.local_value : m.last_value,
+        lastDate: local ? m.local_date : m.last_date,
       };
     });
-    const recentPayments = (this.db
-      .prepare(`SELECT op_id, number, created_at, total_kop, state, reversed_by FROM operations WHERE account_number = ? AND kind = 'billing' ORDER BY created_at DESC LIMIT 10`)
-      .all(number) as { op_id: string; number: string; created_at: string; total_kop: number; state: string; reversed_by: string | null }[]).map((p) => ({
-      paymentId: p.op_id, number: p.number, createdAt: p.created_at, totalKop: p.total_kop, state: p.state, reversed: p.reversed_by !== null,
+    const recentPayments = (
+      this.db
+        .prepare(
+          `SELECT op_id, number, created_at, total_kop, state, reversed_by FROM operations WHERE account_number = ? AND kind = 'billing' ORDER BY created_at DESC LIMIT 10`,
+        )
+        .all(number) as {
+        op_id: string;
+        number: string;
+        created_at: string;
+        total_kop: number;
+        state: string;
+        reversed_by: string | null;
+      }[]
+    ).map((p) => ({
+      paymentId: p.op_id,
+      number: p.number,
+      createdAt: p.created_at,
+      totalKop: p.total_kop,
+      state: p.state,
+      reversed: p.reversed_by !== null,
     }));
     return {
-      number: a.number, els: a.els, address: formatAddress(a), ownerName: a.owner_name, status: a.status, city: a.city, street: a.street, house: a.house, building: a.building, flat: a.flat,
-      debts, totalDebtKop: debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0), totalAdvanceKop: debts.reduce((s, d) => s + d.advanceKop, 0), meters, recentPayments,
+      number: a.number,
+      els: a.els,
+      address: formatAddress(a),
+      ownerName: a.owner_name,
+      status: a.status,
+      city: a.city,
+      street: a.street,
+      house: a.house,
+      building: a.building,
+      flat: a.flat,
+      debts,
+      totalDebtKop: debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0),
+      totalAdvanceKop: debts.reduce((s, d) => s + d.advanceKop, 0),
+      meters,
+      recentPayments,
     };
   }
 }

@@ -6,18 +6,51 @@
 import { normalizeGisId } from '@paydesk/domain';
 
 const STREET_WORDS = new Set([
-  'ул', 'улица', 'пр', 'просп', 'проспект', 'пр-т', 'пер', 'переулок', 'пл', 'площадь', 'б-р', 'бул', 'бульвар', 'ш', 'шоссе', 'наб', 'набережная',
-  'мкр', 'микрорайон', 'проезд', 'пр-д', 'туп', 'тупик', 'тракт', 'аллея', 'линия', 'кв-л', 'квартал',
+  'ул',
+  'улица',
+  'пр',
+  'просп',
+  'проспект',
+  'пр-т',
+  'пер',
+  'переулок',
+  'пл',
+  'площадь',
+  'б-р',
+  'бул',
+  'бульвар',
+  'ш',
+  'шоссе',
+  'наб',
+  'набережная',
+  'мкр',
+  'микрорайон',
+  'проезд',
+  'пр-д',
+  'туп',
+  'тупик',
+  'тракт',
+  'аллея',
+  'линия',
+  'кв-л',
+  'квартал',
 ]);
 const HOUSE_WORDS = /^(д|дом|к|корп|корпус|стр|строение|кв|квартира|г|город)$/;
 
 export function fold(text: string): string {
-  return text.toLowerCase().replace(/ё/g, 'е').replace(/[.,;:"«»()]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[.,;:"«»()]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function streetKey(street: string | null): string | null {
   if (!street) return null;
-  const words = fold(street).split(' ').filter((w) => w && !STREET_WORDS.has(w));
+  const words = fold(street)
+    .split(' ')
+    .filter((w) => w && !STREET_WORDS.has(w));
   return words.join(' ') || null;
 }
 
@@ -27,7 +60,11 @@ const STRUCTURE = /\s*(строение|стр|с)\s*(?=\d)/g;
 
 export function houseKey(text: string | null): string | null {
   if (!text) return null;
-  const k = fold(text).replace(/^(д|дом|кв|квартира)\s*/, '').replace(BUILDING, 'к').replace(STRUCTURE, 'с').replace(/\s+/g, '');
+  const k = fold(text)
+    .replace(/^(д|дом|кв|квартира)\s*/, '')
+    .replace(BUILDING, 'к')
+    .replace(STRUCTURE, 'с')
+    .replace(/\s+/g, '');
   return k || null;
 }
 

@@ -16,7 +16,12 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | null = null;
 
   attach(reply: FastifyReply): void {
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     reply.raw.write('retry: 2000\n\n');
     this.clients.add(reply);
     reply.raw.on('close', () => this.clients.delete(reply));

@@ -35,7 +35,12 @@ let device: VirtualRegister;
 let runner: FiscalRunner;
 
 function setup(odd: OddDevice): void {
-  runner = new FiscalRunner(db, new Journal(db), () => odd, () => new Date());
+  runner = new FiscalRunner(
+    db,
+    new Journal(db),
+    () => odd,
+    () => new Date(),
+  );
   registerKinds(runner, { db, timeZone: () => 'Europe/Moscow' });
 }
 
@@ -51,9 +56,32 @@ afterEach(async () => {
 });
 
 function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
-  const receipt = composeServiceReceipt({ operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }]);
-  const request = { kind: 'service', method: 'cash', tenderedKop: null, totalKop: priceKop, commissionKop: 0, changeKop: 0, items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }], warnings: [] };
-  return { opId, kind: 'service', numbered: true, request, receipt, cashier, shiftNumber: 1, totalKop: priceKop, commissionKop: 0, method: 'cash' };
+  const receipt = composeServiceReceipt(
+    { operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' },
+    [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }],
+  );
+  const request = {
+    kind: 'service',
+    method: 'cash',
+    tenderedKop: null,
+    totalKop: priceKop,
+    commissionKop: 0,
+    changeKop: 0,
+    items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }],
+    warnings: [],
+  };
+  return {
+    opId,
+    kind: 'service',
+    numbered: true,
+    request,
+    receipt,
+    cashier,
+    shiftNumber: 1,
+    totalKop: priceKop,
+    commissionKop: 0,
+    method: 'cash',
+  };
 }
 
 async function attempt(op: NewOperation): Promise<string> {
@@ -87,6 +115,10 @@ describe('ATTACK: the settle rule against devices it has not met', () => {
     const truth = device.receipts()[0];
     expect(truth?.printed).toBe(false);
     const row = runner.get(op.opId);
-    expect({ state: row?.state, journalPrinted: row?.printed, waitingToPrint: runner.unprinted().map((r) => r.op_id) }).toEqual({ state: 'done', journalPrinted: 0, waitingToPrint: [op.opId] });
+    expect({ state: row?.state, journalPrinted: row?.printed, waitingToPrint: runner.unprinted().map((r) => r.op_id) }).toEqual({
+      state: 'done',
+      journalPrinted: 0,
+      waitingToPrint: [op.opId],
+    });
   });
 });

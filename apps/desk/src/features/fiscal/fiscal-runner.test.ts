@@ -26,7 +26,12 @@ beforeEach(async () => {
   db = openJournal(':memory:');
   device = new VirtualRegister({ file: ':memory:', crash: () => undefined });
   odd = new OddDevice(device);
-  runner = new FiscalRunner(db, new Journal(db), () => odd, () => new Date());
+  runner = new FiscalRunner(
+    db,
+    new Journal(db),
+    () => odd,
+    () => new Date(),
+  );
   registerKinds(runner, { db, timeZone: () => 'Europe/Moscow' });
   await device.openShift(uuidv7(), { name: 'Кассир' });
 });
@@ -37,9 +42,32 @@ afterEach(async () => {
 });
 
 function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
-  const receipt = composeServiceReceipt({ operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }]);
-  const request = { kind: 'service', method: 'cash', tenderedKop: null, totalKop: priceKop, commissionKop: 0, changeKop: 0, items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }], warnings: [] };
-  return { opId, kind: 'service', numbered: true, request, receipt, cashier, shiftNumber: 1, totalKop: priceKop, commissionKop: 0, method: 'cash' };
+  const receipt = composeServiceReceipt(
+    { operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' },
+    [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }],
+  );
+  const request = {
+    kind: 'service',
+    method: 'cash',
+    tenderedKop: null,
+    totalKop: priceKop,
+    commissionKop: 0,
+    changeKop: 0,
+    items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }],
+    warnings: [],
+  };
+  return {
+    opId,
+    kind: 'service',
+    numbered: true,
+    request,
+    receipt,
+    cashier,
+    shiftNumber: 1,
+    totalKop: priceKop,
+    commissionKop: 0,
+    method: 'cash',
+  };
 }
 
 function cashIn(amountKop: number, opId = uuidv7()): NewOperation {
@@ -145,7 +173,9 @@ describe('what the device cannot tell, a senior cashier settles by hand', () => 
     const documentNumber = device.receipts()[0]?.documentNumber as number;
     const row = await runner.settleByHand(op.opId, { done: true, documentNumber }, senior);
     expect(row).toMatchObject({ state: 'done', settled_by: senior });
-    const body = JSON.parse((db.prepare('SELECT body FROM ops WHERE op_id = ?').get(op.opId) as { body: string }).body) as { fiscal: { documentNumber: number; settledBy: string } };
+    const body = JSON.parse((db.prepare('SELECT body FROM ops WHERE op_id = ?').get(op.opId) as { body: string }).body) as {
+      fiscal: { documentNumber: number; settledBy: string };
+    };
     expect(body.fiscal).toMatchObject({ documentNumber, settledBy: senior });
     expect(await settle(sale(100_00))).toMatchObject({ state: 'done' });
   });
@@ -161,7 +191,14 @@ describe('what the device cannot tell, a senior cashier settles by hand', () => 
 
   it('an operation sent to another device is not settled by the one in use now', async () => {
     let name = 'kkmserver:a';
-    const r2 = new FiscalRunner(db, new Journal(db), () => odd, () => new Date(), {}, () => name);
+    const r2 = new FiscalRunner(
+      db,
+      new Journal(db),
+      () => odd,
+      () => new Date(),
+      {},
+      () => name,
+    );
     registerKinds(r2, { db, timeZone: () => 'Europe/Moscow' });
     const op = sale();
     odd.fault('timeout_before');
@@ -226,8 +263,33 @@ describe('the cashier’s ИНН (tag 1203) on every register document', () => {
     await device.closeShift(uuidv7(), { name: 'Кассир' });
     await settle({ opId: uuidv7(), kind: 'shift_open', numbered: false, request: { openingFloatKop: 0 }, cashier });
     await settle(cashIn(1_000_00));
-    await settle({ opId: uuidv7(), kind: 'cash_out', numbered: false, request: { amountKop: 500_00 }, cashier, shiftNumber: 2, totalKop: 500_00, method: 'cash' });
-    await settle({ opId: uuidv7(), kind: 'shift_close', numbered: false, request: { journalTotals: { sales: { count: 0, cashKop: 0, cardKop: 0 }, returns: { count: 0, cashKop: 0, cardKop: 0 }, cashInKop: 0, cashOutKop: 0, drawerKop: 0 }, unsentCount: 0, shiftNumber: 2 }, cashier });
+    await settle({
+      opId: uuidv7(),
+      kind: 'cash_out',
+      numbered: false,
+      request: { amountKop: 500_00 },
+      cashier,
+      shiftNumber: 2,
+      totalKop: 500_00,
+      method: 'cash',
+    });
+    await settle({
+      opId: uuidv7(),
+      kind: 'shift_close',
+      numbered: false,
+      request: {
+        journalTotals: {
+          sales: { count: 0, cashKop: 0, cardKop: 0 },
+          returns: { count: 0, cashKop: 0, cardKop: 0 },
+          cashInKop: 0,
+          cashOutKop: 0,
+          drawerKop: 0,
+        },
+        unsentCount: 0,
+        shiftNumber: 2,
+      },
+      cashier,
+    });
     expect(odd.cashiers.map((c) => c.call)).toEqual(['openShift', 'cashIn', 'cashOut', 'closeShift']);
     for (const c of odd.cashiers) expect(c.cashier, c.call).toEqual({ name: cashier.name, inn: cashier.inn });
   });

@@ -14,7 +14,7 @@
  * same answer and one receipt; posted while it runs, the second caller waits for the first.
  */
 import { AppError, type ErrorCode, type OpType } from '@paydesk/protocol';
-import type { FiscalError} from '@paydesk/fiscal';
+import type { FiscalError } from '@paydesk/fiscal';
 import { isFiscalError, type FiscalRegister, type FiscalResult } from '@paydesk/fiscal';
 import type { Receipt } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
@@ -22,7 +22,8 @@ import type { Journal } from '../journal/journal.ts';
 import type { Clock } from '../../clock.ts';
 import { readMarks, receiptMatches, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
 
-export type OperationKind = 'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
+export type OperationKind =
+  'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
 export type OperationState = 'fiscal_pending' | 'done' | 'failed';
 
 export interface OperationRow {
@@ -211,7 +212,9 @@ export class FiscalRunner {
 
   /** Operations whose register outcome is not known yet (none are running right now). */
   unresolved(): OperationRow[] {
-    return (this.db.prepare("SELECT * FROM operations WHERE state = 'fiscal_pending' ORDER BY created_at").all() as OperationRow[]).filter((r) => !this.running.has(r.op_id));
+    return (this.db.prepare("SELECT * FROM operations WHERE state = 'fiscal_pending' ORDER BY created_at").all() as OperationRow[]).filter(
+      (r) => !this.running.has(r.op_id),
+    );
   }
 
   /** Receipts the register fiscalised but has not printed yet, oldest first. */
@@ -228,12 +231,14 @@ export class FiscalRunner {
     const inFlight = this.running.get(op.opId);
     if (inFlight) {
       // The same operation sent twice waits for the first; another operation under its id is refused.
-      if (inFlight.kind !== op.kind || inFlight.request !== requestJson) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
+      if (inFlight.kind !== op.kind || inFlight.request !== requestJson)
+        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
       return inFlight.attempt;
     }
     const existing = this.get(op.opId);
     if (existing) {
-      if (existing.kind !== op.kind || existing.request !== requestJson) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
+      if (existing.kind !== op.kind || existing.request !== requestJson)
+        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
       if (existing.state === 'done') return existing;
     }
     const attempt = this.attempt(op, requestJson).finally(() => this.running.delete(op.opId));
@@ -265,12 +270,34 @@ export class FiscalRunner {
                  account_number, provider_code, provider_account, original_op_id, marks, created_at, updated_at)
                VALUES (?, ?, ?, 'fiscal_pending', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(op.opId, op.kind, number, requestJson, op.receipt ? JSON.stringify(op.receipt) : null, op.cashier.id, op.cashier.name, op.cashier.inn ?? null, op.shiftNumber ?? null, op.totalKop ?? null,
-              op.commissionKop ?? null, op.method ?? null, op.tenderedKop ?? null, op.accountNumber ?? null, op.providerCode ?? null, op.providerAccount ?? null, op.originalOpId ?? null, JSON.stringify(marks), now, now);
+            .run(
+              op.opId,
+              op.kind,
+              number,
+              requestJson,
+              op.receipt ? JSON.stringify(op.receipt) : null,
+              op.cashier.id,
+              op.cashier.name,
+              op.cashier.inn ?? null,
+              op.shiftNumber ?? null,
+              op.totalKop ?? null,
+              op.commissionKop ?? null,
+              op.method ?? null,
+              op.tenderedKop ?? null,
+              op.accountNumber ?? null,
+              op.providerCode ?? null,
+              op.providerAccount ?? null,
+              op.originalOpId ?? null,
+              JSON.stringify(marks),
+              now,
+              now,
+            );
         })();
       } else if (row.state === 'failed') {
         const r = this.db
-          .prepare("UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, unknown_reason = NULL, marks = ?, updated_at = ? WHERE op_id = ? AND state = 'failed'")
+          .prepare(
+            "UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, unknown_reason = NULL, marks = ?, updated_at = ? WHERE op_id = ? AND state = 'failed'",
+          )
           .run(JSON.stringify(marks), now, op.opId);
         if (r.changes !== 1) throw new AppError('payment.in_progress');
       }
@@ -308,11 +335,19 @@ export class FiscalRunner {
     const waiting = this.unprinted();
     if (waiting.length === 0) return;
     const numbers = waiting.map((r) => r.number ?? r.op_id.slice(0, 8)).join(', ');
-    throw new AppError('fiscal.paper_out', `Не напечатаны чеки: ${numbers}. Заправьте ленту и нажмите «Допечатать» в меню «ККМ»: новые операции — после этого.`, { unprinted: waiting.map((r) => r.op_id) });
+    throw new AppError(
+      'fiscal.paper_out',
+      `Не напечатаны чеки: ${numbers}. Заправьте ленту и нажмите «Допечатать» в меню «ККМ»: новые операции — после этого.`,
+      { unprinted: waiting.map((r) => r.op_id) },
+    );
   }
 
   private stillUnknown(row: OperationRow): AppError {
-    return new AppError('fiscal.outcome_unknown', `Неизвестно, выполнена ли операция ${row.number ?? ''} на ККТ: ${row.unknown_reason ?? 'ККТ не отвечает'}. Не принимайте деньги повторно: операция будет сверена, когда ККТ ответит.`, { opId: row.op_id, reason: row.unknown_reason });
+    return new AppError(
+      'fiscal.outcome_unknown',
+      `Неизвестно, выполнена ли операция ${row.number ?? ''} на ККТ: ${row.unknown_reason ?? 'ККТ не отвечает'}. Не принимайте деньги повторно: операция будет сверена, когда ККТ ответит.`,
+      { opId: row.op_id, reason: row.unknown_reason },
+    );
   }
 
   /** Calls the register for a pending row and records the outcome. Runs under the mutex. */
@@ -335,8 +370,12 @@ export class FiscalRunner {
     if (handler.receipt) {
       const r = result as Partial<FiscalResult> | null;
       if (!r?.documentNumber || r.documentNumber <= 0) return this.afterUnclear(row, 'ККТ ответила без номера документа');
-      const expected = { kind: handler.receipt, totalKop: (JSON.parse(row.receipt ?? 'null') as Receipt | null)?.totalKop ?? row.total_kop ?? 0 };
-      if (!receiptMatches(r as FiscalResult, expected)) return this.afterUnclear(row, `ККТ ответила документом на ${(r.totalKop ?? 0) / 100} ₽, а чек на ${expected.totalKop / 100} ₽`);
+      const expected = {
+        kind: handler.receipt,
+        totalKop: (JSON.parse(row.receipt ?? 'null') as Receipt | null)?.totalKop ?? row.total_kop ?? 0,
+      };
+      if (!receiptMatches(r as FiscalResult, expected))
+        return this.afterUnclear(row, `ККТ ответила документом на ${(r.totalKop ?? 0) / 100} ₽, а чек на ${expected.totalKop / 100} ₽`);
     }
     return this.complete(row, result);
   }
@@ -344,12 +383,19 @@ export class FiscalRunner {
   private async afterUnclear(row: OperationRow, what: string): Promise<OperationRow> {
     const settled = await this.settle(row);
     if (settled?.state === 'done') return settled;
-    if (settled?.state === 'failed') throw new AppError('fiscal.rejected', `Операция на ККТ не выполнена (${what}): ${settled.error_message ?? ''}. Её можно повторить.`, { opId: row.op_id });
+    if (settled?.state === 'failed')
+      throw new AppError('fiscal.rejected', `Операция на ККТ не выполнена (${what}): ${settled.error_message ?? ''}. Её можно повторить.`, {
+        opId: row.op_id,
+      });
     throw this.stillUnknown(settled ?? row);
   }
 
   private fail(opId: string, code: string, message: string): void {
-    this.db.prepare("UPDATE operations SET state = 'failed', error_code = ?, error_message = ?, unknown_reason = NULL, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(code, message, this.clock().toISOString(), opId);
+    this.db
+      .prepare(
+        "UPDATE operations SET state = 'failed', error_code = ?, error_message = ?, unknown_reason = NULL, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'",
+      )
+      .run(code, message, this.clock().toISOString(), opId);
     const row = this.get(opId);
     if (row) this.hooks.changed?.(row);
   }
@@ -365,7 +411,9 @@ export class FiscalRunner {
       const { type, body } = handler.finalize({ ...current, settled_by: settledBy }, result, at);
       const seq = this.journal.append(type, row.op_id, body, at);
       this.db
-        .prepare("UPDATE operations SET state = 'done', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), printed = ?, unknown_reason = NULL, settled_by = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'")
+        .prepare(
+          "UPDATE operations SET state = 'done', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), printed = ?, unknown_reason = NULL, settled_by = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'",
+        )
         .run(JSON.stringify(result ?? null), seq, shiftOf(result), printed, settledBy, at.toISOString(), row.op_id);
     })();
     const done = this.get(row.op_id) as OperationRow;
@@ -378,7 +426,8 @@ export class FiscalRunner {
     const requestJson = JSON.stringify(op.request);
     const existing = this.get(op.opId);
     if (existing) {
-      if (existing.kind !== op.kind || existing.request !== requestJson) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
+      if (existing.kind !== op.kind || existing.request !== requestJson)
+        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
       return existing;
     }
     const at = this.clock();
@@ -389,7 +438,19 @@ export class FiscalRunner {
           `INSERT INTO operations (op_id, kind, state, request, attempts, cashier_id, cashier_name, shift_number, total_kop, account_number, seq, created_at, updated_at)
            VALUES (?, ?, 'done', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(op.opId, op.kind, requestJson, op.cashier.id, op.cashier.name, op.shiftNumber ?? null, op.totalKop ?? null, op.accountNumber ?? null, seq, at.toISOString(), at.toISOString());
+        .run(
+          op.opId,
+          op.kind,
+          requestJson,
+          op.cashier.id,
+          op.cashier.name,
+          op.shiftNumber ?? null,
+          op.totalKop ?? null,
+          op.accountNumber ?? null,
+          seq,
+          at.toISOString(),
+          at.toISOString(),
+        );
     })();
     const row = this.get(op.opId) as OperationRow;
     this.hooks.changed?.(row);
@@ -401,7 +462,11 @@ export class FiscalRunner {
     for (const row of this.unresolved()) {
       const settled = await this.settle(row);
       if (settled?.state === 'fiscal_pending') {
-        throw new AppError('fiscal.outcome_unknown', `Сначала нужно выяснить, выполнена ли операция ${row.number ?? row.kind}: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Проверьте ККТ и повторите; если ККТ не может сказать, старший кассир сверит операцию вручную.`, { opId: row.op_id, reason: settled.unknown_reason });
+        throw new AppError(
+          'fiscal.outcome_unknown',
+          `Сначала нужно выяснить, выполнена ли операция ${row.number ?? row.kind}: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Проверьте ККТ и повторите; если ККТ не может сказать, старший кассир сверит операцию вручную.`,
+          { opId: row.op_id, reason: settled.unknown_reason },
+        );
       }
     }
   }
@@ -432,10 +497,19 @@ export class FiscalRunner {
     let verdict: Verdict;
     try {
       if (before?.device && before.device !== this.deviceName()) {
-        verdict = { kind: 'unknown', reason: `операция была отправлена на другую ККТ (${before.device}): эта не может сказать, что с ней стало` };
+        verdict = {
+          kind: 'unknown',
+          reason: `операция была отправлена на другую ККТ (${before.device}): эта не может сказать, что с ней стало`,
+        };
       } else if (handler.receipt) {
         const receipt = row.receipt ? (JSON.parse(row.receipt) as Receipt) : null;
-        verdict = await settleReceipt(this.register(), row.op_id, { kind: handler.receipt, totalKop: receipt?.totalKop ?? row.total_kop ?? 0 }, before, row.shift_number);
+        verdict = await settleReceipt(
+          this.register(),
+          row.op_id,
+          { kind: handler.receipt, totalKop: receipt?.totalKop ?? row.total_kop ?? 0 },
+          before,
+          row.shift_number,
+        );
       } else if (handler.settle) {
         verdict = await handler.settle(this.register(), row, before);
       } else {
@@ -443,14 +517,20 @@ export class FiscalRunner {
       }
     } catch (e) {
       const busy = isFiscalError(e) && e.code === 'busy';
-      verdict = { kind: 'unknown', reason: busy ? `ККТ ещё выполняет эту операцию: ${e.message}` : `ККТ не ответила на сверку: ${(e as Error).message}`, busy };
+      verdict = {
+        kind: 'unknown',
+        reason: busy ? `ККТ ещё выполняет эту операцию: ${e.message}` : `ККТ не ответила на сверку: ${(e as Error).message}`,
+        busy,
+      };
     }
     if (verdict.kind === 'done') return { row: this.complete(row, verdict.result), verdict };
     if (verdict.kind === 'not_done') {
       this.fail(row.op_id, 'not_done', `ККТ не выполнила операцию: ${verdict.reason}`);
       return { row: this.get(row.op_id), verdict };
     }
-    this.db.prepare("UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'").run(verdict.reason, this.clock().toISOString(), row.op_id);
+    this.db
+      .prepare("UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'")
+      .run(verdict.reason, this.clock().toISOString(), row.op_id);
     return { row: this.get(row.op_id), verdict };
   }
 
@@ -459,7 +539,11 @@ export class FiscalRunner {
    * number read from the device, or "not done". Journaled with who decided it; the server puts it in
    * the review queue.
    */
-  async settleByHand(opId: string, outcome: { done: true; documentNumber: number } | { done: false }, seniorId: string): Promise<OperationRow> {
+  async settleByHand(
+    opId: string,
+    outcome: { done: true; documentNumber: number } | { done: false },
+    seniorId: string,
+  ): Promise<OperationRow> {
     return this.mutex.run(async () => {
       const row = this.get(opId);
       if (!row) throw new AppError('not_found', 'Операция не найдена в журнале');
@@ -468,7 +552,11 @@ export class FiscalRunner {
       const settled = await this.settleWithVerdict(row);
       if (settled?.row && settled.row.state !== 'fiscal_pending') return settled.row;
       if (settled?.verdict.kind === 'unknown' && settled.verdict.busy) {
-        throw new AppError('conflict', `ККТ ещё выполняет эту операцию: дождитесь, пока она закончит, и сверьте снова. ${settled.verdict.reason}`, { reason: 'register_busy' });
+        throw new AppError(
+          'conflict',
+          `ККТ ещё выполняет эту операцию: дождитесь, пока она закончит, и сверьте снова. ${settled.verdict.reason}`,
+          { reason: 'register_busy' },
+        );
       }
       const handler = this.handlerOf(row.kind);
       if (!outcome.done) {
@@ -479,9 +567,28 @@ export class FiscalRunner {
       const receipt = row.receipt ? (JSON.parse(row.receipt) as Receipt) : null;
       const at = this.clock().toISOString();
       const result = handler.receipt
-        ? ({ operationId: opId, kind: handler.receipt, documentNumber: outcome.documentNumber, fiscalSign: '', shiftNumber: row.shift_number ?? 0, receiptNumber: 0, at, totalKop: receipt?.totalKop ?? row.total_kop ?? 0, fnNumber: '', registrationNumber: '', qr: '', printed: true } satisfies FiscalResult)
+        ? ({
+            operationId: opId,
+            kind: handler.receipt,
+            documentNumber: outcome.documentNumber,
+            fiscalSign: '',
+            shiftNumber: row.shift_number ?? 0,
+            receiptNumber: 0,
+            at,
+            totalKop: receipt?.totalKop ?? row.total_kop ?? 0,
+            fnNumber: '',
+            registrationNumber: '',
+            qr: '',
+            printed: true,
+          } satisfies FiscalResult)
         : row.kind === 'shift_open' || row.kind === 'shift_close'
-          ? { operationId: opId, shiftNumber: (await this.shiftNumberNow()) ?? row.shift_number ?? 0, documentNumber: outcome.documentNumber, at, totals: null }
+          ? {
+              operationId: opId,
+              shiftNumber: (await this.shiftNumberNow()) ?? row.shift_number ?? 0,
+              documentNumber: outcome.documentNumber,
+              at,
+              totals: null,
+            }
           : { drawerKop: null };
       return this.complete(row, result, seniorId);
     });
@@ -524,7 +631,9 @@ export class FiscalRunner {
 
   private markPrinted(row: OperationRow): void {
     const result = { ...(JSON.parse(row.result ?? '{}') as object), printed: true };
-    this.db.prepare('UPDATE operations SET printed = 1, result = ?, updated_at = ? WHERE op_id = ?').run(JSON.stringify(result), this.clock().toISOString(), row.op_id);
+    this.db
+      .prepare('UPDATE operations SET printed = 1, result = ?, updated_at = ? WHERE op_id = ?')
+      .run(JSON.stringify(result), this.clock().toISOString(), row.op_id);
     this.hooks.changed?.(this.get(row.op_id) as OperationRow);
   }
 

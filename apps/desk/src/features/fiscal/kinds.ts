@@ -47,13 +47,24 @@ async function settleShift(register: FiscalRegister, row: OperationRow, before: 
   const at = s.shift.openedAt ?? new Date().toISOString();
   if (opening) {
     if (nowOpen && was.state === 'closed' && s.shift.number !== null && s.shift.number !== was.number) {
-      return done({ operationId: row.op_id, shiftNumber: s.shift.number, documentNumber: s.lastDocumentNumber ?? 0, at } satisfies ShiftDocument);
+      return done({
+        operationId: row.op_id,
+        shiftNumber: s.shift.number,
+        documentNumber: s.lastDocumentNumber ?? 0,
+        at,
+      } satisfies ShiftDocument);
     }
     if (!nowOpen && s.shift.number === was.number) return notDone('смена в ККТ по-прежнему закрыта');
     return unknown(`смена в ККТ: ${s.shift.state}, номер ${s.shift.number ?? '—'}`);
   }
   if (!nowOpen && was.state !== 'closed') {
-    return done({ operationId: row.op_id, shiftNumber: was.number ?? 0, documentNumber: s.lastDocumentNumber ?? 0, at: new Date().toISOString(), totals: null } satisfies CloseShiftResult);
+    return done({
+      operationId: row.op_id,
+      shiftNumber: was.number ?? 0,
+      documentNumber: s.lastDocumentNumber ?? 0,
+      at: new Date().toISOString(),
+      totals: null,
+    } satisfies CloseShiftResult);
   }
   if (nowOpen && s.shift.number === was.number) return notDone('смена в ККТ по-прежнему открыта');
   return unknown(`смена в ККТ: ${s.shift.state}, номер ${s.shift.number ?? '—'}`);
@@ -75,7 +86,9 @@ function receiptOf(row: OperationRow): Receipt {
 }
 
 export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
-  const addLocalCharges = ctx.db.prepare('INSERT OR IGNORE INTO local_charges (op_id, account_number, service_code, period, paid_kop, paid_penalty_kop) VALUES (?, ?, ?, ?, ?, ?)');
+  const addLocalCharges = ctx.db.prepare(
+    'INSERT OR IGNORE INTO local_charges (op_id, account_number, service_code, period, paid_kop, paid_penalty_kop) VALUES (?, ?, ?, ?, ?, ?)',
+  );
 
   const paymentBase = (row: OperationRow, p: PreparedPayment, r: FiscalResult) => ({
     cashierId: row.cashier_id,
@@ -89,7 +102,10 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
     fiscal: fiscalAttrs(r, row),
   });
 
-  const sale = { receipt: 'sale' as const, call: (register: FiscalRegister, row: OperationRow) => register.registerReceipt(receiptOf(row)) };
+  const sale = {
+    receipt: 'sale' as const,
+    call: (register: FiscalRegister, row: OperationRow) => register.registerReceipt(receiptOf(row)),
+  };
 
   runner.handle('billing', {
     ...sale,
@@ -97,7 +113,14 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const p = JSON.parse(row.request) as PreparedPayment;
       const r = result as FiscalResult;
       const base = paymentBase(row, p, r);
-      const lines = (p.lines ?? []).map((l) => ({ serviceCode: l.serviceCode, period: l.period, amountKop: l.amountKop, penaltyKop: l.penaltyKop, commissionKop: l.commissionKop, ...(l.supplierId ? { supplierId: l.supplierId } : {}) }));
+      const lines = (p.lines ?? []).map((l) => ({
+        serviceCode: l.serviceCode,
+        period: l.period,
+        amountKop: l.amountKop,
+        penaltyKop: l.penaltyKop,
+        commissionKop: l.commissionKop,
+        ...(l.supplierId ? { supplierId: l.supplierId } : {}),
+      }));
       for (const l of lines) addLocalCharges.run(row.op_id, p.accountNumber, l.serviceCode, l.period, l.amountKop, l.penaltyKop);
       const body: OpBody<'payment.accepted'> = { ...base, accountNumber: p.accountNumber as string, lines };
       return { type: 'payment.accepted', body };
@@ -110,8 +133,12 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const p = JSON.parse(row.request) as PreparedPayment;
       const base = paymentBase(row, p, result as FiscalResult);
       const body: OpBody<'thirdparty.accepted'> = {
-        ...base, providerCode: p.providerCode as string, account: p.account as string, amountKop: p.amountKop as number,
-        ...(p.check ? { check: p.check } : {}), ...(p.checkSkippedOffline ? { checkSkippedOffline: true } : {}),
+        ...base,
+        providerCode: p.providerCode as string,
+        account: p.account as string,
+        amountKop: p.amountKop as number,
+        ...(p.check ? { check: p.check } : {}),
+        ...(p.checkSkippedOffline ? { checkSkippedOffline: true } : {}),
       };
       return { type: 'thirdparty.accepted', body };
     },
@@ -136,14 +163,22 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const r = result as FiscalResult;
       ctx.db.prepare('UPDATE operations SET reversed_by = ? WHERE op_id = ? AND reversed_by IS NULL').run(row.op_id, req.originalOpId);
       // The debt comes back on the account as the cashier sees it.
-      const original = ctx.db.prepare('SELECT request, account_number FROM operations WHERE op_id = ?').get(req.originalOpId) as { request: string; account_number: string | null } | undefined;
+      const original = ctx.db.prepare('SELECT request, account_number FROM operations WHERE op_id = ?').get(req.originalOpId) as
+        { request: string; account_number: string | null } | undefined;
       if (original?.account_number) {
-        for (const l of (JSON.parse(original.request) as PreparedPayment).lines ?? []) addLocalCharges.run(row.op_id, original.account_number, l.serviceCode, l.period, -l.amountKop, -l.penaltyKop);
+        for (const l of (JSON.parse(original.request) as PreparedPayment).lines ?? [])
+          addLocalCharges.run(row.op_id, original.account_number, l.serviceCode, l.period, -l.amountKop, -l.penaltyKop);
       }
       const body: OpBody<'payment.reversed'> = {
-        cashierId: row.cashier_id, shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1), originalOpId: req.originalOpId, reason: req.reason,
-        reversedAt: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
-        method: (row.method as 'cash' | 'card' | null) ?? 'cash', amountKop: row.total_kop ?? r.totalKop, fiscal: fiscalAttrs(r, row),
+        cashierId: row.cashier_id,
+        shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1),
+        originalOpId: req.originalOpId,
+        reason: req.reason,
+        reversedAt: localIso(new Date(row.created_at), ctx.timeZone()),
+        ...(req.approvedBy ? { approvedBy: req.approvedBy } : {}),
+        method: (row.method as 'cash' | 'card' | null) ?? 'cash',
+        amountKop: row.total_kop ?? r.totalKop,
+        fiscal: fiscalAttrs(r, row),
       };
       return { type: 'payment.reversed', body };
     },
@@ -155,7 +190,13 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
     finalize(row, result) {
       const d = result as ShiftDocument;
       const req = JSON.parse(row.request) as { openingFloatKop: number };
-      const body: OpBody<'shift.opened'> = { cashierId: row.cashier_id, shiftNumber: d.shiftNumber, openedAt: localIso(new Date(d.at), ctx.timeZone()), openingFloatKop: req.openingFloatKop, ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}) };
+      const body: OpBody<'shift.opened'> = {
+        cashierId: row.cashier_id,
+        shiftNumber: d.shiftNumber,
+        openedAt: localIso(new Date(d.at), ctx.timeZone()),
+        openingFloatKop: req.openingFloatKop,
+        ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}),
+      };
       return { type: 'shift.opened', body };
     },
   });
@@ -167,11 +208,22 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
       const d = result as CloseShiftResult;
       const req = JSON.parse(row.request) as { journalTotals: ShiftTotals; unsentCount: number };
       const registerTotals: ShiftTotals = d.totals
-        ? { sales: d.totals.sales, returns: d.totals.returns, cashInKop: d.totals.cashInKop, cashOutKop: d.totals.cashOutKop, drawerKop: d.totals.drawerKop }
+        ? {
+            sales: d.totals.sales,
+            returns: d.totals.returns,
+            cashInKop: d.totals.cashInKop,
+            cashOutKop: d.totals.cashOutKop,
+            drawerKop: d.totals.drawerKop,
+          }
         : req.journalTotals;
       const body: OpBody<'shift.closed'> = {
-        cashierId: row.cashier_id, shiftNumber: d.shiftNumber > 0 ? d.shiftNumber : (row.shift_number ?? 1), closedAt: localIso(new Date(d.at), ctx.timeZone()),
-        ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}), registerTotals, journalTotals: req.journalTotals, unsentCount: req.unsentCount,
+        cashierId: row.cashier_id,
+        shiftNumber: d.shiftNumber > 0 ? d.shiftNumber : (row.shift_number ?? 1),
+        closedAt: localIso(new Date(d.at), ctx.timeZone()),
+        ...(d.documentNumber > 0 ? { fiscalDocumentNumber: d.documentNumber } : {}),
+        registerTotals,
+        journalTotals: req.journalTotals,
+        unsentCount: req.unsentCount,
       };
       return { type: 'shift.closed', body };
     },
@@ -179,11 +231,20 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
 
   for (const kind of ['cash_in', 'cash_out'] as const) {
     runner.handle(kind, {
-      call: (register, row) => (kind === 'cash_in' ? register.cashIn(row.op_id, cashierOf(row), row.total_kop ?? 0) : register.cashOut(row.op_id, cashierOf(row), row.total_kop ?? 0)),
+      call: (register, row) =>
+        kind === 'cash_in'
+          ? register.cashIn(row.op_id, cashierOf(row), row.total_kop ?? 0)
+          : register.cashOut(row.op_id, cashierOf(row), row.total_kop ?? 0),
       settle: (register, row, before) => settleCash(register, row, before, kind === 'cash_in' ? 1 : -1),
       finalize(row) {
         const req = JSON.parse(row.request) as { comment?: string };
-        const body: OpBody<'cash.in'> = { cashierId: row.cashier_id, shiftNumber: row.shift_number ?? 1, amountKop: row.total_kop ?? 0, at: localIso(new Date(row.created_at), ctx.timeZone()), ...(req.comment ? { comment: req.comment } : {}) };
+        const body: OpBody<'cash.in'> = {
+          cashierId: row.cashier_id,
+          shiftNumber: row.shift_number ?? 1,
+          amountKop: row.total_kop ?? 0,
+          at: localIso(new Date(row.created_at), ctx.timeZone()),
+          ...(req.comment ? { comment: req.comment } : {}),
+        };
         return { type: kind === 'cash_in' ? 'cash.in' : 'cash.out', body };
       },
     });

@@ -66,7 +66,8 @@ export class OddDevice implements FiscalRegister {
     }
     return this.around(async () => {
       const r = await this.device.registerReceipt({ ...receipt, operationId: this.fresh(receipt.operationId) });
-      if (this.take('extra_document')) await this.device.registerReceipt({ ...receipt, operationId: this.fresh(`${receipt.operationId}-extra`) });
+      if (this.take('extra_document'))
+        await this.device.registerReceipt({ ...receipt, operationId: this.fresh(`${receipt.operationId}-extra`) });
       const out = { ...r, operationId: receipt.operationId };
       if (this.take('not_printed')) out.printed = false;
       if (this.take('no_document_number')) out.documentNumber = 0;
@@ -137,7 +138,22 @@ export class OddDevice implements FiscalRegister {
 
   async lookupOperation(operationId: string): Promise<FiscalResult | null | undefined> {
     const foreign = this.foreign.get(operationId);
-    if (foreign) return { operationId, kind: 'sale', documentNumber: 1, fiscalSign: '1', shiftNumber: 1, receiptNumber: 1, at: new Date().toISOString(), totalKop: 100, fnNumber: '', registrationNumber: '', qr: '', printed: true, ...foreign };
+    if (foreign)
+      return {
+        operationId,
+        kind: 'sale',
+        documentNumber: 1,
+        fiscalSign: '1',
+        shiftNumber: 1,
+        receiptNumber: 1,
+        at: new Date().toISOString(),
+        totalKop: 100,
+        fnNumber: '',
+        registrationNumber: '',
+        qr: '',
+        printed: true,
+        ...foreign,
+      };
     if (!this.remembers) return undefined;
     return this.device.lookupOperation(operationId);
   }

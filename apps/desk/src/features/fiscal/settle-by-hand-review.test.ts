@@ -49,7 +49,14 @@ beforeEach(async () => {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
   });
-  runner = new FiscalRunner(db, new Journal(db), () => wrapped, () => new Date(), {}, () => 'kkmserver');
+  runner = new FiscalRunner(
+    db,
+    new Journal(db),
+    () => wrapped,
+    () => new Date(),
+    {},
+    () => 'kkmserver',
+  );
   registerKinds(runner, { db, timeZone: () => 'Europe/Moscow' });
   await kkm.openShift(uuidv7(), { name: 'Кассир' });
 });
@@ -62,9 +69,32 @@ afterEach(async () => {
 });
 
 function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
-  const receipt = composeServiceReceipt({ operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' }, [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }]);
-  const request = { kind: 'service', method: 'cash', tenderedKop: null, totalKop: priceKop, commissionKop: 0, changeKop: 0, items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }], warnings: [] };
-  return { opId, kind: 'service', numbered: true, request, receipt, cashier, shiftNumber: 1, totalKop: priceKop, commissionKop: 0, method: 'cash' };
+  const receipt = composeServiceReceipt(
+    { operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' },
+    [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }],
+  );
+  const request = {
+    kind: 'service',
+    method: 'cash',
+    tenderedKop: null,
+    totalKop: priceKop,
+    commissionKop: 0,
+    changeKop: 0,
+    items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }],
+    warnings: [],
+  };
+  return {
+    opId,
+    kind: 'service',
+    numbered: true,
+    request,
+    receipt,
+    cashier,
+    shiftNumber: 1,
+    totalKop: priceKop,
+    commissionKop: 0,
+    method: 'cash',
+  };
 }
 
 async function attempt(fn: () => Promise<{ state: string }>): Promise<string> {
@@ -97,6 +127,10 @@ describe('ATTACK: a senior settles "not done" an operation the device is still r
     // The senior is refused while the device is still at it; once it finishes, the desk finds the first
     // receipt itself. Every receipt the device printed belongs to a payment the journal has done.
     expect(settled).toMatch(/^conflict: ККТ ещё выполняет/);
-    expect({ second: b, firstInJournal: runner.get(first.opId)?.state, receipts: receipts.length }).toEqual({ second: 'done', firstInJournal: 'done', receipts: 2 });
+    expect({ second: b, firstInJournal: runner.get(first.opId)?.state, receipts: receipts.length }).toEqual({
+      second: 'done',
+      firstInJournal: 'done',
+      receipts: 2,
+    });
   });
 });

@@ -45,11 +45,19 @@ export async function readMarks(register: FiscalRegister, withStatus: boolean): 
   return { documentNumber: s.lastDocumentNumber ?? null, shift: { state: s.shift.state, number: s.shift.number }, drawerKop: s.drawerKop };
 }
 
-export function receiptMatches(r: { kind: ReceiptKind; totalKop: number; documentNumber: number }, expected: { kind: ReceiptKind; totalKop: number }): boolean {
+export function receiptMatches(
+  r: { kind: ReceiptKind; totalKop: number; documentNumber: number },
+  expected: { kind: ReceiptKind; totalKop: number },
+): boolean {
   return r.documentNumber > 0 && r.kind === expected.kind && r.totalKop === expected.totalKop;
 }
 
-function resultOfDocument(opId: string, last: LastDocument, expected: { kind: ReceiptKind; totalKop: number }, shiftNumber: number | null): FiscalResult {
+function resultOfDocument(
+  opId: string,
+  last: LastDocument,
+  expected: { kind: ReceiptKind; totalKop: number },
+  shiftNumber: number | null,
+): FiscalResult {
   return {
     operationId: opId,
     kind: expected.kind,
@@ -67,11 +75,19 @@ function resultOfDocument(opId: string, last: LastDocument, expected: { kind: Re
 }
 
 /** Settles a receipt: by its id first, then by the document counter. */
-export async function settleReceipt(register: FiscalRegister, opId: string, expected: { kind: ReceiptKind; totalKop: number }, before: DeviceMarks | null, shiftNumber: number | null): Promise<Verdict> {
+export async function settleReceipt(
+  register: FiscalRegister,
+  opId: string,
+  expected: { kind: ReceiptKind; totalKop: number },
+  before: DeviceMarks | null,
+  shiftNumber: number | null,
+): Promise<Verdict> {
   const found = await register.lookupOperation(opId, expected);
   if (found) {
     if (receiptMatches(found, expected)) return done(found);
-    return unknown(`ККТ хранит под номером этой операции другой документ (ФД ${found.documentNumber}, ${found.totalKop / 100} ₽): это не наш чек`);
+    return unknown(
+      `ККТ хранит под номером этой операции другой документ (ФД ${found.documentNumber}, ${found.totalKop / 100} ₽): это не наш чек`,
+    );
   }
   if (!before || before.documentNumber === null) {
     // A row journaled before the desk recorded marks: only the device's own "never ran" decides.
@@ -85,7 +101,10 @@ export async function settleReceipt(register: FiscalRegister, opId: string, expe
   if (now === before.documentNumber + 1) {
     if (last.kind === expected.kind && last.totalKop === expected.totalKop) {
       // The counter says it was fiscalised, not that it was printed: the paper decides; unknown counts as not.
-      const paper = await register.status().then((s) => s.connected && s.paperPresent, () => false);
+      const paper = await register.status().then(
+        (s) => s.connected && s.paperPresent,
+        () => false,
+      );
       return done({ ...resultOfDocument(opId, last, expected, shiftNumber), printed: paper });
     }
     if (last.totalKop === null) return unknown(`ККТ пробила документ ${now}, но не сообщает, что в нём`);

@@ -4,7 +4,21 @@ import type { DeskDeps } from '../../deps.ts';
 
 export const journalQuery = z.object({
   q: z.string().trim().max(64).optional(),
-  kind: z.enum(['billing', 'thirdparty', 'service', 'reversal', 'reading', 'cash_in', 'cash_out', 'cash_count', 'shift_open', 'shift_close', 'payments']).optional(),
+  kind: z
+    .enum([
+      'billing',
+      'thirdparty',
+      'service',
+      'reversal',
+      'reading',
+      'cash_in',
+      'cash_out',
+      'cash_count',
+      'shift_open',
+      'shift_close',
+      'payments',
+    ])
+    .optional(),
   state: z.enum(['fiscal_pending', 'done', 'failed', 'unsent', 'rejected']).optional(),
   shift: z.coerce.number().int().min(1).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
@@ -79,16 +93,32 @@ export function queryJournal(deps: DeskDeps, f: JournalQuery): { items: JournalE
   const from = 'FROM operations o LEFT JOIN ops x ON x.seq = o.seq LEFT JOIN forwarding w ON w.op_id = o.op_id';
   const total = (deps.db.prepare(`SELECT COUNT(*) AS n ${from} ${clause}`).get(...args) as { n: number }).n;
   const rows = deps.db
-    .prepare(`SELECT o.*, x.sync_state, x.sync_code, x.sync_message, w.state AS fwd ${from} ${clause} ORDER BY o.created_at DESC LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT o.*, x.sync_state, x.sync_code, x.sync_message, w.state AS fwd ${from} ${clause} ORDER BY o.created_at DESC LIMIT ? OFFSET ?`,
+    )
     .all(...args, f.limit, f.offset) as (Record<string, unknown> & { op_id: string })[];
   return {
     total,
     items: rows.map((o) => ({
-      operationId: o.op_id, kind: o['kind'] as string, number: o['number'] as string | null, state: o['state'] as string, createdAt: o['created_at'] as string, cashierName: o['cashier_name'] as string,
-      shiftNumber: o['shift_number'] as number | null, totalKop: o['total_kop'] as number | null, commissionKop: o['commission_kop'] as number | null, method: o['method'] as string | null,
-      accountNumber: o['account_number'] as string | null, providerCode: o['provider_code'] as string | null, providerAccount: o['provider_account'] as string | null,
-      reversedBy: o['reversed_by'] as string | null, originalOperationId: o['original_op_id'] as string | null, error: (o['error_message'] as string | null) ?? null,
-      sync: o['sync_state'] ? { state: o['sync_state'] as string, code: o['sync_code'] as string | null, message: o['sync_message'] as string | null } : null,
+      operationId: o.op_id,
+      kind: o['kind'] as string,
+      number: o['number'] as string | null,
+      state: o['state'] as string,
+      createdAt: o['created_at'] as string,
+      cashierName: o['cashier_name'] as string,
+      shiftNumber: o['shift_number'] as number | null,
+      totalKop: o['total_kop'] as number | null,
+      commissionKop: o['commission_kop'] as number | null,
+      method: o['method'] as string | null,
+      accountNumber: o['account_number'] as string | null,
+      providerCode: o['provider_code'] as string | null,
+      providerAccount: o['provider_account'] as string | null,
+      reversedBy: o['reversed_by'] as string | null,
+      originalOperationId: o['original_op_id'] as string | null,
+      error: (o['error_message'] as string | null) ?? null,
+      sync: o['sync_state']
+        ? { state: o['sync_state'] as string, code: o['sync_code'] as string | null, message: o['sync_message'] as string | null }
+        : null,
       forwarding: (o['fwd'] as string | null) ?? (o['kind'] === 'thirdparty' && o['state'] === 'done' ? 'queued' : null),
     })),
   };
@@ -105,5 +135,9 @@ export interface RejectedOp {
 }
 
 export function rejectedOps(deps: Pick<DeskDeps, 'db'>): RejectedOp[] {
-  return deps.db.prepare("SELECT seq, op_id AS opId, type, sync_code AS code, sync_message AS message, synced_at AS at FROM ops WHERE sync_state = 'rejected' ORDER BY seq").all() as RejectedOp[];
+  return deps.db
+    .prepare(
+      "SELECT seq, op_id AS opId, type, sync_code AS code, sync_message AS message, synced_at AS at FROM ops WHERE sync_state = 'rejected' ORDER BY seq",
+    )
+    .all() as RejectedOp[];
 }

@@ -13,7 +13,9 @@ describe('the sync journal', () => {
     const journal = new Journal(db);
     const at = new Date('2026-12-03T12:00:00Z');
     const ids = Array.from({ length: 10 }, (_, i) => `01930000-0000-7000-8000-${String(i + 1).padStart(12, '0')}`);
-    db.transaction(() => ids.forEach((id, i) => journal.append('cash.in', id, { cashierId: 'c', shiftNumber: 1, amountKop: i + 1, at: at.toISOString() }, at)))();
+    db.transaction(() =>
+      ids.forEach((id, i) => journal.append('cash.in', id, { cashierId: 'c', shiftNumber: 1, amountKop: i + 1, at: at.toISOString() }, at)),
+    )();
     db.prepare("UPDATE ops SET sync_state = 'applied' WHERE seq BETWEEN 4 AND 6").run();
 
     expect(journal.pending(500).map((o) => o.seq)).toEqual([1, 2, 3]);

@@ -39,18 +39,41 @@ export class Journal {
    * the server reads a batch only when its seqs follow each other: the ops after the hole go next time.
    */
   pending(limit: number): JournalOp[] {
-    const rows = this.db.prepare("SELECT seq, op_id, type, body, hash FROM ops WHERE sync_state = 'pending' ORDER BY seq LIMIT ?").all(limit) as { seq: number; op_id: string; type: OpType; body: string; hash: string }[];
+    const rows = this.db
+      .prepare("SELECT seq, op_id, type, body, hash FROM ops WHERE sync_state = 'pending' ORDER BY seq LIMIT ?")
+      .all(limit) as { seq: number; op_id: string; type: OpType; body: string; hash: string }[];
     const run = rows.findIndex((r, i) => i > 0 && r.seq !== (rows[i - 1] as { seq: number }).seq + 1);
-    return (run < 0 ? rows : rows.slice(0, run)).map((r) => ({ seq: r.seq, opId: r.op_id, type: r.type, body: JSON.parse(r.body) as Record<string, unknown>, hash: r.hash }));
+    return (run < 0 ? rows : rows.slice(0, run)).map((r) => ({
+      seq: r.seq,
+      opId: r.op_id,
+      type: r.type,
+      body: JSON.parse(r.body) as Record<string, unknown>,
+      hash: r.hash,
+    }));
   }
 
   from(seq: number, limit: number): JournalOp[] {
-    const rows = this.db.prepare('SELECT seq, op_id, type, body, hash FROM ops WHERE seq >= ? ORDER BY seq LIMIT ?').all(seq, limit) as { seq: number; op_id: string; type: OpType; body: string; hash: string }[];
-    return rows.map((r) => ({ seq: r.seq, opId: r.op_id, type: r.type, body: JSON.parse(r.body) as Record<string, unknown>, hash: r.hash }));
+    const rows = this.db.prepare('SELECT seq, op_id, type, body, hash FROM ops WHERE seq >= ? ORDER BY seq LIMIT ?').all(seq, limit) as {
+      seq: number;
+      op_id: string;
+      type: OpType;
+      body: string;
+      hash: string;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      opId: r.op_id,
+      type: r.type,
+      body: JSON.parse(r.body) as Record<string, unknown>,
+      hash: r.hash,
+    }));
   }
 
   counts(): { unsent: number; oldestUnsentAt: string | null; rejected: number } {
-    const u = this.db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ops WHERE sync_state = 'pending'").get() as { n: number; oldest: string | null };
+    const u = this.db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ops WHERE sync_state = 'pending'").get() as {
+      n: number;
+      oldest: string | null;
+    };
     const r = this.db.prepare("SELECT COUNT(*) AS n FROM ops WHERE sync_state = 'rejected'").get() as { n: number };
     return { unsent: u.n, oldestUnsentAt: u.oldest, rejected: r.n };
   }

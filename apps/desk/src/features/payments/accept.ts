@@ -8,7 +8,15 @@ import { AppError, canonicalJson, type PaymentRequest, type PaymentView } from '
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
-import { prepareBilling, prepareService, prepareThirdParty, quoteThirdParty, type Cashier, type PreparedPayment, type ProviderCheck } from './prepare.ts';
+import {
+  prepareBilling,
+  prepareService,
+  prepareThirdParty,
+  quoteThirdParty,
+  type Cashier,
+  type PreparedPayment,
+  type ProviderCheck,
+} from './prepare.ts';
 
 /** OSMP result codes that mean "try later" rather than "no". */
 const TEMPORARY = new Set([1, 90]);
@@ -24,9 +32,33 @@ function rawKey(req: PaymentRequest): string {
 
 export function paymentView(deps: DeskDeps, row: OperationRow): AcceptedPayment {
   const p = JSON.parse(row.request) as PreparedPayment & { raw?: string };
-  const result = row.result ? (JSON.parse(row.result) as { documentNumber: number; fiscalSign: string; shiftNumber: number; receiptNumber: number; at: string; qr?: string; printed?: boolean } | null) : null;
-  const op = row.seq !== null ? (deps.db.prepare('SELECT sync_state, sync_code, sync_message FROM ops WHERE seq = ?').get(row.seq) as { sync_state: 'pending' | 'applied' | 'applied_with_review' | 'rejected'; sync_code: string | null; sync_message: string | null } | undefined) : undefined;
-  const fwd = row.kind === 'thirdparty' ? (deps.db.prepare('SELECT state, prv_txn, code, comment FROM forwarding WHERE op_id = ?').get(row.op_id) as { state: 'queued' | 'sent' | 'confirmed' | 'failed'; prv_txn: string | null; code: number | null; comment: string | null } | undefined) : undefined;
+  const result = row.result
+    ? (JSON.parse(row.result) as {
+        documentNumber: number;
+        fiscalSign: string;
+        shiftNumber: number;
+        receiptNumber: number;
+        at: string;
+        qr?: string;
+        printed?: boolean;
+      } | null)
+    : null;
+  const op =
+    row.seq !== null
+      ? (deps.db.prepare('SELECT sync_state, sync_code, sync_message FROM ops WHERE seq = ?').get(row.seq) as
+          | {
+              sync_state: 'pending' | 'applied' | 'applied_with_review' | 'rejected';
+              sync_code: string | null;
+              sync_message: string | null;
+            }
+          | undefined)
+      : undefined;
+  const fwd =
+    row.kind === 'thirdparty'
+      ? (deps.db.prepare('SELECT state, prv_txn, code, comment FROM forwarding WHERE op_id = ?').get(row.op_id) as
+          | { state: 'queued' | 'sent' | 'confirmed' | 'failed'; prv_txn: string | null; code: number | null; comment: string | null }
+          | undefined)
+      : undefined;
   return {
     paymentId: row.op_id,
     number: row.number ?? '',
@@ -36,15 +68,33 @@ export function paymentView(deps: DeskDeps, row: OperationRow): AcceptedPayment 
     commissionKop: p.commissionKop,
     changeKop: p.changeKop,
     method: p.method,
-    fiscal: result ? { documentNumber: result.documentNumber, fiscalSign: result.fiscalSign, shiftNumber: result.shiftNumber, receiptNumber: result.receiptNumber, at: result.at, ...(result.qr ? { qr: result.qr } : {}), ...(row.printed !== null ? { printed: row.printed === 1 } : result.printed !== undefined ? { printed: result.printed } : {}) } : null,
+    fiscal: result
+      ? {
+          documentNumber: result.documentNumber,
+          fiscalSign: result.fiscalSign,
+          shiftNumber: result.shiftNumber,
+          receiptNumber: result.receiptNumber,
+          at: result.at,
+          ...(result.qr ? { qr: result.qr } : {}),
+          ...(row.printed !== null ? { printed: row.printed === 1 } : result.printed !== undefined ? { printed: result.printed } : {}),
+        }
+      : null,
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     sync: op ? { state: op.sync_state, code: op.sync_code, message: op.sync_message } : null,
-    forwarding: row.kind === 'thirdparty' ? (fwd ? { state: fwd.state, prvTxn: fwd.prv_txn, code: fwd.code, comment: fwd.comment } : { state: 'queued' }) : null,
+    forwarding:
+      row.kind === 'thirdparty'
+        ? fwd
+          ? { state: fwd.state, prvTxn: fwd.prv_txn, code: fwd.code, comment: fwd.comment }
+          : { state: 'queued' }
+        : null,
     warnings: p.warnings ?? [],
   };
 }
 
-async function providerCheck(deps: DeskDeps, req: Extract<PaymentRequest, { kind: 'thirdparty' }>): Promise<{ check?: ProviderCheck; skippedOffline?: boolean }> {
+async function providerCheck(
+  deps: DeskDeps,
+  req: Extract<PaymentRequest, { kind: 'thirdparty' }>,
+): Promise<{ check?: ProviderCheck; skippedOffline?: boolean }> {
   const q = quoteThirdParty(deps, req);
   if (!q.provider.checkRequired) return {};
   if (deps.sync.state.online) {
@@ -52,17 +102,31 @@ async function providerCheck(deps: DeskDeps, req: Extract<PaymentRequest, { kind
       const r = await deps.client.providerCheck(q.provider.code, q.account, q.principalKop);
       // The provider's texts go into the payment's op: kept within what the op's schema allows.
       if (r.result === 0) {
-        return { check: { result: r.result, ...(r.comment ? { comment: r.comment.slice(0, 500) } : {}), ...(r.subscriberName ? { subscriberName: r.subscriberName.slice(0, 200) } : {}), ...(r.balanceKop !== undefined ? { balanceKop: r.balanceKop } : {}) } };
+        return {
+          check: {
+            result: r.result,
+            ...(r.comment ? { comment: r.comment.slice(0, 500) } : {}),
+            ...(r.subscriberName ? { subscriberName: r.subscriberName.slice(0, 200) } : {}),
+            ...(r.balanceKop !== undefined ? { balanceKop: r.balanceKop } : {}),
+          },
+        };
       }
       if (!TEMPORARY.has(r.result)) {
-        throw new AppError('payment.provider_check_failed', `${q.provider.name}: ${r.comment ?? `код ${r.result}`}. Проверьте ${q.provider.accountLabel.toLowerCase()}.`, { providerResult: r.result });
+        throw new AppError(
+          'payment.provider_check_failed',
+          `${q.provider.name}: ${r.comment ?? `код ${r.result}`}. Проверьте ${q.provider.accountLabel.toLowerCase()}.`,
+          { providerResult: r.result },
+        );
       }
     } catch (e) {
       if (!(e instanceof LinkError) && !(e instanceof ServerAnswer)) throw e;
     }
   }
   if (!q.provider.offlineAllowed) {
-    throw new AppError('payment.provider_offline_refused', `${q.provider.name} принимает платежи только после проверки номера на сервере, а связи сейчас нет. Предложите оплатить позже.`);
+    throw new AppError(
+      'payment.provider_offline_refused',
+      `${q.provider.name} принимает платежи только после проверки номера на сервере, а связи сейчас нет. Предложите оплатить позже.`,
+    );
   }
   return { skippedOffline: true };
 }
@@ -76,17 +140,26 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
     if (stored.raw !== raw) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другого платежа');
     if (existing.state === 'done') return paymentView(deps, existing);
     const row = await deps.runner.run({
-      opId, kind: existing.kind, numbered: true, request: JSON.parse(existing.request) as object, cashier: { id: existing.cashier_id, name: existing.cashier_name },
+      opId,
+      kind: existing.kind,
+      numbered: true,
+      request: JSON.parse(existing.request) as object,
+      cashier: { id: existing.cashier_id, name: existing.cashier_name },
     });
     return paymentView(deps, row);
   }
   let status = deps.registerStatus.get();
   // A cached "closed" may be a moment old: ask the register before turning the payer away.
   if (status?.connected && status.shift.state === 'closed') status = await deps.registerStatus.refresh();
-  if (status?.connected && status.shift.state === 'closed') throw new AppError('shift.closed', 'Смена закрыта: откройте смену в меню «ККМ» (F9), затем примите платёж.');
+  if (status?.connected && status.shift.state === 'closed')
+    throw new AppError('shift.closed', 'Смена закрыта: откройте смену в меню «ККМ» (F9), затем примите платёж.');
   const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
   const { prepared, receipt } =
-    req.kind === 'billing' ? prepareBilling(ctx, opId, req) : req.kind === 'thirdparty' ? prepareThirdParty(ctx, opId, req, await providerCheck(deps, req)) : prepareService(ctx, opId, req);
+    req.kind === 'billing'
+      ? prepareBilling(ctx, opId, req)
+      : req.kind === 'thirdparty'
+        ? prepareThirdParty(ctx, opId, req, await providerCheck(deps, req))
+        : prepareService(ctx, opId, req);
   const request = { ...prepared, raw };
   const row = await deps.runner.run({
     opId,

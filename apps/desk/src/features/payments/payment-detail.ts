@@ -19,6 +19,8 @@ export function paymentDetail(deps: DeskDeps, opId: string) {
     providerAccount: row.provider_account,
     request: JSON.parse(row.request) as unknown,
     tape,
-    reversal: reversal ? { reversalId: reversal.op_id, number: reversal.number, state: reversal.state, createdAt: reversal.created_at } : null,
+    reversal: reversal
+      ? { reversalId: reversal.op_id, number: reversal.number, state: reversal.state, createdAt: reversal.created_at }
+      : null,
   };
 }

@@ -22,7 +22,13 @@ import {
   type ReceiptContext,
   type VatRate,
 } from '@paydesk/domain';
-import { AppError, type BillingPaymentRequest, type ProviderRow, type ServicePaymentRequest, type ThirdPartyPaymentRequest } from '@paydesk/protocol';
+import {
+  AppError,
+  type BillingPaymentRequest,
+  type ProviderRow,
+  type ServicePaymentRequest,
+  type ThirdPartyPaymentRequest,
+} from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { DeskSettings } from '../../desk-settings.ts';
 import type { AccountStore } from '../accounts/account-store.ts';
@@ -101,10 +107,17 @@ function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'car
   return r;
 }
 
-function tender(method: 'cash' | 'card', tenderedKop: number | undefined, totalKop: number): { tenderedKop: number | null; changeKop: number } {
+function tender(
+  method: 'cash' | 'card',
+  tenderedKop: number | undefined,
+  totalKop: number,
+): { tenderedKop: number | null; changeKop: number } {
   if (method === 'card' || tenderedKop === undefined) return { tenderedKop: null, changeKop: 0 };
   if (tenderedKop < totalKop) {
-    throw new AppError('payment.tender_insufficient', `Получено ${formatRub(tenderedKop)}, а к оплате ${formatRub(totalKop)}: не хватает ${formatRub(totalKop - tenderedKop)}`);
+    throw new AppError(
+      'payment.tender_insufficient',
+      `Получено ${formatRub(tenderedKop)}, а к оплате ${formatRub(totalKop)}: не хватает ${formatRub(totalKop - tenderedKop)}`,
+    );
   }
   return { tenderedKop, changeKop: tenderedKop - totalKop };
 }
@@ -112,7 +125,11 @@ function tender(method: 'cash' | 'card', tenderedKop: number | undefined, totalK
 function checkedReceipt(receipt: Receipt): Receipt {
   const problems = validateReceipt(receipt);
   if (problems.length > 0) {
-    throw new AppError('payment.invalid', `Чек не может быть пробит: ${problems.map((p) => p.message).join('; ')}. Проверьте настройки агента и данные поставщика.`, { problems });
+    throw new AppError(
+      'payment.invalid',
+      `Чек не может быть пробит: ${problems.map((p) => p.message).join('; ')}. Проверьте настройки агента и данные поставщика.`,
+      { problems },
+    );
   }
   return receipt;
 }
@@ -130,16 +147,36 @@ interface SupplierRow {
 export interface CommissionBreakdown {
   /** What the payer gives towards the suppliers (before any fee on top). */
   amountKop: number;
-  suppliers: { supplierId: string; name: string; rule: string; mode: 'on_top' | 'included'; baseKop: number; commissionKop: number; principalKop: number; feeExceedsBase: boolean }[];
+  suppliers: {
+    supplierId: string;
+    name: string;
+    rule: string;
+    mode: 'on_top' | 'included';
+    baseKop: number;
+    commissionKop: number;
+    principalKop: number;
+    feeExceedsBase: boolean;
+  }[];
   warnings: string[];
 }
 
-export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPaymentRequest): { prepared: PreparedPayment; receipt: Receipt; commission: CommissionBreakdown } {
+export function prepareBilling(
+  ctx: PrepareContext,
+  opId: string,
+  req: BillingPaymentRequest,
+): { prepared: PreparedPayment; receipt: Receipt; commission: CommissionBreakdown } {
   const account = ctx.accounts.details(req.accountNumber);
-  if (!account) throw new AppError('payment.account_not_found', `Лицевой счёт ${req.accountNumber} не найден. Проверьте номер или дождитесь загрузки справочников.`);
-  if (account.status === 'closed') throw new AppError('payment.account_closed', `Лицевой счёт ${req.accountNumber} закрыт в биллинге: приём платежей по нему прекращён.`);
+  if (!account)
+    throw new AppError(
+      'payment.account_not_found',
+      `Лицевой счёт ${req.accountNumber} не найден. Проверьте номер или дождитесь загрузки справочников.`,
+    );
+  if (account.status === 'closed')
+    throw new AppError('payment.account_closed', `Лицевой счёт ${req.accountNumber} закрыт в биллинге: приём платежей по нему прекращён.`);
   const services = new Map(account.debts.map((d) => [d.serviceCode, d]));
-  const serviceRows = ctx.db.prepare('SELECT s.code, s.name, p.id AS supplier_id FROM services s JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?');
+  const serviceRows = ctx.db.prepare(
+    'SELECT s.code, s.name, p.id AS supplier_id FROM services s JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?',
+  );
 
   let lines: { serviceCode: string; period: string; amountKop: number; penaltyKop: number }[];
   if (req.lines) {
@@ -148,7 +185,8 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
       const key = `${l.serviceCode}:${l.period}`;
       if (seen.has(key)) throw new AppError('payment.invalid', `Услуга ${l.serviceCode} за ${l.period} указана дважды`);
       seen.add(key);
-      if (!services.has(l.serviceCode) && !serviceRows.get(l.serviceCode)) throw new AppError('payment.invalid', `Услуги ${l.serviceCode} нет в справочнике`);
+      if (!services.has(l.serviceCode) && !serviceRows.get(l.serviceCode))
+        throw new AppError('payment.invalid', `Услуги ${l.serviceCode} нет в справочнике`);
     }
     lines = req.lines.filter((l) => l.amountKop + l.penaltyKop > 0);
   } else {
@@ -156,17 +194,45 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
     const amount = req.amountKop as number;
     if (req.penaltyKop === undefined) {
       // The domain's rule: debts first, then penalties, then an advance.
-      const parts = allocateTotal(amount, account.debts.map((d) => ({ key: `${d.serviceCode}:${d.period}`, debtKop: d.debtKop, penaltyKop: d.penaltyDebtKop, chargeKop: d.chargeKop ?? 0 })));
-      lines = account.debts.map((d, i) => ({ serviceCode: d.serviceCode, period: d.period, amountKop: parts[i]?.amountKop ?? 0, penaltyKop: parts[i]?.penaltyKop ?? 0 }));
+      const parts = allocateTotal(
+        amount,
+        account.debts.map((d) => ({
+          key: `${d.serviceCode}:${d.period}`,
+          debtKop: d.debtKop,
+          penaltyKop: d.penaltyDebtKop,
+          chargeKop: d.chargeKop ?? 0,
+        })),
+      );
+      lines = account.debts.map((d, i) => ({
+        serviceCode: d.serviceCode,
+        period: d.period,
+        amountKop: parts[i]?.amountKop ?? 0,
+        penaltyKop: parts[i]?.penaltyKop ?? 0,
+      }));
     } else {
       // The payer names the penalty to pay: it is spread over the penalties, the rest over the debts.
       const penaltyTotal = account.debts.reduce((s, d) => s + d.penaltyDebtKop, 0);
       const penalty = req.penaltyKop;
-      if (penalty > penaltyTotal) throw new AppError('payment.invalid', `Пени к оплате ${formatRub(penalty)} больше долга по пени ${formatRub(penaltyTotal)}`);
+      if (penalty > penaltyTotal)
+        throw new AppError('payment.invalid', `Пени к оплате ${formatRub(penalty)} больше долга по пени ${formatRub(penaltyTotal)}`);
       if (penalty > amount) throw new AppError('payment.invalid', 'Пени к оплате больше всей суммы платежа');
-      const principal = allocateTotal(amount - penalty, account.debts.map((d) => ({ key: `${d.serviceCode}:${d.period}`, debtKop: d.debtKop, chargeKop: d.chargeKop ?? 0 })));
-      const penalties = penalty > 0 ? splitProportionally(penalty, account.debts.map((d) => d.penaltyDebtKop)) : account.debts.map(() => 0);
-      lines = account.debts.map((d, i) => ({ serviceCode: d.serviceCode, period: d.period, amountKop: principal[i]?.amountKop ?? 0, penaltyKop: penalties[i] ?? 0 }));
+      const principal = allocateTotal(
+        amount - penalty,
+        account.debts.map((d) => ({ key: `${d.serviceCode}:${d.period}`, debtKop: d.debtKop, chargeKop: d.chargeKop ?? 0 })),
+      );
+      const penalties =
+        penalty > 0
+          ? splitProportionally(
+              penalty,
+              account.debts.map((d) => d.penaltyDebtKop),
+            )
+          : account.debts.map(() => 0);
+      lines = account.debts.map((d, i) => ({
+        serviceCode: d.serviceCode,
+        period: d.period,
+        amountKop: principal[i]?.amountKop ?? 0,
+        penaltyKop: penalties[i] ?? 0,
+      }));
     }
     lines = lines.filter((l) => l.amountKop + l.penaltyKop > 0);
   }
@@ -201,32 +267,60 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
       { supplierId: s.id, baseKop: c.baseKop, commissionKop: c.commissionKop },
     );
   }
-  const final: BillingLine[] = lines.map((l, i) => ({ ...l, ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }), supplierId: owed[i]?.supplier as string }));
+  const final: BillingLine[] = lines.map((l, i) => ({
+    ...l,
+    ...(c.lines[i] as { amountKop: number; penaltyKop: number; commissionKop: number }),
+    supplierId: owed[i]?.supplier as string,
+  }));
   for (const part of c.suppliers) {
     const s = supplier(part.supplier);
-    const limit = checkLimits({ amountKop: part.principalKop, agentType: s.agent_type, subagentCapKop: ctx.settings.get('subagentCapKop') });
+    const limit = checkLimits({
+      amountKop: part.principalKop,
+      agentType: s.agent_type,
+      subagentCapKop: ctx.settings.get('subagentCapKop'),
+    });
     if (!limit.ok) throw new AppError('payment.limit', `${s.name}: ${limit.message}`);
   }
   const commission: CommissionBreakdown = {
     amountKop: c.suppliers.reduce((t, x) => t + x.baseKop, 0),
     suppliers: c.suppliers.map((x) => ({
-      supplierId: x.supplier, name: supplier(x.supplier).name, rule: describeCommission(ruleOf(x.supplier), (k) => formatRub(k)), mode: x.mode,
-      baseKop: x.baseKop, commissionKop: x.commissionKop, principalKop: x.principalKop, feeExceedsBase: x.feeExceedsBase,
+      supplierId: x.supplier,
+      name: supplier(x.supplier).name,
+      rule: describeCommission(ruleOf(x.supplier), (k) => formatRub(k)),
+      mode: x.mode,
+      baseKop: x.baseKop,
+      commissionKop: x.commissionKop,
+      principalKop: x.principalKop,
+      feeExceedsBase: x.feeExceedsBase,
     })),
     // A fixed fee or a minimum on a small share: the payer may rather leave that service for later.
-    warnings: c.suppliers.filter((x) => x.feeExceedsBase).map((x) => `«${supplier(x.supplier).name}»: комиссия ${formatRub(x.commissionKop)} больше суммы ${formatRub(x.baseKop)}, которая ему идёт (${describeCommission(ruleOf(x.supplier), (k) => formatRub(k))}). Спросите плательщика: можно не платить эту услугу сейчас или внести по ней больше.`),
+    warnings: c.suppliers
+      .filter((x) => x.feeExceedsBase)
+      .map(
+        (x) =>
+          `«${supplier(x.supplier).name}»: комиссия ${formatRub(x.commissionKop)} больше суммы ${formatRub(x.baseKop)}, которая ему идёт (${describeCommission(ruleOf(x.supplier), (k) => formatRub(k))}). Спросите плательщика: можно не платить эту услугу сейчас или внести по ней больше.`,
+      ),
   };
   const commissionKop = final.reduce((s, l) => s + l.commissionKop, 0);
   const totalKop = final.reduce((s, l) => s + l.amountKop + l.penaltyKop + l.commissionKop, 0);
   const { tenderedKop, changeKop } = tender(req.method, req.tenderedKop, totalKop);
 
-  const serviceName = (code: string): string => services.get(code)?.serviceName ?? (serviceRows.get(code) as { name: string } | undefined)?.name ?? code;
+  const serviceName = (code: string): string =>
+    services.get(code)?.serviceName ?? (serviceRows.get(code) as { name: string } | undefined)?.name ?? code;
   const receiptLines = final.flatMap((l) => {
     const s = supplier(l.supplierId);
     const supplierData = s.phone ? { name: s.name, inn: s.inn, phone: s.phone } : { name: s.name, inn: s.inn };
     const out = [];
-    if (l.amountKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.amountKop, supplier: supplierData });
-    if (l.penaltyKop > 0) out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.penaltyKop, penalty: true, supplier: supplierData });
+    if (l.amountKop > 0)
+      out.push({ serviceName: serviceName(l.serviceCode), period: l.period, amountKop: l.amountKop, supplier: supplierData });
+    if (l.penaltyKop > 0)
+      out.push({
+        serviceName: serviceName(l.serviceCode),
+        period: l.period,
+        amountKop: l.penaltyKop,
+        penalty: true,
+        supplier: supplierData,
+      });
     return out;
   });
   const agentType = [...bySupplier.values()].some((x) => x.agent_type === 'paying_subagent') ? 'paying_subagent' : 'paying_agent';
@@ -238,7 +332,17 @@ export function prepareBilling(ctx: PrepareContext, opId: string, req: BillingPa
   });
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
   return {
-    prepared: { kind: 'billing', method: req.method, tenderedKop, totalKop, commissionKop, changeKop, accountNumber: account.number, lines: final, warnings: [] },
+    prepared: {
+      kind: 'billing',
+      method: req.method,
+      tenderedKop,
+      totalKop,
+      commissionKop,
+      changeKop,
+      accountNumber: account.number,
+      lines: final,
+      warnings: [],
+    },
     receipt: checkedReceipt(receipt),
     commission,
   };
@@ -253,7 +357,10 @@ export interface ThirdPartyQuote {
 }
 
 /** The commission and total a payment to a provider would have; the UI shows it before accepting. */
-export function quoteThirdParty(ctx: Pick<PrepareContext, 'db' | 'settings'>, req: { providerCode: string; account: string; amountKop: number }): ThirdPartyQuote {
+export function quoteThirdParty(
+  ctx: Pick<PrepareContext, 'db' | 'settings'>,
+  req: { providerCode: string; account: string; amountKop: number },
+): ThirdPartyQuote {
   const provider = providerOf(ctx.db, req.providerCode);
   if (!provider || !provider.active) throw new AppError('not_found', `Поставщик ${req.providerCode} не найден или отключён`);
   const account = normalizeProviderAccount(provider.normalize, req.account);
@@ -263,52 +370,103 @@ export function quoteThirdParty(ctx: Pick<PrepareContext, 'db' | 'settings'>, re
   } catch {
     throw new AppError('payment.invalid', `Маска счёта поставщика ${provider.name} неверна: сообщите администратору`);
   }
-  if (!mask.test(account)) throw new AppError('payment.invalid', `${provider.accountLabel} «${req.account}» не подходит для ${provider.name}. Пример: ${provider.accountExample}`);
+  if (!mask.test(account))
+    throw new AppError(
+      'payment.invalid',
+      `${provider.accountLabel} «${req.account}» не подходит для ${provider.name}. Пример: ${provider.accountExample}`,
+    );
   const rule = provider.commission as CommissionRule;
   const c = computeCommission(rule, req.amountKop);
   if (rule.mode === 'included' && c.principalKop === 0) {
     // The fee included in the sum would take all of it: the provider would get nothing.
-    throw new AppError('payment.limit', `${provider.name}: комиссия входит в сумму, а сумма ${formatRub(req.amountKop)} не больше комиссии (${describeCommission(rule, (k) => formatRub(k))}) — поставщику ничего не останется. Внесите больше.`);
+    throw new AppError(
+      'payment.limit',
+      `${provider.name}: комиссия входит в сумму, а сумма ${formatRub(req.amountKop)} не больше комиссии (${describeCommission(rule, (k) => formatRub(k))}) — поставщику ничего не останется. Внесите больше.`,
+    );
   }
   const limit = checkLimits({
-    amountKop: c.principalKop, agentType: provider.agentType, subagentCapKop: ctx.settings.get('subagentCapKop'),
-    ...(provider.minKop !== null ? { minKop: provider.minKop } : {}), ...(provider.maxKop !== null ? { maxKop: provider.maxKop } : {}),
+    amountKop: c.principalKop,
+    agentType: provider.agentType,
+    subagentCapKop: ctx.settings.get('subagentCapKop'),
+    ...(provider.minKop !== null ? { minKop: provider.minKop } : {}),
+    ...(provider.maxKop !== null ? { maxKop: provider.maxKop } : {}),
   });
   if (!limit.ok) throw new AppError('payment.limit', limit.message);
   return { provider, account, principalKop: c.principalKop, commissionKop: c.commissionKop, totalKop: c.totalKop };
 }
 
-export function prepareThirdParty(ctx: PrepareContext, opId: string, req: ThirdPartyPaymentRequest, check: { check?: ProviderCheck; skippedOffline?: boolean }): { prepared: PreparedPayment; receipt: Receipt } {
+export function prepareThirdParty(
+  ctx: PrepareContext,
+  opId: string,
+  req: ThirdPartyPaymentRequest,
+  check: { check?: ProviderCheck; skippedOffline?: boolean },
+): { prepared: PreparedPayment; receipt: Receipt } {
   const q = quoteThirdParty(ctx, req);
   const { tenderedKop, changeKop } = tender(req.method, req.tenderedKop, q.totalKop);
-  const supplier = q.provider.phone ? { name: q.provider.name, inn: q.provider.inn, phone: q.provider.phone } : { name: q.provider.name, inn: q.provider.inn };
+  const supplier = q.provider.phone
+    ? { name: q.provider.name, inn: q.provider.inn, phone: q.provider.phone }
+    : { name: q.provider.name, inn: q.provider.inn };
   const receipt = composeThirdPartyReceipt(receiptContext(ctx, opId, req.method), agentProfile(ctx.settings, q.provider.agentType), {
-    providerName: q.provider.name, accountLabel: q.provider.accountLabel, account: q.account, principalKop: q.principalKop, commissionKop: q.commissionKop, supplier,
+    providerName: q.provider.name,
+    accountLabel: q.provider.accountLabel,
+    account: q.account,
+    principalKop: q.principalKop,
+    commissionKop: q.commissionKop,
+    supplier,
   });
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
-  const warnings = check.skippedOffline ? [`Нет связи с сервером: номер у «${q.provider.name}» не проверен. Платёж будет передан, когда связь вернётся.`] : [];
+  const warnings = check.skippedOffline
+    ? [`Нет связи с сервером: номер у «${q.provider.name}» не проверен. Платёж будет передан, когда связь вернётся.`]
+    : [];
   return {
     prepared: {
-      kind: 'thirdparty', method: req.method, tenderedKop, totalKop: q.totalKop, commissionKop: q.commissionKop, changeKop, providerCode: q.provider.code, account: q.account,
-      amountKop: q.principalKop, ...(check.check ? { check: check.check } : {}), ...(check.skippedOffline ? { checkSkippedOffline: true } : {}), warnings,
+      kind: 'thirdparty',
+      method: req.method,
+      tenderedKop,
+      totalKop: q.totalKop,
+      commissionKop: q.commissionKop,
+      changeKop,
+      providerCode: q.provider.code,
+      account: q.account,
+      amountKop: q.principalKop,
+      ...(check.check ? { check: check.check } : {}),
+      ...(check.skippedOffline ? { checkSkippedOffline: true } : {}),
+      warnings,
     },
     receipt: checkedReceipt(receipt),
   };
 }
 
-export function prepareService(ctx: PrepareContext, opId: string, req: ServicePaymentRequest): { prepared: PreparedPayment; receipt: Receipt } {
+export function prepareService(
+  ctx: PrepareContext,
+  opId: string,
+  req: ServicePaymentRequest,
+): { prepared: PreparedPayment; receipt: Receipt } {
   const items = req.items.map((i) => {
-    const p = ctx.db.prepare('SELECT code, name, price_kop, vat, active FROM price_items WHERE code = ?').get(i.code) as { code: string; name: string; price_kop: number; vat: VatRate; active: number } | undefined;
+    const p = ctx.db.prepare('SELECT code, name, price_kop, vat, active FROM price_items WHERE code = ?').get(i.code) as
+      { code: string; name: string; price_kop: number; vat: VatRate; active: number } | undefined;
     if (!p || !p.active) throw new AppError('payment.invalid', `Услуги ${i.code} нет в прейскуранте`);
     return { code: p.code, name: p.name, quantity: i.quantity, priceKop: p.price_kop, amountKop: p.price_kop * i.quantity, vat: p.vat };
   });
   const totalKop = items.reduce((s, i) => s + i.amountKop, 0);
   if (totalKop <= 0) throw new AppError('payment.invalid', 'Сумма равна нулю');
   const { tenderedKop, changeKop } = tender(req.method, req.tenderedKop, totalKop);
-  const receipt = composeServiceReceipt(receiptContext(ctx, opId, req.method), items.map((i) => ({ name: i.name, priceKop: i.priceKop, quantity: i.quantity, vat: i.vat })));
+  const receipt = composeServiceReceipt(
+    receiptContext(ctx, opId, req.method),
+    items.map((i) => ({ name: i.name, priceKop: i.priceKop, quantity: i.quantity, vat: i.vat })),
+  );
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
   return {
-    prepared: { kind: 'service', method: req.method, tenderedKop, totalKop, commissionKop: 0, changeKop, items: items.map(({ vat: _vat, ...rest }) => rest), warnings: [] },
+    prepared: {
+      kind: 'service',
+      method: req.method,
+      tenderedKop,
+      totalKop,
+      commissionKop: 0,
+      changeKop,
+      items: items.map(({ vat: _vat, ...rest }) => rest),
+      warnings: [],
+    },
     receipt: checkedReceipt(receipt),
   };
 }

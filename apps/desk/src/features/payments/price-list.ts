@@ -10,5 +10,7 @@ export interface PriceListItem {
 }
 
 export function activePriceItems(db: JournalDb): PriceListItem[] {
-  return db.prepare('SELECT code, name, price_kop AS priceKop, unit, vat FROM price_items WHERE active = 1 ORDER BY name').all() as PriceListItem[];
+  return db
+    .prepare('SELECT code, name, price_kop AS priceKop, unit, vat FROM price_items WHERE active = 1 ORDER BY name')
+    .all() as PriceListItem[];
 }

@@ -14,9 +14,27 @@ export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequ
   const id = body.opId ?? uuidv7();
   if (body.kind === 'billing') {
     const { prepared, commission } = prepareBilling(ctx, id, body);
-    return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop: commission.amountKop, lines: prepared.lines ?? null, items: null, suppliers: commission.suppliers, warnings: commission.warnings };
+    return {
+      totalKop: prepared.totalKop,
+      commissionKop: prepared.commissionKop,
+      changeKop: prepared.changeKop,
+      amountKop: commission.amountKop,
+      lines: prepared.lines ?? null,
+      items: null,
+      suppliers: commission.suppliers,
+      warnings: commission.warnings,
+    };
   }
   const { prepared } = body.kind === 'thirdparty' ? prepareThirdParty(ctx, id, body, {}) : prepareService(ctx, id, body);
   const amountKop = body.kind === 'thirdparty' ? body.amountKop : prepared.totalKop;
-  return { totalKop: prepared.totalKop, commissionKop: prepared.commissionKop, changeKop: prepared.changeKop, amountKop, lines: null, items: prepared.items ?? null, suppliers: [], warnings: prepared.warnings };
+  return {
+    totalKop: prepared.totalKop,
+    commissionKop: prepared.commissionKop,
+    changeKop: prepared.changeKop,
+    amountKop,
+    lines: null,
+    items: prepared.items ?? null,
+    suppliers: [],
+    warnings: prepared.warnings,
+  };
 }

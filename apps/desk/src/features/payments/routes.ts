@@ -13,15 +13,27 @@ import { quotePayment } from './quote.ts';
 export function paymentRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Платежи'];
-  r.post('/api/payments', { schema: { tags, summary: 'Принять платёж: биллинг, третьи лица или услуга из прейскуранта', body: paymentRequest } }, async (req, reply) => {
-    const view = await acceptPayment(deps, requireCashier(req), req.body);
-    return reply.code(201).send(view);
-  });
-  r.post('/api/payments/quote', { schema: { tags, summary: 'Что получится: строки, комиссия, итог, сдача — без приёма', body: paymentRequest } }, async (req) => quotePayment(deps, requireCashier(req), req.body));
-  r.get('/api/payments/:id', { schema: { tags, summary: 'Платёж: состояние, чек, отправка, передача поставщику', params: z.object({ id: z.uuid() }) } }, async (req) => {
-    requireCashier(req);
-    return paymentDetail(deps, req.params.id);
-  });
+  r.post(
+    '/api/payments',
+    { schema: { tags, summary: 'Принять платёж: биллинг, третьи лица или услуга из прейскуранта', body: paymentRequest } },
+    async (req, reply) => {
+      const view = await acceptPayment(deps, requireCashier(req), req.body);
+      return reply.code(201).send(view);
+    },
+  );
+  r.post(
+    '/api/payments/quote',
+    { schema: { tags, summary: 'Что получится: строки, комиссия, итог, сдача — без приёма', body: paymentRequest } },
+    async (req) => quotePayment(deps, requireCashier(req), req.body),
+  );
+  r.get(
+    '/api/payments/:id',
+    { schema: { tags, summary: 'Платёж: состояние, чек, отправка, передача поставщику', params: z.object({ id: z.uuid() }) } },
+    async (req) => {
+      requireCashier(req);
+      return paymentDetail(deps, req.params.id);
+    },
+  );
   r.get('/api/price-items', { schema: { tags: ['Прейскурант'], summary: 'Услуги пункта' } }, async (req) => {
     requireCashier(req);
     return { items: activePriceItems(deps.db) };

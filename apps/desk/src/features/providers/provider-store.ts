@@ -13,8 +13,18 @@ export function activeProviders(db: JournalDb) {
   return rows.map((x) => {
     const p = JSON.parse(x.data) as ProviderRow;
     return {
-      code: p.code, name: p.name, category: p.category, accountLabel: p.accountLabel, accountMask: p.accountMask, accountExample: p.accountExample, normalize: p.normalize,
-      minKop: p.minKop, maxKop: p.maxKop, commission: p.commission, checkRequired: p.checkRequired, offlineAllowed: p.offlineAllowed,
+      code: p.code,
+      name: p.name,
+      category: p.category,
+      accountLabel: p.accountLabel,
+      accountMask: p.accountMask,
+      accountExample: p.accountExample,
+      normalize: p.normalize,
+      minKop: p.minKop,
+      maxKop: p.maxKop,
+      commission: p.commission,
+      checkRequired: p.checkRequired,
+      offlineAllowed: p.offlineAllowed,
     };
   });
 }

@@ -8,5 +8,9 @@ import { submitReading } from './submit.ts';
 
 export function readingRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post('/api/readings', { schema: { tags: ['Показания'], summary: 'Показание счётчика с проверками', body: readingRequest } }, async (req, reply) => reply.code(201).send(submitReading(deps, requireCashier(req), req.body)));
+  r.post(
+    '/api/readings',
+    { schema: { tags: ['Показания'], summary: 'Показание счётчика с проверками', body: readingRequest } },
+    async (req, reply) => reply.code(201).send(submitReading(deps, requireCashier(req), req.body)),
+  );
 }

@@ -37,7 +37,9 @@ export function submitReading(deps: DeskDeps, cashier: Cashier, input: ReadingIn
   const last = meter.lastValue && meter.lastDate ? parseMeterValue(meter.lastValue) : null;
   const check = checkReading(
     {
-      serial: meter.serial, digits: meter.digits, fractionDigits: meter.fractionDigits,
+      serial: meter.serial,
+      digits: meter.digits,
+      fractionDigits: meter.fractionDigits,
       ...(meter.verificationDue ? { verificationDue: meter.verificationDue } : {}),
       ...(meter.jumpThreshold !== null ? { jumpThreshold: meter.jumpThreshold } : {}),
       ...(last && meter.lastDate ? { last: { valueMilli: last.milli, date: meter.lastDate } } : {}),
@@ -50,28 +52,61 @@ export function submitReading(deps: DeskDeps, cashier: Cashier, input: ReadingIn
   if (existing) {
     if (existing.kind !== 'reading') throw new AppError('op.id_reused');
     const stored = JSON.parse(existing.request) as ReadingAnswer & { meterId: string; value: string };
-    if (stored.meterId !== input.meterId || stored.value !== input.value) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другого показания');
+    if (stored.meterId !== input.meterId || stored.value !== input.value)
+      throw new AppError('op.id_reused', 'Этот номер операции уже использован для другого показания');
     return { readingId: opId, period: stored.period, consumption: stored.consumption, findings: stored.findings };
   }
   if (check.findings.some((f) => f.severity === 'error')) {
-    throw new AppError('reading.rejected', check.findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; '), { findings: check.findings });
+    throw new AppError(
+      'reading.rejected',
+      check.findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .join('; '),
+      { findings: check.findings },
+    );
   }
   if (check.unconfirmed.length > 0) {
-    throw new AppError('reading.needs_confirmation', check.findings.filter((f) => f.severity === 'confirm').map((f) => f.message).join('; '), { findings: check.findings, confirm: check.unconfirmed });
+    throw new AppError(
+      'reading.needs_confirmation',
+      check.findings
+        .filter((f) => f.severity === 'confirm')
+        .map((f) => f.message)
+        .join('; '),
+      { findings: check.findings, confirm: check.unconfirmed },
+    );
   }
   const consumption = check.consumptionMilli === null ? null : (check.consumptionMilli / 1000).toFixed(3).replace(/\.?0+$/, '');
   const period = check.period as string;
   const body: OpBody<'reading.submitted'> = {
-    cashierId: cashier.id, accountNumber: input.accountNumber, meterId: meter.id, meterSerial: meter.serial, serviceCode: meter.serviceCode, value: input.value.replace('.', ','),
-    readAt: date, period, submittedAt: localIso(deps.clock(), tz), confirmed: input.confirmed.filter((c) => check.findings.some((f) => f.code === c)), findings: check.findings.map((f) => f.code),
+    cashierId: cashier.id,
+    accountNumber: input.accountNumber,
+    meterId: meter.id,
+    meterSerial: meter.serial,
+    serviceCode: meter.serviceCode,
+    value: input.value.replace('.', ','),
+    readAt: date,
+    period,
+    submittedAt: localIso(deps.clock(), tz),
+    confirmed: input.confirmed.filter((c) => check.findings.some((f) => f.code === c)),
+    findings: check.findings.map((f) => f.code),
   };
   deps.db.transaction(() => {
     deps.runner.recordWithoutRegister(
-      { opId, kind: 'reading', numbered: false, request: { meterId: meter.id, value: input.value, period, consumption, findings: check.findings }, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, accountNumber: input.accountNumber },
+      {
+        opId,
+        kind: 'reading',
+        numbered: false,
+        request: { meterId: meter.id, value: input.value, period, consumption, findings: check.findings },
+        cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+        accountNumber: input.accountNumber,
+      },
       'reading.submitted',
       body,
     );
-    deps.db.prepare('INSERT OR IGNORE INTO local_readings (op_id, meter_id, value, value_milli, date) VALUES (?, ?, ?, ?, ?)').run(opId, meter.id, input.value.replace('.', ','), check.valueMilli ?? 0, date);
+    deps.db
+      .prepare('INSERT OR IGNORE INTO local_readings (op_id, meter_id, value, value_milli, date) VALUES (?, ?, ?, ?, ?)')
+      .run(opId, meter.id, input.value.replace('.', ','), check.valueMilli ?? 0, date);
   })();
   deps.sync.trigger();
   return { readingId: opId, period, consumption, findings: check.findings };

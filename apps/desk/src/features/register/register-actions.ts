@@ -5,7 +5,9 @@ import type { DeskDeps } from '../../deps.ts';
 import type { Cashier } from '../payments/prepare.ts';
 
 export async function xReport(deps: DeskDeps, cashier: Cashier): Promise<RegisterShiftTotals | null> {
-  const totals = await deps.runner.direct((r) => r.xReport(uuidv7(), cashier.inn ? { name: cashier.name, inn: cashier.inn } : { name: cashier.name }));
+  const totals = await deps.runner.direct((r) =>
+    r.xReport(uuidv7(), cashier.inn ? { name: cashier.name, inn: cashier.inn } : { name: cashier.name }),
+  );
   deps.registerStatus.invalidate();
   return totals;
 }

@@ -8,8 +8,18 @@ import type { FiscalRunner } from '../fiscal/fiscal-runner.ts';
 import { RegisterStatusCache } from './register-status.ts';
 
 const ok: RegisterStatus = {
-  driver: 'atol', connected: true, model: 'АТОЛ', serialNumber: '1', shift: { state: 'open', number: 3, openedAt: null, expiresAt: null }, paperPresent: true, coverOpen: false, receiptOpen: false,
-  drawerKop: 1_000_00, fn: { number: '9999', validUntil: null, warnings: [] }, ofd: { unsentCount: 0, oldestUnsentAt: null }, lastDocumentNumber: 10,
+  driver: 'atol',
+  connected: true,
+  model: 'АТОЛ',
+  serialNumber: '1',
+  shift: { state: 'open', number: 3, openedAt: null, expiresAt: null },
+  paperPresent: true,
+  coverOpen: false,
+  receiptOpen: false,
+  drawerKop: 1_000_00,
+  fn: { number: '9999', validUntil: null, warnings: [] },
+  ofd: { unsentCount: 0, oldestUnsentAt: null },
+  lastDocumentNumber: 10,
 };
 
 function fakeRunner(status: () => Promise<RegisterStatus>, busy = { now: false }): FiscalRunner & { reads: number } {
@@ -31,10 +41,13 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 describe('the register status the desk shows', () => {
   it('a failed read shows the register as not answering, not the last good status', async () => {
     let fail = false;
-    const cache = new RegisterStatusCache(fakeRunner(async () => {
-      if (fail) throw new FiscalError('unavailable', 'таймаут');
-      return ok;
-    }), 0);
+    const cache = new RegisterStatusCache(
+      fakeRunner(async () => {
+        if (fail) throw new FiscalError('unavailable', 'таймаут');
+        return ok;
+      }),
+      0,
+    );
     expect((await cache.refresh())?.connected).toBe(true);
     fail = true;
     const after = await cache.refresh();

@@ -19,15 +19,55 @@ export interface ShiftReport {
   place: string | null;
   cashiers: string[];
   generatedAt: string;
-  blocks: { key: Block; name: string; count: number; sumKop: number; commissionKop: number; reversedCount: number; reversedKop: number; netKop: number }[];
+  blocks: {
+    key: Block;
+    name: string;
+    count: number;
+    sumKop: number;
+    commissionKop: number;
+    reversedCount: number;
+    reversedKop: number;
+    netKop: number;
+  }[];
   byMethod: { method: 'cash' | 'card'; name: string; count: number; sumKop: number; returnsKop: number; netKop: number }[];
   bySupplier: { name: string; inn: string; count: number; amountKop: number; penaltyKop: number; commissionKop: number }[];
   byService: { code: string; name: string; count: number; amountKop: number; penaltyKop: number }[];
-  byProvider: { code: string; name: string; count: number; amountKop: number; commissionKop: number; confirmed: number; failed: number; pending: number }[];
+  byProvider: {
+    code: string;
+    name: string;
+    count: number;
+    amountKop: number;
+    commissionKop: number;
+    confirmed: number;
+    failed: number;
+    pending: number;
+  }[];
   byPriceItem: { code: string; name: string; quantity: number; amountKop: number }[];
   commissionKop: number;
-  reversals: { count: number; sumKop: number; items: { number: string | null; originalNumber: string | null; block: Block | null; amountKop: number; method: string; reason: string; cashierName: string; at: string }[] };
-  cash: { carriedKop: number; openingFloatKop: number; cashInKop: number; cashOutKop: number; salesCashKop: number; returnsCashKop: number; expectedDrawerKop: number; counts: { at: string; countedKop: number; expectedKop: number; differenceKop: number; cashierName: string }[] };
+  reversals: {
+    count: number;
+    sumKop: number;
+    items: {
+      number: string | null;
+      originalNumber: string | null;
+      block: Block | null;
+      amountKop: number;
+      method: string;
+      reason: string;
+      cashierName: string;
+      at: string;
+    }[];
+  };
+  cash: {
+    carriedKop: number;
+    openingFloatKop: number;
+    cashInKop: number;
+    cashOutKop: number;
+    salesCashKop: number;
+    returnsCashKop: number;
+    expectedDrawerKop: number;
+    counts: { at: string; countedKop: number; expectedKop: number; differenceKop: number; cashierName: string }[];
+  };
   readingsCount: number;
   journal: ShiftTotals;
   register: ShiftTotals | null;
@@ -96,7 +136,9 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
   const closedAt = close ? ((JSON.parse(close.result ?? '{}') as { at?: string }).at ?? close.created_at) : null;
   const floatOpId = open ? (JSON.parse(open.request) as { floatOpId?: string }).floatOpId : undefined;
 
-  const serviceName = deps.db.prepare('SELECT s.name, p.name AS supplier, p.inn FROM services s LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?');
+  const serviceName = deps.db.prepare(
+    'SELECT s.name, p.name AS supplier, p.inn FROM services s LEFT JOIN suppliers p ON p.id = s.supplier_id WHERE s.code = ?',
+  );
   const providerName = deps.db.prepare('SELECT data FROM providers WHERE code = ?');
 
   const blocks = new Map<Block, ShiftReport['blocks'][number]>();
@@ -117,75 +159,160 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     const method = r.method === 'card' ? 'card' : 'cash';
     if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service') {
       const block = r.kind;
-      bump(blocks, block, () => ({ key: block, name: BLOCK_NAMES[block], count: 0, sumKop: 0, commissionKop: 0, reversedCount: 0, reversedKop: 0, netKop: 0 }), (b) => {
-        b.count++;
-        b.sumKop += total;
-        b.commissionKop += r.commission_kop ?? 0;
-      });
-      bump(methods, method, () => ({ method, name: method === 'card' ? 'Картой' : 'Наличными', count: 0, sumKop: 0, returnsKop: 0, netKop: 0 }), (m) => {
-        m.count++;
-        m.sumKop += total;
-      });
+      bump(
+        blocks,
+        block,
+        () => ({
+          key: block,
+          name: BLOCK_NAMES[block],
+          count: 0,
+          sumKop: 0,
+          commissionKop: 0,
+          reversedCount: 0,
+          reversedKop: 0,
+          netKop: 0,
+        }),
+        (b) => {
+          b.count++;
+          b.sumKop += total;
+          b.commissionKop += r.commission_kop ?? 0;
+        },
+      );
+      bump(
+        methods,
+        method,
+        () => ({ method, name: method === 'card' ? 'Картой' : 'Наличными', count: 0, sumKop: 0, returnsKop: 0, netKop: 0 }),
+        (m) => {
+          m.count++;
+          m.sumKop += total;
+        },
+      );
       commissionKop += r.commission_kop ?? 0;
       if (r.kind === 'billing' && r.body) {
         const body = JSON.parse(r.body) as OpBody<'payment.accepted'>;
         for (const line of body.lines) {
           const s = serviceName.get(line.serviceCode) as { name: string; supplier: string | null; inn: string | null } | undefined;
-          bump(services, line.serviceCode, () => ({ code: line.serviceCode, name: s?.name ?? line.serviceCode, count: 0, amountKop: 0, penaltyKop: 0 }), (x) => {
-            x.count++;
-            x.amountKop += line.amountKop;
-            x.penaltyKop += line.penaltyKop;
-          });
+          bump(
+            services,
+            line.serviceCode,
+            () => ({ code: line.serviceCode, name: s?.name ?? line.serviceCode, count: 0, amountKop: 0, penaltyKop: 0 }),
+            (x) => {
+              x.count++;
+              x.amountKop += line.amountKop;
+              x.penaltyKop += line.penaltyKop;
+            },
+          );
           const supplierKey = s?.inn ?? `?${line.serviceCode}`;
-          bump(suppliers, supplierKey, () => ({ name: s?.supplier ?? 'Поставщик не найден', inn: s?.inn ?? '', count: 0, amountKop: 0, penaltyKop: 0, commissionKop: 0 }), (x) => {
-            x.count++;
-            x.amountKop += line.amountKop;
-            x.penaltyKop += line.penaltyKop;
-            x.commissionKop += line.commissionKop ?? 0;
-          });
+          bump(
+            suppliers,
+            supplierKey,
+            () => ({
+              name: s?.supplier ?? 'Поставщик не найден',
+              inn: s?.inn ?? '',
+              count: 0,
+              amountKop: 0,
+              penaltyKop: 0,
+              commissionKop: 0,
+            }),
+            (x) => {
+              x.count++;
+              x.amountKop += line.amountKop;
+              x.penaltyKop += line.penaltyKop;
+              x.commissionKop += line.commissionKop ?? 0;
+            },
+          );
         }
       } else if (r.kind === 'thirdparty' && r.body) {
         const body = JSON.parse(r.body) as OpBody<'thirdparty.accepted'>;
         const p = providerName.get(body.providerCode) as { data: string } | undefined;
         const name = p ? (JSON.parse(p.data) as { name: string }).name : body.providerCode;
-        bump(providers, body.providerCode, () => ({ code: body.providerCode, name, count: 0, amountKop: 0, commissionKop: 0, confirmed: 0, failed: 0, pending: 0 }), (x) => {
-          x.count++;
-          x.amountKop += body.amountKop;
-          x.commissionKop += body.commissionKop;
-          if (r.fwd === 'confirmed') x.confirmed++;
-          else if (r.fwd === 'failed') x.failed++;
-          else x.pending++;
-        });
+        bump(
+          providers,
+          body.providerCode,
+          () => ({ code: body.providerCode, name, count: 0, amountKop: 0, commissionKop: 0, confirmed: 0, failed: 0, pending: 0 }),
+          (x) => {
+            x.count++;
+            x.amountKop += body.amountKop;
+            x.commissionKop += body.commissionKop;
+            if (r.fwd === 'confirmed') x.confirmed++;
+            else if (r.fwd === 'failed') x.failed++;
+            else x.pending++;
+          },
+        );
       } else if (r.kind === 'service' && r.body) {
         const body = JSON.parse(r.body) as OpBody<'service.sold'>;
         for (const item of body.items) {
-          bump(priceItems, item.code, () => ({ code: item.code, name: item.name, quantity: 0, amountKop: 0 }), (x) => {
-            x.quantity += item.quantity;
-            x.amountKop += item.amountKop;
-          });
+          bump(
+            priceItems,
+            item.code,
+            () => ({ code: item.code, name: item.name, quantity: 0, amountKop: 0 }),
+            (x) => {
+              x.quantity += item.quantity;
+              x.amountKop += item.amountKop;
+            },
+          );
         }
       }
     } else if (r.kind === 'reversal') {
-      const original = r.original_op_id ? byId.get(r.original_op_id) ?? (deps.db.prepare('SELECT kind, number FROM operations WHERE op_id = ?').get(r.original_op_id) as Pick<OpRow, 'kind' | 'number'> | undefined) : undefined;
-      const block = original && (original.kind === 'billing' || original.kind === 'thirdparty' || original.kind === 'service') ? original.kind : null;
+      const original = r.original_op_id
+        ? (byId.get(r.original_op_id) ??
+          (deps.db.prepare('SELECT kind, number FROM operations WHERE op_id = ?').get(r.original_op_id) as
+            Pick<OpRow, 'kind' | 'number'> | undefined))
+        : undefined;
+      const block =
+        original && (original.kind === 'billing' || original.kind === 'thirdparty' || original.kind === 'service') ? original.kind : null;
       const body = r.body ? (JSON.parse(r.body) as OpBody<'payment.reversed'>) : null;
-      reversals.push({ number: r.number, originalNumber: original?.number ?? null, block, amountKop: total, method, reason: body?.reason ?? '', cashierName: r.cashier_name, at: r.created_at });
-      if (block) {
-        bump(blocks, block, () => ({ key: block, name: BLOCK_NAMES[block], count: 0, sumKop: 0, commissionKop: 0, reversedCount: 0, reversedKop: 0, netKop: 0 }), (b) => {
-          b.reversedCount++;
-          b.reversedKop += total;
-        });
-      }
-      bump(methods, method, () => ({ method, name: method === 'card' ? 'Картой' : 'Наличными', count: 0, sumKop: 0, returnsKop: 0, netKop: 0 }), (m) => {
-        m.returnsKop += total;
+      reversals.push({
+        number: r.number,
+        originalNumber: original?.number ?? null,
+        block,
+        amountKop: total,
+        method,
+        reason: body?.reason ?? '',
+        cashierName: r.cashier_name,
+        at: r.created_at,
       });
+      if (block) {
+        bump(
+          blocks,
+          block,
+          () => ({
+            key: block,
+            name: BLOCK_NAMES[block],
+            count: 0,
+            sumKop: 0,
+            commissionKop: 0,
+            reversedCount: 0,
+            reversedKop: 0,
+            netKop: 0,
+          }),
+          (b) => {
+            b.reversedCount++;
+            b.reversedKop += total;
+          },
+        );
+      }
+      bump(
+        methods,
+        method,
+        () => ({ method, name: method === 'card' ? 'Картой' : 'Наличными', count: 0, sumKop: 0, returnsKop: 0, netKop: 0 }),
+        (m) => {
+          m.returnsKop += total;
+        },
+      );
     } else if (r.kind === 'cash_in') {
       if (r.op_id === floatOpId) openingFloatKop += total;
       else cashInKop += total;
     } else if (r.kind === 'cash_out') cashOutKop += total;
     else if (r.kind === 'cash_count') {
       const c = JSON.parse(r.request) as { countedKop: number; expectedKop: number; differenceKop: number };
-      counts.push({ at: r.created_at, countedKop: c.countedKop, expectedKop: c.expectedKop, differenceKop: c.differenceKop, cashierName: r.cashier_name });
+      counts.push({
+        at: r.created_at,
+        countedKop: c.countedKop,
+        expectedKop: c.expectedKop,
+        differenceKop: c.differenceKop,
+        cashierName: r.cashier_name,
+      });
     }
   }
   for (const b of blocks.values()) b.netKop = b.sumKop - b.reversedKop;
@@ -194,9 +321,11 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
   const journal = journalTotals(deps, shiftNumber);
   const { register, source } = await registerTotals(deps, shiftNumber, close);
   const pendingCount = rows.filter((r) => r.state === 'fiscal_pending').length;
-  const readingsCount = (deps.db
-    .prepare("SELECT COUNT(*) AS n FROM operations WHERE kind = 'reading' AND state = 'done' AND created_at >= ? AND created_at < ?")
-    .get(openedAt ? new Date(openedAt).toISOString() : '', closedAt ? new Date(closedAt).toISOString() : '9999') as { n: number }).n;
+  const readingsCount = (
+    deps.db
+      .prepare("SELECT COUNT(*) AS n FROM operations WHERE kind = 'reading' AND state = 'done' AND created_at >= ? AND created_at < ?")
+      .get(openedAt ? new Date(openedAt).toISOString() : '', closedAt ? new Date(closedAt).toISOString() : '9999') as { n: number }
+  ).n;
   const order = <T extends { name: string }>(list: Iterable<T>): T[] => [...list].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
 
   return {
@@ -216,7 +345,16 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     byPriceItem: order(priceItems.values()),
     commissionKop,
     reversals: { count: reversals.length, sumKop: reversals.reduce((s, r) => s + r.amountKop, 0), items: reversals },
-    cash: { carriedKop: carriedOver(deps, shiftNumber), openingFloatKop, cashInKop, cashOutKop, salesCashKop: journal.sales.cashKop, returnsCashKop: journal.returns.cashKop, expectedDrawerKop: journal.drawerKop, counts },
+    cash: {
+      carriedKop: carriedOver(deps, shiftNumber),
+      openingFloatKop,
+      cashInKop,
+      cashOutKop,
+      salesCashKop: journal.sales.cashKop,
+      returnsCashKop: journal.returns.cashKop,
+      expectedDrawerKop: journal.drawerKop,
+      counts,
+    },
     readingsCount,
     journal,
     register,
@@ -224,15 +362,37 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     differences: register ? explainDifferences(journal, register, pendingCount) : [],
     pendingCount,
     sync: {
-      unsent: (deps.db.prepare("SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'pending'").get(shiftNumber) as { n: number }).n,
-      rejected: (deps.db.prepare("SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'rejected'").get(shiftNumber) as { n: number }).n,
+      unsent: (
+        deps.db
+          .prepare(
+            "SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'pending'",
+          )
+          .get(shiftNumber) as { n: number }
+      ).n,
+      rejected: (
+        deps.db
+          .prepare(
+            "SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'rejected'",
+          )
+          .get(shiftNumber) as { n: number }
+      ).n,
     },
   };
 }
 
 /** The register's counters: live for the open shift, from the Z report for a closed one. */
-async function registerTotals(deps: DeskDeps, shiftNumber: number, close: OpRow | undefined): Promise<{ register: ShiftTotals | null; source: ShiftReport['registerSource'] }> {
-  const strip = (t: ShiftTotals & { shiftNumber?: number }): ShiftTotals => ({ sales: t.sales, returns: t.returns, cashInKop: t.cashInKop, cashOutKop: t.cashOutKop, drawerKop: t.drawerKop });
+async function registerTotals(
+  deps: DeskDeps,
+  shiftNumber: number,
+  close: OpRow | undefined,
+): Promise<{ register: ShiftTotals | null; source: ShiftReport['registerSource'] }> {
+  const strip = (t: ShiftTotals & { shiftNumber?: number }): ShiftTotals => ({
+    sales: t.sales,
+    returns: t.returns,
+    cashInKop: t.cashInKop,
+    cashOutKop: t.cashOutKop,
+    drawerKop: t.drawerKop,
+  });
   if (close) {
     const z = (JSON.parse(close.result ?? '{}') as { totals?: ShiftTotals | null }).totals;
     return z ? { register: strip(z), source: 'z_report' } : { register: null, source: 'unavailable' };
@@ -266,9 +426,14 @@ export function explainDifferences(journal: ShiftTotals, register: ShiftTotals, 
     const r = f.get(register);
     if (j === r) continue;
     let explanation: string;
-    if (pendingCount > 0) explanation = `В журнале ${pendingCount} незавершённых операций: проверьте их в меню ККТ → «Сверить с ККТ», после сверки отчёт пересчитается.`;
-    else if (r > j) explanation = 'На ККТ больше, чем в журнале: вероятно, документ пробит на кассе не через Paydesk (вручную или другой программой). Найдите его на ленте ККТ и оформите в журнале.';
-    else explanation = 'В журнале больше, чем на ККТ: операция записана как проведённая, но ККТ её не учла (другая смена или сбой ККТ). Сверьте ленту ККТ с журналом.';
+    if (pendingCount > 0)
+      explanation = `В журнале ${pendingCount} незавершённых операций: проверьте их в меню ККТ → «Сверить с ККТ», после сверки отчёт пересчитается.`;
+    else if (r > j)
+      explanation =
+        'На ККТ больше, чем в журнале: вероятно, документ пробит на кассе не через Paydesk (вручную или другой программой). Найдите его на ленте ККТ и оформите в журнале.';
+    else
+      explanation =
+        'В журнале больше, чем на ККТ: операция записана как проведённая, но ККТ её не учла (другая смена или сбой ККТ). Сверьте ленту ККТ с журналом.';
     out.push({ field: f.field, label: f.label, journal: j, register: r, money: f.money, explanation });
   }
   return out;

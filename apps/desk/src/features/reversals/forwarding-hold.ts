@@ -21,7 +21,8 @@ import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 
-const OFFLINE = 'Нет связи с сервером: вернуть деньги за платёж третьим лицам можно только онлайн — касса не знает, не передан ли он уже поставщику';
+const OFFLINE =
+  'Нет связи с сервером: вернуть деньги за платёж третьим лицам можно только онлайн — касса не знает, не передан ли он уже поставщику';
 
 /** Right before a reversal's register call. Throws a refusal (nothing is printed) when the server says no. */
 export async function beforeRefund(deps: DeskDeps, reversal: OperationRow): Promise<void> {
@@ -39,12 +40,18 @@ export async function beforeRefund(deps: DeskDeps, reversal: OperationRow): Prom
     await deps.client.holdForwarding(original.op_id, holdId);
   } catch (e) {
     if (e instanceof LinkError) {
-      if (thirdParty) throw new AppError('reversal.refused', `${OFFLINE} (${e.message})`, { reason: 'reversal.offline', needsApproval: false });
+      if (thirdParty)
+        throw new AppError('reversal.refused', `${OFFLINE} (${e.message})`, { reason: 'reversal.offline', needsApproval: false });
       return;
     }
     if (e instanceof ServerAnswer) {
       const detail = typeof e.body['detail'] === 'string' ? e.body['detail'] : 'сервер не разрешил возврат';
-      const reason = e.body['reason'] === 'already_reversed' ? 'reversal.already_reversed' : e.code === 'forwarding.not_cancellable' ? 'reversal.provider_confirmed' : 'reversal.not_held';
+      const reason =
+        e.body['reason'] === 'already_reversed'
+          ? 'reversal.already_reversed'
+          : e.code === 'forwarding.not_cancellable'
+            ? 'reversal.provider_confirmed'
+            : 'reversal.not_held';
       // A payment not yet on the server (it could not be sent) cannot be checked: billing goes on offline-style.
       if (!thirdParty && e.body['reason'] === 'not_on_server') return;
       throw new AppError('reversal.refused', detail, { reason, needsApproval: false, forwarding: e.body['state'] ?? null });
@@ -53,13 +60,19 @@ export async function beforeRefund(deps: DeskDeps, reversal: OperationRow): Prom
   }
   if (thirdParty) {
     deps.db
-      .prepare("INSERT INTO forwarding_holds (op_id, reversal_op_id, hold_id, state, updated_at) VALUES (?, ?, ?, 'held', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET hold_id = excluded.hold_id, state = 'held', updated_at = excluded.updated_at")
+      .prepare(
+        "INSERT INTO forwarding_holds (op_id, reversal_op_id, hold_id, state, updated_at) VALUES (?, ?, ?, 'held', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET hold_id = excluded.hold_id, state = 'held', updated_at = excluded.updated_at",
+      )
       .run(original.op_id, reversal.op_id, holdId, deps.clock().toISOString());
   }
 }
 
 /** The reversal's outcome is known: a done one keeps the hold (the server cancels), a failed one releases it. */
-export function reversalSettled(deps: Pick<DeskDeps, 'db' | 'clock'>, reversalOpId: string, state: 'done' | 'failed' | 'fiscal_pending'): void {
+export function reversalSettled(
+  deps: Pick<DeskDeps, 'db' | 'clock'>,
+  reversalOpId: string,
+  state: 'done' | 'failed' | 'fiscal_pending',
+): void {
   if (state === 'fiscal_pending') return;
   deps.db
     .prepare("UPDATE forwarding_holds SET state = ?, updated_at = ? WHERE reversal_op_id = ? AND state = 'held'")
@@ -68,13 +81,21 @@ export function reversalSettled(deps: Pick<DeskDeps, 'db' | 'clock'>, reversalOp
 
 /** Releases holds whose reversal failed; called after each push. Best effort: what fails goes again. */
 export async function releasePending(deps: Pick<DeskDeps, 'db' | 'client' | 'clock' | 'log'>): Promise<number> {
-  const rows = deps.db.prepare("SELECT op_id, reversal_op_id, hold_id FROM forwarding_holds WHERE state = 'release_pending'").all() as { op_id: string; reversal_op_id: string; hold_id: string }[];
+  const rows = deps.db.prepare("SELECT op_id, reversal_op_id, hold_id FROM forwarding_holds WHERE state = 'release_pending'").all() as {
+    op_id: string;
+    reversal_op_id: string;
+    hold_id: string;
+  }[];
   let released = 0;
   for (const r of rows) {
     try {
       await deps.client.releaseForwarding(r.op_id, r.hold_id);
       // Only this hold: a retry that took a new one meanwhile keeps it.
-      deps.db.prepare("UPDATE forwarding_holds SET state = 'released', updated_at = ? WHERE reversal_op_id = ? AND hold_id = ? AND state = 'release_pending'").run(deps.clock().toISOString(), r.reversal_op_id, r.hold_id);
+      deps.db
+        .prepare(
+          "UPDATE forwarding_holds SET state = 'released', updated_at = ? WHERE reversal_op_id = ? AND hold_id = ? AND state = 'release_pending'",
+        )
+        .run(deps.clock().toISOString(), r.reversal_op_id, r.hold_id);
       released++;
     } catch (e) {
       deps.log.warn({ err: e, opId: r.op_id }, 'releasing a forwarding hold failed; will retry');

@@ -35,24 +35,45 @@ export interface ReversalAnswer {
 }
 
 function answer(deps: DeskDeps, row: OperationRow): ReversalAnswer {
-  const view = paymentView(deps, { ...row, request: JSON.stringify({ totalKop: row.total_kop ?? 0, commissionKop: 0, changeKop: 0, method: row.method ?? 'cash' }) });
+  const view = paymentView(deps, {
+    ...row,
+    request: JSON.stringify({ totalKop: row.total_kop ?? 0, commissionKop: 0, changeKop: 0, method: row.method ?? 'cash' }),
+  });
   const approved = (JSON.parse(row.request) as { approvedBy?: string }).approvedBy ?? null;
-  return { reversalId: row.op_id, number: row.number ?? '', state: row.state, amountKop: row.total_kop ?? 0, fiscal: view.fiscal, approvedBy: approved };
+  return {
+    reversalId: row.op_id,
+    number: row.number ?? '',
+    state: row.state,
+    amountKop: row.total_kop ?? 0,
+    fiscal: view.fiscal,
+    approvedBy: approved,
+  };
 }
 
 /** The payment's reversal that is done or may be done (pending), other than `except`. */
 function liveReversalOf(deps: DeskDeps, originalOpId: string, except: string): OperationRow | null {
-  return (deps.db.prepare("SELECT * FROM operations WHERE kind = 'reversal' AND original_op_id = ? AND state != 'failed' AND op_id != ? ORDER BY created_at LIMIT 1").get(originalOpId, except) as OperationRow | undefined) ?? null;
+  return (
+    (deps.db
+      .prepare(
+        "SELECT * FROM operations WHERE kind = 'reversal' AND original_op_id = ? AND state != 'failed' AND op_id != ? ORDER BY created_at LIMIT 1",
+      )
+      .get(originalOpId, except) as OperationRow | undefined) ?? null
+  );
 }
 
 function alreadyReversed(row: OperationRow): AppError {
-  return new AppError('reversal.refused', `Этот платёж уже сторнирован: возврат ${row.number ?? ''} от ${new Date(row.created_at).toLocaleString('ru-RU')}`, { reason: 'reversal.already_reversed', needsApproval: false, reversalId: row.op_id, reversalNumber: row.number });
+  return new AppError(
+    'reversal.refused',
+    `Этот платёж уже сторнирован: возврат ${row.number ?? ''} от ${new Date(row.created_at).toLocaleString('ru-RU')}`,
+    { reason: 'reversal.already_reversed', needsApproval: false, reversalId: row.op_id, reversalNumber: row.number },
+  );
 }
 
 export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: ReversalInput): Promise<ReversalAnswer> {
   const opId = input.opId ?? uuidv7();
   const original = deps.runner.get(input.paymentId);
-  if (!original || !['billing', 'thirdparty', 'service'].includes(original.kind)) throw new AppError('not_found', 'Платёж не найден в журнале этой кассы');
+  if (!original || !['billing', 'thirdparty', 'service'].includes(original.kind))
+    throw new AppError('not_found', 'Платёж не найден в журнале этой кассы');
   return deps.runner.exclusive(`reversal:${original.op_id}`, async () => {
     const existing = deps.runner.get(opId);
     if (existing && (existing.kind !== 'reversal' || existing.original_op_id !== original.op_id)) throw new AppError('op.id_reused');
@@ -65,14 +86,21 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
       const settled = await deps.runner.settleOne(other.op_id);
       if (settled?.state === 'done') return answer(deps, settled);
       if (settled?.state === 'fiscal_pending') {
-        throw new AppError('fiscal.outcome_unknown', `Предыдущее сторно этого платежа (${other.number ?? ''}) ещё не сверено с ККТ: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Не выдавайте деньги: сначала сверьте его.`, { opId: other.op_id });
+        throw new AppError(
+          'fiscal.outcome_unknown',
+          `Предыдущее сторно этого платежа (${other.number ?? ''}) ещё не сверено с ККТ: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Не выдавайте деньги: сначала сверьте его.`,
+          { opId: other.op_id },
+        );
       }
     }
 
     const fresh = deps.runner.get(original.op_id) as OperationRow;
     const status = deps.registerStatus.get() ?? (await deps.registerStatus.refresh());
-    const forwarding = deps.db.prepare('SELECT state FROM forwarding WHERE op_id = ?').get(fresh.op_id) as { state: 'queued' | 'sent' | 'confirmed' | 'failed' } | undefined;
-    const provider = fresh.provider_code ? (deps.db.prepare('SELECT data FROM providers WHERE code = ?').get(fresh.provider_code) as { data: string } | undefined) : undefined;
+    const forwarding = deps.db.prepare('SELECT state FROM forwarding WHERE op_id = ?').get(fresh.op_id) as
+      { state: 'queued' | 'sent' | 'confirmed' | 'failed' } | undefined;
+    const provider = fresh.provider_code
+      ? (deps.db.prepare('SELECT data FROM providers WHERE code = ?').get(fresh.provider_code) as { data: string } | undefined)
+      : undefined;
     const subject = {
       kind: fresh.kind as 'billing' | 'thirdparty' | 'service',
       state: fresh.state,
@@ -90,20 +118,39 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
     if (!decision.allowed && decision.seniorMayApprove) {
       if (!input.approval) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: true });
       approvedBy = await checkCredentials(deps.db, input.approval.login, input.approval.password);
-      if (approvedBy.role === 'cashier') throw new AppError('reversal.refused', 'Подтвердить сторно может только старший кассир или администратор', { reason: 'reversal.needs_senior', needsApproval: true });
+      if (approvedBy.role === 'cashier')
+        throw new AppError('reversal.refused', 'Подтвердить сторно может только старший кассир или администратор', {
+          reason: 'reversal.needs_senior',
+          needsApproval: true,
+        });
       decision = decideReversal({ userId: approvedBy.id, role: approvedBy.role }, subject, deps.clock(), shift, settings);
     }
     if (!decision.allowed) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: false });
 
     const originalReceipt = JSON.parse(fresh.receipt ?? 'null') as Receipt;
     const fiscal = JSON.parse(fresh.result ?? 'null') as { documentNumber: number; fiscalSign: string };
-    const receipt = composeReturnReceipt(originalReceipt, fiscal, opId, cashier.inn ? { name: cashier.name, inn: cashier.inn } : { name: cashier.name });
+    const receipt = composeReturnReceipt(
+      originalReceipt,
+      fiscal,
+      opId,
+      cashier.inn ? { name: cashier.name, inn: cashier.inn } : { name: cashier.name },
+    );
     delete receipt.cashTenderedKop;
-    const request = existing ? (JSON.parse(existing.request) as object) : { originalOpId: fresh.op_id, reason: input.reason, ...(approvedBy ? { approvedBy: approvedBy.id } : {}) };
+    const request = existing
+      ? (JSON.parse(existing.request) as object)
+      : { originalOpId: fresh.op_id, reason: input.reason, ...(approvedBy ? { approvedBy: approvedBy.id } : {}) };
     try {
       await deps.runner.run({
-        opId, kind: 'reversal', numbered: true, request, ...(existing ? {} : { receipt }),
-        cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: fresh.total_kop ?? receipt.totalKop, method: fresh.method ?? 'cash', originalOpId: fresh.op_id,
+        opId,
+        kind: 'reversal',
+        numbered: true,
+        request,
+        ...(existing ? {} : { receipt }),
+        cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+        shiftNumber: shift.number,
+        totalKop: fresh.total_kop ?? receipt.totalKop,
+        method: fresh.method ?? 'cash',
+        originalOpId: fresh.op_id,
       });
     } catch (e) {
       // The journal's own guard: another live reversal got in by a path this lock does not cover.

@@ -8,5 +8,9 @@ import { reversePayment } from './reverse.ts';
 
 export function reversalRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post('/api/reversals', { schema: { tags: ['Сторно'], summary: 'Сторно платежа чеком возврата', body: reversalRequest } }, async (req, reply) => reply.code(201).send(await reversePayment(deps, requireCashier(req), req.body)));
+  r.post(
+    '/api/reversals',
+    { schema: { tags: ['Сторно'], summary: 'Сторно платежа чеком возврата', body: reversalRequest } },
+    async (req, reply) => reply.code(201).send(await reversePayment(deps, requireCashier(req), req.body)),
+  );
 }

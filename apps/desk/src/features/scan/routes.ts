@@ -8,8 +8,12 @@ import { resolveScan } from './scan.ts';
 
 export function scanRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post('/api/scan', { schema: { tags: ['Сканер'], summary: 'Что отсканировано: QR квитанции → счёт и сумма', body: scanRequest } }, async (req) => {
-    requireCashier(req);
-    return resolveScan(deps.db, req.body.text);
-  });
+  r.post(
+    '/api/scan',
+    { schema: { tags: ['Сканер'], summary: 'Что отсканировано: QR квитанции → счёт и сумма', body: scanRequest } },
+    async (req) => {
+      requireCashier(req);
+      return resolveScan(deps.db, req.body.text);
+    },
+  );
 }

@@ -3,13 +3,35 @@
  * number on it) with its sum and period to prefill, or to a provider by the payee's ИНН; any other
  * barcode is reported as unknown.
  */
-import { billAccountRefs, formatPeriod, parseBillQr, type QrWarning } from "@paydesk/domain";
+import { billAccountRefs, formatPeriod, parseBillQr, type QrWarning } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
 
 export type ScanResult =
-  | { kind: 'bill'; accountNumber: string; amountKop: number | null; sumNeedsConfirmation: boolean; period: string | null; payee: string | null; warnings: QrWarning[] }
-  | { kind: 'provider'; providerCode: string; account: string | null; amountKop: number | null; payee: string | null; warnings: QrWarning[] }
-  | { kind: 'bill_unknown_account'; references: string[]; payee: string | null; amountKop: number | null; message: string; warnings: QrWarning[] }
+  | {
+      kind: 'bill';
+      accountNumber: string;
+      amountKop: number | null;
+      sumNeedsConfirmation: boolean;
+      period: string | null;
+      payee: string | null;
+      warnings: QrWarning[];
+    }
+  | {
+      kind: 'provider';
+      providerCode: string;
+      account: string | null;
+      amountKop: number | null;
+      payee: string | null;
+      warnings: QrWarning[];
+    }
+  | {
+      kind: 'bill_unknown_account';
+      references: string[];
+      payee: string | null;
+      amountKop: number | null;
+      message: string;
+      warnings: QrWarning[];
+    }
   | { kind: 'unknown'; message: string };
 
 export function resolveScan(db: JournalDb, text: string): ScanResult {
@@ -24,17 +46,27 @@ export function resolveScan(db: JournalDb, text: string): ScanResult {
   const byEls = db.prepare('SELECT number FROM accounts WHERE els = ? ORDER BY number LIMIT 2');
   for (const ref of refs) {
     let found: { number: string }[] = [];
-    if (ref.kind === 'account') found = [byNumber.get(ref.value) as { number: string } | undefined].filter((x): x is { number: string } => !!x);
+    if (ref.kind === 'account')
+      found = [byNumber.get(ref.value) as { number: string } | undefined].filter((x): x is { number: string } => !!x);
     else if (ref.els) found = byEls.all(ref.els) as { number: string }[];
     if (found.length === 1) {
-      return { kind: 'bill', accountNumber: (found[0] as { number: string }).number, amountKop, sumNeedsConfirmation: qr.sumNeedsConfirmation, period: qr.period ?? null, payee, warnings: qr.warnings };
+      return {
+        kind: 'bill',
+        accountNumber: (found[0] as { number: string }).number,
+        amountKop,
+        sumNeedsConfirmation: qr.sumNeedsConfirmation,
+        period: qr.period ?? null,
+        payee,
+        warnings: qr.warnings,
+      };
     }
   }
   const inn = qr.fields['PayeeINN'];
   if (inn) {
     const providers = db.prepare('SELECT code, data FROM providers WHERE active = 1').all() as { code: string; data: string }[];
     const p = providers.find((x) => (JSON.parse(x.data) as { inn: string }).inn === inn);
-    if (p) return { kind: 'provider', providerCode: p.code, account: qr.fields['PersAcc'] ?? null, amountKop, payee, warnings: qr.warnings };
+    if (p)
+      return { kind: 'provider', providerCode: p.code, account: qr.fields['PersAcc'] ?? null, amountKop, payee, warnings: qr.warnings };
   }
   const references = refs.map((r) => r.value);
   const period = qr.period ? ` за ${formatPeriod(qr.period)}` : '';
@@ -43,8 +75,9 @@ export function resolveScan(db: JournalDb, text: string): ScanResult {
     references,
     payee,
     amountKop,
-    message: references.length ? `Квитанция${period}: лицевой счёт ${references.join(', ')} не найден в справочнике кассы` : `В квитанции${period} нет номера лицевого счёта`,
+    message: references.length
+      ? `Квитанция${period}: лицевой счёт ${references.join(', ')} не найден в справочнике кассы`
+      : `В квитанции${period} нет номера лицевого счёта`,
     warnings: qr.warnings,
   };
 }
-

@@ -9,7 +9,9 @@ import { closeSession, openSession } from './session.ts';
 export function sessionRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Вход'];
-  r.post('/api/session', { ...PUBLIC, schema: { tags, summary: 'Вход кассира (работает без связи)', body: sessionRequest } }, async (req) => openSession(deps.db, req.body.login, req.body.password, deps.clock()));
+  r.post('/api/session', { ...PUBLIC, schema: { tags, summary: 'Вход кассира (работает без связи)', body: sessionRequest } }, async (req) =>
+    openSession(deps.db, req.body.login, req.body.password, deps.clock()),
+  );
   r.delete('/api/session', { ...PUBLIC, schema: { tags, summary: 'Выход' } }, async (req) => {
     const t = sessionToken(req);
     if (t) closeSession(deps.db, t);

@@ -39,7 +39,8 @@ export async function checkCredentials(db: JournalDb, login: string, password: s
   }
   if (!u || !ok) {
     const any = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
-    if (any.n === 0) throw new AppError('desk.reference_not_loaded', 'Список кассиров ещё не загружен с сервера: дождитесь первой синхронизации');
+    if (any.n === 0)
+      throw new AppError('desk.reference_not_loaded', 'Список кассиров ещё не загружен с сервера: дождитесь первой синхронизации');
     throw new AppError('auth.invalid_credentials', 'Неверный логин или пароль');
   }
   if (!u.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
@@ -49,7 +50,12 @@ export async function checkCredentials(db: JournalDb, login: string, password: s
 export async function openSession(db: JournalDb, login: string, password: string, now: Date): Promise<{ token: string; cashier: Cashier }> {
   const cashier = await checkCredentials(db, login, password);
   const token = `pds_${randomBytes(32).toString('base64url')}`;
-  db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(hashToken(token), cashier.id, now.toISOString(), new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString());
+  db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+    hashToken(token),
+    cashier.id,
+    now.toISOString(),
+    new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+  );
   return { token, cashier };
 }
 

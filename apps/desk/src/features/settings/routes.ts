@@ -12,7 +12,12 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
   r.get('/api/settings', { schema: { tags: ['Настройки'], summary: 'Настройки кассы' } }, async (req) => {
     requireCashier(req);
     const id = deps.identity.current();
-    const register = JSON.parse(getMeta(deps.db, 'register_settings') ?? '{"driver":"virtual"}') as { driver: string; url?: string; user?: string; password?: string };
+    const register = JSON.parse(getMeta(deps.db, 'register_settings') ?? '{"driver":"virtual"}') as {
+      driver: string;
+      url?: string;
+      user?: string;
+      password?: string;
+    };
     return {
       deskId: id?.deskId ?? null,
       deskName: id?.name ?? null,
@@ -20,40 +25,71 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
       serverUrl: id?.serverUrl ?? null,
       syncIntervalSeconds: deps.settings.get('syncIntervalSeconds'),
       pullIntervalSeconds: deps.settings.get('pullIntervalSeconds'),
-      register: { driver: register.driver, url: register.url ?? null, user: register.user ?? null, passwordSet: Boolean(register.password) },
+      register: {
+        driver: register.driver,
+        url: register.url ?? null,
+        user: register.user ?? null,
+        passwordSet: Boolean(register.password),
+      },
       registerActive: deps.register.describe,
       billingName: deps.settings.get('billingName'),
-      point: { address: deps.settings.get('settlementAddress') ?? null, place: deps.settings.get('settlementPlace') ?? null, orgName: deps.settings.get('orgName') ?? null, orgInn: deps.settings.get('orgInn') ?? null },
-      agent: { type: deps.settings.get('agentType'), phone: deps.settings.get('agentPhone') ?? null, operatorPhone: deps.settings.get('operatorPhone') ?? null, taxSystem: deps.settings.get('taxSystem') },
+      point: {
+        address: deps.settings.get('settlementAddress') ?? null,
+        place: deps.settings.get('settlementPlace') ?? null,
+        orgName: deps.settings.get('orgName') ?? null,
+        orgInn: deps.settings.get('orgInn') ?? null,
+      },
+      agent: {
+        type: deps.settings.get('agentType'),
+        phone: deps.settings.get('agentPhone') ?? null,
+        operatorPhone: deps.settings.get('operatorPhone') ?? null,
+        taxSystem: deps.settings.get('taxSystem'),
+      },
       local: deps.settings.local(),
     };
   });
-  r.put('/api/settings', { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: deskSettingsRequest } }, async (req) => {
-    requireCashier(req, ['admin']);
-    const body = req.body;
-    if (body.register) {
-      // An unsettled operation is settled by asking the device it was sent to: another one cannot tell.
-      const open = deps.runner.unresolved().length + deps.runner.unprinted().length;
-      if (open > 0) throw new AppError('conflict', `ККТ нельзя сменить: операций не сверено или не допечатано: ${open}. Сначала сверьте их с текущей ККТ (меню «ККМ» → «Сверить»).`, { open });
-    }
-    if (body.serverUrl) deps.identity.setServerUrl(body.serverUrl);
-    const local: Record<string, unknown> = {};
-    if (body.syncIntervalSeconds !== undefined) local['syncIntervalSeconds'] = body.syncIntervalSeconds;
-    if (body.pullIntervalSeconds !== undefined) local['pullIntervalSeconds'] = body.pullIntervalSeconds;
-    if (body.printChange !== undefined) local['printChange'] = body.printChange;
-    if (body.language !== undefined) local['language'] = body.language;
-    if (Object.keys(local).length) deps.settings.setLocal(local);
-    // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
-    if (body.register) setMeta(deps.db, 'register_settings', JSON.stringify(body.register));
-    return { ok: true, restartNeeded: body.register !== undefined };
-  });
+  r.put(
+    '/api/settings',
+    { schema: { tags: ['Настройки'], summary: 'Изменить настройки кассы (администратор)', body: deskSettingsRequest } },
+    async (req) => {
+      requireCashier(req, ['admin']);
+      const body = req.body;
+      if (body.register) {
+        // An unsettled operation is settled by asking the device it was sent to: another one cannot tell.
+        const open = deps.runner.unresolved().length + deps.runner.unprinted().length;
+        if (open > 0)
+          throw new AppError(
+            'conflict',
+            `ККТ нельзя сменить: операций не сверено или не допечатано: ${open}. Сначала сверьте их с текущей ККТ (меню «ККМ» → «Сверить»).`,
+            { open },
+          );
+      }
+      if (body.serverUrl) deps.identity.setServerUrl(body.serverUrl);
+      const local: Record<string, unknown> = {};
+      if (body.syncIntervalSeconds !== undefined) local['syncIntervalSeconds'] = body.syncIntervalSeconds;
+      if (body.pullIntervalSeconds !== undefined) local['pullIntervalSeconds'] = body.pullIntervalSeconds;
+      if (body.printChange !== undefined) local['printChange'] = body.printChange;
+      if (body.language !== undefined) local['language'] = body.language;
+      if (Object.keys(local).length) deps.settings.setLocal(local);
+      // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
+      if (body.register) setMeta(deps.db, 'register_settings', JSON.stringify(body.register));
+      return { ok: true, restartNeeded: body.register !== undefined };
+    },
+  );
 
   // A new desk enrolls before anyone can sign in; an enrolled one only by its administrator.
-  r.post('/api/enroll', { ...PUBLIC, schema: { tags: ['Настройки'], summary: 'Зарегистрировать кассу на сервере по одноразовому коду', body: enrollDeskRequest } }, async (req) => {
-    if (deps.identity.current()) requireCashier(req, ['admin']);
-    const e = await enrollWithServer(req.body.serverUrl, req.body.code);
-    const id = deps.identity.save(req.body.serverUrl, e);
-    deps.sync.resetAfterEnrollment();
-    return { deskId: id.deskId, name: id.name, epoch: id.epoch };
-  });
+  r.post(
+    '/api/enroll',
+    {
+      ...PUBLIC,
+      schema: { tags: ['Настройки'], summary: 'Зарегистрировать кассу на сервере по одноразовому коду', body: enrollDeskRequest },
+    },
+    async (req) => {
+      if (deps.identity.current()) requireCashier(req, ['admin']);
+      const e = await enrollWithServer(req.body.serverUrl, req.body.code);
+      const id = deps.identity.save(req.body.serverUrl, e);
+      deps.sync.resetAfterEnrollment();
+      return { deskId: id.deskId, name: id.name, epoch: id.epoch };
+    },
+  );
 }

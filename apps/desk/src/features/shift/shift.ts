@@ -12,9 +12,17 @@ import type { Cashier } from '../payments/prepare.ts';
 /** The shift's totals as this desk's journal has them: the same shape as the register's. */
 export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals {
   const rows = deps.db
-    .prepare("SELECT kind, method, COUNT(*) AS n, COALESCE(SUM(total_kop), 0) AS total FROM operations WHERE shift_number = ? AND state = 'done' GROUP BY kind, method")
+    .prepare(
+      "SELECT kind, method, COUNT(*) AS n, COALESCE(SUM(total_kop), 0) AS total FROM operations WHERE shift_number = ? AND state = 'done' GROUP BY kind, method",
+    )
     .all(shiftNumber) as { kind: string; method: string | null; n: number; total: number }[];
-  const t: ShiftTotals = { sales: { count: 0, cashKop: 0, cardKop: 0 }, returns: { count: 0, cashKop: 0, cardKop: 0 }, cashInKop: 0, cashOutKop: 0, drawerKop: 0 };
+  const t: ShiftTotals = {
+    sales: { count: 0, cashKop: 0, cardKop: 0 },
+    returns: { count: 0, cashKop: 0, cardKop: 0 },
+    cashInKop: 0,
+    cashOutKop: 0,
+    drawerKop: 0,
+  };
   for (const r of rows) {
     if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service') {
       t.sales.count += r.n;
@@ -37,7 +45,9 @@ export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals 
  */
 export function carriedOver(deps: DeskDeps, shiftNumber: number): number {
   const open = deps.db
-    .prepare("SELECT request FROM operations WHERE kind = 'shift_open' AND state = 'done' AND (shift_number = ? OR json_extract(result, '$.shiftNumber') = ?) ORDER BY created_at DESC LIMIT 1")
+    .prepare(
+      "SELECT request FROM operations WHERE kind = 'shift_open' AND state = 'done' AND (shift_number = ? OR json_extract(result, '$.shiftNumber') = ?) ORDER BY created_at DESC LIMIT 1",
+    )
     .get(shiftNumber, shiftNumber) as { request: string } | undefined;
   return open ? ((JSON.parse(open.request) as { carriedKop?: number | null }).carriedKop ?? 0) : 0;
 }
@@ -47,14 +57,24 @@ async function currentShift(deps: DeskDeps): Promise<{ open: boolean; number: nu
   return { open: s?.shift.state === 'open' || s?.shift.state === 'expired', number: s?.shift.number ?? null };
 }
 
-export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?: string | undefined; openingFloatKop: number }): Promise<{ shiftNumber: number; openedAt: string; openingFloatKop: number }> {
+export async function openShift(
+  deps: DeskDeps,
+  cashier: Cashier,
+  input: { opId?: string | undefined; openingFloatKop: number },
+): Promise<{ shiftNumber: number; openedAt: string; openingFloatKop: number }> {
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   const floatOpId = existing ? (JSON.parse(existing.request) as { floatOpId: string }).floatOpId : uuidv7();
   // What the drawer counter holds before the shift opens, recorded with the intent so a retry keeps it.
-  const carriedKop = existing ? null : ((await deps.registerStatus.refresh()) ?? deps.registerStatus.get())?.drawerKop ?? null;
+  const carriedKop = existing ? null : (((await deps.registerStatus.refresh()) ?? deps.registerStatus.get())?.drawerKop ?? null);
   const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId, carriedKop };
-  const row = await deps.runner.run({ opId, kind: 'shift_open', numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn } });
+  const row = await deps.runner.run({
+    opId,
+    kind: 'shift_open',
+    numbered: false,
+    request,
+    cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+  });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string };
   const floatKop = (request as { openingFloatKop: number }).openingFloatKop;
   if (floatKop > 0) await cashMove(deps, cashier, 'cash_in', { opId: floatOpId, amountKop: floatKop, comment: 'Размен на начало смены' });
@@ -63,7 +83,17 @@ export async function openShift(deps: DeskDeps, cashier: Cashier, input: { opId?
   return { shiftNumber: doc.shiftNumber, openedAt: doc.at, openingFloatKop: floatKop };
 }
 
-export async function closeShift(deps: DeskDeps, cashier: Cashier, input: { opId?: string | undefined; confirmUnsent: boolean }): Promise<{ shiftNumber: number; closedAt: string; registerTotals: RegisterShiftTotals | null; journalTotals: ShiftTotals; unsentCount: number }> {
+export async function closeShift(
+  deps: DeskDeps,
+  cashier: Cashier,
+  input: { opId?: string | undefined; confirmUnsent: boolean },
+): Promise<{
+  shiftNumber: number;
+  closedAt: string;
+  registerTotals: RegisterShiftTotals | null;
+  journalTotals: ShiftTotals;
+  unsentCount: number;
+}> {
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   let request: object;
@@ -73,26 +103,64 @@ export async function closeShift(deps: DeskDeps, cashier: Cashier, input: { opId
     if (!shift.open || shift.number === null) throw new AppError('shift.closed', 'Смена уже закрыта');
     const unsent = deps.journal.counts().unsent;
     if (unsent > 0 && !input.confirmUnsent) {
-      throw new AppError('shift.unsent', `На сервер ещё не отправлено операций: ${unsent}. Они сохранены на кассе и уйдут автоматически, когда появится связь. Закрыть смену всё равно?`, { unsentCount: unsent });
+      throw new AppError(
+        'shift.unsent',
+        `На сервер ещё не отправлено операций: ${unsent}. Они сохранены на кассе и уйдут автоматически, когда появится связь. Закрыть смену всё равно?`,
+        { unsentCount: unsent },
+      );
     }
     request = { journalTotals: journalTotals(deps, shift.number), unsentCount: unsent, shiftNumber: shift.number };
   }
-  const row = await deps.runner.run({ opId, kind: 'shift_close', numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: (request as { shiftNumber: number }).shiftNumber });
+  const row = await deps.runner.run({
+    opId,
+    kind: 'shift_close',
+    numbered: false,
+    request,
+    cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+    shiftNumber: (request as { shiftNumber: number }).shiftNumber,
+  });
   const doc = JSON.parse(row.result ?? '{}') as { shiftNumber: number; at: string; totals: RegisterShiftTotals | null };
   await deps.registerStatus.refresh();
   deps.sync.trigger();
   const r = request as { journalTotals: ShiftTotals; unsentCount: number };
-  return { shiftNumber: doc.shiftNumber, closedAt: doc.at, registerTotals: doc.totals, journalTotals: r.journalTotals, unsentCount: r.unsentCount };
+  return {
+    shiftNumber: doc.shiftNumber,
+    closedAt: doc.at,
+    registerTotals: doc.totals,
+    journalTotals: r.journalTotals,
+    unsentCount: r.unsentCount,
+  };
 }
 
-export async function cashMove(deps: DeskDeps, cashier: Cashier, kind: 'cash_in' | 'cash_out', input: { opId?: string | undefined; amountKop: number; comment?: string | undefined }): Promise<{ operationId: string; amountKop: number; drawerKop: number | null }> {
+export async function cashMove(
+  deps: DeskDeps,
+  cashier: Cashier,
+  kind: 'cash_in' | 'cash_out',
+  input: { opId?: string | undefined; amountKop: number; comment?: string | undefined },
+): Promise<{ operationId: string; amountKop: number; drawerKop: number | null }> {
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   const shift = existing ? { number: existing.shift_number } : await currentShift(deps);
-  if (!existing && !(shift as { open?: boolean }).open) throw new AppError('shift.closed', 'Смена закрыта: откройте смену, чтобы внести или выдать наличные');
-  const request = existing ? (JSON.parse(existing.request) as object) : { amountKop: input.amountKop, ...(input.comment ? { comment: input.comment } : {}) };
-  const row = await deps.runner.run({ opId, kind, numbered: false, request, cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn }, shiftNumber: shift.number, totalKop: existing?.total_kop ?? input.amountKop, method: 'cash' });
+  if (!existing && !(shift as { open?: boolean }).open)
+    throw new AppError('shift.closed', 'Смена закрыта: откройте смену, чтобы внести или выдать наличные');
+  const request = existing
+    ? (JSON.parse(existing.request) as object)
+    : { amountKop: input.amountKop, ...(input.comment ? { comment: input.comment } : {}) };
+  const row = await deps.runner.run({
+    opId,
+    kind,
+    numbered: false,
+    request,
+    cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+    shiftNumber: shift.number,
+    totalKop: existing?.total_kop ?? input.amountKop,
+    method: 'cash',
+  });
   deps.registerStatus.invalidate();
   deps.sync.trigger();
-  return { operationId: opId, amountKop: row.total_kop ?? input.amountKop, drawerKop: (JSON.parse(row.result ?? '{}') as { drawerKop?: number | null }).drawerKop ?? null };
+  return {
+    operationId: opId,
+    amountKop: row.total_kop ?? input.amountKop,
+    drawerKop: (JSON.parse(row.result ?? '{}') as { drawerKop?: number | null }).drawerKop ?? null,
+  };
 }

@@ -9,12 +9,24 @@ import { deskStatus } from './status.ts';
 export function statusRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Состояние'];
-  r.get('/api/status', { ...PUBLIC, schema: { tags, summary: 'Связь, неотправленные операции, смена, ККТ' } }, async () => deskStatus(deps));
+  r.get('/api/status', { ...PUBLIC, schema: { tags, summary: 'Связь, неотправленные операции, смена, ККТ' } }, async () =>
+    deskStatus(deps),
+  );
   // The browser's EventSource sends no headers: the session comes as ?token=.
-  r.get('/api/events', { schema: { tags, summary: 'События (SSE): связь, очередь, отказы сервера, ККТ', querystring: z.object({ token: z.string().optional() }) } }, async (req, reply) => {
-    requireCashier(req);
-    deps.events.attach(reply);
-    deps.events.publish({ type: 'status', data: deskStatus(deps) });
-    return reply;
-  });
+  r.get(
+    '/api/events',
+    {
+      schema: {
+        tags,
+        summary: 'События (SSE): связь, очередь, отказы сервера, ККТ',
+        querystring: z.object({ token: z.string().optional() }),
+      },
+    },
+    async (req, reply) => {
+      requireCashier(req);
+      deps.events.attach(reply);
+      deps.events.publish({ type: 'status', data: deskStatus(deps) });
+      return reply;
+    },
+  );
 }

@@ -35,8 +35,10 @@ export function clockCheck(deps: DeskDeps, now: Date): DeskStatus['clock'] {
   const last = (deps.db.prepare('SELECT MAX(created_at) AS at FROM operations').get() as { at: string | null }).at;
   const behindJournal = last ? new Date(last).getTime() - now.getTime() : 0;
   let warning: string | null = null;
-  if (behindJournal > CLOCK_TOLERANCE_MS) warning = `Часы компьютера ушли назад: сейчас они показывают время на ${duration(behindJournal)} раньше последней операции кассы. Исправьте дату и время в Windows.`;
-  else if (skew !== null && Math.abs(skew) > CLOCK_TOLERANCE_MS) warning = `Часы компьютера ${skew > 0 ? 'спешат' : 'отстают'} от сервера на ${duration(skew)}. Исправьте дату и время в Windows: по ним ставится время платежей.`;
+  if (behindJournal > CLOCK_TOLERANCE_MS)
+    warning = `Часы компьютера ушли назад: сейчас они показывают время на ${duration(behindJournal)} раньше последней операции кассы. Исправьте дату и время в Windows.`;
+  else if (skew !== null && Math.abs(skew) > CLOCK_TOLERANCE_MS)
+    warning = `Часы компьютера ${skew > 0 ? 'спешат' : 'отстают'} от сервера на ${duration(skew)}. Исправьте дату и время в Windows: по ним ставится время платежей.`;
   return { skewMs: skew === null ? null : Math.round(skew), warning };
 }
 
@@ -88,6 +90,14 @@ export function statusReport(deps: DeskDeps): unknown {
     rejectedCount: s.rejectedCount,
     lastSyncAt: s.lastSyncAt,
     shift: s.shift,
-    register: { driver: s.register.driver, connected: s.register.connected, paperPresent: s.register.paperPresent, unsentToOfdCount: s.register.unsentToOfdCount, oldestUnsentToOfdAt: s.register.oldestUnsentToOfdAt, fnValidUntil: s.register.fnValidUntil, warnings: s.register.warnings },
+    register: {
+      driver: s.register.driver,
+      connected: s.register.connected,
+      paperPresent: s.register.paperPresent,
+      unsentToOfdCount: s.register.unsentToOfdCount,
+      oldestUnsentToOfdAt: s.register.oldestUnsentToOfdAt,
+      fnValidUntil: s.register.fnValidUntil,
+      warnings: s.register.warnings,
+    },
   };
 }

@@ -16,14 +16,29 @@
  */
 import { getMeta, setMeta, type JournalDb } from '../../db/journal-db.ts';
 
-const REPLICA_TABLES = ['accounts', 'charges', 'meters', 'suppliers', 'services', 'providers', 'price_items', 'users', 'settings', 'forwarding'] as const;
+const REPLICA_TABLES = [
+  'accounts',
+  'charges',
+  'meters',
+  'suppliers',
+  'services',
+  'providers',
+  'price_items',
+  'users',
+  'settings',
+  'forwarding',
+] as const;
 
 function seqBase(db: JournalDb): number {
   return Number(getMeta(db, 'seq_base') ?? '1');
 }
 
 /** The journal was restored: unsent ops go after the server's last seq, numbers past its last one. */
-export function renumberAfter(db: JournalDb, serverLastSeq: number, serverLastNumber: string | null): { firstLocal: number; base: number } | null {
+export function renumberAfter(
+  db: JournalDb,
+  serverLastSeq: number,
+  serverLastNumber: string | null,
+): { firstLocal: number; base: number } | null {
   return db.transaction(() => {
     const first = (db.prepare("SELECT MIN(seq) AS s FROM ops WHERE sync_state = 'pending'").get() as { s: number | null }).s;
     if (first === null) return null;
@@ -45,15 +60,21 @@ export function resendAfter(db: JournalDb, serverLastSeq: number, now: Date = ne
   return db.transaction(() => {
     const fromLocal = serverLastSeq + seqBase(db);
     const exists = db.prepare('SELECT 1 FROM ops WHERE seq = ?').get(fromLocal) !== undefined;
-    const atEnd = fromLocal === ((db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s);
+    const atEnd = fromLocal === (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s;
     if (exists || atEnd) {
-      return db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(fromLocal).changes;
+      return db
+        .prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'")
+        .run(fromLocal).changes;
     }
     const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-    const first = (db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as { s: number | null }).s;
+    const first = (
+      db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as { s: number | null }
+    ).s;
     if (first === null) return 0;
     setMeta(db, 'seq_base', String(first - serverLastSeq));
-    return db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(first).changes;
+    return db
+      .prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'")
+      .run(first).changes;
   })();
 }
 
@@ -92,8 +113,12 @@ export function finishReload(db: JournalDb): number {
 /** Re-enrolled: the next epoch starts with the ops of the resend window, sent or not. */
 export function rebaseForNewEpoch(db: JournalDb, now: Date, windowDays: number): void {
   const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-  const first = db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as { s: number | null };
-  const base = first.s ?? ((db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s);
+  const first = db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as {
+    s: number | null;
+  };
+  const base = first.s ?? (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s;
   setMeta(db, 'seq_base', String(base));
-  db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(base);
+  db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(
+    base,
+  );
 }

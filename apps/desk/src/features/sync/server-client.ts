@@ -94,8 +94,17 @@ export class ServerClient {
     await this.call('POST', '/api/v1/desks/status', status, 5_000);
   }
 
-  async providerCheck(providerCode: string, account: string, amountKop: number): Promise<{ result: number; comment?: string; subscriberName?: string; balanceKop?: number }> {
-    return (await this.call('POST', '/api/v1/providers/check', { providerCode, account, amountKop }, 20_000)) as { result: number; comment?: string; subscriberName?: string; balanceKop?: number };
+  async providerCheck(
+    providerCode: string,
+    account: string,
+    amountKop: number,
+  ): Promise<{ result: number; comment?: string; subscriberName?: string; balanceKop?: number }> {
+    return (await this.call('POST', '/api/v1/providers/check', { providerCode, account, amountKop }, 20_000)) as {
+      result: number;
+      comment?: string;
+      subscriberName?: string;
+      balanceKop?: number;
+    };
   }
 
   /** Takes a third-party payment out of forwarding for a cash refund (see the server's holds.ts). */

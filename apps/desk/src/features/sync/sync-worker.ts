@@ -46,7 +46,13 @@ export interface SyncState {
 const mono = (): number => performance.now();
 
 export class SyncWorker {
-  readonly state: SyncState = { online: false, lastSyncAt: null, lastPullAt: null, fatal: null, reference: { loaded: false, loading: false, rows: 0, remaining: null } };
+  readonly state: SyncState = {
+    online: false,
+    lastSyncAt: null,
+    lastPullAt: null,
+    fatal: null,
+    reference: { loaded: false, loading: false, rows: 0, remaining: null },
+  };
   private pushing: Promise<void> | null = null;
   private pulling: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -72,7 +78,16 @@ export class SyncWorker {
     private readonly statusReport: () => Promise<unknown>,
     options: SyncOptions = {},
   ) {
-    this.opts = { onAnswer: () => undefined, afterPush: async () => undefined, batchSize: 500, pullPageSize: 5000, probeIntervalMs: 10_000, minBackoffMs: 1_000, maxBackoffMs: 60_000, ...options };
+    this.opts = {
+      onAnswer: () => undefined,
+      afterPush: async () => undefined,
+      batchSize: 500,
+      pullPageSize: 5000,
+      probeIntervalMs: 10_000,
+      minBackoffMs: 1_000,
+      maxBackoffMs: 60_000,
+      ...options,
+    };
     this.backoffMs = this.opts.minBackoffMs;
     this.state.reference.loaded = getMeta(db, 'pull_complete') === '1';
     this.state.lastSyncAt = getMeta(db, 'last_sync_at');
@@ -172,7 +187,12 @@ export class SyncWorker {
         return;
       }
       const base = this.seqBase();
-      const req: PushRequest = { protocolVersion: PROTOCOL_VERSION, deskId: id.deskId, epoch: id.epoch, ops: ops.map((o) => ({ seq: o.seq - base + 1, opId: o.opId, type: o.type, body: o.body, hash: o.hash })) };
+      const req: PushRequest = {
+        protocolVersion: PROTOCOL_VERSION,
+        deskId: id.deskId,
+        epoch: id.epoch,
+        ops: ops.map((o) => ({ seq: o.seq - base + 1, opId: o.opId, type: o.type, body: o.body, hash: o.hash })),
+      };
       let answer;
       try {
         answer = await this.client.push(req);
@@ -197,8 +217,17 @@ export class SyncWorker {
   }
 
   /** What the server said about each op, recorded next to the op; only its answer moves the position. */
-  private record(answer: { lastSeq: number; results: { seq: number; opId: string; outcome: string; code?: string | undefined; message?: string | undefined }[]; version: string }, base: number): string {
-    const update = this.db.prepare("UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = 'pending'");
+  private record(
+    answer: {
+      lastSeq: number;
+      results: { seq: number; opId: string; outcome: string; code?: string | undefined; message?: string | undefined }[];
+      version: string;
+    },
+    base: number,
+  ): string {
+    const update = this.db.prepare(
+      "UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = 'pending'",
+    );
     const dropCharges = this.db.prepare('DELETE FROM local_charges WHERE op_id = ?');
     const dropReadings = this.db.prepare('DELETE FROM local_readings WHERE op_id = ?');
     const at = this.clock().toISOString();
@@ -230,7 +259,10 @@ export class SyncWorker {
       // This desk's journal was put back from an older copy: its new ops go after what the server has.
       const lastNumber = typeof e.body['lastNumber'] === 'string' ? e.body['lastNumber'] : null;
       const r = renumberAfter(this.db, e.body['lastSeq'], lastNumber);
-      this.log.warn({ serverLastSeq: e.body['lastSeq'], lastNumber, renumbered: r }, 'journal restored from an older copy: unsent ops renumbered after the server');
+      this.log.warn(
+        { serverLastSeq: e.body['lastSeq'], lastNumber, renumbered: r },
+        'journal restored from an older copy: unsent ops renumbered after the server',
+      );
       if (!r) this.fail('Сервер сообщил, что номера операций кассы заняты, но неотправленных операций нет');
       return;
     }
@@ -238,11 +270,14 @@ export class SyncWorker {
       // The server is behind this desk (restored from a backup): send again from what it expects.
       this.log.warn({ expectedSeq: e.body['expectedSeq'], base }, 'server expects an earlier seq: resending');
       const n = resendAfter(this.db, e.body['expectedSeq'] - 1, this.clock(), this.settings.get('resendWindowDays'));
-      if (n === 0 && this.journal.pending(1).length === 0) this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а отправлять кассе нечего`);
+      if (n === 0 && this.journal.pending(1).length === 0)
+        this.fail(`Сервер ждёт операцию ${String(e.body['expectedSeq'])}, а отправлять кассе нечего`);
       return;
     }
-    if (e.code === 'sync.epoch_fenced') return this.fail('Эта касса переустановлена на другом компьютере: отправка остановлена. Обратитесь к администратору.');
-    if (e.status === 401) return this.fail('Сервер не принимает ключ этой кассы (отозван или касса перерегистрирована). Обратитесь к администратору.');
+    if (e.code === 'sync.epoch_fenced')
+      return this.fail('Эта касса переустановлена на другом компьютере: отправка остановлена. Обратитесь к администратору.');
+    if (e.status === 401)
+      return this.fail('Сервер не принимает ключ этой кассы (отозван или касса перерегистрирована). Обратитесь к администратору.');
     this.fail(`Сервер отверг отправку: ${typeof e.body['detail'] === 'string' ? e.body['detail'] : (e.code ?? String(e.status))}`);
   }
 
@@ -288,7 +323,10 @@ export class SyncWorker {
     const id = this.identity();
     if (page.desk && id && page.desk.epoch === id.epoch && page.desk.lastSeq < ackedWireSeq(this.db)) {
       const n = resendAfter(this.db, page.desk.lastSeq, this.clock(), this.settings.get('resendWindowDays'));
-      this.log.warn({ serverLastSeq: page.desk.lastSeq, resent: n }, 'the server holds fewer of this desk’s ops than it acknowledged: sending them again');
+      this.log.warn(
+        { serverLastSeq: page.desk.lastSeq, resent: n },
+        'the server holds fewer of this desk’s ops than it acknowledged: sending them again',
+      );
       if (n > 0) void this.push();
     }
     return restart;
@@ -340,7 +378,11 @@ export class SyncWorker {
         cursor = page.cursor;
         this.state.reference.rows += rows;
         this.state.reference.remaining = page.hasMore ? (page.remaining ?? null) : 0;
-        if (first || page.hasMore) this.events.publish({ type: 'reference', data: { loading: page.hasMore, rows: this.state.reference.rows, remaining: this.state.reference.remaining } });
+        if (first || page.hasMore)
+          this.events.publish({
+            type: 'reference',
+            data: { loading: page.hasMore, rows: this.state.reference.rows, remaining: this.state.reference.remaining },
+          });
         if (!page.hasMore) break;
       }
       this.goOnline();
@@ -351,7 +393,9 @@ export class SyncWorker {
       this.dropReflected(Number(cursor));
       this.state.reference.loaded = true;
       this.state.lastPullAt = this.clock().toISOString();
-      void this.statusReport().then((s) => this.client.reportStatus(s)).catch((e: unknown) => this.log.debug({ err: e }, 'status report not sent: the next heartbeat sends a fresh one'));
+      void this.statusReport()
+        .then((s) => this.client.reportStatus(s))
+        .catch((e: unknown) => this.log.debug({ err: e }, 'status report not sent: the next heartbeat sends a fresh one'));
     } catch (e) {
       if (e instanceof ServerAnswer && e.code === 'sync.cursor_ahead') throw e;
       if (e instanceof LinkError) this.goOffline(e.message);
@@ -369,7 +413,11 @@ export class SyncWorker {
   private dropReflected(cursor: number): void {
     withoutFlush(this.db, () => {
       for (const table of ['local_charges', 'local_readings']) {
-        this.db.prepare(`DELETE FROM ${table} WHERE EXISTS (SELECT 1 FROM ops o WHERE o.op_id = ${table}.op_id AND o.sync_state IN ('applied', 'applied_with_review') AND o.ack_version <= ?)`).run(cursor);
+        this.db
+          .prepare(
+            `DELETE FROM ${table} WHERE EXISTS (SELECT 1 FROM ops o WHERE o.op_id = ${table}.op_id AND o.sync_state IN ('applied', 'applied_with_review') AND o.ack_version <= ?)`,
+          )
+          .run(cursor);
       }
     });
   }

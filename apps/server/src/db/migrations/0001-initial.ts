@@ -7,7 +7,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE SEQUENCE ref_version;
 CREATE SEQUENCE feed_position;
 
@@ -389,5 +391,6 @@ CREATE TABLE imports (
   started_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz
 );
-`);
+`,
+  );
 }

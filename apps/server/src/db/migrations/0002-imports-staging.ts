@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE UNLOGGED TABLE staging_accounts (
   import_id uuid NOT NULL,
   line integer NOT NULL,
@@ -40,5 +42,6 @@ CREATE UNLOGGED TABLE staging_meters (
   last_date date,
   PRIMARY KEY (import_id, line)
 );
-`);
+`,
+  );
 }

@@ -6,11 +6,14 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE TABLE server_meta (
   key text PRIMARY KEY,
   value text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-`);
+`,
+  );
 }

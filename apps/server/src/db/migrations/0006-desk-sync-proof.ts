@@ -7,8 +7,11 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 ALTER TABLE desks ADD COLUMN synced_incarnation text;
 ALTER TABLE desks ADD COLUMN reported_acked_seq integer;
-`);
+`,
+  );
 }

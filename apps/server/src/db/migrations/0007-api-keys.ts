@@ -7,7 +7,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE TABLE api_keys (
   id uuid PRIMARY KEY,
   name text NOT NULL,
@@ -22,5 +24,6 @@ CREATE TABLE api_keys (
   last_used_at timestamptz
 );
 CREATE INDEX api_keys_created ON api_keys (created_at DESC);
-`);
+`,
+  );
 }

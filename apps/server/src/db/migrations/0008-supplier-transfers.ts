@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE TABLE supplier_transfers (
   supplier_id uuid NOT NULL REFERENCES suppliers(id),
   day date NOT NULL,
@@ -17,5 +19,6 @@ CREATE TABLE supplier_transfers (
   recorded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (supplier_id, day)
 );
-`);
+`,
+  );
 }

@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 CREATE TABLE batches (
   id uuid PRIMARY KEY,
   point_id uuid NOT NULL REFERENCES points(id),
@@ -28,5 +30,6 @@ ALTER TABLE reversals ADD COLUMN batch_id uuid REFERENCES batches(id);
 CREATE INDEX payments_unbatched ON payments (point_id, accepted_at) WHERE batch_id IS NULL;
 CREATE INDEX payments_batch ON payments (batch_id) WHERE batch_id IS NOT NULL;
 CREATE INDEX reversals_unbatched ON reversals (reversed_at) WHERE batch_id IS NULL;
-`);
+`,
+  );
 }

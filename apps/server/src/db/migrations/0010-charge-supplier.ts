@@ -6,8 +6,11 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 ALTER TABLE charges ADD COLUMN supplier_id uuid REFERENCES suppliers(id);
 ALTER TABLE staging_charges ADD COLUMN supplier_inn text;
-`);
+`,
+  );
 }

@@ -11,7 +11,9 @@ import type { Kysely } from 'kysely';
 import { execStatements } from '../exec-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await execStatements(db, `
+  await execStatements(
+    db,
+    `
 UPDATE billing_feed f SET payload = f.payload || jsonb_build_object(
     'accountNumber', p.account_number,
     'commissionKop', p.commission_kop,
@@ -38,5 +40,6 @@ UPDATE billing_feed f SET payload = f.payload || jsonb_build_object(
     WHERE e.meter_id = r.meter_id AND e.read_at < r.read_at
     ORDER BY e.read_at DESC, e.submitted_at DESC LIMIT 1) prev ON true
   WHERE f.kind = 'reading' AND NOT f.payload ? 'meterId' AND r.op_id = f.op_id;
-`);
+`,
+  );
 }

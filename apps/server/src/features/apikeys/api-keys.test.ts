@@ -18,7 +18,11 @@ let deskKey: string;
 
 beforeAll(async () => {
   s = await testServer(await pgliteTestDb(), { now: () => new Date(clock) });
-  await addUser(s.open.db, { login: 'billing', name: 'Биллинг Эксперт', role: 'integrator', password: 'pass-1234' }, { type: 'system', id: null });
+  await addUser(
+    s.open.db,
+    { login: 'billing', name: 'Биллинг Эксперт', role: 'integrator', password: 'pass-1234' },
+    { type: 'system', id: null },
+  );
   integrator = (await login(s.open.db, 'billing', 'pass-1234', 1)).token;
   const desk = await s.enroll('Касса 1');
   deskKey = desk.deskKey;
@@ -49,7 +53,20 @@ async function createKey(body: Record<string, unknown>): Promise<CreatedKey> {
 
 describe('the integrator role reads the catalogs and ids a billing needs', () => {
   it('services, suppliers, points, desks, accounts, meters, providers, the price list and payments answer 200', async () => {
-    for (const url of ['/api/v1/services', '/api/v1/services/MAINT', '/api/v1/suppliers', '/api/v1/points', '/api/v1/desks', '/api/v1/accounts', '/api/v1/accounts/1234567', '/api/v1/meters', '/api/v1/providers', '/api/v1/providers/MTS', '/api/v1/price-items', '/api/v1/payments']) {
+    for (const url of [
+      '/api/v1/services',
+      '/api/v1/services/MAINT',
+      '/api/v1/suppliers',
+      '/api/v1/points',
+      '/api/v1/desks',
+      '/api/v1/accounts',
+      '/api/v1/accounts/1234567',
+      '/api/v1/meters',
+      '/api/v1/providers',
+      '/api/v1/providers/MTS',
+      '/api/v1/price-items',
+      '/api/v1/payments',
+    ]) {
       const r = await get(integrator, url);
       expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
     }
@@ -67,13 +84,22 @@ describe('the integrator role reads the catalogs and ids a billing needs', () =>
     const r = await get(integrator, '/api/v1/providers/MTS');
     expect(r.json()).toMatchObject({ code: 'MTS', name: 'МТС', accountMask: '^9\\d{9}$' });
     for (const field of ['osmpUrl', 'osmpUser', 'osmpPassword']) expect(r.json(), field).not.toHaveProperty(field);
-    expect((await get(integrator, '/api/v1/providers')).body).not.toMatch(/osmpUrl|osmpUser|osmpPassword|secret-provider-password|127\.0\.0\.1/);
+    expect((await get(integrator, '/api/v1/providers')).body).not.toMatch(
+      /osmpUrl|osmpUser|osmpPassword|secret-provider-password|127\.0\.0\.1/,
+    );
     // The back office still sees where a provider is reached.
-    expect((await get(s.adminToken, '/api/v1/providers/MTS')).json()).toMatchObject({ osmpUrl: 'http://127.0.0.1:1/osmp', osmpPassword: '***' });
+    expect((await get(s.adminToken, '/api/v1/providers/MTS')).json()).toMatchObject({
+      osmpUrl: 'http://127.0.0.1:1/osmp',
+      osmpPassword: '***',
+    });
   });
 
   it('writes stay the administrator’s', async () => {
-    const r = await s.as(integrator)('POST', '/api/v1/services', { code: 'NEW', name: 'Новая', supplierId: '0190f0d6-0000-7000-8000-00000000aa01' });
+    const r = await s.as(integrator)('POST', '/api/v1/services', {
+      code: 'NEW',
+      name: 'Новая',
+      supplierId: '0190f0d6-0000-7000-8000-00000000aa01',
+    });
     expect(r.statusCode).toBe(403);
   });
 });
@@ -99,9 +125,20 @@ describe('API keys', () => {
     const list = await get(s.adminToken, '/api/v1/api-keys');
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(created.key);
-    expect(list.json<{ items: Record<string, unknown>[] }>().items.find((k) => k['id'] === created.id)).toMatchObject({ name: 'Биллинг: лента', prefix: created.prefix, scopes: ['feed', 'read'], state: 'active', lastUsedAt: null, revokedAt: null });
+    expect(list.json<{ items: Record<string, unknown>[] }>().items.find((k) => k['id'] === created.id)).toMatchObject({
+      name: 'Биллинг: лента',
+      prefix: created.prefix,
+      scopes: ['feed', 'read'],
+      state: 'active',
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     // Nothing in the database holds the key itself.
-    const row = await s.open.db.selectFrom('api_keys' as never).selectAll().where('id' as never, '=', created.id as never).executeTakeFirstOrThrow();
+    const row = await s.open.db
+      .selectFrom('api_keys' as never)
+      .selectAll()
+      .where('id' as never, '=', created.id as never)
+      .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(created.key);
     const audit = await get(s.adminToken, '/api/v1/audit?action=apikey.');
     expect(audit.body).toContain('apikey.create');
@@ -113,24 +150,37 @@ describe('API keys', () => {
     const feed = await get(k.key, '/api/v1/billing/feed?after=0');
     expect(feed.statusCode, feed.body).toBe(200);
     expect(feed.json<{ items: unknown[] }>().items.length).toBe(1);
-    const ack = await s.app.inject({ method: 'POST', url: '/api/v1/billing/feed/ack', headers: { authorization: `Bearer ${k.key}` }, payload: { consumer: 'billing', position: feed.json<{ next: number }>().next } });
+    const ack = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/billing/feed/ack',
+      headers: { authorization: `Bearer ${k.key}` },
+      payload: { consumer: 'billing', position: feed.json<{ next: number }>().next },
+    });
     expect(ack.statusCode, ack.body).toBe(200);
     // Another scope's route is refused, and says which scope it needs.
     const services = await get(k.key, '/api/v1/services');
     expect(services.statusCode).toBe(403);
     expect(services.json()).toMatchObject({ code: 'auth.forbidden' });
     expect(services.json<{ detail: string }>().detail).toContain('read');
-    const listed = (await get(s.adminToken, '/api/v1/api-keys')).json<{ items: { id: string; lastUsedAt: string | null }[] }>().items.find((x) => x.id === k.id);
+    const listed = (await get(s.adminToken, '/api/v1/api-keys'))
+      .json<{ items: { id: string; lastUsedAt: string | null }[] }>()
+      .items.find((x) => x.id === k.id);
     expect(listed?.lastUsedAt).toBe(new Date(clock).toISOString());
   });
 
   it('each scope opens its own routes', async () => {
     const cases: [string, string][] = [
-      ['read', '/api/v1/services'], ['read', '/api/v1/desks'], ['read', '/api/v1/payments'], ['feed', '/api/v1/billing/feed'], ['imports', '/api/v1/imports'],
-      ['registries', '/api/v1/registries?date=2026-11-20&supplier=7707083893&format=json'], ['reconcile', '/api/v1/forwardings'],
+      ['read', '/api/v1/services'],
+      ['read', '/api/v1/desks'],
+      ['read', '/api/v1/payments'],
+      ['feed', '/api/v1/billing/feed'],
+      ['imports', '/api/v1/imports'],
+      ['registries', '/api/v1/registries?date=2026-11-20&supplier=7707083893&format=json'],
+      ['reconcile', '/api/v1/forwardings'],
     ];
     const keys: Record<string, string> = {};
-    for (const scope of ['read', 'feed', 'imports', 'registries', 'reconcile']) keys[scope] = (await createKey({ name: `Только ${scope}`, scopes: [scope] })).key;
+    for (const scope of ['read', 'feed', 'imports', 'registries', 'reconcile'])
+      keys[scope] = (await createKey({ name: `Только ${scope}`, scopes: [scope] })).key;
     for (const [scope, url] of cases) {
       for (const [other, key] of Object.entries(keys)) {
         const r = await get(key, url);
@@ -146,7 +196,14 @@ describe('API keys', () => {
       if (route.auth === 'public') continue;
       const roles = (route.auth.roles ?? []) as readonly string[];
       if (roles.includes('integrator')) continue;
-      const r = await s.app.inject({ method: route.method as 'GET', url: route.url.replace(/:([a-zA-Z]+)/g, (_m, n: string) => (n === 'key' || n === 'code' || n === 'kind' ? 'MTS' : '0190f0d6-0000-7000-8000-00000000dead')), headers: { authorization: `Bearer ${k.key}` }, ...(route.method === 'GET' ? {} : { payload: {} }) });
+      const r = await s.app.inject({
+        method: route.method as 'GET',
+        url: route.url.replace(/:([a-zA-Z]+)/g, (_m, n: string) =>
+          n === 'key' || n === 'code' || n === 'kind' ? 'MTS' : '0190f0d6-0000-7000-8000-00000000dead',
+        ),
+        headers: { authorization: `Bearer ${k.key}` },
+        ...(route.method === 'GET' ? {} : { payload: {} }),
+      });
       expect(r.statusCode, `${route.method} ${route.url}`).toBe(403);
       checked++;
     }
@@ -168,7 +225,9 @@ describe('API keys', () => {
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(r.json()).toMatchObject({ code: 'auth.key_revoked' });
     expect(r.json<{ detail: string }>().detail).toMatch(/API-ключ «Отзываемый» отозван/);
-    const listed = (await get(s.adminToken, '/api/v1/api-keys')).json<{ items: { id: string; state: string; revokedAt: string | null }[] }>().items.find((x) => x.id === k.id);
+    const listed = (await get(s.adminToken, '/api/v1/api-keys'))
+      .json<{ items: { id: string; state: string; revokedAt: string | null }[] }>()
+      .items.find((x) => x.id === k.id);
     expect(listed).toMatchObject({ state: 'revoked', revokedAt: new Date(clock).toISOString() });
     expect((await get(s.adminToken, '/api/v1/audit?action=apikey.revoke')).body).toContain(k.id);
   });
@@ -183,11 +242,19 @@ describe('API keys', () => {
     expect(r.statusCode).toBe(401);
     expect(r.json()).toMatchObject({ code: 'auth.key_expired' });
     expect(r.json<{ detail: string }>().detail).toMatch(/истёк/);
-    expect((await get(s.adminToken, '/api/v1/api-keys')).json<{ items: { id: string; state: string }[] }>().items.find((x) => x.id === k.id)?.state).toBe('expired');
+    expect(
+      (await get(s.adminToken, '/api/v1/api-keys')).json<{ items: { id: string; state: string }[] }>().items.find((x) => x.id === k.id)
+        ?.state,
+    ).toBe('expired');
   });
 
   it('refuses a key that would be born expired, an unknown scope, no scope, and an unknown key', async () => {
-    for (const body of [{ name: 'x', scopes: ['read'], expiresAt: new Date(clock - 1000).toISOString() }, { name: 'x', scopes: ['admin'] }, { name: 'x', scopes: [] }, { name: '', scopes: ['read'] }]) {
+    for (const body of [
+      { name: 'x', scopes: ['read'], expiresAt: new Date(clock - 1000).toISOString() },
+      { name: 'x', scopes: ['admin'] },
+      { name: 'x', scopes: [] },
+      { name: '', scopes: ['read'] },
+    ]) {
       const r = await s.as(s.adminToken)('POST', '/api/v1/api-keys', body);
       expect(r.statusCode, JSON.stringify(body)).toBe(400);
       expect(r.json()).toMatchObject({ code: 'validation.failed' });
@@ -200,9 +267,16 @@ describe('API keys', () => {
 
   it('an import made with a key is recorded as the key’s', async () => {
     const k = await createKey({ name: 'Импорт', scopes: ['imports'] });
-    const r = await s.app.inject({ method: 'POST', url: '/api/v1/imports/accounts?wait=true', headers: { authorization: `Bearer ${k.key}`, 'content-type': 'text/csv' }, payload: 'number;owner\n5550001;Сидоров С.С.\n' });
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/accounts?wait=true',
+      headers: { authorization: `Bearer ${k.key}`, 'content-type': 'text/csv' },
+      payload: 'number;owner\n5550001;Сидоров С.С.\n',
+    });
     expect(r.statusCode, r.body).toBe(200);
-    const audit = (await get(s.adminToken, '/api/v1/audit?action=import.accounts')).json<{ items: { actorId: string; actorName: string | null }[] }>().items[0];
+    const audit = (await get(s.adminToken, '/api/v1/audit?action=import.accounts')).json<{
+      items: { actorId: string; actorName: string | null }[];
+    }>().items[0];
     expect(audit).toMatchObject({ actorId: k.id, actorName: 'API-ключ «Импорт»' });
   });
 });
@@ -214,7 +288,8 @@ describe('docs/integration.md', () => {
     for (const line of doc.split('\n')) {
       const row = /^\| `(\w+)` \|[^|]*\| (.*) \|$/.exec(line);
       if (!row) continue;
-      for (const m of (row[2] ?? '').matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`/g)) documented.add(`${row[1] ?? ''} ${m[1] ?? ''} ${(m[2] ?? '').replace(/\{(\w+)\}/g, ':$1')}`);
+      for (const m of (row[2] ?? '').matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`]+)`/g))
+        documented.add(`${row[1] ?? ''} ${m[1] ?? ''} ${(m[2] ?? '').replace(/\{(\w+)\}/g, ':$1')}`);
     }
     const actual = new Set(s.routes.flatMap((r) => (r.auth !== 'public' && r.auth.scope ? [`${r.auth.scope} ${r.method} ${r.url}`] : [])));
     expect([...documented].sort()).toEqual([...actual].sort());

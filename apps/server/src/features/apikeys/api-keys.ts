@@ -51,8 +51,30 @@ export interface NewApiKey {
 export function startOfDayIn(timeZone: string, date: string): Date {
   const utcMidnight = Date.parse(`${date}T00:00:00Z`);
   const offsetAt = (t: number): number => {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-    return Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second'])) - t;
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
+        .formatToParts(new Date(t))
+        .map((p) => [p.type, p.value]),
+    );
+    return (
+      Date.UTC(
+        Number(parts['year']),
+        Number(parts['month']) - 1,
+        Number(parts['day']),
+        Number(parts['hour']),
+        Number(parts['minute']),
+        Number(parts['second']),
+      ) - t
+    );
   };
   const guess = utcMidnight - offsetAt(utcMidnight);
   return new Date(utcMidnight - offsetAt(guess));
@@ -61,8 +83,10 @@ export function startOfDayIn(timeZone: string, date: string): Date {
 async function expiryOf(db: Database, value: string | null | undefined, now: Date): Promise<Date | null> {
   if (value === null || value === undefined) return null;
   const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? startOfDayIn(await organisationTimeZone(db), value) : new Date(value);
-  if (Number.isNaN(at.getTime())) throw new AppError('validation.failed', `Срок действия ключа «${value}» не читается: дата ГГГГ-ММ-ДД или время ISO 8601 со смещением`);
-  if (at.getTime() <= now.getTime()) throw new AppError('validation.failed', `Срок действия ключа (${at.toISOString()}) уже прошёл: ключ был бы недействителен с рождения`);
+  if (Number.isNaN(at.getTime()))
+    throw new AppError('validation.failed', `Срок действия ключа «${value}» не читается: дата ГГГГ-ММ-ДД или время ISO 8601 со смещением`);
+  if (at.getTime() <= now.getTime())
+    throw new AppError('validation.failed', `Срок действия ключа (${at.toISOString()}) уже прошёл: ключ был бы недействителен с рождения`);
   return at;
 }
 
@@ -70,7 +94,8 @@ export async function createApiKey(db: Database, input: NewApiKey, actor: Actor,
   const name = input.name.trim();
   if (!name || name.length > 100) throw new AppError('validation.failed', 'Название ключа: от 1 до 100 символов');
   const unknown = input.scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new AppError('validation.failed', `Нет таких областей: ${unknown.join(', ')}. Области: ${API_SCOPES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new AppError('validation.failed', `Нет таких областей: ${unknown.join(', ')}. Области: ${API_SCOPES.join(', ')}`);
   const scopes = [...new Set(input.scopes)];
   if (scopes.length === 0) throw new AppError('validation.failed', `Ключу нужна хотя бы одна область: ${API_SCOPES.join(', ')}`);
   const expiresAt = await expiryOf(db, input.expiresAt, now);
@@ -78,18 +103,55 @@ export async function createApiKey(db: Database, input: NewApiKey, actor: Actor,
   const id = randomUUID();
   const prefix = key.slice(0, PREFIX_LENGTH);
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('api_keys').values({ id, name, scopes: JSON.stringify(scopes), key_hash: sha256(key), key_prefix: prefix, created_at: now, created_by: actor.id, expires_at: expiresAt, revoked_at: null, revoked_by: null, last_used_at: null }).execute();
-    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, action: 'apikey.create', target: id, details: { name, scopes, prefix, expiresAt: expiresAt?.toISOString() ?? null } }, now);
+    await trx
+      .insertInto('api_keys')
+      .values({
+        id,
+        name,
+        scopes: JSON.stringify(scopes),
+        key_hash: sha256(key),
+        key_prefix: prefix,
+        created_at: now,
+        created_by: actor.id,
+        expires_at: expiresAt,
+        revoked_at: null,
+        revoked_by: null,
+        last_used_at: null,
+      })
+      .execute();
+    await appendAudit(
+      trx,
+      {
+        actorType: actor.type,
+        actorId: actor.id,
+        action: 'apikey.create',
+        target: id,
+        details: { name, scopes, prefix, expiresAt: expiresAt?.toISOString() ?? null },
+      },
+      now,
+    );
   });
   return { id, name, scopes, prefix, createdAt: now.toISOString(), expiresAt: expiresAt?.toISOString() ?? null, key };
 }
 
 export async function listApiKeys(db: Database, now = new Date()): Promise<ApiKeyView[]> {
-  const rows = await db.selectFrom('api_keys').select(['id', 'name', 'scopes', 'key_prefix', 'created_at', 'created_by', 'expires_at', 'revoked_at', 'last_used_at']).orderBy('created_at', 'desc').orderBy('name').execute();
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'scopes', 'key_prefix', 'created_at', 'created_by', 'expires_at', 'revoked_at', 'last_used_at'])
+    .orderBy('created_at', 'desc')
+    .orderBy('name')
+    .execute();
   return rows.map((k) => ({
-    id: k.id, name: k.name, scopes: k.scopes as ApiScope[], prefix: k.key_prefix,
+    id: k.id,
+    name: k.name,
+    scopes: k.scopes as ApiScope[],
+    prefix: k.key_prefix,
     state: k.revoked_at ? 'revoked' : k.expires_at && k.expires_at.getTime() <= now.getTime() ? 'expired' : 'active',
-    createdAt: k.created_at.toISOString(), createdBy: k.created_by, expiresAt: k.expires_at?.toISOString() ?? null, revokedAt: k.revoked_at?.toISOString() ?? null, lastUsedAt: k.last_used_at?.toISOString() ?? null,
+    createdAt: k.created_at.toISOString(),
+    createdBy: k.created_by,
+    expiresAt: k.expires_at?.toISOString() ?? null,
+    revokedAt: k.revoked_at?.toISOString() ?? null,
+    lastUsedAt: k.last_used_at?.toISOString() ?? null,
   }));
 }
 
@@ -100,6 +162,10 @@ export async function revokeApiKey(db: Database, id: string, actor: Actor, now =
     if (!key) throw new AppError('not_found', 'API-ключ не найден');
     if (key.revoked_at) return;
     await trx.updateTable('api_keys').set({ revoked_at: now, revoked_by: actor.id }).where('id', '=', id).execute();
-    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, action: 'apikey.revoke', target: id, details: { name: key.name } }, now);
+    await appendAudit(
+      trx,
+      { actorType: actor.type, actorId: actor.id, action: 'apikey.revoke', target: id, details: { name: key.name } },
+      now,
+    );
   });
 }

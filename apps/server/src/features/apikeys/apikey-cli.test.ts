@@ -13,8 +13,15 @@ const bin = new URL('../../../bin/paydesk-server.mjs', import.meta.url).pathname
 
 describe('paydesk-server apikey', () => {
   let dir: string;
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, PAYDESK_DATA_DIR: dir, DATABASE_URL: '', PAYDESK_ADMIN_PASSWORD: 'first-admin', PAYDESK_LOG_LEVEL: 'warn' });
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'apikey', ...args], { env: env(), encoding: 'utf8', timeout: 90_000 });
+  const env = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    PAYDESK_DATA_DIR: dir,
+    DATABASE_URL: '',
+    PAYDESK_ADMIN_PASSWORD: 'first-admin',
+    PAYDESK_LOG_LEVEL: 'warn',
+  });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, 'apikey', ...args], { env: env(), encoding: 'utf8', timeout: 90_000 });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'paydesk-apikey-'));
@@ -56,7 +63,9 @@ describe('paydesk-server apikey', () => {
     beforeAll(async () => {
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
-      proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port), '--data', dir], { env: { PAYDESK_ADMIN_PASSWORD: 'first-admin', PAYDESK_LOG_LEVEL: 'warn', DATABASE_URL: '' } });
+      proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port), '--data', dir], {
+        env: { PAYDESK_ADMIN_PASSWORD: 'first-admin', PAYDESK_LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      });
       await waitForHttp(`${url}/health`, proc, 90_000);
     }, 120_000);
     afterAll(async () => {
@@ -66,15 +75,25 @@ describe('paydesk-server apikey', () => {
     it('the key reads the feed; revoked through the server (--server), it answers 401', async () => {
       const feed = await fetch(`${url}/api/v1/billing/feed`, { headers: { authorization: `Bearer ${created.key}` } });
       expect(feed.status).toBe(200);
-      const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'first-admin' }) });
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'admin', password: 'first-admin' }),
+      });
       const { token } = (await login.json()) as { token: string };
-      const r = spawnSync(process.execPath, [bin, 'apikey', 'revoke', created.id, '--server', url, '--token', token], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, [bin, 'apikey', 'revoke', created.id, '--server', url, '--token', token], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain('отозван');
       const after = await fetch(`${url}/api/v1/billing/feed`, { headers: { authorization: `Bearer ${created.key}` } });
       expect(after.status).toBe(401);
       expect(((await after.json()) as { code: string }).code).toBe('auth.key_revoked');
-      const list = spawnSync(process.execPath, [bin, 'apikey', 'list', '--server', url, '--token', token], { encoding: 'utf8', timeout: 60_000 });
+      const list = spawnSync(process.execPath, [bin, 'apikey', 'list', '--server', url, '--token', token], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(list.stdout).toMatch(/отозван/);
     }, 60_000);
   });

@@ -18,7 +18,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-function entryHash(prev: string, e: { id: number; at: string; actorType: string; actorId: string | null; action: string; target: string | null; details: unknown }): string {
+function entryHash(
+  prev: string,
+  e: { id: number; at: string; actorType: string; actorId: string | null; action: string; target: string | null; details: unknown },
+): string {
   return createHash('sha256').update(prev).update(canonicalJson(e)).digest('hex');
 }
 
@@ -30,10 +33,28 @@ export async function appendAudit(db: Kysely<DB> | Transaction<DB>, entry: Audit
     const prev = last?.hash ?? GENESIS;
     const details = entry.details ?? {};
     const iso = at.toISOString();
-    const hash = entryHash(prev, { id, at: iso, actorType: entry.actorType, actorId: entry.actorId, action: entry.action, target: entry.target, details });
+    const hash = entryHash(prev, {
+      id,
+      at: iso,
+      actorType: entry.actorType,
+      actorId: entry.actorId,
+      action: entry.action,
+      target: entry.target,
+      details,
+    });
     await trx
       .insertInto('audit_log')
-      .values({ id, at: iso, actor_type: entry.actorType, actor_id: entry.actorId, action: entry.action, target: entry.target, details: JSON.stringify(details), prev_hash: prev, hash })
+      .values({
+        id,
+        at: iso,
+        actor_type: entry.actorType,
+        actor_id: entry.actorId,
+        action: entry.action,
+        target: entry.target,
+        details: JSON.stringify(details),
+        prev_hash: prev,
+        hash,
+      })
       .execute();
   };
   if (db.isTransaction) await write(db as Transaction<DB>);
@@ -60,7 +81,15 @@ export async function verifyAudit(db: Kysely<DB>): Promise<AuditVerification> {
       if (r.id !== expectedId) return { ok: false, entries: count, brokenAt: expectedId, reason: `запись ${expectedId} отсутствует` };
       if (r.prev_hash !== prev) return { ok: false, entries: count, brokenAt: r.id, reason: 'нарушена ссылка на предыдущую запись' };
       const details: unknown = typeof r.details === 'string' ? JSON.parse(r.details) : r.details;
-      const h = entryHash(prev, { id: r.id, at: r.at.toISOString(), actorType: r.actor_type, actorId: r.actor_id, action: r.action, target: r.target, details });
+      const h = entryHash(prev, {
+        id: r.id,
+        at: r.at.toISOString(),
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        action: r.action,
+        target: r.target,
+        details,
+      });
       if (h !== r.hash) return { ok: false, entries: count, brokenAt: r.id, reason: 'содержимое записи изменено' };
       prev = r.hash;
       expectedId++;

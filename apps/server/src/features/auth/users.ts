@@ -33,8 +33,27 @@ export async function addUser(db: Database, u: NewUser, actor: Actor): Promise<s
     const exists = await trx.selectFrom('users').select('id').where('login', '=', u.login).executeTakeFirst();
     if (exists) throw new AppError('conflict', `Пользователь ${u.login} уже есть`);
     await lockStamping(trx);
-    await trx.insertInto('users').values({ id, login: u.login, name: u.name, role: u.role, password_hash: passwordHash, inn: u.inn ?? null, point_id: u.pointId ?? null, locked_until: null, version: nextVersion() }).execute();
-    await appendAudit(trx, { actorType: actor.type, actorId: actor.id, action: 'user.add', target: id, details: { login: u.login, role: u.role } });
+    await trx
+      .insertInto('users')
+      .values({
+        id,
+        login: u.login,
+        name: u.name,
+        role: u.role,
+        password_hash: passwordHash,
+        inn: u.inn ?? null,
+        point_id: u.pointId ?? null,
+        locked_until: null,
+        version: nextVersion(),
+      })
+      .execute();
+    await appendAudit(trx, {
+      actorType: actor.type,
+      actorId: actor.id,
+      action: 'user.add',
+      target: id,
+      details: { login: u.login, role: u.role },
+    });
   });
   return id;
 }
@@ -44,14 +63,29 @@ export async function setPassword(db: Database, userId: string, password: string
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     await lockStamping(trx);
-    const r = await trx.updateTable('users').set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, version: nextVersion() }).where('id', '=', userId).executeTakeFirst();
+    const r = await trx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, version: nextVersion() })
+      .where('id', '=', userId)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new AppError('not_found', 'Пользователь не найден');
-    await trx.updateTable('sessions').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
     await appendAudit(trx, { actorType: actor.type, actorId: actor.id, action: 'user.password_reset', target: userId });
   });
 }
 
-export async function login(db: Database, loginName: string, password: string, sessionHours: number, now = new Date()): Promise<{ token: string; expiresAt: string; user: { id: string; login: string; name: string; role: UserRole } }> {
+export async function login(
+  db: Database,
+  loginName: string,
+  password: string,
+  sessionHours: number,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: string; user: { id: string; login: string; name: string; role: UserRole } }> {
   const user = await db.selectFrom('users').selectAll().where('login', '=', loginName).executeTakeFirst();
   // The same answer and about the same time whether the login exists or not.
   if (!user) {
@@ -59,16 +93,25 @@ export async function login(db: Database, loginName: string, password: string, s
     throw new AppError('auth.invalid_credentials');
   }
   if (!user.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован администратором');
-  if (user.locked_until && user.locked_until.getTime() > now.getTime()) throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
+  if (user.locked_until && user.locked_until.getTime() > now.getTime())
+    throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
   if (!(await verifyPassword(user.password_hash, password))) {
     const failures = user.failed_logins + 1;
-    await db.updateTable('users').set({ failed_logins: failures, locked_until: failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MS) : null }).where('id', '=', user.id).execute();
+    await db
+      .updateTable('users')
+      .set({ failed_logins: failures, locked_until: failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MS) : null })
+      .where('id', '=', user.id)
+      .execute();
     throw new AppError('auth.invalid_credentials');
   }
   const token = newSessionToken();
   const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
-  await db.insertInto('sessions').values({ token_hash: sha256(token), user_id: user.id, expires_at: expiresAt, revoked_at: null }).execute();
-  if (user.failed_logins > 0 || user.locked_until) await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: sha256(token), user_id: user.id, expires_at: expiresAt, revoked_at: null })
+    .execute();
+  if (user.failed_logins > 0 || user.locked_until)
+    await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
   await appendAudit(db, { actorType: 'user', actorId: user.id, action: 'auth.login', target: user.id }, now);
   return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, login: user.login, name: user.name, role: user.role } };
 }
@@ -82,6 +125,10 @@ export async function ensureAdmin(db: Database, password: string | undefined): P
   const any = await db.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst();
   if (any) return { created: false };
   const generated = password ? undefined : newPassword();
-  await addUser(db, { login: 'admin', name: 'Администратор', role: 'admin', password: password ?? (generated as string) }, { type: 'system', id: null });
+  await addUser(
+    db,
+    { login: 'admin', name: 'Администратор', role: 'admin', password: password ?? (generated as string) },
+    { type: 'system', id: null },
+  );
   return generated ? { created: true, generatedPassword: generated } : { created: true };
 }

@@ -39,12 +39,30 @@ const CASES: Record<string, CatalogCase> = {
   },
   suppliers: {
     create: {
-      name: 'АО «Энергосбыт»', inn: '7740000076', kpp: '774001001', phone: '+74951112233', bankName: 'ПАО Банк', bic: '044525225', account: '40702810938000000001',
-      corrAccount: '30101810400000000225', commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 }, agentType: 'paying_subagent', active: false,
+      name: 'АО «Энергосбыт»',
+      inn: '7740000076',
+      kpp: '774001001',
+      phone: '+74951112233',
+      bankName: 'ПАО Банк',
+      bic: '044525225',
+      account: '40702810938000000001',
+      corrAccount: '30101810400000000225',
+      commission: { kind: 'percent', mode: 'on_top', rateBp: 150, minKop: 1_000 },
+      agentType: 'paying_subagent',
+      active: false,
     },
     other: {
-      name: 'АО «Энергосбыт-2»', inn: '7713076301', kpp: '771301001', phone: '+74959998877', bankName: 'АО Другой банк', bic: '044525000', account: '40702810938000000002',
-      corrAccount: '30101810400000000999', commission: { kind: 'fixed', mode: 'included', amountKop: 2_500 }, agentType: 'paying_agent', active: true,
+      name: 'АО «Энергосбыт-2»',
+      inn: '7713076301',
+      kpp: '771301001',
+      phone: '+74959998877',
+      bankName: 'АО Другой банк',
+      bic: '044525000',
+      account: '40702810938000000002',
+      corrAccount: '30101810400000000999',
+      commission: { kind: 'fixed', mode: 'included', amountKop: 2_500 },
+      agentType: 'paying_agent',
+      active: true,
     },
   },
   services: {
@@ -52,25 +70,98 @@ const CASES: Record<string, CatalogCase> = {
     other: { name: 'Газ', supplierId: IDS.uk, unit: 'куб. м', active: true },
   },
   accounts: {
-    create: { number: '5550001', els: '20МВ875416', city: 'Энск', street: 'Мира', house: '7', building: '2', flat: '15', ownerName: 'Сидоров С.С.', status: 'closed' },
-    other: { els: '21АБ000001', city: 'Новоградск', street: 'Садовая', house: '8', building: '3', flat: '16', ownerName: 'Сидорова А.А.', status: 'active' },
+    create: {
+      number: '5550001',
+      els: '20МВ875416',
+      city: 'Энск',
+      street: 'Мира',
+      house: '7',
+      building: '2',
+      flat: '15',
+      ownerName: 'Сидоров С.С.',
+      status: 'closed',
+    },
+    other: {
+      els: '21АБ000001',
+      city: 'Новоградск',
+      street: 'Садовая',
+      house: '8',
+      building: '3',
+      flat: '16',
+      ownerName: 'Сидорова А.А.',
+      status: 'active',
+    },
   },
   meters: {
-    create: { accountNumber: '1234567', serviceCode: 'WATER', serial: 'ГВ-077', digits: 6, fractionDigits: 1, verificationDue: '2031-05-01', jumpThreshold: 40, active: false },
-    other: { serviceCode: 'MAINT', serial: 'ГВ-078', digits: 7, fractionDigits: 2, verificationDue: '2032-06-01', jumpThreshold: 50, active: true },
+    create: {
+      accountNumber: '1234567',
+      serviceCode: 'WATER',
+      serial: 'ГВ-077',
+      digits: 6,
+      fractionDigits: 1,
+      verificationDue: '2031-05-01',
+      jumpThreshold: 40,
+      active: false,
+    },
+    other: {
+      serviceCode: 'MAINT',
+      serial: 'ГВ-078',
+      digits: 7,
+      fractionDigits: 2,
+      verificationDue: '2032-06-01',
+      jumpThreshold: 50,
+      active: true,
+    },
   },
   providers: {
     create: {
-      code: 'DOMOFON', name: 'ООО «Домофон»', category: 'Домофон', inn: '7713076301', kpp: '771301001', phone: '+73832000606', accountLabel: 'Номер договора',
-      accountMask: '^\\d{6}$', accountExample: '100501', normalize: 'digits', minKop: 5_000, maxKop: 500_000,
-      commission: { kind: 'percent', mode: 'on_top', rateBp: 200 }, agentType: 'paying_subagent', checkRequired: true, offlineAllowed: false, canCancel: true,
-      channel: 'registry', osmpUrl: 'http://provider.example/osmp', osmpUser: 'agent', osmpPassword: 'pass-1', timeoutMs: 30_000, active: false,
+      code: 'DOMOFON',
+      name: 'ООО «Домофон»',
+      category: 'Домофон',
+      inn: '7713076301',
+      kpp: '771301001',
+      phone: '+73832000606',
+      accountLabel: 'Номер договора',
+      accountMask: '^\\d{6}$',
+      accountExample: '100501',
+      normalize: 'digits',
+      minKop: 5_000,
+      maxKop: 500_000,
+      commission: { kind: 'percent', mode: 'on_top', rateBp: 200 },
+      agentType: 'paying_subagent',
+      checkRequired: true,
+      offlineAllowed: false,
+      canCancel: true,
+      channel: 'registry',
+      osmpUrl: 'http://provider.example/osmp',
+      osmpUser: 'agent',
+      osmpPassword: 'pass-1',
+      timeoutMs: 30_000,
+      active: false,
     },
     other: {
-      name: 'ООО «Домофон-2»', category: 'Охрана', inn: '7740000076', kpp: '774001001', phone: '+73832000707', accountLabel: 'Договор', accountMask: '^\\d{8}$',
-      accountExample: '10050122', normalize: 'phone', minKop: 6_000, maxKop: 600_000, commission: { kind: 'fixed', mode: 'included', amountKop: 1_500 },
-      agentType: 'paying_agent', checkRequired: false, offlineAllowed: true, canCancel: false, channel: 'osmp', osmpUrl: 'http://other.example/osmp', osmpUser: 'agent-2',
-      osmpPassword: 'pass-2', timeoutMs: 20_000, active: true,
+      name: 'ООО «Домофон-2»',
+      category: 'Охрана',
+      inn: '7740000076',
+      kpp: '774001001',
+      phone: '+73832000707',
+      accountLabel: 'Договор',
+      accountMask: '^\\d{8}$',
+      accountExample: '10050122',
+      normalize: 'phone',
+      minKop: 6_000,
+      maxKop: 600_000,
+      commission: { kind: 'fixed', mode: 'included', amountKop: 1_500 },
+      agentType: 'paying_agent',
+      checkRequired: false,
+      offlineAllowed: true,
+      canCancel: false,
+      channel: 'osmp',
+      osmpUrl: 'http://other.example/osmp',
+      osmpUser: 'agent-2',
+      osmpPassword: 'pass-2',
+      timeoutMs: 20_000,
+      active: true,
     },
   },
   'price-items': {
@@ -79,13 +170,18 @@ const CASES: Record<string, CatalogCase> = {
   },
 };
 
-type Dyn = { selectFrom(t: string): { selectAll(): { where(c: string, op: '=', v: unknown): { executeTakeFirstOrThrow(): Promise<Record<string, unknown>> } } } };
+type Dyn = {
+  selectFrom(t: string): {
+    selectAll(): { where(c: string, op: '=', v: unknown): { executeTakeFirstOrThrow(): Promise<Record<string, unknown>> } };
+  };
+};
 
 async function row(def: ResourceDef, key: unknown): Promise<Record<string, unknown>> {
   return (s.open.db as unknown as Dyn).selectFrom(def.table).selectAll().where(def.key, '=', key).executeTakeFirstOrThrow();
 }
 
-const without = (r: Record<string, unknown>, ...cols: string[]): Record<string, unknown> => Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k)));
+const without = (r: Record<string, unknown>, ...cols: string[]): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(r).filter(([k]) => !cols.includes(k)));
 const columnOf = (def: ResourceDef, field: string, value: unknown): string => {
   const cols = Object.keys(def.toDb({ [field]: value }));
   expect(cols, `${def.path}.${field} maps to one column`).toHaveLength(1);
@@ -99,14 +195,19 @@ async function createRecord(def: ResourceDef, body: Record<string, unknown>): Pr
   return (res.json() as Record<string, unknown>)[def.key];
 }
 
-async function patch(def: ResourceDef, key: unknown, body: unknown): Promise<{ statusCode: number; body: string; json(): Record<string, unknown> }> {
+async function patch(
+  def: ResourceDef,
+  key: unknown,
+  body: unknown,
+): Promise<{ statusCode: number; body: string; json(): Record<string, unknown> }> {
   return s.as(s.adminToken)('PATCH', `/api/v1/${def.path}/${encodeURIComponent(String(key))}`, body);
 }
 
 describe('a catalog PATCH changes only what it names (issue 16 item 9)', () => {
   it('every catalog has a case, and every field its PATCH takes has another value to try', () => {
     expect(Object.keys(CASES).sort()).toEqual(CATALOGS.map((d) => d.path).sort());
-    for (const def of CATALOGS) expect(Object.keys(CASES[def.path]?.other ?? {}).sort(), def.path).toEqual(Object.keys(def.update.shape).sort());
+    for (const def of CATALOGS)
+      expect(Object.keys(CASES[def.path]?.other ?? {}).sort(), def.path).toEqual(Object.keys(def.update.shape).sort());
   });
 
   it('an empty PATCH body means "no change": the update schemas fill in nothing', () => {
@@ -131,7 +232,9 @@ describe('a catalog PATCH changes only what it names (issue 16 item 9)', () => {
           const after = await row(def, key);
           const col = columnOf(def, field, value);
           expect(stored(after[col]), `${def.path}.${field} is the new value`).toEqual(value);
-          expect(without(after, col, 'version'), `${def.path}: PATCH { ${field} } left every other column as it was`).toEqual(without(before, col, 'version'));
+          expect(without(after, col, 'version'), `${def.path}: PATCH { ${field} } left every other column as it was`).toEqual(
+            without(before, col, 'version'),
+          );
           if (def.versioned) expect(BigInt(String(after['version']))).toBeGreaterThan(BigInt(String(before['version'])));
         });
       }
@@ -143,7 +246,9 @@ describe('a catalog PATCH changes only what it names (issue 16 item 9)', () => {
           { notAField: 1 },
           ...Object.keys(c.other).map((f) => ({ [f]: { bad: [1] } })),
           // A good field next to a bad one: the good one is not applied either.
-          ...Object.keys(c.other).slice(0, 1).map((f) => ({ [f]: c.other[f], notAField: true })),
+          ...Object.keys(c.other)
+            .slice(0, 1)
+            .map((f) => ({ [f]: c.other[f], notAField: true })),
         ];
         for (const body of bodies) {
           const res = await patch(def, key, body);
@@ -172,14 +277,32 @@ describe('the provider of the issue: a URL change keeps the money rules', () => 
   it('PATCH { osmpUrl } keeps the 2 % commission, the online check, offline refused, the limits and the agent type, and desks pull the change', async () => {
     const admin = s.as(s.adminToken);
     const created = await admin('POST', '/api/v1/providers', {
-      code: 'INTERCOM', name: 'ООО «Интерком»', category: 'Домофон', inn: '7740000076', accountLabel: 'Договор', accountMask: '^\\d{6}$', accountExample: '100501',
-      minKop: 5_000, maxKop: 500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 1_000 }, agentType: 'paying_subagent',
-      checkRequired: true, offlineAllowed: false, canCancel: true, channel: 'osmp', osmpUrl: 'http://old.example/osmp', timeoutMs: 25_000,
+      code: 'INTERCOM',
+      name: 'ООО «Интерком»',
+      category: 'Домофон',
+      inn: '7740000076',
+      accountLabel: 'Договор',
+      accountMask: '^\\d{6}$',
+      accountExample: '100501',
+      minKop: 5_000,
+      maxKop: 500_000,
+      commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 1_000 },
+      agentType: 'paying_subagent',
+      checkRequired: true,
+      offlineAllowed: false,
+      canCancel: true,
+      channel: 'osmp',
+      osmpUrl: 'http://old.example/osmp',
+      timeoutMs: 25_000,
     });
     expect(created.statusCode, created.body).toBe(201);
     const desk = await s.enroll();
     const pull = async (cursor: string): Promise<{ cursor: string; changes: { providers?: Record<string, unknown>[] } }> => {
-      const r = await s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=${cursor}&limit=1000`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+      const r = await s.app.inject({
+        method: 'GET',
+        url: `/api/v1/sync/pull?cursor=${cursor}&limit=1000`,
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+      });
       expect(r.statusCode, r.body).toBe(200);
       return r.json();
     };
@@ -187,13 +310,30 @@ describe('the provider of the issue: a URL change keeps the money rules', () => 
 
     const res = await admin('PATCH', '/api/v1/providers/INTERCOM', { osmpUrl: 'http://new.example/osmp' });
     expect(res.statusCode, res.body).toBe(200);
-    const money = { minKop: 5_000, maxKop: 500_000, commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 1_000 }, agentType: 'paying_subagent', checkRequired: true, offlineAllowed: false, canCancel: true, timeoutMs: 25_000, active: true };
+    const money = {
+      minKop: 5_000,
+      maxKop: 500_000,
+      commission: { kind: 'percent', mode: 'on_top', rateBp: 200, minKop: 1_000 },
+      agentType: 'paying_subagent',
+      checkRequired: true,
+      offlineAllowed: false,
+      canCancel: true,
+      timeoutMs: 25_000,
+      active: true,
+    };
     expect(res.json()).toMatchObject({ ...money, osmpUrl: 'http://new.example/osmp' });
 
     const next = await pull(first.cursor);
     const seen = next.changes.providers?.find((p) => p['code'] === 'INTERCOM');
     expect(seen, 'the desk pulls the changed provider').toBeDefined();
-    expect(seen).toMatchObject({ minKop: 5_000, maxKop: 500_000, commission: money.commission, agentType: 'paying_subagent', checkRequired: true, offlineAllowed: false });
+    expect(seen).toMatchObject({
+      minKop: 5_000,
+      maxKop: 500_000,
+      commission: money.commission,
+      agentType: 'paying_subagent',
+      checkRequired: true,
+      offlineAllowed: false,
+    });
   });
 });
 
@@ -202,10 +342,14 @@ describe('the list filter active', () => {
     const s = await testServer(await pgliteTestDb());
     try {
       await s.as(s.adminToken)('POST', '/api/v1/accounts', { number: '7000001', status: 'closed' });
-      const closed = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=false')).json() as { items: { number: string; status: string }[] };
+      const closed = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=false')).json() as {
+        items: { number: string; status: string }[];
+      };
       expect(closed.items.map((a) => a.number)).toContain('7000001');
       expect(closed.items.every((a) => a.status === 'closed')).toBe(true);
-      const open = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=true')).json() as { items: { number: string; status: string }[] };
+      const open = (await s.as(s.adminToken)('GET', '/api/v1/accounts?active=true')).json() as {
+        items: { number: string; status: string }[];
+      };
       expect(open.items.length).toBeGreaterThan(0);
       expect(open.items.every((a) => a.status === 'active')).toBe(true);
       expect(open.items.map((a) => a.number)).not.toContain('7000001');

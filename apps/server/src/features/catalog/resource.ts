@@ -56,17 +56,22 @@ export function patchSchema(create: z.ZodObject, omit: readonly string[] = []): 
   for (const [name, field] of Object.entries(create.shape)) {
     if (omit.includes(name)) continue;
     let inner = field as z.ZodType;
-    while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional)
+      inner = inner.unwrap() as z.ZodType;
     shape[name] = inner.optional();
   }
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? `таких полей нет: ${issue.keys.join(', ')}` : undefined) });
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `таких полей нет: ${issue.keys.join(', ')}` : undefined),
+  });
 }
 
 /** A PATCH schema that would fill in a value the client did not send would change what the client did not name. */
 function assertPatchFillsNothing(def: ResourceDef): void {
   const parsed = def.update.safeParse({});
   if (!parsed.success || Object.keys(parsed.data).length > 0) {
-    throw new Error(`catalog ${def.path}: its PATCH schema fills in ${parsed.success ? Object.keys(parsed.data).join(', ') : 'an error'} for an empty body; build it with patchSchema()`);
+    throw new Error(
+      `catalog ${def.path}: its PATCH schema fills in ${parsed.success ? Object.keys(parsed.data).join(', ') : 'an error'} for an empty body; build it with patchSchema()`,
+    );
   }
 }
 
@@ -106,90 +111,115 @@ export function registerResource(app: FastifyInstance, db: Database, def: Resour
     return def.forIntegrator && p.kind === 'user' && p.role === 'integrator' ? def.forIntegrator(record) : record;
   };
 
-  r.get(base, { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery, ...listAnswer }, config: { auth: def.read } }, async (req) => {
-    const { q, limit, offset, active } = req.query;
-    let query = dyn.selectFrom(def.table);
-    if (q) {
-      const [first, ...rest] = def.search;
-      const like = escapeLike(q);
-      query = query.where((eb) =>
-        eb.or([
-          ...(first ? [eb(sql.ref(first), 'ilike', `${like}%`)] : []),
-          ...rest.map((c) => eb(sql.ref(c), 'ilike', `%${like}%`)),
-        ]),
-      );
-    }
-    // Active is a flag on most catalogs and a status on accounts (active/closed); a catalog with neither says so rather than ignoring the filter.
-    if (active !== undefined) {
-      if (def.create.shape['active']) query = query.where(sql.ref('active'), '=', active === 'true');
-      else if (def.create.shape['status']) query = query.where(sql.ref('status'), '=', active === 'true' ? 'active' : 'closed');
-      else throw new AppError('validation.failed', `${def.title}: фильтра active нет — записи не бывают неактивными`);
-    }
-    const [rows, count] = await Promise.all([
-      query.selectAll().orderBy(sql.ref(def.orderBy)).limit(limit).offset(offset).execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-    ]);
-    return { items: rows.map((row) => view(req.principal, row)), total: Number(count?.n ?? 0), limit, offset };
-  });
+  r.get(
+    base,
+    { schema: { tags: [def.tag], summary: `${def.title}: список`, querystring: listQuery, ...listAnswer }, config: { auth: def.read } },
+    async (req) => {
+      const { q, limit, offset, active } = req.query;
+      let query = dyn.selectFrom(def.table);
+      if (q) {
+        const [first, ...rest] = def.search;
+        const like = escapeLike(q);
+        query = query.where((eb) =>
+          eb.or([...(first ? [eb(sql.ref(first), 'ilike', `${like}%`)] : []), ...rest.map((c) => eb(sql.ref(c), 'ilike', `%${like}%`))]),
+        );
+      }
+      // Active is a flag on most catalogs and a status on accounts (active/closed); a catalog with neither says so rather than ignoring the filter.
+      if (active !== undefined) {
+        if (def.create.shape['active']) query = query.where(sql.ref('active'), '=', active === 'true');
+        else if (def.create.shape['status']) query = query.where(sql.ref('status'), '=', active === 'true' ? 'active' : 'closed');
+        else throw new AppError('validation.failed', `${def.title}: фильтра active нет — записи не бывают неактивными`);
+      }
+      const [rows, count] = await Promise.all([
+        query.selectAll().orderBy(sql.ref(def.orderBy)).limit(limit).offset(offset).execute(),
+        query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      ]);
+      return { items: rows.map((row) => view(req.principal, row)), total: Number(count?.n ?? 0), limit, offset };
+    },
+  );
 
-  r.get(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams, ...oneAnswer }, config: { auth: def.read } }, async (req) => {
-    const row = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
-    if (!row) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
-    return view(req.principal, row);
-  });
+  r.get(
+    `${base}/:key`,
+    { schema: { tags: [def.tag], summary: `${def.title}: одна запись`, params: keyParams, ...oneAnswer }, config: { auth: def.read } },
+    async (req) => {
+      const row = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
+      if (!row) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
+      return view(req.principal, row);
+    },
+  );
 
-  r.post(base, { schema: { tags: [def.tag], summary: `${def.title}: создать`, body: def.create }, config: { auth: def.write } }, async (req, reply) => {
-    const user = requireUser(req.principal);
-    const input = req.body;
-    await def.check?.(db, input);
-    const row = def.toDb(input);
-    if (def.uuidKey) row[def.key] = randomUUID();
-    try {
-      await db.transaction().execute(async (trx) => {
-        const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-        if (def.versioned) {
-          await lockStamping(trx);
-          row['version'] = nextVersion();
-        }
-        await t.insertInto(def.table).values(row).execute();
-        await checkConsistent(t, def, row[def.key]);
-        await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.create`, target: String(row[def.key]), details: redact(input) });
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
-      if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
-      throw e;
-    }
-    const created = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', row[def.key]).executeTakeFirstOrThrow();
-    return reply.code(201).send(def.fromDb(created));
-  });
+  r.post(
+    base,
+    { schema: { tags: [def.tag], summary: `${def.title}: создать`, body: def.create }, config: { auth: def.write } },
+    async (req, reply) => {
+      const user = requireUser(req.principal);
+      const input = req.body;
+      await def.check?.(db, input);
+      const row = def.toDb(input);
+      if (def.uuidKey) row[def.key] = randomUUID();
+      try {
+        await db.transaction().execute(async (trx) => {
+          const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+          if (def.versioned) {
+            await lockStamping(trx);
+            row['version'] = nextVersion();
+          }
+          await t.insertInto(def.table).values(row).execute();
+          await checkConsistent(t, def, row[def.key]);
+          await appendAudit(trx, {
+            actorType: 'user',
+            actorId: user.userId,
+            action: `${def.path}.create`,
+            target: String(row[def.key]),
+            details: redact(input),
+          });
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
+        if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
+        throw e;
+      }
+      const created = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', row[def.key]).executeTakeFirstOrThrow();
+      return reply.code(201).send(def.fromDb(created));
+    },
+  );
 
-  r.patch(`${base}/:key`, { schema: { tags: [def.tag], summary: `${def.title}: изменить`, params: keyParams, body: def.update }, config: { auth: def.write } }, async (req) => {
-    const user = requireUser(req.principal);
-    const input = req.body;
-    if (Object.keys(input).length === 0) throw new AppError('validation.failed', 'Нечего менять: тело запроса пустое');
-    await def.check?.(db, input);
-    const changes = def.toDb(input);
-    try {
-      await db.transaction().execute(async (trx) => {
-        const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-        if (def.versioned) {
-          await lockStamping(trx);
-          changes['version'] = nextVersion();
-        }
-        const res = await t.updateTable(def.table).set(changes).where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
-        await checkConsistent(t, def, req.params.key);
-        await appendAudit(trx, { actorType: 'user', actorId: user.userId, action: `${def.path}.update`, target: req.params.key, details: redact(input) });
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
-      if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
-      throw e;
-    }
-    const updated = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirstOrThrow();
-    return def.fromDb(updated);
-  });
+  r.patch(
+    `${base}/:key`,
+    { schema: { tags: [def.tag], summary: `${def.title}: изменить`, params: keyParams, body: def.update }, config: { auth: def.write } },
+    async (req) => {
+      const user = requireUser(req.principal);
+      const input = req.body;
+      if (Object.keys(input).length === 0) throw new AppError('validation.failed', 'Нечего менять: тело запроса пустое');
+      await def.check?.(db, input);
+      const changes = def.toDb(input);
+      try {
+        await db.transaction().execute(async (trx) => {
+          const t = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+          if (def.versioned) {
+            await lockStamping(trx);
+            changes['version'] = nextVersion();
+          }
+          const res = await t.updateTable(def.table).set(changes).where(sql.ref(def.key), '=', req.params.key).executeTakeFirst();
+          if (Number(res.numUpdatedRows) === 0) throw new AppError('not_found', `${def.title}: «${req.params.key}» не найдено`);
+          await checkConsistent(t, def, req.params.key);
+          await appendAudit(trx, {
+            actorType: 'user',
+            actorId: user.userId,
+            action: `${def.path}.update`,
+            target: req.params.key,
+            details: redact(input),
+          });
+        });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new AppError('conflict', `${def.title}: такая запись уже есть`);
+        if (isFkViolation(e)) throw new AppError('validation.failed', `${def.title}: ссылка на несуществующую запись`);
+        throw e;
+      }
+      const updated = await dyn.selectFrom(def.table).selectAll().where(sql.ref(def.key), '=', req.params.key).executeTakeFirstOrThrow();
+      return def.fromDb(updated);
+    },
+  );
 }
 
 /** The record as written, inside the writing transaction: a broken cross-field rule rolls the write back. */

@@ -20,16 +20,24 @@ afterEach(async () => {
 
 const close = (date: string) => s.as(s.adminToken)('POST', `/api/v1/points/${IDS.point}/days/${date}/close`, {});
 const sber = async (query: string): Promise<string[]> => {
-  const r = await s.app.inject({ method: 'GET', url: `/api/v1/registries?${query}&supplier=7707083893&format=sber`, headers: { authorization: `Bearer ${s.adminToken}` } });
+  const r = await s.app.inject({
+    method: 'GET',
+    url: `/api/v1/registries?${query}&supplier=7707083893&format=sber`,
+    headers: { authorization: `Bearer ${s.adminToken}` },
+  });
   expect(r.statusCode).toBe(200);
   return decodeText(new Uint8Array(r.rawPayload), 'windows-1251').trim().split('\r\n');
 };
 
 /** A registry in every format, as an integrator downloads it: `where` is `date=…` (the day's) or `batch=<id>`. */
-async function registry(where: string, supplier: string): Promise<{ sber: string[]; csv: string[]; xlsx: unknown[][]; json: Record<string, unknown> }> {
-  const url = (format: string): string => (where.startsWith('batch=')
-    ? `/api/v1/batches/${where.slice(6)}/registry?supplier=${supplier}&format=${format}`
-    : `/api/v1/registries?${where}&supplier=${supplier}&format=${format}`);
+async function registry(
+  where: string,
+  supplier: string,
+): Promise<{ sber: string[]; csv: string[]; xlsx: unknown[][]; json: Record<string, unknown> }> {
+  const url = (format: string): string =>
+    where.startsWith('batch=')
+      ? `/api/v1/batches/${where.slice(6)}/registry?supplier=${supplier}&format=${format}`
+      : `/api/v1/registries?${where}&supplier=${supplier}&format=${format}`;
   const get = async (format: string) => {
     const r = await s.app.inject({ method: 'GET', url: url(format), headers: { authorization: `Bearer ${s.adminToken}` } });
     expect(r.statusCode, r.body).toBe(200);
@@ -41,24 +49,45 @@ async function registry(where: string, supplier: string): Promise<{ sber: string
   // Row 1 is the title, which names the batch; the table is from the header row (3) on.
   wb.worksheets[0]?.eachRow((row, n) => n >= 3 && xlsx.push((row.values as unknown[]).slice(1)));
   return {
-    sber: decodeText(new Uint8Array((await get('sber')).rawPayload), 'windows-1251').trim().split('\r\n'),
-    csv: (await get('csv')).body.replace(/^\ufeff/, '').trim().split('\r\n'),
+    sber: decodeText(new Uint8Array((await get('sber')).rawPayload), 'windows-1251')
+      .trim()
+      .split('\r\n'),
+    csv: (await get('csv')).body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n'),
     xlsx,
     json: (await get('json')).json(),
   };
 }
 
-const reversal = (original: { opId: string; body: { totalKop: number } }, reversedAt: string) => ({ ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: original.opId, amountKop: original.body.totalKop, reversedAt });
+const reversal = (original: { opId: string; body: { totalKop: number } }, reversedAt: string) => ({
+  ...exampleBody('payment.reversed'),
+  cashierId: IDS.cashier,
+  originalOpId: original.opId,
+  amountKop: original.body.totalKop,
+  reversedAt,
+});
 
 describe('closing a point’s day into batches', () => {
   it('the day batch holds the day’s payments with totals; a late payment goes into a correction batch, not into the day’s registry', async () => {
     const desk = await s.enroll();
     const day = [billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }), billingBody({ acceptedAt: '2026-11-28T18:00:00+03:00' })];
-    await s.pushOk(desk, day.map((b) => s.op(desk, 'payment.accepted', b)));
+    await s.pushOk(
+      desk,
+      day.map((b) => s.op(desk, 'payment.accepted', b)),
+    );
     await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-29T09:00:00+03:00' }))]);
     const r = await close('2026-11-28');
     expect(r.statusCode).toBe(200);
-    const batch = r.json() as { id: string; number: number; kind: string; paymentsCount: number; acceptedKop: number; commissionKop: number };
+    const batch = r.json() as {
+      id: string;
+      number: number;
+      kind: string;
+      paymentsCount: number;
+      acceptedKop: number;
+      commissionKop: number;
+    };
     expect(batch).toMatchObject({ number: 1, kind: 'day', paymentsCount: 2, acceptedKop: 2 * 151_746, commissionKop: 2 * 512 });
     const dayRegistry = await sber('date=2026-11-28');
     expect(dayRegistry.at(-1)).toMatch(/^=2;/);
@@ -67,13 +96,22 @@ describe('closing a point’s day into batches', () => {
     expect(await sber('date=2026-11-28')).toEqual(dayRegistry);
     const correction = (await close('2026-11-28')).json() as { id: string; number: number; kind: string; paymentsCount: number };
     expect(correction).toMatchObject({ number: 2, kind: 'correction', paymentsCount: 1 });
-    const r2 = await s.app.inject({ method: 'GET', url: `/api/v1/batches/${correction.id}/registry?supplier=7707083893&format=sber`, headers: { authorization: `Bearer ${s.adminToken}` } });
+    const r2 = await s.app.inject({
+      method: 'GET',
+      url: `/api/v1/batches/${correction.id}/registry?supplier=7707083893&format=sber`,
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
     expect(decodeText(new Uint8Array(r2.rawPayload), 'windows-1251').trim().split('\r\n').at(-1)).toMatch(/^=1;/);
     // Nothing new: closing again makes no empty batch.
     const again = await close('2026-11-28');
     expect(again.statusCode).toBe(409);
-    const list = (await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json() as { items: { number: number; kind: string }[] };
-    expect(list.items.map((b) => [b.number, b.kind])).toEqual([[1, 'day'], [2, 'correction']]);
+    const list = (await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json() as {
+      items: { number: number; kind: string }[];
+    };
+    expect(list.items.map((b) => [b.number, b.kind])).toEqual([
+      [1, 'day'],
+      [2, 'correction'],
+    ]);
   });
 
   it('a reversal of a batched payment goes into the batch of the day it happened, with its amount', async () => {
@@ -81,8 +119,21 @@ describe('closing a point’s day into batches', () => {
     const paid = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }));
     await s.pushOk(desk, [paid]);
     await close('2026-11-28');
-    await s.pushOk(desk, [s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop, reversedAt: '2026-11-28T11:00:00+03:00' })]);
-    const correction = (await close('2026-11-28')).json() as { kind: string; paymentsCount: number; reversalsCount: number; reversedKop: number };
+    await s.pushOk(desk, [
+      s.op(desk, 'payment.reversed', {
+        ...exampleBody('payment.reversed'),
+        cashierId: IDS.cashier,
+        originalOpId: paid.opId,
+        amountKop: paid.body.totalKop,
+        reversedAt: '2026-11-28T11:00:00+03:00',
+      }),
+    ]);
+    const correction = (await close('2026-11-28')).json() as {
+      kind: string;
+      paymentsCount: number;
+      reversalsCount: number;
+      reversedKop: number;
+    };
     expect(correction).toMatchObject({ kind: 'correction', paymentsCount: 0, reversalsCount: 1, reversedKop: 151_746 });
   });
 });
@@ -92,7 +143,10 @@ describe('registries and batches as the integrator found them (issue 24 items 12
 
   it('A1: the registry of a closed day is its day batch’s registry — same lines, same totals, every format — and closing changes nothing when nothing came late', async () => {
     const desk = await s.enroll('Касса 1');
-    const kept = [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })), s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' }))];
+    const kept = [
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T12:00:00+03:00' })),
+    ];
     const reversed = s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T11:00:00+03:00' }));
     await s.pushOk(desk, [...kept, reversed]);
     // Reversed before the day is closed: the day batch holds the payment and its reversal.
@@ -123,7 +177,10 @@ describe('registries and batches: the rest of the integrator’s run (issue 24 i
     const correction = (await close('2026-11-28')).json() as { id: string };
     const lines = (await registry(`batch=${correction.id}`, WATER)).sber;
     // WATER: 500,00 principal + 5,12 fee, 12,34 penalty — given back.
-    expect(lines.slice(0, -1).map((l) => l.split(';').slice(9, 13))).toEqual([['WATER', '-505,12', '-500,00', '-5,12'], ['WATER-ПЕНИ', '-12,34', '-12,34', '0,00']]);
+    expect(lines.slice(0, -1).map((l) => l.split(';').slice(9, 13))).toEqual([
+      ['WATER', '-505,12', '-500,00', '-5,12'],
+      ['WATER-ПЕНИ', '-12,34', '-12,34', '0,00'],
+    ]);
     expect(lines.at(-1)).toBe('=2;-517,46;-512,34;-5,12;');
   });
 
@@ -131,18 +188,30 @@ describe('registries and batches: the rest of the integrator’s run (issue 24 i
     const desk = await s.enroll();
     await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }))]);
     await close('2026-11-28');
-    const put = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2026-11-28', orderNumber: '512', orderDate: '2026-11-29', amountKop: 51_234 });
+    const put = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', {
+      supplierInn: WATER,
+      date: '2026-11-28',
+      orderNumber: '512',
+      orderDate: '2026-11-29',
+      amountKop: 51_234,
+    });
     expect(put.statusCode, put.body).toBe(200);
     await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T19:00:00+03:00' }))]);
     const batches = (await s.as(s.adminToken)('GET', '/api/v1/batches?day=2026-11-28')).json() as { items: { id: string }[] };
     const correction = (await close('2026-11-28')).json() as { id: string };
-    expect((await registry(`batch=${batches.items[0]?.id ?? ''}`, WATER)).json.transfer).toMatchObject({ orderNumber: '512', matches: true });
+    expect((await registry(`batch=${batches.items[0]?.id ?? ''}`, WATER)).json.transfer).toMatchObject({
+      orderNumber: '512',
+      matches: true,
+    });
     expect((await registry(`batch=${correction.id}`, WATER)).json.transfer).toBeNull();
   });
 
   it('A3: a day is not closed while a desk of the point has its shift open, unless forced', async () => {
     const desk = await s.enroll();
-    await s.pushOk(desk, [s.op(desk, 'shift.opened'), s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' }))]);
+    await s.pushOk(desk, [
+      s.op(desk, 'shift.opened'),
+      s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
+    ]);
     const refused = await close('2026-11-28');
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ code: 'conflict', reason: 'shifts_open' });
@@ -167,15 +236,30 @@ describe('registries and batches: the rest of the integrator’s run (issue 24 i
       s.op(desk, 'payment.accepted', billingBody({ acceptedAt: '2026-11-28T10:00:00+03:00' })),
       s.op(desk, 'service.sold', { ...exampleBody('service.sold'), cashierId: IDS.cashier, acceptedAt: '2026-11-28T10:10:00+03:00' }),
     ]);
-    const batch = (await close('2026-11-28')).json() as { paymentsCount: number; billing: { paymentsCount: number; acceptedKop: number; commissionKop: number; reversalsCount: number; reversedKop: number } };
+    const batch = (await close('2026-11-28')).json() as {
+      paymentsCount: number;
+      billing: { paymentsCount: number; acceptedKop: number; commissionKop: number; reversalsCount: number; reversedKop: number };
+    };
     expect(batch.paymentsCount).toBe(2);
     expect(batch.billing).toEqual({ paymentsCount: 1, acceptedKop: 151_746, commissionKop: 512, reversalsCount: 0, reversedKop: 0 });
   });
 
   it('B3: a payment order for a day that has not come, or with nothing to pay for, is refused', async () => {
-    const future = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2099-01-01', orderNumber: '1', orderDate: '2099-01-02', amountKop: 100 });
+    const future = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', {
+      supplierInn: WATER,
+      date: '2099-01-01',
+      orderNumber: '1',
+      orderDate: '2099-01-02',
+      amountKop: 100,
+    });
     expect(future.statusCode).toBe(400);
-    const empty = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', { supplierInn: WATER, date: '2026-11-20', orderNumber: '1', orderDate: '2026-11-21', amountKop: 100 });
+    const empty = await s.as(s.adminToken)('PUT', '/api/v1/registries/transfers', {
+      supplierInn: WATER,
+      date: '2026-11-20',
+      orderNumber: '1',
+      orderDate: '2026-11-21',
+      amountKop: 100,
+    });
     expect(empty.statusCode).toBe(409);
     expect(empty.json().detail).toMatch(/2026-11-20/);
   });
@@ -186,7 +270,11 @@ describe('registries and batches: the rest of the integrator’s run (issue 24 i
     const byCode = await s.as(s.adminToken)('POST', '/api/v1/points/P1/days/2026-11-28/close', {});
     expect(byCode.statusCode, byCode.body).toBe(200);
     expect((await s.as(s.adminToken)('GET', '/api/v1/batches?point=P1')).json().items).toHaveLength(1);
-    const byId = await s.app.inject({ method: 'GET', url: `/api/v1/registries?date=2026-11-28&supplier=${IDS.water}&format=json`, headers: { authorization: `Bearer ${s.adminToken}` } });
+    const byId = await s.app.inject({
+      method: 'GET',
+      url: `/api/v1/registries?date=2026-11-28&supplier=${IDS.water}&format=json`,
+      headers: { authorization: `Bearer ${s.adminToken}` },
+    });
     expect(byId.statusCode, byId.body).toBe(200);
     expect(byId.json().supplier.inn).toBe(WATER);
     expect((await s.as(s.adminToken)('POST', '/api/v1/points/NOPE/days/2026-11-28/close', {})).statusCode).toBe(404);

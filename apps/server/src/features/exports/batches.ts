@@ -35,7 +35,20 @@ export function dayBounds(date: string): [Date, Date] {
   return [start, new Date(start.getTime() + 86_400_000)];
 }
 
-type BatchRow = { id: string; point_id: string; day: string; number: number; kind: 'day' | 'correction'; closed_at: Date; closed_by: string | null; payments_count: number; accepted_kop: number; commission_kop: number; reversals_count: number; reversed_kop: number };
+type BatchRow = {
+  id: string;
+  point_id: string;
+  day: string;
+  number: number;
+  kind: 'day' | 'correction';
+  closed_at: Date;
+  closed_by: string | null;
+  payments_count: number;
+  accepted_kop: number;
+  commission_kop: number;
+  reversals_count: number;
+  reversed_kop: number;
+};
 
 /** Batches as answered, with the billing's part of each counted from what it holds (a batch never changes, so neither does this). */
 async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
@@ -51,9 +64,25 @@ async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
     const p = paid.rows.find((x) => x.batch_id === b.id);
     const r = back.rows.find((x) => x.batch_id === b.id);
     return {
-      id: b.id, pointId: b.point_id, day: b.day, number: b.number, kind: b.kind, closedAt: b.closed_at.toISOString(), closedBy: b.closed_by,
-      paymentsCount: b.payments_count, acceptedKop: Number(b.accepted_kop), commissionKop: Number(b.commission_kop), reversalsCount: b.reversals_count, reversedKop: Number(b.reversed_kop),
-      billing: { paymentsCount: p?.n ?? 0, acceptedKop: Number(p?.total ?? 0), commissionKop: Number(p?.fee ?? 0), reversalsCount: r?.n ?? 0, reversedKop: Number(r?.total ?? 0) },
+      id: b.id,
+      pointId: b.point_id,
+      day: b.day,
+      number: b.number,
+      kind: b.kind,
+      closedAt: b.closed_at.toISOString(),
+      closedBy: b.closed_by,
+      paymentsCount: b.payments_count,
+      acceptedKop: Number(b.accepted_kop),
+      commissionKop: Number(b.commission_kop),
+      reversalsCount: b.reversals_count,
+      reversedKop: Number(b.reversed_kop),
+      billing: {
+        paymentsCount: p?.n ?? 0,
+        acceptedKop: Number(p?.total ?? 0),
+        commissionKop: Number(p?.fee ?? 0),
+        reversalsCount: r?.n ?? 0,
+        reversedKop: Number(r?.total ?? 0),
+      },
     };
   });
 }
@@ -61,7 +90,11 @@ async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
 /** A point named by its id or by its code (P1), as an integrator knows it. */
 export async function pointIdOf(db: Database, key: string): Promise<string> {
   const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
-  const point = await db.selectFrom('points').select('id').where(byId ? 'id' : 'code', '=', key).executeTakeFirst();
+  const point = await db
+    .selectFrom('points')
+    .select('id')
+    .where(byId ? 'id' : 'code', '=', key)
+    .executeTakeFirst();
   if (!point) throw new AppError('not_found', `Пункт ${key} не найден`);
   return point.id;
 }
@@ -79,18 +112,45 @@ export async function closeDay(db: Database, pointId: string, day: string, by: s
     if (!point) throw new AppError('not_found', 'Пункт не найден');
     if (!options.force) {
       const open = await trx
-        .selectFrom('shifts as s').innerJoin('desks as d', 'd.id', 's.desk_id').select(['d.name', 's.shift_number'])
-        .where('d.point_id', '=', pointId).where('s.closed_at', 'is', null).where('s.opened_at', '<', to).orderBy('d.name').execute();
+        .selectFrom('shifts as s')
+        .innerJoin('desks as d', 'd.id', 's.desk_id')
+        .select(['d.name', 's.shift_number'])
+        .where('d.point_id', '=', pointId)
+        .where('s.closed_at', 'is', null)
+        .where('s.opened_at', '<', to)
+        .orderBy('d.name')
+        .execute();
       if (open.length > 0) {
-        throw new AppError('conflict', `День ${day} не закрыт: открыты смены — ${open.map((o) => `${o.name}, смена ${o.shift_number}`).join('; ')}. Закройте смены (Z-отчёт) и закройте день; если касса не выйдет на связь, закройте день принудительно (force).`, { reason: 'shifts_open' });
+        throw new AppError(
+          'conflict',
+          `День ${day} не закрыт: открыты смены — ${open.map((o) => `${o.name}, смена ${o.shift_number}`).join('; ')}. Закройте смены (Z-отчёт) и закройте день; если касса не выйдет на связь, закройте день принудительно (force).`,
+          { reason: 'shifts_open' },
+        );
       }
     }
-    const last = await trx.selectFrom('batches').select((eb) => eb.fn.max('number').as('n')).where('point_id', '=', pointId).where('day', '=', day).executeTakeFirst();
+    const last = await trx
+      .selectFrom('batches')
+      .select((eb) => eb.fn.max('number').as('n'))
+      .where('point_id', '=', pointId)
+      .where('day', '=', day)
+      .executeTakeFirst();
     const number = Number(last?.n ?? 0) + 1;
     const id = randomUUID();
     await trx
       .insertInto('batches')
-      .values({ id, point_id: pointId, day, number, kind: number === 1 ? 'day' : 'correction', closed_by: by, payments_count: 0, accepted_kop: 0, commission_kop: 0, reversals_count: 0, reversed_kop: 0 })
+      .values({
+        id,
+        point_id: pointId,
+        day,
+        number,
+        kind: number === 1 ? 'day' : 'correction',
+        closed_by: by,
+        payments_count: 0,
+        accepted_kop: 0,
+        commission_kop: 0,
+        reversals_count: 0,
+        reversed_kop: 0,
+      })
       .execute();
     const payments = await sql<{ n: number; total: number | null; fee: number | null }>`
       WITH taken AS (
@@ -107,11 +167,23 @@ export async function closeDay(db: Database, pointId: string, day: string, by: s
     const p = payments.rows[0];
     const r = reversals.rows[0];
     if (!p?.n && !r?.n) {
-      throw new AppError('conflict', number === 1 ? `За ${day} в этом пункте нет платежей и сторно` : `С последнего закрытия ${day} не пришло ни платежей, ни сторно: новая пачка не нужна`, { reason: 'nothing_to_close' });
+      throw new AppError(
+        'conflict',
+        number === 1
+          ? `За ${day} в этом пункте нет платежей и сторно`
+          : `С последнего закрытия ${day} не пришло ни платежей, ни сторно: новая пачка не нужна`,
+        { reason: 'nothing_to_close' },
+      );
     }
     const row = await trx
       .updateTable('batches')
-      .set({ payments_count: p?.n ?? 0, accepted_kop: Number(p?.total ?? 0), commission_kop: Number(p?.fee ?? 0), reversals_count: r?.n ?? 0, reversed_kop: Number(r?.total ?? 0) })
+      .set({
+        payments_count: p?.n ?? 0,
+        accepted_kop: Number(p?.total ?? 0),
+        commission_kop: Number(p?.fee ?? 0),
+        reversals_count: r?.n ?? 0,
+        reversed_kop: Number(r?.total ?? 0),
+      })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -129,7 +201,11 @@ export async function listBatches(db: Database, filter: { day?: string | undefin
 export async function batchDetails(db: Database, id: string): Promise<Batch & { payments: string[]; reversals: string[] }> {
   const b = await db.selectFrom('batches').selectAll().where('id', '=', id).executeTakeFirst();
   if (!b) throw new AppError('not_found', 'Пачка не найдена');
-  const payments = (await db.selectFrom('payments').select('op_id').where('batch_id', '=', id).orderBy('accepted_at').execute()).map((r) => r.op_id);
-  const reversals = (await db.selectFrom('reversals').select('op_id').where('batch_id', '=', id).orderBy('reversed_at').execute()).map((r) => r.op_id);
+  const payments = (await db.selectFrom('payments').select('op_id').where('batch_id', '=', id).orderBy('accepted_at').execute()).map(
+    (r) => r.op_id,
+  );
+  const reversals = (await db.selectFrom('reversals').select('op_id').where('batch_id', '=', id).orderBy('reversed_at').execute()).map(
+    (r) => r.op_id,
+  );
   return { ...((await views(db, [b]))[0] as Batch), payments, reversals };
 }

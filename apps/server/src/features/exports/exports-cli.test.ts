@@ -18,19 +18,33 @@ describe('paydesk-server export registry and day close through a running server'
   let proc: Proc;
   let url: string;
   let token: string;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args, '--server', url, '--token', token], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args, '--server', url, '--token', token], { encoding: 'utf8', timeout: 60_000, cwd: dir });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'paydesk-export-cli-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port), '--data', dir], { env: { PAYDESK_ADMIN_PASSWORD: 'first-admin', PAYDESK_LOG_LEVEL: 'warn', DATABASE_URL: '' } });
+    proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port), '--data', dir], {
+      env: { PAYDESK_ADMIN_PASSWORD: 'first-admin', PAYDESK_LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    });
     await waitForHttp(`${url}/health`, proc, 90_000);
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'first-admin' }) });
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'admin', password: 'first-admin' }),
+    });
     token = ((await login.json()) as { token: string }).token;
     const created = await fetch(`${url}/api/v1/suppliers`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ name: 'ООО "УК Дом"', inn: INN, account: '40702810938000000001', commission: { kind: 'none', mode: 'on_top' }, agentType: 'paying_agent' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        name: 'ООО "УК Дом"',
+        inn: INN,
+        account: '40702810938000000001',
+        commission: { kind: 'none', mode: 'on_top' },
+        agentType: 'paying_agent',
+      }),
     });
     expect(created.status, await created.clone().text()).toBe(201);
   }, 120_000);
@@ -42,7 +56,12 @@ describe('paydesk-server export registry and day close through a running server'
   it('export registry --format json prints the registry; --format sber writes the bank’s file under its name', () => {
     const json = cli('export', 'registry', '--date', '2026-11-28', '--supplier', INN, '--format', 'json');
     expect(json.status, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ supplier: { inn: INN }, date: '2026-11-28', lines: [], totals: { payments: 0, reversals: 0 } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      supplier: { inn: INN },
+      date: '2026-11-28',
+      lines: [],
+      totals: { payments: 0, reversals: 0 },
+    });
     const sber = cli('export', 'registry', '--date', '2026-11-28', '--supplier', INN);
     expect(sber.status, sber.stderr).toBe(0);
     const name = `${INN}_40702810938000000001_28112026.txt`;

@@ -23,7 +23,10 @@ describe('billing feed on PostgreSQL: a late commit is never skipped', () => {
     await client.query('SELECT pg_advisory_xact_lock(7331001)');
     const { rows } = await client.query<{ p: string }>("SELECT nextval('feed_position') AS p");
     const early = Number(rows[0]!.p);
-    await client.query("INSERT INTO billing_feed (position, op_id, kind, at, payload) VALUES ($1, '0190f0d6-0000-7000-8000-0000000f0001', 'reading', now(), '{}')", [early]);
+    await client.query(
+      "INSERT INTO billing_feed (position, op_id, kind, at, payload) VALUES ($1, '0190f0d6-0000-7000-8000-0000000f0001', 'reading', now(), '{}')",
+      [early],
+    );
     // A push now has to wait for the lock before it can take a position after it.
     const push = s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody())]);
     await new Promise((r) => setTimeout(r, 300));

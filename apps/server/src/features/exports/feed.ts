@@ -23,20 +23,46 @@ export type FeedPage = z.infer<typeof feedPage>;
 export async function readFeed(db: Database, after: number, limit: number): Promise<FeedPage> {
   const life = await incarnation(db);
   if (after > 0) {
-    const max = Number((await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
+    const max = Number(
+      (
+        await db
+          .selectFrom('billing_feed')
+          .select((eb) => eb.fn.max('position').as('p'))
+          .executeTakeFirst()
+      )?.p ?? 0,
+    );
     if (after > max) {
       // The server cannot tell a restore from a cursor of another server or a typo: the consumer can, by incarnation.
-      throw new AppError('feed.cursor_ahead', `Позиции ${after} в ленте нет: последняя позиция ${max}. Если incarnation (${life}) не тот, что вы запомнили, сервер восстановлен из копии — продолжите с позиции ${max} и отбрасывайте повторы по opId; если тот же — проверьте сохранённый курсор.`, { last: max, incarnation: life });
+      throw new AppError(
+        'feed.cursor_ahead',
+        `Позиции ${after} в ленте нет: последняя позиция ${max}. Если incarnation (${life}) не тот, что вы запомнили, сервер восстановлен из копии — продолжите с позиции ${max} и отбрасывайте повторы по opId; если тот же — проверьте сохранённый курсор.`,
+        { last: max, incarnation: life },
+      );
     }
   }
-  const rows = await db.selectFrom('billing_feed').selectAll().where('position', '>', after).orderBy('position').limit(limit + 1).execute();
+  const rows = await db
+    .selectFrom('billing_feed')
+    .selectAll()
+    .where('position', '>', after)
+    .orderBy('position')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const joined = await joinsOf(db, page);
   const zone = await organisationTimeZone(db);
   return {
     // Kind and payload as sync/apply-ops.ts wrote them, completed with what a billing would otherwise join
     // for; the answer is checked against feedItem as it is sent.
-    items: page.map((r) => ({ position: r.position, opId: r.op_id, kind: r.kind, at: isoInZone(zone, r.at), payload: complete(r.op_id, r.payload as Payload, joined) }) as z.infer<typeof feedItem>),
+    items: page.map(
+      (r) =>
+        ({
+          position: r.position,
+          opId: r.op_id,
+          kind: r.kind,
+          at: isoInZone(zone, r.at),
+          payload: complete(r.op_id, r.payload as Payload, joined),
+        }) as z.infer<typeof feedItem>,
+    ),
     next: page.at(-1)?.position ?? after,
     hasMore: rows.length > limit,
     incarnation: life,
@@ -57,13 +83,28 @@ async function joinsOf(db: Database, page: { op_id: string; payload: unknown }[]
   const deskIds = [...new Set(payloads.map((p) => p.deskId).filter((x): x is string => typeof x === 'string'))];
   const paymentIds = [...new Set(page.map((r) => (r.payload as Payload).originalOpId ?? r.op_id))];
   const [desks, lines] = await Promise.all([
-    deskIds.length ? db.selectFrom('desks').innerJoin('points', 'points.id', 'desks.point_id').select(['desks.id', 'desks.name', 'points.code']).where('desks.id', 'in', deskIds).execute() : [],
+    deskIds.length
+      ? db
+          .selectFrom('desks')
+          .innerJoin('points', 'points.id', 'desks.point_id')
+          .select(['desks.id', 'desks.name', 'points.code'])
+          .where('desks.id', 'in', deskIds)
+          .execute()
+      : [],
     paymentIds.length
-      ? db.selectFrom('payment_lines as l').leftJoin('suppliers as s', 's.id', 'l.supplier_id').select(['l.op_id', 'l.supplier_id', 's.inn']).where('l.op_id', 'in', paymentIds).orderBy('l.op_id').orderBy('l.line_no').execute()
+      ? db
+          .selectFrom('payment_lines as l')
+          .leftJoin('suppliers as s', 's.id', 'l.supplier_id')
+          .select(['l.op_id', 'l.supplier_id', 's.inn'])
+          .where('l.op_id', 'in', paymentIds)
+          .orderBy('l.op_id')
+          .orderBy('l.line_no')
+          .execute()
       : [],
   ]);
   const suppliers = new Map<string, { supplierId: string | null; supplierInn: string | null }[]>();
-  for (const l of lines) suppliers.set(l.op_id, [...(suppliers.get(l.op_id) ?? []), { supplierId: l.supplier_id, supplierInn: l.inn ?? null }]);
+  for (const l of lines)
+    suppliers.set(l.op_id, [...(suppliers.get(l.op_id) ?? []), { supplierId: l.supplier_id, supplierInn: l.inn ?? null }]);
   return { desks: new Map(desks.map((d) => [d.id, { deskName: d.name, pointCode: d.code }])), suppliers };
 }
 
@@ -86,12 +127,20 @@ function complete(opId: string, p: Payload, j: Joined): Payload {
 
 /** Records how far a consumer has taken the feed; it never moves back. */
 export async function ackFeed(db: Database, consumer: string, position: number): Promise<{ consumer: string; position: number }> {
-  const max = await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  const max = await db
+    .selectFrom('billing_feed')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .executeTakeFirst();
   if (position > Number(max?.p ?? 0)) throw new AppError('validation.failed', `Позиции ${position} в ленте ещё нет`);
   const row = await db
     .insertInto('feed_acks')
     .values({ consumer, position })
-    .onConflict((oc) => oc.column('consumer').doUpdateSet((eb) => ({ position: eb.fn('greatest', [eb.ref('feed_acks.position'), eb.ref('excluded.position')]), acked_at: new Date() })))
+    .onConflict((oc) =>
+      oc.column('consumer').doUpdateSet((eb) => ({
+        position: eb.fn('greatest', [eb.ref('feed_acks.position'), eb.ref('excluded.position')]),
+        acked_at: new Date(),
+      })),
+    )
     .returning(['consumer', 'position'])
     .executeTakeFirstOrThrow();
   return row;

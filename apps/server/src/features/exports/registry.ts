@@ -50,19 +50,47 @@ export interface Registry {
   date: string;
   lines: RegistryLine[];
   /** `payments`, `reversals`: distinct operations; `lines`: one per service and period of each. */
-  totals: { count: number; payments: number; reversals: number; lines: number; acceptedKop: number; principalKop: number; penaltyKop: number; transferredKop: number; commissionKop: number };
+  totals: {
+    count: number;
+    payments: number;
+    reversals: number;
+    lines: number;
+    acceptedKop: number;
+    principalKop: number;
+    penaltyKop: number;
+    transferredKop: number;
+    commissionKop: number;
+  };
   /** The payment order that paid the day out, once it is recorded. */
   transfer: Transfer | null;
 }
 
-function addressOf(r: { city: string | null; street: string | null; house: string | null; building: string | null; flat: string | null }): string {
-  return [r.city && `г. ${r.city}`, r.street && `ул. ${r.street}`, r.house && `д. ${r.house}`, r.building && `корп. ${r.building}`, r.flat && `кв. ${r.flat}`].filter(Boolean).join(', ');
+function addressOf(r: {
+  city: string | null;
+  street: string | null;
+  house: string | null;
+  building: string | null;
+  flat: string | null;
+}): string {
+  return [
+    r.city && `г. ${r.city}`,
+    r.street && `ул. ${r.street}`,
+    r.house && `д. ${r.house}`,
+    r.building && `корп. ${r.building}`,
+    r.flat && `кв. ${r.flat}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** A supplier named by its ИНН or, as the catalog's API names it, by its id. */
 async function supplierByInn(db: Database, key: string): Promise<Registry['supplier']> {
   const byId = UUID.test(key);
-  const supplier = await db.selectFrom('suppliers').select(['id', 'name', 'inn', 'account']).where(byId ? 'id' : 'inn', '=', key).executeTakeFirst();
+  const supplier = await db
+    .selectFrom('suppliers')
+    .select(['id', 'name', 'inn', 'account'])
+    .where(byId ? 'id' : 'inn', '=', key)
+    .executeTakeFirst();
   if (!supplier) throw new AppError('not_found', byId ? `Поставщик ${key} не найден` : `Поставщик с ИНН ${key} не найден`);
   return supplier;
 }
@@ -73,8 +101,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Scope = { batchId: string } | { date: string };
 
 interface LineRow {
-  at: Date; point_code: string; desk_name: string; op_id: string; account_number: string | null; owner_name: string | null; city: string | null; street: string | null; house: string | null;
-  building: string | null; flat: string | null; period: string | null; name: string | null; code: string; amount_kop: number; penalty_kop: number; commission_kop: number;
+  at: Date;
+  point_code: string;
+  desk_name: string;
+  op_id: string;
+  account_number: string | null;
+  owner_name: string | null;
+  city: string | null;
+  street: string | null;
+  house: string | null;
+  building: string | null;
+  flat: string | null;
+  period: string | null;
+  name: string | null;
+  code: string;
+  amount_kop: number;
+  penalty_kop: number;
+  commission_kop: number;
 }
 
 /**
@@ -95,13 +138,29 @@ export async function buildRegistry(db: Database, date: string, supplierInn: str
   const payments = new Set(paid.map((l) => l.opId)).size;
   const reversals = new Set(reversed.map((l) => l.opId)).size;
   const totals = {
-    count: payments, payments, reversals, lines: lines.length, acceptedKop: sum((l) => l.acceptedKop), principalKop: sum((l) => l.principalKop), penaltyKop: sum((l) => l.penaltyKop),
-    transferredKop: sum((l) => l.transferredKop), commissionKop: sum((l) => l.commissionKop),
+    count: payments,
+    payments,
+    reversals,
+    lines: lines.length,
+    acceptedKop: sum((l) => l.acceptedKop),
+    principalKop: sum((l) => l.principalKop),
+    penaltyKop: sum((l) => l.penaltyKop),
+    transferredKop: sum((l) => l.transferredKop),
+    commissionKop: sum((l) => l.commissionKop),
   };
   // The payment order paid the day as it was closed: its day batch's registry carries it, a correction's does not.
   const ofDay = !batchId || (await db.selectFrom('batches').select('kind').where('id', '=', batchId).executeTakeFirst())?.kind === 'day';
-  const t = ofDay ? await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', supplier.id).where('day', '=', date).executeTakeFirst() : undefined;
-  const transfer = t ? { orderNumber: t.order_number, orderDate: t.order_date, amountKop: t.amount_kop, matches: t.amount_kop === totals.transferredKop } : null;
+  const t = ofDay
+    ? await db
+        .selectFrom('supplier_transfers')
+        .selectAll()
+        .where('supplier_id', '=', supplier.id)
+        .where('day', '=', date)
+        .executeTakeFirst()
+    : undefined;
+  const transfer = t
+    ? { orderNumber: t.order_number, orderDate: t.order_date, amountKop: t.amount_kop, matches: t.amount_kop === totals.transferredKop }
+    : null;
   return { supplier, date, lines, totals, transfer };
 }
 
@@ -116,10 +175,20 @@ function inScope(scope: Scope, op: 'p' | 'r', point: RawBuilder<unknown>): RawBu
       AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.point_id = ${point} AND b.day = ${scope.date} AND b.kind = 'day')))`;
 }
 
-function lineOf(r: LineRow): Omit<RegistryLine, 'acceptedKop' | 'principalKop' | 'penaltyKop' | 'transferredKop' | 'commissionKop' | 'serviceName'> {
+function lineOf(
+  r: LineRow,
+): Omit<RegistryLine, 'acceptedKop' | 'principalKop' | 'penaltyKop' | 'transferredKop' | 'commissionKop' | 'serviceName'> {
   return {
-    acceptedAt: r.at, pointCode: r.point_code, deskName: r.desk_name, opId: r.op_id, txnId: txnIdFromOpId(r.op_id), accountNumber: r.account_number ?? '', ownerName: r.owner_name ?? '',
-    address: addressOf(r), period: r.period ?? '', serviceCode: r.code,
+    acceptedAt: r.at,
+    pointCode: r.point_code,
+    deskName: r.desk_name,
+    opId: r.op_id,
+    txnId: txnIdFromOpId(r.op_id),
+    accountNumber: r.account_number ?? '',
+    ownerName: r.owner_name ?? '',
+    address: addressOf(r),
+    period: r.period ?? '',
+    serviceCode: r.code,
   };
 }
 
@@ -132,8 +201,13 @@ async function paymentLines(db: Database, supplierId: string, scope: Scope): Pro
     WHERE l.supplier_id = ${supplierId} AND p.kind = 'billing' AND ${inScope(scope, 'p', sql.ref('p.point_id'))}
     ORDER BY p.accepted_at, p.op_id, l.line_no`.execute(db);
   return rows.rows.map((r) => ({
-    ...lineOf(r), serviceName: r.name ?? r.code,
-    acceptedKop: r.amount_kop + r.penalty_kop + r.commission_kop, principalKop: r.amount_kop, penaltyKop: r.penalty_kop, transferredKop: r.amount_kop + r.penalty_kop, commissionKop: r.commission_kop,
+    ...lineOf(r),
+    serviceName: r.name ?? r.code,
+    acceptedKop: r.amount_kop + r.penalty_kop + r.commission_kop,
+    principalKop: r.amount_kop,
+    penaltyKop: r.penalty_kop,
+    transferredKop: r.amount_kop + r.penalty_kop,
+    commissionKop: r.commission_kop,
   }));
 }
 
@@ -147,8 +221,13 @@ async function reversalLines(db: Database, supplierId: string, scope: Scope): Pr
     WHERE l.supplier_id = ${supplierId} AND p.kind = 'billing' AND ${inScope(scope, 'r', sql.ref('d.point_id'))}
     ORDER BY r.reversed_at, r.op_id, l.line_no`.execute(db);
   return rows.rows.map((r) => ({
-    ...lineOf(r), serviceName: `Сторно: ${r.name ?? r.code}`,
-    acceptedKop: -(r.amount_kop + r.penalty_kop + r.commission_kop), principalKop: -r.amount_kop, penaltyKop: -r.penalty_kop, transferredKop: -(r.amount_kop + r.penalty_kop), commissionKop: -r.commission_kop,
+    ...lineOf(r),
+    serviceName: `Сторно: ${r.name ?? r.code}`,
+    acceptedKop: -(r.amount_kop + r.penalty_kop + r.commission_kop),
+    principalKop: -r.amount_kop,
+    penaltyKop: -r.penalty_kop,
+    transferredKop: -(r.amount_kop + r.penalty_kop),
+    commissionKop: -r.commission_kop,
   }));
 }
 
@@ -156,17 +235,44 @@ async function reversalLines(db: Database, supplierId: string, scope: Scope): Pr
  * Records the payment order that paid a supplier's day out; the day's registries carry it from then on.
  * A day that has not come yet, or one the supplier has nothing in, has nothing a payment order could pay.
  */
-export async function recordTransfer(db: Database, input: { supplierInn: string; date: string; orderNumber: string; orderDate: string; amountKop: number }, by: string): Promise<Transfer> {
+export async function recordTransfer(
+  db: Database,
+  input: { supplierInn: string; date: string; orderNumber: string; orderDate: string; amountKop: number },
+  by: string,
+): Promise<Transfer> {
   const supplier = await supplierByInn(db, input.supplierInn);
   const today = todayIn(await organisationTimeZone(db), new Date());
-  if (input.date > today) throw new AppError('validation.failed', `День ${input.date} ещё не наступил (сегодня ${today}): платёжное поручение вносят за прошедший или текущий день`);
+  if (input.date > today)
+    throw new AppError(
+      'validation.failed',
+      `День ${input.date} ещё не наступил (сегодня ${today}): платёжное поручение вносят за прошедший или текущий день`,
+    );
   if ((await buildRegistry(db, input.date, supplier.inn)).lines.length === 0) {
-    throw new AppError('conflict', `За ${input.date} у поставщика ${supplier.name} (ИНН ${supplier.inn}) нет платежей: перечислять нечего`, { reason: 'nothing_to_pay' });
+    throw new AppError(
+      'conflict',
+      `За ${input.date} у поставщика ${supplier.name} (ИНН ${supplier.inn}) нет платежей: перечислять нечего`,
+      { reason: 'nothing_to_pay' },
+    );
   }
   await db
     .insertInto('supplier_transfers')
-    .values({ supplier_id: supplier.id, day: input.date, order_number: input.orderNumber, order_date: input.orderDate, amount_kop: input.amountKop, recorded_by: by })
-    .onConflict((oc) => oc.columns(['supplier_id', 'day']).doUpdateSet({ order_number: input.orderNumber, order_date: input.orderDate, amount_kop: input.amountKop, recorded_by: by, recorded_at: new Date() }))
+    .values({
+      supplier_id: supplier.id,
+      day: input.date,
+      order_number: input.orderNumber,
+      order_date: input.orderDate,
+      amount_kop: input.amountKop,
+      recorded_by: by,
+    })
+    .onConflict((oc) =>
+      oc.columns(['supplier_id', 'day']).doUpdateSet({
+        order_number: input.orderNumber,
+        order_date: input.orderDate,
+        amount_kop: input.amountKop,
+        recorded_by: by,
+        recorded_at: new Date(),
+      }),
+    )
     .execute();
   const registry = await buildRegistry(db, input.date, input.supplierInn);
   return registry.transfer as Transfer;
@@ -197,24 +303,73 @@ export function sberRegistryText(r: Registry): string {
   for (const l of r.lines) {
     const t = moscowParts(l.acceptedAt);
     const period = l.period ? `${l.period.slice(5, 7)}.${l.period.slice(0, 4)}` : '';
-    const head = [t.date, t.time, clean(l.pointCode), clean(l.deskName), l.txnId, clean(l.accountNumber), clean(l.ownerName).toUpperCase(), clean(l.address).toUpperCase(), period];
+    const head = [
+      t.date,
+      t.time,
+      clean(l.pointCode),
+      clean(l.deskName),
+      l.txnId,
+      clean(l.accountNumber),
+      clean(l.ownerName).toUpperCase(),
+      clean(l.address).toUpperCase(),
+      period,
+    ];
     // A reversal's lines are the payment's, negative: its principal with fee, its penalty apart.
     if (l.principalKop !== 0 || l.commissionKop !== 0 || l.penaltyKop === 0) {
-      out.push([...head, clean(l.serviceCode), kopToDecimalComma(l.principalKop + l.commissionKop), kopToDecimalComma(l.principalKop), kopToDecimalComma(l.commissionKop)].join(';') + ';');
+      out.push(
+        [
+          ...head,
+          clean(l.serviceCode),
+          kopToDecimalComma(l.principalKop + l.commissionKop),
+          kopToDecimalComma(l.principalKop),
+          kopToDecimalComma(l.commissionKop),
+        ].join(';') + ';',
+      );
     }
-    if (l.penaltyKop !== 0) out.push([...head, `${clean(l.serviceCode)}-ПЕНИ`, kopToDecimalComma(l.penaltyKop), kopToDecimalComma(l.penaltyKop), kopToDecimalComma(0)].join(';') + ';');
+    if (l.penaltyKop !== 0)
+      out.push(
+        [
+          ...head,
+          `${clean(l.serviceCode)}-ПЕНИ`,
+          kopToDecimalComma(l.penaltyKop),
+          kopToDecimalComma(l.penaltyKop),
+          kopToDecimalComma(0),
+        ].join(';') + ';',
+      );
   }
   const transfer = r.transfer ? `${clean(r.transfer.orderNumber)};${dmy(r.transfer.orderDate, '-')};` : '';
-  out.push(`=${out.length};${kopToDecimalComma(r.totals.acceptedKop)};${kopToDecimalComma(r.totals.transferredKop)};${kopToDecimalComma(r.totals.commissionKop)};${transfer}`);
+  out.push(
+    `=${out.length};${kopToDecimalComma(r.totals.acceptedKop)};${kopToDecimalComma(r.totals.transferredKop)};${kopToDecimalComma(r.totals.commissionKop)};${transfer}`,
+  );
   return `${out.join('\r\n')}\r\n`;
 }
 
 export function sberRegistryFile(r: Registry): { name: string; bytes: Uint8Array } {
   const [y, m, d] = r.date.split('-');
-  return { name: `${r.supplier.inn}_${r.supplier.account ?? '00000000000000000000'}_${d}${m}${y}.txt`, bytes: encodeText(sberRegistryText(r), 'windows-1251') };
+  return {
+    name: `${r.supplier.inn}_${r.supplier.account ?? '00000000000000000000'}_${d}${m}${y}.txt`,
+    bytes: encodeText(sberRegistryText(r), 'windows-1251'),
+  };
 }
 
-const HEADER = ['Дата', 'Время', 'Пункт', 'Касса', 'Номер операции', 'Лицевой счёт', 'ФИО', 'Адрес', 'Период', 'Код услуги', 'Услуга', 'Принято', 'Основной долг', 'Пени', 'К перечислению', 'Комиссия'];
+const HEADER = [
+  'Дата',
+  'Время',
+  'Пункт',
+  'Касса',
+  'Номер операции',
+  'Лицевой счёт',
+  'ФИО',
+  'Адрес',
+  'Период',
+  'Код услуги',
+  'Услуга',
+  'Принято',
+  'Основной долг',
+  'Пени',
+  'К перечислению',
+  'Комиссия',
+];
 
 /** «1 платёж», «3 платежа», «5 платежей». */
 export function paymentsWord(n: number): string {
@@ -227,18 +382,55 @@ export function paymentsWord(n: number): string {
 function rowOf(l: RegistryLine): (string | number)[] {
   const t = moscowParts(l.acceptedAt);
   const period = l.period ? `${l.period.slice(5, 7)}.${l.period.slice(0, 4)}` : '';
-  return [t.date.replace(/-/g, '.'), t.time.replace(/-/g, ':'), l.pointCode, l.deskName, l.txnId, l.accountNumber, l.ownerName, l.address, period, l.serviceCode, l.serviceName,
-    l.acceptedKop / 100, l.principalKop / 100, l.penaltyKop / 100, l.transferredKop / 100, l.commissionKop / 100];
+  return [
+    t.date.replace(/-/g, '.'),
+    t.time.replace(/-/g, ':'),
+    l.pointCode,
+    l.deskName,
+    l.txnId,
+    l.accountNumber,
+    l.ownerName,
+    l.address,
+    period,
+    l.serviceCode,
+    l.serviceName,
+    l.acceptedKop / 100,
+    l.principalKop / 100,
+    l.penaltyKop / 100,
+    l.transferredKop / 100,
+    l.commissionKop / 100,
+  ];
 }
 
 function totalsRow(r: Registry): (string | number)[] {
   const t = r.totals;
-  return ['Итого', '', '', '', '', '', '', '', '', '', `${paymentsWord(t.payments)}${t.reversals ? `, сторно: ${t.reversals}` : ''}, строк: ${t.lines}`, t.acceptedKop / 100, t.principalKop / 100, t.penaltyKop / 100, t.transferredKop / 100, t.commissionKop / 100];
+  return [
+    'Итого',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    `${paymentsWord(t.payments)}${t.reversals ? `, сторно: ${t.reversals}` : ''}, строк: ${t.lines}`,
+    t.acceptedKop / 100,
+    t.principalKop / 100,
+    t.penaltyKop / 100,
+    t.transferredKop / 100,
+    t.commissionKop / 100,
+  ];
 }
 
 function transferRow(r: Registry): (string | number)[] | null {
   const t = r.transfer;
-  return t ? [`Платёжное поручение № ${t.orderNumber} от ${dmy(t.orderDate, '.')} на ${(t.amountKop / 100).toFixed(2).replace('.', ',')} ₽${t.matches ? '' : ' — НЕ РАВНО сумме к перечислению'}`] : null;
+  return t
+    ? [
+        `Платёжное поручение № ${t.orderNumber} от ${dmy(t.orderDate, '.')} на ${(t.amountKop / 100).toFixed(2).replace('.', ',')} ₽${t.matches ? '' : ' — НЕ РАВНО сумме к перечислению'}`,
+      ]
+    : null;
 }
 
 export function csvRegistry(r: Registry): string {
@@ -279,7 +471,11 @@ export async function xlsxRegistry(r: Registry): Promise<Buffer> {
 export type RegistryFormat = 'sber' | 'csv' | 'xlsx' | 'json';
 
 /** A registry as the format asks: a file to download, or JSON. */
-export async function registryAnswer(registry: Registry, format: RegistryFormat, base: string): Promise<{ type: string; fileName: string | null; body: Buffer | string | Registry }> {
+export async function registryAnswer(
+  registry: Registry,
+  format: RegistryFormat,
+  base: string,
+): Promise<{ type: string; fileName: string | null; body: Buffer | string | Registry }> {
   switch (format) {
     case 'json':
       return { type: 'application/json', fileName: null, body: registry };
@@ -290,7 +486,10 @@ export async function registryAnswer(registry: Registry, format: RegistryFormat,
     case 'csv':
       return { type: 'text/csv; charset=utf-8', fileName: `${base}.csv`, body: csvRegistry(registry) };
     case 'xlsx':
-      return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `${base}.xlsx`, body: await xlsxRegistry(registry) };
+      return {
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        fileName: `${base}.xlsx`,
+        body: await xlsxRegistry(registry),
+      };
   }
 }
-

@@ -21,40 +21,76 @@ export const REGISTRY_FILES = {
 };
 
 /** A supplier as an integrator names it: its ИНН, or its id in the catalog. */
-export const supplierKey = z.string().regex(/^(\d{10}|\d{12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/, 'поставщик: ИНН (10 или 12 цифр) или id');
+export const supplierKey = z
+  .string()
+  .regex(
+    /^(\d{10}|\d{12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/,
+    'поставщик: ИНН (10 или 12 цифр) или id',
+  );
 
 export function exportRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/billing/feed', {
-    schema: {
-      tags: ['Выгрузки'], summary: 'Лента платежей, сторно и показаний после позиции after', querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(500) }),
-      response: answers({ 200: feedPage }, ['validation.failed', 'feed.cursor_ahead']),
+  r.get(
+    '/api/v1/billing/feed',
+    {
+      schema: {
+        tags: ['Выгрузки'],
+        summary: 'Лента платежей, сторно и показаний после позиции after',
+        querystring: z.object({
+          after: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+        }),
+        response: answers({ 200: feedPage }, ['validation.failed', 'feed.cursor_ahead']),
+      },
+      config: { auth: integration('feed') },
     },
-    config: { auth: integration('feed') },
-  }, async (req) => readFeed(db, req.query.after, req.query.limit));
+    async (req) => readFeed(db, req.query.after, req.query.limit),
+  );
 
-  r.post('/api/v1/billing/feed/ack', {
-    schema: {
-      tags: ['Выгрузки'], summary: 'Подтвердить, что лента принята до позиции', body: z.object({ consumer: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('billing'), position: z.number().int().min(0) }),
-      response: answers({ 200: feedAckAnswer }, ['validation.failed', 'request.malformed']),
+  r.post(
+    '/api/v1/billing/feed/ack',
+    {
+      schema: {
+        tags: ['Выгрузки'],
+        summary: 'Подтвердить, что лента принята до позиции',
+        body: z.object({
+          consumer: z
+            .string()
+            .regex(/^[a-z0-9_-]{1,32}$/)
+            .default('billing'),
+          position: z.number().int().min(0),
+        }),
+        response: answers({ 200: feedAckAnswer }, ['validation.failed', 'request.malformed']),
+      },
+      config: { auth: integration('feed') },
     },
-    config: { auth: integration('feed') },
-  }, async (req) => {
-    requireUser(req.principal);
-    return ackFeed(db, req.body.consumer, req.body.position);
-  });
+    async (req) => {
+      requireUser(req.principal);
+      return ackFeed(db, req.body.consumer, req.body.position);
+    },
+  );
 
-  r.get('/api/v1/registries', {
-    schema: {
-      tags: ['Выгрузки'], summary: 'Реестр платежей поставщику за день', querystring: z.object({ date: z.iso.date(), supplier: supplierKey, format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber') }),
-      response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']),
+  r.get(
+    '/api/v1/registries',
+    {
+      schema: {
+        tags: ['Выгрузки'],
+        summary: 'Реестр платежей поставщику за день',
+        querystring: z.object({
+          date: z.iso.date(),
+          supplier: supplierKey,
+          format: z.enum(['sber', 'csv', 'xlsx', 'json']).default('sber'),
+        }),
+        response: answers({ 200: REGISTRY_FILES }, ['validation.failed', 'not_found']),
+      },
+      config: { auth: integration('registries') },
     },
-    config: { auth: integration('registries') },
-  }, async (req, reply) => {
-    const registry = await buildRegistry(db, req.query.date, req.query.supplier);
-    const answer = await registryAnswer(registry, req.query.format, `registry_${registry.supplier.inn}_${registry.date}`);
-    if (answer.fileName === null) return answer.body;
-    return reply.type(answer.type).header('content-disposition', `attachment; filename="${answer.fileName}"`).send(answer.body);
-  });
+    async (req, reply) => {
+      const registry = await buildRegistry(db, req.query.date, req.query.supplier);
+      const answer = await registryAnswer(registry, req.query.format, `registry_${registry.supplier.inn}_${registry.date}`);
+      if (answer.fileName === null) return answer.body;
+      return reply.type(answer.type).header('content-disposition', `attachment; filename="${answer.fileName}"`).send(answer.body);
+    },
+  );
 }

@@ -16,7 +16,16 @@ import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { lockStamping } from '../../db/versioning.ts';
-import { mapHeader, parseRow, type AccountRow, type ChargeRow, type ImportKind, type MeterRow, type ParsedRow, type RowError } from './layouts.ts';
+import {
+  mapHeader,
+  parseRow,
+  type AccountRow,
+  type ChargeRow,
+  type ImportKind,
+  type MeterRow,
+  type ParsedRow,
+  type RowError,
+} from './layouts.ts';
 
 export type ImportEncoding = 'utf-8' | 'windows-1251' | 'auto';
 
@@ -68,15 +77,44 @@ export interface ImportReport {
 }
 
 interface ImportRow {
-  id: string; kind: ImportKind; file_name: string; mode: ImportMode; status: ImportReport['status']; encoding: 'utf-8' | 'windows-1251' | null; delimiter: string | null; as_of: number | null;
-  total_rows: number; processed_rows: number; changed_rows: number; closed_rows: number; error_count: number; errors: unknown; created_by: string | null; started_at: Date; finished_at: Date | null;
+  id: string;
+  kind: ImportKind;
+  file_name: string;
+  mode: ImportMode;
+  status: ImportReport['status'];
+  encoding: 'utf-8' | 'windows-1251' | null;
+  delimiter: string | null;
+  as_of: number | null;
+  total_rows: number;
+  processed_rows: number;
+  changed_rows: number;
+  closed_rows: number;
+  error_count: number;
+  errors: unknown;
+  created_by: string | null;
+  started_at: Date;
+  finished_at: Date | null;
 }
 
 export function reportOf(r: ImportRow): ImportReport {
   return {
-    importId: r.id, kind: r.kind, fileName: r.file_name, mode: r.mode, status: r.status, encoding: r.encoding, delimiter: r.delimiter, asOf: r.as_of,
-    totalRows: r.total_rows, processedRows: r.processed_rows, changedRows: r.changed_rows, closedRows: r.closed_rows, errorCount: r.error_count,
-    errors: (typeof r.errors === 'string' ? JSON.parse(r.errors) : r.errors) as RowError[], createdBy: r.created_by, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
+    importId: r.id,
+    kind: r.kind,
+    fileName: r.file_name,
+    mode: r.mode,
+    status: r.status,
+    encoding: r.encoding,
+    delimiter: r.delimiter,
+    asOf: r.as_of,
+    totalRows: r.total_rows,
+    processedRows: r.processed_rows,
+    changedRows: r.changed_rows,
+    closedRows: r.closed_rows,
+    errorCount: r.error_count,
+    errors: (typeof r.errors === 'string' ? JSON.parse(r.errors) : r.errors) as RowError[],
+    createdBy: r.created_by,
+    startedAt: r.started_at.toISOString(),
+    finishedAt: r.finished_at?.toISOString() ?? null,
     seconds: r.finished_at ? (r.finished_at.getTime() - r.started_at.getTime()) / 1000 : null,
   };
 }
@@ -201,12 +239,16 @@ function stager(db: Kysely<DB>, kind: ImportKind, importId: string, chunkRows: n
       const a = r as AccountRow[];
       await sql`INSERT INTO staging_accounts (import_id, line, number, els, city, street, house, building, flat, owner_name, status)
         SELECT ${importId}::uuid, * FROM unnest(${l}::int[], ${a.map((x) => x.number)}::text[], ${a.map((x) => x.els)}::text[], ${a.map((x) => x.city)}::text[], ${a.map((x) => x.street)}::text[],
-          ${a.map((x) => x.house)}::text[], ${a.map((x) => x.building)}::text[], ${a.map((x) => x.flat)}::text[], ${a.map((x) => x.owner_name)}::text[], ${a.map((x) => x.status)}::text[])`.execute(db);
+          ${a.map((x) => x.house)}::text[], ${a.map((x) => x.building)}::text[], ${a.map((x) => x.flat)}::text[], ${a.map((x) => x.owner_name)}::text[], ${a.map((x) => x.status)}::text[])`.execute(
+        db,
+      );
     } else if (kind === 'charges') {
       const c = r as ChargeRow[];
       await sql`INSERT INTO staging_charges (import_id, line, account_number, service_code, period, due_kop, penalty_kop, charge_kop, supplier_inn)
         SELECT ${importId}::uuid, * FROM unnest(${l}::int[], ${c.map((x) => x.account_number)}::text[], ${c.map((x) => x.service_code)}::text[], ${c.map((x) => x.period)}::text[],
-          ${c.map((x) => x.due_kop)}::bigint[], ${c.map((x) => x.penalty_kop)}::bigint[], ${c.map((x) => x.charge_kop)}::bigint[], ${c.map((x) => x.supplier_inn)}::text[])`.execute(db);
+          ${c.map((x) => x.due_kop)}::bigint[], ${c.map((x) => x.penalty_kop)}::bigint[], ${c.map((x) => x.charge_kop)}::bigint[], ${c.map((x) => x.supplier_inn)}::text[])`.execute(
+        db,
+      );
     } else {
       const m = r as MeterRow[];
       await sql`INSERT INTO staging_meters (import_id, line, account_number, service_code, serial, digits, fraction_digits, verification_due, jump_threshold, last_value_milli, last_date)
@@ -230,7 +272,8 @@ const STAGING: Record<ImportKind, string> = { accounts: 'staging_accounts', char
 /** Duplicates and missing references, found in SQL over the staged rows. */
 async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): Promise<RowError[]> {
   const errors: RowError[] = [];
-  const dupKey = kind === 'accounts' ? sql`number` : kind === 'charges' ? sql`account_number, service_code, period` : sql`account_number, serial`;
+  const dupKey =
+    kind === 'accounts' ? sql`number` : kind === 'charges' ? sql`account_number, service_code, period` : sql`account_number, serial`;
   const dups = await sql<{ line: number; first: number }>`
     SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY ${dupKey}) AS first FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}) d
     WHERE line <> first ORDER BY line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
@@ -240,7 +283,8 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
     const noAccount = await sql<{ line: number; account_number: string }>`
       SELECT s.line, s.account_number FROM ${table} s WHERE s.import_id = ${importId}
       AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = s.account_number) ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
-    for (const r of noAccount.rows) errors.push({ line: r.line, column: 'account', message: `лицевой счёт ${r.account_number} не найден (загрузите сначала счета)` });
+    for (const r of noAccount.rows)
+      errors.push({ line: r.line, column: 'account', message: `лицевой счёт ${r.account_number} не найден (загрузите сначала счета)` });
     const noService = await sql<{ line: number; service_code: string }>`
       SELECT s.line, s.service_code FROM ${table} s WHERE s.import_id = ${importId}
       AND NOT EXISTS (SELECT 1 FROM services v WHERE v.code = s.service_code) ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
@@ -250,7 +294,12 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
     const noSupplier = await sql<{ line: number; supplier_inn: string }>`
       SELECT s.line, s.supplier_inn FROM staging_charges s WHERE s.import_id = ${importId} AND s.supplier_inn IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM suppliers p WHERE p.inn = s.supplier_inn) ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
-    for (const r of noSupplier.rows) errors.push({ line: r.line, column: 'supplier', message: `поставщик с ИНН ${r.supplier_inn} не найден (заведите его в справочнике поставщиков)` });
+    for (const r of noSupplier.rows)
+      errors.push({
+        line: r.line,
+        column: 'supplier',
+        message: `поставщик с ИНН ${r.supplier_inn} не найден (заведите его в справочнике поставщиков)`,
+      });
   }
   return errors;
 }
@@ -261,13 +310,30 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
  * clears the value.
  */
 const COLUMNS: Record<ImportKind, Record<string, string>> = {
-  accounts: { els: 'els', city: 'city', street: 'street', house: 'house', building: 'building', flat: 'flat', owner: 'owner_name', status: 'status' },
+  accounts: {
+    els: 'els',
+    city: 'city',
+    street: 'street',
+    house: 'house',
+    building: 'building',
+    flat: 'flat',
+    owner: 'owner_name',
+    status: 'status',
+  },
   charges: { due: 'due_kop', penalty: 'penalty_kop', charge: 'charge_kop', supplier: 'supplier_id' },
-  meters: { service: 'service_code', digits: 'digits', fraction_digits: 'fraction_digits', verification_due: 'verification_due', jump_threshold: 'jump_threshold' },
+  meters: {
+    service: 'service_code',
+    digits: 'digits',
+    fraction_digits: 'fraction_digits',
+    verification_due: 'verification_due',
+    jump_threshold: 'jump_threshold',
+  },
 };
 
 function named(kind: ImportKind, present: Set<string>): string[] {
-  return Object.entries(COLUMNS[kind]).filter(([name]) => present.has(name)).map(([, column]) => column);
+  return Object.entries(COLUMNS[kind])
+    .filter(([name]) => present.has(name))
+    .map(([, column]) => column);
 }
 
 /** `SET a = excluded.a, …` and the matching IS DISTINCT FROM test, for the given columns. */
@@ -275,12 +341,22 @@ function updateOf(table: string, columns: string[]): { set: ReturnType<typeof sq
   if (columns.length === 0) return { set: sql.raw('version = version'), changed: sql.raw('false') };
   return {
     set: sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(', ')),
-    changed: sql.raw(`(${columns.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `excluded.${c}`).join(', ')})`),
+    changed: sql.raw(
+      `(${columns.map((c) => `${table}.${c}`).join(', ')}) IS DISTINCT FROM (${columns.map((c) => `excluded.${c}`).join(', ')})`,
+    ),
   };
 }
 
 /** Applies staged lines [from, to] in one short transaction; returns how many rows changed. */
-async function applyChunk(db: Database, kind: ImportKind, importId: string, from: number, to: number, asOf: number, present: Set<string>): Promise<number> {
+async function applyChunk(
+  db: Database,
+  kind: ImportKind,
+  importId: string,
+  from: number,
+  to: number,
+  asOf: number,
+  present: Set<string>,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await lockStamping(trx);
     if (kind === 'accounts') {
@@ -323,7 +399,9 @@ async function applyChunk(db: Database, kind: ImportKind, importId: string, from
         last_date = CASE WHEN ${sql.raw(String(reading))} AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date) THEN excluded.last_date ELSE meters.last_date END,
         version = excluded.version
       WHERE ${u.changed}
-         OR (${sql.raw(String(reading))} AND excluded.last_date IS NOT NULL AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date))`.execute(trx);
+         OR (${sql.raw(String(reading))} AND excluded.last_date IS NOT NULL AND (meters.last_date IS NULL OR excluded.last_date > meters.last_date))`.execute(
+      trx,
+    );
     return Number(r.numAffectedRows ?? 0);
   });
 }
@@ -334,11 +412,25 @@ async function applyChunk(db: Database, kind: ImportKind, importId: string, from
  */
 export async function checkImportOptions(db: Database, options: Pick<ImportOptions, 'kind' | 'mode' | 'asOfFeedPosition'>): Promise<void> {
   if (options.mode === 'snapshot' && options.kind === 'accounts') {
-    throw new AppError('validation.failed', 'Счета не загружаются полным снимком (mode=snapshot): счёт закрывают статусом closed в файле. Загрузите файл с mode=update.');
+    throw new AppError(
+      'validation.failed',
+      'Счета не загружаются полным снимком (mode=snapshot): счёт закрывают статусом closed в файле. Загрузите файл с mode=update.',
+    );
   }
   if (options.asOfFeedPosition !== undefined && options.asOfFeedPosition > 0) {
-    const last = Number((await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst())?.p ?? 0);
-    if (options.asOfFeedPosition > last) throw new AppError('validation.failed', `asOf=${options.asOfFeedPosition}: такой позиции в ленте ещё нет, последняя — ${last}. Передайте позицию, до которой биллинг прочёл ленту.`);
+    const last = Number(
+      (
+        await db
+          .selectFrom('billing_feed')
+          .select((eb) => eb.fn.max('position').as('p'))
+          .executeTakeFirst()
+      )?.p ?? 0,
+    );
+    if (options.asOfFeedPosition > last)
+      throw new AppError(
+        'validation.failed',
+        `asOf=${options.asOfFeedPosition}: такой позиции в ленте ещё нет, последняя — ${last}. Передайте позицию, до которой биллинг прочёл ленту.`,
+      );
   }
 }
 
@@ -348,7 +440,23 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   const { kind } = options;
   const mode = options.mode ?? 'update';
   await checkImportOptions(db, options);
-  await db.insertInto('imports').values({ id: importId, kind, file_name: options.fileName, mode, status: 'validating', errors: '[]', created_by: options.createdBy ?? null, finished_at: null, encoding: null, delimiter: null, as_of: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('imports')
+    .values({
+      id: importId,
+      kind,
+      file_name: options.fileName,
+      mode,
+      status: 'validating',
+      errors: '[]',
+      created_by: options.createdBy ?? null,
+      finished_at: null,
+      encoding: null,
+      delimiter: null,
+      as_of: null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 
   const decode = new Decode(options.encoding ?? 'auto');
   const errors: RowError[] = [];
@@ -395,7 +503,10 @@ export async function importFile(db: Database, source: Readable | Buffer, option
         totalRows++;
         // A field more or less than the header shifts or loses a value: never guessed, always refused.
         if (record.record.length !== headerFields) {
-          addError({ line, message: `полей в строке ${record.record.length}, а в заголовке ${headerFields}: проверьте разделитель и кавычки` });
+          addError({
+            line,
+            message: `полей в строке ${record.record.length}, а в заголовке ${headerFields}: проверьте разделитель и кавычки`,
+          });
           return;
         }
         const parsed = parseRow(kind, index, record.record, line);
@@ -410,10 +521,12 @@ export async function importFile(db: Database, source: Readable | Buffer, option
     const { head, rest } = await splitHead(input.pipe(decode));
     delimiter = sniffDelimiter(head.split('\n')[0] ?? '');
     const parser = parse({ delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, info: true });
-    const text = Readable.from((async function* () {
-      if (head) yield head;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-    })());
+    const text = Readable.from(
+      (async function* () {
+        if (head) yield head;
+        for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+      })(),
+    );
     await pipeline(text, parser, consume);
     await stage.flush();
   } catch (e) {
@@ -432,15 +545,30 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   const asOf = kind === 'charges' ? (options.asOfFeedPosition ?? (await defaultAsOf(db))) : null;
   const read = { encoding: decode.encoding, delimiter, as_of: asOf };
   if (errorCount === 0) {
-    await db.updateTable('imports').set({ status: 'applying', total_rows: totalRows, ...read }).where('id', '=', importId).execute();
-    const bounds = await sql<{ lo: number; hi: number }>`SELECT min(line) AS lo, max(line) AS hi FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}`.execute(db);
+    await db
+      .updateTable('imports')
+      .set({ status: 'applying', total_rows: totalRows, ...read })
+      .where('id', '=', importId)
+      .execute();
+    const bounds = await sql<{
+      lo: number;
+      hi: number;
+    }>`SELECT min(line) AS lo, max(line) AS hi FROM ${sql.table(STAGING[kind])} WHERE import_id = ${importId}`.execute(db);
     const lo = Number(bounds.rows[0]?.lo ?? 0);
     const hi = Number(bounds.rows[0]?.hi ?? -1);
     let done = 0;
     const span = chunkRows * 5;
     for (let from = lo; from <= hi; from += span) {
       const to = Math.min(from + span - 1, hi);
-      changedRows += await applyChunk(db, kind, importId, from, to, asOf ?? 0, new Set((index as Map<string, number> | null)?.keys() ?? []));
+      changedRows += await applyChunk(
+        db,
+        kind,
+        importId,
+        from,
+        to,
+        asOf ?? 0,
+        new Set((index as Map<string, number> | null)?.keys() ?? []),
+      );
       done = Math.min(totalRows, done + span);
       options.onProgress?.({ phase: 'applying', rows: done, total: totalRows });
       await db.updateTable('imports').set({ processed_rows: done, changed_rows: changedRows }).where('id', '=', importId).execute();
@@ -452,7 +580,17 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   const status = errorCount === 0 ? 'done' : 'failed';
   await db
     .updateTable('imports')
-    .set({ status, total_rows: totalRows, processed_rows: status === 'done' ? totalRows : 0, changed_rows: changedRows, closed_rows: closedRows, error_count: errorCount, errors: JSON.stringify(errors), finished_at: new Date(), ...read })
+    .set({
+      status,
+      total_rows: totalRows,
+      processed_rows: status === 'done' ? totalRows : 0,
+      changed_rows: changedRows,
+      closed_rows: closedRows,
+      error_count: errorCount,
+      errors: JSON.stringify(errors),
+      finished_at: new Date(),
+      ...read,
+    })
     .where('id', '=', importId)
     .execute();
   return (await readImport(db, importId)) as ImportReport;
@@ -507,6 +645,9 @@ function unreadable(e: unknown): RowError {
 async function defaultAsOf(db: Database): Promise<number> {
   const ack = await db.selectFrom('feed_acks').select('position').where('consumer', '=', 'billing').executeTakeFirst();
   if (ack) return ack.position;
-  const last = await db.selectFrom('billing_feed').select((eb) => eb.fn.max('position').as('p')).executeTakeFirst();
+  const last = await db
+    .selectFrom('billing_feed')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .executeTakeFirst();
   return Number(last?.p ?? 0);
 }

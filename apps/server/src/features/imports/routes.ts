@@ -42,56 +42,119 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
   });
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/imports', { schema: { tags: ['Импорт'], summary: 'Последние 50 импортов (отчёты без списка ошибок)', response: answers({ 200: importList }) }, config: { auth: integration('imports') } }, async () => {
-    const rows = await db.selectFrom('imports').selectAll().orderBy('started_at', 'desc').limit(50).execute();
-    return { items: rows.map((row) => { const { errors: _errors, ...summary } = reportOf(row); return summary; }) };
-  });
+  r.get(
+    '/api/v1/imports',
+    {
+      schema: { tags: ['Импорт'], summary: 'Последние 50 импортов (отчёты без списка ошибок)', response: answers({ 200: importList }) },
+      config: { auth: integration('imports') },
+    },
+    async () => {
+      const rows = await db.selectFrom('imports').selectAll().orderBy('started_at', 'desc').limit(50).execute();
+      return {
+        items: rows.map((row) => {
+          const { errors: _errors, ...summary } = reportOf(row);
+          return summary;
+        }),
+      };
+    },
+  );
 
-  r.get('/api/v1/imports/:id', { schema: { tags: ['Импорт'], summary: 'Ход и отчёт импорта — тот же, что ответ wait=true', params: z.object({ id: z.uuid() }), response: answers({ 200: importDetail }, ['validation.failed', 'not_found']) }, config: { auth: integration('imports') } }, async (req) => {
-    const report = await readImport(db, req.params.id);
-    if (!report) throw new AppError('not_found', 'Импорт не найден');
-    return report;
-  });
+  r.get(
+    '/api/v1/imports/:id',
+    {
+      schema: {
+        tags: ['Импорт'],
+        summary: 'Ход и отчёт импорта — тот же, что ответ wait=true',
+        params: z.object({ id: z.uuid() }),
+        response: answers({ 200: importDetail }, ['validation.failed', 'not_found']),
+      },
+      config: { auth: integration('imports') },
+    },
+    async (req) => {
+      const report = await readImport(db, req.params.id);
+      if (!report) throw new AppError('not_found', 'Импорт не найден');
+      return report;
+    },
+  );
 }
 
 function uploadRoute(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/api/v1/imports/:kind', {
-    schema: {
-      tags: ['Импорт'], summary: 'Загрузить файл счетов, начислений или счётчиков (text/csv)',
-      params: z.object({ kind: z.enum(['accounts', 'charges', 'meters']) }),
-      querystring: z.object({ encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'), fileName: z.string().max(200).optional(), wait: z.enum(['true', 'false']).default('false'), asOf: z.coerce.number().int().min(0).optional(), mode: z.enum(['update', 'snapshot']).default('update') }),
-      consumes: FILE_TYPES,
-      body: fileBody('Файл с заголовком: ; или , между полями, UTF-8 (с BOM или без) или Windows-1251 — колонки в docs/integration.md. Передаётся как есть, не JSON.', 'number;city;street;house;flat;owner\n1000024;Энск;Берёзовая;10 к2;5;Иванов Иван Иванович\n'),
-      response: answers({
-        200: importReport.describe('wait=true: файл загружен целиком'),
-        202: importAccepted.describe('Файл принят, проверка идёт: ход и отчёт — GET /api/v1/imports/{importId}'),
-        422: { description: 'wait=true: в файле ошибки, ничего не изменено — отчёт со всеми ошибками', content: { 'application/json': { schema: importReport } } },
-      }, ['validation.failed', 'request.malformed', 'request.too_large', 'request.unsupported_media_type']),
+  r.post(
+    '/api/v1/imports/:kind',
+    {
+      schema: {
+        tags: ['Импорт'],
+        summary: 'Загрузить файл счетов, начислений или счётчиков (text/csv)',
+        params: z.object({ kind: z.enum(['accounts', 'charges', 'meters']) }),
+        querystring: z.object({
+          encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'),
+          fileName: z.string().max(200).optional(),
+          wait: z.enum(['true', 'false']).default('false'),
+          asOf: z.coerce.number().int().min(0).optional(),
+          mode: z.enum(['update', 'snapshot']).default('update'),
+        }),
+        consumes: FILE_TYPES,
+        body: fileBody(
+          'Файл с заголовком: ; или , между полями, UTF-8 (с BOM или без) или Windows-1251 — колонки в docs/integration.md. Передаётся как есть, не JSON.',
+          'number;city;street;house;flat;owner\n1000024;Энск;Берёзовая;10 к2;5;Иванов Иван Иванович\n',
+        ),
+        response: answers(
+          {
+            200: importReport.describe('wait=true: файл загружен целиком'),
+            202: importAccepted.describe('Файл принят, проверка идёт: ход и отчёт — GET /api/v1/imports/{importId}'),
+            422: {
+              description: 'wait=true: в файле ошибки, ничего не изменено — отчёт со всеми ошибками',
+              content: { 'application/json': { schema: importReport } },
+            },
+          },
+          ['validation.failed', 'request.malformed', 'request.too_large', 'request.unsupported_media_type'],
+        ),
+      },
+      config: { auth: integration('imports') },
+      bodyLimit: 4 * 1024 * 1024 * 1024,
     },
-    config: { auth: integration('imports') },
-    bodyLimit: 4 * 1024 * 1024 * 1024,
-  }, async (req, reply) => {
-    const user = requireUser(req.principal);
-    const stream = req.body as Readable | undefined;
-    if (!isFileType(req.headers['content-type']) || !stream || typeof (stream as { pipe?: unknown }).pipe !== 'function') {
-      throw new AppError('request.unsupported_media_type', `Файл импорта передаётся телом запроса как есть, с Content-Type: text/csv (или text/plain, application/octet-stream), а не ${req.headers['content-type'] ?? 'без Content-Type'}`);
-    }
-    const options = { kind: req.params.kind, mode: req.query.mode, ...(req.query.asOf !== undefined ? { asOfFeedPosition: req.query.asOf } : {}) };
-    await checkImportOptions(db, options);
-    const dir = await mkdtemp(join(tmpdir(), 'paydesk-import-'));
-    const path = join(dir, 'upload.csv');
-    await pipeline(stream, createWriteStream(path));
-    const importId = randomUUID();
-    const fileName = req.query.fileName ?? `${req.params.kind}.csv`;
-    await appendAudit(db, { actorType: 'user', actorId: user.userId, action: `import.${req.params.kind}`, target: importId, details: { fileName } });
-    const run = importFile(db, createReadStream(path), { ...options, fileName, encoding: req.query.encoding, createdBy: user.login, importId }).finally(() => rm(dir, { recursive: true, force: true }));
-    if (req.query.wait === 'true') {
-      const report = await run;
-      return reply.code(report.status === 'done' ? 200 : 422).send(report);
-    }
-    run.catch((e: unknown) => req.log.error({ err: e, importId }, 'import failed'));
-    return reply.code(202).send({ importId, status: 'validating' });
-  });
+    async (req, reply) => {
+      const user = requireUser(req.principal);
+      const stream = req.body as Readable | undefined;
+      if (!isFileType(req.headers['content-type']) || !stream || typeof (stream as { pipe?: unknown }).pipe !== 'function') {
+        throw new AppError(
+          'request.unsupported_media_type',
+          `Файл импорта передаётся телом запроса как есть, с Content-Type: text/csv (или text/plain, application/octet-stream), а не ${req.headers['content-type'] ?? 'без Content-Type'}`,
+        );
+      }
+      const options = {
+        kind: req.params.kind,
+        mode: req.query.mode,
+        ...(req.query.asOf !== undefined ? { asOfFeedPosition: req.query.asOf } : {}),
+      };
+      await checkImportOptions(db, options);
+      const dir = await mkdtemp(join(tmpdir(), 'paydesk-import-'));
+      const path = join(dir, 'upload.csv');
+      await pipeline(stream, createWriteStream(path));
+      const importId = randomUUID();
+      const fileName = req.query.fileName ?? `${req.params.kind}.csv`;
+      await appendAudit(db, {
+        actorType: 'user',
+        actorId: user.userId,
+        action: `import.${req.params.kind}`,
+        target: importId,
+        details: { fileName },
+      });
+      const run = importFile(db, createReadStream(path), {
+        ...options,
+        fileName,
+        encoding: req.query.encoding,
+        createdBy: user.login,
+        importId,
+      }).finally(() => rm(dir, { recursive: true, force: true }));
+      if (req.query.wait === 'true') {
+        const report = await run;
+        return reply.code(report.status === 'done' ? 200 : 422).send(report);
+      }
+      run.catch((e: unknown) => req.log.error({ err: e, importId }, 'import failed'));
+      return reply.code(202).send({ importId, status: 'validating' });
+    },
+  );
 }

@@ -6,7 +6,8 @@ import { billingBody, IDS, testServer, type TestServer } from '../../testing/fix
 
 let s: TestServer;
 const now = new Date();
-const hourInMoscow = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Moscow', hour: '2-digit', hour12: false }).format(now)) % 24;
+const hourInMoscow =
+  Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Moscow', hour: '2-digit', hour12: false }).format(now)) % 24;
 
 beforeAll(async () => {
   s = await testServer(await pgliteTestDb());
@@ -28,7 +29,12 @@ describe('the overview', () => {
     const r = await s.as(s.adminToken)('GET', '/api/v1/overview');
     expect(r.statusCode).toBe(200);
     const o = r.json();
-    expect(o.today).toEqual({ count: 2, sumKop: 151_746 + 30_600, commissionKop: 512 + 600, byKind: { billing: { count: 1, sumKop: 151_746, commissionKop: 512 }, thirdparty: { count: 1, sumKop: 30_600, commissionKop: 600 } } });
+    expect(o.today).toEqual({
+      count: 2,
+      sumKop: 151_746 + 30_600,
+      commissionKop: 512 + 600,
+      byKind: { billing: { count: 1, sumKop: 151_746, commissionKop: 512 }, thirdparty: { count: 1, sumKop: 30_600, commissionKop: 600 } },
+    });
     expect(o.hourly.points).toEqual(['Пункт на Ленина']);
     expect(o.hourly.hours).toHaveLength(24);
     expect(o.hourly.hours[hourInMoscow]).toEqual({ hour: hourInMoscow, 'Пункт на Ленина': 182_346 });

@@ -24,7 +24,11 @@ beforeAll(async () => {
   await migrate(open.db);
   s = await testServer(open);
   sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true }] });
-  await s.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 2000 }).where('code', '=', 'MTS').execute();
+  await s.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 2000 })
+    .where('code', '=', 'MTS')
+    .execute();
 }, 60_000);
 
 afterAll(async () => {
@@ -35,7 +39,14 @@ afterAll(async () => {
 
 function startWorker(): Proc {
   return startProcess(process.execPath, [bin, 'worker'], {
-    env: { DATABASE_URL: pgdb.url, PAYDESK_LOG_LEVEL: 'warn', PAYDESK_FORWARD_INTERVAL_MS: '50', PAYDESK_FORWARD_LEASE_MS: '1500', PAYDESK_FORWARD_RETRY_MS: '100', PAYDESK_FORWARD_MAX_RETRY_MS: '500' },
+    env: {
+      DATABASE_URL: pgdb.url,
+      PAYDESK_LOG_LEVEL: 'warn',
+      PAYDESK_FORWARD_INTERVAL_MS: '50',
+      PAYDESK_FORWARD_LEASE_MS: '1500',
+      PAYDESK_FORWARD_RETRY_MS: '100',
+      PAYDESK_FORWARD_MAX_RETRY_MS: '500',
+    },
   });
 }
 
@@ -51,7 +62,14 @@ describe('forwarding worker killed mid-forward (PostgreSQL)', () => {
   it('resends the same txn_id after the crash; the provider credits each payment once', async () => {
     const desk = await s.enroll();
     const ops = Array.from({ length: PAYMENTS }, (_, i) =>
-      s.op(desk, 'thirdparty.accepted', { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier, account: `91630000${String(i).padStart(2, '0')}`, amountKop: 20_000 + i, commissionKop: 400, totalKop: 20_400 + i }),
+      s.op(desk, 'thirdparty.accepted', {
+        ...exampleBody('thirdparty.accepted'),
+        cashierId: IDS.cashier,
+        account: `91630000${String(i).padStart(2, '0')}`,
+        amountKop: 20_000 + i,
+        commissionKop: 400,
+        totalKop: 20_400 + i,
+      }),
     );
     await s.pushOk(desk, ops);
     // Every answer is slow, so the kill lands while the provider is crediting and the worker waits.
@@ -65,10 +83,14 @@ describe('forwarding worker killed mid-forward (PostgreSQL)', () => {
     sim.setFaults({ slow: 0.3, slowMs: 100 });
     const second = startWorker();
     try {
-      await until('every payment confirmed', async () => {
-        const open = await s.open.db.selectFrom('forwardings').select('op_id').where('state', '!=', 'confirmed').execute();
-        return open.length === 0;
-      }, 60_000);
+      await until(
+        'every payment confirmed',
+        async () => {
+          const open = await s.open.db.selectFrom('forwardings').select('op_id').where('state', '!=', 'confirmed').execute();
+          return open.length === 0;
+        },
+        60_000,
+      );
     } finally {
       await second.kill('SIGTERM');
     }

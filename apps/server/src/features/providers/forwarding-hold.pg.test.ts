@@ -22,7 +22,11 @@ beforeAll(async () => {
   await migrate(open.db);
   s = await testServer(open);
   sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true }] });
-  await s.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 2000 }).where('code', '=', 'MTS').execute();
+  await s.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 2000 })
+    .where('code', '=', 'MTS')
+    .execute();
   desk = await s.enroll();
 }, 60_000);
 
@@ -34,7 +38,13 @@ afterAll(async () => {
 
 describe('holding a payment for a refund against the forwarding worker', () => {
   it('for 40 payments raced one by one: never held and credited, never both refused and unsent', async () => {
-    const ops = Array.from({ length: 40 }, (_, i) => s.op(desk, 'thirdparty.accepted', { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier, account: `91600${String(i).padStart(5, '0')}` }));
+    const ops = Array.from({ length: 40 }, (_, i) =>
+      s.op(desk, 'thirdparty.accepted', {
+        ...exampleBody('thirdparty.accepted'),
+        cashierId: IDS.cashier,
+        account: `91600${String(i).padStart(5, '0')}`,
+      }),
+    );
     await s.pushOk(desk, ops);
     const worker = new ForwardingWorker(s.open.db, null, { batch: 1, retryBaseMs: 10, maxRetryMs: 20 });
     const outcomes: { opId: string; held: boolean; status: number }[] = [];
@@ -47,15 +57,25 @@ describe('holding a payment for a refund against the forwarding worker', () => {
       };
       const hold = async (): Promise<Awaited<ReturnType<typeof s.app.inject>>> => {
         if (i % 2 === 0) await later(Math.random() * 3);
-        return s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${op.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: op.opId.replace(/^.{8}/, 'ffffffff') } });
+        return s.app.inject({
+          method: 'POST',
+          url: `/api/v1/forwardings/${op.opId}/hold`,
+          headers: { authorization: `Bearer ${desk.deskKey}` },
+          payload: { holdId: op.opId.replace(/^.{8}/, 'ffffffff') },
+        });
       };
       const [, held] = await Promise.all([claim(), hold()]);
       outcomes.push({ opId: op.opId, held: held.statusCode === 200, status: held.statusCode });
     }
     for (let i = 0; i < 20; i++) await worker.runOnce();
-    expect(outcomes.every((o) => o.status === 200 || o.status === 409), JSON.stringify(outcomes.filter((o) => o.status !== 200 && o.status !== 409))).toBe(true);
+    expect(
+      outcomes.every((o) => o.status === 200 || o.status === 409),
+      JSON.stringify(outcomes.filter((o) => o.status !== 200 && o.status !== 409)),
+    ).toBe(true);
     const credited = new Set(sim.ledger().map((l) => l.account));
-    const rows = new Map((await s.open.db.selectFrom('forwardings').select(['op_id', 'account', 'state']).execute()).map((r) => [r.op_id, r]));
+    const rows = new Map(
+      (await s.open.db.selectFrom('forwardings').select(['op_id', 'account', 'state']).execute()).map((r) => [r.op_id, r]),
+    );
     for (const o of outcomes) {
       const f = rows.get(o.opId);
       if (o.held) {

@@ -27,8 +27,23 @@ const extra: TestServer[] = [];
 
 beforeEach(async () => {
   s = await testServer(await pgliteTestDb());
-  sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true, accounts: [{ account: '9160000079', behaviour: { kind: 'fatal', code: 79, comment: 'Абонент заблокирован' } }] }] });
-  await s.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 500 }).where('code', '=', 'MTS').execute();
+  sim = await startProviderSim({
+    providers: [
+      {
+        code: 'MTS',
+        mask: '^9\\d{9}$',
+        minKop: 1000,
+        maxKop: 1_500_000,
+        openAccounts: true,
+        accounts: [{ account: '9160000079', behaviour: { kind: 'fatal', code: 79, comment: 'Абонент заблокирован' } }],
+      },
+    ],
+  });
+  await s.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 500 })
+    .where('code', '=', 'MTS')
+    .execute();
   desk = await s.enroll();
 });
 
@@ -39,7 +54,14 @@ afterEach(async () => {
 });
 
 function thirdParty(account: string, amountKop = 30_000): OpBody<'thirdparty.accepted'> {
-  return { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier, account, amountKop, commissionKop: amountKop * 0.02, totalKop: amountKop * 1.02 };
+  return {
+    ...exampleBody('thirdparty.accepted'),
+    cashierId: IDS.cashier,
+    account,
+    amountKop,
+    commissionKop: amountKop * 0.02,
+    totalKop: amountKop * 1.02,
+  };
 }
 
 function reversalOf(opId: string, totalKop: number): OpBody<'payment.reversed'> {
@@ -55,7 +77,12 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
 
     // The desk refunds: hold online, the return receipt, the reversal pushed.
     const rev = s.op(desk, 'payment.reversed', reversalOf(pay.opId, 30_600));
-    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: rev.opId } });
+    const held = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/forwardings/${pay.opId}/hold`,
+      headers: { authorization: `Bearer ${desk.deskKey}` },
+      payload: { holdId: rev.opId },
+    });
     expect(held.statusCode).toBe(200);
     await s.pushOk(desk, [rev]);
     expect((await s.open.db.selectFrom('forwardings').select('state').executeTakeFirstOrThrow()).state).toBe('cancelled');
@@ -82,7 +109,12 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
     const f = await s.open.db.selectFrom('forwardings').select(['state', 'txn_id']).executeTakeFirstOrThrow();
     expect(f.state).toBe('failed');
     const rev = s.op(desk, 'payment.reversed', reversalOf(pay.opId, 30_600));
-    const held = await s.app.inject({ method: 'POST', url: `/api/v1/forwardings/${pay.opId}/hold`, headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { holdId: rev.opId } });
+    const held = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/forwardings/${pay.opId}/hold`,
+      headers: { authorization: `Bearer ${desk.deskKey}` },
+      payload: { holdId: rev.opId },
+    });
     expect(held.json()).toEqual({ state: 'failed' });
     await s.pushOk(desk, [rev]);
     // The provider's daily registry says it was credited after all.
@@ -90,13 +122,21 @@ describe('ATTACK: refunded in cash and credited anyway', () => {
     const after = await s.open.db.selectFrom('forwardings').select('state').executeTakeFirstOrThrow();
     const review = await s.open.db.selectFrom('review_items').select(['code']).where('op_id', '=', pay.opId).execute();
     // Refunded and credited: a person must be told, not a silent 'confirmed'.
-    expect(after.state === 'confirmed' && !review.some((r) => r.code.startsWith('reconcile.')), `forwarding ${after.state}, review ${JSON.stringify(review)}`).toBe(false);
+    expect(
+      after.state === 'confirmed' && !review.some((r) => r.code.startsWith('reconcile.')),
+      `forwarding ${after.state}, review ${JSON.stringify(review)}`,
+    ).toBe(false);
   });
 
   it('a desk that says it holds more than the server has pauses its forwarding until it has sent the rest', async () => {
     const pay = s.op(desk, 'thirdparty.accepted', thirdParty('9161112234'));
     await s.pushOk(desk, [pay]);
-    const pull = (acked: number) => s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=0&limit=10&epoch=${desk.epoch}&acked=${acked}`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+    const pull = (acked: number) =>
+      s.app.inject({
+        method: 'GET',
+        url: `/api/v1/sync/pull?cursor=0&limit=10&epoch=${desk.epoch}&acked=${acked}`,
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+      });
     // The desk had three of its ops acknowledged; this server (restored, undeclared) holds one.
     expect((await pull(3)).statusCode).toBe(200);
     const worker = new ForwardingWorker(s.open.db, null, { retryBaseMs: 10, maxRetryMs: 50, leaseMs: 300 });

@@ -51,7 +51,15 @@ export class ForwardingWorker {
     private readonly log: FastifyBaseLogger | null,
     options: ForwardingOptions = {},
   ) {
-    this.opts = { intervalMs: 500, batch: 10, leaseMs: 60_000, retryBaseMs: 5_000, maxRetryMs: 30 * 60_000, stuckAfterAttempts: 20, ...options };
+    this.opts = {
+      intervalMs: 500,
+      batch: 10,
+      leaseMs: 60_000,
+      retryBaseMs: 5_000,
+      maxRetryMs: 30 * 60_000,
+      stuckAfterAttempts: 20,
+      ...options,
+    };
   }
 
   start(): void {
@@ -108,8 +116,18 @@ export class ForwardingWorker {
       if (rows.rows.length === 0) return [];
       await trx
         .updateTable('forwardings')
-        .set({ state: 'sent', attempts: sql`attempts + 1`, next_attempt_at: sql`now() + ${`${this.opts.leaseMs} milliseconds`}::interval`, updated_at: new Date(), version: nextVersion() })
-        .where('op_id', 'in', rows.rows.map((r) => r.op_id))
+        .set({
+          state: 'sent',
+          attempts: sql`attempts + 1`,
+          next_attempt_at: sql`now() + ${`${this.opts.leaseMs} milliseconds`}::interval`,
+          updated_at: new Date(),
+          version: nextVersion(),
+        })
+        .where(
+          'op_id',
+          'in',
+          rows.rows.map((r) => r.op_id),
+        )
         .execute();
       return rows.rows;
     });
@@ -119,7 +137,10 @@ export class ForwardingWorker {
 
   private async send(c: Claimed): Promise<void> {
     const answer: OsmpAnswer = c.osmp_url
-      ? await osmpPay({ url: c.osmp_url, user: c.osmp_user, password: c.osmp_password, timeoutMs: c.timeout_ms }, { txnId: c.txn_id, txnDate: c.txn_date, account: c.account, amountKop: c.amount_kop })
+      ? await osmpPay(
+          { url: c.osmp_url, user: c.osmp_user, password: c.osmp_password, timeoutMs: c.timeout_ms },
+          { txnId: c.txn_id, txnDate: c.txn_date, account: c.account, amountKop: c.amount_kop },
+        )
       : { kind: 'temporary', result: null, comment: 'у поставщика не задан адрес ОСМП' };
     const attempts = c.attempts + 1;
     const retryMs = Math.min(this.opts.retryBaseMs * 2 ** Math.min(attempts - 1, 20), this.opts.maxRetryMs);
@@ -141,18 +162,46 @@ export class ForwardingWorker {
         .where('state', '=', 'sent')
         .execute();
       if (answer.kind === 'fatal') {
-        await trx.insertInto('review_items').values({
-          id: randomUUID(), kind: 'forwarding', code: 'forwarding.failed', message: `${c.provider_code} отказал в зачислении (код ${answer.result ?? '—'}): ${answer.comment}`, op_id: c.op_id, desk_id: null,
-          context: JSON.stringify({ provider: c.provider_code, account: c.account, amountKop: c.amount_kop, txnId: c.txn_id, result: answer.result, comment: answer.comment }),
-        }).onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing()).execute();
+        await trx
+          .insertInto('review_items')
+          .values({
+            id: randomUUID(),
+            kind: 'forwarding',
+            code: 'forwarding.failed',
+            message: `${c.provider_code} отказал в зачислении (код ${answer.result ?? '—'}): ${answer.comment}`,
+            op_id: c.op_id,
+            desk_id: null,
+            context: JSON.stringify({
+              provider: c.provider_code,
+              account: c.account,
+              amountKop: c.amount_kop,
+              txnId: c.txn_id,
+              result: answer.result,
+              comment: answer.comment,
+            }),
+          })
+          .onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing())
+          .execute();
       } else if (answer.kind === 'temporary' && attempts === this.opts.stuckAfterAttempts) {
-        await trx.insertInto('review_items').values({
-          id: randomUUID(), kind: 'forwarding', code: 'forwarding.stuck', message: `${c.provider_code}: платёж не подтверждён после ${attempts} попыток (${answer.comment}); передача продолжается`, op_id: c.op_id, desk_id: null,
-          context: JSON.stringify({ provider: c.provider_code, txnId: c.txn_id, attempts, comment: answer.comment }),
-        }).onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing()).execute();
+        await trx
+          .insertInto('review_items')
+          .values({
+            id: randomUUID(),
+            kind: 'forwarding',
+            code: 'forwarding.stuck',
+            message: `${c.provider_code}: платёж не подтверждён после ${attempts} попыток (${answer.comment}); передача продолжается`,
+            op_id: c.op_id,
+            desk_id: null,
+            context: JSON.stringify({ provider: c.provider_code, txnId: c.txn_id, attempts, comment: answer.comment }),
+          })
+          .onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing())
+          .execute();
       }
     });
     this.opts.onAttempt?.(answer.kind === 'ok' ? 'confirmed' : answer.kind === 'fatal' ? 'failed' : 'retry');
-    this.log?.info({ opId: c.op_id, provider: c.provider_code, txnId: c.txn_id, result: answer.result, kind: answer.kind }, 'forwarding attempt');
+    this.log?.info(
+      { opId: c.op_id, provider: c.provider_code, txnId: c.txn_id, result: answer.result, kind: answer.kind },
+      'forwarding attempt',
+    );
   }
 }

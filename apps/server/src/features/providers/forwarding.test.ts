@@ -16,8 +16,23 @@ let desk: TestDesk;
 
 beforeEach(async () => {
   s = await testServer(await pgliteTestDb());
-  sim = await startProviderSim({ providers: [{ code: 'MTS', mask: '^9\\d{9}$', minKop: 1000, maxKop: 1_500_000, openAccounts: true, accounts: [{ account: '9160000079', behaviour: { kind: 'fatal', code: 79, comment: 'Абонент заблокирован' } }] }] });
-  await s.open.db.updateTable('providers').set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 500 }).where('code', '=', 'MTS').execute();
+  sim = await startProviderSim({
+    providers: [
+      {
+        code: 'MTS',
+        mask: '^9\\d{9}$',
+        minKop: 1000,
+        maxKop: 1_500_000,
+        openAccounts: true,
+        accounts: [{ account: '9160000079', behaviour: { kind: 'fatal', code: 79, comment: 'Абонент заблокирован' } }],
+      },
+    ],
+  });
+  await s.open.db
+    .updateTable('providers')
+    .set({ osmp_url: `${sim.url}/p/MTS/payment_app.cgi`, timeout_ms: 500 })
+    .where('code', '=', 'MTS')
+    .execute();
   desk = await s.enroll();
 });
 
@@ -27,7 +42,14 @@ afterEach(async () => {
 });
 
 function thirdParty(account: string, amountKop = 30_000): OpBody<'thirdparty.accepted'> {
-  return { ...exampleBody('thirdparty.accepted'), cashierId: IDS.cashier, account, amountKop, commissionKop: amountKop * 0.02, totalKop: amountKop * 1.02 };
+  return {
+    ...exampleBody('thirdparty.accepted'),
+    cashierId: IDS.cashier,
+    account,
+    amountKop,
+    commissionKop: amountKop * 0.02,
+    totalKop: amountKop * 1.02,
+  };
 }
 
 async function states(): Promise<Record<string, string>> {
@@ -54,14 +76,21 @@ describe('forwarding third-party payments', () => {
     expect(f).toMatchObject({ state: 'confirmed', result_code: 0 });
     expect(f.prv_txn).toBe(sim.ledger()[0]?.prvTxn);
     expect(sim.ledger()).toEqual([expect.objectContaining({ txnId: f.txn_id, account: '9161112233', sumKop: 30_000 })]);
-    const pull = await s.app.inject({ method: 'GET', url: '/api/v1/sync/pull?cursor=0&limit=1000', headers: { authorization: `Bearer ${desk.deskKey}` } });
+    const pull = await s.app.inject({
+      method: 'GET',
+      url: '/api/v1/sync/pull?cursor=0&limit=1000',
+      headers: { authorization: `Bearer ${desk.deskKey}` },
+    });
     expect(pull.json().changes.forwarding).toEqual([expect.objectContaining({ state: 'confirmed', prvTxn: f.prv_txn })]);
   });
 
   it('temporary errors and "not finished" are retried with the same txn_id; credited once', async () => {
     sim.setBehaviour('MTS', '9161110001', { kind: 'temporary', times: 3 });
     sim.setBehaviour('MTS', '9161110002', { kind: 'pending', times: 2 });
-    await s.pushOk(desk, [s.op(desk, 'thirdparty.accepted', thirdParty('9161110001')), s.op(desk, 'thirdparty.accepted', thirdParty('9161110002'))]);
+    await s.pushOk(desk, [
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110001')),
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110002')),
+    ]);
     await drain(worker());
     expect(await states()).toEqual({ '9161110001': 'confirmed', '9161110002': 'confirmed' });
     expect(sim.ledger()).toHaveLength(2);
@@ -72,7 +101,10 @@ describe('forwarding third-party payments', () => {
   it('an answer lost in a timeout: the resend of the same txn_id gets the stored result, no second credit', async () => {
     sim.setBehaviour('MTS', '9161110003', { kind: 'lose_answer', times: 1 });
     sim.setBehaviour('MTS', '9161110004', { kind: 'slow', ms: 800 });
-    await s.pushOk(desk, [s.op(desk, 'thirdparty.accepted', thirdParty('9161110003')), s.op(desk, 'thirdparty.accepted', thirdParty('9161110004'))]);
+    await s.pushOk(desk, [
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110003')),
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110004')),
+    ]);
     const w = worker();
     await w.runOnce();
     expect(await states()).toEqual({ '9161110003': 'sent', '9161110004': 'sent' });
@@ -94,7 +126,9 @@ describe('forwarding third-party payments', () => {
 
   it('two workers at once never send one payment at the same time; each credited once', async () => {
     sim.setFaults({ slow: 0.5, slowMs: 50 });
-    const ops = Array.from({ length: 12 }, (_, i) => s.op(desk, 'thirdparty.accepted', thirdParty(`91620000${String(i).padStart(2, '0')}`)));
+    const ops = Array.from({ length: 12 }, (_, i) =>
+      s.op(desk, 'thirdparty.accepted', thirdParty(`91620000${String(i).padStart(2, '0')}`)),
+    );
     await s.pushOk(desk, ops);
     const a = worker();
     const b = worker();
@@ -106,7 +140,12 @@ describe('forwarding third-party payments', () => {
 
   it('a payment reversed before it was forwarded is never sent', async () => {
     const pay = s.op(desk, 'thirdparty.accepted', thirdParty('9161110005'));
-    const rev = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: pay.opId, amountKop: pay.body.totalKop });
+    const rev = s.op(desk, 'payment.reversed', {
+      ...exampleBody('payment.reversed'),
+      cashierId: IDS.cashier,
+      originalOpId: pay.opId,
+      amountKop: pay.body.totalKop,
+    });
     await s.pushOk(desk, [pay, rev]);
     await drain(worker());
     expect(await states()).toEqual({ '9161110005': 'cancelled' });
@@ -115,7 +154,10 @@ describe('forwarding third-party payments', () => {
 
   it('reconciles with the provider’s registry: matches, confirms what only the registry shows, flags differences', async () => {
     sim.setBehaviour('MTS', '9161110006', { kind: 'lose_answer', times: 100 });
-    await s.pushOk(desk, [s.op(desk, 'thirdparty.accepted', thirdParty('9161110006')), s.op(desk, 'thirdparty.accepted', thirdParty('9161110007'))]);
+    await s.pushOk(desk, [
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110006')),
+      s.op(desk, 'thirdparty.accepted', thirdParty('9161110007')),
+    ]);
     const w = worker();
     await w.runOnce();
     await drain(w, 3);
@@ -133,7 +175,13 @@ describe('forwarding third-party payments', () => {
   });
 
   it('the online check goes through the server to the provider', async () => {
-    const check = (account: string) => s.app.inject({ method: 'POST', url: '/api/v1/providers/check', headers: { authorization: `Bearer ${desk.deskKey}` }, payload: { providerCode: 'MTS', account } });
+    const check = (account: string) =>
+      s.app.inject({
+        method: 'POST',
+        url: '/api/v1/providers/check',
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+        payload: { providerCode: 'MTS', account },
+      });
     expect((await check('9161112233')).json()).toMatchObject({ result: 0, subscriberName: expect.stringContaining('2233') });
     expect((await check('12')).json()).toMatchObject({ result: 4 });
     await sim.stop();

@@ -24,26 +24,52 @@ export interface HoldAnswer {
 export async function holdForRefund(db: Database, deskId: string, opId: string, holdId: string): Promise<HoldAnswer> {
   return db.transaction().execute(async (trx) => {
     await lockStamping(trx);
-    const p = await trx.selectFrom('payments').select(['desk_id', 'kind', 'state']).where('op_id', '=', opId).forUpdate().executeTakeFirst();
-    if (!p) throw new AppError('conflict', 'Платёж ещё не дошёл до сервера: вернуть деньги можно, когда касса его отправит', { reason: 'not_on_server' });
+    const p = await trx
+      .selectFrom('payments')
+      .select(['desk_id', 'kind', 'state'])
+      .where('op_id', '=', opId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!p)
+      throw new AppError('conflict', 'Платёж ещё не дошёл до сервера: вернуть деньги можно, когда касса его отправит', {
+        reason: 'not_on_server',
+      });
     if (p.desk_id !== deskId) throw new AppError('auth.forbidden', 'Платёж принят другой кассой');
-    const earlier = await trx.selectFrom('reversals').select(['op_id', 'reversed_at']).where('original_op_id', '=', opId).executeTakeFirst();
+    const earlier = await trx
+      .selectFrom('reversals')
+      .select(['op_id', 'reversed_at'])
+      .where('original_op_id', '=', opId)
+      .executeTakeFirst();
     if (p.state === 'reversed' || earlier) {
-      throw new AppError('conflict', `Платёж уже сторнирован${earlier ? ` (${earlier.reversed_at.toISOString().slice(0, 16).replace('T', ' ')})` : ''}: деньги по нему уже возвращены`, { reason: 'already_reversed', reversalOpId: earlier?.op_id ?? null });
+      throw new AppError(
+        'conflict',
+        `Платёж уже сторнирован${earlier ? ` (${earlier.reversed_at.toISOString().slice(0, 16).replace('T', ' ')})` : ''}: деньги по нему уже возвращены`,
+        { reason: 'already_reversed', reversalOpId: earlier?.op_id ?? null },
+      );
     }
     const f = await trx.selectFrom('forwardings').select(['state', 'held_for']).where('op_id', '=', opId).forUpdate().executeTakeFirst();
     if (!f) return { state: 'none' };
     switch (f.state) {
       case 'queued':
       case 'held':
-        await trx.updateTable('forwardings').set({ state: 'held', held_for: holdId, held_at: new Date(), updated_at: new Date(), version: nextVersion() }).where('op_id', '=', opId).execute();
+        await trx
+          .updateTable('forwardings')
+          .set({ state: 'held', held_for: holdId, held_at: new Date(), updated_at: new Date(), version: nextVersion() })
+          .where('op_id', '=', opId)
+          .execute();
         return { state: 'held' };
       case 'failed':
         return { state: 'failed' };
       case 'cancelled':
         throw new AppError('conflict', 'Платёж уже сторнирован: деньги по нему уже возвращены', { reason: 'already_reversed' });
       default:
-        throw new AppError('forwarding.not_cancellable', f.state === 'confirmed' ? 'Поставщик уже зачислил платёж: вернуть деньги наличными нельзя' : 'Платёж уже передан поставщику: пока он не ответит, вернуть деньги наличными нельзя', { state: f.state });
+        throw new AppError(
+          'forwarding.not_cancellable',
+          f.state === 'confirmed'
+            ? 'Поставщик уже зачислил платёж: вернуть деньги наличными нельзя'
+            : 'Платёж уже передан поставщику: пока он не ответит, вернуть деньги наличными нельзя',
+          { state: f.state },
+        );
     }
   });
 }
@@ -52,11 +78,20 @@ export async function holdForRefund(db: Database, deskId: string, opId: string, 
 export async function releaseHold(db: Database, deskId: string, opId: string, holdId: string): Promise<{ state: string }> {
   return db.transaction().execute(async (trx) => {
     await lockStamping(trx);
-    const f = await trx.selectFrom('forwardings').select(['state', 'desk_id', 'held_for']).where('op_id', '=', opId).forUpdate().executeTakeFirst();
+    const f = await trx
+      .selectFrom('forwardings')
+      .select(['state', 'desk_id', 'held_for'])
+      .where('op_id', '=', opId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!f) return { state: 'none' };
     if (f.desk_id !== deskId) throw new AppError('auth.forbidden', 'Платёж принят другой кассой');
     if (f.state !== 'held' || f.held_for !== holdId) return { state: f.state };
-    await trx.updateTable('forwardings').set({ state: 'queued', held_for: null, held_at: null, next_attempt_at: new Date(), updated_at: new Date(), version: nextVersion() }).where('op_id', '=', opId).execute();
+    await trx
+      .updateTable('forwardings')
+      .set({ state: 'queued', held_for: null, held_at: null, next_attempt_at: new Date(), updated_at: new Date(), version: nextVersion() })
+      .where('op_id', '=', opId)
+      .execute();
     return { state: 'queued' };
   });
 }

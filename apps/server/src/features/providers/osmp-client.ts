@@ -44,14 +44,26 @@ export function readAnswer(xmlText: string): OsmpAnswer {
   }
   const r = (doc as { response?: Record<string, unknown> } | null)?.response;
   const resultText = r ? field(r, 'result') : undefined;
-  if (!r || resultText === undefined || !/^\d+$/.test(resultText)) return { kind: 'temporary', result: null, comment: 'в ответе поставщика нет кода результата' };
+  if (!r || resultText === undefined || !/^\d+$/.test(resultText))
+    return { kind: 'temporary', result: null, comment: 'в ответе поставщика нет кода результата' };
   const result = Number(resultText);
   // A provider's texts are shown and journaled, never trusted for length or characters.
-  const answer: OsmpAnswer = { kind: result === 0 ? 'ok' : TEMPORARY.has(result) ? 'temporary' : 'fatal', result, comment: cleanText(field(r, 'comment') ?? '', 500) };
+  const answer: OsmpAnswer = {
+    kind: result === 0 ? 'ok' : TEMPORARY.has(result) ? 'temporary' : 'fatal',
+    result,
+    comment: cleanText(field(r, 'comment') ?? '', 500),
+  };
   const prv = field(r, 'prv_txn');
   if (prv) answer.prvTxn = prv;
   const fields = r['fields'] as Record<string, unknown> | undefined;
-  const fio = field(r, 'fio') ?? field(r, 'recipient_name') ?? (fields ? Object.values(fields).map((f) => (typeof f === 'object' && f !== null ? (f as Record<string, unknown>)['#text'] : f)).find((x): x is string => typeof x === 'string') : undefined);
+  const fio =
+    field(r, 'fio') ??
+    field(r, 'recipient_name') ??
+    (fields
+      ? Object.values(fields)
+          .map((f) => (typeof f === 'object' && f !== null ? (f as Record<string, unknown>)['#text'] : f))
+          .find((x): x is string => typeof x === 'string')
+      : undefined);
   if (fio) answer.subscriberName = cleanText(fio, 200);
   const balance = field(r, 'balance');
   if (balance && /^-?\d+(\.\d{1,2})?$/.test(balance)) answer.balanceKop = Math.round(Number(balance) * 100);
@@ -67,7 +79,11 @@ async function request(endpoint: OsmpEndpoint, params: Record<string, string>): 
   try {
     response = await fetch(url, { headers, signal: AbortSignal.timeout(endpoint.timeoutMs) });
   } catch (e) {
-    return { kind: 'temporary', result: null, comment: `нет ответа поставщика: ${(e as Error).name === 'TimeoutError' ? 'истекло время ожидания' : (e as Error).message}` };
+    return {
+      kind: 'temporary',
+      result: null,
+      comment: `нет ответа поставщика: ${(e as Error).name === 'TimeoutError' ? 'истекло время ожидания' : (e as Error).message}`,
+    };
   }
   if (!response.ok) return { kind: 'temporary', result: null, comment: `поставщик ответил HTTP ${response.status}` };
   let text: string;
@@ -85,14 +101,22 @@ export function osmpCheck(endpoint: OsmpEndpoint, account: string, amountKop: nu
 }
 
 /** `pay`: always the same txn_id, account, sum and txn_date for one payment. */
-export function osmpPay(endpoint: OsmpEndpoint, p: { txnId: string; txnDate: string; account: string; amountKop: number }): Promise<OsmpAnswer> {
+export function osmpPay(
+  endpoint: OsmpEndpoint,
+  p: { txnId: string; txnDate: string; account: string; amountKop: number },
+): Promise<OsmpAnswer> {
   return request(endpoint, { command: 'pay', txn_id: p.txnId, txn_date: p.txnDate, account: p.account, sum: kopToDecimal(p.amountKop) });
 }
 
 /** Control characters out, an unpaired surrogate out, at most `max` characters. */
 function cleanText(text: string, max: number): string {
   const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed.
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(lone, '\ufffd').slice(0, max).replace(lone, '\ufffd');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+      .replace(lone, '\ufffd')
+      .slice(0, max)
+      .replace(lone, '\ufffd')
+  );
 }
-

@@ -30,7 +30,8 @@ function scope(alias: string, f: ReportFilters, cashierColumn = 'cashier_id'): R
   return sql.join(parts, sql` AND `);
 }
 
-const day = (column: RawBuilder<unknown>, f: ReportFilters): RawBuilder<unknown> => sql`to_char(${column} AT TIME ZONE ${f.timeZone}, 'YYYY-MM-DD')`;
+const day = (column: RawBuilder<unknown>, f: ReportFilters): RawBuilder<unknown> =>
+  sql`to_char(${column} AT TIME ZONE ${f.timeZone}, 'YYYY-MM-DD')`;
 
 export type SummaryGroup = 'desk' | 'point' | 'cashier' | 'day';
 
@@ -75,10 +76,20 @@ export async function summary(db: Database, f: ReportFilters, groupBy: SummaryGr
   return rows.rows.map((r) => {
     const total = n(r['billing_kop']) + n(r['thirdparty_kop']) + n(r['service_kop']);
     return {
-      key: String(r['key']), label: String(r['label']),
-      billingCount: n(r['billing_count']), billingKop: n(r['billing_kop']), thirdpartyCount: n(r['thirdparty_count']), thirdpartyKop: n(r['thirdparty_kop']),
-      serviceCount: n(r['service_count']), serviceKop: n(r['service_kop']), cashKop: n(r['cash_kop']), cardKop: n(r['card_kop']), commissionKop: n(r['commission_kop']),
-      reversedCount: n(r['reversed_count']), reversedKop: n(r['reversed_kop']), netKop: total - n(r['reversed_kop']),
+      key: String(r['key']),
+      label: String(r['label']),
+      billingCount: n(r['billing_count']),
+      billingKop: n(r['billing_kop']),
+      thirdpartyCount: n(r['thirdparty_count']),
+      thirdpartyKop: n(r['thirdparty_kop']),
+      serviceCount: n(r['service_count']),
+      serviceKop: n(r['service_kop']),
+      cashKop: n(r['cash_kop']),
+      cardKop: n(r['card_kop']),
+      commissionKop: n(r['commission_kop']),
+      reversedCount: n(r['reversed_count']),
+      reversedKop: n(r['reversed_kop']),
+      netKop: total - n(r['reversed_kop']),
     };
   });
 }
@@ -102,7 +113,16 @@ export async function suppliersByDay(db: Database, f: ReportFilters): Promise<Su
     FROM payment_lines l JOIN payments p ON p.op_id = l.op_id JOIN suppliers s ON s.id = l.supplier_id
     WHERE p.kind = 'billing' AND p.state = 'accepted' AND ${period(sql.ref('p.accepted_at'), f)} AND ${scope('p', f)}
     GROUP BY 1, 2, 3 ORDER BY 1, 2`.execute(db);
-  return rows.rows.map((r) => ({ day: String(r['day']), supplier: String(r['supplier']), inn: String(r['inn']), payments: n(r['payments']), lines: n(r['lines']), amountKop: n(r['amount_kop']), penaltyKop: n(r['penalty_kop']), commissionKop: n(r['commission_kop']) }));
+  return rows.rows.map((r) => ({
+    day: String(r['day']),
+    supplier: String(r['supplier']),
+    inn: String(r['inn']),
+    payments: n(r['payments']),
+    lines: n(r['lines']),
+    amountKop: n(r['amount_kop']),
+    penaltyKop: n(r['penalty_kop']),
+    commissionKop: n(r['commission_kop']),
+  }));
 }
 
 export interface ProviderDayRow {
@@ -126,7 +146,17 @@ export async function providersByDay(db: Database, f: ReportFilters): Promise<Pr
     FROM payments p LEFT JOIN providers pr ON pr.code = p.provider_code LEFT JOIN forwardings w ON w.op_id = p.op_id
     WHERE p.kind = 'thirdparty' AND ${period(sql.ref('p.accepted_at'), f)} AND ${scope('p', f)}
     GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
-  return rows.rows.map((r) => ({ day: String(r['day']), provider: String(r['provider']), count: n(r['count']), amountKop: n(r['amount_kop']), commissionKop: n(r['commission_kop']), confirmed: n(r['confirmed']), inTransit: n(r['in_transit']), failed: n(r['failed']), reversed: n(r['reversed']) }));
+  return rows.rows.map((r) => ({
+    day: String(r['day']),
+    provider: String(r['provider']),
+    count: n(r['count']),
+    amountKop: n(r['amount_kop']),
+    commissionKop: n(r['commission_kop']),
+    confirmed: n(r['confirmed']),
+    inTransit: n(r['in_transit']),
+    failed: n(r['failed']),
+    reversed: n(r['reversed']),
+  }));
 }
 
 export interface ReadingsRow {
@@ -145,7 +175,14 @@ export async function readingsBySupplier(db: Database, f: ReportFilters): Promis
     FROM readings r LEFT JOIN services sv ON sv.code = r.service_code LEFT JOIN suppliers s ON s.id = sv.supplier_id
     WHERE ${period(sql.ref('r.submitted_at'), f)} AND ${scope('r', f)}
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
-  return rows.rows.map((r) => ({ supplier: String(r['supplier']), period: String(r['period']), service: String(r['service']), readings: n(r['readings']), accounts: n(r['accounts']), onReview: n(r['on_review']) }));
+  return rows.rows.map((r) => ({
+    supplier: String(r['supplier']),
+    period: String(r['period']),
+    service: String(r['service']),
+    readings: n(r['readings']),
+    accounts: n(r['accounts']),
+    onReview: n(r['on_review']),
+  }));
 }
 
 export interface CommissionRow {
@@ -169,7 +206,13 @@ export async function commissionBySource(db: Database, f: ReportFilters): Promis
       WHERE p.kind = 'thirdparty' AND p.state = 'accepted' AND ${period(sql.ref('p.accepted_at'), f)} AND ${scope('p', f)}
       GROUP BY 1, 2
     ORDER BY 1, 2`.execute(db);
-  return rows.rows.map((r) => ({ source: String(r['source']), name: String(r['name']), count: n(r['count']), baseKop: n(r['base_kop']), commissionKop: n(r['commission_kop']) }));
+  return rows.rows.map((r) => ({
+    source: String(r['source']),
+    name: String(r['name']),
+    count: n(r['count']),
+    baseKop: n(r['base_kop']),
+    commissionKop: n(r['commission_kop']),
+  }));
 }
 
 export interface ReversalRow {
@@ -190,7 +233,16 @@ export async function reversalsList(db: Database, f: ReportFilters): Promise<Rev
     LEFT JOIN payments p ON p.op_id = r.original_op_id LEFT JOIN users u ON u.id = r.cashier_id LEFT JOIN users a ON a.id = r.approved_by
     WHERE ${period(sql.ref('r.reversed_at'), f)} AND ${scope('r', f)}
     ORDER BY r.reversed_at`.execute(db);
-  return rows.rows.map((r) => ({ at: new Date(r.reversed_at).toISOString(), desk: String(r['desk']), number: r['number'] ?? '—', cashier: String(r['cashier']), approvedBy: r['approved_by'] ?? null, reason: String(r['reason']), method: String(r['method']), amountKop: n(r.amount_kop) }));
+  return rows.rows.map((r) => ({
+    at: new Date(r.reversed_at).toISOString(),
+    desk: String(r['desk']),
+    number: r['number'] ?? '—',
+    cashier: String(r['cashier']),
+    approvedBy: r['approved_by'] ?? null,
+    reason: String(r['reason']),
+    method: String(r['method']),
+    amountKop: n(r.amount_kop),
+  }));
 }
 
 export interface CashRow {
@@ -206,12 +258,32 @@ export interface CashRow {
 }
 
 export async function cashOps(db: Database, f: ReportFilters): Promise<CashRow[]> {
-  const rows = await sql<{ at: Date; desk: string; cashier: string; type: CashRow['type']; shift_number: number; amount_kop: Num; expected_kop: Num | null; difference_kop: Num | null; comment: string | null }>`
+  const rows = await sql<{
+    at: Date;
+    desk: string;
+    cashier: string;
+    type: CashRow['type'];
+    shift_number: number;
+    amount_kop: Num;
+    expected_kop: Num | null;
+    difference_kop: Num | null;
+    comment: string | null;
+  }>`
     SELECT c.at, pt.name || ' · ' || d.name AS desk, COALESCE(u.name, c.cashier_id::text) AS cashier, c.type, c.shift_number, c.amount_kop, c.expected_kop, c.difference_kop, c.comment
     FROM cash_ops c JOIN desks d ON d.id = c.desk_id JOIN points pt ON pt.id = d.point_id LEFT JOIN users u ON u.id = c.cashier_id
     WHERE ${period(sql.ref('c.at'), f)} AND ${scope('c', f)}
     ORDER BY c.at`.execute(db);
-  return rows.rows.map((r) => ({ at: new Date(r.at).toISOString(), desk: r.desk, cashier: r.cashier, type: r.type, shiftNumber: r.shift_number, amountKop: n(r.amount_kop), expectedKop: r.expected_kop === null ? null : n(r.expected_kop), differenceKop: r.difference_kop === null ? null : n(r.difference_kop), comment: r.comment }));
+  return rows.rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    desk: r.desk,
+    cashier: r.cashier,
+    type: r.type,
+    shiftNumber: r.shift_number,
+    amountKop: n(r.amount_kop),
+    expectedKop: r.expected_kop === null ? null : n(r.expected_kop),
+    differenceKop: r.difference_kop === null ? null : n(r.difference_kop),
+    comment: r.comment,
+  }));
 }
 
 export interface DeskAttentionRow {
@@ -230,21 +302,39 @@ export interface DeskAttentionRow {
 
 /** Every desk with what needs a person: a shift left open past the day, operations held unsent, silence. */
 export async function desksAttention(db: Database, f: Pick<ReportFilters, 'point' | 'desk'>, now: Date): Promise<DeskAttentionRow[]> {
-  let q = db.selectFrom('desks as d').innerJoin('points as p', 'p.id', 'd.point_id').select(['d.id', 'd.name', 'p.name as point', 'd.last_seen_at', 'd.status', 'd.status_at', 'd.revoked_at']);
+  let q = db
+    .selectFrom('desks as d')
+    .innerJoin('points as p', 'p.id', 'd.point_id')
+    .select(['d.id', 'd.name', 'p.name as point', 'd.last_seen_at', 'd.status', 'd.status_at', 'd.revoked_at']);
   if (f.point) q = q.where('d.point_id', '=', f.point);
   if (f.desk) q = q.where('d.id', '=', f.desk);
   const rows = await q.orderBy('p.name').orderBy('d.name').execute();
   return rows.map((r) => {
-    const s = (typeof r.status === 'string' ? JSON.parse(r.status) : r.status) as { unsentCount?: number; oldestUnsentAt?: string | null; rejectedCount?: number; shift?: { open: boolean; number: number | null; openedAt: string | null } } | null;
+    const s = (typeof r.status === 'string' ? JSON.parse(r.status) : r.status) as {
+      unsentCount?: number;
+      oldestUnsentAt?: string | null;
+      rejectedCount?: number;
+      shift?: { open: boolean; number: number | null; openedAt: string | null };
+    } | null;
     const problems: string[] = [];
     const openedAt = s?.shift?.open ? s.shift.openedAt : null;
     if (openedAt && now.getTime() - new Date(openedAt).getTime() > 24 * 3_600_000) problems.push('смена открыта больше 24 ч');
     if ((s?.unsentCount ?? 0) > 0) problems.push(`не отправлено операций: ${s?.unsentCount ?? 0}`);
     if ((s?.rejectedCount ?? 0) > 0) problems.push(`отклонено сервером: ${s?.rejectedCount ?? 0}`);
-    if (!r.revoked_at && (!r.last_seen_at || now.getTime() - new Date(r.last_seen_at).getTime() > 3_600_000)) problems.push(r.last_seen_at ? 'не выходила на связь больше часа' : 'ни разу не выходила на связь');
+    if (!r.revoked_at && (!r.last_seen_at || now.getTime() - new Date(r.last_seen_at).getTime() > 3_600_000))
+      problems.push(r.last_seen_at ? 'не выходила на связь больше часа' : 'ни разу не выходила на связь');
     return {
-      desk: r.name, point: r.point, lastSeenAt: r.last_seen_at ? new Date(r.last_seen_at).toISOString() : null, shiftOpen: s?.shift?.open ?? false, shiftNumber: s?.shift?.number ?? null, shiftOpenedAt: openedAt,
-      unsentCount: s?.unsentCount ?? 0, oldestUnsentAt: s?.oldestUnsentAt ?? null, rejectedCount: s?.rejectedCount ?? 0, revoked: r.revoked_at !== null, problems,
+      desk: r.name,
+      point: r.point,
+      lastSeenAt: r.last_seen_at ? new Date(r.last_seen_at).toISOString() : null,
+      shiftOpen: s?.shift?.open ?? false,
+      shiftNumber: s?.shift?.number ?? null,
+      shiftOpenedAt: openedAt,
+      unsentCount: s?.unsentCount ?? 0,
+      oldestUnsentAt: s?.oldestUnsentAt ?? null,
+      rejectedCount: s?.rejectedCount ?? 0,
+      revoked: r.revoked_at !== null,
+      problems,
     };
   });
 }

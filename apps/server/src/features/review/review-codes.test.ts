@@ -26,7 +26,9 @@ describe('review codes', () => {
     const desk = await s.enroll();
     await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody({ accountNumber: '9999999' }))]);
     const queue = (await s.as(s.adminToken)('GET', '/api/v1/review')).json() as { items: { code: string; title: string }[] };
-    expect(queue.items).toContainEqual(expect.objectContaining({ code: 'payment.account_unknown', title: REVIEW['payment.account_unknown'].title }));
+    expect(queue.items).toContainEqual(
+      expect.objectContaining({ code: 'payment.account_unknown', title: REVIEW['payment.account_unknown'].title }),
+    );
     const filtered = (await s.as(s.adminToken)('GET', '/api/v1/review?code=payment.account_unknown')).json() as { items: unknown[] };
     expect(filtered.items.length).toBeGreaterThan(0);
     expect((await s.as(s.adminToken)('GET', '/api/v1/review?code=PAYMENT.ACCOUNT_UNKNOWN')).statusCode).toBe(400);

@@ -3,7 +3,12 @@ import { DEFAULT_SETTINGS } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 
 export async function organisationTimeZone(db: Database): Promise<string> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'timeZone').where('scope', '=', 'global').executeTakeFirst();
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'timeZone')
+    .where('scope', '=', 'global')
+    .executeTakeFirst();
   return typeof row?.value === 'string' ? row.value : DEFAULT_SETTINGS.timeZone;
 }
 
@@ -14,7 +19,17 @@ export function todayIn(timeZone: string, now: Date): string {
 /** A moment as the organisation's clocks show it, RFC 3339 with the zone's offset: 2026-11-28T09:05:00+03:00. */
 export function isoInZone(timeZone: string, at: Date): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>;

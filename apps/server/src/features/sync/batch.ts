@@ -79,8 +79,31 @@ export interface Lookups {
   services: Map<string, { supplierId: string; name: string }>;
   suppliers: Map<string, { commission: unknown; agentType: 'paying_agent' | 'paying_subagent'; name: string; inn: string }>;
   charges: Map<string, { dueKop: number; penaltyKop: number; paidKop: number; paidPenaltyKop: number; supplierId?: string | null }>;
-  meters: Map<string, { accountNumber: string; serial: string; digits: number; fractionDigits: number; verificationDue: string | null; jumpThreshold: number | null; lastValueMilli: number | null; lastDate: string | null }>;
-  providers: Map<string, { commission: unknown; agentType: 'paying_agent' | 'paying_subagent'; minKop: number | null; maxKop: number | null; channel: 'osmp' | 'registry'; canCancel: boolean; active: boolean }>;
+  meters: Map<
+    string,
+    {
+      accountNumber: string;
+      serial: string;
+      digits: number;
+      fractionDigits: number;
+      verificationDue: string | null;
+      jumpThreshold: number | null;
+      lastValueMilli: number | null;
+      lastDate: string | null;
+    }
+  >;
+  providers: Map<
+    string,
+    {
+      commission: unknown;
+      agentType: 'paying_agent' | 'paying_subagent';
+      minKop: number | null;
+      maxKop: number | null;
+      channel: 'osmp' | 'registry';
+      canCancel: boolean;
+      active: boolean;
+    }
+  >;
   priceItems: Map<string, { priceKop: number; name: string }>;
   payments: Map<string, PaymentFacts>;
   /** Reversals already recorded for payments in this batch (a reversal pushed by another desk first). */

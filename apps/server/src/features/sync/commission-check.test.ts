@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 async function setRule(supplierId: string, rule: object): Promise<void> {
-  await s.open.db.updateTable('suppliers').set({ commission: JSON.stringify(rule) }).where('id', '=', supplierId).execute();
+  await s.open.db
+    .updateTable('suppliers')
+    .set({ commission: JSON.stringify(rule) })
+    .where('id', '=', supplierId)
+    .execute();
 }
 
 /** Each payment pays periods of its own (advances, no charge yet), so no payment is ever above a debt an earlier one paid. */
@@ -48,7 +52,9 @@ describe('the server’s check of a billing payment’s commission (issue 16 ite
     await setRule(IDS.water, { kind: 'percent', mode: 'included', rateBp: 200 });
     const body = billingBody({
       lines: [{ serviceCode: 'WATER', period: period(), amountKop: 49_000, penaltyKop: 0, commissionKop: 1_000 }],
-      commissionKop: 1_000, totalKop: 50_000, tenderedKop: 50_000,
+      commissionKop: 1_000,
+      totalKop: 50_000,
+      tenderedKop: 50_000,
     });
     expect(await outcome(body)).toEqual(['applied', undefined]);
   });
@@ -56,8 +62,13 @@ describe('the server’s check of a billing payment’s commission (issue 16 ite
   it('an included fee recorded without per-line shares (an older desk) is read from the payment’s commission', async () => {
     await setRule(IDS.water, { kind: 'percent', mode: 'included', rateBp: 200 });
     const body = billingBody({
-      lines: [{ serviceCode: 'WATER', period: period(), amountKop: 49_000, penaltyKop: 0 }, { serviceCode: 'MAINT', period: period(), amountKop: 10_000, penaltyKop: 0 }],
-      commissionKop: 1_000, totalKop: 60_000, tenderedKop: 60_000,
+      lines: [
+        { serviceCode: 'WATER', period: period(), amountKop: 49_000, penaltyKop: 0 },
+        { serviceCode: 'MAINT', period: period(), amountKop: 10_000, penaltyKop: 0 },
+      ],
+      commissionKop: 1_000,
+      totalKop: 60_000,
+      tenderedKop: 60_000,
     });
     expect(await outcome(body)).toEqual(['applied', undefined]);
   });
@@ -71,7 +82,9 @@ describe('the server’s check of a billing payment’s commission (issue 16 ite
         { serviceCode: 'MAINT', period: period(), amountKop: 5_000, penaltyKop: 0, commissionKop: 500 },
         { serviceCode: 'WATER', period: period(), amountKop: 1_847, penaltyKop: 0, commissionKop: 1_000 },
       ],
-      commissionKop: 2_500, totalKop: 19_347, tenderedKop: 20_000,
+      commissionKop: 2_500,
+      totalKop: 19_347,
+      tenderedKop: 20_000,
     });
     expect(await outcome(body)).toEqual(['applied', undefined]);
   });
@@ -83,10 +96,16 @@ describe('the server’s check of a billing payment’s commission (issue 16 ite
         { serviceCode: 'MAINT', period: period(), amountKop: 10_000, penaltyKop: 0, commissionKop: 1_500 },
         { serviceCode: 'MAINT', period: period(), amountKop: 5_000, penaltyKop: 0, commissionKop: 1_500 },
       ],
-      commissionKop: 3_000, totalKop: 18_000, tenderedKop: 18_000,
+      commissionKop: 3_000,
+      totalKop: 18_000,
+      tenderedKop: 18_000,
     });
     expect(await outcome(body)).toEqual(['applied_with_review', 'payment.commission_mismatch']);
-    const item = await s.open.db.selectFrom('review_items').select(['code', 'context']).where('op_id', '=', lastOpId).executeTakeFirstOrThrow();
+    const item = await s.open.db
+      .selectFrom('review_items')
+      .select(['code', 'context'])
+      .where('op_id', '=', lastOpId)
+      .executeTakeFirstOrThrow();
     expect(item).toMatchObject({ code: 'payment.commission_mismatch', context: { commissionKop: 3_000, expectedKop: 1_500 } });
   });
 
@@ -98,7 +117,9 @@ describe('the server’s check of a billing payment’s commission (issue 16 ite
         { serviceCode: 'MAINT', period: period(), amountKop: 10_000, penaltyKop: 0, commissionKop: 500 },
         { serviceCode: 'WATER', period: period(), amountKop: 10_000, penaltyKop: 0, commissionKop: 1_000 },
       ],
-      commissionKop: 1_500, totalKop: 21_500, tenderedKop: 21_500,
+      commissionKop: 1_500,
+      totalKop: 21_500,
+      tenderedKop: 21_500,
     });
     expect(await outcome(body)).toEqual(['applied_with_review', 'payment.commission_mismatch']);
   });

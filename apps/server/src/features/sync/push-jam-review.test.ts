@@ -34,7 +34,7 @@ describe('ATTACK: a schema-valid op that PostgreSQL refuses outside the savepoin
     expect(body.lastSeq).toBe(2);
   }
 
-  it('NUL in the provider check\'s subscriber name (kept only in ops.body) fails every push of the desk', async () => {
+  it("NUL in the provider check's subscriber name (kept only in ops.body) fails every push of the desk", async () => {
     const base = exampleBody('thirdparty.accepted');
     const body: OpBody<'thirdparty.accepted'> = { ...base, check: { result: 0, subscriberName: 'Иванов\u0000И.И.' } };
     await jamWith(body, 'thirdparty.accepted');
@@ -56,11 +56,18 @@ describe('ATTACK: a schema-valid op that PostgreSQL refuses outside the savepoin
   // nothing in payments, nothing forwarded, only a review item.
   it('a payment whose provider check says more than 200 characters is rejected: never recorded, never forwarded', async () => {
     const desk = await s.enroll();
-    const body: OpBody<'thirdparty.accepted'> = { ...exampleBody('thirdparty.accepted'), check: { result: 0, subscriberName: `Иванов И.И., ${'г. Энск, ул. Ленина, д. 10, кв. 5; задолженность 0,00; '.repeat(5)}` } };
+    const body: OpBody<'thirdparty.accepted'> = {
+      ...exampleBody('thirdparty.accepted'),
+      check: { result: 0, subscriberName: `Иванов И.И., ${'г. Энск, ул. Ленина, д. 10, кв. 5; задолженность 0,00; '.repeat(5)}` },
+    };
     const op = s.op(desk, 'thirdparty.accepted', body);
     const r = await s.pushOk(desk, [op]);
     const payment = await s.open.db.selectFrom('payments').select('op_id').where('op_id', '=', op.opId).executeTakeFirst();
     const forwarding = await s.open.db.selectFrom('forwardings').select('state').where('op_id', '=', op.opId).executeTakeFirst();
-    expect({ outcome: r.results[0]?.outcome, recorded: payment !== undefined, forwarded: forwarding !== undefined }).toEqual({ outcome: 'applied_with_review', recorded: true, forwarded: true });
+    expect({ outcome: r.results[0]?.outcome, recorded: payment !== undefined, forwarded: forwarding !== undefined }).toEqual({
+      outcome: 'applied_with_review',
+      recorded: true,
+      forwarded: true,
+    });
   });
 });

@@ -52,9 +52,21 @@ export async function writeEffects(trx: Transaction<DB>, deskId: string, b: Batc
 
 export async function writeReview(trx: Transaction<DB>, deskId: string, review: Batch['review']): Promise<void> {
   if (review.length === 0) return;
-  const rows = review.map((r) => ({ id: randomUUID(), kind: r.kind, code: r.code, message: r.message, op_id: r.opId, desk_id: deskId, context: pgJson(r.context) }));
+  const rows = review.map((r) => ({
+    id: randomUUID(),
+    kind: r.kind,
+    code: r.code,
+    message: r.message,
+    op_id: r.opId,
+    desk_id: deskId,
+    context: pgJson(r.context),
+  }));
   for (const part of chunks(rows, 7)) {
-    await trx.insertInto('review_items').values(part).onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing()).execute();
+    await trx
+      .insertInto('review_items')
+      .values(part)
+      .onConflict((oc) => oc.columns(['op_id', 'code']).where('op_id', 'is not', null).doNothing())
+      .execute();
   }
 }
 
@@ -68,7 +80,15 @@ async function assignTxnIds(trx: Transaction<DB>, forwardings: Batch['forwarding
   for (const f of forwardings) {
     const candidates = txnIdCandidates(f.op_id);
     const held = new Set(
-      (await trx.selectFrom('forwardings').select('txn_id').where('provider_code', '=', f.provider_code).where('txn_id', 'in', candidates).where('op_id', '!=', f.op_id).execute()).map((r) => r.txn_id),
+      (
+        await trx
+          .selectFrom('forwardings')
+          .select('txn_id')
+          .where('provider_code', '=', f.provider_code)
+          .where('txn_id', 'in', candidates)
+          .where('op_id', '!=', f.op_id)
+          .execute()
+      ).map((r) => r.txn_id),
     );
     const free = candidates.find((c) => !held.has(c) && !taken.has(`${f.provider_code}:${c}`));
     if (!free) throw new Error(`no free txn_id for ${f.op_id} at ${f.provider_code}`);
@@ -79,14 +99,26 @@ async function assignTxnIds(trx: Transaction<DB>, forwardings: Batch['forwarding
 
 /** Replicated rows and the billing feed: stamped under the lock, in commit order. */
 export async function writeVersioned(trx: Transaction<DB>, b: Batch): Promise<number> {
-  const needsStamp = b.charges.size > 0 || b.meters.size > 0 || b.forwardings.length > 0 || b.cancelForwardings.length > 0 || b.feed.length > 0;
+  const needsStamp =
+    b.charges.size > 0 || b.meters.size > 0 || b.forwardings.length > 0 || b.cancelForwardings.length > 0 || b.feed.length > 0;
   if (!needsStamp) return 0;
   await lockStamping(trx);
   const charges = [...b.charges.values()].filter((c) => c.paidKop !== 0 || c.paidPenaltyKop !== 0);
   for (const part of chunks(charges, 5)) {
     await trx
       .insertInto('charges')
-      .values(part.map((c) => ({ account_number: c.account, service_code: c.service, period: c.period, due_kop: 0, paid_kop: c.paidKop, paid_penalty_kop: c.paidPenaltyKop, charge_kop: null, version: nextVersion() })))
+      .values(
+        part.map((c) => ({
+          account_number: c.account,
+          service_code: c.service,
+          period: c.period,
+          due_kop: 0,
+          paid_kop: c.paidKop,
+          paid_penalty_kop: c.paidPenaltyKop,
+          charge_kop: null,
+          version: nextVersion(),
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['account_number', 'service_code', 'period']).doUpdateSet({
           paid_kop: sql`charges.paid_kop + excluded.paid_kop`,
@@ -106,7 +138,10 @@ export async function writeVersioned(trx: Transaction<DB>, b: Batch): Promise<nu
   }
   await assignTxnIds(trx, b.forwardings);
   for (const part of chunks(b.forwardings, 13)) {
-    await trx.insertInto('forwardings').values(part.map((f) => ({ ...f, version: nextVersion() }))).execute();
+    await trx
+      .insertInto('forwardings')
+      .values(part.map((f) => ({ ...f, version: nextVersion() })))
+      .execute();
   }
   if (b.cancelForwardings.length > 0) {
     await trx

@@ -15,7 +15,14 @@ export const deskStatusReport = z.object({
   rejectedCount: z.number().int().min(0).default(0),
   lastSyncAt: z.string().max(40).nullable().optional(),
   version: z.string().max(40).optional(),
-  shift: z.object({ open: z.boolean(), number: z.number().int().nullable(), openedAt: z.string().max(40).nullable(), expiresAt: z.string().max(40).nullable() }).optional(),
+  shift: z
+    .object({
+      open: z.boolean(),
+      number: z.number().int().nullable(),
+      openedAt: z.string().max(40).nullable(),
+      expiresAt: z.string().max(40).nullable(),
+    })
+    .optional(),
   register: z
     .object({
       driver: z.string().max(20),
@@ -33,33 +40,59 @@ export const deskStatusReport = z.object({
 export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/api/v1/sync/push', { schema: { tags: ['Синхронизация'], summary: 'Принять операции кассы по порядку seq', body: z.unknown() }, config: { auth: DESK } }, async (req) => {
-    const desk = requireDesk(req.principal);
-    const version = (req.body as { protocolVersion?: unknown } | null)?.protocolVersion;
-    if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
-      throw new AppError('sync.protocol_version', `Касса говорит на версии протокола ${version}, сервер — на ${PROTOCOL_VERSION}: обновите кассу`, { supported: [PROTOCOL_VERSION] });
-    }
-    const parsed = pushRequest.safeParse(req.body);
-    if (!parsed.success) throw validationProblem(parsed.error, 'пакета');
-    const started = process.hrtime.bigint();
-    const result = await processPush(db, desk, parsed.data, (s) => metrics.recordPush(s));
-    metrics.pushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    req.log.info({ desk: desk.deskId, ops: parsed.data.ops.length, lastSeq: result.lastSeq, opIds: parsed.data.ops.slice(0, 20).map((o) => o.opId) }, 'push applied');
-    return result;
-  });
+  r.post(
+    '/api/v1/sync/push',
+    { schema: { tags: ['Синхронизация'], summary: 'Принять операции кассы по порядку seq', body: z.unknown() }, config: { auth: DESK } },
+    async (req) => {
+      const desk = requireDesk(req.principal);
+      const version = (req.body as { protocolVersion?: unknown } | null)?.protocolVersion;
+      if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
+        throw new AppError(
+          'sync.protocol_version',
+          `Касса говорит на версии протокола ${version}, сервер — на ${PROTOCOL_VERSION}: обновите кассу`,
+          { supported: [PROTOCOL_VERSION] },
+        );
+      }
+      const parsed = pushRequest.safeParse(req.body);
+      if (!parsed.success) throw validationProblem(parsed.error, 'пакета');
+      const started = process.hrtime.bigint();
+      const result = await processPush(db, desk, parsed.data, (s) => metrics.recordPush(s));
+      metrics.pushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      req.log.info(
+        { desk: desk.deskId, ops: parsed.data.ops.length, lastSeq: result.lastSeq, opIds: parsed.data.ops.slice(0, 20).map((o) => o.opId) },
+        'push applied',
+      );
+      return result;
+    },
+  );
 
-  r.get('/api/v1/sync/pull', { schema: { tags: ['Синхронизация'], summary: 'Изменения справочников с позиции cursor', querystring: pullQuery }, config: { auth: DESK } }, async (req) => {
-    const desk = requireDesk(req.principal);
-    const page = await processPull(db, { deskId: desk.deskId, pointId: desk.pointId }, Number(req.query.cursor), req.query.limit);
-    // A desk too old to say what it holds is trusted as before (it gets no protection from a restore).
-    await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null);
-    metrics.pullRows.inc(Object.values(page.changes).reduce((n, rows) => n + (rows?.length ?? 0), 0));
-    return page;
-  });
+  r.get(
+    '/api/v1/sync/pull',
+    {
+      schema: { tags: ['Синхронизация'], summary: 'Изменения справочников с позиции cursor', querystring: pullQuery },
+      config: { auth: DESK },
+    },
+    async (req) => {
+      const desk = requireDesk(req.principal);
+      const page = await processPull(db, { deskId: desk.deskId, pointId: desk.pointId }, Number(req.query.cursor), req.query.limit);
+      // A desk too old to say what it holds is trusted as before (it gets no protection from a restore).
+      await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null);
+      metrics.pullRows.inc(Object.values(page.changes).reduce((n, rows) => n + (rows?.length ?? 0), 0));
+      return page;
+    },
+  );
 
-  r.post('/api/v1/desks/status', { schema: { tags: ['Синхронизация'], summary: 'Состояние кассы для мониторинга', body: deskStatusReport }, config: { auth: DESK } }, async (req) => {
-    const desk = requireDesk(req.principal);
-    await db.updateTable('desks').set({ status: JSON.stringify(req.body), status_at: new Date() }).where('id', '=', desk.deskId).execute();
-    return { ok: true, serverTime: new Date().toISOString() };
-  });
+  r.post(
+    '/api/v1/desks/status',
+    { schema: { tags: ['Синхронизация'], summary: 'Состояние кассы для мониторинга', body: deskStatusReport }, config: { auth: DESK } },
+    async (req) => {
+      const desk = requireDesk(req.principal);
+      await db
+        .updateTable('desks')
+        .set({ status: JSON.stringify(req.body), status_at: new Date() })
+        .where('id', '=', desk.deskId)
+        .execute();
+      return { ok: true, serverTime: new Date().toISOString() };
+    },
+  );
 }

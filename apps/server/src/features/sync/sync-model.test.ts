@@ -43,7 +43,12 @@ interface Real {
 const pending = (m: Model): JournalOp[] => m.journal.filter((o) => !m.acked.has(o.opId));
 
 function request(r: Real, ops: JournalOp[], epoch = r.epoch): PushRequest {
-  return { protocolVersion: 1, deskId: r.deskId, epoch, ops: ops.map((o) => ({ seq: o.seq, opId: o.opId, type: 'service.sold', body: o.body, hash: opHash(o.body) })) } as PushRequest;
+  return {
+    protocolVersion: 1,
+    deskId: r.deskId,
+    epoch,
+    ops: ops.map((o) => ({ seq: o.seq, opId: o.opId, type: 'service.sold', body: o.body, hash: opHash(o.body) })),
+  } as PushRequest;
 }
 
 async function check(r: Real, m: Model): Promise<void> {
@@ -89,8 +94,13 @@ class Push implements fc.AsyncCommand<Model, Real> {
 class PushReordered implements fc.AsyncCommand<Model, Real> {
   check = (m: Model): boolean => pending(m).filter((o) => !m.applied.has(o.opId)).length >= 2;
   async run(m: Model, r: Real): Promise<void> {
-    const batch = pending(m).filter((o) => !m.applied.has(o.opId)).reverse();
-    const err = await processPush(r.s.open.db, { deskId: r.deskId, pointId: r.pointId }, request(r, batch)).then(() => null, (e: unknown) => e);
+    const batch = pending(m)
+      .filter((o) => !m.applied.has(o.opId))
+      .reverse();
+    const err = await processPush(r.s.open.db, { deskId: r.deskId, pointId: r.pointId }, request(r, batch)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('sync.gap');
     await check(r, m);
@@ -126,7 +136,10 @@ class Reenroll implements fc.AsyncCommand<Model, Real> {
     // A copy of the desk still on the old epoch is fenced.
     const stale = pending(m).slice(0, 1);
     if (stale.length > 0) {
-      const err = await processPush(r.s.open.db, { deskId: r.deskId, pointId: r.pointId }, request(r, stale, oldEpoch)).then(() => null, (x: unknown) => x);
+      const err = await processPush(r.s.open.db, { deskId: r.deskId, pointId: r.pointId }, request(r, stale, oldEpoch)).then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect((err as AppError).code).toBe('sync.epoch_fenced');
     }
     await check(r, m);
@@ -139,7 +152,9 @@ describe('sync protocol against its model', () => {
     const commands = [
       fc.constant(new NewOp()),
       fc.constant(new NewOp()),
-      fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('answered', 'answered', 'lost', 'crash')).map(([n, f]) => new Push(n, f as 'answered' | 'lost' | 'crash')),
+      fc
+        .tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom('answered', 'answered', 'lost', 'crash'))
+        .map(([n, f]) => new Push(n, f as 'answered' | 'lost' | 'crash')),
       fc.constant(new PushReordered()),
       fc.nat(20).map((i) => new Duplicate(i)),
       fc.constant(new Reenroll()),

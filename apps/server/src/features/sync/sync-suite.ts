@@ -23,7 +23,14 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
     });
 
     const count = async (table: 'payments' | 'ops' | 'review_items' | 'payment_lines' | 'readings' | 'billing_feed'): Promise<number> =>
-      Number((await s.open.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await s.open.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('applies a billing payment, updates the debt, the feed and the desk’s seq', async () => {
       const desk = await s.enroll();
@@ -32,7 +39,12 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       expect(r.lastSeq).toBe(1);
       expect(r.results).toEqual([{ seq: 1, opId: op.opId, outcome: 'applied', replay: false }]);
       expect(Number(r.version)).toBeGreaterThan(0);
-      const charges = await s.open.db.selectFrom('charges').select(['service_code', 'paid_kop', 'paid_penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').execute();
+      const charges = await s.open.db
+        .selectFrom('charges')
+        .select(['service_code', 'paid_kop', 'paid_penalty_kop'])
+        .where('account_number', '=', '1234567')
+        .orderBy('service_code')
+        .execute();
       expect(charges).toEqual([
         { service_code: 'MAINT', paid_kop: 100_000, paid_penalty_kop: 0 },
         { service_code: 'WATER', paid_kop: 50_000, paid_penalty_kop: 1_234 },
@@ -50,7 +62,10 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const first = await s.pushOk(desk, ops);
       const again = await s.pushOk(desk, ops);
       expect(again.lastSeq).toBe(2);
-      expect(again.results.map((r) => [r.seq, r.outcome, r.replay])).toEqual([[1, 'applied', true], [2, 'applied', true]]);
+      expect(again.results.map((r) => [r.seq, r.outcome, r.replay])).toEqual([
+        [1, 'applied', true],
+        [2, 'applied', true],
+      ]);
       expect(first.results.map((r) => r.outcome)).toEqual(again.results.map((r) => r.outcome));
       // The desk keeps its local debt correction until it has pulled up to this version: it must
       // cover the replayed payment's change (a zero here made desks drop it too early).
@@ -66,7 +81,10 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const b = s.op(desk, 'cash.out');
       await s.pushOk(desk, [a]);
       const r = await s.pushOk(desk, [a, b]);
-      expect(r.results.map((x) => [x.seq, x.replay])).toEqual([[1, true], [2, false]]);
+      expect(r.results.map((x) => [x.seq, x.replay])).toEqual([
+        [1, true],
+        [2, false],
+      ]);
       expect(r.lastSeq).toBe(2);
     });
 
@@ -86,7 +104,10 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const op = s.op(desk, 'payment.accepted', billingBody());
       await s.pushOk(desk, [op]);
       // The same seq resent with another body: the stored op stands.
-      const tampered = { ...op, body: { ...op.body, totalKop: op.body.totalKop + 100, tenderedKop: 300_000, commissionKop: op.body.commissionKop + 100 } };
+      const tampered = {
+        ...op,
+        body: { ...op.body, totalKop: op.body.totalKop + 100, tenderedKop: 300_000, commissionKop: op.body.commissionKop + 100 },
+      };
       tampered.hash = opHash(tampered.body);
       const r1 = await s.pushOk(desk, [tampered]);
       expect(r1.results[0]).toMatchObject({ outcome: 'rejected', code: 'sync.op_conflict', replay: true });
@@ -118,7 +139,11 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       await s.pushOk(desk, [op]);
       const reissued = await s.as(s.adminToken)('POST', `/api/v1/desks/${desk.deskId}/enrollment`);
       expect(reissued.statusCode).toBe(201);
-      const enrolled = await s.app.inject({ method: 'POST', url: '/api/v1/desks/enroll', payload: { enrollmentCode: reissued.json().enrollmentCode } });
+      const enrolled = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/desks/enroll',
+        payload: { enrollmentCode: reissued.json().enrollmentCode },
+      });
       expect(enrolled.statusCode).toBe(200);
       const fresh = { deskId: desk.deskId, deskKey: enrolled.json().deskKey as string, epoch: enrolled.json().epoch as number, seq: 0 };
       expect(fresh.epoch).toBe(desk.epoch + 1);
@@ -136,9 +161,37 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
 
     it('records a business anomaly and queues it for review instead of rejecting it', async () => {
       const desk = await s.enroll();
-      const closed = s.op(desk, 'payment.accepted', billingBody({ accountNumber: '7654321', lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 10_000, penaltyKop: 0 }], commissionKop: 0, totalKop: 10_000, tenderedKop: 10_000 }));
-      const unknownService = s.op(desk, 'payment.accepted', billingBody({ lines: [{ serviceCode: 'GAS', period: '2026-10', amountKop: 10_000, penaltyKop: 0 }], commissionKop: 0, totalKop: 10_000, tenderedKop: 10_000 }));
-      const aboveDebt = s.op(desk, 'payment.accepted', billingBody({ lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 150_000, penaltyKop: 0 }], commissionKop: 0, totalKop: 150_000, tenderedKop: 150_000 }));
+      const closed = s.op(
+        desk,
+        'payment.accepted',
+        billingBody({
+          accountNumber: '7654321',
+          lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 10_000, penaltyKop: 0 }],
+          commissionKop: 0,
+          totalKop: 10_000,
+          tenderedKop: 10_000,
+        }),
+      );
+      const unknownService = s.op(
+        desk,
+        'payment.accepted',
+        billingBody({
+          lines: [{ serviceCode: 'GAS', period: '2026-10', amountKop: 10_000, penaltyKop: 0 }],
+          commissionKop: 0,
+          totalKop: 10_000,
+          tenderedKop: 10_000,
+        }),
+      );
+      const aboveDebt = s.op(
+        desk,
+        'payment.accepted',
+        billingBody({
+          lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 150_000, penaltyKop: 0 }],
+          commissionKop: 0,
+          totalKop: 150_000,
+          tenderedKop: 150_000,
+        }),
+      );
       const r = await s.pushOk(desk, [closed, unknownService, aboveDebt]);
       expect(r.results.map((x) => [x.outcome, x.code])).toEqual([
         ['applied_with_review', 'payment.account_closed'],
@@ -155,7 +208,10 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const bad = s.op(desk, 'cash.in', { ...exampleBody('cash.in'), amountKop: -5 } as never);
       const good = s.op(desk, 'cash.out');
       const r = await s.pushOk(desk, [bad, good]);
-      expect(r.results.map((x) => [x.outcome, x.code])).toEqual([['rejected', 'validation.failed'], ['applied', undefined]]);
+      expect(r.results.map((x) => [x.outcome, x.code])).toEqual([
+        ['rejected', 'validation.failed'],
+        ['applied', undefined],
+      ]);
       expect(r.results[0]?.message).toMatch(/amountKop/);
       expect(r.lastSeq).toBe(2);
       expect((await s.open.db.selectFrom('review_items').select('code').execute()).map((x) => x.code)).toEqual(['sync.rejected']);
@@ -163,7 +219,18 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
 
     it('two concurrent pushes of one desk are serialised: each op once', async () => {
       const desk = await s.enroll();
-      const ops = Array.from({ length: 20 }, () => s.op(desk, 'payment.accepted', billingBody({ lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 100, penaltyKop: 0 }], commissionKop: 0, totalKop: 100, tenderedKop: 100 })));
+      const ops = Array.from({ length: 20 }, () =>
+        s.op(
+          desk,
+          'payment.accepted',
+          billingBody({
+            lines: [{ serviceCode: 'MAINT', period: '2026-10', amountKop: 100, penaltyKop: 0 }],
+            commissionKop: 0,
+            totalKop: 100,
+            tenderedKop: 100,
+          }),
+        ),
+      );
       const [a, b] = await Promise.all([s.push(desk, ops), s.push(desk, ops)]);
       expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
       const replays = [a.json(), b.json()].map((x: { results: { replay: boolean }[] }) => x.results.filter((y) => y.replay).length).sort();
@@ -188,13 +255,23 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const a = await s.enroll();
       const b = await s.enroll();
       const op = s.op(a, 'cash.in');
-      const other = await s.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${b.deskKey}` }, payload: { protocolVersion: 1, deskId: a.deskId, epoch: a.epoch, ops: [op] } });
+      const other = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/sync/push',
+        headers: { authorization: `Bearer ${b.deskKey}` },
+        payload: { protocolVersion: 1, deskId: a.deskId, epoch: a.epoch, ops: [op] },
+      });
       expect(other.statusCode).toBe(403);
       expect(other.json().code).toBe('sync.wrong_desk');
       const corrupted = await s.push(a, [{ ...op, body: { ...op.body, amountKop: 1 } }]);
       expect(corrupted.statusCode).toBe(400);
       expect(corrupted.json().code).toBe('sync.hash_mismatch');
-      const v2 = await s.app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${a.deskKey}` }, payload: { protocolVersion: 2, deskId: a.deskId, epoch: a.epoch, ops: [op] } });
+      const v2 = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/sync/push',
+        headers: { authorization: `Bearer ${a.deskKey}` },
+        payload: { protocolVersion: 2, deskId: a.deskId, epoch: a.epoch, ops: [op] },
+      });
       expect(v2.json().code).toBe('sync.protocol_version');
       expect(await count('ops')).toBe(0);
     });
@@ -202,28 +279,64 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
     it('a reversal undoes the payment on the account and in the feed', async () => {
       const desk = await s.enroll();
       const pay = s.op(desk, 'payment.accepted', billingBody());
-      const rev = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), originalOpId: pay.opId, amountKop: pay.body.totalKop });
+      const rev = s.op(desk, 'payment.reversed', {
+        ...exampleBody('payment.reversed'),
+        originalOpId: pay.opId,
+        amountKop: pay.body.totalKop,
+      });
       const r = await s.pushOk(desk, [pay, rev]);
       expect(r.results.map((x) => x.outcome)).toEqual(['applied', 'applied']);
       const p = await s.open.db.selectFrom('payments').select(['state', 'reversed_by']).executeTakeFirstOrThrow();
       expect(p).toEqual({ state: 'reversed', reversed_by: rev.opId });
-      const paid = await s.open.db.selectFrom('charges').select(['paid_kop', 'paid_penalty_kop']).where('account_number', '=', '1234567').execute();
+      const paid = await s.open.db
+        .selectFrom('charges')
+        .select(['paid_kop', 'paid_penalty_kop'])
+        .where('account_number', '=', '1234567')
+        .execute();
       expect(paid.every((c) => c.paid_kop === 0 && c.paid_penalty_kop === 0)).toBe(true);
       const feed = await s.open.db.selectFrom('billing_feed').select(['kind', 'op_id']).orderBy('position').execute();
-      expect(feed).toEqual([{ kind: 'payment', op_id: pay.opId }, { kind: 'reversal', op_id: rev.opId }]);
+      expect(feed).toEqual([
+        { kind: 'payment', op_id: pay.opId },
+        { kind: 'reversal', op_id: rev.opId },
+      ]);
       // A second reversal of the same payment is a fact too: recorded and queued.
-      const again = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), originalOpId: pay.opId, amountKop: pay.body.totalKop });
+      const again = s.op(desk, 'payment.reversed', {
+        ...exampleBody('payment.reversed'),
+        originalOpId: pay.opId,
+        amountKop: pay.body.totalKop,
+      });
       expect((await s.pushOk(desk, [again])).results[0]).toMatchObject({ outcome: 'applied_with_review', code: 'reversal.duplicate' });
     });
 
     it('a reading updates the meter’s last reading; a bad one is recorded and queued', async () => {
       const desk = await s.enroll();
-      const reading = s.op(desk, 'reading.submitted', { ...exampleBody('reading.submitted'), meterId: IDS.meter, value: '1012,5', readAt: '2026-11-20', period: '2026-11', submittedAt: '2026-11-20T10:00:00+03:00', findings: [] });
+      const reading = s.op(desk, 'reading.submitted', {
+        ...exampleBody('reading.submitted'),
+        meterId: IDS.meter,
+        value: '1012,5',
+        readAt: '2026-11-20',
+        period: '2026-11',
+        submittedAt: '2026-11-20T10:00:00+03:00',
+        findings: [],
+      });
       const r = await s.pushOk(desk, [reading]);
       expect(r.results[0]?.outcome).toBe('applied');
-      const m = await s.open.db.selectFrom('meters').select(['last_value_milli', 'last_date']).where('id', '=', IDS.meter).executeTakeFirstOrThrow();
+      const m = await s.open.db
+        .selectFrom('meters')
+        .select(['last_value_milli', 'last_date'])
+        .where('id', '=', IDS.meter)
+        .executeTakeFirstOrThrow();
       expect(m).toEqual({ last_value_milli: 1_012_500, last_date: '2026-11-20' });
-      const jump = s.op(desk, 'reading.submitted', { ...exampleBody('reading.submitted'), meterId: IDS.meter, value: '9000', readAt: '2026-11-21', period: '2026-11', submittedAt: '2026-11-21T10:00:00+03:00', findings: [], confirmed: [] });
+      const jump = s.op(desk, 'reading.submitted', {
+        ...exampleBody('reading.submitted'),
+        meterId: IDS.meter,
+        value: '9000',
+        readAt: '2026-11-21',
+        period: '2026-11',
+        submittedAt: '2026-11-21T10:00:00+03:00',
+        findings: [],
+        confirmed: [],
+      });
       expect((await s.pushOk(desk, [jump])).results[0]).toMatchObject({ outcome: 'applied_with_review', code: 'reading.check_failed' });
       expect(await count('readings')).toBe(2);
     });
@@ -244,7 +357,10 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const desk = await s.enroll();
       const early = withId(s.op(desk, 'thirdparty.accepted'), '016a0000-0000-7abc-8def-0123456789ab');
       const after = s.op(desk, 'cash.in');
-      const r = await s.push(desk, [s.op(desk, 'cash.in'), early, after].map((o, i) => ({ ...o, seq: i + 1 })));
+      const r = await s.push(
+        desk,
+        [s.op(desk, 'cash.in'), early, after].map((o, i) => ({ ...o, seq: i + 1 })),
+      );
       expect(r.statusCode).toBe(200);
       const body = r.json() as { lastSeq: number; results: { opId: string; outcome: string }[] };
       expect(body.lastSeq).toBe(3);
@@ -260,7 +376,9 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       await s.pushOk(desk, [a]);
       const r = await s.push(desk, [b]);
       expect(r.statusCode).toBe(200);
-      const ids = (await s.open.db.selectFrom('forwardings').select(['op_id', 'txn_id']).where('op_id', 'in', [a.opId, b.opId]).execute()).map((x) => x.txn_id);
+      const ids = (
+        await s.open.db.selectFrom('forwardings').select(['op_id', 'txn_id']).where('op_id', 'in', [a.opId, b.opId]).execute()
+      ).map((x) => x.txn_id);
       expect(ids).toHaveLength(2);
       expect(new Set(ids).size).toBe(2);
       // Stable: the same op pushed again keeps its txn_id.
@@ -273,16 +391,26 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const desk = await s.enroll();
       const ops = [s.op(desk, 'cash.in'), s.op(desk, 'payment.accepted', billingBody()), s.op(desk, 'cash.out')];
       const poison = ops[1] as (typeof ops)[number];
-      const r = await processPush(s.open.db, { deskId: desk.deskId, pointId: IDS.point }, { protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops }, undefined, {
-        apply: (ctx, opId, type, body) => {
-          if (opId === poison.opId) throw new Error('a bug in the handler');
-          return applyOp(ctx, opId, type, body);
+      const r = await processPush(
+        s.open.db,
+        { deskId: desk.deskId, pointId: IDS.point },
+        { protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops },
+        undefined,
+        {
+          apply: (ctx, opId, type, body) => {
+            if (opId === poison.opId) throw new Error('a bug in the handler');
+            return applyOp(ctx, opId, type, body);
+          },
         },
-      });
+      );
       expect(r.lastSeq).toBe(3);
       expect(r.results.map((x) => x.outcome)).toEqual(['applied', 'rejected', 'applied']);
       expect(r.results[1]?.code).toBe('sync.unapplicable');
-      const item = await s.open.db.selectFrom('review_items').select(['code', 'context']).where('op_id', '=', poison.opId).executeTakeFirstOrThrow();
+      const item = await s.open.db
+        .selectFrom('review_items')
+        .select(['code', 'context'])
+        .where('op_id', '=', poison.opId)
+        .executeTakeFirstOrThrow();
       expect(item.code).toBe('sync.unapplicable');
       expect(JSON.stringify(item.context)).toContain('"accountNumber":"1234567"');
       expect(await count('payments')).toBe(0);
@@ -304,16 +432,30 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const desk = await s.enroll();
       const paid = s.op(desk, 'payment.accepted', billingBody());
       const first = await s.pushOk(desk, [paid]);
-      const reversal = s.op(desk, 'payment.reversed', { ...exampleBody('payment.reversed'), cashierId: IDS.cashier, originalOpId: paid.opId, amountKop: paid.body.totalKop });
+      const reversal = s.op(desk, 'payment.reversed', {
+        ...exampleBody('payment.reversed'),
+        cashierId: IDS.cashier,
+        originalOpId: paid.opId,
+        amountKop: paid.body.totalKop,
+      });
       const r = await s.pushOk(desk, [reversal]);
       expect(r.results[0]?.outcome).toBe('applied');
-      const charges = await s.open.db.selectFrom('charges').select(['service_code', 'paid_kop', 'paid_penalty_kop']).where('account_number', '=', '1234567').orderBy('service_code').execute();
+      const charges = await s.open.db
+        .selectFrom('charges')
+        .select(['service_code', 'paid_kop', 'paid_penalty_kop'])
+        .where('account_number', '=', '1234567')
+        .orderBy('service_code')
+        .execute();
       expect(charges).toEqual([
         { service_code: 'MAINT', paid_kop: 0, paid_penalty_kop: 0 },
         { service_code: 'WATER', paid_kop: 0, paid_penalty_kop: 0 },
       ]);
       // The desks see the debt back: the charges carry a new version.
-      const pull = await s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=${first.version}&limit=100`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+      const pull = await s.app.inject({
+        method: 'GET',
+        url: `/api/v1/sync/pull?cursor=${first.version}&limit=100`,
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+      });
       expect((pull.json() as { changes: { charges?: unknown[] } }).changes.charges?.length).toBe(2);
     });
 
@@ -327,8 +469,15 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
 
     it('pull: the first pull loads everything, later ones only changes; a payment changes the debt', async () => {
       const desk = await s.enroll();
-      const pull = async (cursor: string, limit = 1000): Promise<{ cursor: string; hasMore: boolean; changes: Record<string, { version: string }[]> }> => {
-        const r = await s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=${cursor}&limit=${limit}`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+      const pull = async (
+        cursor: string,
+        limit = 1000,
+      ): Promise<{ cursor: string; hasMore: boolean; changes: Record<string, { version: string }[]> }> => {
+        const r = await s.app.inject({
+          method: 'GET',
+          url: `/api/v1/sync/pull?cursor=${cursor}&limit=${limit}`,
+          headers: { authorization: `Bearer ${desk.deskKey}` },
+        });
         expect(r.statusCode).toBe(200);
         return r.json();
       };
@@ -345,7 +494,9 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       expect(empty.cursor).toBe(first.cursor);
       const pushed = await s.pushOk(desk, [s.op(desk, 'payment.accepted', billingBody())]);
       const after = await pull(first.cursor);
-      expect(after.changes['charges']?.map((c) => (c as unknown as { paidKop: number }).paidKop).sort((x, y) => x - y)).toEqual([50_000, 100_000]);
+      expect(after.changes['charges']?.map((c) => (c as unknown as { paidKop: number }).paidKop).sort((x, y) => x - y)).toEqual([
+        50_000, 100_000,
+      ]);
       expect(Number(after.cursor)).toBeGreaterThanOrEqual(Number(pushed.version));
     });
 
@@ -355,7 +506,11 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       let cursor = '0';
       let pages = 0;
       for (;;) {
-        const r = await s.app.inject({ method: 'GET', url: `/api/v1/sync/pull?cursor=${cursor}&limit=2`, headers: { authorization: `Bearer ${desk.deskKey}` } });
+        const r = await s.app.inject({
+          method: 'GET',
+          url: `/api/v1/sync/pull?cursor=${cursor}&limit=2`,
+          headers: { authorization: `Bearer ${desk.deskKey}` },
+        });
         const page = r.json() as { cursor: string; hasMore: boolean; changes: Record<string, { version: string }[]> };
         const rows = Object.entries(page.changes).flatMap(([k, v]) => v.map((x) => `${k}:${x.version}`));
         expect(rows.length).toBeLessThanOrEqual(2);
@@ -368,7 +523,11 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
         if (!page.hasMore) break;
       }
       expect(pages).toBeGreaterThan(3);
-      const total = await s.app.inject({ method: 'GET', url: '/api/v1/sync/pull?cursor=0&limit=1000', headers: { authorization: `Bearer ${desk.deskKey}` } });
+      const total = await s.app.inject({
+        method: 'GET',
+        url: '/api/v1/sync/pull?cursor=0&limit=1000',
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+      });
       const all = Object.values((total.json() as { changes: Record<string, unknown[]> }).changes).reduce((n, v) => n + v.length, 0);
       expect(seen.size).toBe(all);
     });
