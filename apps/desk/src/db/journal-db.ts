@@ -192,6 +192,11 @@ UPDATE forwarding_holds SET hold_id = reversal_op_id WHERE hold_id IS NULL;
   `
 ALTER TABLE charges ADD COLUMN supplier_id TEXT;
 `,
+  // Failed sign-ins and approvals per login, counted at the desk itself: its users are replicated, its
+  // lockout is its own (the server's count does not reach a desk offline).
+  `
+CREATE TABLE login_attempts (login TEXT PRIMARY KEY, failed INTEGER NOT NULL, locked_until TEXT);
+`,
 ];
 
 /**

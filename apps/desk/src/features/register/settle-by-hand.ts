@@ -27,7 +27,7 @@ export async function settleByHand(
   const senior =
     cashier.role === 'cashier'
       ? input.approval
-        ? await checkCredentials(deps.db, input.approval.login, input.approval.password)
+        ? await checkCredentials(deps.db, input.approval.login, input.approval.password, deps.clock())
         : null
       : cashier;
   if (!senior)

@@ -28,9 +28,50 @@ function cashierOf(u: UserRow): Cashier {
   return { id: u.id, login: u.login, name: u.name, role: u.role, inn: u.inn };
 }
 
-/** Checks a login and password against the replicated users; used for sign-in and for approvals. */
-export async function checkCredentials(db: JournalDb, login: string, password: string): Promise<Cashier> {
-  const u = db.prepare('SELECT * FROM users WHERE login = ?').get(login.trim()) as UserRow | undefined;
+const MAX_FAILURES = 10;
+const LOCK_MS = 15 * 60_000;
+const LOCKED = 'Слишком много неудачных попыток: вход временно заблокирован';
+
+/**
+ * Counts an attempt for a login before its password is checked: SQLite runs the statement whole, so
+ * parallel guesses each get their own number (the check itself is async and would otherwise let thirty
+ * of them read the same count). A lock that has passed starts the count again. Null: locked now.
+ */
+function countAttempt(db: JournalDb, login: string, now: Date): number | null {
+  const at = now.toISOString();
+  const row = db
+    .prepare(
+      `INSERT INTO login_attempts (login, failed, locked_until) VALUES (?, 1, NULL)
+       ON CONFLICT (login) DO UPDATE SET
+         failed = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN 1 ELSE failed + 1 END,
+         locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ? THEN NULL ELSE locked_until END
+       WHERE locked_until IS NULL OR locked_until <= ?
+       RETURNING failed`,
+    )
+    .get(login, at, at, at) as { failed: number } | undefined;
+  return row ? row.failed : null;
+}
+
+function lockLogin(db: JournalDb, login: string, now: Date): void {
+  db.prepare('UPDATE login_attempts SET locked_until = ? WHERE login = ? AND locked_until IS NULL').run(
+    new Date(now.getTime() + LOCK_MS).toISOString(),
+    login,
+  );
+}
+
+/**
+ * Checks a login and password against the replicated users; used for sign-in and for approvals, which
+ * share one count per login: ten failures lock it for fifteen minutes.
+ */
+export async function checkCredentials(db: JournalDb, login: string, password: string, now: Date): Promise<Cashier> {
+  const name = login.trim();
+  const n = countAttempt(db, name, now);
+  if (n === null) throw new AppError('auth.user_locked', LOCKED);
+  if (n > MAX_FAILURES) {
+    lockLogin(db, name, now);
+    throw new AppError('auth.user_locked', LOCKED);
+  }
+  const u = db.prepare('SELECT * FROM users WHERE login = ?').get(name) as UserRow | undefined;
   let ok: boolean;
   try {
     ok = u ? await verify(u.password_hash, password) : false;
@@ -38,17 +79,23 @@ export async function checkCredentials(db: JournalDb, login: string, password: s
     ok = false;
   }
   if (!u || !ok) {
+    if (n >= MAX_FAILURES) lockLogin(db, name, now);
     const any = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number };
     if (any.n === 0)
       throw new AppError('desk.reference_not_loaded', 'Список кассиров ещё не загружен с сервера: дождитесь первой синхронизации');
     throw new AppError('auth.invalid_credentials', 'Неверный логин или пароль');
   }
+  // A right password clears the count — unless a parallel guess locked the login meanwhile.
+  const cleared = db
+    .prepare('UPDATE login_attempts SET failed = 0 WHERE login = ? AND (locked_until IS NULL OR locked_until <= ?)')
+    .run(name, now.toISOString());
+  if (cleared.changes === 0) throw new AppError('auth.user_locked', LOCKED);
   if (!u.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
   return cashierOf(u);
 }
 
 export async function openSession(db: JournalDb, login: string, password: string, now: Date): Promise<{ token: string; cashier: Cashier }> {
-  const cashier = await checkCredentials(db, login, password);
+  const cashier = await checkCredentials(db, login, password, now);
   const token = `pds_${randomBytes(32).toString('base64url')}`;
   db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
     hashToken(token),

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@paydesk/protocol';
+import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { UserRole } from '../../db/schema.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
@@ -93,25 +94,48 @@ export async function login(
     throw new AppError('auth.invalid_credentials');
   }
   if (!user.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован администратором');
-  if (user.locked_until && user.locked_until.getTime() > now.getTime())
-    throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
-  if (!(await verifyPassword(user.password_hash, password))) {
-    const failures = user.failed_logins + 1;
+  // The attempt is counted before the password is checked, in one statement: parallel guesses each get
+  // their own number, so the eleventh of thirty at once is refused like the eleventh in a row. A lock
+  // that has passed starts the count again.
+  const attempt = await sql<{ failed_logins: number }>`
+    UPDATE users SET
+      failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= ${now} THEN 1 ELSE failed_logins + 1 END,
+      locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ${now} THEN NULL ELSE locked_until END
+    WHERE id = ${user.id} AND (locked_until IS NULL OR locked_until <= ${now})
+    RETURNING failed_logins`.execute(db);
+  const n = attempt.rows[0]?.failed_logins;
+  if (n === undefined) throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
+  const lock = async (): Promise<void> => {
     await db
       .updateTable('users')
-      .set({ failed_logins: failures, locked_until: failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MS) : null })
+      .set({ locked_until: new Date(now.getTime() + LOCK_MS) })
       .where('id', '=', user.id)
+      .where('locked_until', 'is', null)
       .execute();
+  };
+  if (n > MAX_FAILURES) {
+    await lock();
+    throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
+  }
+  if (!(await verifyPassword(user.password_hash, password))) {
+    if (n >= MAX_FAILURES) await lock();
     throw new AppError('auth.invalid_credentials');
   }
+  // A right password clears the count — unless a parallel guess locked the login meanwhile.
+  const cleared = await db
+    .updateTable('users')
+    .set({ failed_logins: 0, locked_until: null })
+    .where('id', '=', user.id)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  if (Number(cleared.numUpdatedRows) === 0)
+    throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
   const token = newSessionToken();
   const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
   await db
     .insertInto('sessions')
     .values({ token_hash: sha256(token), user_id: user.id, expires_at: expiresAt, revoked_at: null })
     .execute();
-  if (user.failed_logins > 0 || user.locked_until)
-    await db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
   await appendAudit(db, { actorType: 'user', actorId: user.id, action: 'auth.login', target: user.id }, now);
   return { token, expiresAt: expiresAt.toISOString(), user: { id: user.id, login: user.login, name: user.name, role: user.role } };
 }
