@@ -29,6 +29,7 @@ import { statusRoutes } from './features/status/routes.ts';
 export interface DeskAppOptions {
   uiDir?: string | undefined;
   logLevel?: string;
+  logStream?: NodeJS.WritableStream;
   /** Test-only controls (faults, crash points); off unless PAYDESK_TEST_HOOKS=1. */
   testRoutes?: (app: FastifyInstance) => void;
 }
@@ -45,6 +46,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     logger: {
       level: options.logLevel ?? 'info',
       redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token'], censor: '***' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: 1024 * 1024,
   });

@@ -36,6 +36,8 @@ export interface DeskOptions {
   clock?: Clock;
   uiDir?: string;
   logLevel?: string;
+  /** Where the JSON log lines go (stdout when absent): tests read them to prove secrets stay out. */
+  logStream?: NodeJS.WritableStream;
   sync?: SyncOptions;
   /** Test controls: fault injection and crash points. Never on in production. */
   testHooks?: boolean;
@@ -67,7 +69,10 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     (pid) => `Папка данных кассы ${options.dataDir} занята процессом ${pid}: касса уже запущена`,
   );
   const clock = options.clock ?? systemClock;
-  const log: Logger = pino({ level: options.logLevel ?? 'info', redact: ['deskKey', 'password', 'token'] });
+  const log: Logger = pino(
+    { level: options.logLevel ?? 'info', redact: ['deskKey', 'password', 'token'] },
+    options.logStream ?? process.stdout,
+  );
   const db = openJournal(join(options.dataDir, 'journal.sqlite'));
   const rekeyed = refreshHouseKeys(db);
   if (rekeyed > 0) log.info({ rekeyed }, 'house search keys rebuilt');
@@ -143,6 +148,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const app = await buildDeskApp(deps, {
     uiDir: options.uiDir,
     logLevel: options.logLevel ?? 'info',
+    ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.testHooks
       ? {
           testRoutes: (a: FastifyInstance) => {
