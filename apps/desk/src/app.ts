@@ -4,14 +4,14 @@
  * session (http/auth.ts), and the feature slices, each with its own routes.ts. Nothing else lives here.
  */
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { installErrorHandling } from '@paydesk/http-kit';
 import type { DeskDeps } from './deps.ts';
-import { installSessionAuth } from './http/auth.ts';
+import { installSessionAuth, loggableUrl } from './http/auth.ts';
 import { accountRoutes } from './features/accounts/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
@@ -46,6 +46,10 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     logger: {
       level: options.logLevel ?? 'info',
       redact: { paths: ['req.headers.authorization', '*.password', '*.deskKey', '*.token'], censor: '***' },
+      // A logged URL keeps its path and loses the values of token and ticket parameters.
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: loggableUrl(req.url), host: req.hostname, remoteAddress: req.ip }),
+      },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: 1024 * 1024,

@@ -29,25 +29,43 @@ export function useDeskStatus(events: DeskEvents = {}, signedIn = true): DeskSta
     void load();
     const timer = setInterval(() => void load(), 2000);
     let source: EventSource | null = null;
-    const token = getToken();
-    if (signedIn && token) {
-      source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
-      source.addEventListener('online', (e) => {
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    // The stream opens with a single-use ticket (no session token in a URL); when it drops, EventSource
+    // would retry the spent ticket, so it is closed and opened again with a fresh one.
+    const open = async (): Promise<void> => {
+      if (!alive || !signedIn || !getToken()) return;
+      let ticket: string;
+      try {
+        ticket = (await api<{ ticket: string }>('POST', '/api/events/ticket')).ticket;
+      } catch {
+        retry = setTimeout(() => void open(), 3000);
+        return;
+      }
+      if (!alive) return;
+      const es = new EventSource(`/api/events?ticket=${encodeURIComponent(ticket)}`);
+      source = es;
+      es.onerror = () => {
+        es.close();
+        if (alive) retry = setTimeout(() => void open(), 1000);
+      };
+      es.addEventListener('online', (e) => {
         const data = JSON.parse((e as MessageEvent<string>).data) as { online: boolean };
         handlers.current.onOnline?.(data.online);
         void load();
       });
-      source.addEventListener('rejected', (e) => {
+      es.addEventListener('rejected', (e) => {
         handlers.current.onRejected?.(
           JSON.parse((e as MessageEvent<string>).data) as { seq: number; code: string | null; message: string | null },
         );
         void load();
       });
-      for (const type of ['status', 'operation', 'reference']) source.addEventListener(type, () => void load());
-    }
+      for (const type of ['status', 'operation', 'reference']) es.addEventListener(type, () => void load());
+    };
+    void open();
     return () => {
       alive = false;
       clearInterval(timer);
+      if (retry) clearTimeout(retry);
       source?.close();
     };
   }, [signedIn]);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DeskDeps } from '../../deps.ts';
-import { PUBLIC, requireCashier } from '../../http/auth.ts';
+import { issueTicket, PUBLIC, requireCashier, sessionToken } from '../../http/auth.ts';
 import { deskStatus } from './status.ts';
 
 export function statusRoutes(app: FastifyInstance, deps: DeskDeps): void {
@@ -12,14 +12,18 @@ export function statusRoutes(app: FastifyInstance, deps: DeskDeps): void {
   r.get('/api/status', { ...PUBLIC, schema: { tags, summary: 'Связь, неотправленные операции, смена, ККТ' } }, async () =>
     deskStatus(deps),
   );
-  // The browser's EventSource sends no headers: the session comes as ?token=.
+  // The browser's EventSource sends no headers: the session asks for a ticket, the stream opens with it.
+  r.post('/api/events/ticket', { schema: { tags, summary: 'Одноразовый билет для потока событий (на 30 с)' } }, async (req) => {
+    requireCashier(req);
+    return { ticket: issueTicket(sessionToken(req) as string, deps.clock()) };
+  });
   r.get(
     '/api/events',
     {
       schema: {
         tags,
         summary: 'События (SSE): связь, очередь, отказы сервера, ККТ',
-        querystring: z.object({ token: z.string().optional() }),
+        querystring: z.object({ ticket: z.string().max(64).optional() }),
       },
     },
     async (req, reply) => {
