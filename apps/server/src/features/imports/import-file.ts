@@ -133,10 +133,10 @@ function undecodable(encoding: string): string {
 }
 
 /**
- * Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. Strict: from the
- * first byte sequence that is not valid in the encoding on, the file is `broken` — it goes on being read
- * leniently only so that every such value is reported with its line and column (a U+FFFD in it), and
- * nothing of it is applied: replacement characters («��������») never reach a desk.
+ * Decodes bytes to text, deciding the encoding from the first 64 KB when asked to. Strict in effect: a
+ * byte sequence that is not valid in the encoding, wherever it falls (across a read boundary too), comes
+ * out as U+FFFD and makes the file `broken`; every such value is reported with its line and column, and
+ * nothing of the file is applied: replacement characters («��������») never reach a desk.
  */
 class Decode extends Transform {
   private decoder: TextDecoder | null = null;
@@ -163,20 +163,16 @@ class Decode extends Transform {
         this.encoding = 'windows-1251';
       }
     } else this.encoding = this.requested;
-    this.decoder = new TextDecoder(this.encoding, { ignoreBOM: false, fatal: true });
+    // Lenient, streaming: a sequence cut by a chunk boundary is joined, and a byte that is not text
+    // comes out as U+FFFD where it stood — which marks the file broken and its cell reported.
+    this.decoder = new TextDecoder(this.encoding, { ignoreBOM: false });
     this.head = [];
     this.decodeAndPush(sample, true);
   }
 
   private decodeAndPush(chunk: Buffer, stream: boolean): void {
-    let text: string;
-    try {
-      text = (this.decoder as TextDecoder).decode(chunk, { stream });
-    } catch {
-      this.broken = true;
-      this.decoder = new TextDecoder(this.encoding);
-      text = this.decoder.decode(chunk, { stream });
-    }
+    const text = (this.decoder as TextDecoder).decode(chunk, { stream });
+    if (text.includes('\ufffd')) this.broken = true;
     if (text) this.push(text);
   }
 

@@ -92,7 +92,11 @@ function uploadRoute(app: FastifyInstance, db: Database): void {
           encoding: z.enum(['auto', 'utf-8', 'windows-1251']).default('auto'),
           fileName: z.string().max(200).optional(),
           wait: z.enum(['true', 'false']).default('false'),
-          asOf: z.coerce.number().int().min(0).optional(),
+          asOf: z
+            .string()
+            .regex(/^\d{1,15}$/, 'asOf: позиция ленты — целое число от 0 (или не передавайте asOf)')
+            .transform(Number)
+            .optional(),
           mode: z.enum(['update', 'snapshot']).default('update'),
         }),
         consumes: FILE_TYPES,
