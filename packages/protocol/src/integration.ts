@@ -842,6 +842,7 @@ export const supplierRegistry = z
   .object({
     supplier: z.object({ id, name: z.string(), inn: z.string(), account: z.string().nullable() }),
     date: day,
+    timeZone: z.string().describe('часовой пояс организации: границы дня и все даты и время в файлах'),
     lines: z.array(registryLine),
     totals: z.object({
       count: int.describe('платежей (то же, что payments)'),
@@ -861,6 +862,7 @@ export const supplierRegistry = z
       {
         supplier: { id: EXAMPLE.supplierId, name: 'ООО "УК Дом"', inn: '7707083893', account: '40702810938000000001' },
         date: '2026-11-28',
+        timeZone: 'Europe/Moscow',
         lines: [
           {
             acceptedAt: '2026-11-28T11:30:05.000Z',

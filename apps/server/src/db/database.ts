@@ -21,6 +21,7 @@ import * as m0009 from './migrations/0009-batches.ts';
 import * as m0010 from './migrations/0010-charge-supplier.ts';
 import * as m0011 from './migrations/0011-feed-payloads.ts';
 import * as m0012 from './migrations/0012-import-report.ts';
+import * as m0013 from './migrations/0013-frozen-batches.ts';
 
 export type Database = Kysely<DB>;
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-charge-supplier': m0010,
   '0011-feed-payloads': m0011,
   '0012-import-report': m0012,
+  '0013-frozen-batches': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -422,9 +422,31 @@ export interface BatchesTable {
   commission_kop: number;
   reversals_count: number;
   reversed_kop: number;
+  /** The registries were written down at closing (batch_registry_lines); false for batches closed before that. */
+  frozen: Generated<boolean>;
+  /** The billing's part at closing: payments to accounts and the reversals that undid them. */
+  billing: Json | null;
+}
+
+export interface BatchSuppliersTable {
+  batch_id: string;
+  supplier_id: string;
+  name: string;
+  inn: string;
+  account: string | null;
+}
+
+export interface BatchRegistryLinesTable {
+  batch_id: string;
+  supplier_id: string;
+  line_no: number;
+  reversal: boolean;
+  line: Json;
 }
 
 export interface DB {
+  batch_suppliers: BatchSuppliersTable;
+  batch_registry_lines: BatchRegistryLinesTable;
   batches: BatchesTable;
   server_meta: ServerMetaTable;
   supplier_transfers: SupplierTransfersTable;

@@ -46,7 +46,7 @@ async function registry(
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await get('xlsx')).rawPayload as unknown as ArrayBuffer);
   const xlsx: unknown[][] = [];
-  // Row 1 is the title, which names the batch; the table is from the header row (3) on.
+  // Row 1 is the title (the supplier and the day); the table is from the header row (3) on.
   wb.worksheets[0]?.eachRow((row, n) => n >= 3 && xlsx.push((row.values as unknown[]).slice(1)));
   return {
     sber: decodeText(new Uint8Array((await get('sber')).rawPayload), 'windows-1251')

@@ -3,14 +3,18 @@
  * desks' Z reports) into a numbered batch: every payment and reversal of that day not yet in a batch,
  * with totals a billing posts as one document. The first batch of a day is the day batch; what arrives
  * for the day after it was closed — an offline desk's payments, a reversal made that day — waits for the
- * next closing, which makes a correction batch. A batch never changes once made, so its registry never
- * changes either: the day's registry is the day batch's.
+ * next closing, which makes a correction batch. A batch never changes once made: its registries and
+ * the billing's totals are written down at closing (registry-lines.ts), so the day's registry is the
+ * day batch's, and stays so. A reversal whose payment has not reached the server waits for a later
+ * closing: its lines are the payment's, and a batch must not hold money it cannot name.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { AppError } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
+import { dayBoundsIn, organisationTimeZone } from '../settings/time-zone.ts';
+import { freezeBatch } from './registry-lines.ts';
 
 export interface Batch {
   id: string;
@@ -29,12 +33,6 @@ export interface Batch {
   billing: { paymentsCount: number; acceptedKop: number; commissionKop: number; reversalsCount: number; reversedKop: number };
 }
 
-/** A day as [start, end) in Moscow time, as registries count it. */
-export function dayBounds(date: string): [Date, Date] {
-  const start = new Date(`${date}T00:00:00+03:00`);
-  return [start, new Date(start.getTime() + 86_400_000)];
-}
-
 type BatchRow = {
   id: string;
   point_id: string;
@@ -48,43 +46,64 @@ type BatchRow = {
   commission_kop: number;
   reversals_count: number;
   reversed_kop: number;
+  billing: unknown;
 };
 
-/** Batches as answered, with the billing's part of each counted from what it holds (a batch never changes, so neither does this). */
-async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((b) => b.id);
+type BillingTotals = Batch['billing'];
+
+/**
+ * The billing's part of batches, counted from what they hold: its payments to accounts and the
+ * reversals that undid them (the payment's `reversed_by`, so a second reversal of one payment is not
+ * money given back twice), each at the payment's total — as the registries give it back.
+ */
+async function billingOf(db: Kysely<DB>, ids: string[]): Promise<Map<string, BillingTotals>> {
   const paid = await sql<{ batch_id: string; n: number; total: string | null; fee: string | null }>`
     SELECT batch_id, count(*)::int AS n, sum(total_kop) AS total, sum(commission_kop) AS fee FROM payments
     WHERE kind = 'billing' AND batch_id IN (${sql.join(ids)}) GROUP BY batch_id`.execute(db);
   const back = await sql<{ batch_id: string; n: number; total: string | null }>`
-    SELECT r.batch_id, count(*)::int AS n, sum(r.amount_kop) AS total FROM reversals r JOIN payments p ON p.op_id = r.original_op_id
+    SELECT r.batch_id, count(*)::int AS n, sum(p.total_kop) AS total FROM reversals r JOIN payments p ON p.op_id = r.original_op_id AND p.reversed_by = r.op_id
     WHERE p.kind = 'billing' AND r.batch_id IN (${sql.join(ids)}) GROUP BY r.batch_id`.execute(db);
-  return rows.map((b) => {
-    const p = paid.rows.find((x) => x.batch_id === b.id);
-    const r = back.rows.find((x) => x.batch_id === b.id);
-    return {
-      id: b.id,
-      pointId: b.point_id,
-      day: b.day,
-      number: b.number,
-      kind: b.kind,
-      closedAt: b.closed_at.toISOString(),
-      closedBy: b.closed_by,
-      paymentsCount: b.payments_count,
-      acceptedKop: Number(b.accepted_kop),
-      commissionKop: Number(b.commission_kop),
-      reversalsCount: b.reversals_count,
-      reversedKop: Number(b.reversed_kop),
-      billing: {
-        paymentsCount: p?.n ?? 0,
-        acceptedKop: Number(p?.total ?? 0),
-        commissionKop: Number(p?.fee ?? 0),
-        reversalsCount: r?.n ?? 0,
-        reversedKop: Number(r?.total ?? 0),
-      },
-    };
-  });
+  return new Map(
+    ids.map((id) => {
+      const p = paid.rows.find((x) => x.batch_id === id);
+      const r = back.rows.find((x) => x.batch_id === id);
+      return [
+        id,
+        {
+          paymentsCount: p?.n ?? 0,
+          acceptedKop: Number(p?.total ?? 0),
+          commissionKop: Number(p?.fee ?? 0),
+          reversalsCount: r?.n ?? 0,
+          reversedKop: Number(r?.total ?? 0),
+        },
+      ];
+    }),
+  );
+}
+
+/** Batches as answered: the billing's part as written at closing (counted now for a batch closed before that was kept). */
+async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
+  if (rows.length === 0) return [];
+  const unstored = rows.filter((b) => b.billing === null).map((b) => b.id);
+  const counted = unstored.length > 0 ? await billingOf(db, unstored) : new Map<string, BillingTotals>();
+  return rows.map((b) => ({
+    id: b.id,
+    pointId: b.point_id,
+    day: b.day,
+    number: b.number,
+    kind: b.kind,
+    closedAt: b.closed_at.toISOString(),
+    closedBy: b.closed_by,
+    paymentsCount: b.payments_count,
+    acceptedKop: Number(b.accepted_kop),
+    commissionKop: Number(b.commission_kop),
+    reversalsCount: b.reversals_count,
+    reversedKop: Number(b.reversed_kop),
+    billing:
+      b.billing === null
+        ? (counted.get(b.id) as BillingTotals)
+        : ((typeof b.billing === 'string' ? JSON.parse(b.billing) : b.billing) as BillingTotals),
+  }));
 }
 
 /** A point named by its id or by its code (P1), as an integrator knows it. */
@@ -105,7 +124,7 @@ export async function pointIdOf(db: Database, key: string): Promise<string> {
  * operator knows (a desk that will never report, a shift forgotten open).
  */
 export async function closeDay(db: Database, pointId: string, day: string, by: string, options: { force?: boolean } = {}): Promise<Batch> {
-  const [from, to] = dayBounds(day);
+  const [from, to] = dayBoundsIn(await organisationTimeZone(db), day);
   return db.transaction().execute(async (trx) => {
     // One closing of a point at a time: two would both number their batch the same.
     const point = await trx.selectFrom('points').select('id').where('id', '=', pointId).forUpdate().executeTakeFirst();
@@ -162,6 +181,7 @@ export async function closeDay(db: Database, pointId: string, day: string, by: s
       WITH taken AS (
         UPDATE reversals r SET batch_id = ${id}
         FROM desks d WHERE d.id = r.desk_id AND d.point_id = ${pointId} AND r.batch_id IS NULL AND r.reversed_at >= ${from} AND r.reversed_at < ${to}
+          AND EXISTS (SELECT 1 FROM payments p WHERE p.op_id = r.original_op_id)
         RETURNING r.amount_kop)
       SELECT count(*)::int AS n, sum(amount_kop) AS total FROM taken`.execute(trx);
     const p = payments.rows[0];
@@ -183,10 +203,12 @@ export async function closeDay(db: Database, pointId: string, day: string, by: s
         commission_kop: Number(p?.fee ?? 0),
         reversals_count: r?.n ?? 0,
         reversed_kop: Number(r?.total ?? 0),
+        billing: JSON.stringify((await billingOf(trx, [id])).get(id)),
       })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await freezeBatch(trx, id);
     return (await views(trx, [row]))[0] as Batch;
   });
 }

@@ -8,7 +8,8 @@ import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
 import { REGISTRY_FILES, supplierKey } from './routes.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { buildRegistry, recordTransfer, registryAnswer } from './registry.ts';
+import { buildRegistry, recordTransfer } from './registry.ts';
+import { registryAnswer } from './registry-formats.ts';
 import { buildReadingsRegistry, csvReadingsRegistry } from './readings-registry.ts';
 import { batchDetails, closeDay, listBatches, pointIdOf } from './batches.ts';
 

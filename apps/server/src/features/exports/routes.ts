@@ -7,7 +7,8 @@ import { feedAckAnswer, feedPage, supplierRegistry } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
 import { ackFeed, readFeed } from './feed.ts';
-import { buildRegistry, registryAnswer } from './registry.ts';
+import { buildRegistry } from './registry.ts';
+import { registryAnswer } from './registry-formats.ts';
 
 /** A supplier's registry as `format` asks: JSON, or a file to download. */
 export const REGISTRY_FILES = {

@@ -37,3 +37,25 @@ export function isoInZone(timeZone: string, at: Date): string {
   const offset = (parts['timeZoneName'] ?? 'GMT').replace('GMT', '') || '+00:00';
   return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}:${parts['second']}${offset}`;
 }
+
+/** The zone's offset from UTC at a moment, in milliseconds (+05:00 → 18 000 000). */
+function offsetMsAt(timeZone: string, at: Date): number {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(isoInZone(timeZone, at));
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
+}
+
+/** The moment a calendar day (YYYY-MM-DD) begins on the zone's clocks. */
+function midnightIn(timeZone: string, date: string): Date {
+  const [y, m, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1);
+  // Twice: the offset at the first guess may differ from the one at midnight itself (a zone that moved).
+  let at = wall - offsetMsAt(timeZone, new Date(wall));
+  at = wall - offsetMsAt(timeZone, new Date(at));
+  return new Date(at);
+}
+
+/** A day of the organisation as [start, end): what its registries and batches hold. */
+export function dayBoundsIn(timeZone: string, date: string): [Date, Date] {
+  const next = new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return [midnightIn(timeZone, date), midnightIn(timeZone, next)];
+}
