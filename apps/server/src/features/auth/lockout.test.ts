@@ -17,17 +17,29 @@ afterEach(async () => {
 
 describe('the sign-in lockout under parallel guesses', () => {
   it('thirty wrong passwords at once lock the login; the right one is then refused', async () => {
-    await addUser(s.open.db, { login: 'victim', name: 'Жертва', role: 'admin', password: 'correct horse battery' }, { type: 'system', id: null });
+    await addUser(
+      s.open.db,
+      { login: 'victim', name: 'Жертва', role: 'admin', password: 'correct horse battery' },
+      { type: 'system', id: null },
+    );
     const guesses = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => login(s.open.db, 'victim', `wrong-${i}`, 8)));
     expect(guesses.every((g) => g.status === 'rejected')).toBe(true);
-    const row = await s.open.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('login', '=', 'victim').executeTakeFirstOrThrow();
+    const row = await s.open.db
+      .selectFrom('users')
+      .select(['failed_logins', 'locked_until'])
+      .where('login', '=', 'victim')
+      .executeTakeFirstOrThrow();
     expect(row.failed_logins).toBeGreaterThanOrEqual(10);
     expect(row.locked_until).not.toBeNull();
     await expect(login(s.open.db, 'victim', 'correct horse battery', 8)).rejects.toMatchObject({ code: 'auth.user_locked' });
   });
 
   it('when the lock has passed the count starts again: the right password works', async () => {
-    await addUser(s.open.db, { login: 'later', name: 'Позже', role: 'admin', password: 'correct horse battery' }, { type: 'system', id: null });
+    await addUser(
+      s.open.db,
+      { login: 'later', name: 'Позже', role: 'admin', password: 'correct horse battery' },
+      { type: 'system', id: null },
+    );
     await Promise.allSettled(Array.from({ length: 12 }, (_, i) => login(s.open.db, 'later', `wrong-${i}`, 8)));
     const inAnHour = new Date(Date.now() + 3_600_000);
     await expect(login(s.open.db, 'later', 'wrong-again', 8, inAnHour)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });

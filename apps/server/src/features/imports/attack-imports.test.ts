@@ -71,3 +71,32 @@ describe('attack: the import endpoint', () => {
     expect(r.json().asOf).toBe(1);
   });
 });
+
+describe('a supplier named by a ИНН two suppliers share', () => {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await testServer(await pgliteTestDb());
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('a charge naming it is an error with its line, not one of them picked', async () => {
+    const created = await s.as(s.adminToken)('POST', '/api/v1/suppliers', {
+      name: 'ООО "УК Дом", филиал',
+      inn: '7707083893',
+      kpp: '770701001',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const r = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/imports/charges?wait=true',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'text/csv' },
+      payload: 'account;service;period;due;supplier\n1234567;MAINT;2026-11;300;7707083893\n',
+    });
+    expect(r.statusCode).toBe(422);
+    expect(r.json().errors).toEqual([
+      expect.objectContaining({ line: 2, column: 'supplier', message: expect.stringMatching(/нескольких/) }),
+    ]);
+  });
+});

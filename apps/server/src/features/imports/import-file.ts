@@ -296,6 +296,16 @@ async function checkStaged(db: Kysely<DB>, kind: ImportKind, importId: string): 
         column: 'supplier',
         message: `поставщик с ИНН ${r.supplier_inn} не найден (заведите его в справочнике поставщиков)`,
       });
+    // A ИНН two suppliers share (a head office and a branch) names neither: never one picked at random.
+    const shared = await sql<{ line: number; supplier_inn: string }>`
+      SELECT s.line, s.supplier_inn FROM staging_charges s WHERE s.import_id = ${importId} AND s.supplier_inn IS NOT NULL
+      AND (SELECT count(*) FROM suppliers p WHERE p.inn = s.supplier_inn) > 1 ORDER BY s.line LIMIT ${MAX_REPORTED_ERRORS}`.execute(db);
+    for (const r of shared.rows)
+      errors.push({
+        line: r.line,
+        column: 'supplier',
+        message: `ИНН ${r.supplier_inn} у нескольких поставщиков (разные КПП): по нему не понять, чьё начисление`,
+      });
   }
   return errors;
 }

@@ -125,7 +125,7 @@ function uploadRoute(app: FastifyInstance, db: Database): void {
       if (!isFileType(req.headers['content-type']) || !stream || typeof (stream as { pipe?: unknown }).pipe !== 'function') {
         throw new AppError(
           'request.unsupported_media_type',
-          `Файл импорта передаётся телом запроса как есть, с Content-Type: text/csv (или text/plain, application/octet-stream), а не ${req.headers['content-type'] ?? 'без Content-Type'}`,
+          `Файл импорта передаётся телом запроса как есть, с Content-Type: text/csv (или text/plain, application/octet-stream, application/vnd.ms-excel), а не ${req.headers['content-type'] ?? 'без Content-Type'}`,
         );
       }
       const options = {
