@@ -9,7 +9,7 @@
  * - the local replica of reference data, with indexes for instant search on a million accounts.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cacheStatements } from '@paydesk/fiscal';
 
@@ -219,8 +219,21 @@ export function withoutFlush<T>(db: JournalDb, fn: () => T): T {
   }
 }
 
+/**
+ * The journal is the desk's alone: its folder and files are made owner-only before SQLite opens them
+ * (SQLite gives the WAL and shared-memory files the database file's permissions). On Windows the data
+ * folder under the service account's profile is what keeps others out (docs/security.md).
+ */
+function ownerOnly(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export function openJournal(file: string): JournalDb {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') ownerOnly(file);
   const db = new Database(file);
   cacheStatements(db);
   db.pragma('journal_mode = WAL');
