@@ -5,7 +5,7 @@
 import { hash } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 import { openJournal } from '../../db/journal-db.ts';
-import { checkCredentials, openSession } from './session.ts';
+import { checkCredentials, openSession, sessionCashier } from './session.ts';
 
 async function journalWith(login: string, password: string) {
   const db = openJournal(':memory:');
@@ -35,5 +35,19 @@ describe('the desk’s sign-in lockout', () => {
     await Promise.allSettled(Array.from({ length: 12 }, (_, i) => openSession(db, 'cashier', `wrong-${i}`, now)));
     const later = new Date(now.getTime() + 3_600_000);
     await expect(openSession(db, 'cashier', 'correct horse battery', later)).resolves.toMatchObject({ cashier: { login: 'cashier' } });
+  });
+});
+
+describe('a desk session and the user’s credentials', () => {
+  it('ends when the password is changed on the server (a new hash arrives by pull) or the user is deactivated', async () => {
+    const db = await journalWith('cashier', 'correct horse battery');
+    const now = new Date();
+    const { token } = await openSession(db, 'cashier', 'correct horse battery', now);
+    expect(sessionCashier(db, token, now)).toMatchObject({ login: 'cashier' });
+    db.prepare('UPDATE users SET password_hash = ? WHERE login = ?').run(await hash('another long password'), 'cashier');
+    expect(sessionCashier(db, token, now)).toBeNull();
+    const second = await openSession(db, 'cashier', 'another long password', now);
+    db.prepare('UPDATE users SET active = 0 WHERE login = ?').run('cashier');
+    expect(sessionCashier(db, second.token, now)).toBeNull();
   });
 });
