@@ -197,6 +197,12 @@ ALTER TABLE charges ADD COLUMN supplier_id TEXT;
   `
 CREATE TABLE login_attempts (login TEXT PRIMARY KEY, failed INTEGER NOT NULL, locked_until TEXT);
 `,
+  // A session remembers the password it was opened with (a hash of its hash): a new password from the
+  // server ends it. Sessions from before cannot say, so they end now.
+  `
+ALTER TABLE sessions ADD COLUMN credential TEXT;
+DELETE FROM sessions;
+`,
 ];
 
 /**

@@ -64,6 +64,16 @@ function lockLogin(db: JournalDb, login: string, now: Date): void {
  * share one count per login: ten failures lock it for fifteen minutes.
  */
 export async function checkCredentials(db: JournalDb, login: string, password: string, now: Date): Promise<Cashier> {
+  return (await verifyCredentials(db, login, password, now)).cashier;
+}
+
+/** The check itself, with the hash the password was checked against (what a session remembers). */
+async function verifyCredentials(
+  db: JournalDb,
+  login: string,
+  password: string,
+  now: Date,
+): Promise<{ cashier: Cashier; passwordHash: string }> {
   const name = login.trim();
   const n = countAttempt(db, name, now);
   if (n === null) throw new AppError('auth.user_locked', LOCKED);
@@ -91,26 +101,28 @@ export async function checkCredentials(db: JournalDb, login: string, password: s
     .run(name, now.toISOString());
   if (cleared.changes === 0) throw new AppError('auth.user_locked', LOCKED);
   if (!u.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
-  return cashierOf(u);
+  return { cashier: cashierOf(u), passwordHash: u.password_hash };
 }
 
 export async function openSession(db: JournalDb, login: string, password: string, now: Date): Promise<{ token: string; cashier: Cashier }> {
-  const cashier = await checkCredentials(db, login, password, now);
+  const { cashier, passwordHash } = await verifyCredentials(db, login, password, now);
   const token = `pds_${randomBytes(32).toString('base64url')}`;
-  db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+  db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, credential) VALUES (?, ?, ?, ?, ?)').run(
     hashToken(token),
     cashier.id,
     now.toISOString(),
     new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+    hashToken(passwordHash),
   );
   return { token, cashier };
 }
 
+/** The cashier of a session — none once it expired, the user was deactivated or their password changed on the server. */
 export function sessionCashier(db: JournalDb, token: string, now: Date): Cashier | null {
   const row = db
-    .prepare('SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?')
-    .get(hashToken(token), now.toISOString()) as UserRow | undefined;
-  if (!row || !row.active) return null;
+    .prepare('SELECT u.*, s.credential FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?')
+    .get(hashToken(token), now.toISOString()) as (UserRow & { credential: string | null }) | undefined;
+  if (!row || !row.active || row.credential !== hashToken(row.password_hash)) return null;
   return cashierOf(row);
 }
 
