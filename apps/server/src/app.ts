@@ -37,7 +37,7 @@ import { apiKeyRoutes } from './features/apikeys/routes.ts';
 
 export interface AppOptions {
   db: Database;
-  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy'> & {
+  config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy' | 'metricsToken'> & {
     adminUiDir?: string | undefined;
     onlineWindowSeconds?: number | undefined;
   };
@@ -121,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   const metrics = new Metrics(db);
-  metrics.install(app);
+  metrics.install(app, options.config.metricsToken);
 
   app.get(
     '/health',

@@ -42,6 +42,8 @@ const schema = z.object({
     .max(24 * 30)
     .default(24),
   poolSize: z.coerce.number().int().min(2).max(200).default(10),
+  /** The bearer token /metrics asks for; without one, /metrics answers only on the loopback address. */
+  metricsToken: z.string().min(16, 'не короче 16 символов').optional(),
   bodyLimitBytes: z.coerce
     .number()
     .int()
@@ -66,6 +68,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   PAYDESK_ENROLLMENT_HOURS: 'enrollmentHours',
   PAYDESK_DB_POOL_SIZE: 'poolSize',
   PAYDESK_BODY_LIMIT: 'bodyLimitBytes',
+  PAYDESK_METRICS_TOKEN: 'metricsToken',
 };
 
 export class ConfigError extends Error {}
