@@ -2,6 +2,7 @@
  * Issue 18 item 2: the sign-in lockout holds against parallel guesses. Each attempt is counted before its
  * password is checked, in one statement, so thirty guesses at once cannot all be "the first".
  */
+import { hash } from '@node-rs/argon2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pgliteTestDb } from '../../testing/test-db.ts';
 import { testServer, type TestServer } from '../../testing/fixture.ts';
@@ -44,5 +45,26 @@ describe('the sign-in lockout under parallel guesses', () => {
     const inAnHour = new Date(Date.now() + 3_600_000);
     await expect(login(s.open.db, 'later', 'wrong-again', 8, inAnHour)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
     await expect(login(s.open.db, 'later', 'correct horse battery', 8, inAnHour)).resolves.toMatchObject({ user: { login: 'later' } });
+  });
+});
+
+describe('password hashes', () => {
+  it('are argon2id at OWASP’s minimum (19 MiB, 2 passes, 1 lane), and a weaker one is rehashed at sign-in', async () => {
+    await addUser(
+      s.open.db,
+      { login: 'old', name: 'Старый', role: 'admin', password: 'correct horse battery' },
+      { type: 'system', id: null },
+    );
+    const stored = async () =>
+      (await s.open.db.selectFrom('users').select('password_hash').where('login', '=', 'old').executeTakeFirstOrThrow()).password_hash;
+    expect(await stored()).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await s.open.db
+      .updateTable('users')
+      .set({ password_hash: await hash('correct horse battery', { memoryCost: 4096, timeCost: 1 }) })
+      .where('login', '=', 'old')
+      .execute();
+    await login(s.open.db, 'old', 'correct horse battery', 8);
+    expect(await stored()).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await expect(login(s.open.db, 'old', 'correct horse battery', 8)).resolves.toMatchObject({ user: { login: 'old' } });
   });
 });
