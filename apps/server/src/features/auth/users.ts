@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { UserRole } from '../../db/schema.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
-import { hashPassword, newPassword, newSessionToken, sha256, verifyPassword } from '../../security/secrets.ts';
+import { hashPassword, needsRehash, newPassword, newSessionToken, sha256, verifyPassword } from '../../security/secrets.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Actor } from '../desks/desks.ts';
 
@@ -130,6 +130,19 @@ export async function login(
     .executeTakeFirst();
   if (Number(cleared.numUpdatedRows) === 0)
     throw new AppError('auth.user_locked', 'Слишком много неудачных попыток: вход временно заблокирован');
+  if (needsRehash(user.password_hash)) {
+    // The password is at hand only now: bring its hash to today's parameters (desks get it by pull).
+    const fresh = await hashPassword(password);
+    await db.transaction().execute(async (trx) => {
+      await lockStamping(trx);
+      await trx
+        .updateTable('users')
+        .set({ password_hash: fresh, version: nextVersion() })
+        .where('id', '=', user.id)
+        .where('password_hash', '=', user.password_hash)
+        .execute();
+    });
+  }
   const token = newSessionToken();
   const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
   await db
