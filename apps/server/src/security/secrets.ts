@@ -44,7 +44,7 @@ export function newPassword(): string {
  * written here rather than left to the library's defaults, which may change under us. Algorithm 2 is
  * Argon2id (the library's const enum cannot be imported with isolated modules).
  */
-const ARGON2: Options = { algorithm: 2 as NonNullable<Options['algorithm']>, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const ARGON2: Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 
 export function hashPassword(password: string): Promise<string> {
