@@ -100,3 +100,44 @@ describe('a supplier named by a ИНН two suppliers share', () => {
     ]);
   });
 });
+
+describe('one import of a kind at a time (issue 18 item 7)', () => {
+  let s: TestServer;
+  beforeEach(async () => {
+    s = await testServer(await pgliteTestDb());
+  });
+  afterEach(async () => {
+    await s.close();
+  });
+
+  it('a second charges file while one is running is 409 naming the running one; another kind goes ahead', async () => {
+    // An import left running (as one in progress is): its row says so.
+    await s.open.db
+      .insertInto('imports')
+      .values({
+        id: '0190f0d6-0000-7000-8000-00000000a001',
+        kind: 'charges',
+        file_name: 'big.csv',
+        status: 'applying',
+        errors: '[]',
+        created_by: 'billing',
+        finished_at: null,
+        encoding: null,
+        delimiter: null,
+        as_of: null,
+      })
+      .execute();
+    const post = (kind: string) =>
+      s.app.inject({
+        method: 'POST',
+        url: `/api/v1/imports/${kind}?wait=true`,
+        headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'text/csv' },
+        payload: kind === 'charges' ? 'account;service;period;due\n1234567;WATER;2026-10;400\n' : 'number;owner\n300099;Тестов Т.Т.\n',
+      });
+    const second = await post('charges');
+    expect(second.statusCode).toBe(409);
+    expect(second.json()).toMatchObject({ code: 'conflict', reason: 'import_running' });
+    expect(second.json().detail).toMatch(/big\.csv/);
+    expect((await post('accounts')).statusCode).toBe(200);
+  });
+});
