@@ -40,6 +40,7 @@ export interface AppOptions {
   config: Pick<ServerConfig, 'logLevel' | 'sessionHours' | 'enrollmentHours' | 'bodyLimitBytes' | 'trustProxy' | 'metricsToken'> & {
     adminUiDir?: string | undefined;
     onlineWindowSeconds?: number | undefined;
+    importLimitBytes?: number | undefined;
   };
   now?: () => Date;
   /** Where the JSON log lines go (stdout when absent): tests read them to prove secrets stay out. */
@@ -146,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   auditRoutes(app, db);
   settingsRoutes(app, db);
   for (const def of CATALOGS) registerResource(app, db, def);
-  importRoutes(app, db);
+  importRoutes(app, db, options.config.importLimitBytes);
   exportRoutes(app, db);
   registryRoutes(app, db);
   providerRoutes(app, db);

@@ -42,6 +42,12 @@ const schema = z.object({
     .max(24 * 30)
     .default(24),
   poolSize: z.coerce.number().int().min(2).max(200).default(10),
+  /** The largest import file taken, in bytes (4 GiB by default). */
+  importLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024 * 1024),
   /** The bearer token /metrics asks for; without one, /metrics answers only on the loopback address. */
   metricsToken: z.string().min(16, 'не короче 16 символов').optional(),
   bodyLimitBytes: z.coerce
@@ -69,6 +75,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   PAYDESK_DB_POOL_SIZE: 'poolSize',
   PAYDESK_BODY_LIMIT: 'bodyLimitBytes',
   PAYDESK_METRICS_TOKEN: 'metricsToken',
+  PAYDESK_IMPORT_LIMIT: 'importLimitBytes',
 };
 
 export class ConfigError extends Error {}

@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.ts';
 import { lockDataFolder } from '@paydesk/http-kit';
 import { migrate, openDatabase, type OpenDatabase } from './db/database.ts';
 import { bootstrap } from './bootstrap.ts';
+import { failInterruptedImports } from './features/imports/import-file.ts';
 import type { Worker } from './workers.ts';
 import { startWorkers } from './workers.ts';
 
@@ -39,6 +40,8 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const { open, release } = await openConfiguredDatabase(config);
   await migrate(open.db);
   await bootstrap(open.db, config.adminPassword, log);
+  const stopped = await failInterruptedImports(open.db);
+  if (stopped > 0) log(`Загрузок, прерванных остановкой сервера: ${stopped} — отмечены как не загруженные; загрузите те же файлы снова`);
   const { app } = await buildApp({ db: open.db, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -416,7 +416,47 @@ async function applyChunk(
  * What is wrong with the request rather than the file, refused before a byte of it is read: a snapshot
  * of accounts (an account is closed by its status), a feed position past the feed's end.
  */
+/**
+ * Imports a stopped server left running (the process that ran them is gone) are failed. One stopped while
+ * checking applied nothing; one stopped while applying applied its first chunks (each chunk is its own
+ * transaction, `processedRows` says how far): the same file sent again brings it to the end, as an import
+ * changes only what differs. Run by `serve` at start: imports run in the serving process.
+ */
+export async function failInterruptedImports(db: Database): Promise<number> {
+  const r = await db
+    .updateTable('imports')
+    .set({
+      status: 'failed',
+      finished_at: new Date(),
+      errors: JSON.stringify([
+        { line: 0, message: 'загрузка прервана остановкой сервера: загрузите тот же файл снова — повтор доведёт её до конца' },
+      ]),
+      error_count: 1,
+    })
+    .where('status', 'in', ['validating', 'applying'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** The import of this kind running now, said as the refusal of another: one import of a kind at a time. */
+async function refuseIfRunning(db: Database, kind: ImportKind): Promise<void> {
+  const running = await db
+    .selectFrom('imports')
+    .select(['id', 'file_name', 'started_at', 'created_by'])
+    .where('kind', '=', kind)
+    .where('status', 'in', ['validating', 'applying'])
+    .executeTakeFirst();
+  if (running) {
+    throw new AppError(
+      'conflict',
+      `Уже идёт загрузка файла «${running.file_name}» того же вида (начата ${running.started_at.toISOString()}, ${running.created_by ?? '—'}): дождитесь её конца — ход в GET /api/v1/imports/${running.id}`,
+      { reason: 'import_running', importId: running.id },
+    );
+  }
+}
+
 export async function checkImportOptions(db: Database, options: Pick<ImportOptions, 'kind' | 'mode' | 'asOfFeedPosition'>): Promise<void> {
+  await refuseIfRunning(db, options.kind);
   if (options.mode === 'snapshot' && options.kind === 'accounts') {
     throw new AppError(
       'validation.failed',
@@ -446,6 +486,7 @@ export async function importFile(db: Database, source: Readable | Buffer, option
   const { kind } = options;
   const mode = options.mode ?? 'update';
   await checkImportOptions(db, options);
+  // The unique index on a running kind decides between two that passed the check at once.
   await db
     .insertInto('imports')
     .values({
@@ -462,7 +503,11 @@ export async function importFile(db: Database, source: Readable | Buffer, option
       as_of: null,
     })
     .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+    .execute()
+    .catch(async (e: unknown) => {
+      if ((e as { code?: string }).code === '23505') await refuseIfRunning(db, kind);
+      throw e;
+    });
 
   const decode = new Decode(options.encoding ?? 'auto');
   const errors: RowError[] = [];

@@ -28,7 +28,7 @@ function isFileType(header: string | undefined): boolean {
   return type !== undefined && FILE_TYPES.includes(type);
 }
 
-export function importRoutes(app: FastifyInstance, db: Database): void {
+export function importRoutes(app: FastifyInstance, db: Database, limitBytes = 4 * 1024 * 1024 * 1024): void {
   // Files posted to the server elsewhere (a provider's registry) stream as CSV or text, never parsed as JSON.
   for (const type of ['text/csv', 'text/plain']) {
     if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
@@ -38,7 +38,7 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
   void app.register(async (scoped) => {
     scoped.removeAllContentTypeParsers();
     scoped.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
-    uploadRoute(scoped, db);
+    uploadRoute(scoped, db, limitBytes);
   });
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -78,7 +78,7 @@ export function importRoutes(app: FastifyInstance, db: Database): void {
   );
 }
 
-function uploadRoute(app: FastifyInstance, db: Database): void {
+function uploadRoute(app: FastifyInstance, db: Database, limitBytes: number): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -117,7 +117,7 @@ function uploadRoute(app: FastifyInstance, db: Database): void {
         ),
       },
       config: { auth: integration('imports') },
-      bodyLimit: 4 * 1024 * 1024 * 1024,
+      bodyLimit: limitBytes,
     },
     async (req, reply) => {
       const user = requireUser(req.principal);
