@@ -12,6 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { installErrorHandling } from '@paydesk/http-kit';
 import type { DeskDeps } from './deps.ts';
 import { installSessionAuth, loggableUrl } from './http/auth.ts';
+import { deskHostNames, installOriginCheck } from './http/origin.ts';
 import { accountRoutes } from './features/accounts/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
@@ -30,6 +31,8 @@ export interface DeskAppOptions {
   uiDir?: string | undefined;
   logLevel?: string;
   logStream?: NodeJS.WritableStream;
+  /** The names the desk answers (Host, and the Origin of a state-changing request): http/origin.ts. */
+  hostNames?: Set<string>;
   /** Test-only controls (faults, crash points); off unless PAYDESK_TEST_HOOKS=1. */
   testRoutes?: (app: FastifyInstance) => void;
 }
@@ -63,6 +66,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   app.setSerializerCompiler(serializerCompiler);
   const hasUi = options.uiDir !== undefined && existsSync(options.uiDir);
   installErrorHandling(app, hasUi ? { notFoundPage: (_req, reply) => reply.sendFile('index.html') } : {});
+  installOriginCheck(app, options.hostNames ?? deskHostNames(undefined));
   installSessionAuth(app, deps);
   await app.register(swagger, {
     openapi: {

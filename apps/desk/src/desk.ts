@@ -8,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import { createRegister, VirtualRegister, type RegisterSettings, type VirtualFault } from '@paydesk/fiscal';
 import { z } from 'zod';
 import { buildDeskApp } from './app.ts';
+import { deskHostNames } from './http/origin.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { lockDataFolder } from '@paydesk/http-kit';
 import { getMeta, openJournal } from './db/journal-db.ts';
@@ -149,6 +150,13 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     uiDir: options.uiDir,
     logLevel: options.logLevel ?? 'info',
     ...(options.logStream ? { logStream: options.logStream } : {}),
+    hostNames: deskHostNames(
+      options.host,
+      (process.env['PAYDESK_DESK_HOSTS'] ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+    ),
     ...(options.testHooks
       ? {
           testRoutes: (a: FastifyInstance) => {
