@@ -1,0 +1,81 @@
+/**
+ * Issue 18 item 6: the audit chain proves what it says against someone with the database in hand. It is
+ * keyed (an HMAC whose secret is not in the database), so rewriting an entry and re-hashing the chain
+ * after it is found; the table refuses UPDATE and DELETE; and a head published elsewhere shows entries
+ * cut off the end.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '@paydesk/protocol';
+import type { OpenDatabase } from '../../db/database.ts';
+import { pgliteTestDb } from '../../testing/test-db.ts';
+import { appendAudit, auditHead, setAuditKey, verifyAudit } from './audit-log.ts';
+
+let open: OpenDatabase;
+beforeEach(async () => {
+  open = await pgliteTestDb();
+  setAuditKey(Buffer.from('a secret kept outside the database, 32+ bytes long'));
+  for (let i = 1; i <= 5; i++) await appendAudit(open.db, { actorType: 'system', actorId: null, action: `test.${i}`, target: String(i) });
+});
+afterEach(async () => {
+  setAuditKey(null);
+  await open.close();
+});
+
+/** What someone with the database does: triggers off, as the owner can. */
+async function asOwner<T>(fn: () => Promise<T>): Promise<T> {
+  await sql`SET session_replication_role = replica`.execute(open.db);
+  try {
+    return await fn();
+  } finally {
+    await sql`SET session_replication_role = origin`.execute(open.db);
+  }
+}
+
+describe('the audit chain', () => {
+  it('an entry rewritten and the chain re-hashed after it (without the key) is found', async () => {
+    const rows = await open.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+    let prev = rows[1]?.hash as string;
+    await asOwner(async () => {
+      for (const r of rows.slice(2)) {
+        const details = r.id === 3 ? { forged: true } : r.details;
+        const hash = createHash('sha256')
+          .update(prev)
+          .update(
+            canonicalJson({
+              id: r.id,
+              at: r.at.toISOString(),
+              actorType: r.actor_type,
+              actorId: r.actor_id,
+              action: r.action,
+              target: r.target,
+              details,
+            }),
+          )
+          .digest('hex');
+        await open.db
+          .updateTable('audit_log')
+          .set({ details: JSON.stringify(details), prev_hash: prev, hash })
+          .where('id', '=', r.id)
+          .execute();
+        prev = hash;
+      }
+    });
+    expect(await verifyAudit(open.db)).toMatchObject({ ok: false, brokenAt: 3 });
+  });
+
+  it('the table refuses UPDATE and DELETE', async () => {
+    await expect(open.db.updateTable('audit_log').set({ action: 'x' }).where('id', '=', 1).execute()).rejects.toThrow();
+    await expect(open.db.deleteFrom('audit_log').where('id', '=', 5).execute()).rejects.toThrow();
+    expect((await verifyAudit(open.db)).ok).toBe(true);
+  });
+
+  it('entries cut off the end are found against a head published before', async () => {
+    const head = await auditHead(open.db);
+    expect(head).toMatchObject({ id: 5 });
+    await asOwner(() => open.db.deleteFrom('audit_log').where('id', '>=', 4).execute());
+    expect((await verifyAudit(open.db)).ok).toBe(true);
+    expect(await verifyAudit(open.db, head)).toMatchObject({ ok: false, reason: expect.stringMatching(/4|5/) });
+  });
+});
