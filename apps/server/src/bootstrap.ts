@@ -7,8 +7,14 @@ import type { Database } from './db/database.ts';
 import { ensureAdmin } from './features/auth/users.ts';
 import { seedDefaultSettings } from './features/settings/seed.ts';
 import { checkIncarnation } from './db/incarnation.ts';
+import { startKeyedAudit } from './features/audit/audit-log.ts';
 
-export async function bootstrap(db: Database, adminPassword: string | undefined, log: (line: string) => void): Promise<void> {
+export async function bootstrap(
+  db: Database,
+  adminPassword: string | undefined,
+  log: (line: string) => void,
+  auditKey?: Buffer,
+): Promise<void> {
   const admin = await ensureAdmin(db, adminPassword);
   if (admin.generatedPassword)
     log(`Создан администратор: логин admin, пароль ${admin.generatedPassword} (запишите его — он больше не будет показан)`);
@@ -16,4 +22,5 @@ export async function bootstrap(db: Database, adminPassword: string | undefined,
   if (!point) await db.insertInto('points').values({ id: randomUUID(), code: 'P1', name: 'Пункт приёма платежей', address: '' }).execute();
   await seedDefaultSettings(db);
   await checkIncarnation(db, log);
+  if (auditKey) await startKeyedAudit(db, auditKey);
 }

@@ -48,6 +48,8 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024 * 1024),
+  /** The audit chain's key (32 characters or more); without it the data folder's audit.key. */
+  auditKey: z.string().min(32, 'не короче 32 символов').optional(),
   /** The bearer token /metrics asks for; without one, /metrics answers only on the loopback address. */
   metricsToken: z.string().min(16, 'не короче 16 символов').optional(),
   bodyLimitBytes: z.coerce
@@ -75,6 +77,7 @@ const ENV: Record<string, keyof ServerConfig> = {
   PAYDESK_DB_POOL_SIZE: 'poolSize',
   PAYDESK_BODY_LIMIT: 'bodyLimitBytes',
   PAYDESK_METRICS_TOKEN: 'metricsToken',
+  PAYDESK_AUDIT_KEY: 'auditKey',
   PAYDESK_IMPORT_LIMIT: 'importLimitBytes',
 };
 

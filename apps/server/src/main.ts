@@ -16,7 +16,8 @@ import { importFile, type ImportEncoding } from './features/imports/import-file.
 import type { ImportKind } from './features/imports/layouts.ts';
 import { createDesk, revokeDesk } from './features/desks/desks.ts';
 import { addUser } from './features/auth/users.ts';
-import { verifyAudit } from './features/audit/audit-log.ts';
+import { auditHead, verifyAudit } from './features/audit/audit-log.ts';
+import { loadAuditKey } from './security/audit-key.ts';
 import { reconcileProvider } from './features/providers/reconcile.ts';
 import { startWorkers } from './workers.ts';
 import { buildRegistry } from './features/exports/registry.ts';
@@ -38,7 +39,7 @@ async function withDb<T>(fn: (open: OpenDatabase) => Promise<T>): Promise<T> {
   const { open, release } = await openConfiguredDatabase(cfg);
   try {
     await migrate(open.db);
-    await bootstrap(open.db, cfg.adminPassword, (line) => console.error(line));
+    await bootstrap(open.db, cfg.adminPassword, (line) => console.error(line), loadAuditKey(cfg));
     return await fn(open);
   } finally {
     await open.close();
@@ -447,11 +448,16 @@ program
   .command('audit')
   .description('журнал аудита')
   .command('verify')
-  .description('проверить цепочку хешей журнала аудита')
-  .action(() =>
+  .description('проверить цепочку журнала аудита (подписи ключом аудита; с --head — что конец журнала не удалён)')
+  .option('--head <id:hash>', 'голова цепочки, записанная раньше (строка «Журнал аудита: голова цепочки» в логе сервера)')
+  .action((o: { head?: string }) =>
     withDb(async (open) => {
-      const r = await verifyAudit(open.db);
-      if (r.ok) console.log(`Журнал аудита цел: записей ${r.entries}`);
+      const m = o.head ? /^(\d+)[:, ]+([0-9a-f]{64})$/.exec(o.head.trim()) : null;
+      if (o.head && !m) throw new Error('--head: номер записи и хеш, например 1842:3f…');
+      const r = await verifyAudit(open.db, m ? { id: Number(m[1]), hash: m[2] as string } : null);
+      const head = await auditHead(open.db);
+      if (r.ok)
+        console.log(`Журнал аудита цел: записей ${r.entries}; голова цепочки — ${head ? `${head.id}:${head.hash}` : 'нет записей'}`);
       else {
         console.error(`Журнал аудита нарушен на записи ${r.brokenAt}: ${r.reason}`);
         process.exitCode = 1;

@@ -10,6 +10,8 @@ import type { ServerConfig } from './config.ts';
 import { lockDataFolder } from '@paydesk/http-kit';
 import { migrate, openDatabase, type OpenDatabase } from './db/database.ts';
 import { bootstrap } from './bootstrap.ts';
+import { auditHead } from './features/audit/audit-log.ts';
+import { loadAuditKey } from './security/audit-key.ts';
 import { failInterruptedImports } from './features/imports/import-file.ts';
 import type { Worker } from './workers.ts';
 import { startWorkers } from './workers.ts';
@@ -39,7 +41,10 @@ export async function openConfiguredDatabase(config: ServerConfig): Promise<{ op
 export async function startServer(config: ServerConfig, log: (line: string) => void = console.log): Promise<RunningServer> {
   const { open, release } = await openConfiguredDatabase(config);
   await migrate(open.db);
-  await bootstrap(open.db, config.adminPassword, log);
+  await bootstrap(open.db, config.adminPassword, log, loadAuditKey(config));
+  // The chain's head, published: a copy of this line kept elsewhere shows later whether entries were cut off the end.
+  const head = await auditHead(open.db);
+  if (head) log(`Журнал аудита: голова цепочки — запись ${head.id}, ${head.hash}`);
   const stopped = await failInterruptedImports(open.db);
   if (stopped > 0) log(`Загрузок, прерванных остановкой сервера: ${stopped} — отмечены как не загруженные; загрузите те же файлы снова`);
   const { app } = await buildApp({ db: open.db, config });

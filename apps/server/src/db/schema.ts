@@ -355,6 +355,8 @@ export interface AuditLogTable {
   details: Json;
   prev_hash: string;
   hash: string;
+  /** The hash is an HMAC with the server's audit key (entries since migration 0015 on a keyed server). */
+  keyed: Generated<boolean>;
 }
 
 export interface BillingFeedTable {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '@paydesk/protocol';
 import type { OpenDatabase } from '../../db/database.ts';
 import { pgliteTestDb } from '../../testing/test-db.ts';
-import { appendAudit, auditHead, setAuditKey, verifyAudit } from './audit-log.ts';
+import { appendAudit, auditHead, setAuditKey, startKeyedAudit, verifyAudit } from './audit-log.ts';
 
 let open: OpenDatabase;
 beforeEach(async () => {
@@ -77,5 +77,45 @@ describe('the audit chain', () => {
     await asOwner(() => open.db.deleteFrom('audit_log').where('id', '>=', 4).execute());
     expect((await verifyAudit(open.db)).ok).toBe(true);
     expect(await verifyAudit(open.db, head)).toMatchObject({ ok: false, reason: expect.stringMatching(/4|5/) });
+  });
+
+  it('a log kept before the key: the plain prefix is closed by an audit.keyed entry; a keyed entry made plain is found', async () => {
+    const plain = await pgliteTestDb();
+    try {
+      setAuditKey(null);
+      for (let i = 1; i <= 3; i++) await appendAudit(plain.db, { actorType: 'system', actorId: null, action: `old.${i}`, target: null });
+      await startKeyedAudit(plain.db, Buffer.from('a secret kept outside the database, 32+ bytes long'));
+      await appendAudit(plain.db, { actorType: 'system', actorId: null, action: 'new.1', target: null });
+      const rows = await plain.db.selectFrom('audit_log').select(['id', 'action', 'keyed']).orderBy('id').execute();
+      expect(rows.map((r) => [r.action, r.keyed])).toEqual([
+        ['old.1', false],
+        ['old.2', false],
+        ['old.3', false],
+        ['audit.keyed', true],
+        ['new.1', true],
+      ]);
+      expect((await verifyAudit(plain.db)).ok).toBe(true);
+      // The forger makes the last entry plain and re-hashes it without the key.
+      const last = await plain.db.selectFrom('audit_log').selectAll().where('id', '=', 5).executeTakeFirstOrThrow();
+      const hash = createHash('sha256')
+        .update(last.prev_hash)
+        .update(
+          canonicalJson({
+            id: 5,
+            at: last.at.toISOString(),
+            actorType: last.actor_type,
+            actorId: last.actor_id,
+            action: 'new.1',
+            target: last.target,
+            details: {},
+          }),
+        )
+        .digest('hex');
+      await sql`SET session_replication_role = replica`.execute(plain.db);
+      await plain.db.updateTable('audit_log').set({ keyed: false, hash }).where('id', '=', 5).execute();
+      expect(await verifyAudit(plain.db)).toMatchObject({ ok: false, brokenAt: 5 });
+    } finally {
+      await plain.close();
+    }
   });
 });

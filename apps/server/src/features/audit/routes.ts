@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { ADMIN } from '../../http/auth.ts';
-import { verifyAudit } from './audit-log.ts';
+import { auditHead, verifyAudit } from './audit-log.ts';
 
 export function auditRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -54,7 +54,22 @@ export function auditRoutes(app: FastifyInstance, db: Database): void {
   );
   r.get(
     '/api/v1/audit/verify',
-    { schema: { tags: ['Аудит'], summary: 'Проверить цепочку журнала аудита' }, config: { auth: ADMIN } },
-    async () => verifyAudit(db),
+    {
+      schema: {
+        tags: ['Аудит'],
+        summary: 'Проверить цепочку журнала аудита (с head=<номер>:<хеш> — и что её конец не удалён)',
+        querystring: z.object({
+          head: z
+            .string()
+            .regex(/^\d+:[0-9a-f]{64}$/, 'head: номер записи и хеш через двоеточие')
+            .optional(),
+        }),
+      },
+      config: { auth: ADMIN },
+    },
+    async (req) => {
+      const [id, hash] = req.query.head?.split(':') ?? [];
+      return { ...(await verifyAudit(db, id && hash ? { id: Number(id), hash } : null)), head: await auditHead(db) };
+    },
   );
 }
