@@ -24,6 +24,7 @@ import * as m0012 from './migrations/0012-import-report.ts';
 import * as m0013 from './migrations/0013-frozen-batches.ts';
 import * as m0014 from './migrations/0014-one-import-per-kind.ts';
 import * as m0015 from './migrations/0015-audit-append-only.ts';
+import * as m0016 from './migrations/0016-user-points.ts';
 
 export type Database = Kysely<DB>;
 
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-frozen-batches': m0013,
   '0014-one-import-per-kind': m0014,
   '0015-audit-append-only': m0015,
+  '0016-user-points': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

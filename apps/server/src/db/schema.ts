@@ -446,7 +446,13 @@ export interface BatchRegistryLinesTable {
   line: Json;
 }
 
+export interface UserPointsTable {
+  user_id: string;
+  point_id: string;
+}
+
 export interface DB {
+  user_points: UserPointsTable;
   batch_suppliers: BatchSuppliersTable;
   batch_registry_lines: BatchRegistryLinesTable;
   batches: BatchesTable;

@@ -167,6 +167,7 @@ const TABLES = {
 
 /** Rows visible to one desk only: its point's cashiers and settings, its own forwardings. */
 function scopedTables(scope: PullScope) {
+  const left = (u: { point_id: string | null }): boolean => u.point_id !== null && u.point_id !== scope.pointId;
   return {
     users: {
       versions: (db: Kysely<DB>, c: number, n: number) =>
@@ -175,7 +176,13 @@ function scopedTables(scope: PullScope) {
           .select('version')
           .where('version', '>', c)
           .where('role', '!=', 'integrator')
-          .where((eb) => eb.or([eb('point_id', 'is', null), eb('point_id', '=', scope.pointId)]))
+          .where((eb) =>
+            eb.or([
+              eb('point_id', 'is', null),
+              eb('point_id', '=', scope.pointId),
+              eb('id', 'in', eb.selectFrom('user_points').select('user_id').where('point_id', '=', scope.pointId)),
+            ]),
+          )
           .orderBy('version')
           .limit(n),
       rows: async (db: Kysely<DB>, c: number, upTo: number): Promise<Changes['users']> =>
@@ -186,7 +193,13 @@ function scopedTables(scope: PullScope) {
             .where('version', '>', c)
             .where('version', '<=', upTo)
             .where('role', '!=', 'integrator')
-            .where((eb) => eb.or([eb('point_id', 'is', null), eb('point_id', '=', scope.pointId)]))
+            .where((eb) =>
+              eb.or([
+                eb('point_id', 'is', null),
+                eb('point_id', '=', scope.pointId),
+                eb('id', 'in', eb.selectFrom('user_points').select('user_id').where('point_id', '=', scope.pointId)),
+              ]),
+            )
             .orderBy('version')
             .execute()
         ).map((r) => ({
@@ -195,8 +208,9 @@ function scopedTables(scope: PullScope) {
           name: r.name,
           role: r.role as 'cashier' | 'senior_cashier' | 'admin',
           inn: r.inn,
-          passwordHash: r.password_hash,
-          active: r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
+          // A user who left this point is a tombstone here: inactive, no hash to check a password against.
+          passwordHash: left(r) ? '' : r.password_hash,
+          active: !left(r) && r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
           version: String(r.version),
         })),
     },
