@@ -130,8 +130,7 @@ export const userRow = z.object({
   name: z.string().max(200),
   role,
   inn: z.string().max(12).nullable(),
-  /** argon2id; lets a cashier sign in at the desk while it is offline. */
-  /** Empty for a tombstone: a user who left this point (no password checks against it). */
+  /** argon2id; lets a cashier sign in at the desk while it is offline. Empty for a tombstone: a user who left this point. */
   passwordHash: z.string().max(200),
   active: z.boolean(),
   version,
