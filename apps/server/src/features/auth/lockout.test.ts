@@ -68,3 +68,25 @@ describe('password hashes', () => {
     await expect(login(s.open.db, 'old', 'correct horse battery', 8)).resolves.toMatchObject({ user: { login: 'old' } });
   });
 });
+
+describe('the password policy', () => {
+  it('refuses a password under 8 characters, a common one and one made of the login, saying why', async () => {
+    for (const [password, why] of [
+      ['demo', /8/],
+      ['password123', /прост/],
+      ['qwerty123', /прост/],
+      ['ivanov2026', /прост/],
+    ] as const) {
+      await expect(
+        addUser(s.open.db, { login: 'ivanov', name: 'Иванов', role: 'cashier', password }, { type: 'system', id: null }),
+        password,
+      ).rejects.toMatchObject({
+        code: 'validation.failed',
+        message: expect.stringMatching(why),
+      });
+    }
+    await expect(
+      addUser(s.open.db, { login: 'ivanov', name: 'Иванов', role: 'cashier', password: 'Зелёный чайник 42' }, { type: 'system', id: null }),
+    ).resolves.toBeTruthy();
+  });
+});
