@@ -52,9 +52,9 @@ export async function startTestServer(options: { adminUiDir?: string; onlineWind
   })) {
     await putSetting(open.db, 'global', null, key as 'agentPhone', value, actor);
   }
-  await addUser(open.db, { login: 'cashier', name: 'Иванова А.А.', role: 'cashier', password: 'demo' }, actor);
-  await addUser(open.db, { login: 'senior', name: 'Петров П.П.', role: 'senior_cashier', password: 'demo' }, actor);
-  await addUser(open.db, { login: 'admin', name: 'Администратор', role: 'admin', password: 'demo' }, actor);
+  await addUser(open.db, { login: 'cashier', name: 'Иванова А.А.', role: 'cashier', password: 'paydesk-demo' }, actor);
+  await addUser(open.db, { login: 'senior', name: 'Петров П.П.', role: 'senior_cashier', password: 'paydesk-demo' }, actor);
+  await addUser(open.db, { login: 'admin', name: 'Администратор', role: 'admin', password: 'paydesk-demo' }, actor);
   const port = await freePort();
   let app: FastifyInstance | null = null;
   const server: TestStackServer = {
@@ -158,7 +158,7 @@ export class DeskApi {
     return r.body;
   }
 
-  async login(login = 'cashier', password = 'demo'): Promise<void> {
+  async login(login = 'cashier', password = 'paydesk-demo'): Promise<void> {
     this.token = (await this.ok<{ token: string }>('POST', '/api/session', { login, password })).token;
   }
 

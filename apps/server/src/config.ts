@@ -20,7 +20,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db')
     .optional(),
   dataDir: z.string().min(1).default('.data'),
-  adminPassword: z.string().min(4, 'не короче 4 символов').optional(),
+  adminPassword: z.string().min(8, 'не короче 8 символов').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run the background workers (provider forwarding, stamping) in this process. */
   workers: z.enum(['inline', 'none']).default('inline'),

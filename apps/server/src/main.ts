@@ -352,7 +352,6 @@ user
   .addOption(tokenOption)
   .action(async (o: { login: string; role: UserRole; name?: string } & Remote) => {
     const password = await readStdin();
-    if (password.length < 4) throw new Error('Пароль (со стандартного ввода) не короче 4 символов');
     if (o.server) {
       await remote(o, 'POST', '/api/v1/users', JSON.stringify({ login: o.login, name: o.name ?? o.login, role: o.role, password }));
     } else {

@@ -241,7 +241,7 @@ describe('the desk with a real server', () => {
     expect(twice.status).toBe(403);
     // A payment taken by someone else: the cashier alone may not, a senior may approve.
     const senior = new DeskApi(desk.url);
-    await senior.login('senior', 'demo');
+    await senior.login('senior', 'paydesk-demo');
     const bySenior = await senior.ok<{ paymentId: string }>('POST', '/api/payments', {
       kind: 'service',
       items: [{ code: 'COPY_A4', quantity: 1 }],
@@ -259,7 +259,7 @@ describe('the desk with a real server', () => {
     const approved = await desk.api.ok<{ state: string; approvedBy: string }>('POST', '/api/reversals', {
       paymentId: bySenior.paymentId,
       reason: 'Ошибка',
-      approval: { login: 'senior', password: 'demo' },
+      approval: { login: 'senior', password: 'paydesk-demo' },
     });
     expect(approved.state).toBe('done');
     expect(approved.approvedBy).toBeTruthy();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await startTestServer();
   desk = await startTestDesk(server);
   await desk.api.waitFor('first pull', (s) => s.reference.loaded);
-  await desk.api.login('admin', 'demo');
+  await desk.api.login('admin', 'paydesk-demo');
   await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 100_000 });
 }, 60_000);
 
@@ -131,7 +131,7 @@ describe('hostile input on every desk route (generated)', () => {
             expect(snapshot(), `${route.method} ${url} → ${res.status} changed the desk`).toBe(before);
           }
           // Signing out ends the session the next requests use: sign in again.
-          if (route.method === 'DELETE' && route.url === '/api/session') await desk.api.login('admin', 'demo');
+          if (route.method === 'DELETE' && route.url === '/api/session') await desk.api.login('admin', 'paydesk-demo');
         }),
         { numRuns: 10, seed: 28_11_2026 + requests },
       );
@@ -167,7 +167,7 @@ describe('every desk route is guarded', () => {
 
   it('a cashier cannot change the desk’s settings or enroll it elsewhere', async () => {
     const cashier = new (desk.api.constructor as new (url: string) => typeof desk.api)(desk.url);
-    await cashier.login('cashier', 'demo');
+    await cashier.login('cashier', 'paydesk-demo');
     expect((await cashier.call('PUT', '/api/settings', { pullIntervalSeconds: 5 })).status).toBe(403);
     expect((await cashier.call('POST', '/api/enroll', { serverUrl: 'http://127.0.0.1:1', code: 'ABCD-EFGH' })).status).toBe(403);
   });

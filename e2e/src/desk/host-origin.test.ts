@@ -37,7 +37,7 @@ function raw(method: string, path: string, headers: Record<string, string>, body
   });
 }
 
-const signIn = JSON.stringify({ login: 'cashier', password: 'demo' });
+const signIn = JSON.stringify({ login: 'cashier', password: 'paydesk-demo' });
 
 describe('the desk answers its own names and its own pages', () => {
   it('a Host that is not the desk’s is refused, whatever the route', async () => {

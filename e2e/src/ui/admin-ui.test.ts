@@ -51,7 +51,7 @@ describe('the back office', () => {
     await page.getByTestId('password').press('Enter');
     await expect.poll(() => text('login-error')).toContain('Неверный');
     await shot(page, 'admin-01-login');
-    await page.getByTestId('password').fill('demo');
+    await page.getByTestId('password').fill('paydesk-demo');
     await page.getByTestId('password').press('Enter');
     await visible('nav-overview');
   });

@@ -49,7 +49,7 @@ describe('the cashier’s screens', () => {
     await shot(page, 'desk-01-login');
     await page.keyboard.type('cashier');
     await page.keyboard.press('Tab');
-    await page.keyboard.type('demo');
+    await page.keyboard.type('paydesk-demo');
     await page.keyboard.press('Enter');
     await visible('account-search');
     expect(await text('connection')).toContain('На связи');
@@ -218,7 +218,7 @@ describe('the cashier’s screens', () => {
   it('a reversal approved by a senior cashier, from the journal (F4)', async () => {
     // A payment by the senior: the cashier may not reverse it alone.
     const senior = new (desk.api.constructor as new (url: string) => typeof desk.api)(desk.url);
-    await senior.login('senior', 'demo');
+    await senior.login('senior', 'paydesk-demo');
     await senior.ok('POST', '/api/payments', { kind: 'service', items: [{ code: 'COPY_A4', quantity: 2 }], method: 'cash' });
     await page.keyboard.press('F4');
     await visible('journal');
@@ -233,7 +233,7 @@ describe('the cashier’s screens', () => {
     await page.keyboard.press('Enter');
     await visible('approval');
     await page.getByTestId('approval-login').fill('senior');
-    await page.getByTestId('approval-password').fill('demo');
+    await page.getByTestId('approval-password').fill('paydesk-demo');
     await shot(page, 'desk-16-reversal-approval');
     await page.getByTestId('approval-password').press('Enter');
     await visible('reversal-done');
@@ -275,7 +275,7 @@ describe('the cashier’s screens', () => {
     await page.getByTestId('settle-document').fill(String(receipts.at(-1)?.documentNumber ?? 0));
     await page.getByTestId('settle-comment').fill('На ленте чек на 30,00 ₽, ФД совпадает');
     await page.getByTestId('settle-login').fill('senior');
-    await page.getByTestId('settle-password').fill('demo');
+    await page.getByTestId('settle-password').fill('paydesk-demo');
     await shot(page, 'desk-18c-register-settle');
     await page.getByTestId('settle-password').press('Enter');
     await page.getByTestId('unresolved').waitFor({ state: 'detached', timeout: 10_000 });

@@ -401,7 +401,7 @@ export class FaultScheduler {
       const login = await fetch(`${desk.url}/api/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ login: 'cashier', password: 'demo' }),
+        body: JSON.stringify({ login: 'cashier', password: 'paydesk-demo' }),
         signal: AbortSignal.timeout(5_000),
       });
       const token = ((await login.json()) as { token: string }).token;
@@ -459,7 +459,7 @@ export class FaultScheduler {
       await admin.call('PATCH', `/api/v1/providers/${code}`, patch);
     } catch {
       // The admin's session may be gone with a restored database: log in again, as they would.
-      await admin.login('admin', 'demo');
+      await admin.login('admin', 'paydesk-demo');
       await admin.call('PATCH', `/api/v1/providers/${code}`, patch);
     }
   }

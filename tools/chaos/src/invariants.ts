@@ -92,7 +92,7 @@ async function deskToken(url: string): Promise<string> {
   const r = await fetch(`${url}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ login: 'cashier', password: 'demo' }),
+    body: JSON.stringify({ login: 'cashier', password: 'paydesk-demo' }),
   });
   return ((await r.json()) as { token: string }).token;
 }

@@ -143,7 +143,7 @@ export class DeskDriver {
   }
 
   private async login(login: string): Promise<string | null> {
-    const r = await this.call('POST', '/api/session', { login, password: 'demo' }, null);
+    const r = await this.call('POST', '/api/session', { login, password: 'paydesk-demo' }, null);
     return r?.status === 200 ? (r.body['token'] as string) : null;
   }
 

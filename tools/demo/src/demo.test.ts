@@ -55,7 +55,7 @@ describe('npm start', () => {
       });
       return (await r.json()) as Record<string, unknown>;
     };
-    const token = (await call('/api/session', { login: 'cashier', password: 'demo' })).token as string;
+    const token = (await call('/api/session', { login: 'cashier', password: 'paydesk-demo' })).token as string;
     // The demo opened the shift of desk 1 on its first start.
     expect(proc.output()).toContain('смена № 1 открыта');
     const qr =
@@ -74,7 +74,7 @@ describe('npm start', () => {
     const login = await fetch(`${server}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'admin', password: 'demo' }),
+      body: JSON.stringify({ login: 'admin', password: 'paydesk-demo' }),
     });
     const adminToken = ((await login.json()) as { token: string }).token;
     const accounts = (await (

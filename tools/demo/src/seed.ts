@@ -31,7 +31,7 @@ export class Api {
   }
 }
 
-export const DEMO_PASSWORD = 'demo';
+export const DEMO_PASSWORD = 'paydesk-demo';
 
 /** The payment agent itself: its requisites go into the settings and onto the sample bills. */
 export const ORG = {

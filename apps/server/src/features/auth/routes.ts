@@ -97,7 +97,7 @@ export function authRoutes(app: FastifyInstance, db: Database, options: { sessio
             .regex(/^[a-zA-Z0-9_.-]{2,64}$/, 'логин: латиница, цифры, _ . -'),
           name: z.string().trim().min(1).max(200),
           role: roleSchema,
-          password: z.string().min(4).max(200),
+          password: z.string().min(1).max(200).describe('не короче 8 символов и не из частых паролей'),
           inn: z
             .string()
             .regex(/^\d{12}$/)
@@ -193,7 +193,7 @@ export function authRoutes(app: FastifyInstance, db: Database, options: { sessio
         tags: ['Пользователи'],
         summary: 'Задать новый пароль',
         params: z.object({ id: z.uuid() }),
-        body: z.object({ password: z.string().min(4).max(200) }),
+        body: z.object({ password: z.string().min(1).max(200).describe('не короче 8 символов и не из частых паролей') }),
       },
       config: { auth: ADMIN },
     },

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { UserRole } from '../../db/schema.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
+import { checkPasswordPolicy } from '../../security/password-policy.ts';
 import { hashPassword, needsRehash, newPassword, newSessionToken, sha256, verifyPassword } from '../../security/secrets.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Actor } from '../desks/desks.ts';
@@ -27,7 +28,7 @@ export interface NewUser {
 }
 
 export async function addUser(db: Database, u: NewUser, actor: Actor): Promise<string> {
-  if (u.password.length < 4) throw new AppError('validation.failed', 'Пароль не короче 4 символов');
+  checkPasswordPolicy(u.password, [u.login, u.name]);
   const passwordHash = await hashPassword(u.password);
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
@@ -60,7 +61,9 @@ export async function addUser(db: Database, u: NewUser, actor: Actor): Promise<s
 }
 
 export async function setPassword(db: Database, userId: string, password: string, actor: Actor): Promise<void> {
-  if (password.length < 4) throw new AppError('validation.failed', 'Пароль не короче 4 символов');
+  const user = await db.selectFrom('users').select(['login', 'name']).where('id', '=', userId).executeTakeFirst();
+  if (!user) throw new AppError('not_found', 'Пользователь не найден');
+  checkPasswordPolicy(password, [user.login, user.name]);
   const passwordHash = await hashPassword(password);
   await db.transaction().execute(async (trx) => {
     await lockStamping(trx);
