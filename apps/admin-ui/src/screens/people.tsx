@@ -197,6 +197,7 @@ function UserDialog({
               value={form.password}
               onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
               data-testid="user-password"
+              description="Не короче 8 символов и не из частых паролей: лучше фраза из нескольких слов"
             />
           )}
           <TextInput
@@ -258,13 +259,14 @@ function PasswordDialog({ user, onClose }: { user: User | null; onClose: () => v
             onChange={(e) => setPassword(e.currentTarget.value)}
             data-autofocus
             data-testid="new-password"
+            description="Не короче 8 символов и не из частых паролей: лучше фраза из нескольких слов"
           />
           {message && <Alert color={message.color}>{message.text}</Alert>}
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Закрыть
             </Button>
-            <Button type="submit" disabled={password.length < 4}>
+            <Button type="submit" disabled={password.length < 8}>
               Задать
             </Button>
           </Group>
