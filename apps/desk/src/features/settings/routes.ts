@@ -4,15 +4,16 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, deskSettingsRequest, enrollDeskRequest } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { PUBLIC, requireCashier } from '../../http/auth.ts';
-import { getMeta, setMeta } from '../../db/journal-db.ts';
 import { enrollWithServer } from '../../identity.ts';
+import type { RegisterSettings } from '@paydesk/fiscal';
+import { loadRegisterSettings, saveRegisterSettings } from './register-settings.ts';
 
 export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/settings', { schema: { tags: ['Настройки'], summary: 'Настройки кассы' } }, async (req) => {
     requireCashier(req);
     const id = deps.identity.current();
-    const register = JSON.parse(getMeta(deps.db, 'register_settings') ?? '{"driver":"virtual"}') as {
+    const register = (loadRegisterSettings(deps.db, deps.dataDir) ?? { driver: 'virtual' }) as {
       driver: string;
       url?: string;
       user?: string;
@@ -72,7 +73,7 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
       if (body.language !== undefined) local['language'] = body.language;
       if (Object.keys(local).length) deps.settings.setLocal(local);
       // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
-      if (body.register) setMeta(deps.db, 'register_settings', JSON.stringify(body.register));
+      if (body.register) saveRegisterSettings(deps.db, deps.dataDir, body.register as RegisterSettings);
       return { ok: true, restartNeeded: body.register !== undefined };
     },
   );
