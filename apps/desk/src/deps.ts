@@ -1,4 +1,5 @@
 /** Everything the desk's use cases work with, built once by the desk's composition (desk.ts). */
+import type { EnrollPin } from './features/settings/enroll-pin.ts';
 import type { Logger } from 'pino';
 import type { FiscalRegister, VirtualRegister } from '@paydesk/fiscal';
 import type { JournalDb } from './db/journal-db.ts';
@@ -35,4 +36,6 @@ export interface DeskDeps {
   events: EventHub;
   register: RegisterHolder;
   registerStatus: RegisterStatusCache;
+  /** The one-time code a first enrolment needs (features/settings/enroll-pin.ts). */
+  enrollPin: EnrollPin;
 }

@@ -9,6 +9,7 @@ import { createRegister, VirtualRegister, type RegisterSettings, type VirtualFau
 import { z } from 'zod';
 import { buildDeskApp } from './app.ts';
 import { loadRegisterSettings } from './features/settings/register-settings.ts';
+import { EnrollPin } from './features/settings/enroll-pin.ts';
 import { deskHostNames } from './http/origin.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { lockDataFolder } from '@paydesk/http-kit';
@@ -83,6 +84,8 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const journal = new Journal(db);
   const settings = new DeskSettings(db);
   const identity = new IdentityStore(db, options.dataDir);
+  const enrollPin = new EnrollPin(options.dataDir, log);
+  if (!identity.current()) enrollPin.issue();
   const events = new EventHub();
   // The runner's points, and one of the sync worker's: just after the server answered a push.
   const crash: { point: CrashPoint | 'after_push_answer' | null; kind: string | null } = { point: null, kind: null };
@@ -144,6 +147,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     events,
     register,
     registerStatus,
+    enrollPin,
   };
 
   const app = await buildDeskApp(deps, {

@@ -213,7 +213,12 @@ export const deskSettingsRequest = z.object({
   language: z.enum(['ru', 'en']).optional(),
 });
 
-export const enrollDeskRequest = z.object({ serverUrl: z.url(), code: z.string().trim().min(6).max(64) });
+export const enrollDeskRequest = z.object({
+  serverUrl: z.url(),
+  code: z.string().trim().min(6).max(64),
+  /** The desk's own one-time code (its console log, enroll.pin): needed for a desk not enrolled yet. */
+  pin: z.string().trim().max(16).optional(),
+});
 
 export const accountSearchQuery = z.object({
   q: z.string().trim().min(1).max(100),

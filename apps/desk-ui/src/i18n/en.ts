@@ -23,6 +23,8 @@ export const en: Dictionary = {
     enrollTitle: 'Enroll the desk',
     serverUrl: 'Server address',
     code: 'Enrollment code',
+    pin: 'This desk’s code',
+    pinHint: 'Six digits from the desk service’s log or the enroll.pin file in its data folder',
     enroll: 'Enroll',
     referenceLoading: 'Loading reference data from the server: {{rows}} rows…',
   },

@@ -13,6 +13,7 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
   const [busy, setBusy] = useState(false);
   const [server, setServer] = useState('http://127.0.0.1:8080');
   const [code, setCode] = useState('');
+  const [pin, setPin] = useState('');
 
   const submit = async (): Promise<void> => {
     setBusy(true);
@@ -32,7 +33,7 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
     setBusy(true);
     setError(null);
     try {
-      await api('POST', '/api/enroll', { serverUrl: server, code });
+      await api('POST', '/api/enroll', { serverUrl: server, code, pin });
     } catch (e) {
       setError(e instanceof ProblemError ? e.message : String(e));
     } finally {
@@ -48,13 +49,16 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
             <Title order={2}>{t('login.enrollTitle')}</Title>
             <Text c="dimmed">{t('login.notEnrolled')}</Text>
             <TextInput size="lg" label={t('login.serverUrl')} value={server} onChange={(e) => setServer(e.currentTarget.value)} />
+            <TextInput size="lg" label={t('login.code')} value={code} onChange={(e) => setCode(e.currentTarget.value)} autoFocus />
             <TextInput
               size="lg"
-              label={t('login.code')}
-              value={code}
-              onChange={(e) => setCode(e.currentTarget.value)}
-              autoFocus
+              label={t('login.pin')}
+              description={t('login.pinHint')}
+              value={pin}
+              onChange={(e) => setPin(e.currentTarget.value)}
+              inputMode="numeric"
               onKeyDown={(e) => e.key === 'Enter' && void enroll()}
+              data-testid="enroll-pin"
             />
             {error && (
               <Alert color="red" variant="filled">

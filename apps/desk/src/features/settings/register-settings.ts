@@ -39,5 +39,7 @@ export function loadRegisterSettings(db: JournalDb, dataDir: string): RegisterSe
     return settings;
   }
   const password = readSecret(dataDir);
-  return (password === undefined ? settings : { ...settings, password });
+  if (password === undefined) return settings;
+  const whole: RegisterSettings & { password?: string } = { ...settings, password };
+  return whole;
 }

@@ -78,7 +78,7 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
     },
   );
 
-  // A new desk enrolls before anyone can sign in; an enrolled one only by its administrator.
+  // A new desk enrolls before anyone can sign in, by someone at the desk (its own one-time code); an enrolled one only by its administrator.
   r.post(
     '/api/enroll',
     {
@@ -87,8 +87,15 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
     },
     async (req) => {
       if (deps.identity.current()) requireCashier(req, ['admin']);
+      else if (!deps.enrollPin.check(req.body.pin)) {
+        throw new AppError(
+          'auth.forbidden',
+          `Нужен код этой кассы: он в журнале её службы («Код этой кассы для регистрации») и в файле ${deps.enrollPin.file} (каждые 5 неверных попыток — новый код)`,
+        );
+      }
       const e = await enrollWithServer(req.body.serverUrl, req.body.code);
       const id = deps.identity.save(req.body.serverUrl, e);
+      deps.enrollPin.clear();
       deps.sync.resetAfterEnrollment();
       return { deskId: id.deskId, name: id.name, epoch: id.epoch };
     },
