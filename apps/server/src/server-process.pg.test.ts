@@ -14,7 +14,7 @@ describe('paydesk-server serve (PostgreSQL)', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     proc = startProcess(process.execPath, [bin, 'serve', '--port', String(port)], {
-      env: { DATABASE_URL: db.url, PAYDESK_ADMIN_PASSWORD: 'pg-admin', PAYDESK_LOG_LEVEL: 'warn' },
+      env: { DATABASE_URL: db.url, PAYDESK_ADMIN_PASSWORD: 'pg-server-first-42', PAYDESK_LOG_LEVEL: 'warn' },
     });
     await waitForHttp(`${url}/health`, proc, 60_000);
   }, 90_000);
@@ -28,7 +28,7 @@ describe('paydesk-server serve (PostgreSQL)', () => {
     const r = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: 'admin', password: 'pg-admin' }),
+      body: JSON.stringify({ login: 'admin', password: 'pg-server-first-42' }),
     });
     expect(r.status).toBe(200);
   });
