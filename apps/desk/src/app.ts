@@ -13,6 +13,7 @@ import { installErrorHandling } from '@paydesk/http-kit';
 import type { DeskDeps } from './deps.ts';
 import { installSessionAuth, loggableUrl } from './http/auth.ts';
 import { deskHostNames, installOriginCheck } from './http/origin.ts';
+import { installSignInLimit } from './http/sign-in-limit.ts';
 import { accountRoutes } from './features/accounts/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
@@ -67,6 +68,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
   const hasUi = options.uiDir !== undefined && existsSync(options.uiDir);
   installErrorHandling(app, hasUi ? { notFoundPage: (_req, reply) => reply.sendFile('index.html') } : {});
   installOriginCheck(app, options.hostNames ?? deskHostNames(undefined));
+  installSignInLimit(app, deps.clock);
   installSessionAuth(app, deps);
   await app.register(swagger, {
     openapi: {
