@@ -27,7 +27,9 @@ export async function settleByHand(
   const senior =
     cashier.role === 'cashier'
       ? input.approval
-        ? await checkCredentials(deps.db, input.approval.login, input.approval.password, deps.clock())
+        ? await checkCredentials(deps.db, input.approval.login, input.approval.password, deps.clock(), (l, p) =>
+            deps.client.checkAdmin(l, p),
+          )
         : null
       : cashier;
   if (!senior)

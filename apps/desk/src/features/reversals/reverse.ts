@@ -117,7 +117,9 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
     let decision = decideReversal({ userId: cashier.id, role: cashier.role }, subject, deps.clock(), shift, settings);
     if (!decision.allowed && decision.seniorMayApprove) {
       if (!input.approval) throw new AppError('reversal.refused', decision.message, { reason: decision.code, needsApproval: true });
-      approvedBy = await checkCredentials(deps.db, input.approval.login, input.approval.password, deps.clock());
+      approvedBy = await checkCredentials(deps.db, input.approval.login, input.approval.password, deps.clock(), (l, p) =>
+        deps.client.checkAdmin(l, p),
+      );
       if (approvedBy.role === 'cashier')
         throw new AppError('reversal.refused', 'Подтвердить сторно может только старший кассир или администратор', {
           reason: 'reversal.needs_senior',

@@ -10,7 +10,7 @@ export function sessionRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Вход'];
   r.post('/api/session', { ...PUBLIC, schema: { tags, summary: 'Вход кассира (работает без связи)', body: sessionRequest } }, async (req) =>
-    openSession(deps.db, req.body.login, req.body.password, deps.clock()),
+    openSession(deps.db, req.body.login, req.body.password, deps.clock(), (l, p) => deps.client.checkAdmin(l, p)),
   );
   r.delete('/api/session', { ...PUBLIC, schema: { tags, summary: 'Выход' } }, async (req) => {
     const t = sessionToken(req);

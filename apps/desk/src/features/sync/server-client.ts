@@ -3,7 +3,7 @@
  * the sync worker apart what is an answer (the server decided something) from what is a failure of
  * the link (try again later).
  */
-import { pullResponse, pushResponse, type PullResponse, type PushRequest, type PushResponse } from '@paydesk/protocol';
+import { AppError, pullResponse, pushResponse, type PullResponse, type PushRequest, type PushResponse } from '@paydesk/protocol';
 import type { Identity } from '../../identity.ts';
 
 export class LinkError extends Error {}
@@ -92,6 +92,22 @@ export class ServerClient {
 
   async reportStatus(status: unknown): Promise<void> {
     await this.call('POST', '/api/v1/desks/status', status, 5_000);
+  }
+
+  /**
+   * The server's check of an administrator without a point (desks hold no hash of theirs): the user, or
+   * null for a wrong password; a lock is said as a lock; no link, as no link.
+   */
+  async checkAdmin(login: string, password: string): Promise<{ id: string } | null> {
+    try {
+      return (await this.call('POST', '/api/v1/desks/check-admin', { login, password }, 10_000)) as { id: string };
+    } catch (e) {
+      if (e instanceof ServerAnswer && e.code === 'auth.invalid_credentials') return null;
+      if (e instanceof ServerAnswer && e.code === 'auth.user_locked')
+        throw new AppError('auth.user_locked', typeof e.body['detail'] === 'string' ? e.body['detail'] : 'Вход заблокирован');
+      if (e instanceof ServerAnswer) return null;
+      throw new AppError('server.unreachable', 'Администратор без пункта входит на кассе только при связи с сервером');
+    }
   }
 
   async providerCheck(

@@ -4,16 +4,36 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, loginAnswer, loginRequest, meAnswer, okAnswer } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { ADMIN, requireUser } from '../../http/auth.ts';
+import { ADMIN, DESK, requireDesk, requireUser } from '../../http/auth.ts';
 import { answers } from '../../http/openapi.ts';
 import { lockStamping, nextVersion } from '../../db/versioning.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { addUser, login, logout, setPassword } from './users.ts';
+import { addUser, checkLogin, login, logout, setPassword } from './users.ts';
 
 const roleSchema = z.enum(['cashier', 'senior_cashier', 'admin', 'integrator']);
 
 export function authRoutes(app: FastifyInstance, db: Database, options: { sessionHours: number; now?: () => Date }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  // A desk asking about an administrator whose password hash desks are not given (docs/security.md).
+  r.post(
+    '/api/v1/desks/check-admin',
+    {
+      schema: {
+        tags: ['Вход'],
+        summary: 'Касса проверяет пароль администратора без пункта (его хеш на кассы не передаётся)',
+        body: loginRequest,
+      },
+      config: { auth: DESK, rateLimit: { max: 20, timeWindow: '1 minute' } },
+    },
+    async (req) => {
+      const desk = requireDesk(req.principal);
+      const user = await checkLogin(db, req.body.login, req.body.password);
+      if (user.role !== 'admin') throw new AppError('auth.forbidden', 'Так проверяется только администратор');
+      await appendAudit(db, { actorType: 'desk', actorId: desk.deskId, action: 'auth.desk_admin', target: user.id });
+      return user;
+    },
+  );
 
   r.post(
     '/api/v1/auth/login',

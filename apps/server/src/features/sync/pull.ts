@@ -209,7 +209,8 @@ function scopedTables(scope: PullScope) {
           role: r.role as 'cashier' | 'senior_cashier' | 'admin',
           inn: r.inn,
           // A user who left this point is a tombstone here: inactive, no hash to check a password against.
-          passwordHash: left(r) ? '' : r.password_hash,
+          // An administrator without a point signs in at desks through the server: no desk holds their hash.
+          passwordHash: left(r) || (r.role === 'admin' && r.point_id === null) ? '' : r.password_hash,
           active: !left(r) && r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
           version: String(r.version),
         })),
