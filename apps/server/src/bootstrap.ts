@@ -13,7 +13,7 @@ export async function bootstrap(
   db: Database,
   adminPassword: string | undefined,
   log: (line: string) => void,
-  auditKey?: Buffer,
+  auditKey?: { key: Buffer; fresh: boolean },
 ): Promise<void> {
   const admin = await ensureAdmin(db, adminPassword);
   if (admin.generatedPassword)
@@ -22,5 +22,8 @@ export async function bootstrap(
   if (!point) await db.insertInto('points').values({ id: randomUUID(), code: 'P1', name: 'Пункт приёма платежей', address: '' }).execute();
   await seedDefaultSettings(db);
   await checkIncarnation(db, log);
-  if (auditKey) await startKeyedAudit(db, auditKey);
+  if (auditKey) {
+    const problem = await startKeyedAudit(db, auditKey.key, { freshKey: auditKey.fresh });
+    if (problem) log(problem);
+  }
 }

@@ -52,7 +52,16 @@ function redeemTicket(req: FastifyRequest, now: Date): string | null {
 
 /** A URL as it may be logged: the values of token and ticket parameters replaced. */
 export function loggableUrl(url: string): string {
-  return url.replace(/([?&](?:token|ticket)=)[^&#]*/gi, '$1***');
+  // Names are compared decoded (?%74icket= is ?ticket= to the router, so it is to the redaction).
+  return url.replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole: string, sep: string, name: string) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      decoded = name;
+    }
+    return /^(token|ticket)$/i.test(decoded.trim()) ? `${sep}${name}=***` : whole;
+  });
 }
 
 export function requireCashier(req: FastifyRequest, roles?: readonly Cashier['role'][]): Cashier {

@@ -29,6 +29,8 @@ function cashierOf(u: UserRow): Cashier {
 }
 
 const MAX_FAILURES = 10;
+/** A hash of no one's password, checked for a login the desk does not know. */
+const UNKNOWN_USER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$Sd2uRLU3RVtBcbHTKv6RbeJxiPxzYM1hfCwEnJXQtjA';
 const LOCK_MS = 15 * 60_000;
 const LOCKED = 'Слишком много неудачных попыток: вход временно заблокирован';
 
@@ -93,7 +95,8 @@ async function verifyCredentials(
     ok = (await ask(name, password))?.id === u.id;
   } else {
     try {
-      ok = u ? await verify(u.password_hash, password) : false;
+      // An unknown login costs a hash check too: the answer's time must not say which logins exist.
+      ok = (await verify(u?.password_hash || UNKNOWN_USER_HASH, password)) && u !== undefined && u.password_hash !== '';
     } catch {
       ok = false;
     }

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 const TRIES = 5;
+const PAUSE_MS = 60_000;
 
 export class EnrollPin {
   private pin: string | null = null;
   private wrong = 0;
+  /** After five wrong codes, a minute when none is tried: a million codes then take about 139 days. */
+  private pausedUntil = 0;
 
   constructor(
     private readonly dataDir: string,
@@ -33,11 +36,21 @@ export class EnrollPin {
   }
 
   /** Whether the code given is this desk's; a wrong one counts, and the fifth makes a new code. */
-  check(given: string | undefined): boolean {
-    if (this.pin === null) return false;
-    const ok = given !== undefined && given.length === this.pin.length && timingSafeEqual(Buffer.from(given), Buffer.from(this.pin));
-    if (!ok && ++this.wrong >= TRIES) this.issue();
+  check(given: string | undefined, now = Date.now()): boolean {
+    if (this.pin === null || now < this.pausedUntil) return false;
+    const a = Buffer.from(given ?? '');
+    const b = Buffer.from(this.pin);
+    const ok = a.length === b.length && timingSafeEqual(a, b);
+    if (!ok && ++this.wrong >= TRIES) {
+      this.issue();
+      this.pausedUntil = now + PAUSE_MS;
+    }
     return ok;
+  }
+
+  /** Whether codes are not being taken now (after five wrong ones). */
+  paused(now = Date.now()): boolean {
+    return now < this.pausedUntil;
   }
 
   clear(): void {

@@ -26,7 +26,11 @@ function readSecret(dataDir: string): string | undefined {
 export function saveRegisterSettings(db: JournalDb, dataDir: string, settings: RegisterSettings): void {
   const { password, ...rest } = settings as RegisterSettings & { password?: string };
   writeSecret(dataDir, password);
+  // The old value is overwritten where it stood (not only unlinked) and the WAL folded back, so the
+  // journal's file no longer holds a password written there before.
+  db.pragma('secure_delete = ON');
   setMeta(db, 'register_settings', JSON.stringify(rest));
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /** The stored settings with their password; a journal from before that kept the password in it has it moved out. */

@@ -87,10 +87,15 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
     },
     async (req) => {
       if (deps.identity.current()) requireCashier(req, ['admin']);
-      else if (!deps.enrollPin.check(req.body.pin)) {
+      else if (deps.enrollPin.paused()) {
+        throw new AppError(
+          'auth.rate_limited',
+          'Пять неверных кодов кассы подряд: подождите минуту и введите новый код (он в журнале службы и в enroll.pin)',
+        );
+      } else if (!deps.enrollPin.check(req.body.pin)) {
         throw new AppError(
           'auth.forbidden',
-          `Нужен код этой кассы: он в журнале её службы («Код этой кассы для регистрации») и в файле ${deps.enrollPin.file} (каждые 5 неверных попыток — новый код)`,
+          `Нужен код этой кассы: он в журнале её службы («Код этой кассы для регистрации») и в файле ${deps.enrollPin.file} (после 5 неверных — новый код и минута ожидания)`,
         );
       }
       const e = await enrollWithServer(req.body.serverUrl, req.body.code);

@@ -84,7 +84,7 @@ describe('the audit chain', () => {
     try {
       setAuditKey(null);
       for (let i = 1; i <= 3; i++) await appendAudit(plain.db, { actorType: 'system', actorId: null, action: `old.${i}`, target: null });
-      await startKeyedAudit(plain.db, Buffer.from('a secret kept outside the database, 32+ bytes long'));
+      await startKeyedAudit(plain.db, Buffer.from('a secret kept outside the database, 32+ bytes long'), { freshKey: true });
       await appendAudit(plain.db, { actorType: 'system', actorId: null, action: 'new.1', target: null });
       const rows = await plain.db.selectFrom('audit_log').select(['id', 'action', 'keyed']).orderBy('id').execute();
       expect(rows.map((r) => [r.action, r.keyed])).toEqual([

@@ -82,9 +82,14 @@ export interface AuditVerification {
  * Makes the server's entries keyed from now on: the key set, and on a log that has none keyed yet an entry
  * that says so, so the plain prefix before it is closed (a keyed entry after it cannot be made plain).
  */
-export async function startKeyedAudit(db: Kysely<DB>, key: Buffer): Promise<void> {
+export async function startKeyedAudit(db: Kysely<DB>, key: Buffer, options: { freshKey?: boolean } = {}): Promise<string | null> {
   setAuditKey(key);
   const keyed = await db.selectFrom('audit_log').select('id').where('keyed', '=', true).limit(1).executeTakeFirst();
+  // A plain log is closed by a transition only when the key is new (or the log empty): a key that signed
+  // before and finds no signed entry finds a log someone replaced, and must not sign over it.
+  if (!keyed && !options.freshKey && (await auditHead(db)) !== null) {
+    return 'Журнал аудита без подписанных записей, а ключ аудита уже подписывал: журнал подменён или ключ не тот — проверьте (audit verify)';
+  }
   if (!keyed) {
     const before = await auditHead(db);
     await appendAudit(db, {
@@ -95,6 +100,7 @@ export async function startKeyedAudit(db: Kysely<DB>, key: Buffer): Promise<void
       details: { plainEntries: before?.id ?? 0 },
     });
   }
+  return null;
 }
 
 /** The chain's last entry: published (logged, copied elsewhere), it shows later whether entries were cut off the end. */

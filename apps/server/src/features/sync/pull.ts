@@ -175,7 +175,6 @@ function scopedTables(scope: PullScope) {
           .selectFrom('users')
           .select('version')
           .where('version', '>', c)
-          .where('role', '!=', 'integrator')
           .where((eb) =>
             eb.or([
               eb('point_id', 'is', null),
@@ -192,7 +191,6 @@ function scopedTables(scope: PullScope) {
             .selectAll()
             .where('version', '>', c)
             .where('version', '<=', upTo)
-            .where('role', '!=', 'integrator')
             .where((eb) =>
               eb.or([
                 eb('point_id', 'is', null),
@@ -206,12 +204,13 @@ function scopedTables(scope: PullScope) {
           id: r.id,
           login: r.login,
           name: r.name,
-          role: r.role as 'cashier' | 'senior_cashier' | 'admin',
+          role: r.role === 'integrator' ? 'cashier' : r.role,
           inn: r.inn,
           // A user who left this point is a tombstone here: inactive, no hash to check a password against.
           // An administrator without a point signs in at desks through the server: no desk holds their hash.
-          passwordHash: left(r) || (r.role === 'admin' && r.point_id === null) ? '' : r.password_hash,
-          active: !left(r) && r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
+          passwordHash: left(r) || r.role === 'integrator' || (r.role === 'admin' && r.point_id === null) ? '' : r.password_hash,
+          // An integrator never signs in at a desk: one made so from a cashier reaches it as a tombstone.
+          active: !left(r) && r.role !== 'integrator' && r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
           version: String(r.version),
         })),
     },
