@@ -119,3 +119,22 @@ describe('the audit chain', () => {
     }
   });
 });
+
+describe('the audit key', () => {
+  it('one that did not sign the log writes nothing to it', async () => {
+    const db = await pgliteTestDb();
+    try {
+      setAuditKey(null);
+      await startKeyedAudit(db.db, Buffer.from('the key that signed this log, 32+ bytes'), { freshKey: true });
+      await appendAudit(db.db, { actorType: 'system', actorId: null, action: 'signed', target: null });
+      const before = await auditHead(db.db);
+      await expect(startKeyedAudit(db.db, Buffer.from('another data folder’s key, 32+ bytes'), { freshKey: true })).rejects.toThrow(
+        /не тот/,
+      );
+      expect(await auditHead(db.db)).toEqual(before);
+    } finally {
+      setAuditKey(null);
+      await db.close();
+    }
+  });
+});

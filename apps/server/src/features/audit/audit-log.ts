@@ -83,8 +83,28 @@ export interface AuditVerification {
  * that says so, so the plain prefix before it is closed (a keyed entry after it cannot be made plain).
  */
 export async function startKeyedAudit(db: Kysely<DB>, key: Buffer, options: { freshKey?: boolean } = {}): Promise<string | null> {
+  const newest = await db.selectFrom('audit_log').selectAll().where('keyed', '=', true).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  if (newest) {
+    // A key that did not sign this log (another data folder's, a new one made by mistake) must not write
+    // a single entry to it: the chain would be broken for good, the table being append-only.
+    const details: unknown = typeof newest.details === 'string' ? JSON.parse(newest.details) : newest.details;
+    const e = {
+      id: Number(newest.id),
+      at: newest.at.toISOString(),
+      actorType: newest.actor_type,
+      actorId: newest.actor_id,
+      action: newest.action,
+      target: newest.target,
+      details,
+    };
+    if (entryHash(newest.prev_hash, e, key) !== newest.hash) {
+      throw new Error(
+        'Ключ аудита не тот, что подписывал журнал: проверьте PAYDESK_AUDIT_KEY или папку данных (audit.key) — ничего не записано',
+      );
+    }
+  }
   setAuditKey(key);
-  const keyed = await db.selectFrom('audit_log').select('id').where('keyed', '=', true).limit(1).executeTakeFirst();
+  const keyed = newest;
   // A plain log is closed by a transition only when the key is new (or the log empty): a key that signed
   // before and finds no signed entry finds a log someone replaced, and must not sign over it.
   if (!keyed && !options.freshKey && (await auditHead(db)) !== null) {
