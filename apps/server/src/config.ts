@@ -24,7 +24,14 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run the background workers (provider forwarding, stamping) in this process. */
   workers: z.enum(['inline', 'none']).default('inline'),
-  trustProxy: flag.default(false),
+  /**
+   * Behind a reverse proxy: the proxy's addresses (`127.0.0.1`, `10.0.0.5,10.0.0.6`, a CIDR) so only what
+   * they add to X-Forwarded-For is believed — the client's own address for the sign-in limit and logs; `true`
+   * believes every hop (a client can then claim any address).
+   */
+  trustProxy: z
+    .union([flag, z.string().regex(/^[0-9a-fA-F.:/,\s]+$/, 'адреса прокси через запятую, или true/false').transform((v) => v.replace(/\s+/g, ''))])
+    .default(false),
   /** Where the admin UI's built files are (`npm run build` puts them in apps/admin-ui/dist). */
   adminUiDir: z.string().default(fileURLToPath(new URL('../../admin-ui/dist', import.meta.url))),
   /** A desk silent longer than this shows offline in the back office. */
