@@ -38,3 +38,26 @@ describe('wrong passwords from one address', () => {
     expect((await fetch(new URL('/api/status', desk.url))).status).toBe(200);
   });
 });
+
+describe('wrong passwords sent all at once', () => {
+  it('a burst of forty is bounded like forty in a row: no more than twenty passwords are checked', async () => {
+    const d = await startTestDesk(server);
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(new URL('/api/session', d.url), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ login: ['cashier', 'senior', 'admin', 'nobody'][i % 4], password: `wrong-${i}` }),
+          }).then((r) => r.status),
+        ),
+      );
+      // At most twenty passwords checked; the rest refused before their check (429, or a login's own lock).
+      expect(burst.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+      expect(burst.filter((s) => s === 429 || s === 403).length).toBeGreaterThanOrEqual(20);
+    } finally {
+      await d.stop();
+      removeDir(d.dataDir);
+    }
+  });
+});

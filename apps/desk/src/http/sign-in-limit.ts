@@ -19,11 +19,27 @@ export function installSignInLimit(app: FastifyInstance, now: () => Date): void 
     else failures.delete(ip);
     return kept;
   };
+  // Sign-ins still being checked count as failures until they are answered: a burst sent at once is
+  // bounded like one sent in a row.
+  const checking = new Map<string, number>();
+  const counted = new WeakSet<object>();
+  const isSignIn = (req: { method: string; url: string }): boolean => req.method === 'POST' && req.url.split('?')[0] === '/api/session';
   app.addHook('onRequest', async (req) => {
     if (req.method === 'GET' || req.method === 'HEAD') return;
-    if (recent(req.ip).length >= MAX_FAILURES) {
+    const pending = isSignIn(req) ? (checking.get(req.ip) ?? 0) : 0;
+    if (recent(req.ip).length + pending >= MAX_FAILURES) {
       throw new AppError('auth.rate_limited', 'Слишком много неверных паролей с этого компьютера: подождите минуту');
     }
+    if (isSignIn(req)) {
+      checking.set(req.ip, pending + 1);
+      counted.add(req);
+    }
+  });
+  app.addHook('onResponse', async (req) => {
+    if (!counted.has(req)) return;
+    const left = (checking.get(req.ip) ?? 1) - 1;
+    if (left > 0) checking.set(req.ip, left);
+    else checking.delete(req.ip);
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 401 && typeof payload === 'string' && payload.includes('"auth.invalid_credentials"')) {
