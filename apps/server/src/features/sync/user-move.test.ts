@@ -54,3 +54,30 @@ describe('a user moved to another point', () => {
     expect(later.changes.users?.find((u) => u.login === 'mover')).toMatchObject({ active: false, passwordHash: '' });
   });
 });
+
+describe('a user locked on the server for wrong passwords', () => {
+  it('stays active at desks (they lock on their own): a lock that passes must not leave them out there', async () => {
+    const admin = s.as(s.adminToken);
+    const created = await admin('POST', '/api/v1/users', {
+      login: 'guessed',
+      name: 'Угадываемый',
+      role: 'cashier',
+      password: 'pass-1234',
+      pointId: IDS.point,
+    });
+    const id = created.json<{ id: string }>().id;
+    for (let i = 0; i < 12; i++)
+      await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { login: 'guessed', password: `wrong-${i}-pass` } });
+    // Something else changes the user while the lock holds, so the desks pull the row now.
+    await admin('PATCH', `/api/v1/users/${id}`, { name: 'Угадываемый И.' });
+    const desk = await s.enroll('Касса 1');
+    const pulled = (
+      await s.app.inject({
+        method: 'GET',
+        url: '/api/v1/sync/pull?cursor=0&limit=5000',
+        headers: { authorization: `Bearer ${desk.deskKey}` },
+      })
+    ).json() as Pulled;
+    expect(pulled.changes.users?.find((u) => u.login === 'guessed')).toMatchObject({ active: true });
+  });
+});
