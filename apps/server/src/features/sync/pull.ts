@@ -210,7 +210,9 @@ function scopedTables(scope: PullScope) {
           // An administrator without a point signs in at desks through the server: no desk holds their hash.
           passwordHash: left(r) || r.role === 'integrator' || (r.role === 'admin' && r.point_id === null) ? '' : r.password_hash,
           // An integrator never signs in at a desk: one made so from a cashier reaches it as a tombstone.
-          active: !left(r) && r.role !== 'integrator' && r.active && (!r.locked_until || r.locked_until.getTime() < Date.now()),
+          // The server's lock for wrong passwords is the server's: desks count their own (session.ts), and a lock
+          // that passes bumps no version, so reflecting it here would leave the user out after it passed.
+          active: !left(r) && r.role !== 'integrator' && r.active,
           version: String(r.version),
         })),
     },
