@@ -51,3 +51,24 @@ describe('a desk session and the user’s credentials', () => {
     expect(sessionCashier(db, second.token, now)).toBeNull();
   });
 });
+
+describe('an administrator without a point at the desk', () => {
+  it('signs in through the server, and the session ends when the server changes them (a new password bumps the row)', async () => {
+    const db = openJournal(':memory:');
+    db.prepare('INSERT INTO users (id, login, name, role, inn, password_hash, active, version) VALUES (?, ?, ?, ?, NULL, ?, 1, 7)').run(
+      '0190f0d6-0000-7000-8000-00000000ad01',
+      'admin',
+      'Администратор',
+      'admin',
+      '',
+    );
+    const now = new Date();
+    const ask = async (login: string, password: string) =>
+      login === 'admin' && password === 'correct horse battery' ? { id: '0190f0d6-0000-7000-8000-00000000ad01' } : null;
+    await expect(openSession(db, 'admin', 'wrong one here', now, ask)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+    const { token } = await openSession(db, 'admin', 'correct horse battery', now, ask);
+    expect(sessionCashier(db, token, now)).toMatchObject({ login: 'admin' });
+    db.prepare('UPDATE users SET version = 8 WHERE login = ?').run('admin');
+    expect(sessionCashier(db, token, now)).toBeNull();
+  });
+});
