@@ -18,6 +18,15 @@ interface UserRow {
   inn: string | null;
   password_hash: string;
   active: number;
+  version: string | number;
+}
+
+/**
+ * What a session remembers of its user's credentials: a hash of the password hash, or for an
+ * administrator whose hash desks do not hold, of the row's version (a new password bumps it).
+ */
+function credentialOf(u: Pick<UserRow, 'password_hash' | 'version'>): string {
+  return hashToken(u.password_hash !== '' ? u.password_hash : `version:${String(u.version)}`);
 }
 
 function hashToken(token: string): string {
@@ -79,7 +88,7 @@ async function verifyCredentials(
   password: string,
   now: Date,
   ask?: AskServer,
-): Promise<{ cashier: Cashier; passwordHash: string }> {
+): Promise<{ cashier: Cashier; credential: string }> {
   const name = login.trim();
   const n = countAttempt(db, name, now);
   if (n === null) throw new AppError('auth.user_locked', LOCKED);
@@ -114,7 +123,7 @@ async function verifyCredentials(
     .run(name, now.toISOString());
   if (cleared.changes === 0) throw new AppError('auth.user_locked', LOCKED);
   if (!u.active) throw new AppError('auth.user_locked', 'Пользователь заблокирован');
-  return { cashier: cashierOf(u), passwordHash: u.password_hash };
+  return { cashier: cashierOf(u), credential: credentialOf(u) };
 }
 
 export async function openSession(
@@ -124,14 +133,14 @@ export async function openSession(
   now: Date,
   ask?: AskServer,
 ): Promise<{ token: string; cashier: Cashier }> {
-  const { cashier, passwordHash } = await verifyCredentials(db, login, password, now, ask);
+  const { cashier, credential } = await verifyCredentials(db, login, password, now, ask);
   const token = `pds_${randomBytes(32).toString('base64url')}`;
   db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, credential) VALUES (?, ?, ?, ?, ?)').run(
     hashToken(token),
     cashier.id,
     now.toISOString(),
     new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
-    hashToken(passwordHash),
+    credential,
   );
   return { token, cashier };
 }
@@ -141,7 +150,7 @@ export function sessionCashier(db: JournalDb, token: string, now: Date): Cashier
   const row = db
     .prepare('SELECT u.*, s.credential FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?')
     .get(hashToken(token), now.toISOString()) as (UserRow & { credential: string | null }) | undefined;
-  if (!row || !row.active || row.credential !== hashToken(row.password_hash)) return null;
+  if (!row || !row.active || row.credential !== credentialOf(row)) return null;
   return cashierOf(row);
 }
 
