@@ -43,6 +43,7 @@ describe('wrong passwords sent all at once', () => {
   it('a burst of forty is bounded like forty in a row: no more than twenty passwords are checked', async () => {
     const d = await startTestDesk(server);
     try {
+      await d.api.waitFor('first pull', (st) => st.reference.loaded && st.online);
       const burst = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           fetch(new URL('/api/session', d.url), {
