@@ -30,7 +30,13 @@ const schema = z.object({
    * believes every hop (a client can then claim any address).
    */
   trustProxy: z
-    .union([flag, z.string().regex(/^[0-9a-fA-F.:/,\s]+$/, 'адреса прокси через запятую, или true/false').transform((v) => v.replace(/\s+/g, ''))])
+    .union([
+      flag,
+      z
+        .string()
+        .regex(/^[0-9a-fA-F.:/,\s]+$/, 'адреса прокси через запятую, или true/false')
+        .transform((v) => v.replace(/\s+/g, '')),
+    ])
     .default(false),
   /** Where the admin UI's built files are (`npm run build` puts them in apps/admin-ui/dist). */
   adminUiDir: z.string().default(fileURLToPath(new URL('../../admin-ui/dist', import.meta.url))),

@@ -127,7 +127,11 @@ export class Metrics {
         const a = Buffer.from(sha256(given));
         if (!timingSafeEqual(a, Buffer.from(sha256(token))))
           throw new AppError('auth.required', '/metrics: нужен токен метрик (PAYDESK_METRICS_TOKEN) в заголовке Authorization: Bearer');
-      } else if (!LOOPBACK.has(req.socket.remoteAddress ?? '') || req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) {
+      } else if (
+        !LOOPBACK.has(req.socket.remoteAddress ?? '') ||
+        req.headers['x-forwarded-for'] !== undefined ||
+        req.headers.forwarded !== undefined
+      ) {
         // A request a proxy forwarded is not the loopback's own, whoever the proxy is.
         throw new AppError(
           'auth.forbidden',
