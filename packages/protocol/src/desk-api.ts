@@ -97,6 +97,8 @@ export const paymentView = z.object({
     .nullable()
     .optional(),
   forwarding: forwardingView.nullable().optional(),
+  /** What the cashier should know of the payment (a fee over the amount, a limit near), in Russian. */
+  warnings: z.array(z.string()),
 });
 export type PaymentView = z.infer<typeof paymentView>;
 

@@ -6,30 +6,8 @@ export interface Cashier {
   role: 'cashier' | 'senior_cashier' | 'admin';
 }
 
-export interface DeskStatus {
-  online: boolean;
-  unsentCount: number;
-  oldestUnsentAt: string | null;
-  rejectedCount: number;
-  lastSyncAt: string | null;
-  serverUrl: string | null;
-  enrolled: boolean;
-  reference: { loaded: boolean; loading: boolean; rows: number; remaining: number | null };
-  shift: { open: boolean; number: number | null; openedAt: string | null; expiresAt: string | null };
-  register: {
-    driver: string;
-    state: 'ready' | 'attention' | 'unavailable' | 'reconciling';
-    connected: boolean;
-    paperPresent: boolean;
-    unsentToOfdCount: number;
-    oldestUnsentToOfdAt: string | null;
-    fnValidUntil: string | null;
-    drawerKop: number | null;
-    warnings: string[];
-  };
-  fatal: string | null;
-  clock: { skewMs: number | null; warning: string | null };
-}
+/** The desk's status and a payment's answer, as the protocol declares them (one source for the desk and its UI). */
+export type { DeskStatus, PaymentView as PaymentResult } from '@paydesk/protocol';
 
 export interface AccountHit {
   number: string;
@@ -80,21 +58,6 @@ export interface Fiscal {
   at: string;
   qr?: string;
   printed?: boolean;
-}
-
-export interface PaymentResult {
-  paymentId: string;
-  number: string;
-  kind: 'billing' | 'thirdparty' | 'service';
-  state: 'fiscal_pending' | 'done' | 'failed';
-  totalKop: number;
-  commissionKop: number;
-  changeKop: number;
-  method: 'cash' | 'card';
-  fiscal: Fiscal | null;
-  warnings: string[];
-  forwarding?: { state: string; prvTxn?: string | null; comment?: string | null } | null;
-  sync?: { state: string; code?: string | null; message?: string | null } | null;
 }
 
 export interface Quote {
