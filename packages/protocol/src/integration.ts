@@ -232,6 +232,8 @@ const { errors: _errors, ...summaryExample } = importSummaryExample;
 export const importList = z.object({ items: z.array(importSummary) }).meta({ examples: [{ items: [summaryExample] }] });
 
 export const importDetail = importReport.meta({ examples: [importSummaryExample] });
+/** An import's report as the back office and integrators read it. */
+export type ImportReportView = z.infer<typeof importReport>;
 
 // ---- The billing feed ----
 

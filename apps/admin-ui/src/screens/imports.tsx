@@ -4,24 +4,13 @@
  */
 import { Alert, Badge, Button, Card, FileInput, Grid, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ImportReportView } from '@paydesk/protocol';
 import { api, download, errorText } from '../api/client.ts';
 import { Page } from '../components/page.tsx';
 import { dateTime, today } from '../format.ts';
 
-interface ImportView {
-  importId: string;
-  kind: string;
-  fileName: string;
-  status: 'validating' | 'applying' | 'done' | 'failed';
-  totalRows: number;
-  processedRows: number;
-  changedRows: number;
-  closedRows: number;
-  errorCount: number;
-  startedAt: string;
-  finishedAt: string | null;
-  errors?: { line: number; column?: string; message: string }[];
-}
+/** The report as the server answers it (GET /api/v1/imports/{id}); the list's items are the same without errors. */
+type ImportView = Omit<ImportReportView, 'errors'> & { errors?: ImportReportView['errors'] };
 
 const KINDS = [
   { value: 'accounts', label: 'Лицевые счета', columns: 'number; els; city; street; house; building; flat; owner; status' },
