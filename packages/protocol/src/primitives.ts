@@ -12,6 +12,10 @@ export const kop = z
 export const positiveKop = kop.min(1, 'сумма должна быть больше нуля');
 
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'ожидается UUID');
+/** Whether a key is an id rather than a code or a ИНН (routes that take either). */
+export function isUuid(value: string): boolean {
+  return uuid.safeParse(value).success;
+}
 /** Operation ids are UUIDv7, minted by the desk. */
 export const opId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'ожидается UUIDv7');
 

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { AppError } from '@paydesk/protocol';
+import { AppError, isUuid } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
 import { dayBoundsIn, organisationTimeZone } from '../settings/time-zone.ts';
@@ -108,7 +108,7 @@ async function views(db: Kysely<DB>, rows: BatchRow[]): Promise<Batch[]> {
 
 /** A point named by its id or by its code (P1), as an integrator knows it. */
 export async function pointIdOf(db: Database, key: string): Promise<string> {
-  const byId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key);
+  const byId = isUuid(key);
   const point = await db
     .selectFrom('points')
     .select('id')

@@ -2,7 +2,7 @@
  * The registry of payments to one supplier, of a day or of one batch: its lines (registry-lines.ts),
  * totals and the payment order that paid it. Files in registry-formats.ts.
  */
-import { AppError } from '@paydesk/protocol';
+import { AppError, isUuid } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { dayBoundsIn, organisationTimeZone, todayIn } from '../settings/time-zone.ts';
 import { frozenLines, frozenSupplier, liveLines, type RegistryLine, type SupplierLines } from './registry-lines.ts';
@@ -40,14 +40,12 @@ export interface Registry {
   transfer: Transfer | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * A supplier named by its id or its ИНН. A ИНН two suppliers share (a head office and a branch, with
  * different КПП) names neither: the answer says so and lists their ids instead of picking one.
  */
 async function supplierByKey(db: Database, key: string): Promise<Registry['supplier']> {
-  const byId = UUID.test(key);
+  const byId = isUuid(key);
   const found = await db
     .selectFrom('suppliers')
     .select(['id', 'name', 'inn', 'kpp', 'account'])

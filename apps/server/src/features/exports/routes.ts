@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
-import { feedAckAnswer, feedPage, supplierRegistry } from '@paydesk/protocol';
+import { feedAckAnswer, feedPage, isUuid, supplierRegistry } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
 import { ackFeed, readFeed } from './feed.ts';
@@ -22,12 +22,7 @@ export const REGISTRY_FILES = {
 };
 
 /** A supplier as an integrator names it: its ИНН, or its id in the catalog. */
-export const supplierKey = z
-  .string()
-  .regex(
-    /^(\d{10}|\d{12}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/,
-    'поставщик: ИНН (10 или 12 цифр) или id',
-  );
+export const supplierKey = z.string().refine((v) => /^(\d{10}|\d{12})$/.test(v) || isUuid(v), 'поставщик: ИНН (10 или 12 цифр) или id');
 
 export function exportRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
