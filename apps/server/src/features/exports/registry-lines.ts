@@ -144,9 +144,13 @@ export async function liveLines(db: Kysely<DB>, supplierId: string, scope: LineS
 }
 
 /** A batch's lines for a supplier as written at its closing; null for a batch closed before batches were frozen. */
-export async function frozenLines(db: Kysely<DB>, batchId: string, supplierId: string): Promise<SupplierLines | null> {
-  const batch = await db.selectFrom('batches').select('frozen').where('id', '=', batchId).executeTakeFirst();
-  if (!batch?.frozen) return null;
+export async function frozenLines(
+  db: Kysely<DB>,
+  batch: { id: string; frozen: boolean },
+  supplierId: string,
+): Promise<SupplierLines | null> {
+  if (!batch.frozen) return null;
+  const batchId = batch.id;
   const rows = await db
     .selectFrom('batch_registry_lines')
     .select(['reversal', 'line'])

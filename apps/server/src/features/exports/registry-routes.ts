@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
-import { batchClosed, batchDetail, batchList, readingsRegistryAnswer, transferAnswer } from '@paydesk/protocol';
+import { AppError, batchClosed, batchDetail, batchList, readingsRegistryAnswer, transferAnswer } from '@paydesk/protocol';
 import { integration, requireUser } from '../../http/auth.ts';
 import { answers, fileAnswer } from '../../http/openapi.ts';
 import { REGISTRY_FILES, supplierKey } from './routes.ts';
@@ -111,8 +111,13 @@ export function registryRoutes(app: FastifyInstance, db: Database): void {
       config: { auth: integration('registries') },
     },
     async (req, reply) => {
-      const batch = await batchDetails(db, req.params.id);
-      const registry = await buildRegistry(db, batch.day, req.query.supplier, batch.id);
+      const batch = await db
+        .selectFrom('batches')
+        .select(['id', 'day', 'number', 'kind', 'frozen'])
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
+      if (!batch) throw new AppError('not_found', 'Пачка не найдена');
+      const registry = await buildRegistry(db, batch.day, req.query.supplier, batch);
       const answer = await registryAnswer(registry, req.query.format, `registry_${registry.supplier.inn}_${batch.day}_${batch.number}`);
       if (answer.fileName === null) return answer.body;
       return reply.type(answer.type).header('content-disposition', `attachment; filename="${answer.fileName}"`).send(answer.body);

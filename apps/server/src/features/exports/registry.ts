@@ -64,9 +64,16 @@ async function supplierByKey(db: Database, key: string): Promise<Registry['suppl
   return { id: first.id, name: first.name, inn: first.inn, account: first.account };
 }
 
+/** A batch as a registry needs it: which, of what kind, and whether its lines were written down at closing. */
+export interface BatchRef {
+  id: string;
+  kind: 'day' | 'correction';
+  frozen: boolean;
+}
+
 /** A batch's lines: as written at its closing, or read live for a batch closed before batches were frozen. */
-async function batchLines(db: Database, batchId: string, supplierId: string): Promise<SupplierLines> {
-  return (await frozenLines(db, batchId, supplierId)) ?? liveLines(db, supplierId, { batchId });
+async function batchLines(db: Database, batch: BatchRef, supplierId: string): Promise<SupplierLines> {
+  return (await frozenLines(db, batch, supplierId)) ?? liveLines(db, supplierId, { batchId: batch.id });
 }
 
 /** Payments and reversals each in time order, as they stood; a stable sort keeps a payment's lines together. */
@@ -82,19 +89,24 @@ function inTimeOrder(lines: RegistryLine[]): RegistryLine[] {
  * a payment reversed the same day stays with its «Сторно» line, and what arrives after closing (a
  * correction batch) never slips into a registry already sent.
  */
-export async function buildRegistry(db: Database, date: string, supplierKey: string, batchId?: string): Promise<Registry> {
+export async function buildRegistry(db: Database, date: string, supplierKey: string, batch?: BatchRef): Promise<Registry> {
   const live = await supplierByKey(db, supplierKey);
   const timeZone = await organisationTimeZone(db);
   let supplier = live;
   let parts: SupplierLines[];
-  if (batchId) {
-    supplier = (await frozenSupplier(db, batchId, live.id)) ?? live;
-    parts = [await batchLines(db, batchId, live.id)];
+  if (batch) {
+    supplier = (await frozenSupplier(db, batch.id, live.id)) ?? live;
+    parts = [await batchLines(db, batch, live.id)];
   } else {
     const [from, to] = dayBoundsIn(timeZone, date);
-    const dayBatches = await db.selectFrom('batches').select('id').where('day', '=', date).where('kind', '=', 'day').execute();
+    const dayBatches = await db
+      .selectFrom('batches')
+      .select(['id', 'kind', 'frozen'])
+      .where('day', '=', date)
+      .where('kind', '=', 'day')
+      .execute();
     parts = [
-      ...(await Promise.all(dayBatches.map((b) => batchLines(db, b.id, live.id)))),
+      ...(await Promise.all(dayBatches.map((b) => batchLines(db, b, live.id)))),
       await liveLines(db, live.id, { open: { date, from, to } }),
     ];
   }
@@ -115,7 +127,7 @@ export async function buildRegistry(db: Database, date: string, supplierKey: str
     commissionKop: sum((l) => l.commissionKop),
   };
   // The payment order paid the day as it was closed: its day batch's registry carries it, a correction's does not.
-  const ofDay = !batchId || (await db.selectFrom('batches').select('kind').where('id', '=', batchId).executeTakeFirst())?.kind === 'day';
+  const ofDay = !batch || batch.kind === 'day';
   const t = ofDay
     ? await db.selectFrom('supplier_transfers').selectAll().where('supplier_id', '=', live.id).where('day', '=', date).executeTakeFirst()
     : undefined;
@@ -127,8 +139,8 @@ export async function buildRegistry(db: Database, date: string, supplierKey: str
 
 /** Whether any batch of the day holds money of the supplier (a correction batch included). */
 async function inAnyBatchOf(db: Database, supplierId: string, date: string): Promise<boolean> {
-  for (const b of await db.selectFrom('batches').select('id').where('day', '=', date).execute()) {
-    const { paid, reversed } = await batchLines(db, b.id, supplierId);
+  for (const b of await db.selectFrom('batches').select(['id', 'kind', 'frozen']).where('day', '=', date).execute()) {
+    const { paid, reversed } = await batchLines(db, b, supplierId);
     if (paid.length + reversed.length > 0) return true;
   }
   return false;
