@@ -9,16 +9,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { composeServiceReceipt } from '@paydesk/domain';
 import { KkmServerRegister, VirtualRegister } from '@paydesk/fiscal';
 import { startKkmSimulator, type KkmSimulator } from '@paydesk/fiscal/testing';
 import { AppError } from '@paydesk/protocol';
 import { openJournal, type JournalDb } from '../../db/journal-db.ts';
 import { Journal } from '../journal/journal.ts';
-import { FiscalRunner, type NewOperation } from './fiscal-runner.ts';
+import { FiscalRunner } from './fiscal-runner.ts';
 import { registerKinds } from './kinds.ts';
+import { serviceSale } from './testing/service-sale.ts';
 
-const cashier = { id: '0190a0b0-0000-7000-8000-000000000001', name: 'Иванова А.А.', inn: '500100732259' };
 const senior = '0190a0b0-0000-7000-8000-000000000002';
 
 let db: JournalDb;
@@ -68,34 +67,7 @@ afterEach(async () => {
   await device.close();
 });
 
-function sale(priceKop = 150_00, opId = uuidv7()): NewOperation {
-  const receipt = composeServiceReceipt(
-    { operationId: opId, taxSystem: 'usn_income', cashier: { name: cashier.name, inn: cashier.inn }, method: 'cash' },
-    [{ name: 'Ксерокопия А4', priceKop, quantity: 1, vat: 'none' }],
-  );
-  const request = {
-    kind: 'service',
-    method: 'cash',
-    tenderedKop: null,
-    totalKop: priceKop,
-    commissionKop: 0,
-    changeKop: 0,
-    items: [{ code: 'COPY', name: 'Ксерокопия А4', quantity: 1, priceKop, amountKop: priceKop }],
-    warnings: [],
-  };
-  return {
-    opId,
-    kind: 'service',
-    numbered: true,
-    request,
-    receipt,
-    cashier,
-    shiftNumber: 1,
-    totalKop: priceKop,
-    commissionKop: 0,
-    method: 'cash',
-  };
-}
+const sale = serviceSale;
 
 async function attempt(fn: () => Promise<{ state: string }>): Promise<string> {
   try {
