@@ -21,7 +21,6 @@ import { registerKinds } from './kinds.ts';
 import { serviceSale } from './testing/service-sale.ts';
 import { OddDevice } from './odd-device.ts';
 
-
 /** An odd device that, in addition, cannot tell its last document number. */
 class NoCounterDevice extends OddDevice {
   override async lastDocument(): Promise<LastDocument | null> {
