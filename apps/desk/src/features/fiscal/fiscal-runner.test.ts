@@ -131,6 +131,42 @@ describe('an unclear register outcome is settled by asking the device, never by 
   });
 });
 
+describe('a Z report whose answer was lost', () => {
+  const close = (): NewOperation => ({
+    opId: uuidv7(),
+    kind: 'shift_close',
+    numbered: false,
+    request: {
+      journalTotals: {
+        sales: { count: 1, cashKop: 150_00, cardKop: 0 },
+        returns: { count: 0, cashKop: 0, cardKop: 0 },
+        cashInKop: 0,
+        cashOutKop: 0,
+        drawerKop: 150_00,
+      },
+      unsentCount: 0,
+      shiftNumber: 1,
+    },
+    cashier,
+  });
+
+  it("is settled as closed with the register's own counters read right before the Z, not without totals", async () => {
+    await settle(sale());
+    const counters = await device.shiftTotals();
+    const op = close();
+    odd.fault('timeout_after');
+    await settle(op);
+    expect(await settle(op)).toMatchObject({ state: 'done' });
+    const result = JSON.parse(runner.get(op.opId)?.result ?? '{}') as { totals: unknown; shiftNumber: number };
+    expect(result.shiftNumber).toBe(1);
+    expect(result.totals).toMatchObject({ sales: counters?.sales, returns: counters?.returns, drawerKop: counters?.drawerKop });
+    const body = JSON.parse((db.prepare("SELECT body FROM ops WHERE type = 'shift.closed'").get() as { body: string }).body) as {
+      registerTotals: { sales: unknown };
+    };
+    expect(body.registerTotals.sales).toEqual(counters?.sales);
+  });
+});
+
 describe('what the device cannot tell, a senior cashier settles by hand', () => {
   it('a counter that moved by two leaves the outcome unknown; settled as done, the op says who settled it', async () => {
     const op = sale(300_00);
