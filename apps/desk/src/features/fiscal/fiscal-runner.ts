@@ -69,6 +69,8 @@ export interface KindHandler {
   call(register: FiscalRegister, row: OperationRow): Promise<unknown>;
   /** Receipt kinds are settled by their id and the document counter. */
   receipt?: 'sale' | 'sale_return';
+  /** The marks include the shift's counters (a Z report: they are its totals if its answer is lost). */
+  marksTotals?: boolean;
   /**
    * Right before the register is called, on every attempt, with the row pending: a last word from
    * outside (a refund asks the server). Throwing fails the attempt — nothing is printed.
@@ -324,7 +326,7 @@ export class FiscalRunner {
   /** The device's marks before a call; a device that cannot even say them is not called at all. */
   private async marks(handler: KindHandler): Promise<DeviceMarks> {
     try {
-      return { device: this.deviceName(), ...(await readMarks(this.register(), !handler.receipt)) };
+      return { device: this.deviceName(), ...(await readMarks(this.register(), !handler.receipt, handler.marksTotals)) };
     } catch (e) {
       throw new AppError('fiscal.unavailable', `ККТ не отвечает, операция не начата: ${(e as Error).message}`);
     }
@@ -587,7 +589,7 @@ export class FiscalRunner {
               shiftNumber: (await this.shiftNumberNow()) ?? row.shift_number ?? 0,
               documentNumber: outcome.documentNumber,
               at,
-              totals: null,
+              totals: (row.marks ? (JSON.parse(row.marks) as DeviceMarks) : null)?.shiftTotals ?? null,
             }
           : { drawerKop: null };
       return this.complete(row, result, seniorId);

@@ -58,12 +58,13 @@ async function settleShift(register: FiscalRegister, row: OperationRow, before: 
     return unknown(`смена в ККТ: ${s.shift.state}, номер ${s.shift.number ?? '—'}`);
   }
   if (!nowOpen && was.state !== 'closed') {
+    const counted = before?.shiftTotals;
     return done({
       operationId: row.op_id,
       shiftNumber: was.number ?? 0,
       documentNumber: s.lastDocumentNumber ?? 0,
       at: new Date().toISOString(),
-      totals: null,
+      totals: counted && counted.shiftNumber === was.number ? counted : null,
     } satisfies CloseShiftResult);
   }
   if (nowOpen && s.shift.number === was.number) return notDone('смена в ККТ по-прежнему открыта');
@@ -203,6 +204,7 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
 
   runner.handle('shift_close', {
     call: (register, row) => register.closeShift(row.op_id, cashierOf(row)),
+    marksTotals: true,
     settle: (register, row, before) => settleShift(register, row, before, false),
     finalize(row, result) {
       const d = result as CloseShiftResult;

@@ -3,7 +3,8 @@
  * attempt and for every later reconciliation (DESIGN law 4):
  *
  * 1. Before the call the runner records the device's marks: its last fiscal document number, and for
- *    shift and cash operations the shift state and the drawer counter.
+ *    shift and cash operations the shift state and the drawer counter; before a Z report also the
+ *    shift's counters, which are the Z report's own (nothing else reaches the register in between).
  * 2. Afterwards a receipt is looked up by its operation id. A receipt found there counts only if its
  *    kind and sum are this receipt's; a device that holds another document under the id proves nothing.
  * 3. When the device cannot tell (it forgets ids) or says it has no such id, the counters decide: a
@@ -12,7 +13,7 @@
  *    the drawer moving by exactly the amount. Anything else stays unknown until a senior cashier
  *    settles it with what the device shows — the desk never repeats an operation to find out.
  */
-import type { FiscalRegister, FiscalResult, LastDocument, RegisterStatus } from '@paydesk/fiscal';
+import type { FiscalRegister, FiscalResult, LastDocument, RegisterShiftTotals, RegisterStatus } from '@paydesk/fiscal';
 import type { ReceiptKind } from '@paydesk/domain';
 
 /** What the device showed just before the call. */
@@ -22,6 +23,8 @@ export interface DeviceMarks {
   documentNumber: number | null;
   shift?: { state: RegisterStatus['shift']['state']; number: number | null };
   drawerKop?: number | null;
+  /** Before a Z report: the shift's counters, so a Z whose answer was lost still has its totals. */
+  shiftTotals?: RegisterShiftTotals | null;
 }
 
 export type Verdict =
@@ -34,7 +37,7 @@ export const done = (result: unknown): Verdict => ({ kind: 'done', result });
 export const notDone = (reason: string): Verdict => ({ kind: 'not_done', reason });
 export const unknown = (reason: string): Verdict => ({ kind: 'unknown', reason });
 
-export async function readMarks(register: FiscalRegister, withStatus: boolean): Promise<DeviceMarks> {
+export async function readMarks(register: FiscalRegister, withStatus: boolean, withTotals = false): Promise<DeviceMarks> {
   // A device that cannot say its last document number leaves it null: "did not move" cannot be proven.
   if (!withStatus) {
     const last = await register.lastDocument();
@@ -42,7 +45,14 @@ export async function readMarks(register: FiscalRegister, withStatus: boolean): 
   }
   const s = await register.status();
   if (!s.connected) throw new Error('ККТ не отвечает');
-  return { documentNumber: s.lastDocumentNumber ?? null, shift: { state: s.shift.state, number: s.shift.number }, drawerKop: s.drawerKop };
+  const marks: DeviceMarks = {
+    documentNumber: s.lastDocumentNumber ?? null,
+    shift: { state: s.shift.state, number: s.shift.number },
+    drawerKop: s.drawerKop,
+  };
+  // Counters that cannot be read only cost the report its register column, never the Z itself.
+  if (withTotals) marks.shiftTotals = await register.shiftTotals().catch(() => null);
+  return marks;
 }
 
 export function receiptMatches(
