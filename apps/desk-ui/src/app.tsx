@@ -104,18 +104,18 @@ export function App() {
   useScanner((text) => {
     if (!cashier) return;
     void api<ScanResult>('POST', '/api/scan', { text }).then((r) => {
-      if (r.kind === 'bill' && r.accountNumber) {
+      if (r.kind === 'bill') {
         setBillPrefill({
           accountNumber: r.accountNumber,
-          amountKop: r.amountKop ?? null,
-          sumNeedsConfirmation: r.sumNeedsConfirmation ?? false,
-          period: r.period ?? null,
+          amountKop: r.amountKop,
+          sumNeedsConfirmation: r.sumNeedsConfirmation,
+          period: r.period,
         });
         go('billing');
-      } else if (r.kind === 'provider' && r.providerCode) {
-        setProviderPrefill({ providerCode: r.providerCode, account: r.account ?? null, amountKop: r.amountKop ?? null });
+      } else if (r.kind === 'provider') {
+        setProviderPrefill({ providerCode: r.providerCode, account: r.account, amountKop: r.amountKop });
         go('thirdParty');
-      } else notifications.show({ color: 'orange', title: 'Сканер', message: r.message ?? 'Неизвестный штрихкод' });
+      } else notifications.show({ color: 'orange', title: 'Сканер', message: r.message });
     });
   });
 

@@ -70,6 +70,8 @@ export const fiscalView = z.object({
   printed: z.boolean().optional(),
 });
 
+export type FiscalView = z.infer<typeof fiscalView>;
+
 export const forwardingView = z.object({
   state: z.enum(FORWARDING_STATES),
   prvTxn: z.string().nullable().optional(),

@@ -12,5 +12,6 @@ export * from './sync.ts';
 export * from './canonical-json.ts';
 export * from './fixtures.ts';
 export * from './desk-api.ts';
+export * from './desk-views.ts';
 export * from './settings.ts';
 export * from './integration.ts';

@@ -1,5 +1,6 @@
 /** Address search finds every street that begins with what was typed, and seeks house and flat in each. */
 import { describe, expect, it } from 'vitest';
+import { accountDetailsView, accountHitView } from '@paydesk/protocol';
 import { openJournal } from '../../db/journal-db.ts';
 import { Replica } from '../sync/replica.ts';
 import { AccountStore, refreshHouseKeys } from './account-store.ts';
@@ -141,5 +142,8 @@ describe('an advance on an account (issue 24 item 14)', () => {
       ['MAINT', 0, 25_000],
     ]);
     expect(a).toMatchObject({ totalDebtKop: 0, totalAdvanceKop: 27_000 });
+    // The route serialises through the protocol's schema, which drops what it does not declare.
+    expect(accountDetailsView.strict().parse(a)).toEqual(a);
+    for (const hit of new AccountStore(db).search('7')) expect(accountHitView.strict().parse(hit)).toEqual(hit);
   });
 });

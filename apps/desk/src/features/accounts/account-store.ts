@@ -3,6 +3,12 @@
  * debts per service and period (the replica's figures less this desk's own payments the server has
  * not reflected yet), penalties, meters and their last readings, and this desk's recent payments.
  */
+import type {
+  AccountDetailsView as AccountDetails,
+  AccountHitView as AccountHit,
+  DebtLineView as DebtLine,
+  MeterView,
+} from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
 import { houseRange, houseWithBuilding, planSearch } from './search-keys.ts';
@@ -33,54 +39,12 @@ export function refreshHouseKeys(db: JournalDb): number {
   return changed;
 }
 
-export interface AccountHit {
-  number: string;
-  els: string | null;
-  address: string;
-  ownerName: string | null;
-  status: 'active' | 'closed';
-}
-
-export interface DebtLine {
-  serviceCode: string;
-  serviceName: string;
-  supplier: { id: string; name: string; inn: string; phone: string | null };
-  period: string;
-  dueKop: number;
-  penaltyKop: number;
-  /** What is left to pay of the principal and of the penalty after every payment known here. */
-  debtKop: number;
-  penaltyDebtKop: number;
-  /** Paid ahead on the line (a negative debt from the billing, or payments above it). */
-  advanceKop: number;
-  chargeKop: number | null;
-}
-
-export interface MeterView {
-  id: string;
-  serviceCode: string;
-  serviceName: string;
-  serial: string;
-  digits: number;
-  fractionDigits: number;
-  verificationDue: string | null;
-  jumpThreshold: number | null;
-  lastValue: string | null;
-  lastDate: string | null;
-}
-
-export interface AccountDetails extends AccountHit {
-  city: string | null;
-  street: string | null;
-  house: string | null;
-  building: string | null;
-  flat: string | null;
-  debts: DebtLine[];
-  totalDebtKop: number;
-  totalAdvanceKop: number;
-  meters: MeterView[];
-  recentPayments: { paymentId: string; number: string; createdAt: string; totalKop: number; state: string; reversed: boolean }[];
-}
+export type {
+  AccountHitView as AccountHit,
+  AccountDetailsView as AccountDetails,
+  DebtLineView as DebtLine,
+  MeterView,
+} from '@paydesk/protocol';
 
 interface AccountRow {
   number: string;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, accountSearchQuery } from '@paydesk/protocol';
+import { AppError, accountDetailsView, accountSearchAnswer, accountSearchQuery } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../http/auth.ts';
 
@@ -11,7 +11,14 @@ export function accountRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const tags = ['Лицевые счета'];
   r.get(
     '/api/accounts',
-    { schema: { tags, summary: 'Поиск: номер, ЕЛС, адрес («ленина 10 5»), ФИО', querystring: accountSearchQuery } },
+    {
+      schema: {
+        tags,
+        summary: 'Поиск: номер, ЕЛС, адрес («ленина 10 5»), ФИО',
+        querystring: accountSearchQuery,
+        response: { 200: accountSearchAnswer },
+      },
+    },
     async (req) => {
       requireCashier(req);
       return { items: deps.accounts.search(req.query.q, req.query.limit) };
@@ -24,6 +31,7 @@ export function accountRoutes(app: FastifyInstance, deps: DeskDeps): void {
         tags,
         summary: 'Счёт: долги по услугам и периодам, пени, счётчики, последние платежи',
         params: z.object({ number: z.string().min(1).max(30) }),
+        response: { 200: accountDetailsView },
       },
     },
     async (req) => {

@@ -1,13 +1,8 @@
 /** The point's own services (copies, forms) with their prices, as replicated from the server. */
+import type { PriceItemView as PriceListItem } from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 
-export interface PriceListItem {
-  code: string;
-  name: string;
-  priceKop: number;
-  unit: string;
-  vat: string;
-}
+export type { PriceItemView as PriceListItem } from '@paydesk/protocol';
 
 export function activePriceItems(db: JournalDb): PriceListItem[] {
   return db

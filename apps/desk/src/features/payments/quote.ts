@@ -5,11 +5,11 @@
  * op id when the UI has minted one, else under a fresh one, and then thrown away.
  */
 import { v7 as uuidv7 } from 'uuid';
-import type { PaymentRequest } from '@paydesk/protocol';
+import type { PaymentQuoteView, PaymentRequest } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { prepareBilling, prepareService, prepareThirdParty, type Cashier } from './prepare.ts';
 
-export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequest) {
+export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequest): PaymentQuoteView {
   const ctx = { db: deps.db, settings: deps.settings, accounts: deps.accounts, cashier };
   const id = body.opId ?? uuidv7();
   if (body.kind === 'billing') {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { paymentRequest } from '@paydesk/protocol';
+import { paymentQuoteView, paymentRequest, priceItemView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../http/auth.ts';
 import { acceptPayment } from './accept.ts';
@@ -23,7 +23,14 @@ export function paymentRoutes(app: FastifyInstance, deps: DeskDeps): void {
   );
   r.post(
     '/api/payments/quote',
-    { schema: { tags, summary: 'Что получится: строки, комиссия, итог, сдача — без приёма', body: paymentRequest } },
+    {
+      schema: {
+        tags,
+        summary: 'Что получится: строки, комиссия, итог, сдача — без приёма',
+        body: paymentRequest,
+        response: { 200: paymentQuoteView },
+      },
+    },
     async (req) => quotePayment(deps, requireCashier(req), req.body),
   );
   r.get(
@@ -34,8 +41,12 @@ export function paymentRoutes(app: FastifyInstance, deps: DeskDeps): void {
       return paymentDetail(deps, req.params.id);
     },
   );
-  r.get('/api/price-items', { schema: { tags: ['Прейскурант'], summary: 'Услуги пункта' } }, async (req) => {
-    requireCashier(req);
-    return { items: activePriceItems(deps.db) };
-  });
+  r.get(
+    '/api/price-items',
+    { schema: { tags: ['Прейскурант'], summary: 'Услуги пункта', response: { 200: z.object({ items: z.array(priceItemView) }) } } },
+    async (req) => {
+      requireCashier(req);
+      return { items: activePriceItems(deps.db) };
+    },
+  );
 }

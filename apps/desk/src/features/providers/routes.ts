@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { normalizeProviderAccount } from '@paydesk/domain';
-import { AppError, ERROR_CODES, type ErrorCode } from '@paydesk/protocol';
+import { AppError, ERROR_CODES, providerView, type ErrorCode } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../http/auth.ts';
 import { quoteThirdParty } from '../payments/prepare.ts';
@@ -15,10 +15,20 @@ const MAX_KOP = 1_000_000_000_000;
 export function providerRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['Третьи лица'];
-  r.get('/api/providers', { schema: { tags, summary: 'Поставщики третьих лиц: счёт, маска, пример, лимиты, комиссия' } }, async (req) => {
-    requireCashier(req);
-    return { items: activeProviders(deps.db) };
-  });
+  r.get(
+    '/api/providers',
+    {
+      schema: {
+        tags,
+        summary: 'Поставщики третьих лиц: счёт, маска, пример, лимиты, комиссия',
+        response: { 200: z.object({ items: z.array(providerView) }) },
+      },
+    },
+    async (req) => {
+      requireCashier(req);
+      return { items: activeProviders(deps.db) };
+    },
+  );
   r.post(
     '/api/providers/quote',
     {

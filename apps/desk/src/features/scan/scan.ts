@@ -3,36 +3,11 @@
  * number on it) with its sum and period to prefill, or to a provider by the payee's ИНН; any other
  * barcode is reported as unknown.
  */
-import { billAccountRefs, formatPeriod, parseBillQr, type QrWarning } from '@paydesk/domain';
+import { billAccountRefs, formatPeriod, parseBillQr } from '@paydesk/domain';
+import type { ScanView as ScanResult } from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 
-export type ScanResult =
-  | {
-      kind: 'bill';
-      accountNumber: string;
-      amountKop: number | null;
-      sumNeedsConfirmation: boolean;
-      period: string | null;
-      payee: string | null;
-      warnings: QrWarning[];
-    }
-  | {
-      kind: 'provider';
-      providerCode: string;
-      account: string | null;
-      amountKop: number | null;
-      payee: string | null;
-      warnings: QrWarning[];
-    }
-  | {
-      kind: 'bill_unknown_account';
-      references: string[];
-      payee: string | null;
-      amountKop: number | null;
-      message: string;
-      warnings: QrWarning[];
-    }
-  | { kind: 'unknown'; message: string };
+export type { ScanView as ScanResult } from '@paydesk/protocol';
 
 export function resolveScan(db: JournalDb, text: string): ScanResult {
   const qr = parseBillQr(text);
