@@ -3,7 +3,7 @@
  * committed transaction can vanish in a power cut), one file per desk, migrations on start.
  *
  * - `operations`: every fiscal and non-fiscal operation of the cashier with its state machine
- *   (fiscal_pending → done | failed), written before the register is called.
+ *   (features/journal/lifecycle.ts), written before the register is called.
  * - `ops`: the append-only sync journal, a gapless seq assigned in the same transaction as the
  *   operation's final state; the server's answer for each op is recorded next to it.
  * - the local replica of reference data, with indexes for instant search on a million accounts.
@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cacheStatements } from '@paydesk/fiscal';
+import { FISCAL, FiscalState, HOLD, HoldState, SYNC, SyncState, sqlList } from '../features/journal/lifecycle.ts';
 
 export type JournalDb = Database.Database;
 
@@ -23,7 +24,7 @@ CREATE TABLE operations (
   op_id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
   number TEXT UNIQUE,
-  state TEXT NOT NULL CHECK (state IN ('fiscal_pending', 'done', 'failed')),
+  state TEXT NOT NULL CHECK (state IN (${sqlList(FISCAL.states)})),
   request TEXT NOT NULL,
   receipt TEXT,
   result TEXT,
@@ -47,7 +48,7 @@ CREATE TABLE operations (
   updated_at TEXT NOT NULL
 );
 CREATE INDEX operations_created ON operations (created_at);
-CREATE INDEX operations_pending ON operations (state) WHERE state = 'fiscal_pending';
+CREATE INDEX operations_pending ON operations (state) WHERE state = '${FiscalState.pending}';
 CREATE INDEX operations_shift ON operations (shift_number, kind);
 CREATE INDEX operations_account ON operations (account_number, created_at) WHERE account_number IS NOT NULL;
 
@@ -58,14 +59,14 @@ CREATE TABLE ops (
   body TEXT NOT NULL,
   hash TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'applied', 'applied_with_review', 'rejected')),
+  sync_state TEXT NOT NULL DEFAULT '${SyncState.pending}' CHECK (sync_state IN (${sqlList(SYNC.states)})),
   sync_code TEXT,
   sync_message TEXT,
   synced_at TEXT,
   ack_version INTEGER
 );
-CREATE INDEX ops_pending ON ops (seq) WHERE sync_state = 'pending';
-CREATE INDEX ops_rejected ON ops (seq) WHERE sync_state = 'rejected';
+CREATE INDEX ops_pending ON ops (seq) WHERE sync_state = '${SyncState.pending}';
+CREATE INDEX ops_rejected ON ops (seq) WHERE sync_state = '${SyncState.rejected}';
 
 CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
 
@@ -153,15 +154,15 @@ ALTER TABLE operations ADD COLUMN marks TEXT;
 ALTER TABLE operations ADD COLUMN printed INTEGER;
 ALTER TABLE operations ADD COLUMN unknown_reason TEXT;
 ALTER TABLE operations ADD COLUMN settled_by TEXT;
-UPDATE operations SET printed = CASE WHEN json_extract(result, '$.printed') = 0 THEN 0 ELSE 1 END WHERE state = 'done' AND receipt IS NOT NULL;
+UPDATE operations SET printed = CASE WHEN json_extract(result, '$.printed') = 0 THEN 0 ELSE 1 END WHERE state = '${FiscalState.done}' AND receipt IS NOT NULL;
 CREATE INDEX operations_unprinted ON operations (created_at) WHERE printed = 0;
 CREATE INDEX operations_reversal_of ON operations (original_op_id) WHERE original_op_id IS NOT NULL;
 CREATE TRIGGER one_live_reversal_insert BEFORE INSERT ON operations
-  WHEN NEW.kind = 'reversal' AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != 'failed')
+  WHEN NEW.kind = 'reversal' AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != '${FiscalState.failed}')
   BEGIN SELECT RAISE(ABORT, 'reversal_exists'); END;
 CREATE TRIGGER one_live_reversal_retry BEFORE UPDATE OF state ON operations
-  WHEN NEW.kind = 'reversal' AND OLD.state = 'failed' AND NEW.state != 'failed'
-    AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != 'failed' AND op_id != NEW.op_id)
+  WHEN NEW.kind = 'reversal' AND OLD.state = '${FiscalState.failed}' AND NEW.state != '${FiscalState.failed}'
+    AND EXISTS (SELECT 1 FROM operations WHERE kind = 'reversal' AND original_op_id = NEW.original_op_id AND state != '${FiscalState.failed}' AND op_id != NEW.op_id)
   BEGIN SELECT RAISE(ABORT, 'reversal_exists'); END;
 CREATE TABLE audit (
   id INTEGER PRIMARY KEY,
@@ -178,10 +179,10 @@ CREATE TABLE audit (
 CREATE TABLE forwarding_holds (
   op_id TEXT NOT NULL,
   reversal_op_id TEXT PRIMARY KEY,
-  state TEXT NOT NULL CHECK (state IN ('held', 'release_pending', 'released', 'used')),
+  state TEXT NOT NULL CHECK (state IN (${sqlList(HOLD.states)})),
   updated_at TEXT NOT NULL
 );
-CREATE INDEX forwarding_holds_pending ON forwarding_holds (state) WHERE state = 'release_pending';
+CREATE INDEX forwarding_holds_pending ON forwarding_holds (state) WHERE state = '${HoldState.releasePending}';
 `,
   // Each attempt holds under an id of its own, so a late release cannot drop a retry's hold.
   `

@@ -19,12 +19,13 @@ import { isFiscalError, type FiscalRegister, type FiscalResult } from '@paydesk/
 import type { Receipt } from '@paydesk/domain';
 import type { JournalDb } from '../../db/journal-db.ts';
 import type { Journal } from '../journal/journal.ts';
+import { FISCAL, FiscalState } from '../journal/lifecycle.ts';
 import type { Clock } from '../../clock.ts';
 import { readMarks, receiptMatches, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
 
 export type OperationKind =
   'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
-export type OperationState = 'fiscal_pending' | 'done' | 'failed';
+export type OperationState = FiscalState;
 
 export interface OperationRow {
   op_id: string;
@@ -199,7 +200,7 @@ export class FiscalRunner {
   async settleOne(opId: string): Promise<OperationRow | null> {
     return this.mutex.run(async () => {
       const row = this.get(opId);
-      if (row?.state !== 'fiscal_pending' || this.running.has(opId)) return row;
+      if (row?.state !== FiscalState.pending || this.running.has(opId)) return row;
       return this.settle(row);
     });
   }
@@ -214,14 +215,16 @@ export class FiscalRunner {
 
   /** Operations whose register outcome is not known yet (none are running right now). */
   unresolved(): OperationRow[] {
-    return (this.db.prepare("SELECT * FROM operations WHERE state = 'fiscal_pending' ORDER BY created_at").all() as OperationRow[]).filter(
-      (r) => !this.running.has(r.op_id),
-    );
+    return (
+      this.db.prepare(`SELECT * FROM operations WHERE state = '${FiscalState.pending}' ORDER BY created_at`).all() as OperationRow[]
+    ).filter((r) => !this.running.has(r.op_id));
   }
 
   /** Receipts the register fiscalised but has not printed yet, oldest first. */
   unprinted(): OperationRow[] {
-    return this.db.prepare("SELECT * FROM operations WHERE printed = 0 AND state = 'done' ORDER BY created_at").all() as OperationRow[];
+    return this.db
+      .prepare(`SELECT * FROM operations WHERE printed = 0 AND state = '${FiscalState.done}' ORDER BY created_at`)
+      .all() as OperationRow[];
   }
 
   /**
@@ -241,7 +244,7 @@ export class FiscalRunner {
     if (existing) {
       if (existing.kind !== op.kind || existing.request !== requestJson)
         throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
-      if (existing.state === 'done') return existing;
+      if (existing.state === FiscalState.done) return existing;
     }
     const attempt = this.attempt(op, requestJson).finally(() => this.running.delete(op.opId));
     this.running.set(op.opId, { attempt, kind: op.kind, request: requestJson });
@@ -253,24 +256,25 @@ export class FiscalRunner {
       // Before the register may do anything new, settle what it may already have done — this
       // operation's own earlier attempt included.
       let row = this.get(op.opId);
-      if (row?.state === 'fiscal_pending') {
+      if (row?.state === FiscalState.pending) {
         row = await this.settle(row);
-        if (row?.state === 'fiscal_pending') throw this.stillUnknown(row);
+        if (row?.state === FiscalState.pending) throw this.stillUnknown(row);
       }
-      if (row?.state === 'done') return row;
+      if (row?.state === FiscalState.done) return row;
       await this.reconcileAll();
       this.refuseWhileUnprinted();
       const handler = this.handlerOf(op.kind);
       const marks = await this.marks(handler);
       const now = this.clock().toISOString();
       if (!row) {
+        const state = FISCAL.check(null, FiscalState.pending);
         this.db.transaction(() => {
           const number = op.numbered ? this.journal.nextNumber() : null;
           this.db
             .prepare(
               `INSERT INTO operations (op_id, kind, number, state, request, receipt, attempts, cashier_id, cashier_name, cashier_inn, shift_number, total_kop, commission_kop, method, tendered_kop,
                  account_number, provider_code, provider_account, original_op_id, marks, created_at, updated_at)
-               VALUES (?, ?, ?, 'fiscal_pending', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               VALUES (?, ?, ?, '${state}', ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(
               op.opId,
@@ -295,10 +299,12 @@ export class FiscalRunner {
               now,
             );
         })();
-      } else if (row.state === 'failed') {
+      } else if (row.state === FiscalState.failed) {
+        // A retry under the same id.
+        const { from, to } = FISCAL.move(FiscalState.failed, FiscalState.pending);
         const r = this.db
           .prepare(
-            "UPDATE operations SET state = 'fiscal_pending', attempts = attempts + 1, error_code = NULL, error_message = NULL, unknown_reason = NULL, marks = ?, updated_at = ? WHERE op_id = ? AND state = 'failed'",
+            `UPDATE operations SET state = '${to}', attempts = attempts + 1, error_code = NULL, error_message = NULL, unknown_reason = NULL, marks = ?, updated_at = ? WHERE op_id = ? AND state = '${from}'`,
           )
           .run(JSON.stringify(marks), now, op.opId);
         if (r.changes !== 1) throw new AppError('payment.in_progress');
@@ -384,8 +390,8 @@ export class FiscalRunner {
 
   private async afterUnclear(row: OperationRow, what: string): Promise<OperationRow> {
     const settled = await this.settle(row);
-    if (settled?.state === 'done') return settled;
-    if (settled?.state === 'failed')
+    if (settled?.state === FiscalState.done) return settled;
+    if (settled?.state === FiscalState.failed)
       throw new AppError('fiscal.rejected', `Операция на ККТ не выполнена (${what}): ${settled.error_message ?? ''}. Её можно повторить.`, {
         opId: row.op_id,
       });
@@ -393,9 +399,10 @@ export class FiscalRunner {
   }
 
   private fail(opId: string, code: string, message: string): void {
+    const { from, to } = FISCAL.move(FiscalState.pending, FiscalState.failed);
     this.db
       .prepare(
-        "UPDATE operations SET state = 'failed', error_code = ?, error_message = ?, unknown_reason = NULL, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'",
+        `UPDATE operations SET state = '${to}', error_code = ?, error_message = ?, unknown_reason = NULL, updated_at = ? WHERE op_id = ? AND state = '${from}'`,
       )
       .run(code, message, this.clock().toISOString(), opId);
     const row = this.get(opId);
@@ -407,14 +414,15 @@ export class FiscalRunner {
     const handler = this.handlerOf(row.kind);
     const at = this.clock();
     const printed = handler.receipt ? ((result as Partial<FiscalResult> | null)?.printed === false ? 0 : 1) : null;
+    const { from, to } = FISCAL.move(FiscalState.pending, FiscalState.done);
     this.db.transaction(() => {
       const current = this.get(row.op_id);
-      if (current?.state !== 'fiscal_pending') return;
+      if (current?.state !== from) return;
       const { type, body } = handler.finalize({ ...current, settled_by: settledBy }, result, at);
       const seq = this.journal.append(type, row.op_id, body, at);
       this.db
         .prepare(
-          "UPDATE operations SET state = 'done', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), printed = ?, unknown_reason = NULL, settled_by = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'",
+          `UPDATE operations SET state = '${to}', result = ?, seq = ?, shift_number = COALESCE(?, shift_number), printed = ?, unknown_reason = NULL, settled_by = ?, updated_at = ? WHERE op_id = ? AND state = '${from}'`,
         )
         .run(JSON.stringify(result ?? null), seq, shiftOf(result), printed, settledBy, at.toISOString(), row.op_id);
     })();
@@ -433,12 +441,13 @@ export class FiscalRunner {
       return existing;
     }
     const at = this.clock();
+    const state = FISCAL.check(null, FiscalState.done);
     this.db.transaction(() => {
       const seq = this.journal.append(type, op.opId, body, at);
       this.db
         .prepare(
           `INSERT INTO operations (op_id, kind, state, request, attempts, cashier_id, cashier_name, shift_number, total_kop, account_number, seq, created_at, updated_at)
-           VALUES (?, ?, 'done', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, '${state}', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           op.opId,
@@ -463,7 +472,7 @@ export class FiscalRunner {
   private async reconcileAll(): Promise<void> {
     for (const row of this.unresolved()) {
       const settled = await this.settle(row);
-      if (settled?.state === 'fiscal_pending') {
+      if (settled?.state === FiscalState.pending) {
         throw new AppError(
           'fiscal.outcome_unknown',
           `Сначала нужно выяснить, выполнена ли операция ${row.number ?? row.kind}: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Проверьте ККТ и повторите; если ККТ не может сказать, старший кассир сверит операцию вручную.`,
@@ -480,7 +489,7 @@ export class FiscalRunner {
       let unresolved = 0;
       for (const row of this.unresolved()) {
         const r = await this.settle(row);
-        if (r?.state === 'fiscal_pending') unresolved++;
+        if (r?.state === FiscalState.pending) unresolved++;
         else settled++;
       }
       return { settled, unresolved };
@@ -531,7 +540,7 @@ export class FiscalRunner {
       return { row: this.get(row.op_id), verdict };
     }
     this.db
-      .prepare("UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = 'fiscal_pending'")
+      .prepare(`UPDATE operations SET unknown_reason = ?, updated_at = ? WHERE op_id = ? AND state = '${FiscalState.pending}'`)
       .run(verdict.reason, this.clock().toISOString(), row.op_id);
     return { row: this.get(row.op_id), verdict };
   }
@@ -549,10 +558,10 @@ export class FiscalRunner {
     return this.mutex.run(async () => {
       const row = this.get(opId);
       if (!row) throw new AppError('not_found', 'Операция не найдена в журнале');
-      if (row.state !== 'fiscal_pending') throw new AppError('conflict', 'Исход этой операции уже известен: сверять нечего');
+      if (row.state !== FiscalState.pending) throw new AppError('conflict', 'Исход этой операции уже известен: сверять нечего');
       // The device may answer now: its word beats a person's. A device still doing it is waited for.
       const settled = await this.settleWithVerdict(row);
-      if (settled?.row && settled.row.state !== 'fiscal_pending') return settled.row;
+      if (settled?.row && settled.row.state !== FiscalState.pending) return settled.row;
       if (settled?.verdict.kind === 'unknown' && settled.verdict.busy) {
         throw new AppError(
           'conflict',

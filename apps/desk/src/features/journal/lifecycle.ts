@@ -105,8 +105,8 @@ export const FISCAL = new Lifecycle<FiscalState>('operations.state', {
   initial: [FiscalState.pending, FiscalState.done],
   next: {
     [FiscalState.pending]: [FiscalState.done, FiscalState.failed],
-    [FiscalState.failed]: [FiscalState.pending],
     [FiscalState.done]: [],
+    [FiscalState.failed]: [FiscalState.pending],
   },
 });
 

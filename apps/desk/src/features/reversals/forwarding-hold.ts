@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
+import { FiscalState, HOLD, HoldState } from '../journal/lifecycle.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 
 const OFFLINE =
@@ -59,29 +60,33 @@ export async function beforeRefund(deps: DeskDeps, reversal: OperationRow): Prom
     throw e;
   }
   if (thirdParty) {
-    deps.db
-      .prepare(
-        "INSERT INTO forwarding_holds (op_id, reversal_op_id, hold_id, state, updated_at) VALUES (?, ?, ?, 'held', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET hold_id = excluded.hold_id, state = 'held', updated_at = excluded.updated_at",
-      )
-      .run(original.op_id, reversal.op_id, holdId, deps.clock().toISOString());
+    deps.db.transaction(() => {
+      // A retry of a failed reversal holds again, under the new id.
+      const before = deps.db.prepare('SELECT state FROM forwarding_holds WHERE reversal_op_id = ?').get(reversal.op_id) as
+        { state: HoldState } | undefined;
+      const held = HOLD.check(before?.state ?? null, HoldState.held);
+      deps.db
+        .prepare(
+          `INSERT INTO forwarding_holds (op_id, reversal_op_id, hold_id, state, updated_at) VALUES (?, ?, ?, '${held}', ?) ON CONFLICT (reversal_op_id) DO UPDATE SET hold_id = excluded.hold_id, state = '${held}', updated_at = excluded.updated_at`,
+        )
+        .run(original.op_id, reversal.op_id, holdId, deps.clock().toISOString());
+    })();
   }
 }
 
 /** The reversal's outcome is known: a done one keeps the hold (the server cancels), a failed one releases it. */
-export function reversalSettled(
-  deps: Pick<DeskDeps, 'db' | 'clock'>,
-  reversalOpId: string,
-  state: 'done' | 'failed' | 'fiscal_pending',
-): void {
-  if (state === 'fiscal_pending') return;
+export function reversalSettled(deps: Pick<DeskDeps, 'db' | 'clock'>, reversalOpId: string, state: FiscalState): void {
+  if (state === FiscalState.pending) return;
+  const { from, to } = HOLD.move(HoldState.held, state === FiscalState.done ? HoldState.used : HoldState.releasePending);
   deps.db
-    .prepare("UPDATE forwarding_holds SET state = ?, updated_at = ? WHERE reversal_op_id = ? AND state = 'held'")
-    .run(state === 'done' ? 'used' : 'release_pending', deps.clock().toISOString(), reversalOpId);
+    .prepare(`UPDATE forwarding_holds SET state = ?, updated_at = ? WHERE reversal_op_id = ? AND state = '${from}'`)
+    .run(to, deps.clock().toISOString(), reversalOpId);
 }
 
 /** Releases holds whose reversal failed; called after each push. Best effort: what fails goes again. */
 export async function releasePending(deps: Pick<DeskDeps, 'db' | 'client' | 'clock' | 'log'>): Promise<number> {
-  const rows = deps.db.prepare("SELECT op_id, reversal_op_id, hold_id FROM forwarding_holds WHERE state = 'release_pending'").all() as {
+  const { from, to } = HOLD.move(HoldState.releasePending, HoldState.released);
+  const rows = deps.db.prepare(`SELECT op_id, reversal_op_id, hold_id FROM forwarding_holds WHERE state = '${from}'`).all() as {
     op_id: string;
     reversal_op_id: string;
     hold_id: string;
@@ -93,7 +98,7 @@ export async function releasePending(deps: Pick<DeskDeps, 'db' | 'client' | 'clo
       // Only this hold: a retry that took a new one meanwhile keeps it.
       deps.db
         .prepare(
-          "UPDATE forwarding_holds SET state = 'released', updated_at = ? WHERE reversal_op_id = ? AND hold_id = ? AND state = 'release_pending'",
+          `UPDATE forwarding_holds SET state = '${to}', updated_at = ? WHERE reversal_op_id = ? AND hold_id = ? AND state = '${from}'`,
         )
         .run(deps.clock().toISOString(), r.reversal_op_id, r.hold_id);
       released++;

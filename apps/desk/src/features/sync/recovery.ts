@@ -15,6 +15,7 @@
  *   default), not only the unsent ones: the server recognises the ones it has by their op ids.
  */
 import { getMeta, setMeta, type JournalDb } from '../../db/journal-db.ts';
+import { SYNC, SyncState, sqlList } from '../journal/lifecycle.ts';
 
 const REPLICA_TABLES = [
   'accounts',
@@ -29,6 +30,17 @@ const REPLICA_TABLES = [
   'forwarding',
 ] as const;
 
+/** Marks every answered op from a seq on as pending again: the server is to be sent them once more. */
+function sendAgain(db: JournalDb, fromSeq: number): number {
+  const to = SyncState.pending;
+  const from = SYNC.sources(to);
+  return db
+    .prepare(
+      `UPDATE ops SET sync_state = '${to}', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state IN (${sqlList(from)})`,
+    )
+    .run(fromSeq).changes;
+}
+
 function seqBase(db: JournalDb): number {
   return Number(getMeta(db, 'seq_base') ?? '1');
 }
@@ -40,7 +52,7 @@ export function renumberAfter(
   serverLastNumber: string | null,
 ): { firstLocal: number; base: number } | null {
   return db.transaction(() => {
-    const first = (db.prepare("SELECT MIN(seq) AS s FROM ops WHERE sync_state = 'pending'").get() as { s: number | null }).s;
+    const first = (db.prepare(`SELECT MIN(seq) AS s FROM ops WHERE sync_state = '${SyncState.pending}'`).get() as { s: number | null }).s;
     if (first === null) return null;
     const base = first - serverLastSeq;
     setMeta(db, 'seq_base', String(base));
@@ -61,26 +73,22 @@ export function resendAfter(db: JournalDb, serverLastSeq: number, now: Date = ne
     const fromLocal = serverLastSeq + seqBase(db);
     const exists = db.prepare('SELECT 1 FROM ops WHERE seq = ?').get(fromLocal) !== undefined;
     const atEnd = fromLocal === (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s;
-    if (exists || atEnd) {
-      return db
-        .prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'")
-        .run(fromLocal).changes;
-    }
+    if (exists || atEnd) return sendAgain(db, fromLocal);
     const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
     const first = (
-      db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as { s: number | null }
+      db.prepare(`SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = '${SyncState.pending}'`).get(since) as {
+        s: number | null;
+      }
     ).s;
     if (first === null) return 0;
     setMeta(db, 'seq_base', String(first - serverLastSeq));
-    return db
-      .prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'")
-      .run(first).changes;
+    return sendAgain(db, first);
   })();
 }
 
 /** The highest seq of this epoch the server has answered for, in the epoch's numbering. */
 export function ackedWireSeq(db: JournalDb): number {
-  const r = db.prepare("SELECT MAX(seq) AS s FROM ops WHERE sync_state != 'pending'").get() as { s: number | null };
+  const r = db.prepare(`SELECT MAX(seq) AS s FROM ops WHERE sync_state != '${SyncState.pending}'`).get() as { s: number | null };
   return r.s === null ? 0 : r.s - seqBase(db) + 1;
 }
 
@@ -113,12 +121,10 @@ export function finishReload(db: JournalDb): number {
 /** Re-enrolled: the next epoch starts with the ops of the resend window, sent or not. */
 export function rebaseForNewEpoch(db: JournalDb, now: Date, windowDays: number): void {
   const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-  const first = db.prepare("SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = 'pending'").get(since) as {
+  const first = db.prepare(`SELECT MIN(seq) AS s FROM ops WHERE created_at >= ? OR sync_state = '${SyncState.pending}'`).get(since) as {
     s: number | null;
   };
   const base = first.s ?? (db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM ops').get() as { s: number }).s;
   setMeta(db, 'seq_base', String(base));
-  db.prepare("UPDATE ops SET sync_state = 'pending', sync_code = NULL, sync_message = NULL WHERE seq >= ? AND sync_state != 'pending'").run(
-    base,
-  );
+  sendAgain(db, base);
 }

@@ -16,6 +16,7 @@ import type { Clock } from '../../clock.ts';
 import type { DeskSettings } from '../../desk-settings.ts';
 import type { Identity } from '../../identity.ts';
 import type { Journal } from '../journal/journal.ts';
+import { ACCEPTED, SYNC, SyncState, sqlList } from '../journal/lifecycle.ts';
 import type { EventHub } from '../events/event-hub.ts';
 import { LinkError, ServerAnswer, type ServerClient } from './server-client.ts';
 import type { Replica } from './replica.ts';
@@ -34,7 +35,7 @@ export interface SyncOptions {
   maxBackoffMs?: number;
 }
 
-export interface SyncState {
+export interface SyncWorkerState {
   online: boolean;
   lastSyncAt: string | null;
   lastPullAt: string | null;
@@ -46,7 +47,7 @@ export interface SyncState {
 const mono = (): number => performance.now();
 
 export class SyncWorker {
-  readonly state: SyncState = {
+  readonly state: SyncWorkerState = {
     online: false,
     lastSyncAt: null,
     lastPullAt: null,
@@ -225,8 +226,9 @@ export class SyncWorker {
     },
     base: number,
   ): string {
+    const from = SyncState.pending;
     const update = this.db.prepare(
-      "UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = 'pending'",
+      `UPDATE ops SET sync_state = ?, sync_code = ?, sync_message = ?, synced_at = ?, ack_version = ? WHERE seq = ? AND op_id = ? AND sync_state = '${from}'`,
     );
     const dropCharges = this.db.prepare('DELETE FROM local_charges WHERE op_id = ?');
     const dropReadings = this.db.prepare('DELETE FROM local_readings WHERE op_id = ?');
@@ -236,8 +238,9 @@ export class SyncWorker {
     withoutFlush(this.db, () => {
       for (const r of answer.results) {
         const seq = r.seq + base - 1;
-        const changed = update.run(r.outcome, r.code ?? null, r.message ?? null, at, Number(answer.version), seq, r.opId).changes;
-        if (changed && r.outcome === 'rejected') {
+        const to = SYNC.check(from, r.outcome);
+        const changed = update.run(to, r.code ?? null, r.message ?? null, at, Number(answer.version), seq, r.opId).changes;
+        if (changed && to === SyncState.rejected) {
           // The server will never show this op's effect: stop showing it here.
           dropCharges.run(r.opId);
           dropReadings.run(r.opId);
@@ -415,7 +418,7 @@ export class SyncWorker {
       for (const table of ['local_charges', 'local_readings']) {
         this.db
           .prepare(
-            `DELETE FROM ${table} WHERE EXISTS (SELECT 1 FROM ops o WHERE o.op_id = ${table}.op_id AND o.sync_state IN ('applied', 'applied_with_review') AND o.ack_version <= ?)`,
+            `DELETE FROM ${table} WHERE EXISTS (SELECT 1 FROM ops o WHERE o.op_id = ${table}.op_id AND o.sync_state IN (${sqlList(ACCEPTED)}) AND o.ack_version <= ?)`,
           )
           .run(cursor);
       }
