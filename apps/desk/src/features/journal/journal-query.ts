@@ -1,6 +1,10 @@
 /** The journal as the cashier searches it: the shift's operations by number, account, time, state, with what the server said. */
 import { z } from 'zod';
 import type { DeskDeps } from '../../deps.ts';
+import { FISCAL, FiscalState, SyncState } from './lifecycle.ts';
+
+/** Beyond the operation's own states, the journal is searched by what the server has not taken yet. */
+const UNSENT = 'unsent';
 
 export const journalQuery = z.object({
   q: z.string().trim().max(64).optional(),
@@ -19,7 +23,7 @@ export const journalQuery = z.object({
       'payments',
     ])
     .optional(),
-  state: z.enum(['fiscal_pending', 'done', 'failed', 'unsent', 'rejected']).optional(),
+  state: z.enum([...FISCAL.states, UNSENT, SyncState.rejected]).optional(),
   shift: z.coerce.number().int().min(1).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
@@ -63,8 +67,8 @@ export function queryJournal(deps: DeskDeps, f: JournalQuery): { items: JournalE
     where.push('o.kind = ?');
     args.push(f.kind);
   }
-  if (f.state === 'unsent') where.push("x.sync_state = 'pending'");
-  else if (f.state === 'rejected') where.push("x.sync_state = 'rejected'");
+  if (f.state === UNSENT) where.push(`x.sync_state = '${SyncState.pending}'`);
+  else if (f.state === SyncState.rejected) where.push(`x.sync_state = '${SyncState.rejected}'`);
   else if (f.state) {
     where.push('o.state = ?');
     args.push(f.state);
@@ -119,7 +123,7 @@ export function queryJournal(deps: DeskDeps, f: JournalQuery): { items: JournalE
       sync: o['sync_state']
         ? { state: o['sync_state'] as string, code: o['sync_code'] as string | null, message: o['sync_message'] as string | null }
         : null,
-      forwarding: (o['fwd'] as string | null) ?? (o['kind'] === 'thirdparty' && o['state'] === 'done' ? 'queued' : null),
+      forwarding: (o['fwd'] as string | null) ?? (o['kind'] === 'thirdparty' && o['state'] === FiscalState.done ? 'queued' : null),
     })),
   };
 }
@@ -137,7 +141,7 @@ export interface RejectedOp {
 export function rejectedOps(deps: Pick<DeskDeps, 'db'>): RejectedOp[] {
   return deps.db
     .prepare(
-      "SELECT seq, op_id AS opId, type, sync_code AS code, sync_message AS message, synced_at AS at FROM ops WHERE sync_state = 'rejected' ORDER BY seq",
+      `SELECT seq, op_id AS opId, type, sync_code AS code, sync_message AS message, synced_at AS at FROM ops WHERE sync_state = '${SyncState.rejected}' ORDER BY seq`,
     )
     .all() as RejectedOp[];
 }

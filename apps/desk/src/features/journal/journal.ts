@@ -6,6 +6,7 @@ import { canonicalJson, type OpType } from '@paydesk/protocol';
 import { opHash } from '@paydesk/protocol/node';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
+import { SyncState } from './lifecycle.ts';
 
 export interface JournalOp {
   seq: number;
@@ -40,7 +41,7 @@ export class Journal {
    */
   pending(limit: number): JournalOp[] {
     const rows = this.db
-      .prepare("SELECT seq, op_id, type, body, hash FROM ops WHERE sync_state = 'pending' ORDER BY seq LIMIT ?")
+      .prepare(`SELECT seq, op_id, type, body, hash FROM ops WHERE sync_state = '${SyncState.pending}' ORDER BY seq LIMIT ?`)
       .all(limit) as { seq: number; op_id: string; type: OpType; body: string; hash: string }[];
     const run = rows.findIndex((r, i) => i > 0 && r.seq !== (rows[i - 1] as { seq: number }).seq + 1);
     return (run < 0 ? rows : rows.slice(0, run)).map((r) => ({
@@ -70,11 +71,13 @@ export class Journal {
   }
 
   counts(): { unsent: number; oldestUnsentAt: string | null; rejected: number } {
-    const u = this.db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ops WHERE sync_state = 'pending'").get() as {
+    const u = this.db
+      .prepare(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ops WHERE sync_state = '${SyncState.pending}'`)
+      .get() as {
       n: number;
       oldest: string | null;
     };
-    const r = this.db.prepare("SELECT COUNT(*) AS n FROM ops WHERE sync_state = 'rejected'").get() as { n: number };
+    const r = this.db.prepare(`SELECT COUNT(*) AS n FROM ops WHERE sync_state = '${SyncState.rejected}'`).get() as { n: number };
     return { unsent: u.n, oldestUnsentAt: u.oldest, rejected: r.n };
   }
 

@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, canonicalJson, type PaymentRequest, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
+import { FiscalState, type SyncState } from '../journal/lifecycle.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 import {
   prepareBilling,
@@ -46,12 +47,7 @@ export function paymentView(deps: DeskDeps, row: OperationRow): AcceptedPayment 
   const op =
     row.seq !== null
       ? (deps.db.prepare('SELECT sync_state, sync_code, sync_message FROM ops WHERE seq = ?').get(row.seq) as
-          | {
-              sync_state: 'pending' | 'applied' | 'applied_with_review' | 'rejected';
-              sync_code: string | null;
-              sync_message: string | null;
-            }
-          | undefined)
+          { sync_state: SyncState; sync_code: string | null; sync_message: string | null } | undefined)
       : undefined;
   const fwd =
     row.kind === 'thirdparty'
@@ -138,7 +134,7 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
   if (existing) {
     const stored = JSON.parse(existing.request) as { raw?: string };
     if (stored.raw !== raw) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другого платежа');
-    if (existing.state === 'done') return paymentView(deps, existing);
+    if (existing.state === FiscalState.done) return paymentView(deps, existing);
     const row = await deps.runner.run({
       opId,
       kind: existing.kind,

@@ -1,6 +1,7 @@
 /** The shift report and the journal as report-kit documents, for PDF, XLSX, CSV and the register's paper. */
 import type { ReportDoc, Row, Section } from '@paydesk/report-kit';
 import type { JournalEntry } from '../journal/journal-query.ts';
+import { FiscalState, SyncState } from '../journal/lifecycle.ts';
 import type { ShiftReport } from './shift-report.ts';
 
 const KIND_NAMES: Record<string, string> = {
@@ -15,13 +16,17 @@ const KIND_NAMES: Record<string, string> = {
   shift_open: 'Открытие смены',
   shift_close: 'Закрытие смены',
 };
-const STATE_NAMES: Record<string, string> = { done: 'проведена', fiscal_pending: 'не завершена', failed: 'ошибка' };
+const STATE_NAMES: Record<string, string> = {
+  [FiscalState.done]: 'проведена',
+  [FiscalState.pending]: 'не завершена',
+  [FiscalState.failed]: 'ошибка',
+} satisfies Record<FiscalState, string>;
 const SYNC_NAMES: Record<string, string> = {
-  pending: 'не отправлена',
-  applied: 'принята',
-  applied_with_review: 'принята, на проверке',
-  rejected: 'отклонена',
-};
+  [SyncState.pending]: 'не отправлена',
+  [SyncState.applied]: 'принята',
+  [SyncState.appliedWithReview]: 'принята, на проверке',
+  [SyncState.rejected]: 'отклонена',
+} satisfies Record<SyncState, string>;
 
 export function when(iso: string | null, timeZone: string): string {
   if (!iso) return '—';
@@ -318,7 +323,9 @@ export function journalDoc(items: JournalEntry[], title: string, filters: { labe
               .filter(Boolean)
               .join(', '),
           },
-          ...(i.state === 'failed' || i.sync?.state === 'rejected' || i.forwarding === 'failed' ? { emphasis: 'bad' as const } : {}),
+          ...(i.state === FiscalState.failed || i.sync?.state === SyncState.rejected || i.forwarding === 'failed'
+            ? { emphasis: 'bad' as const }
+            : {}),
         })),
         emptyText: 'Операций не найдено',
       },

@@ -6,6 +6,7 @@
  */
 import { AppError, type OpBody, type ShiftTotals } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
+import { FiscalState, SyncState } from '../journal/lifecycle.ts';
 import { carriedOver, journalTotals } from '../shift/shift.ts';
 
 export type Block = 'billing' | 'thirdparty' | 'service';
@@ -102,7 +103,9 @@ interface OpRow {
 export async function defaultShift(deps: DeskDeps): Promise<number> {
   const status = (await deps.registerStatus.refresh()) ?? deps.registerStatus.get();
   if (status?.shift.number && status.shift.state !== 'closed') return status.shift.number;
-  const last = deps.db.prepare('SELECT MAX(shift_number) AS n FROM operations WHERE state = ?').get('done') as { n: number | null };
+  const last = deps.db.prepare('SELECT MAX(shift_number) AS n FROM operations WHERE state = ?').get(FiscalState.done) as {
+    n: number | null;
+  };
   if (last.n === null) throw new AppError('not_found', 'На этой кассе ещё не было смен');
   return last.n;
 }
@@ -127,7 +130,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     )
     .all(shiftNumber, shiftNumber) as OpRow[];
   if (rows.length === 0) throw new AppError('not_found', `Смена № ${shiftNumber} на этой кассе не найдена`);
-  const done = rows.filter((r) => r.state === 'done');
+  const done = rows.filter((r) => r.state === FiscalState.done);
   const byId = new Map(rows.map((r) => [r.op_id, r]));
 
   const open = done.find((r) => r.kind === 'shift_open');
@@ -320,10 +323,12 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
 
   const journal = journalTotals(deps, shiftNumber);
   const { register, source } = await registerTotals(deps, shiftNumber, close);
-  const pendingCount = rows.filter((r) => r.state === 'fiscal_pending').length;
+  const pendingCount = rows.filter((r) => r.state === FiscalState.pending).length;
   const readingsCount = (
     deps.db
-      .prepare("SELECT COUNT(*) AS n FROM operations WHERE kind = 'reading' AND state = 'done' AND created_at >= ? AND created_at < ?")
+      .prepare(
+        `SELECT COUNT(*) AS n FROM operations WHERE kind = 'reading' AND state = '${FiscalState.done}' AND created_at >= ? AND created_at < ?`,
+      )
       .get(openedAt ? new Date(openedAt).toISOString() : '', closedAt ? new Date(closedAt).toISOString() : '9999') as { n: number }
   ).n;
   const order = <T extends { name: string }>(list: Iterable<T>): T[] => [...list].sort((a, b) => a.name.localeCompare(b.name, 'ru'));
@@ -365,14 +370,14 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
       unsent: (
         deps.db
           .prepare(
-            "SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'pending'",
+            `SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = '${SyncState.pending}'`,
           )
           .get(shiftNumber) as { n: number }
       ).n,
       rejected: (
         deps.db
           .prepare(
-            "SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = 'rejected'",
+            `SELECT COUNT(*) AS n FROM operations o JOIN ops x ON x.seq = o.seq WHERE o.shift_number = ? AND x.sync_state = '${SyncState.rejected}'`,
           )
           .get(shiftNumber) as { n: number }
       ).n,

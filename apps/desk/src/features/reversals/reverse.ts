@@ -14,6 +14,7 @@ import { composeReturnReceipt, decideReversal, type Receipt } from '@paydesk/dom
 import { AppError, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
+import { FiscalState } from '../journal/lifecycle.ts';
 import { paymentView } from '../payments/accept.ts';
 import type { Cashier } from '../payments/prepare.ts';
 import { checkCredentials } from '../session/session.ts';
@@ -55,7 +56,7 @@ function liveReversalOf(deps: DeskDeps, originalOpId: string, except: string): O
   return (
     (deps.db
       .prepare(
-        "SELECT * FROM operations WHERE kind = 'reversal' AND original_op_id = ? AND state != 'failed' AND op_id != ? ORDER BY created_at LIMIT 1",
+        `SELECT * FROM operations WHERE kind = 'reversal' AND original_op_id = ? AND state != '${FiscalState.failed}' AND op_id != ? ORDER BY created_at LIMIT 1`,
       )
       .get(originalOpId, except) as OperationRow | undefined) ?? null
   );
@@ -77,15 +78,15 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
   return deps.runner.exclusive(`reversal:${original.op_id}`, async () => {
     const existing = deps.runner.get(opId);
     if (existing && (existing.kind !== 'reversal' || existing.original_op_id !== original.op_id)) throw new AppError('op.id_reused');
-    if (existing?.state === 'done') return answer(deps, existing);
+    if (existing?.state === FiscalState.done) return answer(deps, existing);
 
     const other = liveReversalOf(deps, original.op_id, opId);
-    if (other?.state === 'done') throw alreadyReversed(other);
-    if (other?.state === 'fiscal_pending') {
+    if (other?.state === FiscalState.done) throw alreadyReversed(other);
+    if (other?.state === FiscalState.pending) {
       // The cashier's earlier attempt, whose answer was lost: find out what the register did with it.
       const settled = await deps.runner.settleOne(other.op_id);
-      if (settled?.state === 'done') return answer(deps, settled);
-      if (settled?.state === 'fiscal_pending') {
+      if (settled?.state === FiscalState.done) return answer(deps, settled);
+      if (settled?.state === FiscalState.pending) {
         throw new AppError(
           'fiscal.outcome_unknown',
           `Предыдущее сторно этого платежа (${other.number ?? ''}) ещё не сверено с ККТ: ${settled.unknown_reason ?? 'ККТ не отвечает'}. Не выдавайте деньги: сначала сверьте его.`,

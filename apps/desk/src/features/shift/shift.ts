@@ -7,13 +7,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, type ShiftTotals } from '@paydesk/protocol';
 import type { RegisterShiftTotals } from '@paydesk/fiscal';
 import type { DeskDeps } from '../../deps.ts';
+import { FiscalState } from '../journal/lifecycle.ts';
 import type { Cashier } from '../payments/prepare.ts';
 
 /** The shift's totals as this desk's journal has them: the same shape as the register's. */
 export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals {
   const rows = deps.db
     .prepare(
-      "SELECT kind, method, COUNT(*) AS n, COALESCE(SUM(total_kop), 0) AS total FROM operations WHERE shift_number = ? AND state = 'done' GROUP BY kind, method",
+      `SELECT kind, method, COUNT(*) AS n, COALESCE(SUM(total_kop), 0) AS total FROM operations WHERE shift_number = ? AND state = '${FiscalState.done}' GROUP BY kind, method`,
     )
     .all(shiftNumber) as { kind: string; method: string | null; n: number; total: number }[];
   const t: ShiftTotals = {
@@ -46,7 +47,7 @@ export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals 
 export function carriedOver(deps: DeskDeps, shiftNumber: number): number {
   const open = deps.db
     .prepare(
-      "SELECT request FROM operations WHERE kind = 'shift_open' AND state = 'done' AND (shift_number = ? OR json_extract(result, '$.shiftNumber') = ?) ORDER BY created_at DESC LIMIT 1",
+      `SELECT request FROM operations WHERE kind = 'shift_open' AND state = '${FiscalState.done}' AND (shift_number = ? OR json_extract(result, '$.shiftNumber') = ?) ORDER BY created_at DESC LIMIT 1`,
     )
     .get(shiftNumber, shiftNumber) as { request: string } | undefined;
   return open ? ((JSON.parse(open.request) as { carriedKop?: number | null }).carriedKop ?? 0) : 0;
