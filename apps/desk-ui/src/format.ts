@@ -1,11 +1,7 @@
-/** Money, times and ages as a cashier reads them. */
-import { formatRub, parseRub } from '@paydesk/domain';
+/** Money, times and ages as a cashier reads them: the shared formatting, and what only the cashier's forms need. */
+import { formatRub, parseRub } from '@paydesk/ui-kit';
 
-export { formatRub, parseRub };
-
-export function money(kop: number | null | undefined): string {
-  return kop === null || kop === undefined ? '—' : formatRub(kop);
-}
+export { dateTime, formatRub, money, parseRub } from '@paydesk/ui-kit';
 
 /** Kopecks as an editable field shows them: "1234,56", no grouping, no symbol. */
 export function kopToInput(kop: number): string {
@@ -38,11 +34,6 @@ export function duration(minutes: number, lang = 'ru'): string {
 export function time(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' });
-}
-
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 export function period(p: string): string {
