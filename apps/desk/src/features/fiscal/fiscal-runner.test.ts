@@ -231,6 +231,50 @@ describe('one operation id, one operation', () => {
     expect(await b).toMatchObject({ code: 'op.id_reused' });
     expect(device.receipts()).toHaveLength(1);
   });
+
+  it('an id the journal holds is answered when done, tried again when failed, refused for another operation (recall)', async () => {
+    const same = (op: NewOperation) => (row: { kind: string; request: string }) =>
+      row.kind === op.kind && row.request === JSON.stringify(op.request);
+    const done = sale(100_00);
+    expect(runner.recall(done.opId, same(done))).toBeNull();
+    const row = await runner.run(done);
+    expect(runner.recall(done.opId, same(done))).toEqual({ row, replay: 'answer' });
+    expect(await runner.run(done)).toEqual(row);
+    expect(() => runner.recall(done.opId, same(sale(200_00)))).toThrow('Этот номер операции уже использован для другой операции');
+    expect(() => runner.recall(done.opId, () => false, 'другой платёж')).toThrow('другой платёж');
+
+    const failed = sale(300_00);
+    odd.fault('timeout_before');
+    await settle(failed);
+    expect(runner.recall(failed.opId, same(failed))).toMatchObject({ row: { state: 'failed' }, replay: 'retry' });
+    expect(await settle({ ...failed, request: { ...failed.request, totalKop: 1 } })).toMatchObject({ code: 'op.id_reused' });
+    expect(await settle(failed)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(device.receipts()).toHaveLength(2);
+  });
+
+  it('an operation with no register call is recorded once under its id, and another one under it is refused', () => {
+    const op: NewOperation = {
+      opId: uuidv7(),
+      kind: 'cash_count',
+      numbered: false,
+      request: { countedKop: 1_00 },
+      cashier,
+      shiftNumber: 1,
+    };
+    const body = {
+      cashierId: cashier.id,
+      shiftNumber: 1,
+      at: new Date().toISOString(),
+      countedKop: 1_00,
+      expectedKop: 1_00,
+      differenceKop: 0,
+    };
+    const row = runner.recordWithoutRegister(op, 'cash.counted', body);
+    expect(row).toMatchObject({ state: 'done', attempts: 1 });
+    expect(runner.recordWithoutRegister(op, 'cash.counted', body)).toEqual(row);
+    expect(() => runner.recordWithoutRegister({ ...op, request: { countedKop: 2_00 } }, 'cash.counted', body)).toThrow(AppError);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM ops WHERE op_id = ?').get(op.opId)).toEqual({ n: 1 });
+  });
 });
 
 describe('receipts fiscalised but not printed', () => {

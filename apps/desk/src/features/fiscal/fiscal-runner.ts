@@ -122,6 +122,17 @@ export function fiscalAppError(e: FiscalError): AppError {
   return new AppError(FISCAL_TO_APP[e.code], e.message, { registerCode: e.code, vendorCode: e.vendorCode ?? null });
 }
 
+/**
+ * An operation id the journal already holds, for the same operation: a done one is answered with what
+ * it was (`answer`); a failed or unsettled one is run again under the same id (`retry`).
+ */
+export interface Recalled {
+  row: OperationRow;
+  replay: 'answer' | 'retry';
+}
+
+const OTHER_OPERATION = 'Этот номер операции уже использован для другой операции';
+
 /** Points where tests may kill the process, to prove that a crash there loses and doubles nothing. */
 export type CrashPoint = 'before_register' | 'after_register';
 
@@ -213,6 +224,18 @@ export class FiscalRunner {
     return (this.select.get(opId) as OperationRow | undefined) ?? null;
   }
 
+  /**
+   * The one idempotency rule of an operation id, for the runner and the use cases in front of it: an
+   * id the journal does not hold is new (null); one it holds for another operation (`same` says no) is
+   * refused with `refusal`; otherwise the row is answered as it was when done, and tried again when not.
+   */
+  recall(opId: string, same: (row: OperationRow) => boolean, refusal = OTHER_OPERATION): Recalled | null {
+    const row = this.get(opId);
+    if (!row) return null;
+    if (!same(row)) throw new AppError('op.id_reused', refusal);
+    return { row, replay: row.state === FiscalState.done ? 'answer' : 'retry' };
+  }
+
   /** Operations whose register outcome is not known yet (none are running right now). */
   unresolved(): OperationRow[] {
     return (
@@ -236,16 +259,11 @@ export class FiscalRunner {
     const inFlight = this.running.get(op.opId);
     if (inFlight) {
       // The same operation sent twice waits for the first; another operation under its id is refused.
-      if (inFlight.kind !== op.kind || inFlight.request !== requestJson)
-        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
+      if (inFlight.kind !== op.kind || inFlight.request !== requestJson) throw new AppError('op.id_reused', OTHER_OPERATION);
       return inFlight.attempt;
     }
-    const existing = this.get(op.opId);
-    if (existing) {
-      if (existing.kind !== op.kind || existing.request !== requestJson)
-        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
-      if (existing.state === FiscalState.done) return existing;
-    }
+    const seen = this.recall(op.opId, (row) => row.kind === op.kind && row.request === requestJson);
+    if (seen?.replay === 'answer') return seen.row;
     const attempt = this.attempt(op, requestJson).finally(() => this.running.delete(op.opId));
     this.running.set(op.opId, { attempt, kind: op.kind, request: requestJson });
     return attempt;
@@ -434,12 +452,8 @@ export class FiscalRunner {
   /** Records an operation that needs no register (a reading, a cash count), exactly once. */
   recordWithoutRegister(op: NewOperation, type: OpType, body: object): OperationRow {
     const requestJson = JSON.stringify(op.request);
-    const existing = this.get(op.opId);
-    if (existing) {
-      if (existing.kind !== op.kind || existing.request !== requestJson)
-        throw new AppError('op.id_reused', 'Этот номер операции уже использован для другой операции');
-      return existing;
-    }
+    const seen = this.recall(op.opId, (row) => row.kind === op.kind && row.request === requestJson);
+    if (seen) return seen.row;
     const at = this.clock();
     const state = FISCAL.check(null, FiscalState.done);
     this.db.transaction(() => {

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, canonicalJson, type PaymentRequest, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
-import { FiscalState, type SyncState } from '../journal/lifecycle.ts';
+import type { SyncState } from '../journal/lifecycle.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 import {
   prepareBilling,
@@ -130,11 +130,14 @@ async function providerCheck(
 export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: PaymentRequest): Promise<AcceptedPayment> {
   const opId = req.opId ?? uuidv7();
   const raw = rawKey(req);
-  const existing = deps.runner.get(opId);
-  if (existing) {
-    const stored = JSON.parse(existing.request) as { raw?: string };
-    if (stored.raw !== raw) throw new AppError('op.id_reused', 'Этот номер операции уже использован для другого платежа');
-    if (existing.state === FiscalState.done) return paymentView(deps, existing);
+  const seen = deps.runner.recall(
+    opId,
+    (row) => (JSON.parse(row.request) as { raw?: string }).raw === raw,
+    'Этот номер операции уже использован для другого платежа',
+  );
+  if (seen?.replay === 'answer') return paymentView(deps, seen.row);
+  if (seen) {
+    const existing = seen.row;
     const row = await deps.runner.run({
       opId,
       kind: existing.kind,

@@ -76,9 +76,9 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
   if (!original || !['billing', 'thirdparty', 'service'].includes(original.kind))
     throw new AppError('not_found', 'Платёж не найден в журнале этой кассы');
   return deps.runner.exclusive(`reversal:${original.op_id}`, async () => {
-    const existing = deps.runner.get(opId);
-    if (existing && (existing.kind !== 'reversal' || existing.original_op_id !== original.op_id)) throw new AppError('op.id_reused');
-    if (existing?.state === FiscalState.done) return answer(deps, existing);
+    const seen = deps.runner.recall(opId, (row) => row.kind === 'reversal' && row.original_op_id === original.op_id);
+    if (seen?.replay === 'answer') return answer(deps, seen.row);
+    const existing = seen?.row ?? null;
 
     const other = liveReversalOf(deps, original.op_id, opId);
     if (other?.state === FiscalState.done) throw alreadyReversed(other);
