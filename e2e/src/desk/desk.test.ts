@@ -51,6 +51,21 @@ describe('the desk with a real server', () => {
     }
   });
 
+  it('reports itself to the server with the cashier signed in, as the back office shows it', async () => {
+    const cashier = await server.open.db.selectFrom('users').select('name').where('login', '=', 'cashier').executeTakeFirstOrThrow();
+    await expect
+      .poll(
+        async () => {
+          const rows = await server.open.db.selectFrom('desks').select('status').execute();
+          return rows.map(
+            (r) => ((typeof r.status === 'string' ? JSON.parse(r.status) : r.status) as { cashier?: string } | null)?.cashier,
+          );
+        },
+        { timeout: 10_000 },
+      )
+      .toContain(cashier.name);
+  });
+
   it('finds accounts by number, address as typed, name and ЕЛС', async () => {
     for (const q of ['1234567', '12345', 'ленина 10 5', 'ул. Ленина, д.10', 'иванов', '20МВ875415']) {
       const r = await desk.api.ok<{ items: { number: string }[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}`);

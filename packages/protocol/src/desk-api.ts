@@ -195,6 +195,41 @@ export const deskStatus = z.object({
 });
 export type DeskStatus = z.infer<typeof deskStatus>;
 
+/**
+ * What a desk reports of itself to the server for the back office's live view (`POST
+ * /api/v1/desks/status`): a part of its status, and who is signed in. Older desks report less, so
+ * most parts are optional; the back office reads the stored report through this type.
+ */
+export const deskStatusReport = z.object({
+  unsentCount: z.number().int().min(0),
+  oldestUnsentAt: z.string().max(40).nullable(),
+  rejectedCount: z.number().int().min(0).default(0),
+  lastSyncAt: z.string().max(40).nullable().optional(),
+  version: z.string().max(40).optional(),
+  shift: z
+    .object({
+      open: z.boolean(),
+      number: z.number().int().nullable(),
+      openedAt: z.string().max(40).nullable(),
+      expiresAt: z.string().max(40).nullable(),
+    })
+    .optional(),
+  register: z
+    .object({
+      driver: z.string().max(20),
+      connected: z.boolean(),
+      paperPresent: z.boolean(),
+      unsentToOfdCount: z.number().int().min(0),
+      oldestUnsentToOfdAt: z.string().max(40).nullable(),
+      fnValidUntil: z.string().max(40).nullable().optional(),
+      warnings: z.array(z.string().max(64)).max(20).default([]),
+    })
+    .optional(),
+  /** The cashier signed in most recently, if a session is still open. */
+  cashier: z.string().max(200).nullable().optional(),
+});
+export type DeskStatusReport = z.output<typeof deskStatusReport>;
+
 export const deskSettingsRequest = z.object({
   serverUrl: z.url().optional(),
   syncIntervalSeconds: z.number().int().min(5).max(3600).optional(),

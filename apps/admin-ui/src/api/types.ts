@@ -1,21 +1,8 @@
 /** What the server's back-office API answers, as the screens read it. */
-export interface DeskStatus {
-  unsentCount: number;
-  oldestUnsentAt: string | null;
-  rejectedCount: number;
-  lastSyncAt?: string | null;
-  shift?: { open: boolean; number: number | null; openedAt: string | null; expiresAt: string | null };
-  register?: {
-    driver: string;
-    connected: boolean;
-    paperPresent: boolean;
-    unsentToOfdCount: number;
-    oldestUnsentToOfdAt: string | null;
-    fnValidUntil?: string | null;
-    warnings: string[];
-  };
-  cashier?: string | null;
-}
+import type { DeskStatusReport } from '@paydesk/protocol';
+
+/** What the desk last reported of itself (protocol's declaration; an older desk reports less). */
+export type DeskStatus = DeskStatusReport;
 
 export interface Desk {
   id: string;

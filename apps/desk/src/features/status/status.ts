@@ -1,5 +1,5 @@
 /** The desk's state in one answer: what the status bar, the banners and monitoring show. */
-import type { DeskStatus } from '@paydesk/protocol';
+import type { DeskStatus, DeskStatusReport } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 
 const DAY = 86_400_000;
@@ -82,8 +82,11 @@ export function deskStatus(deps: DeskDeps): DeskStatus {
 }
 
 /** What the desk reports to the server for the back office's live view. */
-export function statusReport(deps: DeskDeps): unknown {
+export function statusReport(deps: DeskDeps): DeskStatusReport {
   const s = deskStatus(deps);
+  const signedIn = deps.db
+    .prepare('SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.expires_at > ? ORDER BY s.created_at DESC LIMIT 1')
+    .get(deps.clock().toISOString()) as { name: string } | undefined;
   return {
     unsentCount: s.unsentCount,
     oldestUnsentAt: s.oldestUnsentAt,
@@ -99,5 +102,6 @@ export function statusReport(deps: DeskDeps): unknown {
       fnValidUntil: s.register.fnValidUntil,
       warnings: s.register.warnings,
     },
+    cashier: signedIn?.name ?? null,
   };
 }

@@ -2,40 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, PROTOCOL_VERSION, pullQuery, pushRequest, validationProblem } from '@paydesk/protocol';
+import { AppError, PROTOCOL_VERSION, deskStatusReport, pullQuery, pushRequest, validationProblem } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { DESK, requireDesk } from '../../http/auth.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import { noteDeskSync, processPull } from './pull.ts';
 import { processPush } from './push.ts';
-
-export const deskStatusReport = z.object({
-  unsentCount: z.number().int().min(0),
-  oldestUnsentAt: z.string().max(40).nullable(),
-  rejectedCount: z.number().int().min(0).default(0),
-  lastSyncAt: z.string().max(40).nullable().optional(),
-  version: z.string().max(40).optional(),
-  shift: z
-    .object({
-      open: z.boolean(),
-      number: z.number().int().nullable(),
-      openedAt: z.string().max(40).nullable(),
-      expiresAt: z.string().max(40).nullable(),
-    })
-    .optional(),
-  register: z
-    .object({
-      driver: z.string().max(20),
-      connected: z.boolean(),
-      paperPresent: z.boolean(),
-      unsentToOfdCount: z.number().int().min(0),
-      oldestUnsentToOfdAt: z.string().max(40).nullable(),
-      fnValidUntil: z.string().max(40).nullable().optional(),
-      warnings: z.array(z.string().max(64)).max(20).default([]),
-    })
-    .optional(),
-  cashier: z.string().max(200).nullable().optional(),
-});
 
 export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
