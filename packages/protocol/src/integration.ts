@@ -444,6 +444,7 @@ const commission = z
   .describe('правило вознаграждения: kind none | percent (rateBp, minKop, maxKop) | fixed (amountKop) | tiered (tiers)');
 
 export const pointRecord = z.object({ id, code: z.string(), name: z.string(), address: z.string(), active: z.boolean(), version });
+export type PointRecord = z.infer<typeof pointRecord>;
 export const supplierRecord = z.object({
   id,
   name: z.string(),

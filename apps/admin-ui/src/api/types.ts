@@ -1,5 +1,5 @@
 /** What the server's back-office API answers, as the screens read it. */
-import type { DeskStatusReport } from '@paydesk/protocol';
+import type { DeskStatusReport, PointRecord } from '@paydesk/protocol';
 
 /** What the desk last reported of itself (protocol's declaration; an older desk reports less). */
 export type DeskStatus = DeskStatusReport;
@@ -20,13 +20,8 @@ export interface Desk {
   statusAt: string | null;
 }
 
-export interface Point {
-  id: string;
-  code: string;
-  name: string;
-  address: string;
-  active: boolean;
-}
+/** A point of payment as the catalog API answers it. */
+export type Point = PointRecord;
 
 export interface ReportDoc {
   title: string;
