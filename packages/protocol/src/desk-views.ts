@@ -75,6 +75,28 @@ export const accountSearchAnswer = z.object({ items: z.array(accountHitView) });
 
 const qrWarning = z.object({ code: z.string(), message: z.string(), key: z.string().optional() });
 
+/** A payment already taken on a bill: the cashier is told before taking it again. */
+export const billPaymentView = z.object({
+  number: z.string(),
+  at: z.string(),
+  totalKop: z.number().int(),
+  /** The desk that took it, when another one did. */
+  deskName: nullableString,
+});
+export type BillPaymentView = z.infer<typeof billPaymentView>;
+
+/** Payments on an account for a period, as the server knows them from every desk (asked by a desk on a scan). */
+export const billPaymentsQuery = z.object({
+  account: z.string().trim().min(1).max(30),
+  period: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .optional(),
+  /** With no period: payments of exactly this principal (the bill's sum). */
+  amountKop: z.coerce.number().int().min(1).max(1_000_000_000_000).optional(),
+});
+export const billPaymentsAnswer = z.object({ items: z.array(billPaymentView.extend({ opId: z.string() })) });
+
 /** What a barcode resolved to: our account from a bill, a provider by its payee, or nothing of ours. */
 export const scanView = z.discriminatedUnion('kind', [
   z.object({
@@ -85,6 +107,16 @@ export const scanView = z.discriminatedUnion('kind', [
     period: nullableString,
     payee: nullableString,
     warnings: z.array(qrWarning),
+    /** Payments already taken on this bill (same account and period; with no period, the same sum). */
+    paid: z.array(billPaymentView),
+    /** Where they were looked for: every desk (the server answered) or this desk's journal only. */
+    paidChecked: z.enum(['server', 'this_desk']),
+  }),
+  z.object({
+    kind: z.literal('foreign_payee'),
+    payee: nullableString,
+    payeeInn: nullableString,
+    message: z.string(),
   }),
   z.object({
     kind: z.literal('provider'),

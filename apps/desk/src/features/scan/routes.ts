@@ -20,7 +20,12 @@ export function scanRoutes(app: FastifyInstance, deps: DeskDeps): void {
     },
     async (req) => {
       requireCashier(req);
-      return resolveScan(deps.db, req.body.text);
+      return resolveScan(deps.db, req.body.text, {
+        org: { name: deps.settings.get('orgName') ?? null, inn: deps.settings.get('orgInn') ?? null },
+        now: deps.clock(),
+        // Offline, the journal is all there is: no waiting for a server known to be away.
+        serverPayments: (q) => (deps.sync.state.online ? deps.client.billPayments(q) : Promise.reject(new Error('offline'))),
+      });
     },
   );
 }

@@ -3,7 +3,16 @@
  * the sync worker apart what is an answer (the server decided something) from what is a failure of
  * the link (try again later).
  */
-import { AppError, pullResponse, pushResponse, type PullResponse, type PushRequest, type PushResponse } from '@paydesk/protocol';
+import {
+  AppError,
+  billPaymentsAnswer,
+  pullResponse,
+  pushResponse,
+  type BillPaymentView,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '@paydesk/protocol';
 import type { Identity } from '../../identity.ts';
 
 export class LinkError extends Error {}
@@ -108,6 +117,22 @@ export class ServerClient {
       if (e instanceof ServerAnswer) return null;
       throw new AppError('server.unreachable', 'Администратор без пункта входит на кассе только при связи с сервером');
     }
+  }
+
+  /** Payments on a bill taken at any desk, as the server knows them; a short wait, the scan must stay fast. */
+  async billPayments(q: {
+    account: string;
+    period: string | null;
+    amountKop: number | null;
+  }): Promise<(BillPaymentView & { opId: string })[]> {
+    const params = new URLSearchParams({ account: q.account });
+    if (q.period) params.set('period', q.period);
+    else if (q.amountKop) params.set('amountKop', String(q.amountKop));
+    const parsed = billPaymentsAnswer.safeParse(
+      await this.call('GET', `/api/v1/desks/bill-payments?${params.toString()}`, undefined, 2_000),
+    );
+    if (!parsed.success) throw new LinkError('ответ сервера о платежах по квитанции не по протоколу');
+    return parsed.data.items;
   }
 
   async providerCheck(

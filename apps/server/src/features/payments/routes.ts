@@ -2,10 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, paymentDetail, paymentList, reviewTitle } from '@paydesk/protocol';
+import { AppError, billPaymentsAnswer, billPaymentsQuery, paymentDetail, paymentList, reviewTitle } from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
-import { READ } from '../../http/auth.ts';
+import { DESK, READ, requireDesk } from '../../http/auth.ts';
 import { answers } from '../../http/openapi.ts';
+import { billPayments } from './bill-payments.ts';
 
 export const paymentFilters = z.object({
   desk: z.uuid().optional(),
@@ -32,6 +33,23 @@ function bound(value: string, end: boolean): Date {
 
 export function paymentRoutes(app: FastifyInstance, db: Database): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/desks/bill-payments',
+    {
+      schema: {
+        tags: ['Платежи'],
+        summary: 'Касса при сканировании квитанции: платежи по этому счёту за этот период (или на эту сумму) с любой кассы',
+        querystring: billPaymentsQuery,
+        response: answers({ 200: billPaymentsAnswer }, ['validation.failed']),
+      },
+      config: { auth: DESK },
+    },
+    async (req) => {
+      requireDesk(req.principal);
+      return { items: await billPayments(db, req.query) };
+    },
+  );
 
   r.get(
     '/api/v1/payments',

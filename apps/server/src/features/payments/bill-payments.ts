@@ -1,0 +1,45 @@
+/**
+ * Payments already taken on a bill, at any desk: a desk asks on a scan so the cashier is warned
+ * before a bill paid minutes ago at the next window is paid again (issue 19 item 1).
+ */
+import { sql } from 'kysely';
+import type { BillPaymentView } from '@paydesk/protocol';
+import type { Database } from '../../db/database.ts';
+
+/** Bills are paid within months of being issued; older payments on the account are not this bill's. */
+const LOOKBACK_DAYS = 120;
+
+export async function billPayments(
+  db: Database,
+  q: { account: string; period?: string | undefined; amountKop?: number | undefined },
+  now: Date = new Date(),
+): Promise<(BillPaymentView & { opId: string })[]> {
+  if (!q.period && !q.amountKop) return [];
+  let query = db
+    .selectFrom('payments as p')
+    .innerJoin('desks as d', 'd.id', 'p.desk_id')
+    .select(['p.op_id', 'p.number', 'p.accepted_at', 'p.total_kop', 'd.name as desk_name'])
+    .where('p.kind', '=', 'billing')
+    .where('p.state', '=', 'accepted')
+    .where('p.account_number', '=', q.account)
+    .where('p.accepted_at', '>=', new Date(now.getTime() - LOOKBACK_DAYS * 86_400_000));
+  if (q.period) {
+    const period = q.period;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('payment_lines as l')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('l.op_id', '=', 'p.op_id')
+          .where('l.period', '=', period),
+      ),
+    );
+  } else if (q.amountKop) query = query.where('p.principal_kop', '=', q.amountKop);
+  const rows = await query.orderBy('p.accepted_at', 'desc').limit(10).execute();
+  return rows.map((r) => ({
+    opId: r.op_id,
+    number: r.number,
+    at: new Date(r.accepted_at).toISOString(),
+    totalKop: Number(r.total_kop),
+    deskName: r.desk_name,
+  }));
+}
