@@ -25,9 +25,10 @@ export async function billPayments(
     .where('p.accepted_at', '>=', new Date(now.getTime() - LOOKBACK_DAYS * 86_400_000));
   if (q.period) {
     const period = q.period;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('payment_lines as l')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('payment_lines as l')
           .select(sql<number>`1`.as('one'))
           .whereRef('l.op_id', '=', 'p.op_id')
           .where('l.period', '=', period),
