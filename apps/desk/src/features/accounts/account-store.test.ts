@@ -45,6 +45,24 @@ describe('account search by address', () => {
   });
 });
 
+describe('account search by a house-flat with a dash, and a house’s flats in their order (issue 19 item 15)', () => {
+  const db = openJournal(':memory:');
+  new Replica(db).apply({
+    accounts: Array.from({ length: 30 }, (_, i) => account(String(100 + i), 'ул. Ленина', '3', String(i + 1))),
+  } as never);
+  const store = new AccountStore(db);
+  const find = (q: string): string[] => store.search(q).map((h) => h.number);
+
+  it('«ленина 3-2» is house 3, flat 2: that flat alone', () => {
+    expect(find('ленина 3-2')).toEqual(['101']);
+    expect(find('ленина 3 2')).toEqual(['101']);
+  });
+
+  it('a house’s flats come 1, 2, 3 … 10, not 1, 10, 11', () => {
+    expect(find('ленина 3').slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, i) => String(100 + i)));
+  });
+});
+
 describe('account search by a house with a корпус or строение (issue 24 item 15)', () => {
   const db = openJournal(':memory:');
   const rows = [

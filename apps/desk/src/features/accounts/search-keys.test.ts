@@ -20,4 +20,15 @@ describe('search keys and plans', () => {
     expect(planSearch('20МВ875415')).toMatchObject({ els: '20МВ875415' });
     expect(planSearch('20mb875415-07-1051')).toMatchObject({ els: '20МВ875415' });
   });
+
+  it('reads a house and flat written with a dash (issue 19 item 15)', () => {
+    expect(planSearch('ленина 3-2')).toMatchObject({ words: 'ленина', house: '3', flat: '2' });
+    expect(planSearch('ул. Ленина, д. 3-2')).toMatchObject({ words: 'ленина', house: '3', flat: '2' });
+    expect(planSearch('ленина д3-2')).toMatchObject({ words: 'ленина', house: '3', flat: '2' });
+    expect(planSearch('ленина 10к2-15')).toMatchObject({ words: 'ленина', house: '10к2', flat: '15' });
+    expect(planSearch('ленина 10а-7')).toMatchObject({ words: 'ленина', house: '10а', flat: '7' });
+    expect(planSearch('ленина 3 - 2')).toMatchObject({ words: 'ленина', house: '3', flat: '2' });
+    // Digits and dashes alone are still an account number.
+    expect(planSearch('123-45')).toMatchObject({ numberPrefix: '123-45', words: null });
+  });
 });
