@@ -111,7 +111,8 @@ describe.each([
 
   describe('address search (item 15)', () => {
     it('the placeholder’s own example finds its account', async () => {
-      await page.keyboard.press('F1');
+      // Signed in, the cashier is on «Платежи» with the search field focused. (Not F1 here: on the
+      // screen already shown it resets it only at the app's next render, which can wipe what is typed.)
       await visible('account-search');
       const placeholder = (await page.getByTestId('account-search').getAttribute('placeholder')) ?? '';
       const example = /«([^»]+)»/.exec(placeholder)?.[1];
@@ -145,7 +146,7 @@ describe.each([
       for (let i = 0; i < 19; i++) await page.keyboard.press('ArrowDown');
       await expect.poll(async () => rows.nth(19).isVisible()).toBe(true);
       const last = await rows.nth(19).boundingBox();
-      expect((last?.y ?? height) + (last?.height ?? 0)).toBeLessThanOrEqual(height);
+      expect((last?.y ?? height) + (last?.height ?? 0)).toBeLessThanOrEqual(height + 1);
       await openFirst(house3Account(20));
     });
 

@@ -71,7 +71,15 @@ export const accountDetailsView = accountHitView.extend({
 });
 export type AccountDetailsView = z.infer<typeof accountDetailsView>;
 
-export const accountSearchAnswer = z.object({ items: z.array(accountHitView) });
+export const accountSearchAnswer = z.object({
+  /** The first matches, best first (as many as the query's limit). */
+  items: z.array(accountHitView),
+  /** How many accounts match in all, counted up to 1 000: the list says when it shows only some. */
+  total: z.number().int(),
+  /** More than 1 000 match: `total` is that cap. */
+  totalCapped: z.boolean(),
+});
+export type AccountSearchAnswer = z.infer<typeof accountSearchAnswer>;
 
 const qrWarning = z.object({ code: z.string(), message: z.string(), key: z.string().optional() });
 

@@ -262,8 +262,12 @@ export function buildTown(size = 3_000, seed = 2026): Town {
   const debtors: string[] = [];
   const rub = (kop: number): string => (kop / 100).toFixed(2).replace('.', ',');
   let n = 0;
+  let houses = 0;
   for (let street = 0; n < size; street = (street + 1) % STREETS.length) {
-    const house = String(1 + Math.floor(rnd() * 60));
+    const drawn = String(1 + Math.floor(rnd() * 60));
+    // The cashier's search field gives «ленина 10 5» as its example: in the demo it is a real address
+    // (the second house drawn on Ленина, so the draws and every other account stay as they were).
+    const house = houses++ === STREETS.length ? '10' : drawn;
     const flats = 20 + Math.floor(rnd() * 60);
     for (let flat = 1; flat <= flats && n < size; flat++) {
       n++;

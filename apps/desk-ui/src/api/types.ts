@@ -2,6 +2,7 @@
 export type {
   AccountDetailsView as AccountDetails,
   AccountHitView as AccountHit,
+  AccountSearchAnswer,
   CashierView as Cashier,
   DebtLineView as DebtLine,
   DeskStatus,

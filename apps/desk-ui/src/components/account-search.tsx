@@ -1,40 +1,59 @@
 /**
- * One field that takes an account number, an ЕЛС, an address as people type it, or a name; results
- * appear as the cashier types; arrows move, Enter opens.
+ * One field that takes an account number, an ЕЛС, an address as people type it («ленина 10 5»,
+ * «ленина 10-5»), or a name; results appear as the cashier types; arrows move, Enter opens. When more
+ * match than the list shows, it says so above the list, where it is seen.
  */
 import { Badge, Group, Paper, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import type { AccountHit } from '../api/types.ts';
+import type { AccountHit, AccountSearchAnswer } from '../api/types.ts';
+
+const LIMIT = 20;
+const search = (q: string): Promise<AccountSearchAnswer> =>
+  api<AccountSearchAnswer>('GET', `/api/accounts?q=${encodeURIComponent(q)}&limit=${LIMIT}`);
 
 export function AccountSearch({ onOpen, autoFocus = true }: { onOpen: (number: string) => void; autoFocus?: boolean }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
   const [debounced] = useDebouncedValue(q, 120);
   const [hits, setHits] = useState<AccountHit[]>([]);
+  const [total, setTotal] = useState<{ total: number; capped: boolean }>({ total: 0, capped: false });
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (!debounced.trim()) {
       setHits([]);
+      setTotal({ total: 0, capped: false });
       return;
     }
     let alive = true;
-    api<{ items: AccountHit[] }>('GET', `/api/accounts?q=${encodeURIComponent(debounced)}&limit=20`)
+    search(debounced)
       .then((r) => {
         if (alive) {
           setHits(r.items);
+          setTotal({ total: r.total, capped: r.totalCapped });
           setActive(0);
         }
       })
-      .catch(() => alive && setHits([]));
+      .catch(() => {
+        if (alive) {
+          setHits([]);
+          setTotal({ total: 0, capped: false });
+        }
+      });
     return () => {
       alive = false;
     };
   }, [debounced]);
+
+  // The arrows may go below the screen's edge on a small monitor: the chosen result comes into view.
+  useEffect(() => {
+    list.current?.children[active]?.scrollIntoView({ block: 'nearest' });
+  }, [active]);
 
   const open = (i: number): void => {
     const hit = hits[i];
@@ -62,15 +81,18 @@ export function AccountSearch({ onOpen, autoFocus = true }: { onOpen: (number: s
             e.preventDefault();
             if (debounced !== q) {
               // The cashier pressed Enter before the results caught up: search now.
-              void api<{ items: AccountHit[] }>('GET', `/api/accounts?q=${encodeURIComponent(q)}&limit=20`).then(
-                (r) => r.items[0] && onOpen(r.items[0].number),
-              );
+              void search(q).then((r) => r.items[0] && onOpen(r.items[0].number));
             } else open(active);
           }
         }}
       />
       {q.trim() !== '' && debounced === q && hits.length === 0 && <Text c="dimmed">{t('billing.noResults')}</Text>}
-      <Stack gap={4} data-testid="search-results">
+      {q.trim() !== '' && total.total > hits.length && (
+        <Text c="orange.9" fw={500} data-testid="search-more">
+          {t(total.capped ? 'billing.searchMoreThan' : 'billing.searchMore', { shown: hits.length, total: total.total })}
+        </Text>
+      )}
+      <Stack gap={4} data-testid="search-results" ref={list}>
         {hits.map((h, i) => (
           <UnstyledButton key={h.number} onClick={() => onOpen(h.number)} onMouseEnter={() => setActive(i)}>
             <Paper

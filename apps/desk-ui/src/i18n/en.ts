@@ -71,6 +71,8 @@ export const en: Dictionary = {
     title: '{{name}} payments',
     searchPlaceholder: 'Account number, unified account, address or name — or scan a bill',
     noResults: 'Nothing found',
+    searchMore: 'Showing the first {{shown}} of {{total}} — narrow the search',
+    searchMoreThan: 'Showing the first {{shown}} of more than {{total}} — narrow the search',
     closed: 'closed',
     owner: 'Payer',
     address: 'Address',

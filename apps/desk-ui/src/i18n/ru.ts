@@ -64,6 +64,8 @@ export const ru = {
     title: 'Платежи {{name}}',
     searchPlaceholder: 'Номер счёта, ЕЛС, адрес («ленина 10 5») или ФИО — или отсканируйте квитанцию',
     noResults: 'Ничего не найдено',
+    searchMore: 'Показаны первые {{shown}} из {{total}} — уточните запрос',
+    searchMoreThan: 'Показаны первые {{shown}} из более чем {{total}} — уточните запрос',
     closed: 'закрыт',
     owner: 'Плательщик',
     address: 'Адрес',

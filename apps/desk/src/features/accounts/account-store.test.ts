@@ -1,9 +1,9 @@
 /** Address search finds every street that begins with what was typed, and seeks house and flat in each. */
 import { describe, expect, it } from 'vitest';
-import { accountDetailsView, accountHitView } from '@paydesk/protocol';
+import { accountDetailsView, accountHitView, accountSearchAnswer } from '@paydesk/protocol';
 import { openJournal } from '../../db/journal-db.ts';
 import { Replica } from '../sync/replica.ts';
-import { AccountStore, refreshHouseKeys } from './account-store.ts';
+import { AccountStore, refreshHouseKeys, SEARCH_COUNT_CAP } from './account-store.ts';
 
 const account = (number: string, street: string, house: string, flat: string) => ({
   number,
@@ -60,6 +60,28 @@ describe('account search by a house-flat with a dash, and a house’s flats in t
 
   it('a house’s flats come 1, 2, 3 … 10, not 1, 10, 11', () => {
     expect(find('ленина 3').slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, i) => String(100 + i)));
+  });
+
+  it('a flat typed but not there lists the house’s flats to choose from', () => {
+    expect(find('ленина 3 99')).toHaveLength(20);
+  });
+
+  it('says how many match in all when it shows only the first of them', () => {
+    const page = store.searchWithTotal('ленина 3', 20);
+    expect(page.items).toHaveLength(20);
+    expect(page).toMatchObject({ total: 30, totalCapped: false });
+    expect(store.searchWithTotal('ленина 3-2', 20)).toMatchObject({ total: 1, totalCapped: false });
+    expect(store.searchWithTotal('ленина', 5)).toMatchObject({ total: 30, totalCapped: false });
+    // The route serialises through the protocol's schema, which drops what it does not declare.
+    expect(accountSearchAnswer.strict().parse(page)).toEqual(page);
+  });
+
+  it('stops counting at a thousand', () => {
+    const big = openJournal(':memory:');
+    new Replica(big).apply({
+      accounts: Array.from({ length: SEARCH_COUNT_CAP + 5 }, (_, i) => account(String(10_000 + i), 'Мира', '1', String(i + 1))),
+    } as never);
+    expect(new AccountStore(big).searchWithTotal('мира', 20)).toMatchObject({ total: SEARCH_COUNT_CAP, totalCapped: true });
   });
 });
 

@@ -9,6 +9,7 @@ import type {
   DebtLineView as DebtLine,
   MeterView,
 } from '@paydesk/protocol';
+import type { Statement } from 'better-sqlite3';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
 import { houseRange, houseWithBuilding, planSearch } from './search-keys.ts';
@@ -78,46 +79,95 @@ export function formatAddress(a: {
 
 const TOP = '\uffff';
 
+/** A search counts its matches up to this many; more reads as «more than 1 000». */
+export const SEARCH_COUNT_CAP = 1_000;
+
+export interface AccountSearchResult {
+  /** The first matches, best first. */
+  items: AccountHit[];
+  /** How many accounts match in all, counted up to SEARCH_COUNT_CAP. */
+  total: number;
+  /** More than SEARCH_COUNT_CAP match: `total` is the cap. */
+  totalCapped: boolean;
+}
+
+interface SearchStatements {
+  byNumber: Statement;
+  byNumberPrefix: Statement;
+  byEls: Statement;
+  byAddress: Statement;
+  byAddressHouse: Statement;
+  byAddressFlat: Statement;
+  byOwner: Statement;
+}
+
+/** The search's queries selecting `cols`: the rows to show, or only the numbers to count. */
+function searchStatements(db: JournalDb, cols: string): SearchStatements {
+  // CROSS JOIN keeps the few matching streets as the outer loop: each is then one index seek.
+  const onStreets = `FROM streets s CROSS JOIN accounts a ON a.street_key = s.street_key`;
+  const acols = cols
+    .split(', ')
+    .map((c) => `a.${c}`)
+    .join(', ');
+  // A house typed without a building matches its buildings too: three ranges on the same index.
+  const house = `(a.house_key = @house OR (a.house_key >= @from AND a.house_key < @to) OR (a.house_key >= @slashFrom AND a.house_key < @slashTo))`;
+  // A house's flats as people count them (1, 2 … 10, not 1, 10, 11): a house holds few, sorting them is cheap.
+  const flats = 'length(a.flat_key), a.flat_key';
+  return {
+    byNumber: db.prepare(`SELECT ${cols} FROM accounts WHERE number = ?`),
+    byNumberPrefix: db.prepare(`SELECT ${cols} FROM accounts WHERE number >= ? AND number < ? ORDER BY number LIMIT ?`),
+    byEls: db.prepare(`SELECT ${cols} FROM accounts WHERE els = ? LIMIT ?`),
+    byAddress: db.prepare(
+      `SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`,
+    ),
+    byAddressHouse: db.prepare(
+      `SELECT ${acols} ${onStreets} AND ${house} WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house, a.house_key, ${flats} LIMIT @limit`,
+    ),
+    byAddressFlat: db.prepare(
+      `SELECT ${acols} ${onStreets} AND ${house} AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house LIMIT @limit`,
+    ),
+    byOwner: db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`),
+  };
+}
+
 export class AccountStore {
-  private readonly byNumber;
-  private readonly byNumberPrefix;
-  private readonly byEls;
-  private readonly byAddress;
-  private readonly byAddressHouse;
-  private readonly byAddressFlat;
-  private readonly byOwner;
+  private readonly rows: SearchStatements;
+  private readonly numbers: SearchStatements;
 
   constructor(private readonly db: JournalDb) {
-    const cols = 'number, els, city, street, house, building, flat, owner_name, status';
-    this.byNumber = db.prepare(`SELECT ${cols} FROM accounts WHERE number = ?`);
-    this.byNumberPrefix = db.prepare(`SELECT ${cols} FROM accounts WHERE number >= ? AND number < ? ORDER BY number LIMIT ?`);
-    this.byEls = db.prepare(`SELECT ${cols} FROM accounts WHERE els = ? LIMIT ?`);
-    this.byAddress = db.prepare(
-      `SELECT ${cols} FROM accounts WHERE street_key >= ? AND street_key < ? ORDER BY street_key, house_key, flat_key LIMIT ?`,
-    );
-    // CROSS JOIN keeps the few matching streets as the outer loop: each is then one index seek.
-    const onStreets = `FROM streets s CROSS JOIN accounts a ON a.street_key = s.street_key`;
-    const acols = cols
-      .split(', ')
-      .map((c) => `a.${c}`)
-      .join(', ');
-    // A house typed without a building matches its buildings too: three ranges on the same index.
-    const house = `(a.house_key = @house OR (a.house_key >= @from AND a.house_key < @to) OR (a.house_key >= @slashFrom AND a.house_key < @slashTo))`;
-    this.byAddressHouse = db.prepare(
-      `SELECT ${acols} ${onStreets} AND ${house} WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house, a.house_key, a.flat_key LIMIT @limit`,
-    );
-    this.byAddressFlat = db.prepare(
-      `SELECT ${acols} ${onStreets} AND ${house} AND a.flat_key = @flat WHERE s.street_key >= @lo AND s.street_key < @hi ORDER BY s.street_key, a.house_key <> @house LIMIT @limit`,
-    );
-    this.byOwner = db.prepare(`SELECT ${cols} FROM accounts WHERE owner_key >= ? AND owner_key < ? ORDER BY owner_key LIMIT ?`);
+    this.rows = searchStatements(db, 'number, els, city, street, house, building, flat, owner_name, status');
+    this.numbers = searchStatements(db, 'number');
   }
 
+  /** The first `limit` accounts that match what the cashier typed, best first. */
   search(q: string, limit = 20): AccountHit[] {
+    return (this.match(q, this.rows, limit) as AccountRow[]).map((r) => ({
+      number: r.number,
+      els: r.els,
+      address: formatAddress(r),
+      ownerName: r.owner_name,
+      status: r.status,
+    }));
+  }
+
+  /** The first `limit` matches and how many there are in all, so the list can say it shows only some. */
+  searchWithTotal(q: string, limit = 20): AccountSearchResult {
+    const items = this.search(q, limit);
+    if (items.length < limit) return { items, total: items.length, totalCapped: false };
+    const counted = this.match(q, this.numbers, SEARCH_COUNT_CAP + 1).length;
+    return { items, total: Math.min(counted, SEARCH_COUNT_CAP), totalCapped: counted > SEARCH_COUNT_CAP };
+  }
+
+  /**
+   * The accounts matching `q`, up to `limit`, distinct, best first: the number or its beginning, the
+   * ЕЛС, or an address — a flat typed and found is that flat alone, else the house's flats — or a name.
+   */
+  private match(q: string, st: SearchStatements, limit: number): { number: string }[] {
     const plan = planSearch(q);
-    const rows: AccountRow[] = [];
+    const rows: { number: string }[] = [];
     const seen = new Set<string>();
     const add = (list: unknown[]): void => {
-      for (const r of list as AccountRow[]) {
+      for (const r of list as { number: string }[]) {
         if (!seen.has(r.number) && rows.length < limit) {
           seen.add(r.number);
           rows.push(r);
@@ -125,10 +175,10 @@ export class AccountStore {
       }
     };
     if (plan.numberPrefix) {
-      add([this.byNumber.get(plan.numberPrefix)].filter(Boolean));
-      add(this.byNumberPrefix.all(plan.numberPrefix, plan.numberPrefix + TOP, limit));
+      add([st.byNumber.get(plan.numberPrefix)].filter(Boolean));
+      add(st.byNumberPrefix.all(plan.numberPrefix, plan.numberPrefix + TOP, limit));
     }
-    if (plan.els) add(this.byEls.all(plan.els, limit));
+    if (plan.els) add(st.byEls.all(plan.els, limit));
     if (plan.words) {
       const lo = plan.words;
       const hi = plan.words + TOP;
@@ -143,18 +193,20 @@ export class AccountStore {
             slashTo: r.slash?.[1] ?? '\uffff',
           }
         : null;
-      if (range && plan.flat) add(this.byAddressFlat.all({ lo, hi, ...range, flat: plan.flat, limit }));
-      if (range) add(this.byAddressHouse.all({ lo, hi, ...range, limit }));
-      else {
-        add(this.byAddress.all(lo, hi, limit));
-        add(this.byOwner.all(lo, hi, limit));
+      const before = rows.length;
+      if (range && plan.flat) add(st.byAddressFlat.all({ lo, hi, ...range, flat: plan.flat, limit }));
+      // No such flat (a typo?): the house's flats to choose from.
+      if (range && rows.length === before) add(st.byAddressHouse.all({ lo, hi, ...range, limit }));
+      if (!range) {
+        add(st.byAddress.all(lo, hi, limit));
+        add(st.byOwner.all(lo, hi, limit));
       }
     }
-    return rows.map((r) => ({ number: r.number, els: r.els, address: formatAddress(r), ownerName: r.owner_name, status: r.status }));
+    return rows;
   }
 
   details(number: string): AccountDetails | null {
-    const a = this.byNumber.get(number) as AccountRow | undefined;
+    const a = this.rows.byNumber.get(number) as AccountRow | undefined;
     if (!a) return null;
     const charges = this.db
       .prepare(

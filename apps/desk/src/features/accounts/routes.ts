@@ -21,7 +21,7 @@ export function accountRoutes(app: FastifyInstance, deps: DeskDeps): void {
     },
     async (req) => {
       requireCashier(req);
-      return { items: deps.accounts.search(req.query.q, req.query.limit) };
+      return deps.accounts.searchWithTotal(req.query.q, req.query.limit);
     },
   );
   r.get(

@@ -1,6 +1,6 @@
 /**
- * Search keys for addresses and names as cashiers type them: "ленина 10 5", "ул. Ленина, д.10,
- * кв.5", "Иванов". Keys are lower case, ё as е, without street-type words and punctuation, so a
+ * Search keys for addresses and names as cashiers type them: "ленина 10 5", "ленина 10-5", "ул.
+ * Ленина, д.10, кв.5", "Иванов". Keys are lower case, ё as е, without street-type words and punctuation, so a
  * prefix of what the cashier typed is a range on an index.
  */
 import { normalizeGisId } from '@paydesk/domain';
@@ -137,8 +137,11 @@ export function planSearch(q: string): SearchPlan {
       continue;
     }
     if (STREET_WORDS.has(t) || HOUSE_WORDS.test(t)) continue;
+    // A house and its flat joined by a dash, as on envelopes: "3-2", "д3-2", "10к2-15".
+    const dashed = numbers.length === 0 ? /^д?(\d[^-]*)-(\d+)$/.exec(t) : null;
     const glued = /^(д|кв)(\d.*)$/.exec(t);
-    if (glued) numbers.push(glued[2] as string);
+    if (dashed) numbers.push(houseKey(dashed[1] as string) ?? (dashed[1] as string), dashed[2] as string);
+    else if (glued) numbers.push(glued[2] as string);
     else if (/^\d/.test(t)) {
       if (marker && numbers.length === 1) {
         numbers[0] = `${numbers[0] as string}${marker}${t}`;
