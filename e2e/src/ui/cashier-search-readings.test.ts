@@ -2,10 +2,13 @@
  * Issue 19 items 15 and 16, as a cashier with a queue finds them, in a real browser with the keyboard
  * alone, at a small cashier monitor (1024×768) and a large one (1440×900): the address search finds
  * the placeholder's own example and a house-flat written with a dash, and says when it shows only the
- * first of many results.
+ * first of many results; a meter reading below the previous one is a typo or a rollover only by the
+ * cashier's explicit choice, never by the same Enter; a meter past its verification date is flagged
+ * as soon as it is shown.
  */
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
@@ -16,6 +19,12 @@ const UI_DIR = fileURLToPath(new URL('../../../apps/desk-ui/dist', import.meta.u
 /** ул. Ленина, д. 3: 57 flats, more than a result list shows. */
 const HOUSE_3_FLATS = 57;
 const house3Account = (flat: number): string => String(3_000_000 + flat);
+
+/** Each screen size has its own accounts with one meter each: a reading changes the meter's last value. */
+const READINGS = {
+  '1024': { typo: '5550101', rollover: '5550102', expired: '5550103' },
+  '1440': { typo: '5550201', rollover: '5550202', expired: '5550203' },
+} as const;
 
 let server: TestStackServer;
 let desk: Awaited<ReturnType<typeof startTestDesk>>;
@@ -43,6 +52,49 @@ async function seed(): Promise<void> {
         })),
       )
       .execute();
+    for (const [size, accounts] of Object.entries(READINGS)) {
+      const meters = {
+        // An ordinary meter at 1 000 m³: «100» is a slip of the finger.
+        typo: { serial: `ХВ-${size}-1`, last: 1_000_000, verificationDue: '2030-01-01' },
+        // A meter about to wrap: 99 990 m³, then «5» is 15 m³ later.
+        rollover: { serial: `ХВ-${size}-2`, last: 99_990_000, verificationDue: '2030-01-01' },
+        // A meter whose verification ran out last year.
+        expired: { serial: `ХВ-${size}-3`, last: 500_000, verificationDue: '2025-03-15' },
+      };
+      for (const [kind, number] of Object.entries(accounts) as [keyof typeof meters, string][]) {
+        await trx
+          .insertInto('accounts')
+          .values({
+            number,
+            els: null,
+            city: 'Энск',
+            street: 'Садовая',
+            house: '7',
+            building: null,
+            flat: number.slice(-3),
+            owner_name: `Показаниев ${kind}`,
+            status: 'active',
+            version: v,
+          })
+          .execute();
+        await trx
+          .insertInto('meters')
+          .values({
+            id: uuidv7(),
+            account_number: number,
+            service_code: 'WATER',
+            serial: meters[kind].serial,
+            digits: 5,
+            fraction_digits: 3,
+            verification_due: meters[kind].verificationDue,
+            jump_threshold: null,
+            last_value_milli: meters[kind].last,
+            last_date: '2026-11-01',
+            version: v,
+          })
+          .execute();
+      }
+    }
   });
 }
 
@@ -51,6 +103,7 @@ beforeAll(async () => {
   await seed();
   desk = await startTestDesk(server, { uiDir: UI_DIR });
   await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
+  await desk.api.login();
   browser = await launchBrowser();
 }, 60_000);
 
@@ -66,7 +119,7 @@ describe.each([
   { width: 1440, height: 900 },
 ])('at $width×$height', ({ width, height }) => {
   let page: Page;
-  const size = `${width}`;
+  const size = `${width}` as keyof typeof READINGS;
   const text = async (testId: string): Promise<string> => (await page.getByTestId(testId).first().textContent()) ?? '';
   const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
   /** Types into the focused search field as a cashier does, waits for the list to settle on its first hit. */
@@ -153,6 +206,79 @@ describe.each([
     it('a narrower search says nothing of more results', async () => {
       await search('ленина 10', '1234567');
       expect(await page.getByTestId('search-more').count()).toBe(0);
+    });
+  });
+
+  describe('meter readings (item 16)', () => {
+    const lastValue = async (account: string): Promise<string | null> =>
+      (await desk.api.ok<{ meters: { lastValue: string | null }[] }>('GET', `/api/accounts/${account}`)).meters[0]?.lastValue ?? null;
+    /** The account's meter card, its value field focused, as F3 and the search leave it. */
+    const openAccount = async (account: string): Promise<void> => {
+      await search(account, account);
+      await page.keyboard.press('Enter');
+      await visible('reading-value');
+      await expect.poll(focused).toBe('reading-value');
+    };
+
+    it('a value below the previous one asks «ошибка ввода или переход через ноль»; Enter never takes it as a rollover', async () => {
+      await page.keyboard.press('F3');
+      await openAccount(READINGS[size].typo);
+      await page.keyboard.type('100');
+      await page.keyboard.press('Enter');
+      await visible('reading-rollover');
+      const choice = await text('reading-rollover');
+      expect(choice).toContain('меньше предыдущего');
+      expect(choice).toContain('Ошибка ввода');
+      expect(choice).toContain('Счётчик перешёл через ноль');
+      // What a rollover would mean is said before it is chosen: 99 100 m³.
+      expect(choice.replace(/\s/g, '')).toContain('99100');
+      // The safe choice has the focus.
+      await expect.poll(focused).toBe('rollover-typo');
+      await shot(page, `desk-31-reading-rollover-${size}`);
+      // Enter, and Enter again: nothing is taken; the cashier is back in the field to correct it.
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('reading-value');
+      expect(await page.getByTestId('reading-rollover').count()).toBe(0);
+      await page.keyboard.press('Enter');
+      await visible('reading-rollover');
+      await page.keyboard.press('Enter');
+      await expect.poll(focused).toBe('reading-value');
+      expect(await page.getByTestId('reading-saved').count()).toBe(0);
+      expect(await lastValue(READINGS[size].typo)).toBe('1000,000');
+      // The value is selected: typing the right one replaces it.
+      await page.keyboard.type('1010');
+      await page.keyboard.press('Enter');
+      await visible('reading-saved');
+      expect(await text('reading-saved')).toContain('расход 10');
+      expect(await lastValue(READINGS[size].typo)).toBe('1010');
+    });
+
+    it('a real rollover is taken only by choosing «Счётчик перешёл через ноль»', async () => {
+      await page.keyboard.press('Escape');
+      await openAccount(READINGS[size].rollover);
+      await page.keyboard.type('5');
+      await page.keyboard.press('Enter');
+      await visible('reading-rollover');
+      await expect.poll(focused).toBe('rollover-typo');
+      await page.keyboard.press('Tab');
+      await expect.poll(focused).toBe('rollover-confirm');
+      await page.keyboard.press('Enter');
+      await visible('reading-saved');
+      expect(await text('reading-saved')).toContain('расход 15');
+      expect(await text('reading-saved')).toContain('через ноль');
+      expect(await lastValue(READINGS[size].rollover)).toBe('5');
+    });
+
+    it('a meter past its verification date is flagged as soon as it is shown, before a value is typed', async () => {
+      await page.keyboard.press('Escape');
+      await openAccount(READINGS[size].expired);
+      await visible('verification-expired');
+      expect(await text('verification-expired')).toContain('Срок поверки истёк 15.03.2025');
+      await shot(page, `desk-31-reading-verification-${size}`);
+      await page.keyboard.type('510');
+      await page.keyboard.press('Enter');
+      await visible('reading-saved');
+      expect(await text('reading-saved')).toContain('расход 10');
     });
   });
 });

@@ -40,19 +40,25 @@ describe('meter readings', () => {
     expect(r.acceptable).toBe(true);
   });
 
-  it('treats a value below the previous one as a rollover, with a warning', () => {
+  it('a value below the previous one is a typo or a rollover: the cashier must say which (issue 19 item 16)', () => {
     const m: MeterSpec = { ...meter, last: { valueMilli: 99_990_000, date: '2026-10-20' } };
     const r = checkReading(m, { value: '00005', date: '2026-11-20' }, ctx);
     expect(r.consumptionMilli).toBe(15_000);
-    expect(r.findings).toEqual([expect.objectContaining({ code: 'reading.rollover', severity: 'warning' })]);
-    expect(r.acceptable).toBe(true);
+    expect(r.findings).toEqual([expect.objectContaining({ code: 'reading.rollover', severity: 'confirm' })]);
+    expect(r.findings[0]?.message).toContain('ошибка ввода');
+    expect(r.findings[0]?.message).toContain('через ноль');
+    expect(r.acceptable).toBe(false);
+    expect(r.unconfirmed).toEqual(['reading.rollover']);
+    expect(checkReading(m, { value: '00005', date: '2026-11-20' }, ctx, ['reading.rollover']).acceptable).toBe(true);
   });
 
-  it('a typo below the previous value reads as a huge rollover and needs confirmation', () => {
+  it('a typo below the previous value reads as a huge rollover: both are to confirm', () => {
     const r = checkReading(meter, { value: '100', date: '2026-11-20' }, ctx);
     expect(codes(r)).toEqual(['reading.rollover', 'reading.jump']);
     expect(r.acceptable).toBe(false);
-    expect(r.unconfirmed).toEqual(['reading.jump']);
+    expect(r.unconfirmed).toEqual(['reading.rollover', 'reading.jump']);
+    // Confirming the jump alone (what an Enter on «Подтвердить» sent) does not take a rollover.
+    expect(checkReading(meter, { value: '100', date: '2026-11-20' }, ctx, ['reading.jump']).acceptable).toBe(false);
   });
 
   it('a jump above the threshold needs confirmation, once given it passes', () => {
