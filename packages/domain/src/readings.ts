@@ -1,8 +1,10 @@
 /**
  * Meter reading checks, as real billing systems apply them. Each finding has a severity:
  * `error` blocks the reading, `confirm` needs the cashier's explicit confirmation (its code is sent
- * back in `confirmed`), `warning` only informs. Values are decimal strings on the wire and integer
- * thousandths of a unit here, so no reading ever passes through a float.
+ * back in `confirmed`), `warning` only informs. A value below the previous one is to confirm: it is a
+ * typo or a meter that went past its last digit, and only the cashier can say which. Values are
+ * decimal strings on the wire and integer thousandths of a unit here, so no reading ever passes
+ * through a float.
  */
 import { addMonths, comparePeriods, formatPeriod, makePeriod, type Period } from './period.ts';
 
@@ -88,6 +90,11 @@ function isIsoDate(text: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
 }
 
+/** A meter whose verification (поверка) was due before `date`, YYYY-MM-DD: flagged wherever the meter is shown. */
+export function verificationExpired(verificationDue: string | null | undefined, date: string): boolean {
+  return Boolean(verificationDue) && (verificationDue as string) < date;
+}
+
 /** The period a reading taken on `date` counts for, given the cut-off day. */
 export function readingPeriod(date: string, cutoffDay = DEFAULT_CUTOFF): Period {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -141,7 +148,7 @@ export function checkReading(
         `Показание после ${ctx.cutoffDay ?? DEFAULT_CUTOFF}-го числа учтётся в периоде ${formatPeriod(period)}`,
       );
     }
-    if (meter.verificationDue && meter.verificationDue < input.date) {
+    if (meter.verificationDue && verificationExpired(meter.verificationDue, input.date)) {
       add(
         'reading.verification_expired',
         'warning',
@@ -155,10 +162,11 @@ export function checkReading(
     const capacityMilli = 10 ** meter.digits * 1000;
     if (valueMilli < meter.last.valueMilli) {
       consumptionMilli = capacityMilli - meter.last.valueMilli + valueMilli;
+      // Far more often a slip of the finger than a wrapped meter: only the cashier, asking the payer, can tell.
       add(
         'reading.rollover',
-        'warning',
-        `Показание меньше предыдущего (${formatMeterValue(meter.last.valueMilli, fractionDigits)}): считаем, что счётчик перешёл через ноль`,
+        'confirm',
+        `Показание меньше предыдущего (${formatMeterValue(meter.last.valueMilli, fractionDigits)}): это ошибка ввода или счётчик перешёл через ноль? Если перешёл, расход — ${formatMeterValue(consumptionMilli, fractionDigits)}`,
       );
     } else {
       consumptionMilli = valueMilli - meter.last.valueMilli;

@@ -155,6 +155,14 @@ export const en: Dictionary = {
     chooseAccount: 'Find the account',
     verification: 'Verified until {{date}}',
     noMeters: 'No meters on this account',
+    savedRollover: 'Reading accepted: {{period}}, consumption {{consumption}} (the meter rolled over)',
+    expiredTitle: 'Verification expired on {{date}}',
+    expiredText:
+      'Remind the payer to have the meter verified. The reading can be submitted: it goes with a note of the expired verification.',
+    rolloverTitle: 'The reading {{value}} is below the previous one ({{last}})',
+    rolloverQuestion: 'Is it a typo, or did the meter reach its last digit and roll over to zero? Ask the payer.',
+    rolloverTypo: 'Typo — correct it (Enter)',
+    rolloverConfirm: 'The meter rolled over: consumption {{consumption}}',
   },
   journal: {
     title: 'Journal',

@@ -1,9 +1,13 @@
 /**
  * «Показания ПУ»: account → its meters → the new value and its date (today by default). Every finding
  * of the checks shows next to its meter: errors block, a confirmation is asked once, warnings inform.
+ * A meter past its verification date says so as soon as it is shown. A value below the previous one
+ * is a question, not a confirmation: «Ошибка ввода» (focused, Enter or Esc: back to the value to
+ * correct it) or «Счётчик перешёл через ноль» (Tab, then Enter), which alone takes the rollover.
  */
 import { Alert, Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { verificationExpired } from '@paydesk/domain';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, newOpId, ProblemError } from '../api/client.ts';
 import type { AccountDetails, Meter } from '../api/types.ts';
@@ -65,16 +69,37 @@ export function ReadingsScreen({ accountNumber, onAccount }: { accountNumber: st
   );
 }
 
+const ROLLOVER = 'reading.rollover';
+const dmy = (iso: string): string => iso.split('-').reverse().join('.');
+/** A consumption as the desk sends it ("99100", "15.5") as people read it: «99 100», «15,5». */
+const quantity = (text: string | null): string => {
+  if (text === null) return '—';
+  const [whole = '', frac] = text.split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0')}${frac ? `,${frac}` : ''}`;
+};
+
 function MeterReading({ account, meter, autoFocus }: { account: string; meter: Meter; autoFocus: boolean }) {
   const { t } = useTranslation();
   const [value, setValue] = useState('');
   const [date, setDate] = useState(new Date().toLocaleDateString('en-CA'));
   const [findings, setFindings] = useState<Finding[]>([]);
   const [toConfirm, setToConfirm] = useState<string[]>([]);
+  /** What the reading would mean, from the desk's question: the consumption a rollover gives. */
+  const [consumption, setConsumption] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [opId, setOpId] = useState(newOpId());
   const [last, setLast] = useState({ value: meter.lastValue, date: meter.lastDate });
+  const field = useRef<HTMLInputElement>(null);
+  const typo = useRef<HTMLButtonElement>(null);
+  const rollover = useRef<HTMLButtonElement>(null);
+  const askRollover = toConfirm.includes(ROLLOVER);
+  const expired = verificationExpired(meter.verificationDue, date);
+
+  // The question takes the focus on its safe answer: an Enter out of habit corrects, never confirms.
+  useEffect(() => {
+    if (askRollover) typo.current?.focus();
+  }, [askRollover]);
 
   const submit = async (confirmed: string[]): Promise<void> => {
     setError(null);
@@ -89,7 +114,9 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
       });
       setFindings(r.findings);
       setToConfirm([]);
-      setSaved(t('readings.saved', { period: period(r.period), consumption: r.consumption ?? '—' }));
+      setConsumption(null);
+      const rolled = r.findings.some((f) => f.code === ROLLOVER);
+      setSaved(t(rolled ? 'readings.savedRollover' : 'readings.saved', { period: period(r.period), consumption: quantity(r.consumption) }));
       setLast({ value, date });
       setValue('');
       setOpId(newOpId());
@@ -98,30 +125,50 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
         const f = (e.body['findings'] as Finding[] | undefined) ?? [];
         setFindings(f);
         setToConfirm((e.body['confirm'] as string[] | undefined) ?? []);
+        setConsumption((e.body['consumption'] as string | null | undefined) ?? null);
         if (e.code !== 'reading.needs_confirmation' && e.code !== 'reading.rejected') setError(e.message);
       } else setError(String(e));
     }
   };
 
+  /** «Ошибка ввода»: nothing is sent; back in the field with the value selected, so typing replaces it. */
+  const correct = (): void => {
+    setFindings([]);
+    setToConfirm([]);
+    setConsumption(null);
+    field.current?.focus();
+    field.current?.select();
+  };
+
   return (
     <Paper withBorder p="md" radius="md" data-testid={`meter-${meter.serial}`}>
+      {expired && meter.verificationDue && (
+        <Alert
+          color="red"
+          variant="light"
+          mb="sm"
+          data-testid="verification-expired"
+          title={t('readings.expiredTitle', { date: dmy(meter.verificationDue) })}
+        >
+          {t('readings.expiredText')}
+        </Alert>
+      )}
       <Group align="flex-end" gap="lg">
         <Stack gap={0} miw={240}>
           <Text fw={700} size="lg">
             {meter.serviceName}
           </Text>
-          <Text c="dimmed">
+          <Text c={expired ? 'red.8' : 'dimmed'}>
             {t('readings.serial')} {meter.serial}
-            {meter.verificationDue
-              ? ` · ${t('readings.verification', { date: meter.verificationDue.split('-').reverse().join('.') })}`
-              : ''}
+            {meter.verificationDue ? ` · ${t('readings.verification', { date: dmy(meter.verificationDue) })}` : ''}
           </Text>
           <Text>
             {t('readings.last')}: <b>{last.value ?? '—'}</b>
-            {last.date ? ` (${last.date.split('-').reverse().join('.')})` : ''}
+            {last.date ? ` (${dmy(last.date)})` : ''}
           </Text>
         </Stack>
         <TextInput
+          ref={field}
           size="lg"
           w={200}
           label={t('readings.value')}
@@ -131,15 +178,22 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
             setValue(e.currentTarget.value.replace(/[^\d.,]/g, ''));
             setFindings([]);
             setToConfirm([]);
+            setConsumption(null);
             setSaved(null);
           }}
-          onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), void submit(toConfirm.length ? toConfirm : []))}
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter') return;
+            e.preventDefault();
+            // The question stands until it is answered: Enter in the field only goes back to it.
+            if (askRollover) typo.current?.focus();
+            else void submit(toConfirm);
+          }}
           data-testid="reading-value"
         />
         <TextInput size="lg" w={170} type="date" label={t('readings.date')} value={date} onChange={(e) => setDate(e.currentTarget.value)} />
         <Button
           size="lg"
-          disabled={!value}
+          disabled={!value || askRollover}
           onClick={() => void submit(toConfirm)}
           color={toConfirm.length ? 'orange' : undefined}
           data-testid="reading-submit"
@@ -147,17 +201,57 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
           {toConfirm.length ? t('readings.confirm') : t('readings.save')}
         </Button>
       </Group>
+      {askRollover && (
+        <Alert
+          color="orange"
+          variant="light"
+          mt="sm"
+          data-testid="reading-rollover"
+          title={t('readings.rolloverTitle', { value, last: last.value ?? '—' })}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              // Esc answers «Ошибка ввода»; it does not leave the account.
+              e.preventDefault();
+              e.stopPropagation();
+              correct();
+            } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+              e.preventDefault();
+              (document.activeElement === typo.current ? rollover : typo).current?.focus();
+            }
+          }}
+        >
+          <Text mb="sm">{t('readings.rolloverQuestion')}</Text>
+          <Group gap="sm">
+            <Button ref={typo} size="md" variant="filled" onClick={correct} data-testid="rollover-typo">
+              {t('readings.rolloverTypo')}
+            </Button>
+            <Button
+              ref={rollover}
+              size="md"
+              variant="outline"
+              color="orange"
+              onClick={() => void submit(toConfirm)}
+              data-testid="rollover-confirm"
+            >
+              {t('readings.rolloverConfirm', { consumption: quantity(consumption) })}
+            </Button>
+          </Group>
+        </Alert>
+      )}
       <Stack gap={6} mt={findings.length || saved || error ? 'sm' : 0}>
-        {findings.map((f) => (
-          <Alert
-            key={f.code}
-            color={f.severity === 'error' ? 'red' : f.severity === 'confirm' ? 'orange' : 'yellow'}
-            variant={f.severity === 'error' ? 'filled' : 'light'}
-            data-finding={f.code}
-          >
-            {f.message}
-          </Alert>
-        ))}
+        {findings
+          // The rollover and the jump it brings are the question above while it is asked.
+          .filter((f) => !askRollover || (f.code !== ROLLOVER && f.code !== 'reading.jump'))
+          .map((f) => (
+            <Alert
+              key={f.code}
+              color={f.severity === 'error' ? 'red' : f.severity === 'confirm' ? 'orange' : 'yellow'}
+              variant={f.severity === 'error' ? 'filled' : 'light'}
+              data-finding={f.code}
+            >
+              {f.message}
+            </Alert>
+          ))}
         {saved && (
           <Alert color="green" variant="light" data-testid="reading-saved">
             {saved}

@@ -1,6 +1,7 @@
 /**
  * Meter readings with the domain's checks: errors refuse, confirmations are asked once (the cashier
- * resends with the confirmed codes), warnings are returned with the accepted reading.
+ * resends with the confirmed codes), warnings are returned with the accepted reading. A value below
+ * the previous one is taken as a rollover only when `confirmed` names `reading.rollover`.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { checkReading, parseMeterValue, type ReadingFinding } from '@paydesk/domain';
@@ -66,17 +67,19 @@ export function submitReading(deps: DeskDeps, cashier: Cashier, input: ReadingIn
       { findings: check.findings },
     );
   }
+  const consumption = check.consumptionMilli === null ? null : (check.consumptionMilli / 1000).toFixed(3).replace(/\.?0+$/, '');
   if (check.unconfirmed.length > 0) {
+    // With what the reading would mean: a value below the previous one is a typo or a rollover of
+    // `consumption`, and the cashier chooses knowing which.
     throw new AppError(
       'reading.needs_confirmation',
       check.findings
         .filter((f) => f.severity === 'confirm')
         .map((f) => f.message)
         .join('; '),
-      { findings: check.findings, confirm: check.unconfirmed },
+      { findings: check.findings, confirm: check.unconfirmed, consumption },
     );
   }
-  const consumption = check.consumptionMilli === null ? null : (check.consumptionMilli / 1000).toFixed(3).replace(/\.?0+$/, '');
   const period = check.period as string;
   const body: OpBody<'reading.submitted'> = {
     cashierId: cashier.id,
