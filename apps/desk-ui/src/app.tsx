@@ -110,12 +110,20 @@ export function App() {
           amountKop: r.amountKop,
           sumNeedsConfirmation: r.sumNeedsConfirmation,
           period: r.period,
+          paid: r.paid,
+          paidChecked: r.paidChecked,
         });
         go('billing');
       } else if (r.kind === 'provider') {
         setProviderPrefill({ providerCode: r.providerCode, account: r.account, amountKop: r.amountKop });
         go('thirdParty');
-      } else notifications.show({ color: 'orange', title: 'Сканер', message: r.message });
+      } else
+        notifications.show({
+          color: r.kind === 'foreign_payee' ? 'red' : 'orange',
+          title: r.kind === 'foreign_payee' ? 'Квитанция не наша' : 'Сканер',
+          message: r.message,
+          autoClose: r.kind === 'foreign_payee' ? 12_000 : 6_000,
+        });
     });
   });
 

@@ -70,8 +70,8 @@ describe('a bill scanned a second time', () => {
     expect(elsewhere.paidChecked).toBe('server');
   });
 
-  it('a bill of another period of the same account is not flagged', async () => {
-    const other = await deskA.api.ok<Scan>('POST', '/api/scan', { text: buildBillQr({ ...ours, PaymPeriod: '092026' }) });
+  it('a bill of another period and sum of the same account is not flagged', async () => {
+    const other = await deskA.api.ok<Scan>('POST', '/api/scan', { text: buildBillQr({ ...ours, PaymPeriod: '092026', Sum: '42000' }) });
     expect(other).toMatchObject({ kind: 'bill', paid: [] });
   });
 });

@@ -26,43 +26,41 @@ const BILL = {
   PaymPeriod: '102026',
 };
 
-let server: TestStackServer;
-let desk: Awaited<ReturnType<typeof startTestDesk>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  desk = await startTestDesk(server, { uiDir: UI_DIR });
-  await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
-  await desk.api.login();
-  await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 1_000_000 });
   browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await desk?.stop();
-  if (desk) removeDir(desk.dataDir);
-  await server?.close();
 });
-
-const payments = async (): Promise<number> =>
-  (await desk.api.ok<{ items: unknown[] }>('GET', '/api/payments?kind=payments&limit=500')).items.length;
 
 describe.each([
   { width: 1024, height: 768 },
   { width: 1440, height: 900 },
 ])('at $width×$height', ({ width, height }) => {
+  // Each size has a server and a desk of its own: the same account, debts and bills, untouched by the other size.
+  let server: TestStackServer;
+  let desk: Awaited<ReturnType<typeof startTestDesk>>;
   let page: Page;
   const size = `${width}`;
+  const payments = async (): Promise<number> =>
+    (await desk.api.ok<{ items: unknown[] }>('GET', '/api/payments?kind=payments&limit=500')).items.length;
   const text = async (testId: string): Promise<string> => (await page.getByTestId(testId).first().textContent()) ?? '';
   const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
+  const nextPayerArmed = () => page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
   const scan = async (fields: Record<string, string>): Promise<void> => {
     await page.keyboard.insertText(buildBillQr(fields));
     await page.keyboard.press('Enter');
   };
 
   beforeAll(async () => {
+    server = await startTestServer();
+    desk = await startTestDesk(server, { uiDir: UI_DIR });
+    await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
+    await desk.api.login();
+    await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 1_000_000 });
     const context = await browser.newContext({ viewport: { width, height }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
     page = await context.newPage();
     await page.goto(desk.url);
@@ -75,11 +73,14 @@ describe.each([
   });
 
   afterAll(async () => {
-    await page.context().close();
+    await page?.context().close();
+    await desk?.stop();
+    if (desk) removeDir(desk.dataDir);
+    await server?.close();
   });
 
   it('a double Enter after a scan pays once and still shows the change', async () => {
-    await scan({ ...BILL, Sum: '10000', PaymPeriod: size === '1024' ? '082026' : '072026' });
+    await scan({ ...BILL, Sum: '10000', PaymPeriod: '082026' });
     await visible('account-card');
     await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('100,');
     const before = await payments();
@@ -89,32 +90,33 @@ describe.each([
     await page.waitForTimeout(300);
     expect(await page.getByTestId('payment-result').isVisible()).toBe(true);
     expect(await payments()).toBe(before + 1);
-    await page.waitForTimeout(600);
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await visible('account-search');
   });
 
   it('a bill already paid is flagged on the scan; Enter does not pay it again, a deliberate Ctrl+Enter does', async () => {
-    const bill = { ...BILL, PaymPeriod: size === '1024' ? '062026' : '052026' };
+    const bill = { ...BILL, PaymPeriod: '062026' };
     await scan(bill);
     await visible('account-card');
     await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('50');
     await page.keyboard.press('Enter');
     await visible('payment-result');
     const first = await text('payment-result');
-    await page.waitForTimeout(700);
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await visible('account-search');
 
     await scan(bill);
     await visible('bill-paid');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('50');
     const number = /Платёж № (\S+)/.exec(first)?.[1] ?? '';
     expect(await text('bill-paid')).toContain(number);
-    await shot(page, `desk-19-bill-paid-${size}`);
+    await shot(page, `desk-40-bill-paid-${size}`);
     const before = await payments();
     await page.keyboard.press('Enter');
     await visible('confirm-box');
-    await shot(page, `desk-19-bill-paid-confirm-${size}`);
+    await shot(page, `desk-41-bill-paid-confirm-${size}`);
     await page.keyboard.press('Enter'); // focus is on «Отмена»: Enter does not pay
     await page.waitForTimeout(400);
     expect(await payments()).toBe(before);
@@ -123,7 +125,7 @@ describe.each([
     await page.keyboard.press('Control+Enter');
     await visible('payment-result');
     expect(await payments()).toBe(before + 1);
-    await page.waitForTimeout(700);
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await visible('account-search');
   });
@@ -132,7 +134,7 @@ describe.each([
     await scan({ ...BILL, Name: 'ООО "Чужая УК"', PayeeINN: '5407123456', PersonalAcc: '40702810900000000001' });
     await expect.poll(() => page.getByText('Чужая УК').first().isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await page.getByTestId('account-card').count()).toBe(0);
-    await shot(page, `desk-20-foreign-bill-${size}`);
+    await shot(page, `desk-42-foreign-bill-${size}`);
   });
 
   it('an amount far above the debt asks to confirm the advance; an unreadable one says why', async () => {
@@ -154,7 +156,7 @@ describe.each([
     await page.keyboard.press('Enter'); // accept → the confirmation, not the payment
     await visible('confirm-box');
     expect(await text('confirm-box')).toContain('аванс');
-    await shot(page, `desk-21-overpayment-${size}`);
+    await shot(page, `desk-43-overpayment-${size}`);
     await page.keyboard.press('Escape');
     await page.waitForTimeout(300);
     expect(await payments()).toBe(before);
@@ -180,7 +182,7 @@ describe.each([
     expect(await payments()).toBe(before + 1);
     const detail = await desk.api.ok<{ items: { method: string }[] }>('GET', '/api/payments?kind=payments&limit=1');
     expect(detail.items[0]?.method).toBe('card');
-    await page.waitForTimeout(700);
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await visible('account-search');
   });
@@ -191,7 +193,8 @@ describe.each([
     await page.getByTestId('register-z').focus();
     await page.keyboard.press('Enter');
     await visible('z-confirm');
-    await shot(page, `desk-22-z-confirm-${size}`);
+    await page.waitForTimeout(400); // the dialog's fade-in, for the photograph
+    await shot(page, `desk-44-z-confirm-${size}`);
     await page.keyboard.press('Escape');
     await page.waitForTimeout(300);
     expect(((await desk.api.status()) as unknown as { shift: { open: boolean } }).shift.open).toBe(true);

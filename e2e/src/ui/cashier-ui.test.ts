@@ -19,6 +19,14 @@ let page: Page;
 
 const text = async (testId: string): Promise<string> => (await page.getByTestId(testId).first().textContent()) ?? '';
 const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
+/** The result screen takes the next payer's Enter only a moment after it shows (a double Enter must not skip the change). */
+/** The account is paid up after the first bill: a typed sum is an advance, which the cashier confirms (issue 19 item 3). */
+const confirmAdvance = async (): Promise<void> => {
+  await visible('confirm-box');
+  expect(await text('confirm-box')).toContain('аванс');
+  await page.keyboard.press('Control+Enter');
+};
+const nextPayerArmed = () => page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -94,6 +102,7 @@ describe('the cashier’s screens', () => {
     await visible('receipt-tape');
     expect(await text('receipt-tape')).toContain('ИНН поставщика: 7707083893');
     await shot(page, 'desk-05-billing-receipt');
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await visible('account-search');
     const payments = await desk.api.ok<{ items: { kind: string; totalKop: number }[] }>('GET', '/api/payments?kind=payments');
@@ -147,8 +156,10 @@ describe('the cashier’s screens', () => {
     await expect.poll(() => text('change')).toContain('199');
     await shot(page, 'desk-07-billing-partial');
     await page.getByTestId('tendered').press('Enter');
+    await confirmAdvance();
     await visible('payment-result');
     expect(await text('result-change')).toContain('199,00');
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
   });
 
@@ -162,6 +173,7 @@ describe('the cashier’s screens', () => {
     await page.getByTestId('tendered').fill('150');
     await desk.api.ok('POST', '/api/test/register', { paper: false });
     await page.getByTestId('tendered').press('Enter');
+    await confirmAdvance();
     await visible('payment-error');
     expect(await text('payment-error')).toContain('бумага');
     await desk.api.ok('POST', '/api/test/register', { paper: true });
@@ -170,6 +182,7 @@ describe('the cashier’s screens', () => {
     await page.getByTestId('tendered').press('Enter');
     await visible('payment-result');
     expect(await text('result-change')).toMatch(/9\d,\d\d/);
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
   });
 
@@ -191,6 +204,7 @@ describe('the cashier’s screens', () => {
     await page.keyboard.press('Enter');
     await visible('payment-result');
     await shot(page, 'desk-10-thirdparty-receipt');
+    await nextPayerArmed();
     await page.keyboard.press('Enter');
     await page.getByTestId('price-list').click();
     await visible('price-table');
@@ -247,6 +261,8 @@ describe('the cashier’s screens', () => {
     await shot(page, 'desk-17-register-x');
     await desk.api.waitFor('all sent', (s) => s.unsentCount === 0);
     await page.getByTestId('register-z').click();
+    await visible('z-confirm');
+    await page.getByTestId('z-confirm-yes').click();
     await expect.poll(() => text('register-message'), { timeout: 15_000 }).toContain('Готово');
     await expect.poll(() => text('status-bar')).toContain('Смена закрыта');
     await shot(page, 'desk-18-register-z');
@@ -309,7 +325,9 @@ describe('the cashier’s screens', () => {
       await page.getByTestId('total-input').fill(amount);
       await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
       await page.getByTestId('tendered').press('Enter');
+      await confirmAdvance();
       await visible('payment-result');
+      await nextPayerArmed();
       await page.keyboard.press('Enter');
     }
     await expect.poll(() => text('unsent')).toContain('Не отправлено: 2');

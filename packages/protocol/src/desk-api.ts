@@ -12,6 +12,22 @@ const common = {
   method: paymentMethod,
   /** Cash handed over; the change is computed. */
   tenderedKop: kop.optional(),
+  /**
+   * A card paid on a terminal not connected to the desk: the approval code (and the RRN when the slip
+   * shows one) typed from the terminal's slip, kept in the journal with the payment.
+   */
+  cardApproval: z
+    .object({
+      code: z
+        .string()
+        .trim()
+        .regex(/^[0-9A-Za-z]{2,8}$/, 'код авторизации — от 2 до 8 латинских букв и цифр со слипа'),
+      rrn: z
+        .string()
+        .regex(/^\d{12}$/, 'RRN — 12 цифр со слипа')
+        .optional(),
+    })
+    .optional(),
 };
 
 export const billingPaymentRequest = z
@@ -29,6 +45,8 @@ export const billingPaymentRequest = z
     amountKop: positiveKop.optional(),
     /** With amountKop: the penalty to pay out of it first, when the payer says so. */
     penaltyKop: kop.optional(),
+    /** The scanned bill this pays (its period and sum), so a second scan of it finds this payment. */
+    bill: z.object({ period: period.nullable(), amountKop: kop.nullable() }).optional(),
   })
   .refine((b) => (b.lines === undefined) !== (b.amountKop === undefined), {
     message: 'укажите либо строки (lines), либо общую сумму (amountKop)',

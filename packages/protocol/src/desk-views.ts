@@ -100,7 +100,7 @@ export const billPaymentsQuery = z.object({
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
     .optional(),
-  /** With no period: payments of exactly this principal (the bill's sum). */
+  /** The bill's sum: payments of exactly this principal (with a period: since the bill could exist). */
   amountKop: z.coerce.number().int().min(1).max(1_000_000_000_000).optional(),
 });
 export const billPaymentsAnswer = z.object({ items: z.array(billPaymentView.extend({ opId: z.string() })) });
@@ -219,5 +219,10 @@ export const paymentQuoteView = z.object({
     }),
   ),
   warnings: z.array(z.string()),
+  /**
+   * A billing payment above the account's debt by more than the margin (setting
+   * overpaymentMarginPercent): the cashier confirms it, the excess shown as an advance.
+   */
+  overpayment: z.object({ debtKop: z.number().int(), advanceKop: z.number().int() }).nullable(),
 });
 export type PaymentQuoteView = z.infer<typeof paymentQuoteView>;

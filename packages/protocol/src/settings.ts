@@ -35,6 +35,8 @@ export const SETTINGS = {
   receiptFooter: z.string().max(200),
   /** How far back a desk re-sends its acknowledged ops after it is enrolled again (a restored server). */
   resendWindowDays: z.number().int().min(1).max(3650),
+  /** A billing payment more than this share above the account's debt asks the cashier to confirm (0: any excess). */
+  overpaymentMarginPercent: z.number().int().min(0).max(1000),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -58,6 +60,7 @@ export const DEFAULT_SETTINGS = {
   pullIntervalSeconds: 60,
   timeZone: 'Europe/Moscow',
   resendWindowDays: 35,
+  overpaymentMarginPercent: 10,
 } as const satisfies { [K in SettingKey]?: SettingValue<K> };
 
 /** A key with a default: read as present. */

@@ -2,6 +2,7 @@
 export type {
   AccountDetailsView as AccountDetails,
   AccountHitView as AccountHit,
+  BillPaymentView as BillPayment,
   AccountSearchAnswer,
   CashierView as Cashier,
   DebtLineView as DebtLine,

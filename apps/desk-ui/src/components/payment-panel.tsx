@@ -2,6 +2,11 @@
  * The bottom of every payment: cash or card, what was handed over, the change in large type, and
  * Enter to accept. The operation id is minted once per payment, so a double Enter or a retry after an
  * error is the same payment — never a second one.
+ *
+ * Money at stake needs a deliberate step (issue 19): what the screen asks to confirm (a bill already
+ * paid, an advance far above the debt) stops the first Enter and waits for Ctrl+Enter, with focus on
+ * «Отмена» so a second Enter cancels; a card paid on a standalone terminal needs the approval code
+ * from its slip; a payment that cannot be taken says why instead of greying the button out.
  */
 import { Alert, Button, Group, Loader, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
@@ -20,14 +25,37 @@ interface Props {
   totalKop: number | null;
   onDone: (result: PaymentResult) => void;
   acceptLabel?: string;
+  /** Why there is no request yet, in words the cashier can act on (shown instead of a silent grey button). */
+  blockedReason?: string | null;
+  /** What the cashier must confirm deliberately (Ctrl+Enter) before this payment is taken. */
+  confirmations?: string[];
 }
 
-export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function PaymentPanel({ request, totalKop, onDone, acceptLabel }, ref) {
+/** A payment on its way to the register: keys that would change or leave the screen wait for its answer. */
+let inFlight = 0;
+export function paymentInFlight(): boolean {
+  return inFlight > 0;
+}
+
+const APPROVAL = /^[0-9A-Za-z]{2,8}$/;
+
+export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function PaymentPanel(
+  { request, totalKop, onDone, acceptLabel, blockedReason, confirmations = [] },
+  ref,
+) {
   const { t } = useTranslation();
   const [method, setMethod] = useState<'cash' | 'card'>('cash');
   const [tendered, setTendered] = useState('');
+  const [approval, setApproval] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [asked, setAsked] = useState<string | null>(null);
+  /** Shown after an Enter that could not pay, so the reason is read where the eyes are. */
+  const [tried, setTried] = useState(false);
+  const confirmKey = confirmations.join('\n');
+  const [confirming, setConfirming] = useState(false);
+  const cancelConfirm = useRef<HTMLButtonElement>(null);
+  const approvalInput = useRef<HTMLInputElement>(null);
   const opId = useRef(newOpId());
   /** The payment sent whose outcome is not known yet: a retry sends exactly it again, whatever was edited since. */
   const unsettled = useRef<Record<string, unknown> | null>(null);
@@ -35,19 +63,50 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const acceptButton = useRef<HTMLButtonElement>(null);
   const busyRef = useRef(false);
 
-  useImperativeHandle(ref, () => ({ focus: () => (method === 'cash' ? tenderedInput.current : acceptButton.current)?.focus() }), [method]);
+  useImperativeHandle(ref, () => ({ focus: () => (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus() }), [method]);
   useEffect(() => {
-    if (method === 'card') acceptButton.current?.focus();
+    if (method === 'card') approvalInput.current?.focus();
     else tenderedInput.current?.focus();
   }, [method]);
+  // Another request (a new sum, other lines) is another question: its confirmation is asked anew.
+  useEffect(() => {
+    setConfirming(false);
+    if (asked !== null && asked !== confirmKey) setAsked(null);
+  }, [confirmKey, asked]);
+  useEffect(() => {
+    if (confirming) cancelConfirm.current?.focus();
+  }, [confirming]);
 
   const tenderedKop = inputToKop(tendered);
   const changeKop = method === 'cash' && tenderedKop !== null && totalKop !== null ? tenderedKop - totalKop : null;
   const short = changeKop !== null && changeKop < 0;
+  const approvalCode = approval.trim();
+  const reason = ((): string | null => {
+    if (blockedReason) return blockedReason;
+    if (!request || totalKop === null) return null;
+    if (method === 'cash' && tendered !== '' && tenderedKop === null) return t('pay.tenderedInvalid', { text: tendered });
+    if (short) return t('pay.short', { sum: money(-(changeKop ?? 0)) });
+    if (method === 'card' && !APPROVAL.test(approvalCode)) return t('pay.approvalNeeded');
+    return null;
+  })();
 
-  const accept = async (): Promise<void> => {
-    if (busyRef.current || !request || totalKop === null || short) return;
+  const cancel = (): void => {
+    setConfirming(false);
+    (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus();
+  };
+
+  const accept = async (confirmed = false): Promise<void> => {
+    if (busyRef.current) return;
+    setTried(true);
+    if (!unsettled.current && (reason || !request || totalKop === null)) return;
+    if (!unsettled.current && confirmations.length > 0 && !confirmed && asked !== confirmKey) {
+      setConfirming(true);
+      return;
+    }
+    if (confirmed) setAsked(confirmKey);
+    setConfirming(false);
     busyRef.current = true;
+    inFlight++;
     setBusy(true);
     setError(null);
     const body = unsettled.current ?? {
@@ -55,12 +114,15 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       opId: opId.current,
       method,
       ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}),
+      ...(method === 'card' ? { cardApproval: { code: approvalCode } } : {}),
     };
     try {
       const result = await api<PaymentResult>('POST', '/api/payments', body);
       opId.current = newOpId();
       unsettled.current = null;
       setTendered('');
+      setApproval('');
+      setTried(false);
       onDone(result);
     } catch (e) {
       const unknown =
@@ -77,20 +139,35 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       }
     } finally {
       busyRef.current = false;
+      inFlight--;
       setBusy(false);
     }
   };
 
+  const acceptRef = useRef(accept);
+  acceptRef.current = accept;
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === '*' && !e.ctrlKey) {
         e.preventDefault();
-        setMethod((m) => (m === 'cash' ? 'card' : 'cash'));
+        // The method of a payment on its way is what was sent: it cannot change under it.
+        if (!busyRef.current) setMethod((m) => (m === 'cash' ? 'card' : 'cash'));
+      } else if (e.key === 'Enter' && e.ctrlKey && confirmingRef.current) {
+        e.preventDefault();
+        void acceptRef.current(true);
+      } else if (e.key === 'Escape' && confirmingRef.current) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        cancelRef.current();
       }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, []);
+  const confirmingRef = useRef(confirming);
+  confirmingRef.current = confirming;
+  const cancelRef = useRef(cancel);
+  cancelRef.current = cancel;
 
   return (
     <Paper withBorder p="md" radius="md" data-testid="payment-panel">
@@ -119,15 +196,36 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
               label={t('pay.tendered')}
               placeholder={t('pay.tenderedHint')}
               value={tendered}
+              readOnly={busy}
               onChange={(e) => setTendered(e.currentTarget.value.replace(/[^\d.,\s]/g, ''))}
               onKeyDown={(e) => {
-                if (e.key === 'Enter') {
+                if (e.key === 'Enter' && !e.ctrlKey) {
                   e.preventDefault();
                   void accept();
                 }
               }}
               error={tendered !== '' && tenderedKop === null ? ' ' : undefined}
               data-testid="tendered"
+            />
+          )}
+          {method === 'card' && (
+            <TextInput
+              ref={approvalInput}
+              size="lg"
+              w={220}
+              label={t('pay.approval')}
+              placeholder={t('pay.approvalHint')}
+              value={approval}
+              readOnly={busy}
+              maxLength={8}
+              onChange={(e) => setApproval(e.currentTarget.value.replace(/[^0-9A-Za-z]/g, '').toUpperCase())}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.ctrlKey) {
+                  e.preventDefault();
+                  void accept();
+                }
+              }}
+              data-testid="card-approval"
             />
           )}
           <Stack gap={0} ml="auto" align="flex-end">
@@ -154,11 +252,35 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             {error}
           </Alert>
         )}
+        {confirming && (
+          <Alert color="orange" variant="filled" role="alertdialog" title={t('pay.confirmTitle')} data-testid="confirm-box">
+            <Stack gap="xs">
+              {confirmations.map((c) => (
+                <Text key={c} size="lg" fw={600}>
+                  {c}
+                </Text>
+              ))}
+              <Group gap="sm">
+                <Button ref={cancelConfirm} variant="white" color="dark" onClick={cancel} data-testid="confirm-cancel">
+                  {t('pay.confirmCancel')}
+                </Button>
+                <Button variant="outline" color="white" onClick={() => void accept(true)} data-testid="confirm-yes">
+                  {t('pay.confirmYes')}
+                </Button>
+              </Group>
+            </Stack>
+          </Alert>
+        )}
+        {reason && (tried || blockedReason) && !busy && (
+          <Text c="red.8" fw={600} data-testid="blocked-reason">
+            {reason}
+          </Text>
+        )}
         <Button
           ref={acceptButton}
           size="xl"
           fullWidth
-          disabled={!request || totalKop === null || short || busy}
+          disabled={(!unsettled.current && (!request || totalKop === null || reason !== null)) || busy}
           onClick={() => void accept()}
           data-testid="accept"
           leftSection={busy ? <Loader size="sm" color="white" /> : undefined}

@@ -11,6 +11,12 @@ export function PaymentResultView({ result, onNext }: { result: PaymentResult; o
   const { t } = useTranslation();
   const [tape, setTape] = useState<string | null>(null);
   const next = useRef<HTMLButtonElement>(null);
+  // A double Enter on «Принять» must not skip the change: the next payer's key is taken a moment later.
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setArmed(true), 600);
+    return () => clearTimeout(timer);
+  }, []);
   useEffect(() => {
     next.current?.focus();
     api<{ tape: string | null }>('GET', `/api/payments/${result.paymentId}`)
@@ -44,7 +50,7 @@ export function PaymentResultView({ result, onNext }: { result: PaymentResult; o
             {w}
           </Alert>
         ))}
-        <Button ref={next} size="xl" onClick={onNext} data-testid="next-payer">
+        <Button ref={next} size="xl" onClick={() => armed && onNext()} data-armed={armed} data-testid="next-payer">
           {t('pay.next')}
         </Button>
       </Stack>

@@ -7,10 +7,11 @@ import { Alert, Badge, Button, Grid, Group, Paper, ScrollArea, Stack, Table, Tex
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { api, ProblemError } from '../api/client.ts';
-import type { AccountDetails, PaymentResult, Quote } from '../api/types.ts';
+import type { AccountDetails, BillPayment, PaymentResult, Quote } from '../api/types.ts';
 import { AccountSearch } from '../components/account-search.tsx';
-import { PaymentPanel, type PaymentPanelHandle } from '../components/payment-panel.tsx';
+import { PaymentPanel, paymentInFlight, type PaymentPanelHandle } from '../components/payment-panel.tsx';
 import { PaymentResultView } from '../components/payment-result.tsx';
 import { dateTime, inputToKop, kopToInput, money, period } from '../format.ts';
 
@@ -19,6 +20,25 @@ export interface BillPrefill {
   amountKop: number | null;
   sumNeedsConfirmation: boolean;
   period: string | null;
+  /** Payments already taken on this bill, and whether every desk's were looked at or this one's only. */
+  paid: BillPayment[];
+  paidChecked: 'server' | 'this_desk';
+}
+
+/** «01.12 10:23, К1-000001 (500,00 ₽, Касса 2)» */
+function paidText(p: BillPayment): string {
+  return `${dateTime(p.at)}, ${p.number} (${money(p.totalKop)}${p.deskName ? `, ${p.deskName}` : ''})`;
+}
+
+/** Why a typed amount cannot be taken, in words; null when it can (or nothing is typed). */
+function amountProblem(text: string, t: TFunction): string | null {
+  const s = text.trim();
+  if (s === '') return null;
+  if (/^-/.test(s)) return t('billing.amountNegative', { text: s });
+  const kop = inputToKop(s);
+  if (kop === null) return t('billing.amountUnreadable', { text: s });
+  if (kop === 0) return t('billing.amountZero');
+  return null;
 }
 
 type Mode =
@@ -47,7 +67,8 @@ export function BillingScreen({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.key === 'Escape' && mode.kind === 'account') setMode({ kind: 'search' });
+      // A payment on its way to the register stays on screen until its answer: Esc cannot hide it.
+      if (e.key === 'Escape' && mode.kind === 'account' && !paymentInFlight()) setMode({ kind: 'search' });
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -114,11 +135,13 @@ function AccountPayment({
       .catch((e: unknown) => setError(e instanceof ProblemError ? e.message : String(e)));
   }, [number, prefill]);
 
+  // The scanned bill travels with its payment, so scanning it again finds it.
+  const bill = useMemo(() => (prefill ? { bill: { period: prefill.period, amountKop: prefill.amountKop } } : {}), [prefill]);
   const request = useMemo((): Record<string, unknown> | null => {
     if (!account) return null;
     if (by === 'total') {
       const kop = inputToKop(total);
-      return kop && kop > 0 ? { kind: 'billing', accountNumber: account.number, amountKop: kop } : null;
+      return kop && kop > 0 ? { kind: 'billing', accountNumber: account.number, amountKop: kop, ...bill } : null;
     }
     const out = account.debts.map((d, i) => ({
       serviceCode: d.serviceCode,
@@ -127,8 +150,8 @@ function AccountPayment({
       penaltyKop: inputToKop(lines[i]?.penalty ?? '') ?? 0,
     }));
     if (out.some((_, i) => (lines[i]?.amount ?? '') !== '' && inputToKop(lines[i]?.amount ?? '') === null)) return null;
-    return out.some((l) => l.amountKop + l.penaltyKop > 0) ? { kind: 'billing', accountNumber: account.number, lines: out } : null;
-  }, [account, by, total, lines]);
+    return out.some((l) => l.amountKop + l.penaltyKop > 0) ? { kind: 'billing', accountNumber: account.number, lines: out, ...bill } : null;
+  }, [account, by, total, lines, bill]);
   const [debouncedRequest] = useDebouncedValue(request, 120);
 
   useEffect(() => {
@@ -168,6 +191,20 @@ function AccountPayment({
     );
   }
   if (!account) return <Text>{t('common.loading')}</Text>;
+  const blockedReason =
+    account.status === 'closed'
+      ? t('billing.closedNoPay')
+      : by === 'total'
+        ? amountProblem(total, t)
+        : (lines.map((l) => amountProblem(l.amount, t) ?? amountProblem(l.penalty, t)).find((x) => x !== null) ?? null);
+  const current = quote && debouncedRequest === request ? quote : null;
+  const confirmations = [
+    ...(prefill && prefill.paid.length > 0 ? [t('billing.paidAlready', { payments: prefill.paid.map(paidText).join('; ') })] : []),
+    // The bill's own sum is the supplier's claim (the desk's debt may lag behind the billing): only a sum the cashier typed asks.
+    ...(current?.overpayment && !(by === 'total' && typeof prefill?.amountKop === 'number' && inputToKop(total) === prefill.amountKop)
+      ? [t('billing.overpayment', { debt: money(current.overpayment.debtKop), advance: money(current.overpayment.advanceKop) })]
+      : []),
+  ];
   const allocated = by === 'total' && quote?.lines ? new Map(quote.lines.map((l) => [`${l.serviceCode}:${l.period}`, l])) : null;
   /** Editing a line switches to per-line amounts, starting from what the total was spread into. */
   const editLine = (i: number, field: 'amount' | 'penalty', value: string): void => {
@@ -235,6 +272,16 @@ function AccountPayment({
         </Group>
       </Paper>
 
+      {prefill && prefill.paid.length > 0 && (
+        <Alert color="red" variant="filled" title={t('billing.paidAlreadyTitle')} data-testid="bill-paid">
+          {prefill.paid.map(paidText).join('; ')}
+        </Alert>
+      )}
+      {prefill && prefill.paid.length === 0 && prefill.paidChecked === 'this_desk' && (
+        <Alert color="yellow" variant="light" data-testid="bill-paid-unknown">
+          {t('billing.paidCheckedHere')}
+        </Alert>
+      )}
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>
           <Paper withBorder radius="md">
@@ -322,6 +369,11 @@ function AccountPayment({
               data-testid="total-input"
             />
           </Group>
+          {current?.overpayment && (
+            <Alert mt="sm" color="orange" variant="light" data-testid="overpayment">
+              {t('billing.overpayment', { debt: money(current.overpayment.debtKop), advance: money(current.overpayment.advanceKop) })}
+            </Alert>
+          )}
           {quote && debouncedRequest === request && <CommissionSummary quote={quote} />}
           {quoteError && (
             <Alert mt="sm" color="red" variant="light" data-testid="quote-error">
@@ -388,6 +440,8 @@ function AccountPayment({
         request={account.status === 'closed' ? null : debouncedRequest}
         totalKop={quote && debouncedRequest === request ? quote.totalKop : null}
         onDone={onDone}
+        blockedReason={blockedReason}
+        confirmations={confirmations}
       />
     </Stack>
   );

@@ -29,6 +29,8 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
   const [amount, setAmount] = useState('');
   const [comment, setComment] = useState('');
   const [unsentConfirm, setUnsentConfirm] = useState<number | null>(null);
+  /** The Z report ends the shift: asked once more, with «Отмена» under the cashier's Enter. */
+  const [zConfirm, setZConfirm] = useState(false);
   const [opId, setOpId] = useState(newOpId());
   const [totals, setTotals] = useState<Record<string, unknown> | null>(null);
 
@@ -83,7 +85,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
   const buttons: [string, string, () => void, boolean?][] = [
     ['open', t('register.openShift'), () => setDialog('open'), s?.shift.open],
     ['x', t('register.xReport'), () => void run('x', () => api('POST', '/api/register/x-report'), t('register.done')), !s?.shift.open],
-    ['z', t('register.closeShift'), () => void closeShift(false), !s?.shift.open],
+    ['z', t('register.closeShift'), () => setZConfirm(true), !s?.shift.open],
     ['cash_in', t('register.cashIn'), () => setDialog('cash_in'), !s?.shift.open],
     ['cash_out', t('register.cashOut'), () => setDialog('cash_out'), !s?.shift.open],
     [
@@ -249,6 +251,26 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
             </Group>
           </Stack>
         </form>
+      </Modal>
+      <Modal opened={zConfirm} onClose={() => setZConfirm(false)} title={<Title order={3}>{t('register.closeShift')}</Title>}>
+        <Stack data-testid="z-confirm">
+          <Text size="lg">{t('register.zConfirm', { number: s?.shift.number ?? '' })}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" data-autofocus onClick={() => setZConfirm(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setZConfirm(false);
+                void closeShift(false);
+              }}
+              data-testid="z-confirm-yes"
+            >
+              {t('register.closeAnyway')}
+            </Button>
+          </Group>
+        </Stack>
       </Modal>
       <Modal
         opened={unsentConfirm !== null}

@@ -15,6 +15,7 @@ export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequ
   if (body.kind === 'billing') {
     const { prepared, commission } = prepareBilling(ctx, id, body);
     return {
+      overpayment: overpaymentOf(deps, body.accountNumber, commission.amountKop),
       totalKop: prepared.totalKop,
       commissionKop: prepared.commissionKop,
       changeKop: prepared.changeKop,
@@ -36,5 +37,15 @@ export function quotePayment(deps: DeskDeps, cashier: Cashier, body: PaymentRequ
     items: prepared.items ?? null,
     suppliers: [],
     warnings: prepared.warnings,
+    overpayment: null,
   };
+}
+
+/** What the payer gives above the account's whole debt, when it is more than the margin allows. */
+function overpaymentOf(deps: DeskDeps, accountNumber: string, amountKop: number): PaymentQuoteView['overpayment'] {
+  const account = deps.accounts.details(accountNumber);
+  if (!account) return null;
+  const debtKop = account.debts.reduce((s, d) => s + d.debtKop + d.penaltyDebtKop, 0);
+  const margin = Math.floor((debtKop * deps.settings.get('overpaymentMarginPercent')) / 100);
+  return amountKop > debtKop + margin ? { debtKop, advanceKop: amountKop - debtKop } : null;
 }

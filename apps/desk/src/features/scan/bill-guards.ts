@@ -50,7 +50,7 @@ export function journalBillPayments(
   if (!bill.period && !bill.amountKop) return [];
   const rows = db
     .prepare(
-      `SELECT o.op_id, o.number, o.created_at, o.total_kop, p.body FROM operations o JOIN ops p ON p.op_id = o.op_id
+      `SELECT o.op_id, o.number, o.created_at, o.total_kop, o.request, p.body FROM operations o JOIN ops p ON p.op_id = o.op_id
        WHERE o.kind = 'billing' AND o.state = '${FiscalState.done}' AND o.account_number = ? AND o.created_at >= ?
          AND NOT EXISTS (SELECT 1 FROM operations r WHERE r.kind = 'reversal' AND r.original_op_id = o.op_id AND r.state = '${FiscalState.done}')
        ORDER BY o.created_at DESC LIMIT 50`,
@@ -60,10 +60,15 @@ export function journalBillPayments(
     number: string | null;
     created_at: string;
     total_kop: number | null;
+    request: string;
     body: string;
   }[];
   return rows
     .filter((r) => {
+      // Taken from this very bill's scan: its own period and sum say so, whatever lines the sum was spread to.
+      const raw = (JSON.parse(r.request) as { raw?: string }).raw;
+      const paidBill = raw ? (JSON.parse(raw) as { bill?: { period: string | null; amountKop: number | null } }).bill : undefined;
+      if (paidBill && paidBill.period === bill.period && paidBill.amountKop === bill.amountKop) return true;
       const lines = (JSON.parse(r.body) as { lines?: { period: string; amountKop: number; penaltyKop: number }[] }).lines ?? [];
       if (bill.period) return lines.some((l) => l.period === bill.period);
       return lines.reduce((s, l) => s + l.amountKop + l.penaltyKop, 0) === bill.amountKop;

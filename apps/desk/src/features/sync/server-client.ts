@@ -127,7 +127,7 @@ export class ServerClient {
   }): Promise<(BillPaymentView & { opId: string })[]> {
     const params = new URLSearchParams({ account: q.account });
     if (q.period) params.set('period', q.period);
-    else if (q.amountKop) params.set('amountKop', String(q.amountKop));
+    if (q.amountKop) params.set('amountKop', String(q.amountKop));
     const parsed = billPaymentsAnswer.safeParse(
       await this.call('GET', `/api/v1/desks/bill-payments?${params.toString()}`, undefined, 2_000),
     );

@@ -25,14 +25,21 @@ export async function billPayments(
     .where('p.accepted_at', '>=', new Date(now.getTime() - LOOKBACK_DAYS * 86_400_000));
   if (q.period) {
     const period = q.period;
+    // Paid on the bill's period, or its very sum once the bill could exist (from the month after its period).
+    const [y, m] = period.split('-').map(Number) as [number, number];
+    const issued = new Date(Date.UTC(y, m, 1) - 3 * 3_600_000);
+    const amount = q.amountKop;
     query = query.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('payment_lines as l')
-          .select(sql<number>`1`.as('one'))
-          .whereRef('l.op_id', '=', 'p.op_id')
-          .where('l.period', '=', period),
-      ),
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom('payment_lines as l')
+            .select(sql<number>`1`.as('one'))
+            .whereRef('l.op_id', '=', 'p.op_id')
+            .where('l.period', '=', period),
+        ),
+        ...(amount ? [eb.and([eb('p.principal_kop', '=', amount), eb('p.accepted_at', '>=', issued)])] : []),
+      ]),
     );
   } else if (q.amountKop) query = query.where('p.principal_kop', '=', q.amountKop);
   const rows = await query.orderBy('p.accepted_at', 'desc').limit(10).execute();
