@@ -1,0 +1,114 @@
+/**
+ * Issue 19 items 6, 8, 9 and 14: the keyboard always. The header fits a 1024-pixel monitor; the key of
+ * the screen you are on never wipes what you type a moment later; after X, Z, cash in or out the focus
+ * is back on the register's buttons, not on the page; X, Z, cash in and out have hotkeys from any
+ * screen; Ctrl+L locks the desk and keeps the shift.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
+import { launchBrowser, shot } from './browser.ts';
+
+const UI_DIR = fileURLToPath(new URL('../../../apps/desk-ui/dist', import.meta.url));
+
+let server: TestStackServer;
+let desk: Awaited<ReturnType<typeof startTestDesk>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  desk = await startTestDesk(server, { uiDir: UI_DIR });
+  await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
+  await desk.api.login();
+  await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 500_000 });
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await desk?.stop();
+  if (desk) removeDir(desk.dataDir);
+  await server?.close();
+});
+
+const shiftOpen = async (): Promise<boolean> => ((await desk.api.status()) as unknown as { shift: { open: boolean } }).shift.open;
+
+describe.each([
+  { width: 1024, height: 768 },
+  { width: 1440, height: 900 },
+])('at $width×$height', ({ width, height }) => {
+  let page: Page;
+  const visible = (testId: string, timeout = 10_000) => page.getByTestId(testId).first().waitFor({ state: 'visible', timeout });
+  const focused = (): Promise<string | null> =>
+    page.evaluate('document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName ?? null');
+  const signIn = async (): Promise<void> => {
+    await visible('login');
+    await page.keyboard.type('cashier');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('paydesk-demo');
+    await page.keyboard.press('Enter');
+    await visible('account-search');
+  };
+
+  beforeAll(async () => {
+    const context = await browser.newContext({ viewport: { width, height }, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+    page = await context.newPage();
+    await page.goto(desk.url);
+    await signIn();
+  });
+
+  afterAll(async () => {
+    await page.context().close();
+  });
+
+  it('the header fits: every section on one line, «Выйти» whole on the screen', async () => {
+    const one = await page.getByTestId('nav-billing').boundingBox();
+    for (const key of ['thirdParty', 'readings', 'journal', 'reports', 'register']) {
+      const box = await page.getByTestId(`nav-${key}`).boundingBox();
+      expect(box?.height, key).toBeLessThanOrEqual((one?.height ?? 0) + 1);
+    }
+    const out = await page.getByTestId('logout').boundingBox();
+    expect((out?.x ?? 0) + (out?.width ?? 0)).toBeLessThanOrEqual(width);
+    await shot(page, `desk-45-header-${width}`);
+  });
+
+  it('the key of the screen you are on does not wipe what you type after it', async () => {
+    await page.keyboard.press('F1');
+    await page.getByTestId('account-search').focus();
+    await page.keyboard.type('ленина');
+    await page.waitForTimeout(2_500); // past the status poll that used to reset the screen
+    expect(await page.getByTestId('account-search').inputValue()).toBe('ленина');
+    await page.getByTestId('account-search').fill('');
+  });
+
+  it('X, cash in and Z from any screen by hotkeys; the focus comes back to the register’s buttons', async () => {
+    await page.keyboard.press('Alt+KeyX');
+    await visible('x-totals');
+    await expect.poll(focused, { timeout: 5_000 }).toBe('register-x');
+    await page.keyboard.press('F1');
+    await visible('account-search');
+    await page.keyboard.press('Alt+Equal');
+    await visible('register-amount');
+    await page.keyboard.type('100');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('register-message').first().textContent(), { timeout: 10_000 }).toContain('Готово');
+    await expect.poll(focused, { timeout: 5_000 }).toBe('register-cash_in');
+    await page.keyboard.press('Alt+KeyZ');
+    await visible('z-confirm');
+    await page.keyboard.press('Escape');
+    await expect.poll(focused, { timeout: 5_000 }).toBe('register-z');
+    expect(await shiftOpen()).toBe(true);
+    await shot(page, `desk-46-register-hotkeys-${width}`);
+  });
+
+  it('Ctrl+L locks the desk: the sign-in screen says who locked it, the shift stays open', async () => {
+    await page.keyboard.press('F1');
+    await visible('account-search');
+    await page.keyboard.press('Control+KeyL');
+    await visible('locked');
+    await shot(page, `desk-47-locked-${width}`);
+    expect(await shiftOpen()).toBe(true);
+    await signIn();
+  });
+});
