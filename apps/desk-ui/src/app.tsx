@@ -4,12 +4,14 @@
  * register or the sync needs attention, the offline dialog, and a scanner listening everywhere.
  */
 import { AppShell, Button, Group, Modal, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, getToken, setToken } from './api/client.ts';
 import type { Cashier, ScanResult } from './api/types.ts';
 import { Banners } from './components/banners.tsx';
+import { paymentInFlight } from './components/payment-panel.tsx';
 import { StatusBar } from './components/status-bar.tsx';
 import { useDeskStatus } from './hooks/use-desk-status.ts';
 import { useHotkeys } from './hooks/use-hotkeys.ts';
@@ -18,7 +20,7 @@ import { BillingScreen, type BillPrefill } from './screens/billing.tsx';
 import { JournalScreen } from './screens/journal.tsx';
 import { LoginScreen } from './screens/login.tsx';
 import { ReadingsScreen } from './screens/readings.tsx';
-import { RegisterScreen } from './screens/register.tsx';
+import { REGISTER_ACTION_EVENT, RegisterScreen, type RegisterHotAction } from './screens/register.tsx';
 import { ReportsScreen } from './screens/reports.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
 import { ThirdPartyScreen } from './screens/third-party.tsx';
@@ -47,7 +49,11 @@ export function App() {
   );
   const [readingsAccount, setReadingsAccount] = useState<string | null>(null);
   const [billingName, setBillingName] = useState('Биллинг Эксперт');
-  const sectionKey = useRef(0);
+  /** Bumped to start a screen afresh; state, not a ref, so the reset happens at the key press, not at the next poll. */
+  const [sectionKey, setSectionKey] = useState(0);
+  const [locked, setLocked] = useState<string | null>(null);
+  // A 1024-pixel cashier monitor: the header in smaller type, so every section stays on one line.
+  const narrow = useMediaQuery('(max-width: 1200px)') ?? false;
 
   const status = useDeskStatus(
     {
@@ -95,11 +101,42 @@ export function App() {
   }, [cashier]);
 
   const go = useCallback((s: Section) => {
-    sectionKey.current++;
+    // A payment on its way to the register keeps its screen until its answer.
+    if (paymentInFlight()) return;
+    setSectionKey((k) => k + 1);
     setSection(s);
   }, []);
 
-  useHotkeys(Object.fromEntries(SECTIONS.map((s) => [s.hotkey, () => cashier && go(s.key)])));
+  const signOut = useCallback(
+    (lock: boolean) => {
+      const name = cashier?.name ?? null;
+      void api('DELETE', '/api/session').finally(() => {
+        setToken(null);
+        setCashier(null);
+        setLocked(lock ? name : null);
+      });
+    },
+    [cashier],
+  );
+
+  /** X, Z, cash in and out from any screen: the register screen opens and does it (Z still asks). */
+  const registerAction = useCallback(
+    (action: RegisterHotAction) => {
+      if (paymentInFlight()) return;
+      if (section !== 'register') go('register');
+      setTimeout(() => window.dispatchEvent(new CustomEvent(REGISTER_ACTION_EVENT, { detail: action })), 0);
+    },
+    [go, section],
+  );
+
+  useHotkeys({
+    ...Object.fromEntries(SECTIONS.map((s) => [s.hotkey, () => cashier && go(s.key)])),
+    'Alt+KeyX': () => cashier && registerAction('x'),
+    'Alt+KeyZ': () => cashier && registerAction('z'),
+    'Alt+Equal': () => cashier && registerAction('cash_in'),
+    'Alt+Minus': () => cashier && registerAction('cash_out'),
+    'Ctrl+KeyL': () => cashier && !paymentInFlight() && signOut(true),
+  });
 
   useScanner((text) => {
     if (!cashier) return;
@@ -128,21 +165,31 @@ export function App() {
   });
 
   if (!checked) return <Text p="xl">{t('app.loading')}</Text>;
-  if (!cashier) return <LoginScreen status={status} onSignedIn={setCashier} />;
+  if (!cashier)
+    return (
+      <LoginScreen
+        status={status}
+        lockedBy={locked}
+        onSignedIn={(c) => {
+          setLocked(null);
+          setCashier(c);
+        }}
+      />
+    );
 
   return (
     <AppShell header={{ height: 64 }} footer={{ height: 52 }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap={4} wrap="nowrap">
-            <Title order={3} mr="md" c="blue.8">
+            <Title order={3} mr="md" c="blue.8" visibleFrom="lg">
               Paydesk
             </Title>
             {SECTIONS.filter((s) => s.key !== 'settings' || cashier.role === 'admin').map((s) => (
               <UnstyledButton
                 key={s.key}
                 onClick={() => go(s.key)}
-                px="sm"
+                px={narrow ? 8 : 'sm'}
                 py={6}
                 style={{
                   borderRadius: 6,
@@ -151,7 +198,7 @@ export function App() {
                 }}
                 data-testid={`nav-${s.key}`}
               >
-                <Text fw={600} size="md">
+                <Text fw={600} size={narrow ? 'sm' : 'md'} style={{ whiteSpace: 'nowrap' }}>
                   <Text span size="xs" opacity={0.75} mr={4}>
                     {s.hotkey}
                   </Text>
@@ -160,22 +207,25 @@ export function App() {
               </UnstyledButton>
             ))}
           </Group>
-          <Button
-            variant="subtle"
-            onClick={() => {
-              void api('DELETE', '/api/session').finally(() => {
-                setToken(null);
-                setCashier(null);
-              });
-            }}
-          >
-            {t('nav.logout')}
-          </Button>
+          <Group gap={4} wrap="nowrap">
+            <Button
+              variant="subtle"
+              size={narrow ? 'compact-sm' : 'sm'}
+              onClick={() => signOut(true)}
+              title={t('nav.lockHint')}
+              data-testid="lock"
+            >
+              {t('nav.lock')}
+            </Button>
+            <Button variant="subtle" size={narrow ? 'compact-sm' : 'sm'} onClick={() => signOut(false)} data-testid="logout">
+              {t('nav.logout')}
+            </Button>
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Main>
         <Banners status={status} />
-        <div key={`${section}-${sectionKey.current}`}>
+        <div key={`${section}-${sectionKey}`}>
           {section === 'billing' && (
             <BillingScreen
               billingName={billingName}

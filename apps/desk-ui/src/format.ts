@@ -55,3 +55,21 @@ export function formatPhone(text: string): string {
   if (parts[3]) out += `-${parts[3]}`;
   return out;
 }
+
+/** A register driver as a cashier reads it, never its code. */
+export function driverName(code: string | null | undefined): string {
+  const names: Record<string, string> = { virtual: 'Виртуальная (демо)', atol: 'АТОЛ (Web-сервер ДТО)', kkmserver: 'KKMServer' };
+  return code ? (names[code] ?? code) : '—';
+}
+
+/** A tax system (СНО) in the words of the receipt's law, never its code. */
+export function taxSystemName(code: string | null | undefined): string {
+  const names: Record<string, string> = {
+    osn: 'общая (ОСН)',
+    usn_income: 'упрощённая, доходы (УСН)',
+    usn_income_outcome: 'упрощённая, доходы минус расходы (УСН)',
+    esn: 'единый сельхозналог (ЕСХН)',
+    patent: 'патентная (ПСН)',
+  };
+  return code ? (names[code] ?? code) : '—';
+}

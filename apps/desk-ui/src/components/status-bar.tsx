@@ -6,7 +6,7 @@
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { DeskStatus } from '../api/types.ts';
-import { age, duration, time } from '../format.ts';
+import { age, driverName, duration, time } from '../format.ts';
 
 export function connectionColor(s: DeskStatus | null): 'green' | 'yellow' | 'gray' {
   if (!s || !s.online) return 'gray';
@@ -64,7 +64,7 @@ export function StatusBar({ status, cashier }: { status: DeskStatus | null; cash
             {t('status.shiftClosed')}
           </Badge>
         )}
-        <Tooltip label={status?.register.warnings.join(', ') || status?.register.driver}>
+        <Tooltip label={status?.register.warnings.join(', ') || driverName(status?.register.driver)}>
           <Badge
             size="lg"
             variant="filled"

@@ -4,6 +4,8 @@ import type { Dictionary } from './ru.ts';
 export const en: Dictionary = {
   app: { title: 'Paydesk — desk', loading: 'Loading…' },
   nav: {
+    lock: 'Lock (Ctrl+L)',
+    lockHint: 'Lock the desk, the shift stays open',
     billing: 'Payments',
     thirdParty: 'Third parties',
     readings: 'Meter readings',
@@ -14,6 +16,7 @@ export const en: Dictionary = {
     logout: 'Sign out',
   },
   login: {
+    locked: 'Locked by {{name}}: the shift is open, sign in to go on.',
     title: 'Sign in',
     login: 'Login',
     password: 'Password',

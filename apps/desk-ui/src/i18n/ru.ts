@@ -2,6 +2,8 @@
 export const ru = {
   app: { title: 'Paydesk — касса', loading: 'Загрузка…' },
   nav: {
+    lock: 'Блок (Ctrl+L)',
+    lockHint: 'Заблокировать кассу, не закрывая смену',
     billing: 'Платежи',
     thirdParty: 'Третьи лица',
     readings: 'Показания ПУ',
@@ -12,6 +14,7 @@ export const ru = {
     logout: 'Выйти',
   },
   login: {
+    locked: 'Касса заблокирована кассиром {{name}}: смена открыта, войдите, чтобы продолжить.',
     title: 'Вход в кассу',
     login: 'Логин',
     password: 'Пароль',
@@ -247,7 +250,7 @@ export const ru = {
     zConfirm: 'Снять Z-отчёт и закрыть смену № {{number}}? Платежи после этого — только в новой смене.',
     title: 'ККМ',
     openShift: 'Открыть смену',
-    closeShift: 'Закрыть смену (Z-отчёт)',
+    closeShift: 'Закрыть смену (Z‑отчёт)',
     xReport: 'X-отчёт',
     cashIn: 'Внесение',
     cashOut: 'Выплата (инкассация)',

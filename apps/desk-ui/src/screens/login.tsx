@@ -5,7 +5,16 @@ import { useTranslation } from 'react-i18next';
 import { api, ProblemError, setToken } from '../api/client.ts';
 import type { Cashier, DeskStatus } from '../api/types.ts';
 
-export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null; onSignedIn: (c: Cashier) => void }) {
+export function LoginScreen({
+  status,
+  onSignedIn,
+  lockedBy = null,
+}: {
+  status: DeskStatus | null;
+  onSignedIn: (c: Cashier) => void;
+  /** The cashier who locked the desk (Ctrl+L): the shift stays open, anyone may sign in. */
+  lockedBy?: string | null;
+}) {
   const { t } = useTranslation();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -85,6 +94,11 @@ export function LoginScreen({ status, onSignedIn }: { status: DeskStatus | null;
         >
           <Stack>
             <Title order={2}>{t('login.title')}</Title>
+            {lockedBy && (
+              <Alert color="blue" variant="light" data-testid="locked">
+                {t('login.locked', { name: lockedBy })}
+              </Alert>
+            )}
             <TextInput
               size="lg"
               label={t('login.login')}

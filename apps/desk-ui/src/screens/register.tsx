@@ -4,11 +4,11 @@
  * and time left of 24 hours, paper, fiscal drive, documents unsent to the ОФД, drawer cash; the tape.
  */
 import { Alert, Button, Grid, Group, Modal, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, newOpId, ProblemError } from '../api/client.ts';
 import type { DeskStatus } from '../api/types.ts';
-import { age, duration, inputToKop, money } from '../format.ts';
+import { age, driverName, duration, inputToKop, money } from '../format.ts';
 import { ShiftTotalsTable, type Totals } from '../components/shift-totals.tsx';
 import { UnresolvedOps } from '../components/unresolved-ops.tsx';
 
@@ -19,6 +19,11 @@ interface TapeDoc {
 }
 
 type Action = 'open' | 'cash_in' | 'cash_out' | null;
+
+/** What the app's hotkeys (Alt+X, Alt+Z, Alt+=, Alt+-) ask of this screen from anywhere. */
+export type RegisterHotAction = 'x' | 'z' | 'cash_in' | 'cash_out';
+export const REGISTER_ACTION_EVENT = 'paydesk:register-action';
+const HOTKEY_LABEL: Record<string, string> = { x: 'Alt+X', z: 'Alt+Z', cash_in: 'Alt+=', cash_out: 'Alt+−' };
 
 export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status: DeskStatus | null; seniorApprovalNeeded?: boolean }) {
   const { t, i18n } = useTranslation();
@@ -31,6 +36,24 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
   const [unsentConfirm, setUnsentConfirm] = useState<number | null>(null);
   /** The Z report ends the shift: asked once more, with «Отмена» under the cashier's Enter. */
   const [zConfirm, setZConfirm] = useState(false);
+  /** The button a finished action came from takes the focus back: the keyboard never falls to the page. */
+  const buttonRefs = useRef(new Map<string, HTMLButtonElement>());
+  const lastButton = useRef<string | null>(null);
+  const refocus = useCallback(() => {
+    // The button is still "loading" (disabled) until React renders the finished state: try for a moment.
+    let tries = 0;
+    const attempt = (): void => {
+      const keys = [lastButton.current, 'x', 'open'].filter((k): k is string => k !== null);
+      const target = keys.map((k) => buttonRefs.current.get(k)).find((b) => b && !b.disabled && !b.dataset['loading']);
+      if (target && (tries > 5 || target === buttonRefs.current.get(lastButton.current ?? ''))) {
+        target.focus();
+        return;
+      }
+      if (++tries < 20) setTimeout(attempt, 25);
+      else target?.focus();
+    };
+    setTimeout(attempt, 0);
+  }, []);
   const [opId, setOpId] = useState(newOpId());
   const [totals, setTotals] = useState<Record<string, unknown> | null>(null);
 
@@ -58,6 +81,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
     } finally {
       setBusy(null);
       loadTape();
+      refocus();
     }
   };
 
@@ -102,6 +126,20 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
     ['cut', t('register.cut'), () => void run('cut', () => api('POST', '/api/register/cut'), t('register.done'))],
   ];
 
+  const hot = useRef<(a: RegisterHotAction) => void>(() => undefined);
+  hot.current = (a) => {
+    if (!s?.shift.open || busy) return;
+    lastButton.current = a;
+    if (a === 'x') void run('x', () => api('POST', '/api/register/x-report'), t('register.done'));
+    else if (a === 'z') setZConfirm(true);
+    else setDialog(a);
+  };
+  useEffect(() => {
+    const onAction = (e: Event): void => hot.current((e as CustomEvent<RegisterHotAction>).detail);
+    window.addEventListener(REGISTER_ACTION_EVENT, onAction);
+    return () => window.removeEventListener(REGISTER_ACTION_EVENT, onAction);
+  }, []);
+
   return (
     <Stack gap="md">
       <Title order={2}>{t('register.title')}</Title>
@@ -117,11 +155,28 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
                 color={key === 'z' ? 'red' : key === 'open' ? 'green' : undefined}
                 disabled={disabled === true}
                 loading={busy === key}
-                onClick={fn}
+                onClick={() => {
+                  lastButton.current = key;
+                  fn();
+                }}
+                ref={(el) => {
+                  if (el) buttonRefs.current.set(key, el);
+                  else buttonRefs.current.delete(key);
+                }}
+                title={HOTKEY_LABEL[key]}
+                // Long labels («Повторить последний чек») wrap inside the button instead of being cut.
+                styles={{ label: { whiteSpace: 'normal', textAlign: 'center', lineHeight: 1.2 } }}
                 autoFocus={i === 0 && !s?.shift.open}
                 data-testid={`register-${key}`}
               >
-                {label}
+                <Stack gap={0} align="center">
+                  <span>{label}</span>
+                  {HOTKEY_LABEL[key] && (
+                    <Text span size="xs" opacity={0.7}>
+                      {HOTKEY_LABEL[key]}
+                    </Text>
+                  )}
+                </Stack>
               </Button>
             ))}
           </SimpleGrid>
@@ -148,7 +203,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
               <Table.Tbody>
                 <Table.Tr>
                   <Table.Td>{t('register.driver')}</Table.Td>
-                  <Table.Td>{s?.register.driver}</Table.Td>
+                  <Table.Td>{driverName(s?.register.driver)}</Table.Td>
                 </Table.Tr>
                 <Table.Tr>
                   <Table.Td>{t('register.shiftAge')}</Table.Td>
@@ -215,8 +270,12 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
       </Grid>
 
       <Modal
+        returnFocus={false}
         opened={dialog !== null}
-        onClose={() => setDialog(null)}
+        onClose={() => {
+          setDialog(null);
+          refocus();
+        }}
         title={
           <Title order={3}>
             {dialog === 'open' ? t('register.openShift') : dialog === 'cash_in' ? t('register.cashIn') : t('register.cashOut')}
@@ -252,11 +311,26 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
           </Stack>
         </form>
       </Modal>
-      <Modal opened={zConfirm} onClose={() => setZConfirm(false)} title={<Title order={3}>{t('register.closeShift')}</Title>}>
+      <Modal
+        returnFocus={false}
+        opened={zConfirm}
+        onClose={() => {
+          setZConfirm(false);
+          refocus();
+        }}
+        title={<Title order={3}>{t('register.closeShift')}</Title>}
+      >
         <Stack data-testid="z-confirm">
           <Text size="lg">{t('register.zConfirm', { number: s?.shift.number ?? '' })}</Text>
           <Group justify="flex-end">
-            <Button variant="default" data-autofocus onClick={() => setZConfirm(false)}>
+            <Button
+              variant="default"
+              data-autofocus
+              onClick={() => {
+                setZConfirm(false);
+                refocus();
+              }}
+            >
               {t('common.cancel')}
             </Button>
             <Button
@@ -273,6 +347,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
         </Stack>
       </Modal>
       <Modal
+        returnFocus={false}
         opened={unsentConfirm !== null}
         onClose={() => setUnsentConfirm(null)}
         title={<Title order={3}>{t('register.closeShift')}</Title>}

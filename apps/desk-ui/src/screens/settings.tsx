@@ -2,6 +2,7 @@
 import { Alert, Button, Group, NumberInput, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { driverName, taxSystemName } from '../format.ts';
 import { api, ProblemError } from '../api/client.ts';
 import type { Cashier } from '../api/types.ts';
 import { setLanguage } from '../i18n/index.ts';
@@ -84,9 +85,9 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
               onChange={setDriver}
               disabled={!admin}
               data={[
-                { value: 'virtual', label: 'Виртуальная' },
-                { value: 'atol', label: 'АТОЛ (Web-сервер ДТО)' },
-                { value: 'kkmserver', label: 'KKMServer' },
+                { value: 'virtual', label: driverName('virtual') },
+                { value: 'atol', label: driverName('atol') },
+                { value: 'kkmserver', label: driverName('kkmserver') },
               ]}
             />
             {driver !== 'virtual' && (
@@ -100,7 +101,7 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
               />
             )}
             <Text size="sm" c="dimmed">
-              Сейчас: {s.registerActive.driver}
+              Сейчас: {driverName(s.registerActive.driver)}
               {s.registerActive.url ? ` ${s.registerActive.url}` : ''}
             </Text>
           </Stack>
@@ -133,7 +134,7 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
           <Text>Адрес расчётов: {s.point.address ?? '—'}</Text>
           <Text>
             Агент: {s.agent.type === 'paying_subagent' ? 'платёжный субагент' : 'платёжный агент'}, тел. {s.agent.phone ?? '—'}; СНО{' '}
-            {s.agent.taxSystem}
+            {taxSystemName(s.agent.taxSystem)}
           </Text>
           <Text size="sm" c="dimmed">
             Эти реквизиты задаёт администратор на сервере.
