@@ -64,7 +64,13 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const busyRef = useRef(false);
 
   useImperativeHandle(ref, () => ({ focus: () => (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus() }), [method]);
+  // Focus follows a change of method, never the panel's first appearance: the screen above decides
+  // where typing starts (a provider's account field, not «Получено»).
+  // (A change is compared with the method last seen: effects may run twice on mount under StrictMode.)
+  const lastMethod = useRef(method);
   useEffect(() => {
+    if (lastMethod.current === method) return;
+    lastMethod.current = method;
     if (method === 'card') approvalInput.current?.focus();
     else tenderedInput.current?.focus();
   }, [method]);

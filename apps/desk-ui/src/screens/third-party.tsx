@@ -64,6 +64,11 @@ export function ThirdPartyScreen({
 
   const shown = providers.filter((p) => `${p.name} ${p.category}`.toLowerCase().includes(filter.toLowerCase()));
   const categories = [...new Set(shown.map((p) => p.category))];
+  // The list in the order it is drawn (by category), then the price list: what the arrows walk.
+  const walk = [...categories.flatMap((c) => shown.filter((p) => p.category === c).map((p) => p.code)), 'services'];
+  const [highlight, setHighlight] = useState(0);
+  useEffect(() => setHighlight(0), [filter]);
+  const highlighted = walk[Math.min(highlight, walk.length - 1)];
 
   if (result) {
     return (
@@ -94,7 +99,13 @@ export function ThirdPartyScreen({
               mb="sm"
               data-testid="provider-search"
               onKeyDown={(e) => {
-                if (e.key === 'Enter' && shown[0]) setSelected(shown[0].code);
+                if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                  e.preventDefault();
+                  setHighlight((h) => Math.max(0, Math.min(walk.length - 1, h + (e.key === 'ArrowDown' ? 1 : -1))));
+                } else if (e.key === 'Enter' && highlighted) {
+                  e.preventDefault();
+                  setSelected(highlighted);
+                }
               }}
             />
             <ScrollArea.Autosize mah={520}>
@@ -110,6 +121,9 @@ export function ThirdPartyScreen({
                         key={p.code}
                         label={<Text size="lg">{p.name}</Text>}
                         active={selected === p.code}
+                        variant={selected === p.code ? 'filled' : 'light'}
+                        bg={selected !== p.code && highlighted === p.code ? 'var(--mantine-color-blue-light)' : undefined}
+                        data-highlighted={highlighted === p.code || undefined}
                         onClick={() => setSelected(p.code)}
                         data-testid={`provider-${p.code}`}
                       />
@@ -122,6 +136,9 @@ export function ThirdPartyScreen({
               <NavLink
                 label={<Text size="lg">{t('thirdParty.servicesTitle')}</Text>}
                 active={selected === 'services'}
+                variant={selected === 'services' ? 'filled' : 'light'}
+                bg={selected !== 'services' && highlighted === 'services' ? 'var(--mantine-color-blue-light)' : undefined}
+                data-highlighted={highlighted === 'services' || undefined}
                 onClick={() => setSelected('services')}
                 data-testid="price-list"
               />
@@ -293,6 +310,8 @@ function ProviderPayment({
 
 function ServiceSale({ prices, onDone }: { prices: PriceItem[]; onDone: (r: PaymentResult) => void }) {
   const { t } = useTranslation();
+  const panel = useRef<PaymentPanelHandle>(null);
+  const qtyInputs = useRef<(HTMLInputElement | null)[]>([]);
   const [qty, setQty] = useState<Record<string, number>>({});
   const items = Object.entries(qty)
     .filter(([, n]) => n > 0)
@@ -325,6 +344,17 @@ function ServiceSale({ prices, onDone }: { prices: PriceItem[]; onDone: (r: Paym
                     value={qty[p.code] ?? 0}
                     autoFocus={i === 0}
                     onChange={(v) => setQty((q) => ({ ...q, [p.code]: typeof v === 'number' ? v : Number(v) || 0 }))}
+                    ref={(el) => {
+                      qtyInputs.current[i] = el;
+                    }}
+                    // Enter moves down the list; after the last line, to the payment.
+                    onKeyDown={(e) => {
+                      if (e.key !== 'Enter') return;
+                      e.preventDefault();
+                      const next = qtyInputs.current[i + 1];
+                      if (next) next.focus();
+                      else panel.current?.focus();
+                    }}
                     data-testid={`qty-${p.code}`}
                   />
                 </Table.Td>
@@ -335,6 +365,7 @@ function ServiceSale({ prices, onDone }: { prices: PriceItem[]; onDone: (r: Paym
         </Table>
       </Paper>
       <PaymentPanel
+        ref={panel}
         request={items.length ? { kind: 'service', items } : null}
         totalKop={items.length ? total : null}
         onDone={onDone}
