@@ -154,6 +154,25 @@ describe.each([
     await page.keyboard.press('Enter');
   });
 
+  it('a copy of any receipt from the journal: the same fiscal document printed again; the journal names the cashier', async () => {
+    await page.keyboard.press('F4');
+    await expect.poll(() => page.locator('tbody tr[data-kind]').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(await page.locator('tbody tr[data-kind]').first().textContent()).toContain('Иванова');
+    const tape = async (): Promise<number> => (await desk.api.ok<{ items: unknown[] }>('GET', '/api/register/tape?limit=200')).items.length;
+    const before = await tape();
+    // An older payment, not the last one: the second payment row.
+    const rows = page.locator('tbody tr[data-kind]');
+    const kinds = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const target = kinds.findIndex((k, i) => i > 0 && (k === 'billing' || k === 'thirdparty' || k === 'service'));
+    for (let i = 0; i < target; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await visible('receipt-copy');
+    await page.getByTestId('receipt-copy').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(tape, { timeout: 10_000 }).toBe(before + 1);
+    await page.keyboard.press('Escape');
+  });
+
   it('Ctrl+L locks the desk: the sign-in screen says who locked it, the shift stays open', async () => {
     await page.keyboard.press('F1');
     await visible('account-search');

@@ -183,6 +183,9 @@ export const en: Dictionary = {
     rolloverConfirm: 'The meter rolled over: consumption {{consumption}}',
   },
   journal: {
+    cashier: 'Cashier',
+    copy: 'Receipt copy',
+    copyPrinted: 'A copy of the receipt (FD {{number}}) was printed',
     title: 'Journal',
     search: 'Payment number, account or phone',
     all: 'All',

@@ -180,6 +180,9 @@ export const ru = {
     rolloverConfirm: 'Счётчик перешёл через ноль: расход {{consumption}}',
   },
   journal: {
+    cashier: 'Кассир',
+    copy: 'Копия чека',
+    copyPrinted: 'Копия чека (ФД {{number}}) напечатана',
     title: 'Журнал',
     search: 'Номер платежа, лицевой счёт или телефон',
     all: 'Все',

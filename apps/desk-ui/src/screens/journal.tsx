@@ -20,6 +20,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useCallback, useEffect, useState } from 'react';
+import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { api, forgetReversalOpId, ProblemError, rememberReversalOpId, reversalOpId } from '../api/client.ts';
 import type { Fiscal } from '../api/types.ts';
@@ -156,6 +157,7 @@ export function JournalScreen() {
             <Table.Th ta="right">{t('journal.sum')}</Table.Th>
             <Table.Th>{t('journal.state')}</Table.Th>
             <Table.Th>{t('journal.sync')}</Table.Th>
+            <Table.Th>{t('journal.cashier')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -200,6 +202,11 @@ export function JournalScreen() {
                     {t(`states.${e.sync.state}`)}
                   </Badge>
                 ) : null}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" truncate maw={160}>
+                  {e.cashierName}
+                </Text>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -249,6 +256,19 @@ export function JournalScreen() {
               </Alert>
             )}
             <ReceiptView tape={details.tape} fiscal={details.fiscal} />
+            {details.state === 'done' && details.fiscal && (
+              <Button
+                variant="light"
+                onClick={() =>
+                  void api<{ documentNumber: number }>('POST', `/api/payments/${details.paymentId}/copy`)
+                    .then((r) => notifications.show({ color: 'green', message: t('journal.copyPrinted', { number: r.documentNumber }) }))
+                    .catch((e: unknown) => notifications.show({ color: 'red', message: e instanceof ProblemError ? e.message : String(e) }))
+                }
+                data-testid="receipt-copy"
+              >
+                {t('journal.copy')}
+              </Button>
+            )}
             {!details.reversal && details.state === 'done' && (
               <Button
                 color="red"

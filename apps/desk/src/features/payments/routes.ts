@@ -6,7 +6,7 @@ import { paymentQuoteView, paymentRequest, priceItemView } from '@paydesk/protoc
 import type { DeskDeps } from '../../deps.ts';
 import { requireCashier } from '../../http/auth.ts';
 import { acceptPayment } from './accept.ts';
-import { paymentDetail } from './payment-detail.ts';
+import { paymentDetail, printReceiptCopy } from './payment-detail.ts';
 import { activePriceItems } from './price-list.ts';
 import { quotePayment } from './quote.ts';
 
@@ -39,6 +39,20 @@ export function paymentRoutes(app: FastifyInstance, deps: DeskDeps): void {
     async (req) => {
       requireCashier(req);
       return paymentDetail(deps, req.params.id);
+    },
+  );
+  r.post(
+    '/api/payments/:id/copy',
+    {
+      schema: {
+        tags,
+        summary: 'Копия чека платежа из фискального накопителя (тот же документ, не новый)',
+        params: z.object({ id: z.uuid() }),
+      },
+    },
+    async (req) => {
+      requireCashier(req);
+      return printReceiptCopy(deps, req.params.id);
     },
   );
   r.get(
