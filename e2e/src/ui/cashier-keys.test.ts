@@ -162,7 +162,8 @@ describe.each([
     const before = await tape();
     // An older payment, not the last one: the second payment row.
     const rows = page.locator('tbody tr[data-kind]');
-    const kinds = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const kinds: (string | null)[] = [];
+    for (const row of await rows.all()) kinds.push(await row.getAttribute('data-kind'));
     const target = kinds.findIndex((k, i) => i > 0 && (k === 'billing' || k === 'thirdparty' || k === 'service'));
     for (let i = 0; i < target; i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
