@@ -79,6 +79,33 @@ describe.each([
     await server?.close();
   });
 
+  it('one service of many in two keys after the account opens (Alt+N, Enter); paid lines fold; F3 opens this account’s readings', async () => {
+    await page.getByTestId('account-search').fill('1234567');
+    await page.keyboard.press('Enter');
+    await visible('account-card');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
+    const before = await payments();
+    await page.keyboard.press('Alt+Digit2');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).toContain('517,46'); // water 500,00 + penalty 12,34 + its 1 % (5,12)
+    await page.keyboard.press('Enter');
+    await visible('payment-result');
+    expect(await payments()).toBe(before + 1);
+    await nextPayerArmed();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('account-search').fill('1234567');
+    await page.keyboard.press('Enter');
+    await visible('account-card');
+    await visible('show-all-lines');
+    expect(await text('show-all-lines')).toContain('1');
+    expect(await page.getByTestId('line-WATER').count()).toBe(0);
+    await shot(page, `desk-48-billing-folded-${size}`);
+    await page.keyboard.press('F3');
+    await expect.poll(() => page.getByText('1234567').first().isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await page.getByTestId('account-card').count()).toBe(0);
+    await page.keyboard.press('F1');
+    await visible('account-search');
+  });
+
   it('a double Enter after a scan pays once and still shows the change', async () => {
     await scan({ ...BILL, Sum: '10000', PaymPeriod: '082026' });
     await visible('account-card');
@@ -169,6 +196,9 @@ describe.each([
     await page.getByTestId('account-search').fill('1234567');
     await page.keyboard.press('Enter');
     await visible('account-card');
+    // The account is paid up by now: the sum is typed (an advance, confirmed below).
+    await page.getByTestId('total-input').fill('100');
+    await expect.poll(() => text('total'), { timeout: 10_000 }).not.toBe('—');
     await page.keyboard.press('*');
     await visible('card-approval');
     const before = await payments();
@@ -178,6 +208,8 @@ describe.each([
     await page.getByTestId('card-approval').focus();
     await page.keyboard.type('A1B2C3');
     await page.keyboard.press('Enter');
+    await visible('confirm-box');
+    await page.keyboard.press('Control+Enter');
     await visible('payment-result');
     expect(await payments()).toBe(before + 1);
     const detail = await desk.api.ok<{ items: { method: string }[] }>('GET', '/api/payments?kind=payments&limit=1');

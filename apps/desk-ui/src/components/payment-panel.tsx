@@ -176,7 +176,15 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   cancelRef.current = cancel;
 
   return (
-    <Paper withBorder p="md" radius="md" data-testid="payment-panel">
+    <Paper
+      withBorder
+      p="md"
+      radius="md"
+      shadow="md"
+      // Always in view above the status bar, however long the lines above it: the money step is never scrolled away.
+      style={{ position: 'sticky', bottom: 'calc(var(--app-shell-footer-offset, 52px) + 4px)', zIndex: 3 }}
+      data-testid="payment-panel"
+    >
       <Stack gap="sm">
         <Group align="flex-end" gap="lg" wrap="nowrap">
           <Stack gap={4}>

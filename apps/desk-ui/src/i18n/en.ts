@@ -71,6 +71,9 @@ export const en: Dictionary = {
     reference: 'Loading reference data: {{rows}} rows, about {{remaining}} left. The desk works with what is loaded.',
   },
   billing: {
+    showPaid: 'Services with nothing owed: {{count}} — show',
+    foldPaid: 'Hide services with nothing owed',
+    onlyLineHint: 'Alt+line number — pay only that line',
     amountNegative: 'The amount “{{text}}” is negative: only money from the payer, above zero',
     amountUnreadable: '“{{text}}” is not an amount: type 1500 or 1500.50',
     amountZero: 'The amount must be above zero',

@@ -121,6 +121,25 @@ function AccountPayment({
   const [quote, setQuote] = useState<Quote | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
   const panel = useRef<PaymentPanelHandle>(null);
+  const [showAll, setShowAll] = useState(false);
+  const lineInputs = useRef(new Map<number, HTMLInputElement>());
+  /** Alt+N: pay only the N-th line shown (its whole debt and penalty), then on to the payment — one key. */
+  const onlyLine = useRef<(n: number) => void>(() => undefined);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.altKey && /^Digit[1-9]$/.test(e.code)) {
+        e.preventDefault();
+        onlyLine.current(Number(e.code.slice(5)));
+      } else if (e.key === 'F3' && account) {
+        // F3 from the account: the readings of this account, not an empty readings screen.
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        onReadings(account.number);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [account, onReadings]);
 
   useEffect(() => {
     api<AccountDetails>('GET', `/api/accounts/${encodeURIComponent(number)}`)
@@ -191,12 +210,45 @@ function AccountPayment({
     );
   }
   if (!account) return <Text>{t('common.loading')}</Text>;
+  /** A line with nothing owed and nothing typed is folded: the payment fits a small monitor. */
+  const owing = (i: number): boolean => {
+    const d = account.debts[i];
+    if (!d) return false;
+    const typed = (text: string | undefined): boolean => text !== undefined && text.trim() !== '' && inputToKop(text) !== 0;
+    return d.debtKop > 0 || d.penaltyDebtKop > 0 || (by === 'lines' && (typed(lines[i]?.amount) || typed(lines[i]?.penalty)));
+  };
+  const folded = account.debts.filter((_, i) => !owing(i)).length;
+  const visibleLines = account.debts.map((_, i) => i).filter((i) => showAll || owing(i));
+  onlyLine.current = (n: number) => {
+    const target = visibleLines[n - 1];
+    if (target === undefined) return;
+    setLines(
+      account.debts.map((d, i) =>
+        i === target
+          ? { amount: kopToInput(d.debtKop), penalty: d.penaltyDebtKop > 0 ? kopToInput(d.penaltyDebtKop) : '' }
+          : { amount: '', penalty: '' },
+      ),
+    );
+    setBy('lines');
+    setTimeout(() => panel.current?.focus(), 0);
+  };
+  /** Enter in a line goes on to the next line shown; after the last, to the payment. */
+  const nextLine = (i: number): void => {
+    const after = visibleLines.find((j) => j > i);
+    const el = after === undefined ? undefined : lineInputs.current.get(after);
+    if (el) el.focus();
+    else panel.current?.focus();
+  };
   const blockedReason =
     account.status === 'closed'
       ? t('billing.closedNoPay')
       : by === 'total'
         ? amountProblem(total, t)
-        : (lines.map((l) => amountProblem(l.amount, t) ?? amountProblem(l.penalty, t)).find((x) => x !== null) ?? null);
+        : // A line left at zero is simply not paid; only an unreadable or negative one is a problem.
+          (lines
+            .map((l) => [amountProblem(l.amount, t), amountProblem(l.penalty, t)])
+            .flat()
+            .find((x) => x !== null && x !== t('billing.amountZero')) ?? null);
   const current = quote && debouncedRequest === request ? quote : null;
   const confirmations = [
     ...(prefill && prefill.paid.length > 0 ? [t('billing.paidAlready', { payments: prefill.paid.map(paidText).join('; ') })] : []),
@@ -221,7 +273,15 @@ function AccountPayment({
 
   return (
     <Stack gap="md" data-testid="account-card">
-      <Paper withBorder px="md" py="sm" radius="md">
+      <Paper
+        withBorder
+        px="md"
+        py="sm"
+        radius="md"
+        // Who and what is being paid stays in view while the lines scroll under it.
+        style={{ position: 'sticky', top: 'calc(var(--app-shell-header-offset, 64px) + 4px)', zIndex: 3 }}
+        data-testid="account-header"
+      >
         <Group justify="space-between" align="center" wrap="nowrap">
           <Stack gap={0}>
             <Group gap="sm">
@@ -304,13 +364,21 @@ function AccountPayment({
                 </Table.Thead>
                 <Table.Tbody>
                   {account.debts.map((d, i) => {
+                    if (!showAll && !owing(i)) return null;
                     const q =
                       allocated?.get(`${d.serviceCode}:${d.period}`) ??
                       quote?.lines?.find((l) => l.serviceCode === d.serviceCode && l.period === d.period);
                     return (
                       <Table.Tr key={`${d.serviceCode}:${d.period}`}>
                         <Table.Td>
-                          <Text fw={600}>{d.serviceName}</Text>
+                          <Text fw={600}>
+                            {visibleLines.indexOf(i) < 9 && (
+                              <Text span size="xs" c="dimmed" mr={6}>
+                                Alt+{visibleLines.indexOf(i) + 1}
+                              </Text>
+                            )}
+                            {d.serviceName}
+                          </Text>
                           <Text size="xs" c="dimmed">
                             {d.supplier.name}
                           </Text>
@@ -330,6 +398,16 @@ function AccountPayment({
                             size="sm"
                             value={by === 'total' ? (q ? kopToInput(q.amountKop) : '') : (lines[i]?.amount ?? '')}
                             onChange={(e) => editLine(i, 'amount', e.currentTarget.value)}
+                            ref={(el) => {
+                              if (el) lineInputs.current.set(i, el);
+                              else lineInputs.current.delete(i);
+                            }}
+                            onKeyDown={(e) => {
+                              if (e.key === 'Enter') {
+                                e.preventDefault();
+                                nextLine(i);
+                              }
+                            }}
                             data-testid={`line-${d.serviceCode}`}
                           />
                         </Table.Td>
@@ -346,6 +424,11 @@ function AccountPayment({
                   })}
                 </Table.Tbody>
               </Table>
+            )}
+            {folded > 0 && (
+              <Button variant="subtle" size="compact-sm" m="xs" onClick={() => setShowAll((v) => !v)} data-testid="show-all-lines">
+                {showAll ? t('billing.foldPaid') : t('billing.showPaid', { count: folded })}
+              </Button>
             )}
           </Paper>
           <Group mt="sm" align="flex-end">
