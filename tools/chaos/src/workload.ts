@@ -531,8 +531,15 @@ export class DeskDriver {
    */
   async finishPrinting(): Promise<void> {
     await this.ensureSession();
-    const open = await this.call('GET', '/api/register/unresolved');
-    if (((open?.body['unprinted'] as unknown[] | undefined) ?? []).length > 0) await this.call('POST', '/api/register/continue-print');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const open = await this.call('GET', '/api/register/unresolved');
+      if (((open?.body['unprinted'] as unknown[] | undefined) ?? []).length === 0) return;
+      // A roll that ran out in the last seconds of the run was not loaded yet: the cashier loads it first.
+      await this.register.paper(true);
+      const r = await this.call('POST', '/api/register/continue-print');
+      if (r?.status === 200) return;
+      await new Promise((done) => setTimeout(done, 1_000));
+    }
   }
 
   /** Resends every operation of this desk whose answer never came, until each has one. */
