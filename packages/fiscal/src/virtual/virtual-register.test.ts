@@ -110,3 +110,26 @@ describe('virtual register: durability and the tape', () => {
     await device.close();
   });
 });
+
+describe('virtual register: a device silent for its next calls', () => {
+  // Seen in chaos (seed 1993504382): a Z whose answer was lost, the device then silent for one call, is
+  // settled by reading the shift's state — a status call — which never used up the silence, so the
+  // device stayed silent for good and the Z unsettled. A status read is a call like any other.
+  it('counts status reads among the calls it does not answer, then answers again', async () => {
+    const device = new VirtualRegister({ file: ':memory:' });
+    try {
+      await device.openShift('0190f0d6-0000-7000-8000-000000000001', { name: 'Кассир' });
+      device.injectFault({ kind: 'lose_answer', silentFor: 2 });
+      await expect(device.closeShift('0190f0d6-0000-7000-8000-000000000002', { name: 'Кассир' })).rejects.toMatchObject({
+        code: 'outcome_unknown',
+      });
+      expect((await device.status()).connected).toBe(false);
+      expect((await device.status()).connected).toBe(false);
+      const back = await device.status();
+      expect(back.connected).toBe(true);
+      expect(back.shift.state).toBe('closed');
+    } finally {
+      await device.close();
+    }
+  });
+});
