@@ -552,8 +552,7 @@ export class VirtualRegister implements FiscalRegister {
   }
 
   async status(): Promise<RegisterStatus> {
-    const fault = this.peekUnavailable();
-    if (fault) {
+    if (this.takeUnavailable()) {
       return {
         driver: 'virtual',
         connected: false,
@@ -643,8 +642,14 @@ export class VirtualRegister implements FiscalRegister {
     return f as Extract<VirtualFault, { kind: K }>;
   }
 
-  private peekUnavailable(): boolean {
-    return this.faults.some((f) => f.kind === 'unavailable');
+  /** A status read is a call the silent device does not answer either: it uses up one of its silent calls. */
+  private takeUnavailable(): boolean {
+    const f = this.faults.find((x) => x.kind === 'unavailable');
+    if (!f || f.kind !== 'unavailable') return false;
+    const left = (f.times ?? 1) - 1;
+    if (left <= 0) this.faults.splice(this.faults.indexOf(f), 1);
+    else f.times = left;
+    return true;
   }
 
   /** Faults and device conditions checked before an operation does anything. */
@@ -652,10 +657,7 @@ export class VirtualRegister implements FiscalRegister {
     const delay = this.takeFault('delay');
     if (delay) await new Promise((r) => setTimeout(r, delay.ms));
     const unavailable = this.faults.find((f) => f.kind === 'unavailable');
-    if (unavailable && unavailable.kind === 'unavailable') {
-      const left = (unavailable.times ?? 1) - 1;
-      if (left <= 0) this.faults.splice(this.faults.indexOf(unavailable), 1);
-      else unavailable.times = left;
+    if (unavailable && unavailable.kind === 'unavailable' && this.takeUnavailable()) {
       // A refused connection: the command never reached the device. A timeout: the caller cannot tell.
       throw new FiscalError('unavailable', unavailable.answered ? 'таймаут' : undefined, 2, unavailable.answered ? 'unknown' : 'not_done');
     }
