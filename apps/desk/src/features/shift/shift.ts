@@ -66,8 +66,15 @@ export async function openShift(
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   const floatOpId = existing ? (JSON.parse(existing.request) as { floatOpId: string }).floatOpId : uuidv7();
-  // What the drawer counter holds before the shift opens, recorded with the intent so a retry keeps it.
-  const carriedKop = existing ? null : (((await deps.registerStatus.refresh()) ?? deps.registerStatus.get())?.drawerKop ?? null);
+  let carriedKop: number | null = null;
+  if (!existing) {
+    const s = (await deps.registerStatus.refresh()) ?? deps.registerStatus.get();
+    // Refused before the intent, like a close of a closed shift: a refusal leaves the journal as it was.
+    if (s?.shift.state === 'open' || s?.shift.state === 'expired')
+      throw new AppError('shift.already_open', `Смена № ${s.shift.number ?? '—'} уже открыта`);
+    // What the drawer counter holds before the shift opens, recorded with the intent so a retry keeps it.
+    carriedKop = s?.drawerKop ?? null;
+  }
   const request = existing ? (JSON.parse(existing.request) as object) : { openingFloatKop: input.openingFloatKop, floatOpId, carriedKop };
   const row = await deps.runner.run({
     opId,
