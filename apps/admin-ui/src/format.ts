@@ -1,5 +1,5 @@
 /** Money and times as the back office reads them: the shared formatting of both UIs. */
-export { ago, date, dateTime, formatRub, money, parseRub } from '@paydesk/ui-kit';
+export { ago, date, dateTime, formatRub, meterValue, money, parseRub, time } from '@paydesk/ui-kit';
 
 export function today(): string {
   const d = new Date();

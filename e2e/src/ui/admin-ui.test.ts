@@ -46,6 +46,12 @@ describe('the back office', () => {
   it('serves its page at /admin and refuses a wrong password', async () => {
     await page.goto(`${server.url}/admin/`);
     await visible('login');
+    // The page names its icon and the server has it (no 404 for /favicon.ico on every load).
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    expect(icon).toBe('/admin/favicon.svg');
+    const served = await fetch(`${server.url}${icon}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toContain('image/svg+xml');
     await page.getByTestId('login').fill('admin');
     await page.getByTestId('password').fill('wrong');
     await page.getByTestId('password').press('Enter');
@@ -158,6 +164,12 @@ describe('the back office', () => {
       .execute();
     await page.getByTestId('nav-review').click();
     await visible('review-payment.account_closed');
+    // The payment over the debt taken at Касса 2 is named as a person finds it; its op id waits in the details.
+    const aboveDebt = page.getByTestId('review-payment.above_debt').first();
+    expect(await aboveDebt.innerText()).toMatch(/Платёж К2-\d{6}, счёт 1234567/);
+    // …and what it paid by the service's name and the period as people write it (not MAINT, 2026-10).
+    expect(await aboveDebt.innerText()).toMatch(/за «[^»]+» за \d{2}\.\d{4}/);
+    expect(await aboveDebt.innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
     await shot(page, 'admin-07-review');
     await page.getByTestId('resolve-payment.account_closed').click();
     await page.getByTestId('resolution-note').fill('Счёт переоткрыт в биллинге, платёж зачтён');
@@ -237,6 +249,17 @@ describe('the back office', () => {
     await page.getByTestId('nav-reports').click();
     await visible('report-chart');
     await expect.poll(() => text('report-table')).toContain('Касса 2');
+    // Dates are typed and shown as 28.11.2026 whatever the browser's language (a native date input said 11/28/2026).
+    const from = page.getByTestId('report-from');
+    expect(await from.inputValue()).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);
+    await from.fill('31.02.2026');
+    await from.press('Tab');
+    await expect.poll(() => page.getByText('Дата как 28.11.2026').count()).toBe(1);
+    await from.fill(await page.getByTestId('report-to').inputValue());
+    await from.press('ArrowDown');
+    expect(await from.inputValue()).not.toBe(await page.getByTestId('report-to').inputValue());
+    await from.press('ArrowUp');
+    await expect.poll(() => text('report-table')).toContain('Касса 2');
     await shot(page, 'admin-11-reports');
 
     await page.getByTestId('nav-people').click();
@@ -314,6 +337,10 @@ describe('the back office', () => {
     await expect
       .poll(async () => page.getByTestId('online-Касса 2').getAttribute('data-state'), { timeout: 30_000, interval: 1000 })
       .toBe('offline');
+    // Silent is a problem, and when it was last heard from is a time, not «только что».
+    expect(await text('overview-desk-Касса 2')).toMatch(/молчит \d+ (с|мин)/);
+    expect(await text('overview-desk-Касса 2')).not.toContain('в порядке');
+    expect(await text('last-seen-Касса 2')).toMatch(/\d{2}:\d{2}, (\d+ с|\d+ мин)/);
     await shot(page, 'admin-14-overview-offline');
   }, 45_000);
 });

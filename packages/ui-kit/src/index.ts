@@ -1,2 +1,3 @@
 export * from './client.ts';
 export * from './format.ts';
+export * from './date-field.tsx';

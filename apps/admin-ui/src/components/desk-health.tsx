@@ -1,7 +1,7 @@
 /** A desk's health at a glance: online light, unsent operations, shift age, register warnings. */
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
 import type { Desk } from '../api/types.ts';
-import { ago } from '../format.ts';
+import { ago, date, dateTime, time } from '../format.ts';
 
 const HOUR = 3_600_000;
 
@@ -10,6 +10,8 @@ export function deskProblems(d: Desk, now = Date.now()): string[] {
   const out: string[] = [];
   if (d.revoked) return ['ключ отозван'];
   if (!d.enrolled) return [d.enrollmentPending ? 'ждёт регистрации' : 'код регистрации истёк'];
+  // What a silent desk last said is old news: it is out of touch first, whatever it said then.
+  if (!d.online) out.push(`молчит ${ago(d.lastSeenAt, now).replace(' назад', '')}`);
   if (s?.shift?.open && s.shift.openedAt && now - new Date(s.shift.openedAt).getTime() > 24 * HOUR) out.push('смена открыта больше 24 ч');
   if ((s?.unsentCount ?? 0) > 0) out.push(`не отправлено: ${s?.unsentCount ?? 0}`);
   if ((s?.rejectedCount ?? 0) > 0) out.push(`отклонено: ${s?.rejectedCount ?? 0}`);
@@ -23,7 +25,7 @@ export function deskProblems(d: Desk, now = Date.now()): string[] {
   )
     out.push(`ОФД: ${s.register.unsentToOfdCount} не отправлено больше суток`);
   if (s?.register?.fnValidUntil && new Date(s.register.fnValidUntil).getTime() - now < 30 * 24 * HOUR)
-    out.push(`ФН до ${s.register.fnValidUntil}`);
+    out.push(`ФН до ${date(s.register.fnValidUntil)}`);
   for (const w of s?.register?.warnings ?? []) out.push(w);
   return out;
 }
@@ -37,7 +39,8 @@ export function OnlineBadge({ desk }: { desk: Desk }) {
         color={color}
         variant="dot"
         size="lg"
-        style={{ overflow: 'visible' }}
+        style={{ overflow: 'visible', flexShrink: 0 }}
+        styles={{ label: { overflow: 'visible' } }}
         miw={130}
         data-testid={`online-${desk.name}`}
         data-state={desk.online ? 'online' : 'offline'}
@@ -59,13 +62,25 @@ export function ShiftText({ desk }: { desk: Desk }) {
   );
 }
 
+/** When the desk was last heard from: «сейчас» while it is, the time and how long ago once it is not. */
+export function LastSeen({ desk }: { desk: Desk }) {
+  if (!desk.lastSeenAt) return <Text c="dimmed">никогда</Text>;
+  if (desk.online) return <Text>сейчас</Text>;
+  const today = new Date(desk.lastSeenAt).toDateString() === new Date().toDateString();
+  return (
+    <Text c="red">
+      {today ? time(desk.lastSeenAt) : dateTime(desk.lastSeenAt)}, {ago(desk.lastSeenAt)}
+    </Text>
+  );
+}
+
 export function Problems({ desk }: { desk: Desk }) {
   const list = deskProblems(desk);
   if (list.length === 0) return <Text c="green">в порядке</Text>;
   return (
     <Group gap={4}>
       {list.map((p) => (
-        <Badge key={p} color="red" variant="light">
+        <Badge key={p} color="red" variant="light" tt="none" styles={{ label: { overflow: 'visible' } }}>
           {p}
         </Badge>
       ))}

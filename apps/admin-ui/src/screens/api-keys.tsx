@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { Page } from '../components/page.tsx';
 import { ago, dateTime } from '../format.ts';
+import { DateField } from '@paydesk/ui-kit';
 
 const SCOPES = [
   { value: 'read', label: 'read — справочники, кассы и платежи (чтение)' },
@@ -272,12 +273,12 @@ function CreateDialog({ opened, onClose, onCreated }: { opened: boolean; onClose
               ))}
             </Stack>
           </Checkbox.Group>
-          <TextInput
-            type="date"
+          <DateField
+            optional
             label="Действует до (необязательно)"
             description="С начала этого дня ключ перестанет работать; пусто — бессрочно"
             value={expires}
-            onChange={(e) => setExpires(e.currentTarget.value)}
+            onChange={setExpires}
             w={260}
             data-testid="apikey-expires"
           />

@@ -4,7 +4,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { Page } from '../components/page.tsx';
-import { dateTime, money } from '../format.ts';
+import { date, dateTime, meterValue, money } from '../format.ts';
 
 interface AccountRow {
   number: string;
@@ -200,12 +200,12 @@ export function BillingScreen({ account, onOpen }: { account: string | undefined
                             <Table.Td>{m.service}</Table.Td>
                             <Table.Td ff="monospace">{m.serial}</Table.Td>
                             <Table.Td>
-                              {m.lastValue ?? '—'} ({m.lastDate ?? '—'})
+                              {meterValue(m.lastValue)} ({date(m.lastDate)})
                             </Table.Td>
                             <Table.Td
                               c={m.verificationDue && m.verificationDue < new Date().toISOString().slice(0, 10) ? 'red' : undefined}
                             >
-                              поверка {m.verificationDue ?? '—'}
+                              поверка {date(m.verificationDue)}
                             </Table.Td>
                           </Table.Tr>
                         ))}
@@ -217,7 +217,7 @@ export function BillingScreen({ account, onOpen }: { account: string | undefined
                     </Title>
                     {card.readings.map((r) => (
                       <Text key={r.opId} size="sm">
-                        {r.meterSerial}: {r.value} на {r.readAt} за {period(r.period)}{' '}
+                        {r.meterSerial}: {meterValue(r.value)} на {date(r.readAt)} за {period(r.period)}{' '}
                         {r.review && (
                           <Badge color="orange" size="xs">
                             на проверке

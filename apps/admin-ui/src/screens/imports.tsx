@@ -2,12 +2,13 @@
  * «Загрузка и выгрузка»: the billing's files in (accounts, charges, meters) with a progress bar and the
  * row-by-row error report, and the registries of a supplier's day out.
  */
-import { Alert, Badge, Button, Card, FileInput, Grid, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, FileInput, Grid, Group, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImportReportView } from '@paydesk/protocol';
 import { api, download, errorText } from '../api/client.ts';
 import { Page } from '../components/page.tsx';
 import { dateTime, today } from '../format.ts';
+import { DateField } from '@paydesk/ui-kit';
 
 /** The report as the server answers it (GET /api/v1/imports/{id}); the list's items are the same without errors. */
 type ImportView = Omit<ImportReportView, 'errors'> & { errors?: ImportReportView['errors'] };
@@ -237,7 +238,7 @@ function RegistryCard({ onError }: { onError: (e: string | null) => void }) {
       <Stack>
         <Select label="Поставщик" data={suppliers} value={supplier} onChange={setSupplier} searchable data-testid="registry-supplier" />
         <Group grow>
-          <TextInput type="date" label="День" value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+          <DateField label="День" w={140} value={date} onChange={setDate} />
           <Select
             label="Формат"
             data={[

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, errorText } from '../api/client.ts';
 import type { Desk } from '../api/types.ts';
-import { OnlineBadge, Problems, ShiftText } from '../components/desk-health.tsx';
+import { LastSeen, OnlineBadge, Problems, ShiftText } from '../components/desk-health.tsx';
 import { Page } from '../components/page.tsx';
 import { ago, money } from '../format.ts';
 
@@ -109,7 +109,9 @@ export function OverviewScreen() {
                     <Table.Td>
                       <OnlineBadge desk={d} />
                     </Table.Td>
-                    <Table.Td>{ago(d.lastSeenAt)}</Table.Td>
+                    <Table.Td data-testid={`last-seen-${d.name}`}>
+                      <LastSeen desk={d} />
+                    </Table.Td>
                     <Table.Td>{d.status?.cashier ?? '—'}</Table.Td>
                     <Table.Td>
                       <ShiftText desk={d} />

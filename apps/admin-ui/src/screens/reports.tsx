@@ -2,7 +2,7 @@
  * «Отчёты»: the server's reports with their filters — period, point, desk, grouping — on screen, as a
  * chart where a person would rather look than read, and as PDF, Excel or CSV.
  */
-import { Button, Card, Group, Select, Text, TextInput } from '@mantine/core';
+import { Button, Card, Group, Select, Text } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, download, errorText } from '../api/client.ts';
@@ -10,6 +10,7 @@ import type { Desk, Point, ReportDoc } from '../api/types.ts';
 import { Page } from '../components/page.tsx';
 import { ReportView } from '../components/report-view.tsx';
 import { today } from '../format.ts';
+import { DateField } from '@paydesk/ui-kit';
 
 /** Which column pairs a report charts: the label and the money series. */
 const CHARTS: Record<string, { label: string; series: { key: string; name: string; color: string }[] }> = {
@@ -123,12 +124,8 @@ export function ReportsScreen() {
             allowDeselect={false}
             data-testid="report-name"
           />
-          {name !== 'desks' && (
-            <TextInput type="date" label="С" value={from} onChange={(e) => setFrom(e.currentTarget.value)} data-testid="report-from" />
-          )}
-          {name !== 'desks' && (
-            <TextInput type="date" label="По" value={to} onChange={(e) => setTo(e.currentTarget.value)} data-testid="report-to" />
-          )}
+          {name !== 'desks' && <DateField label="С" w={140} value={from} onChange={setFrom} data-testid="report-from" />}
+          {name !== 'desks' && <DateField label="По" w={140} value={to} onChange={setTo} data-testid="report-to" />}
           {name === 'summary' && (
             <Select
               label="Группировка"

@@ -14,6 +14,9 @@ interface Item {
   title: string;
   message: string;
   opId: string | null;
+  /** The receipt number and account of the payment the item is about, when it is one. */
+  paymentNumber: string | null;
+  paymentAccount: string | null;
   deskName: string | null;
   context: unknown;
   status: 'open' | 'resolved';
@@ -75,16 +78,22 @@ export function ReviewScreen() {
                   </Text>
                 </Group>
                 <Text fw={600}>{i.message}</Text>
-                {i.opId && (
-                  <Text size="sm" c="dimmed">
-                    Операция{' '}
-                    <Text span ff="monospace">
-                      {i.opId}
-                    </Text>
+                {i.paymentNumber && (
+                  <Text size="sm" c="dimmed" data-testid={`review-payment-${i.paymentNumber}`}>
+                    Платёж {i.paymentNumber}
+                    {i.paymentAccount ? `, счёт ${i.paymentAccount}` : ''}
                   </Text>
                 )}
                 <details>
                   <summary style={{ cursor: 'pointer', color: 'var(--mantine-color-dimmed)' }}>Подробности</summary>
+                  {i.opId && (
+                    <Text size="sm" c="dimmed" mt={4}>
+                      Операция{' '}
+                      <Text span ff="monospace">
+                        {i.opId}
+                      </Text>
+                    </Text>
+                  )}
                   <Code block mt={4}>
                     {JSON.stringify(i.context, null, 2)}
                   </Code>

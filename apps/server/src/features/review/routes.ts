@@ -35,6 +35,15 @@ export function reviewRoutes(app: FastifyInstance, db: Database): void {
         q
           .selectAll('review_items')
           .select('desks.name as desk_name')
+          // A person finds a payment by its receipt number and account, not by its op id.
+          .select((eb) => [
+            eb.selectFrom('payments').select('payments.number').whereRef('payments.op_id', '=', 'review_items.op_id').as('payment_number'),
+            eb
+              .selectFrom('payments')
+              .select((p) => p.fn.coalesce('payments.account_number', 'payments.provider_account').as('a'))
+              .whereRef('payments.op_id', '=', 'review_items.op_id')
+              .as('payment_account'),
+          ])
           .orderBy('review_items.created_at', 'desc')
           .limit(req.query.limit)
           .offset(req.query.offset)
@@ -51,6 +60,8 @@ export function reviewRoutes(app: FastifyInstance, db: Database): void {
           title: reviewTitle(i.code),
           message: i.message,
           opId: i.op_id,
+          paymentNumber: i.payment_number ?? null,
+          paymentAccount: i.payment_account ?? null,
           deskId: i.desk_id,
           deskName: i.desk_name,
           context: i.context,

@@ -108,7 +108,7 @@ function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): 
       if (line.amountKop > Math.max(remaining, 0) || line.penaltyKop > Math.max(remainingPenalty, 0)) {
         f.add(
           'payment.above_debt',
-          `Оплата ${formatRub(line.amountKop + line.penaltyKop)} по услуге ${line.serviceCode} за ${line.period} больше долга ${formatRub(Math.max(remaining, 0) + Math.max(remainingPenalty, 0))}`,
+          `Оплата ${formatRub(line.amountKop + line.penaltyKop)} за «${service?.name ?? line.serviceCode}» за ${line.period.slice(5, 7)}.${line.period.slice(0, 4)} больше долга ${formatRub(Math.max(remaining, 0) + Math.max(remainingPenalty, 0))}`,
           {
             serviceCode: line.serviceCode,
             period: line.period,
