@@ -1,9 +1,9 @@
 /**
  * The cashier's shell: sections on function keys (F1 payments, F2 third parties, F3 readings,
  * F4 journal, F6 reports, F9 register, F10 settings), the status bar bottom left, banners when the
- * register or the sync needs attention, the offline dialog, and a scanner listening everywhere.
+ * register or the sync needs attention, the offline banner, and a scanner listening everywhere.
  */
-import { AppShell, Button, Group, Modal, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { AppShell, Button, Group, Text, Title, UnstyledButton } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useState } from 'react';
@@ -42,7 +42,6 @@ export function App() {
   const [cashier, setCashier] = useState<Cashier | null>(null);
   const [checked, setChecked] = useState(false);
   const [section, setSection] = useState<Section>('billing');
-  const [offlineDialog, setOfflineDialog] = useState(false);
   const [billPrefill, setBillPrefill] = useState<BillPrefill | null>(null);
   const [providerPrefill, setProviderPrefill] = useState<{ providerCode: string; account: string | null; amountKop: number | null } | null>(
     null,
@@ -58,11 +57,8 @@ export function App() {
   const status = useDeskStatus(
     {
       onOnline: (online) => {
-        if (!online) setOfflineDialog(true);
-        else {
-          setOfflineDialog(false);
-          notifications.show({ color: 'green', title: t('offline.back'), message: t('offline.backText') });
-        }
+        // Going offline is said by a banner that takes no focus (a dialog once swallowed a typed amount).
+        if (online) notifications.show({ color: 'green', title: t('offline.back'), message: t('offline.backText') });
       },
       onRejected: (r) =>
         notifications.show({
@@ -248,14 +244,6 @@ export function App() {
       <AppShell.Footer>
         <StatusBar status={status} cashier={cashier.name} />
       </AppShell.Footer>
-      <Modal opened={offlineDialog} onClose={() => setOfflineDialog(false)} title={<Title order={3}>{t('offline.title')}</Title>} size="lg">
-        <Stack data-testid="offline-dialog">
-          <Text size="lg">{t('offline.text')}</Text>
-          <Button size="lg" data-autofocus onClick={() => setOfflineDialog(false)}>
-            {t('offline.ok')}
-          </Button>
-        </Stack>
-      </Modal>
     </AppShell>
   );
 }

@@ -1,7 +1,7 @@
 /** Money, times and ages as a cashier reads them: the shared formatting, and what only the cashier's forms need. */
 import { formatRub, parseRub } from '@paydesk/ui-kit';
 
-export { dateTime, formatRub, money, parseRub } from '@paydesk/ui-kit';
+export { dateTime, formatRub, meterValue, money, parseRub } from '@paydesk/ui-kit';
 
 /** Kopecks as an editable field shows them: "1234,56", no grouping, no symbol. */
 export function kopToInput(kop: number): string {

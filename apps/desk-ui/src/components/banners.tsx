@@ -6,7 +6,9 @@ import type { DeskStatus } from '../api/types.ts';
 export function Banners({ status }: { status: DeskStatus | null }) {
   const { t } = useTranslation();
   if (!status) return null;
-  const items: { key: string; color: string; text: string }[] = [];
+  const items: { key: string; color: string; text: string; title?: string }[] = [];
+  // Offline is normal: said in a line that takes no focus, so typing goes on into the field it was in.
+  if (!status.online && status.enrolled) items.push({ key: 'offline', color: 'gray', title: t('offline.title'), text: t('offline.text') });
   if (status.fatal) items.push({ key: 'fatal', color: 'red', text: t('banners.fatal', { message: status.fatal }) });
   if (status.register.state === 'reconciling') items.push({ key: 'reconciling', color: 'orange', text: t('banners.reconciling') });
   for (const w of status.register.warnings)
@@ -29,7 +31,15 @@ export function Banners({ status }: { status: DeskStatus | null }) {
         </Alert>
       )}
       {items.map((i) => (
-        <Alert key={i.key} color={i.color} variant="filled" data-banner={i.key}>
+        <Alert
+          key={i.key}
+          color={i.color}
+          variant={i.key === 'offline' ? 'light' : 'filled'}
+          data-banner={i.key}
+          data-testid={i.key === 'offline' ? 'offline-banner' : undefined}
+          role={i.key === 'offline' ? 'status' : 'alert'}
+          {...(i.title ? { title: i.title } : {})}
+        >
           {i.text}
         </Alert>
       ))}

@@ -53,7 +53,6 @@ export const en: Dictionary = {
   offline: {
     title: 'Server unreachable',
     text: 'The desk works offline: take payments as usual. Every operation is kept on the desk and sent automatically when the link returns.',
-    ok: 'Got it (Enter)',
     back: 'Back online',
     backText: 'Sending operations to the server again.',
   },

@@ -13,7 +13,7 @@ import type { AccountDetails, BillPayment, PaymentResult, Quote } from '../api/t
 import { AccountSearch } from '../components/account-search.tsx';
 import { PaymentPanel, paymentInFlight, type PaymentPanelHandle } from '../components/payment-panel.tsx';
 import { PaymentResultView } from '../components/payment-result.tsx';
-import { dateTime, inputToKop, kopToInput, money, period } from '../format.ts';
+import { dateTime, inputToKop, kopToInput, meterValue, money, period } from '../format.ts';
 
 export interface BillPrefill {
   accountNumber: string;
@@ -486,7 +486,7 @@ function AccountPayment({
                     {m.serviceName} № {m.serial}
                   </Text>
                   <Text size="sm" ff="monospace">
-                    {m.lastValue ?? '—'}
+                    {meterValue(m.lastValue)}
                     {m.lastDate ? ` (${m.lastDate.split('-').reverse().join('.')})` : ''}
                   </Text>
                 </Group>

@@ -19,7 +19,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { api, forgetReversalOpId, ProblemError, rememberReversalOpId, reversalOpId } from '../api/client.ts';
@@ -38,6 +38,7 @@ interface Entry {
   method: string | null;
   accountNumber: string | null;
   providerCode: string | null;
+  providerName: string | null;
   providerAccount: string | null;
   reversedBy: string | null;
   error: string | null;
@@ -58,6 +59,7 @@ interface Details {
   cashierName: string;
   accountNumber: string | null;
   providerCode: string | null;
+  providerName: string | null;
   providerAccount: string | null;
   sync: { state: string; code?: string | null; message?: string | null } | null;
   forwarding: { state: string; prvTxn?: string | null; comment?: string | null } | null;
@@ -70,6 +72,7 @@ export function JournalScreen() {
   const { t } = useTranslation();
   const [filter, setFilter] = useState('payments');
   const [q, setQ] = useState('');
+  const search = useRef<HTMLInputElement>(null);
   const [debounced] = useDebouncedValue(q, 150);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [active, setActive] = useState(0);
@@ -122,7 +125,7 @@ export function JournalScreen() {
   }, [entries, active, details, reversing]);
 
   const what = (e: Entry): string =>
-    e.accountNumber ? `л/с ${e.accountNumber}` : e.providerCode ? `${e.providerCode} ${e.providerAccount ?? ''}` : '';
+    e.accountNumber ? `л/с ${e.accountNumber}` : e.providerCode ? `${e.providerName ?? e.providerCode} ${e.providerAccount ?? ''}` : '';
 
   return (
     <Stack gap="md">
@@ -140,6 +143,7 @@ export function JournalScreen() {
         />
       </Group>
       <TextInput
+        ref={search}
         size="md"
         autoFocus
         placeholder={t('journal.search')}
@@ -216,7 +220,10 @@ export function JournalScreen() {
 
       <Drawer
         opened={details !== null}
-        onClose={() => setDetails(null)}
+        onClose={() => {
+          setDetails(null);
+          setTimeout(() => search.current?.focus(), 0);
+        }}
         position="right"
         size="xl"
         title={details ? <Title order={3}>{t('pay.number', { number: details.number })}</Title> : null}
@@ -228,7 +235,9 @@ export function JournalScreen() {
             </Text>
             <Text size="lg">
               {t(`kinds.${details.kind}`)} ·{' '}
-              {details.accountNumber ? `л/с ${details.accountNumber}` : `${details.providerCode ?? ''} ${details.providerAccount ?? ''}`}
+              {details.accountNumber
+                ? `л/с ${details.accountNumber}`
+                : `${details.providerName ?? details.providerCode ?? ''} ${details.providerAccount ?? ''}`}
             </Text>
             <Text size="xl" fw={700}>
               {money(details.totalKop)}
@@ -291,6 +300,8 @@ export function JournalScreen() {
           onClose={() => {
             setReversing(null);
             void load();
+            // Back to the journal's search, not the page: the next key is the cashier's again.
+            setTimeout(() => search.current?.focus(), 0);
           }}
         />
       )}
@@ -307,6 +318,11 @@ function ReversalDialog({ payment, onClose }: { payment: Details; onClose: () =>
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ number: string; amountKop: number } | null>(null);
+  // The field that had the focus is gone once the reversal is done: «Закрыть» takes it, so Enter closes.
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (done) closeButton.current?.focus();
+  }, [done]);
   // One op id per payment's reversal until it has an outcome, kept across a reopened dialog, a reload
   // and another tab: a retry after a lost answer is the same reversal, never a second one.
   const [opId] = useState(() => reversalOpId(payment.paymentId));
@@ -352,7 +368,7 @@ function ReversalDialog({ payment, onClose }: { payment: Details; onClose: () =>
           <Alert color="green" variant="light">
             {t('register.done')}: № {done.number}, {money(done.amountKop)}
           </Alert>
-          <Button size="lg" data-autofocus onClick={onClose}>
+          <Button size="lg" ref={closeButton} onClick={onClose} data-testid="reversal-close">
             {t('common.close')}
           </Button>
         </Stack>

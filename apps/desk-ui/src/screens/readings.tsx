@@ -12,7 +12,8 @@ import { useTranslation } from 'react-i18next';
 import { api, newOpId, ProblemError } from '../api/client.ts';
 import type { AccountDetails, Meter } from '../api/types.ts';
 import { AccountSearch } from '../components/account-search.tsx';
-import { period } from '../format.ts';
+import { meterValue, period } from '../format.ts';
+import { DateField } from '@paydesk/ui-kit';
 
 interface Finding {
   code: string;
@@ -71,13 +72,6 @@ export function ReadingsScreen({ accountNumber, onAccount }: { accountNumber: st
 
 const ROLLOVER = 'reading.rollover';
 const dmy = (iso: string): string => iso.split('-').reverse().join('.');
-/** A consumption as the desk sends it ("99100", "15.5") as people read it: «99 100», «15,5». */
-const quantity = (text: string | null): string => {
-  if (text === null) return '—';
-  const [whole = '', frac] = text.split('.');
-  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0')}${frac ? `,${frac}` : ''}`;
-};
-
 function MeterReading({ account, meter, autoFocus }: { account: string; meter: Meter; autoFocus: boolean }) {
   const { t } = useTranslation();
   const [value, setValue] = useState('');
@@ -116,7 +110,9 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
       setToConfirm([]);
       setConsumption(null);
       const rolled = r.findings.some((f) => f.code === ROLLOVER);
-      setSaved(t(rolled ? 'readings.savedRollover' : 'readings.saved', { period: period(r.period), consumption: quantity(r.consumption) }));
+      setSaved(
+        t(rolled ? 'readings.savedRollover' : 'readings.saved', { period: period(r.period), consumption: meterValue(r.consumption) }),
+      );
       setLast({ value, date });
       setValue('');
       setOpId(newOpId());
@@ -163,7 +159,7 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
             {meter.verificationDue ? ` · ${t('readings.verification', { date: dmy(meter.verificationDue) })}` : ''}
           </Text>
           <Text>
-            {t('readings.last')}: <b>{last.value ?? '—'}</b>
+            {t('readings.last')}: <b>{meterValue(last.value)}</b>
             {last.date ? ` (${dmy(last.date)})` : ''}
           </Text>
         </Stack>
@@ -190,7 +186,7 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
           }}
           data-testid="reading-value"
         />
-        <TextInput size="lg" w={170} type="date" label={t('readings.date')} value={date} onChange={(e) => setDate(e.currentTarget.value)} />
+        <DateField size="lg" w={170} label={t('readings.date')} value={date} onChange={setDate} />
         <Button
           size="lg"
           disabled={!value || askRollover}
@@ -233,7 +229,7 @@ function MeterReading({ account, meter, autoFocus }: { account: string; meter: M
               onClick={() => void submit(toConfirm)}
               data-testid="rollover-confirm"
             >
-              {t('readings.rolloverConfirm', { consumption: quantity(consumption) })}
+              {t('readings.rolloverConfirm', { consumption: meterValue(consumption) })}
             </Button>
           </Group>
         </Alert>

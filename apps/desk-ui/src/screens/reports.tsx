@@ -4,13 +4,14 @@
  * journal's with every difference red and explained — printed on the register or saved as PDF and
  * Excel; and the journal for any period, exported.
  */
-import { Alert, Badge, Button, Grid, Group, NumberInput, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, NumberInput, Paper, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, download, ProblemError } from '../api/client.ts';
 import { CashCountDialog } from '../components/cash-count-dialog.tsx';
 import { ShiftTotalsTable, type Totals } from '../components/shift-totals.tsx';
 import { dateTime, money } from '../format.ts';
+import { DateField } from '@paydesk/ui-kit';
 
 interface ShiftReport {
   shiftNumber: number;
@@ -328,8 +329,8 @@ export function ReportsScreen() {
                   {t('reports.journalExport')}
                 </Title>
                 <Group align="flex-end">
-                  <TextInput type="date" label={t('reports.from')} value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
-                  <TextInput type="date" label={t('reports.to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} />
+                  <DateField label={t('reports.from')} w={140} value={from} onChange={setFrom} />
+                  <DateField label={t('reports.to')} w={140} value={to} onChange={setTo} />
                   <Select
                     w={100}
                     label={t('reports.format')}

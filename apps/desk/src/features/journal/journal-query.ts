@@ -47,6 +47,8 @@ export interface JournalEntry {
   method: string | null;
   accountNumber: string | null;
   providerCode: string | null;
+  /** The provider's name as the catalog has it (the code is for machines). */
+  providerName: string | null;
   providerAccount: string | null;
   reversedBy: string | null;
   originalOperationId: string | null;
@@ -98,7 +100,9 @@ export function queryJournal(deps: DeskDeps, f: JournalQuery): { items: JournalE
   const total = (deps.db.prepare(`SELECT COUNT(*) AS n ${from} ${clause}`).get(...args) as { n: number }).n;
   const rows = deps.db
     .prepare(
-      `SELECT o.*, x.sync_state, x.sync_code, x.sync_message, w.state AS fwd ${from} ${clause} ORDER BY o.created_at DESC LIMIT ? OFFSET ?`,
+      `SELECT o.*, x.sync_state, x.sync_code, x.sync_message, w.state AS fwd,
+        (SELECT json_extract(p.data, '$.name') FROM providers p WHERE p.code = o.provider_code) AS provider_name
+        ${from} ${clause} ORDER BY o.created_at DESC LIMIT ? OFFSET ?`,
     )
     .all(...args, f.limit, f.offset) as (Record<string, unknown> & { op_id: string })[];
   return {
@@ -116,6 +120,7 @@ export function queryJournal(deps: DeskDeps, f: JournalQuery): { items: JournalE
       method: o['method'] as string | null,
       accountNumber: o['account_number'] as string | null,
       providerCode: o['provider_code'] as string | null,
+      providerName: (o['provider_name'] as string | null) ?? null,
       providerAccount: o['provider_account'] as string | null,
       reversedBy: o['reversed_by'] as string | null,
       originalOperationId: o['original_op_id'] as string | null,

@@ -3,6 +3,7 @@ import { AppError } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { FiscalState } from '../journal/lifecycle.ts';
 import { paymentView } from './accept.ts';
+import { providerOf } from '../providers/provider-store.ts';
 
 const PAYMENT_KINDS = new Set(['billing', 'thirdparty', 'service']);
 
@@ -17,6 +18,7 @@ export function paymentDetail(deps: DeskDeps, opId: string) {
     cashierName: row.cashier_name,
     accountNumber: row.account_number,
     providerCode: row.provider_code,
+    providerName: row.provider_code ? (providerOf(deps.db, row.provider_code)?.name ?? null) : null,
     providerAccount: row.provider_account,
     request: JSON.parse(row.request) as unknown,
     tape,
