@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   composeBillingReceipt,
+  periodsText,
   composeReturnReceipt,
   composeServiceReceipt,
   composeThirdPartyReceipt,
@@ -39,21 +40,53 @@ describe('receipts', () => {
     expect(validateReceipt(r)).toEqual([]);
     expect(r.totalKop).toBe(1_527_34);
     expect(r.payments).toEqual({ cashKop: 1_527_34, cardKop: 0 });
+    // One ПЛАТЁЖ per supplier: the water's charge and its penalty are one item, the penalty said in its name.
     expect(r.items.map((i) => [i.paymentObject, i.amountKop, i.supplier?.inn])).toEqual([
       ['payment', 1_000_00, '7707083893'],
-      ['payment', 500_00, '500100732259'],
-      ['payment', 12_34, '500100732259'],
+      ['payment', 512_34, '500100732259'],
       ['agent_commission', 15_00, undefined],
     ]);
-    expect(r.items[0]!.name).toBe('Оплата: Содержание жилья, л/с 1234567, за 10.2026');
-    expect(r.items[2]!.name).toMatch(/^Пени: /);
+    expect(r.items[0]!.name).toBe('Оплата ЖКУ, л/с 1234567, за 10.2026: Содержание жилья');
+    expect(r.items[1]!.name).toBe('Оплата ЖКУ, л/с 1234567, за 10.2026, в т.ч. пени 12,34 ₽: Холодная вода');
     expect(r.items[0]!.agent).toEqual({
       type: 'paying_agent',
       operation: 'Прием платежа',
       agentPhone: '+78001000000',
       operatorPhone: '+78001000000',
     });
-    expect(r.items[3]!.agent).toBeUndefined();
+    expect(r.items[2]!.agent).toBeUndefined();
+  });
+
+  it('an old debt of seven services over two years is one item per supplier, its months as a run (not 470 lines of tape)', () => {
+    const months = Array.from({ length: 24 }, (_, i) => `${2025 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}` as const);
+    const services: [string, typeof uk][] = [
+      ['Содержание жилья', uk],
+      ['Текущий ремонт', uk],
+      ['Отопление', uk],
+      ['Холодная вода', water],
+      ['Водоотведение', water],
+      ['Горячая вода', water],
+      ['Вывоз ТКО', uk],
+    ];
+    const lines = months.flatMap((period) =>
+      services.flatMap(([serviceName, supplier]) => [
+        { serviceName, period, amountKop: 100_00, supplier },
+        { serviceName, period, amountKop: 1_00, penalty: true, supplier },
+      ]),
+    );
+    const r = composeBillingReceipt(ctx, agent, { accountNumber: '1234567', commissionKop: 0, lines });
+    expect(validateReceipt(r)).toEqual([]);
+    expect(r.items).toHaveLength(2);
+    expect(r.totalKop).toBe(24 * 7 * 101_00);
+    expect(r.items[0]!.name).toMatch(/^Оплата ЖКУ, л\/с 1234567, за 01\.2025–12\.2026, в т\.ч\. пени 96,00 ₽: Содержание жилья, /);
+    expect(r.items.every((i) => i.name.length <= 128)).toBe(true);
+  });
+
+  it('months in a receipt line: one, a few apart, runs', () => {
+    expect(periodsText(['2026-10'])).toBe('10.2026');
+    expect(periodsText(['2026-11', '2026-09'])).toBe('09.2026, 11.2026');
+    expect(periodsText(['2026-10', '2026-11'])).toBe('10.2026, 11.2026');
+    expect(periodsText(['2025-11', '2025-12', '2026-01', '2026-03'])).toBe('11.2025–01.2026, 03.2026');
   });
 
   it('a third-party payment names the provider as supplier; card pays by card', () => {
