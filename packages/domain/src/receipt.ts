@@ -156,23 +156,57 @@ export interface BillingReceiptLine {
   supplier: SupplierData;
 }
 
-/** A ЖКУ payment: one ПЛАТЁЖ per line with its supplier, and the commission as the agent's own item. */
+/**
+ * Periods as a receipt line names them: «10.2026», «09.2026, 11.2026», a run of months as
+ * «01.2025–11.2026».
+ */
+export function periodsText(periods: readonly Period[]): string {
+  const sorted = [...new Set(periods)].sort();
+  const monthIndex = (p: Period): number => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7));
+  const runs: Period[][] = [];
+  for (const p of sorted) {
+    const run = runs.at(-1);
+    const last = run?.at(-1);
+    if (run && last && monthIndex(p) === monthIndex(last) + 1) run.push(p);
+    else runs.push([p]);
+  }
+  return runs
+    .map((r) => (r.length > 2 ? `${formatPeriod(r[0] as Period)}–${formatPeriod(r.at(-1) as Period)}` : r.map(formatPeriod).join(', ')))
+    .join(', ');
+}
+
+/**
+ * A ЖКУ payment: one ПЛАТЁЖ per supplier — its services and periods in the item's name, its penalty
+ * said there too — and the commission as the agent's own item. ФФД asks the supplier's data per item,
+ * not an item per service and month: a line per service × month × penalty printed a 470-line tape for
+ * one payment of an old debt.
+ */
 export function composeBillingReceipt(
   ctx: ReceiptContext,
   agent: AgentProfile,
   payment: { accountNumber: string; address?: string; lines: BillingReceiptLine[]; commissionKop: Kop },
 ): Receipt {
   const agentData = agentOf(agent);
-  const items = payment.lines
-    .filter((l) => l.amountKop > 0)
-    .map((l) =>
-      paymentItem(
-        `${l.penalty ? 'Пени: ' : 'Оплата: '}${l.serviceName}, л/с ${payment.accountNumber}, за ${formatPeriod(l.period)}`,
-        l.amountKop,
-        agentData,
-        l.supplier,
-      ),
+  const bySupplier = new Map<string, { supplier: SupplierData; lines: BillingReceiptLine[] }>();
+  for (const l of payment.lines) {
+    if (l.amountKop <= 0) continue;
+    const key = `${l.supplier.inn}\u0000${l.supplier.name}`;
+    const group = bySupplier.get(key) ?? { supplier: l.supplier, lines: [] };
+    group.lines.push(l);
+    bySupplier.set(key, group);
+  }
+  const items = [...bySupplier.values()].map(({ supplier, lines }) => {
+    const services = [...new Set(lines.map((l) => l.serviceName))].join(', ');
+    const penaltyKop = sumKop(lines.filter((l) => l.penalty).map((l) => l.amountKop));
+    // A plain space: a register's character table need not have the no-break one.
+    const penalty = penaltyKop > 0 ? `, в т.ч. пени ${formatRub(penaltyKop).replace(/\u00a0/g, ' ')}` : '';
+    return paymentItem(
+      `Оплата ЖКУ, л/с ${payment.accountNumber}, за ${periodsText(lines.map((l) => l.period))}${penalty}: ${services}`,
+      sumKop(lines.map((l) => l.amountKop)),
+      agentData,
+      supplier,
     );
+  });
   if (payment.commissionKop > 0) items.push(commissionItem(agent, payment.commissionKop));
   const header = [`Лицевой счёт: ${payment.accountNumber}`];
   if (payment.address) header.push(`Адрес: ${payment.address}`);

@@ -59,7 +59,7 @@ describe('atol: mapping of a utility payment with two suppliers and a commission
     expect(positions).toHaveLength(3);
     expect(positions[0]).toEqual({
       type: 'position',
-      name: 'Оплата: Содержание жилья, л/с 1234567, за 10.2026',
+      name: 'Оплата ЖКУ, л/с 1234567, за 10.2026: Содержание жилья',
       price: 1000,
       quantity: 1,
       amount: 1000,

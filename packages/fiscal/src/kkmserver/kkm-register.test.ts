@@ -56,7 +56,7 @@ describe('kkmserver: mapping of a utility payment with two suppliers and a commi
     });
     const lines = (cmd['CheckStrings'] as { Register?: Record<string, unknown> }[]).flatMap((s) => (s.Register ? [s.Register] : []));
     expect(lines[0]).toEqual({
-      Name: 'Оплата: Содержание жилья, л/с 1234567, за 10.2026',
+      Name: 'Оплата ЖКУ, л/с 1234567, за 10.2026: Содержание жилья',
       Quantity: 1,
       Price: 1000,
       Amount: 1000,
