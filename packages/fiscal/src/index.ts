@@ -5,5 +5,5 @@ export { AtolRegister, type AtolOptions } from './atol/atol-register.ts';
 export { KkmServerRegister, type KkmServerOptions } from './kkmserver/kkm-register.ts';
 export { receiptTask } from './atol/atol-mapping.ts';
 export { registerCheckCommand } from './kkmserver/kkm-mapping.ts';
-export { TAPE_WIDTH } from './virtual/tape.ts';
+export { TAPE_WIDTH, formatLocal } from './virtual/tape.ts';
 export { cacheStatements } from './sqlite-statements.ts';
