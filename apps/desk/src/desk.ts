@@ -53,10 +53,27 @@ export interface RunningDesk {
   stop(): Promise<void>;
 }
 
-function createRegisterHolder(dataDir: string, settings: DeskOptions['register'], clock: Clock, log: Logger): RegisterHolder {
+function createRegisterHolder(
+  dataDir: string,
+  settings: DeskOptions['register'],
+  clock: Clock,
+  log: Logger,
+  point: DeskSettings,
+): RegisterHolder {
   const chosen = settings ?? { driver: 'virtual' as const };
   if (chosen.driver === 'virtual') {
-    const virtual = new VirtualRegister({ file: join(dataDir, 'register.sqlite'), now: clock });
+    const virtual = new VirtualRegister({
+      file: join(dataDir, 'register.sqlite'),
+      now: clock,
+      // A register prints what it was registered with: the point's organisation, place and time zone.
+      profile: () => ({
+        name: point.get('orgName'),
+        inn: point.get('orgInn'),
+        address: point.get('settlementAddress'),
+        place: point.get('settlementPlace'),
+        timeZone: point.timeZone(),
+      }),
+    });
     return { current: virtual, virtual, describe: { driver: 'virtual' } };
   }
   return {
@@ -80,9 +97,9 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   const rekeyed = refreshHouseKeys(db);
   if (rekeyed > 0) log.info({ rekeyed }, 'house search keys rebuilt');
   const registerSettings = options.register ?? loadRegisterSettings(db, options.dataDir);
-  const register = createRegisterHolder(options.dataDir, registerSettings, clock, log);
-  const journal = new Journal(db);
   const settings = new DeskSettings(db);
+  const register = createRegisterHolder(options.dataDir, registerSettings, clock, log, settings);
+  const journal = new Journal(db);
   const identity = new IdentityStore(db, options.dataDir);
   const enrollPin = new EnrollPin(options.dataDir, log);
   if (!identity.current()) enrollPin.issue();

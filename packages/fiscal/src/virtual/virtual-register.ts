@@ -53,6 +53,18 @@ export interface VirtualRegisterOptions {
   agentTypes?: AgentType[];
   taxSystems?: TaxSystem[];
   timeZone?: string;
+  /**
+   * What the point's settings say now — the organisation, the place of settlement, the time zone — read
+   * at each document, as a real register prints what it was registered with: its header and clock then
+   * agree with the receipt's «Адрес расчетов» and the cashier's screen.
+   */
+  profile?: () => {
+    name?: string | undefined;
+    inn?: string | undefined;
+    address?: string | undefined;
+    place?: string | undefined;
+    timeZone?: string | undefined;
+  };
   /** Where a simulated crash goes; the default kills the process at once. */
   crash?: () => void;
 }
@@ -137,7 +149,8 @@ export class VirtualRegister implements FiscalRegister {
   readonly driver = 'virtual' as const;
   private readonly db: Database.Database;
   private readonly now: () => Date;
-  private readonly letterhead: Letterhead;
+  private readonly base: Letterhead;
+  private readonly profile: VirtualRegisterOptions['profile'];
   private readonly agentTypes: AgentType[];
   private readonly taxSystems: TaxSystem[];
   private readonly crash: () => void;
@@ -166,7 +179,8 @@ export class VirtualRegister implements FiscalRegister {
       address: 'г. Энск, ул. Ленина, д. 1',
       place: 'Пункт приёма платежей',
     };
-    this.letterhead = {
+    this.profile = options.profile;
+    this.base = {
       orgName: org.name,
       orgInn: org.inn,
       address: org.address,
@@ -175,6 +189,18 @@ export class VirtualRegister implements FiscalRegister {
       serialNumber: s.serial,
       fnNumber: s.fn_number,
       timeZone: options.timeZone ?? 'Europe/Moscow',
+    };
+  }
+
+  private letterhead(): Letterhead {
+    const p = this.profile?.() ?? {};
+    return {
+      ...this.base,
+      orgName: p.name || this.base.orgName,
+      orgInn: p.inn || this.base.orgInn,
+      address: p.address || this.base.address,
+      place: p.place || this.base.place,
+      timeZone: p.timeZone || this.base.timeZone,
     };
   }
 
@@ -293,7 +319,7 @@ export class VirtualRegister implements FiscalRegister {
         kind: receipt.kind,
       });
       const cashDelta = receipt.kind === 'sale' ? receipt.payments.cashKop : -receipt.payments.cashKop;
-      const tape = renderReceipt(this.letterhead, {
+      const tape = renderReceipt(this.letterhead(), {
         receipt,
         documentNumber: fd,
         fiscalSign: sign,
@@ -358,7 +384,7 @@ export class VirtualRegister implements FiscalRegister {
       const fd = s.last_fd + 1;
       const shiftNumber = s.shift_number + 1;
       const sign = this.fiscalSign(fd, 0, at);
-      const tape = renderShiftOpen(this.letterhead, { shiftNumber, documentNumber: fd, fiscalSign: sign, at, cashier: cashier.name });
+      const tape = renderShiftOpen(this.letterhead(), { shiftNumber, documentNumber: fd, fiscalSign: sign, at, cashier: cashier.name });
       this.insertDoc({
         fd,
         op_id: operationId,
@@ -394,7 +420,7 @@ export class VirtualRegister implements FiscalRegister {
       const totals = this.totalsOf(s.shift_number);
       const sign = this.fiscalSign(fd, 0, at);
       const unsent = this.unsent().count + (s.ofd_reachable ? 0 : 1);
-      const tape = renderShiftReport(this.letterhead, {
+      const tape = renderShiftReport(this.letterhead(), {
         kind: 'z',
         totals,
         at,
@@ -427,7 +453,7 @@ export class VirtualRegister implements FiscalRegister {
     if (!s.shift_open) throw new FiscalError('shift_closed', undefined, 73);
     const totals = this.totalsOf(s.shift_number);
     const at = this.now().toISOString();
-    const tape = renderShiftReport(this.letterhead, { kind: 'x', totals, at, cashier: cashier.name, unsentToOfd: this.unsent().count });
+    const tape = renderShiftReport(this.letterhead(), { kind: 'x', totals, at, cashier: cashier.name, unsentToOfd: this.unsent().count });
     this.insertDoc({
       fd: null,
       op_id: operationId,
@@ -460,7 +486,14 @@ export class VirtualRegister implements FiscalRegister {
     const drawerKop = s.drawer_kop + (kind === 'in' ? amountKop : -amountKop);
     const at = this.now().toISOString();
     this.db.transaction(() => {
-      const tape = renderCashMove(this.letterhead, { kind, amountKop, drawerKop, at, cashier: cashier.name, shiftNumber: s.shift_number });
+      const tape = renderCashMove(this.letterhead(), {
+        kind,
+        amountKop,
+        drawerKop,
+        at,
+        cashier: cashier.name,
+        shiftNumber: s.shift_number,
+      });
       this.insertDoc({
         fd: null,
         op_id: operationId,
@@ -521,7 +554,7 @@ export class VirtualRegister implements FiscalRegister {
   private async printCopy(last: DocRow): Promise<void> {
     await this.before({ printing: true, fiscal: false });
     const receipt = JSON.parse(last.body ?? '{}') as Receipt;
-    const tape = renderReceipt(this.letterhead, {
+    const tape = renderReceipt(this.letterhead(), {
       receipt,
       documentNumber: last.fd ?? 0,
       fiscalSign: last.fiscal_sign ?? '',
@@ -557,13 +590,13 @@ export class VirtualRegister implements FiscalRegister {
         driver: 'virtual',
         connected: false,
         model: 'Виртуальная ККТ',
-        serialNumber: this.letterhead.serialNumber,
+        serialNumber: this.base.serialNumber,
         shift: { state: 'closed', number: null, openedAt: null, expiresAt: null },
         paperPresent: false,
         coverOpen: false,
         receiptOpen: false,
         drawerKop: null,
-        fn: { number: this.letterhead.fnNumber, validUntil: null, warnings: [] },
+        fn: { number: this.base.fnNumber, validUntil: null, warnings: [] },
         ofd: { unsentCount: 0, oldestUnsentAt: null },
         lastDocumentNumber: null,
       };
@@ -784,7 +817,7 @@ export class VirtualRegister implements FiscalRegister {
 
   /** A stable 10-digit pseudo fiscal sign: the real ФП is cryptographic and only the drive can make it. */
   private fiscalSign(fd: number, totalKop: number, at: string): string {
-    const h = createHash('sha256').update(`${this.letterhead.fnNumber}|${fd}|${totalKop}|${at}`).digest();
+    const h = createHash('sha256').update(`${this.base.fnNumber}|${fd}|${totalKop}|${at}`).digest();
     return String(h.readUInt32BE(0)).padStart(10, '0');
   }
 }
