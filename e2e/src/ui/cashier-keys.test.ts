@@ -124,16 +124,56 @@ describe.each([
     await type('300');
     await expect.poll(() => page.getByTestId('provider-commission').first().textContent(), { timeout: 10_000 }).toContain('6,00');
     await press('Enter');
-    expect(await focused()).toBe('tendered');
-    await press('Enter');
     await visible('payment-result');
-    // F2, «мтс», the number, the sum and three Enters (the sum in «Получено» left empty for exact money).
-    expect(keys).toBe(1 + 3 + 1 + 10 + 1 + 3 + 2);
+    // F2, «мтс», Enter, the number, Enter, the sum, Enter (exact money: «Получено» is for change, by Tab).
+    expect(keys).toBe(1 + 3 + 1 + 10 + 1 + 3 + 1);
     await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
     await page.keyboard.press('Enter');
     await visible('provider-search');
     await page.keyboard.press('ArrowDown');
     expect(await page.locator('[data-highlighted="true"]').count()).toBe(1);
+  });
+
+  it('a mobile top-up by the number first: F2, the number, the sum and Enter — 15 keys', async () => {
+    let keys = 0;
+    const press = async (key: string): Promise<void> => {
+      keys++;
+      await page.keyboard.press(key);
+    };
+    const type = async (text: string): Promise<void> => {
+      keys += text.length;
+      await page.keyboard.type(text);
+    };
+    await page.keyboard.press('F1');
+    await press('F2');
+    await visible('provider-search');
+    // The whole number, which only one operator's codes take: its form opens with the number, the focus in the sum.
+    await type('9161112233');
+    await visible('provider-account');
+    expect(await page.getByTestId('provider-account').inputValue()).toBe('+7 (916) 111-22-33');
+    await expect.poll(focused).toBe('provider-amount');
+    await type('300');
+    await expect.poll(() => page.getByTestId('provider-commission').first().textContent(), { timeout: 10_000 }).toContain('6,00');
+    await press('Enter');
+    await visible('payment-result');
+    expect(await page.getByTestId('payment-result').textContent()).toContain('МТС');
+    expect(keys).toBe(15);
+    await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    // The next payer starts from an empty search.
+    await visible('provider-search');
+    expect(await page.getByTestId('provider-search').inputValue()).toBe('');
+  });
+
+  it('a number no provider takes says so, and names stay searchable', async () => {
+    await page.keyboard.press('F2');
+    await visible('provider-search');
+    await page.keyboard.type('1234567');
+    await visible('provider-none');
+    expect(await page.getByTestId('provider-MTS').count()).toBe(0);
+    await page.getByTestId('provider-search').fill('мтс');
+    await visible('provider-MTS');
+    await page.keyboard.press('F1');
   });
 
   it('the price list by keys: Enter in a quantity goes down the list, then to the payment', async () => {

@@ -200,7 +200,7 @@ describe('the cashier’s screens', () => {
     await page.keyboard.type('300');
     await expect.poll(() => text('provider-commission'), { timeout: 10_000 }).toContain('6,00');
     await shot(page, 'desk-09-thirdparty-commission');
-    await page.keyboard.press('Enter');
+    // Enter in the sum takes exact money.
     await page.keyboard.press('Enter');
     await visible('payment-result');
     await shot(page, 'desk-10-thirdparty-receipt');

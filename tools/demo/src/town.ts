@@ -164,7 +164,8 @@ export const PROVIDERS = [
     inn: '7740000076',
     phone: '+78002500890',
     accountLabel: 'Номер телефона',
-    accountMask: '^9\\d{9}$',
+    // The operator's own DEF codes (910–919, 980–989), so a number typed at the desk finds its operator.
+    accountMask: '^9(1\\d|8\\d)\\d{7}$',
     accountExample: '9161112233',
     normalize: 'phone',
     minKop: 1_000,
@@ -182,7 +183,7 @@ export const PROVIDERS = [
     inn: '7713076301',
     phone: '+78007000611',
     accountLabel: 'Номер телефона',
-    accountMask: '^9\\d{9}$',
+    accountMask: '^9(0\\d|6\\d)\\d{7}$',
     accountExample: '9031234567',
     normalize: 'phone',
     minKop: 1_000,

@@ -17,6 +17,8 @@ import { inputToKop, money } from '../format.ts';
 
 export interface PaymentPanelHandle {
   focus(): void;
+  /** Enter in the sum above: in cash, accept it as exact money (as Enter in an empty «Получено» does); by card, go to the approval code. */
+  acceptExact(): void;
 }
 
 interface Props {
@@ -63,7 +65,18 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const acceptButton = useRef<HTMLButtonElement>(null);
   const busyRef = useRef(false);
 
-  useImperativeHandle(ref, () => ({ focus: () => (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus() }), [method]);
+  const acceptRef = useRef<(confirmed?: boolean) => Promise<void>>(async () => {});
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus: () => (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus(),
+      acceptExact: () => {
+        if (method === 'cash' && tendered === '') void acceptRef.current();
+        else (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus();
+      },
+    }),
+    [method, tendered],
+  );
   // Focus follows a change of method, never the panel's first appearance: the screen above decides
   // where typing starts (a provider's account field, not «Получено»).
   // (A change is compared with the method last seen: effects may run twice on mount under StrictMode.)
@@ -150,7 +163,6 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
     }
   };
 
-  const acceptRef = useRef(accept);
   acceptRef.current = accept;
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

@@ -52,7 +52,7 @@ export const en: Dictionary = {
   },
   offline: {
     title: 'Server unreachable',
-    text: 'The desk works offline: take payments as usual. Every operation is kept on the desk and sent automatically when the link returns.',
+    text: 'No link to the server. Take payments as usual: they are kept on the desk and sent by themselves when the link returns.',
     back: 'Back online',
     backText: 'Sending operations to the server again.',
   },
@@ -143,6 +143,7 @@ export const en: Dictionary = {
     confirmYes: 'Accept anyway (Ctrl+Enter)',
   },
   thirdParty: {
+    noneForNumber: 'No provider takes this number: check it or find the provider by name',
     title: 'Third parties',
     search: 'Find a provider',
     account: 'Number',

@@ -27,6 +27,10 @@ import type { PaymentResult, Provider } from '../api/types.ts';
 import { PaymentPanel, type PaymentPanelHandle } from '../components/payment-panel.tsx';
 import { PaymentResultView } from '../components/payment-result.tsx';
 import { formatPhone, inputToKop, money } from '../format.ts';
+import { accountFitsMask, normalizeProviderAccount } from '@paydesk/domain';
+
+/** Digits with a phone's punctuation: the search is a number, not a provider's name. */
+const NUMBER_LIKE = /^[\d\s()+-]{6,}$/;
 
 interface PriceItem {
   code: string;
@@ -62,13 +66,29 @@ export function ThirdPartyScreen({
     }
   }, [prefill]);
 
-  const shown = providers.filter((p) => `${p.name} ${p.category}`.toLowerCase().includes(filter.toLowerCase()));
+  // A number typed in the search (a phone, an account) lists the providers whose mask takes it.
+  const byNumber = NUMBER_LIKE.test(filter.trim())
+    ? providers.filter((p) => accountFitsMask(p.accountMask, normalizeProviderAccount(p.normalize, filter)) === true)
+    : null;
+  const shown = byNumber ?? providers.filter((p) => `${p.name} ${p.category}`.toLowerCase().includes(filter.toLowerCase()));
   const categories = [...new Set(shown.map((p) => p.category))];
   // The list in the order it is drawn (by category), then the price list: what the arrows walk.
   const walk = [...categories.flatMap((c) => shown.filter((p) => p.category === c).map((p) => p.code)), 'services'];
   const [highlight, setHighlight] = useState(0);
   useEffect(() => setHighlight(0), [filter]);
   const highlighted = walk[Math.min(highlight, walk.length - 1)];
+  // The number the provider was chosen by: its form opens with it, and the focus in the sum.
+  const [byNumberAccount, setByNumberAccount] = useState<string | null>(null);
+  const choose = (code: string): void => {
+    setByNumberAccount(byNumber && code !== 'services' ? filter.trim() : null);
+    setSelected(code);
+  };
+  // A whole phone number that only one provider's mask takes opens that provider at once: F2, the
+  // number, the sum, Enter, Enter. Never for other accounts, whose beginning may fit a shorter mask.
+  const only = byNumber?.length === 1 && byNumber[0]?.normalize === 'phone' ? byNumber[0].code : null;
+  useEffect(() => {
+    if (only && selected !== only) choose(only);
+  }, [only, filter]); // chosen once per number typed, not on every render
 
   if (result) {
     return (
@@ -77,6 +97,9 @@ export function ThirdPartyScreen({
         onNext={() => {
           setResult(null);
           setSelected(null);
+          // The next payer starts from an empty search (a number typed there would choose its provider again).
+          setFilter('');
+          setByNumberAccount(null);
           setTimeout(() => search.current?.focus(), 0);
         }}
       />
@@ -104,10 +127,15 @@ export function ThirdPartyScreen({
                   setHighlight((h) => Math.max(0, Math.min(walk.length - 1, h + (e.key === 'ArrowDown' ? 1 : -1))));
                 } else if (e.key === 'Enter' && highlighted) {
                   e.preventDefault();
-                  setSelected(highlighted);
+                  choose(highlighted);
                 }
               }}
             />
+            {byNumber?.length === 0 && (
+              <Text c="dimmed" px="xs" mb="xs" data-testid="provider-none">
+                {t('thirdParty.noneForNumber')}
+              </Text>
+            )}
             <ScrollArea.Autosize mah={520}>
               {categories.map((c) => (
                 <Stack key={c} gap={0} mb="xs">
@@ -124,7 +152,7 @@ export function ThirdPartyScreen({
                         variant={selected === p.code ? 'filled' : 'light'}
                         bg={selected !== p.code && highlighted === p.code ? 'var(--mantine-color-blue-light)' : undefined}
                         data-highlighted={highlighted === p.code || undefined}
-                        onClick={() => setSelected(p.code)}
+                        onClick={() => choose(p.code)}
                         data-testid={`provider-${p.code}`}
                       />
                     ))}
@@ -139,7 +167,7 @@ export function ThirdPartyScreen({
                 variant={selected === 'services' ? 'filled' : 'light'}
                 bg={selected !== 'services' && highlighted === 'services' ? 'var(--mantine-color-blue-light)' : undefined}
                 data-highlighted={highlighted === 'services' || undefined}
-                onClick={() => setSelected('services')}
+                onClick={() => choose('services')}
                 data-testid="price-list"
               />
             </ScrollArea.Autosize>
@@ -160,9 +188,10 @@ export function ThirdPartyScreen({
               const pf = prefill?.providerCode === p.code ? prefill : null;
               return (
                 <ProviderPayment
-                  key={p.code}
+                  key={`${p.code}:${byNumberAccount ?? ''}`}
                   provider={p}
-                  initialAccount={pf?.account ?? ''}
+                  initialAccount={pf?.account ?? byNumberAccount ?? ''}
+                  focusAmount={byNumberAccount !== null}
                   initialAmount={pf?.amountKop ?? null}
                   onDone={setResult}
                   onMounted={onPrefillUsed}
@@ -179,11 +208,14 @@ function ProviderPayment({
   provider,
   initialAccount,
   initialAmount,
+  focusAmount,
   onDone,
   onMounted,
 }: {
   provider: Provider;
   initialAccount: string;
+  /** The account came with the choice (typed in the search): the sum is what is typed next. */
+  focusAmount?: boolean;
   initialAmount: number | null;
   onDone: (r: PaymentResult) => void;
   onMounted: () => void;
@@ -259,7 +291,7 @@ function ProviderPayment({
         <Group align="flex-start" grow>
           <TextInput
             size="xl"
-            autoFocus
+            autoFocus={!focusAmount}
             label={provider.accountLabel}
             description={t('thirdParty.example', { example: provider.accountExample })}
             value={account}
@@ -269,12 +301,14 @@ function ProviderPayment({
           />
           <TextInput
             id="tp-amount"
+            autoFocus={focusAmount}
             size="xl"
             label={t('thirdParty.amount')}
             value={amount}
             onChange={(e) => setAmount(e.currentTarget.value.replace(/[^\d.,]/g, ''))}
             data-testid="provider-amount"
-            onKeyDown={(e) => e.key === 'Enter' && (e.preventDefault(), panel.current?.focus())}
+            // Enter takes exact money (F2, the number, the sum, Enter); Tab goes to «Получено» for change.
+            onKeyDown={(e) => e.key === 'Enter' && !e.ctrlKey && (e.preventDefault(), panel.current?.acceptExact())}
           />
         </Group>
         <Group mt="sm" gap="lg">
