@@ -6,9 +6,9 @@ import type { DeskStatus } from '../api/types.ts';
 export function Banners({ status }: { status: DeskStatus | null }) {
   const { t } = useTranslation();
   if (!status) return null;
-  const items: { key: string; color: string; text: string; title?: string }[] = [];
+  const items: { key: string; color: string; text: string }[] = [];
   // Offline is normal: said in a line that takes no focus, so typing goes on into the field it was in.
-  if (!status.online && status.enrolled) items.push({ key: 'offline', color: 'gray', title: t('offline.title'), text: t('offline.text') });
+  if (!status.online && status.enrolled) items.push({ key: 'offline', color: 'gray', text: t('offline.text') });
   if (status.fatal) items.push({ key: 'fatal', color: 'red', text: t('banners.fatal', { message: status.fatal }) });
   if (status.register.state === 'reconciling') items.push({ key: 'reconciling', color: 'orange', text: t('banners.reconciling') });
   for (const w of status.register.warnings)
@@ -38,7 +38,7 @@ export function Banners({ status }: { status: DeskStatus | null }) {
           data-banner={i.key}
           data-testid={i.key === 'offline' ? 'offline-banner' : undefined}
           role={i.key === 'offline' ? 'status' : 'alert'}
-          {...(i.title ? { title: i.title } : {})}
+          py={i.key === 'offline' ? 6 : undefined}
         >
           {i.text}
         </Alert>
