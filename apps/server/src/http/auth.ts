@@ -12,6 +12,7 @@ import { AppError, type ApiScope } from '@paydesk/protocol';
 import type { Database } from '../db/database.ts';
 import type { UserRole } from '../db/schema.ts';
 import { sha256 } from '../security/secrets.ts';
+import { isoInZone, organisationTimeZone } from '../features/settings/time-zone.ts';
 
 /**
  * `scope`: the one scope an API key needs for this route; without it no key may call the route. A route
@@ -137,15 +138,11 @@ export async function authenticate(db: Database, request: FastifyRequest, at: Da
   throw new AppError('auth.required', 'Неизвестный вид ключа доступа');
 }
 
-const dateTimeRu = (d: Date): string =>
-  d.toLocaleString('ru-RU', {
-    timeZone: 'Europe/Moscow',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+/** A moment as the organisation's clocks show it, with their offset: «28.11.2026 09:05 (UTC+07:00)». */
+async function organisationTime(db: Database, d: Date): Promise<string> {
+  const iso = isoInZone(await organisationTimeZone(db), d);
+  return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 16)} (UTC${iso.slice(19)})`;
+}
 
 /** A key's last use is recorded to the minute: one write a minute per key, not one per request. */
 const LAST_USED_STEP_MS = 60_000;
@@ -161,12 +158,12 @@ async function authenticateApiKey(db: Database, hash: string, at: Date): Promise
   if (key.revoked_at)
     throw new AppError(
       'auth.key_revoked',
-      `API-ключ «${key.name}» отозван администратором ${dateTimeRu(key.revoked_at)} (МСК): попросите новый ключ`,
+      `API-ключ «${key.name}» отозван администратором ${await organisationTime(db, key.revoked_at)}: попросите новый ключ`,
     );
   if (key.expires_at && key.expires_at.getTime() <= at.getTime()) {
     throw new AppError(
       'auth.key_expired',
-      `Срок действия API-ключа «${key.name}» истёк ${dateTimeRu(key.expires_at)} (МСК): попросите у администратора новый ключ`,
+      `Срок действия API-ключа «${key.name}» истёк ${await organisationTime(db, key.expires_at)}: попросите у администратора новый ключ`,
     );
   }
   if (!key.last_used_at || at.getTime() - key.last_used_at.getTime() >= LAST_USED_STEP_MS) {

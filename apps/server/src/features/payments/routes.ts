@@ -7,6 +7,7 @@ import type { Database } from '../../db/database.ts';
 import { DESK, READ, requireDesk } from '../../http/auth.ts';
 import { answers } from '../../http/openapi.ts';
 import { billPayments } from './bill-payments.ts';
+import { dayBoundsIn, organisationTimeZone } from '../settings/time-zone.ts';
 
 export const paymentFilters = z.object({
   desk: z.uuid().optional(),
@@ -22,12 +23,9 @@ export const paymentFilters = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-/** A date alone means the whole day in Moscow time. */
-function bound(value: string, end: boolean): Date {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const d = new Date(`${value}T00:00:00+03:00`);
-    return end ? new Date(d.getTime() + 86_400_000) : d;
-  }
+/** A date alone means the whole day on the organisation's clocks. */
+function bound(value: string, end: boolean, timeZone: string): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return dayBoundsIn(timeZone, value)[end ? 1 : 0];
   return new Date(value);
 }
 
@@ -68,8 +66,9 @@ export function paymentRoutes(app: FastifyInstance, db: Database): void {
       if (f.desk) q = q.where('desk_id', '=', f.desk);
       if (f.point) q = q.where('point_id', '=', f.point);
       if (f.cashier) q = q.where('cashier_id', '=', f.cashier);
-      if (f.from) q = q.where('accepted_at', '>=', bound(f.from, false));
-      if (f.to) q = q.where('accepted_at', '<', bound(f.to, true));
+      const timeZone = f.from || f.to ? await organisationTimeZone(db) : '';
+      if (f.from) q = q.where('accepted_at', '>=', bound(f.from, false, timeZone));
+      if (f.to) q = q.where('accepted_at', '<', bound(f.to, true, timeZone));
       if (f.account) q = q.where('account_number', '=', f.account);
       if (f.kind) q = q.where('kind', '=', f.kind);
       if (f.state) q = q.where('state', '=', f.state);

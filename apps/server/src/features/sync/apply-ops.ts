@@ -28,6 +28,7 @@ import type {
 } from '@paydesk/protocol';
 import { chargeKey, type Batch, type Lookups, type ReviewDraft } from './batch.ts';
 import { pgJson } from '../../db/pg-json.ts';
+import { isoInZone } from '../settings/time-zone.ts';
 
 export interface ApplyContext {
   deskId: string;
@@ -67,9 +68,9 @@ function fiscalJson(body: { fiscal: unknown }): string {
 }
 
 /** 14-digit local time, as OSMP's txn_date wants it (Moscow time by convention). */
-export function osmpDate(iso: string): string {
-  const d = new Date(new Date(iso).getTime() + 3 * 3_600_000);
-  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+/** OSMP's txn_date: the acceptance time on the organisation's clocks (the docs' «local»), YYYYMMDDHHMMSS. */
+export function osmpDate(iso: string, timeZone: string): string {
+  return isoInZone(timeZone, new Date(iso)).replace(/[-:T]/g, '').slice(0, 14);
 }
 
 function applyBilling(ctx: ApplyContext, opId: string, b: PaymentAcceptedBody): OpOutcome {
@@ -331,7 +332,7 @@ function applyThirdParty(ctx: ApplyContext, opId: string, b: ThirdPartyAcceptedB
       account: b.account,
       amount_kop: principal,
       txn_id: '' /* assigned under the stamping lock: push-writes.ts */,
-      txn_date: osmpDate(b.acceptedAt),
+      txn_date: osmpDate(b.acceptedAt, ctx.lookups.settings.timeZone),
       state: 'queued',
       prv_txn: null,
       result_code: null,

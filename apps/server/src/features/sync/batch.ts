@@ -109,7 +109,8 @@ export interface Lookups {
   /** Reversals already recorded for payments in this batch (a reversal pushed by another desk first). */
   reversalsOf: Map<string, string>;
   forwardingStates: Map<string, string>;
-  settings: { subagentCapKop: number; cutoffDay: number };
+  /** timeZone: the organisation's, for the times a provider is sent (OSMP txn_date). */
+  settings: { subagentCapKop: number; cutoffDay: number; timeZone: string };
 }
 
 export function chargeKey(account: string, service: string, period: string): string {

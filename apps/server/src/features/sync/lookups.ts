@@ -71,7 +71,7 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
       .selectFrom('settings')
       .select(['key', 'value'])
       .where('scope', '=', 'global')
-      .where('key', 'in', ['subagentCapKop', 'readingCutoffDay'])
+      .where('key', 'in', ['subagentCapKop', 'readingCutoffDay', 'timeZone'])
       .execute(),
   ]);
 
@@ -173,6 +173,7 @@ export async function loadLookups(trx: Transaction<DB>, ops: PushedOp[]): Promis
     settings: {
       subagentCapKop: setting('subagentCapKop', DEFAULT_SETTINGS.subagentCapKop),
       cutoffDay: setting('readingCutoffDay', DEFAULT_SETTINGS.readingCutoffDay),
+      timeZone: ((v) => (typeof v === 'string' ? v : DEFAULT_SETTINGS.timeZone))(settings.find((x) => x.key === 'timeZone')?.value),
     },
   };
 }
