@@ -10,6 +10,7 @@ import {
   validateReceipt,
   type AgentProfile,
   type ReceiptContext,
+  type SupplierData,
 } from './receipt.ts';
 
 const ctx: ReceiptContext = {
@@ -59,7 +60,7 @@ describe('receipts', () => {
 
   it('an old debt of seven services over two years is one item per supplier, its months as a run (not 470 lines of tape)', () => {
     const months = Array.from({ length: 24 }, (_, i) => `${2025 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}` as const);
-    const services: [string, typeof uk][] = [
+    const services: [string, SupplierData][] = [
       ['Содержание жилья', uk],
       ['Текущий ремонт', uk],
       ['Отопление', uk],
