@@ -8,13 +8,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import type { Database } from './db/database.ts';
 import type { ServerConfig } from './config.ts';
 import { installAuth, type RouteRecord } from './http/auth.ts';
 import { responseSerializer, tidyDocument } from './http/openapi.ts';
 import { installErrorHandling, sendProblem } from '@paydesk/http-kit';
 import { Metrics } from './http/metrics.ts';
+import { healthRoute, SERVER_VERSION } from './http/health.ts';
 import { AppError, problem } from '@paydesk/protocol';
 import { syncRoutes } from './features/sync/routes.ts';
 import { deskRoutes } from './features/desks/routes.ts';
@@ -54,8 +54,6 @@ export interface BuiltApp {
   routes: RouteRecord[];
   metrics: Metrics;
 }
-
-export const SERVER_VERSION = '0.1.0';
 
 export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { db, config } = options;
@@ -124,18 +122,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const metrics = new Metrics(db);
   metrics.install(app, options.config.metricsToken);
 
-  app.get(
-    '/health',
-    { config: { auth: 'public' }, schema: { tags: ['Служебное'], summary: 'Сервер жив и база отвечает' } },
-    async (_req, reply) => {
-      try {
-        await sql`SELECT 1`.execute(db);
-        return { status: 'ok', version: SERVER_VERSION, time: now().toISOString() };
-      } catch {
-        return sendProblem(reply, problem('unavailable', 'База данных не отвечает'));
-      }
-    },
-  );
+  healthRoute(app, db, now, 'Сервер жив и база отвечает');
 
   syncRoutes(app, db, metrics);
   const onlineWindowMs = config.onlineWindowSeconds !== undefined ? config.onlineWindowSeconds * 1000 : undefined;

@@ -15,6 +15,8 @@ const flag = z.union([
 const schema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The `worker` process's own /health and /metrics (on `host`). */
+  workerPort: z.coerce.number().int().min(0).max(65535).default(8090),
   databaseUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db')
@@ -77,6 +79,7 @@ export type ServerConfig = z.infer<typeof schema>;
 const ENV: Record<string, keyof ServerConfig> = {
   PAYDESK_HOST: 'host',
   PAYDESK_SERVER_PORT: 'port',
+  PAYDESK_WORKER_PORT: 'workerPort',
   DATABASE_URL: 'databaseUrl',
   PAYDESK_DATA_DIR: 'dataDir',
   PAYDESK_ADMIN_PASSWORD: 'adminPassword',

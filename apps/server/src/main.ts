@@ -20,6 +20,7 @@ import { auditHead, verifyAudit } from './features/audit/audit-log.ts';
 import { loadAuditKey } from './security/audit-key.ts';
 import { reconcileProvider } from './features/providers/reconcile.ts';
 import { startWorkers } from './workers.ts';
+import { buildWorkerApp } from './worker-http.ts';
 import { buildRegistry } from './features/exports/registry.ts';
 import { registryAnswer, type RegistryFormat } from './features/exports/registry-formats.ts';
 import type { UserRole } from './db/schema.ts';
@@ -119,18 +120,22 @@ program
 
 program
   .command('worker')
-  .description('только фоновые работы (передача платежей поставщикам) без HTTP; для отдельных процессов рядом с серверами')
+  .description(
+    'только фоновые работы (передача платежей поставщикам) для отдельных процессов рядом с серверами; /health и /metrics на PAYDESK_WORKER_PORT (8090)',
+  )
   .action(async () => {
     const cfg = config();
     if (!cfg.databaseUrl)
       throw new Error('Отдельный процесс работ нужен только с PostgreSQL (DATABASE_URL): со встроенной базой работы идут внутри сервера');
     const { open } = await openConfiguredDatabase(cfg);
     await migrate(open.db);
-    const log = (await import('pino')).default({ level: cfg.logLevel });
-    const workers = startWorkers(open.db, log);
-    console.log(`Paydesk workers: ${workers.map((w) => w.name).join(', ')}`);
+    const { app, metrics } = await buildWorkerApp(open.db, cfg);
+    await app.listen({ port: cfg.workerPort, host: cfg.host });
+    const workers = startWorkers(open.db, app.log, metrics);
+    console.log(`Paydesk workers: ${workers.map((w) => w.name).join(', ')} (/health, /metrics: ${cfg.host}:${cfg.workerPort})`);
     const stop = (): void => {
       void Promise.all(workers.map((w) => w.stop()))
+        .then(() => app.close())
         .then(() => open.close())
         .then(() => process.exit(0));
     };

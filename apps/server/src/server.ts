@@ -47,12 +47,12 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   if (head) log(`Журнал аудита: голова цепочки — запись ${head.id}, ${head.hash}`);
   const stopped = await failInterruptedImports(open.db);
   if (stopped > 0) log(`Загрузок, прерванных остановкой сервера: ${stopped} — отмечены как не загруженные; загрузите те же файлы снова`);
-  const { app } = await buildApp({ db: open.db, config });
+  const { app, metrics } = await buildApp({ db: open.db, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  const workers: Worker[] = config.workers === 'inline' ? startWorkers(open.db, app.log) : [];
+  const workers: Worker[] = config.workers === 'inline' ? startWorkers(open.db, app.log, metrics) : [];
   let stopping: Promise<void> | null = null;
   return {
     app,

@@ -5,17 +5,21 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from './db/database.ts';
 import { ForwardingWorker } from './features/providers/forwarding-worker.ts';
+import type { Metrics } from './http/metrics.ts';
 
 export interface Worker {
   name: string;
   stop(): Promise<void>;
 }
 
-export type WorkerFactory = (db: Database, log: FastifyBaseLogger) => Worker;
+export type WorkerFactory = (db: Database, log: FastifyBaseLogger, metrics: Metrics | null) => Worker;
 
 const factories: WorkerFactory[] = [
-  (db, log) => {
-    const w = new ForwardingWorker(db, log, forwardingOptionsFromEnv());
+  (db, log, metrics) => {
+    const w = new ForwardingWorker(db, log, {
+      ...forwardingOptionsFromEnv(),
+      ...(metrics ? { onAttempt: (result) => metrics.forwardings.inc({ result }) } : {}),
+    });
     w.start();
     return { name: 'forwarding', stop: () => w.stop() };
   },
@@ -42,6 +46,7 @@ export function registerWorker(factory: WorkerFactory): void {
   factories.push(factory);
 }
 
-export function startWorkers(db: Database, log: FastifyBaseLogger): Worker[] {
-  return factories.map((f) => f(db, log));
+/** With `metrics`, the workers count what they do there (the server's or the worker process's /metrics). */
+export function startWorkers(db: Database, log: FastifyBaseLogger, metrics: Metrics | null = null): Worker[] {
+  return factories.map((f) => f(db, log, metrics));
 }
