@@ -7,6 +7,7 @@ import { loadDeskConfig } from './config.ts';
 import { openJournal } from './db/journal-db.ts';
 import { enrollWithServer, IdentityStore } from './identity.ts';
 import { startDesk } from './desk.ts';
+import { backupDataFolder } from './db/backup.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -68,6 +69,19 @@ program
     } finally {
       db.close();
     }
+  });
+
+program
+  .command('backup')
+  .description('копия папки данных кассы, в том числе работающей: журнал, ККТ, ключ кассы — в новую папку, доступную только владельцу')
+  .requiredOption('--out <dir>', 'новая (или пустая) папка для копии')
+  .option('--data <dir>', 'папка данных кассы (PAYDESK_DESK_DATA, .data/desk)')
+  .action((o: { out: string; data?: string }) => {
+    const cfg = loadDeskConfig(process.env, { dataDir: o.data });
+    const m = backupDataFolder(cfg.dataDir, o.out);
+    console.log(
+      `Копия кассы «${m.deskName ?? 'не зарегистрирована'}» в ${o.out}: операций ${m.operations}, последний номер отправки ${m.lastSeq}; файлы: ${m.files.join(', ')}`,
+    );
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -1,0 +1,100 @@
+/**
+ * `paydesk-desk backup`: a consistent copy of a desk's data folder while the desk runs. Each SQLite
+ * file (the journal, the virtual register) is copied with VACUUM INTO — one read transaction, so the
+ * copy is the file at one instant whatever the desk commits meanwhile, with no WAL beside it to lose —
+ * and the desk's key and the register's secret go with it, since a desk put back without them cannot
+ * sign in to the server or to its register. The copy is built in a sibling folder and renamed into
+ * place, readable by its owner only: a failed backup leaves nothing that looks like one.
+ */
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const DATABASES = ['journal.sqlite', 'register.sqlite'];
+/** The desk's secrets: without desk.key the copy is a desk that must be enrolled again. */
+const SECRETS = ['desk.key', 'register.secret'];
+
+export interface BackupManifest {
+  takenAt: string;
+  deskName: string | null;
+  deskId: string | null;
+  epoch: number | null;
+  /** The newest sync seq in the copy: a desk put back from it resends what the server lacks after it. */
+  lastSeq: number;
+  operations: number;
+  files: string[];
+}
+
+export class BackupError extends Error {}
+
+function copyDatabase(from: string, to: string): void {
+  const db = new Database(from, { fileMustExist: true });
+  try {
+    // A desk committing at this moment holds the write lock for milliseconds; wait rather than fail.
+    db.pragma('busy_timeout = 10000');
+    db.prepare('VACUUM INTO ?').run(to);
+  } finally {
+    db.close();
+  }
+  chmodSync(to, 0o600);
+  const copy = new Database(to, { readonly: true });
+  try {
+    const check = copy.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new BackupError(`Копия ${basename(to)} повреждена: ${String(check)}`);
+  } finally {
+    copy.close();
+  }
+}
+
+function describe(journal: string, files: string[], now: Date): BackupManifest {
+  const db = new Database(journal, { readonly: true });
+  try {
+    const meta = (key: string): string | null =>
+      (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
+    const epoch = meta('epoch');
+    return {
+      takenAt: now.toISOString(),
+      deskName: meta('desk_name'),
+      deskId: meta('desk_id'),
+      epoch: epoch === null ? null : Number(epoch),
+      lastSeq: (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM ops').get() as { n: number }).n,
+      operations: (db.prepare('SELECT count(*) AS n FROM operations').get() as { n: number }).n,
+      files,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+export function backupDataFolder(dataDir: string, outDir: string, now = new Date()): BackupManifest {
+  if (!existsSync(join(dataDir, 'journal.sqlite'))) throw new BackupError(`В папке ${dataDir} нет журнала кассы (journal.sqlite)`);
+  if (existsSync(outDir) && readdirSync(outDir).length > 0)
+    throw new BackupError(`В ${outDir} уже есть файлы: укажите новую папку для копии (старую копию она не заменяет)`);
+  mkdirSync(dirname(outDir), { recursive: true });
+  const partial = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { mode: 0o700 });
+  chmodSync(partial, 0o700);
+  try {
+    const files: string[] = [];
+    for (const name of DATABASES) {
+      if (!existsSync(join(dataDir, name))) continue;
+      copyDatabase(join(dataDir, name), join(partial, name));
+      files.push(name);
+    }
+    for (const name of SECRETS) {
+      if (!existsSync(join(dataDir, name))) continue;
+      copyFileSync(join(dataDir, name), join(partial, name));
+      chmodSync(join(partial, name), 0o600);
+      files.push(name);
+    }
+    const manifest = describe(join(partial, 'journal.sqlite'), files, now);
+    writeFileSync(join(partial, 'backup.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    if (existsSync(outDir)) rmdirSync(outDir);
+    renameSync(partial, outDir);
+    return manifest;
+  } catch (e) {
+    rmSync(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
