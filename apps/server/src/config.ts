@@ -16,7 +16,7 @@ const schema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The `worker` process's own /health and /metrics (on `host`). */
-  workerPort: z.coerce.number().int().min(0).max(65535).default(8090),
+  workerPort: z.coerce.number().int().min(0).max(65535).default(8089),
   databaseUrl: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'ожидается адрес вида postgres://user:pass@host:5432/db')

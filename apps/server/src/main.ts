@@ -121,7 +121,7 @@ program
 program
   .command('worker')
   .description(
-    'только фоновые работы (передача платежей поставщикам) для отдельных процессов рядом с серверами; /health и /metrics на PAYDESK_WORKER_PORT (8090)',
+    'только фоновые работы (передача платежей поставщикам) для отдельных процессов рядом с серверами; /health и /metrics на PAYDESK_WORKER_PORT (8089)',
   )
   .action(async () => {
     const cfg = config();
