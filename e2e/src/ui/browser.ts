@@ -1,15 +1,17 @@
-/** Headless Chromium (Debian's, at /usr/bin/chromium) driven by playwright-core, for the UI tests. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+/**
+ * Headless Chromium driven by playwright-core, for the UI tests: the system's when there, else the one
+ * npm installed (testkit's findChromium; the test run's global setup finds it once and names it in
+ * PAYDESK_CHROMIUM for every worker).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM = process.env['PAYDESK_CHROMIUM'] ?? '/usr/bin/chromium';
+import { findChromium } from '@paydesk/testkit';
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: await findChromium(),
     headless: true,
     args: [
       '--no-sandbox',

