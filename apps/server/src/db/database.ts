@@ -84,6 +84,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
         }) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection PostgreSQL ends (a restart, a failover, pg_terminate_backend) is an 'error'
+    // event on the pool; unheard, Node ends the process. The pool has dropped that client already and
+    // opens a new one for the next query; a query in flight gets its own error.
+    pool.on('error', (e) => {
+      process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: `Соединение с PostgreSQL разорвано: ${e.message}` })}\n`);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
