@@ -292,3 +292,18 @@ describe('issue 25 item 6: cashier INN, reprint after a restart, NumDevice', () 
     expect(devices[1]!.receipts()).toHaveLength(1);
   });
 });
+
+describe('«Допечатать» on KKMServer (found by the chaos harness, seed 427492514)', () => {
+  it('a receipt fiscalised as the paper ran out is printed once the paper is back and continuePrint is called', async () => {
+    const { sim, device, kkm } = await rig();
+    const r = kkm();
+    await r.openShift(opId(), cashier);
+    sim.paperOutAfterFiscal();
+    const done = await r.registerReceipt(utilityReceipt());
+    expect(done.printed).toBe(false);
+    device.setPaper(true);
+    await r.continuePrint();
+    // The desk marks the receipt printed after this call: the device must have printed it by now.
+    expect(device.receipts().find((x) => x.documentNumber === done.documentNumber)?.printed).toBe(true);
+  });
+});
