@@ -339,7 +339,10 @@ export class KkmServerRegister implements FiscalRegister {
   }
 
   async continuePrint(): Promise<void> {
-    // KKMServer has no such command: its driver finishes an unprinted document before the next one.
+    // KKMServer has no such command: its driver finishes an unprinted document before the next one. So
+    // the next one is given now — an empty non-fiscal document, a feed and a cut — and the payer's
+    // receipt comes out before it, not with the next payer's.
+    await this.cut();
   }
 
   async reprintLast(): Promise<void> {
