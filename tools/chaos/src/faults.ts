@@ -14,7 +14,7 @@ import pg from 'pg';
 import { canRestoreServer, copyJournal, dumpServer, putJournalBack, putServerBack } from './restore.ts';
 import { deskHook } from './register-control.ts';
 import type { Rng } from './rng.ts';
-import type { DeskNode, Stack } from './stack.ts';
+import { DB_NAME, type DeskNode, type Stack } from './stack.ts';
 import type { DeskDriver, Scenario } from './workload.ts';
 
 export const FAULT_KINDS = [
@@ -41,6 +41,8 @@ export const FAULT_KINDS = [
   'desk_clock_forward',
   'desk_journal_restore',
   'server_db_restore',
+  // PostgreSQL ending the server's connections (a restart, a failover, an administrator): the server lives on.
+  'db_connections_dropped',
   'catalog_edit',
   'register_hang_after_print',
   // Issue 25: KKMServer as it really behaves, on the desk that drives one.
@@ -78,6 +80,9 @@ export class FaultScheduler {
   readonly injected: Record<string, number> = {};
   readonly kinds: FaultKind[];
   readonly restores: RestoreLog = { journals: [], server: [] };
+  /** What a process did under a fault that it must survive (the server ending with its database's connections). */
+  readonly violations: string[] = [];
+  dbDrops = 0;
   private running = false;
   private loop: Promise<void> | null = null;
   private monitor: Promise<void> | null = null;
@@ -192,6 +197,25 @@ export class FaultScheduler {
   }
 
   private restoringServer = false;
+
+  /** Every connection of the server's database ended by PostgreSQL; the server must go on as it was. */
+  private async dropDbConnections(): Promise<void> {
+    if (this.restoringServer || !this.stack.server.alive()) return;
+    const starts = this.stack.server.starts;
+    const admin = new pg.Client({ connectionString: this.stack.adminDbUrl });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [DB_NAME]);
+    } finally {
+      await admin.end();
+    }
+    this.dbDrops++;
+    await sleep(1_000);
+    if (!this.stack.server.alive() && this.stack.server.starts === starts) {
+      this.violations.push('сервер завершился, когда PostgreSQL разорвал соединения с его базой');
+      await this.stack.server.start();
+    }
+  }
   private readonly serverRestores: boolean;
   private dumping: Promise<void> | null = null;
 
@@ -317,6 +341,8 @@ export class FaultScheduler {
         return this.restoreJournal();
       case 'server_db_restore':
         return this.restoreServer();
+      case 'db_connections_dropped':
+        return this.dropDbConnections();
       case 'catalog_edit':
         return this.editCatalog();
       case 'kkm_restart': {

@@ -61,6 +61,8 @@ export interface RunFacts {
   registers: RegisterControl[];
   /** How many cashier's scenes were played. */
   scenesPlayed: number;
+  /** Faults a process must live through, how many were made and what broke (faults.ts). */
+  survived: { checked: number; failures: string[] };
 }
 
 const PAYMENT_KINDS = new Set(['billing', 'thirdparty', 'service']);
@@ -517,6 +519,10 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
     const live = check('ответы касс в сценах кассира не нарушили обещаний (второе сторно, платёж под новым номером при несверенном)');
     live.checked = facts.scenesPlayed;
     live.failures.push(...facts.violations);
+
+    const survived = check('сервер пережил разрыв соединений с базой (перезапуск PostgreSQL) без перезапуска');
+    survived.checked = facts.survived.checked;
+    survived.failures.push(...facts.survived.failures);
   } finally {
     await db.end();
   }

@@ -114,6 +114,7 @@ async function main(): Promise<number> {
       providersBefore,
       registers: drivers.map((d) => d.register),
       scenesPlayed,
+      survived: { checked: faults.dbDrops, failures: faults.violations },
     });
 
     const entries = [...ledger.values()];

@@ -66,6 +66,10 @@ export class ServerNode {
     await this.proc?.kill('SIGKILL');
     this.proc = null;
   }
+
+  alive(): boolean {
+    return this.proc !== null && this.proc.child.exitCode === null && this.proc.child.signalCode === null;
+  }
 }
 
 /** The KKMServer a desk drives, with the device behind it whose tape the invariants read. */
