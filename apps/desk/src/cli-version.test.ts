@@ -1,0 +1,14 @@
+/** Issue 20 item 4: `paydesk-desk --version` says which version runs, as a technician upgrading asks. */
+import { describe, expect, it } from 'vitest';
+import { startProcess } from '@paydesk/testkit';
+import pkg from '../package.json' with { type: 'json' };
+
+const bin = new URL('../bin/paydesk-desk.mjs', import.meta.url).pathname;
+
+describe('paydesk-desk --version', () => {
+  it('prints the package version, the journal schema and the protocol it speaks', async () => {
+    const p = startProcess(process.execPath, [bin, '--version']);
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toMatch(new RegExp(`^paydesk-desk ${pkg.version.replace(/\./g, '\\.')} \\(журнал \\d+, протокол \\d+\\)`, 'm'));
+  }, 30_000);
+});
