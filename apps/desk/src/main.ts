@@ -4,7 +4,9 @@
  */
 import { Command } from 'commander';
 import { loadDeskConfig } from './config.ts';
-import { openJournal } from './db/journal-db.ts';
+import { JOURNAL_SCHEMA_VERSION, openJournal } from './db/journal-db.ts';
+import { PROTOCOL_VERSION } from '@paydesk/protocol';
+import pkg from '../package.json' with { type: 'json' };
 import { enrollWithServer, IdentityStore } from './identity.ts';
 import { startDesk } from './desk.ts';
 import { backupDataFolder } from './db/backup.ts';
@@ -13,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 
 const program = new Command('paydesk-desk')
   .description('Paydesk: касса — журнал, ККТ, синхронизация с сервером, интерфейс кассира')
+  .version(`paydesk-desk ${pkg.version} (журнал ${JOURNAL_SCHEMA_VERSION}, протокол ${PROTOCOL_VERSION})`, '-V, --version', 'версия')
   .showHelpAfterError();
 
 program

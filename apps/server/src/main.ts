@@ -7,9 +7,11 @@
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
+import { PROTOCOL_VERSION } from '@paydesk/protocol';
+import pkg from '../package.json' with { type: 'json' };
 import { loadConfig, ConfigError, type ServerConfig } from './config.ts';
 import { DataFolderBusy } from '@paydesk/http-kit';
-import { migrate, type OpenDatabase } from './db/database.ts';
+import { migrate, SCHEMA_VERSION, type OpenDatabase } from './db/database.ts';
 import { openConfiguredDatabase, startServer } from './server.ts';
 import { bootstrap } from './bootstrap.ts';
 import { importFile, type ImportEncoding } from './features/imports/import-file.ts';
@@ -29,6 +31,7 @@ import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView, type CreatedA
 
 const program = new Command('paydesk-server')
   .description('Paydesk: центральный сервер — учёт платежей, синхронизация касс, бэк-офис')
+  .version(`paydesk-server ${pkg.version} (схема ${SCHEMA_VERSION}, протокол касс ${PROTOCOL_VERSION})`, '-V, --version', 'версия')
   .showHelpAfterError();
 
 function config(overrides: Partial<ServerConfig> = {}): ServerConfig {

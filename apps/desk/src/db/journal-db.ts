@@ -239,6 +239,9 @@ function ownerOnly(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
+/** The journal's schema version this code writes (SQLite's user_version). */
+export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openJournal(file: string): JournalDb {
   if (file !== ':memory:') ownerOnly(file);
   const db = new Database(file);
@@ -248,6 +251,14 @@ export function openJournal(file: string): JournalDb {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    // A desk rolled back after an upgrade: rows it wrote would be read wrongly by the newer desk.
+    db.close();
+    throw new Error(
+      `Журнал кассы новее программы: версия схемы ${version}, программа знает до ${MIGRATIONS.length}. ` +
+        'Запустите версию кассы, которая его записала, или верните журнал из копии, снятой до обновления (paydesk-desk backup).',
+    );
+  }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v] as string);

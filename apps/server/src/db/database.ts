@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { pgliteDialect } from './pglite-dialect.ts';
@@ -103,8 +103,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
   return { db, kind: 'pglite', pglite, close: () => db.destroy() };
 }
 
+/** How many migrations this code knows: the schema version it writes. */
+export const SCHEMA_VERSION = Object.keys(MIGRATIONS).length;
+
+/**
+ * A server rolled back after an upgrade must not run on what a newer one migrated: its queries would
+ * write rows the newer schema reads differently. Refused before anything is migrated.
+ */
+async function refuseNewerSchema(db: Database): Promise<void> {
+  const table = await sql<{ t: string | null }>`SELECT to_regclass('kysely_migration')::text AS t`.execute(db);
+  if (!table.rows[0]?.t) return;
+  const done = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(db);
+  const unknown = done.rows.map((r) => r.name).filter((n) => !(n in MIGRATIONS));
+  if (unknown.length > 0)
+    throw new Error(
+      `База данных новее программы: миграции ${unknown.join(', ')} этой версией сервера не знает. ` +
+        'Запустите версию сервера, которая их сделала, или восстановите базу из копии, снятой перед обновлением (docs/operations.md).',
+    );
+}
+
 /** Brings the schema to the newest version; throws with the failing migration's name. */
 export async function migrate(db: Database): Promise<string[]> {
+  await refuseNewerSchema(db);
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
