@@ -3,10 +3,8 @@
  * what npm installed — a cluster that starts and answers SQL, a browser that renders a page.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { findPostgresBin, startTempPostgres } from './postgres.ts';
-import { findChromium, npmPostgresBin } from './provision.ts';
+import { findChromium } from './provision.ts';
 
 const saved = {
   hidden: process.env['PAYDESK_NO_SYSTEM_DEPS'],
@@ -31,23 +29,6 @@ function hideSystem(): void {
 }
 
 describe('the tests’ real parts from npm alone', () => {
-  it('PostgreSQL: the npm package’s binaries start a cluster that answers', async () => {
-    hideSystem();
-    const bin = findPostgresBin();
-    expect(bin).toBe(npmPostgresBin());
-    expect(bin).toContain('node_modules');
-    const cluster = await startTempPostgres({ fsync: false });
-    try {
-      const c = new pg.Client({ connectionString: cluster.url });
-      await c.connect();
-      const r = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-      await c.end();
-      expect(r.rows[0]?.v).toMatch(/^\d+\.\d+/);
-    } finally {
-      cluster.stop();
-    }
-  }, 120_000);
-
   it('Chromium: the npm package’s browser renders a Russian page for playwright-core', async () => {
     hideSystem();
     const exe = await findChromium();
