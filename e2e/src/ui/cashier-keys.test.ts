@@ -156,7 +156,7 @@ describe.each([
     await expect.poll(() => page.getByTestId('provider-commission').first().textContent(), { timeout: 10_000 }).toContain('6,00');
     await press('Enter');
     await visible('payment-result');
-    expect(await page.getByTestId('payment-result').textContent()).toContain('306,00 ₽');
+    expect(await page.getByTestId('payment-result').textContent()).toMatch(/306,00\s₽/);
     expect(keys).toBe(15);
     await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
     await page.keyboard.press('Enter');
