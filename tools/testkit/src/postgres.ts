@@ -34,8 +34,11 @@ export function findPostgresBin(): string | null {
 }
 
 /** The user a cluster runs as when the tests run as root. */
+let clusterUserName: string | undefined;
 function clusterUser(): string {
-  return spawnSync('id', ['-u', 'postgres']).status === 0 ? 'postgres' : 'nobody';
+  // Asked once: every tool command (pg_dump in chaos' copy loop too) would otherwise spawn `id` again.
+  clusterUserName ??= spawnSync('id', ['-u', 'postgres']).status === 0 ? 'postgres' : 'nobody';
+  return clusterUserName;
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
