@@ -134,6 +134,27 @@ describe.each([
     expect(await page.locator('[data-highlighted="true"]').count()).toBe(1);
   });
 
+  it('«мтс» and Enter typed before the desk has listed the providers still open МТС, not the price list', async () => {
+    await page.keyboard.press('F1');
+    await visible('account-search');
+    // A busy desk: the list of providers answers a second and a half after the screen opens.
+    await page.route('**/api/providers', async (route) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue();
+    });
+    try {
+      await page.keyboard.press('F2');
+      await visible('provider-search');
+      await page.keyboard.type('мтс');
+      await page.keyboard.press('Enter');
+      await visible('provider-account');
+      expect(await focused()).toBe('provider-account');
+    } finally {
+      await page.unroute('**/api/providers');
+    }
+    await page.keyboard.press('F1');
+  });
+
   it('a mobile top-up by the number first: F2, the number, the sum and Enter — 15 keys', async () => {
     let keys = 0;
     const press = async (key: string): Promise<void> => {
@@ -157,6 +178,8 @@ describe.each([
     await press('Enter');
     await visible('payment-result');
     expect(await page.getByTestId('payment-result').textContent()).toMatch(/306,00\s₽/);
+    // The receipt's tape comes a moment after the result: the provider is named on it.
+    await expect.poll(() => page.getByTestId('payment-result').textContent(), { timeout: 10_000 }).toContain('МТС');
     expect(keys).toBe(15);
     await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
     await page.keyboard.press('Enter');
