@@ -47,7 +47,10 @@ export function ThirdPartyScreen({
   onPrefillUsed: () => void;
 }) {
   const { t } = useTranslation();
-  const [providers, setProviders] = useState<Provider[]>([]);
+  // null until the desk answers: a cashier's «мтс» and Enter typed before then wait for the list.
+  const [loaded, setLoaded] = useState<Provider[] | null>(null);
+  const providers = loaded ?? [];
+  const [enterPending, setEnterPending] = useState(false);
   const [prices, setPrices] = useState<PriceItem[]>([]);
   const [filter, setFilter] = useState('');
   // A provider's code, or 'services' for the point's price list.
@@ -56,7 +59,7 @@ export function ThirdPartyScreen({
   const search = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    void api<{ items: Provider[] }>('GET', '/api/providers').then((r) => setProviders(r.items));
+    void api<{ items: Provider[] }>('GET', '/api/providers').then((r) => setLoaded(r.items));
     void api<{ items: PriceItem[] }>('GET', '/api/price-items').then((r) => setPrices(r.items));
   }, []);
   useEffect(() => {
@@ -89,6 +92,12 @@ export function ThirdPartyScreen({
   useEffect(() => {
     if (only && selected !== only) choose(only);
   }, [only, filter]); // chosen once per number typed, not on every render
+  useEffect(() => {
+    if (loaded && enterPending) {
+      setEnterPending(false);
+      if (highlighted) choose(highlighted);
+    }
+  }, [loaded, enterPending]);
 
   if (result) {
     return (
@@ -125,6 +134,9 @@ export function ThirdPartyScreen({
                 if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
                   e.preventDefault();
                   setHighlight((h) => Math.max(0, Math.min(walk.length - 1, h + (e.key === 'ArrowDown' ? 1 : -1))));
+                } else if (e.key === 'Enter' && !loaded) {
+                  e.preventDefault();
+                  setEnterPending(true);
                 } else if (e.key === 'Enter' && highlighted) {
                   e.preventDefault();
                   choose(highlighted);
