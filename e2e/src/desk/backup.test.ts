@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startProcess } from '@paydesk/testkit';
 import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';

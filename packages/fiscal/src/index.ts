@@ -6,4 +6,3 @@ export { KkmServerRegister, type KkmServerOptions } from './kkmserver/kkm-regist
 export { receiptTask } from './atol/atol-mapping.ts';
 export { registerCheckCommand } from './kkmserver/kkm-mapping.ts';
 export { TAPE_WIDTH, formatLocal } from './virtual/tape.ts';
-export { cacheStatements } from './sqlite-statements.ts';

@@ -3,7 +3,7 @@
  *    register, journal result, answer), against plain synchronous=FULL SQLite transactions.
  * 6. Catch-up: operations taken while the server is away, pushed when it returns.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { accountNumber } from './data.ts';

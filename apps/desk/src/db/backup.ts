@@ -8,7 +8,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 
 const DATABASES = ['journal.sqlite', 'register.sqlite'];
 /** The desk's secrets: without desk.key the copy is a desk that must be enrolled again. */

@@ -1,5 +1,5 @@
 /**
- * The desk's own database: SQLite through better-sqlite3, WAL with synchronous=FULL (with NORMAL a
+ * The desk's own database: SQLite through Node's node:sqlite (@paydesk/sqlite), WAL with synchronous=FULL (with NORMAL a
  * committed transaction can vanish in a power cut), one file per desk, migrations on start.
  *
  * - `operations`: every fiscal and non-fiscal operation of the cashier with its state machine
@@ -8,13 +8,13 @@
  *   operation's final state; the server's answer for each op is recorded next to it.
  * - the local replica of reference data, with indexes for instant search on a million accounts.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { cacheStatements } from '@paydesk/fiscal';
+import { cacheStatements } from '@paydesk/sqlite';
 import { FISCAL, FiscalState, HOLD, HoldState, SYNC, SyncState, sqlList } from '../features/journal/lifecycle.ts';
 
-export type JournalDb = Database.Database;
+export type JournalDb = Database;
 
 const MIGRATIONS: string[] = [
   `

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from './journal-db.ts';
 

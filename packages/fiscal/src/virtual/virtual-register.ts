@@ -5,7 +5,7 @@
  * cover, and a receipt left open by a fault. It refuses what a real register refuses, and every
  * document is kept as a printed tape. Faults can be injected for tests.
  */
-import Database from 'better-sqlite3';
+import { Database } from '@paydesk/sqlite';
 import { createHash, randomInt } from 'node:crypto';
 import { fnsQrString, validateReceipt, type AgentType, type Receipt, type TaxSystem } from '@paydesk/domain';
 import {
@@ -20,7 +20,7 @@ import {
   type ShiftDocument,
 } from '../port.ts';
 import { renderCashMove, renderReceipt, renderShiftOpen, renderShiftReport, renderText, type Letterhead } from './tape.ts';
-import { cacheStatements } from '../sqlite-statements.ts';
+import { cacheStatements } from '@paydesk/sqlite';
 
 const HOUR = 3_600_000;
 const SHIFT_MS = 24 * HOUR;
@@ -147,7 +147,7 @@ function digits(n: number): string {
 
 export class VirtualRegister implements FiscalRegister {
   readonly driver = 'virtual' as const;
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private readonly now: () => Date;
   private readonly base: Letterhead;
   private readonly profile: VirtualRegisterOptions['profile'];

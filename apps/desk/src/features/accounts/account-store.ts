@@ -9,7 +9,7 @@ import type {
   DebtLineView as DebtLine,
   MeterView,
 } from '@paydesk/protocol';
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from '@paydesk/sqlite';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { getMeta, setMeta } from '../../db/journal-db.ts';
 import { houseRange, houseWithBuilding, planSearch } from './search-keys.ts';
@@ -22,7 +22,7 @@ export function refreshHouseKeys(db: JournalDb): number {
   let changed = 0;
   db.transaction(() => {
     const update = db.prepare('UPDATE accounts SET house_key = ? WHERE number = ?');
-    // Read first: better-sqlite3 cannot write while a statement iterates.
+    // Read first: SQLite cannot write through a connection while one of its statements iterates.
     for (const r of db.prepare('SELECT number, house, building, house_key FROM accounts').all() as {
       number: string;
       house: string | null;

@@ -2,7 +2,7 @@
  * Applies pulled reference data to the desk's replica, one page per transaction. A row is written
  * only when it is newer than the one held, so pages may overlap or repeat without harm.
  */
-import type { Statement } from 'better-sqlite3';
+import type { Statement } from '@paydesk/sqlite';
 import type { PullResponse } from '@paydesk/protocol';
 import type { JournalDb } from '../../db/journal-db.ts';
 import { settingsChanged } from '../../desk-settings.ts';
