@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import { findChromium } from './provision.ts';
+import pg from 'pg';
+import { startTempPostgres } from './postgres.ts';
+import { findChromium, npmPostgresBin } from './provision.ts';
 
 const saved = {
   hidden: process.env['PAYDESK_NO_SYSTEM_DEPS'],
@@ -29,6 +31,27 @@ function hideSystem(): void {
 }
 
 describe('the tests’ real parts from npm alone', () => {
+  it('PostgreSQL: the npm package’s cluster starts in a temporary folder and answers SQL', async () => {
+    hideSystem();
+    const bin = npmPostgresBin();
+    expect(bin).not.toBeNull();
+    expect(bin?.startsWith('/usr/')).toBe(false);
+    const cluster = await startTempPostgres();
+    try {
+      const client = new pg.Client({ connectionString: cluster.url });
+      await client.connect();
+      try {
+        const r = await client.query<{ v: string; s: string }>("SELECT version() AS v, 'Касса' || ' ' || 12345 AS s");
+        expect(r.rows[0]?.v).toMatch(/^PostgreSQL 17\./);
+        expect(r.rows[0]?.s).toBe('Касса 12345');
+      } finally {
+        await client.end();
+      }
+    } finally {
+      cluster.stop();
+    }
+  }, 120_000);
+
   it('Chromium: the npm package’s browser renders a Russian page for playwright-core', async () => {
     hideSystem();
     const exe = await findChromium();
