@@ -39,7 +39,7 @@ const NEXT_STEP: Record<Target['app'], string> = {
   'paydesk-server':
     'echo "Дальше: впишите DATABASE_URL в /etc/paydesk/paydesk-server.env и перезапустите (systemctl restart paydesk-server); пароль admin при первом запуске — в journalctl -u paydesk-server"',
   'paydesk-desk':
-    'echo "Дальше: откройте http://127.0.0.1:8081 и введите код регистрации из бэк-офиса (код этой кассы — в $DATA/enroll.pin), или: sudo -u $SERVICE_USER $PREFIX/paydesk-desk/bin/paydesk-desk enroll --server https://сервер --code КОД --data $DATA"',
+    'echo "Дальше: откройте http://127.0.0.1:8081 и введите код регистрации из бэк-офиса и код этой кассы из $DATA/enroll.pin (docs/operations.md)"',
 };
 
 const log = (line: string): void => console.log(`  ${line}`);
