@@ -73,7 +73,9 @@ async function stage(target: Target, version: string, bundleDir: string, work: s
   const { needed, missing } = runtimeClosure(ROOT, join(ROOT, spec.dir), ['tsx']);
   const skipped = copyPackages(needed, join(folder, 'app'), target.platform);
   const fetched = await fetchPlatformPackages(missing, readLockfile(ROOT), join(folder, 'app'), target.platform);
-  log(`${name}: ${needed.length - skipped.length} пакетов${fetched.length ? `, для ${target.suffix} из реестра: ${fetched.join(', ')}` : ''}`);
+  log(
+    `${name}: ${needed.length - skipped.length} пакетов${fetched.length ? `, для ${target.suffix} из реестра: ${fetched.join(', ')}` : ''}`,
+  );
   const nodeVersion = await placeRuntime(target, folder, work);
   cpSync(join(ROOT, spec.ui), join(folder, 'ui'), { recursive: true });
   const values = { APP: target.app, VERSION: version, UI_VAR: spec.uiVar, NEXT: NEXT_STEP[target.app] };
