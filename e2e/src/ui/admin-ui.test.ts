@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollWithServer } from '@paydesk/desk';
+import { PROTOCOL_VERSION } from '@paydesk/protocol';
+import deskPackage from '../../../apps/desk/package.json' with { type: 'json' };
 import { enrolledDataDir, removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 import { launchBrowser, shot } from './browser.ts';
 
@@ -117,6 +120,23 @@ describe('the back office', () => {
     await expect.poll(() => text('today-sum')).not.toBe('0,00 ₽');
     await visible('hourly-chart');
     await shot(page, 'admin-02-overview');
+  });
+
+  it('the desks list shows which program each desk runs, and a desk still speaking the previous protocol', async () => {
+    // A desk not upgraded yet: it pulls as version 1 did, naming no protocol version.
+    const old = await enrollWithServer(server.url, await server.enrollmentCode('Касса старая'));
+    const pulled = await fetch(new URL('/api/v1/sync/pull?cursor=0&limit=10', server.url), {
+      headers: { authorization: `Bearer ${old.deskKey}` },
+    });
+    expect(pulled.status).toBe(200);
+    await page.getByTestId('nav-desks').click();
+    await expect.poll(() => text('version-Касса 2'), { timeout: 20_000 }).toBe(deskPackage.version);
+    const row = page.getByTestId('desk-row-Касса старая');
+    await expect
+      .poll(async () => (await row.textContent()) ?? '')
+      .toContain(`старая версия кассы: обновите (протокол ${PROTOCOL_VERSION - 1})`);
+    expect((await page.getByTestId('desk-row-Касса 2').textContent()) ?? '').not.toContain('старая версия');
+    await shot(page, 'admin-04b-desks-versions');
   });
 
   it('loads an accounts file: a bad row is reported with its line and nothing is loaded, the fixed file loads', async () => {

@@ -658,6 +658,7 @@ export const deskListItem = z.object({
   online: z.boolean().optional(),
   status: z.unknown().optional().describe('что касса сообщила о себе последним'),
   statusAt: at.nullable().optional(),
+  protocolVersion: int.nullable().optional().describe('версия протокола синхронизации, на которой касса говорила последний раз'),
 });
 
 export const deskList = z.object({ items: z.array(deskListItem) }).meta({

@@ -8,7 +8,20 @@ import { OP_TYPES } from './ops.ts';
 import { opId, uuid } from './primitives.ts';
 import { referenceRows } from './reference.ts';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version 2: a desk names its version on every pull too (`protocol=`), so the server answers each desk
+ * in its own version and the back office sees which desks still speak the previous one.
+ */
+export const PROTOCOL_VERSION = 2;
+/**
+ * What the server speaks: the current version and the one before it, so the desks of an organisation
+ * are upgraded point by point after the server (docs/operations.md, «Upgrades»).
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS = [PROTOCOL_VERSION - 1, PROTOCOL_VERSION] as const;
+export const protocolVersion = z
+  .number()
+  .int()
+  .refine((v) => (SUPPORTED_PROTOCOL_VERSIONS as readonly number[]).includes(v), 'версия протокола не поддерживается');
 export const MAX_PUSH_OPS = 1000;
 export const MAX_PULL_LIMIT = 20_000;
 
@@ -24,7 +37,7 @@ export type PushedOp = z.infer<typeof pushedOp>;
 
 export const pushRequest = z
   .object({
-    protocolVersion: z.literal(PROTOCOL_VERSION),
+    protocolVersion,
     deskId: uuid,
     epoch: z.number().int().min(1),
     ops: z.array(pushedOp).min(1).max(MAX_PUSH_OPS),
@@ -67,10 +80,13 @@ export const pullQuery = z.object({
   /** The highest seq of `epoch` the server has answered for, as the desk's journal has it. */
   acked: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
   epoch: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  /** The desk's protocol version; a desk of version 1 does not send it. */
+  protocol: z.coerce.number().int().min(0).max(1000).optional(),
 });
 
 export const pullResponse = z.object({
-  protocolVersion: z.literal(PROTOCOL_VERSION),
+  /** The version the desk asked in (1 when it named none). */
+  protocolVersion: z.number().int(),
   cursor: z.string(),
   hasMore: z.boolean(),
   /** Rows left to pull after this page, when the server can tell cheaply (the first load shows progress). */

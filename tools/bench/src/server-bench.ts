@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { computeCommission } from '@paydesk/domain';
-import { exampleBody, type OpBody } from '@paydesk/protocol';
+import { exampleBody, PROTOCOL_VERSION, type OpBody } from '@paydesk/protocol';
 import { opHash } from '@paydesk/protocol/node';
 import { accountNumber } from './data.ts';
 import { createDesk, enrollDesk } from '@paydesk/server/desks';
@@ -75,7 +75,7 @@ async function push(stack: BenchStack, desk: SimDesk, ops: Op[]): Promise<void> 
   const r = await fetch(`${stack.server.url}/api/v1/sync/push`, {
     method: 'POST',
     headers: { authorization: `Bearer ${desk.deskKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops }),
+    body: JSON.stringify({ protocolVersion: PROTOCOL_VERSION, deskId: desk.deskId, epoch: desk.epoch, ops }),
   });
   if (r.status !== 200) throw new Error(`push: ${r.status} ${(await r.text()).slice(0, 300)}`);
   const res = (await r.json()) as { results: { outcome: string; code?: string }[] };

@@ -18,6 +18,8 @@ export interface Desk {
   online: boolean;
   status: DeskStatus | null;
   statusAt: string | null;
+  /** The sync protocol version it last spoke: the previous one during an upgrade. */
+  protocolVersion?: number | null;
 }
 
 /** A point of payment as the catalog API answers it. */

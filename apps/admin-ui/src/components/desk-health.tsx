@@ -1,5 +1,6 @@
 /** A desk's health at a glance: online light, unsent operations, shift age, register warnings. */
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
+import { PROTOCOL_VERSION } from '@paydesk/protocol';
 import type { Desk } from '../api/types.ts';
 import { ago, date, dateTime, time } from '../format.ts';
 
@@ -27,7 +28,21 @@ export function deskProblems(d: Desk, now = Date.now()): string[] {
   if (s?.register?.fnValidUntil && new Date(s.register.fnValidUntil).getTime() - now < 30 * 24 * HOUR)
     out.push(`ФН до ${date(s.register.fnValidUntil)}`);
   for (const w of s?.register?.warnings ?? []) out.push(w);
+  // Accepted until updated, but the upgrade of its point is not finished.
+  if (d.protocolVersion != null && d.protocolVersion < PROTOCOL_VERSION)
+    out.push(`старая версия кассы: обновите (протокол ${d.protocolVersion})`);
   return out;
+}
+
+/** The desk's program version, as it last reported it. */
+export function DeskVersion({ desk }: { desk: Desk }) {
+  const v = desk.status?.version;
+  if (!v) return null;
+  return (
+    <Text size="sm" c="dimmed" data-testid={`version-${desk.name}`}>
+      {v}
+    </Text>
+  );
 }
 
 export function OnlineBadge({ desk }: { desk: Desk }) {

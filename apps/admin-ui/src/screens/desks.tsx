@@ -23,7 +23,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { Desk, Point } from '../api/types.ts';
-import { OnlineBadge, Problems } from '../components/desk-health.tsx';
+import { DeskVersion, OnlineBadge, Problems } from '../components/desk-health.tsx';
 import { Page } from '../components/page.tsx';
 import { ago, dateTime } from '../format.ts';
 import type { Me } from './login.tsx';
@@ -120,6 +120,9 @@ export function DesksScreen({ me }: { me: Me }) {
                       <OnlineBadge desk={d} />
                     </Table.Td>
                     <Table.Td w={170}>{d.enrolled ? ago(d.lastSeenAt) : ''}</Table.Td>
+                    <Table.Td w={90}>
+                      <DeskVersion desk={d} />
+                    </Table.Td>
                     <Table.Td>
                       <Problems desk={d} />
                     </Table.Td>

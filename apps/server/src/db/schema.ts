@@ -36,6 +36,8 @@ export interface DesksTable {
   /** The incarnation this desk has shown everything it holds to: its payments are forwarded only then. */
   synced_incarnation: string | null;
   reported_acked_seq: number | null;
+  /** The sync protocol version the desk last spoke (null until its first push or pull). */
+  protocol_version: number | null;
 }
 
 export type UserRole = 'cashier' | 'senior_cashier' | 'admin' | 'integrator';

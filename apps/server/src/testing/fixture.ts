@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import { exampleBody, type OpBody, type OpType, type PushResponse } from '@paydesk/protocol';
+import { exampleBody, PROTOCOL_VERSION, type OpBody, type OpType, type PushResponse } from '@paydesk/protocol';
 import { opHash } from '@paydesk/protocol/node';
 import { noteDeskSync } from '../features/sync/pull.ts';
 import { buildApp, type BuiltApp } from '../app.ts';
@@ -237,7 +237,7 @@ export async function testServer(open: OpenDatabase, options: { seed?: boolean; 
         method: 'POST',
         url: '/api/v1/sync/push',
         headers: { authorization: `Bearer ${desk.deskKey}` },
-        payload: { protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops },
+        payload: { protocolVersion: PROTOCOL_VERSION, deskId: desk.deskId, epoch: desk.epoch, ops },
       });
     },
     async pushOk(desk, ops) {

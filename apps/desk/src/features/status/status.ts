@@ -1,6 +1,7 @@
 /** The desk's state in one answer: what the status bar, the banners and monitoring show. */
 import type { DeskStatus, DeskStatusReport } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
+import pkg from '../../../package.json' with { type: 'json' };
 
 const DAY = 86_400_000;
 
@@ -103,5 +104,7 @@ export function statusReport(deps: DeskDeps): DeskStatusReport {
       warnings: s.register.warnings,
     },
     cashier: signedIn?.name ?? null,
+    // The back office shows which program each desk runs: during an upgrade, which are done.
+    version: pkg.version,
   };
 }

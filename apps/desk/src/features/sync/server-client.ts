@@ -6,6 +6,7 @@
 import {
   AppError,
   billPaymentsAnswer,
+  PROTOCOL_VERSION,
   pullResponse,
   pushResponse,
   type BillPaymentView,
@@ -93,9 +94,19 @@ export class ServerClient {
   /** `held`: what the desk holds acknowledged (epoch and seq), so the server knows it has it all. */
   async pull(cursor: string, limit: number, held?: { epoch: number; acked: number }): Promise<PullResponse> {
     const proof = held ? `&epoch=${held.epoch}&acked=${Math.max(0, held.acked)}` : '';
-    const raw = await this.call('GET', `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}${proof}`, undefined, 30_000);
+    const raw = await this.call(
+      'GET',
+      `/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}&protocol=${PROTOCOL_VERSION}${proof}`,
+      undefined,
+      30_000,
+    );
     const parsed = pullResponse.safeParse(raw);
     if (!parsed.success) throw new LinkError(`ответ сервера на загрузку не по протоколу: ${parsed.error.issues[0]?.path.join('.') ?? ''}`);
+    // A server older than the desk answers in its own version: its rows may lack what this desk reads.
+    if (parsed.data.protocolVersion !== PROTOCOL_VERSION)
+      throw new LinkError(
+        `сервер ответил на версии протокола ${parsed.data.protocolVersion}, касса говорит на ${PROTOCOL_VERSION}: обновите сервер`,
+      );
     return parsed.data;
   }
 

@@ -188,6 +188,7 @@ export interface DeskView {
   online: boolean;
   status: unknown;
   statusAt: string | null;
+  protocolVersion: number | null;
 }
 
 /** Every desk with its point, enrollment, last contact and the status it last reported. */
@@ -215,6 +216,7 @@ export async function listDesks(
       'desks.status_at',
       'desks.key_hash',
       'desks.enrollment_expires_at',
+      'desks.protocol_version',
     ]);
   if (point) q = q.where('desks.point_id', '=', point);
   const rows = await q.orderBy('points.code').orderBy('desks.name').execute();
@@ -235,5 +237,6 @@ export async function listDesks(
     online: d.revoked_at === null && d.last_seen_at !== null && now - d.last_seen_at.getTime() < window,
     status: d.status,
     statusAt: d.status_at?.toISOString() ?? null,
+    protocolVersion: d.protocol_version,
   }));
 }

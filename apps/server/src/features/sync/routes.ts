@@ -2,12 +2,43 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError, PROTOCOL_VERSION, deskStatusReport, pullQuery, pushRequest, validationProblem } from '@paydesk/protocol';
+import {
+  AppError,
+  PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  deskStatusReport,
+  pullQuery,
+  pushRequest,
+  validationProblem,
+} from '@paydesk/protocol';
 import type { Database } from '../../db/database.ts';
 import { DESK, requireDesk } from '../../http/auth.ts';
 import type { Metrics } from '../../http/metrics.ts';
 import { noteDeskSync, processPull } from './pull.ts';
 import { processPush } from './push.ts';
+
+/** A desk speaking a version the server does not: refused before anything is read or written. */
+function checkProtocol(version: unknown): void {
+  if (typeof version === 'number' && !(SUPPORTED_PROTOCOL_VERSIONS as readonly number[]).includes(version)) {
+    throw new AppError(
+      'sync.protocol_version',
+      version > PROTOCOL_VERSION
+        ? `Касса говорит на версии протокола ${version}, сервер — на ${SUPPORTED_PROTOCOL_VERSIONS.join(' и ')}: сначала обновите сервер`
+        : `Касса говорит на версии протокола ${version}, сервер — на ${SUPPORTED_PROTOCOL_VERSIONS.join(' и ')}: обновите кассу`,
+      { supported: [...SUPPORTED_PROTOCOL_VERSIONS] },
+    );
+  }
+}
+
+/** Which version each desk speaks, for the back office during an upgrade. */
+async function noteProtocol(db: Database, deskId: string, version: number): Promise<void> {
+  await db
+    .updateTable('desks')
+    .set({ protocol_version: version })
+    .where('id', '=', deskId)
+    .where((eb) => eb.or([eb('protocol_version', 'is', null), eb('protocol_version', '!=', version)]))
+    .execute();
+}
 
 export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -17,18 +48,12 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
     { schema: { tags: ['Синхронизация'], summary: 'Принять операции кассы по порядку seq', body: z.unknown() }, config: { auth: DESK } },
     async (req) => {
       const desk = requireDesk(req.principal);
-      const version = (req.body as { protocolVersion?: unknown } | null)?.protocolVersion;
-      if (typeof version === 'number' && version !== PROTOCOL_VERSION) {
-        throw new AppError(
-          'sync.protocol_version',
-          `Касса говорит на версии протокола ${version}, сервер — на ${PROTOCOL_VERSION}: обновите кассу`,
-          { supported: [PROTOCOL_VERSION] },
-        );
-      }
+      checkProtocol((req.body as { protocolVersion?: unknown } | null)?.protocolVersion);
       const parsed = pushRequest.safeParse(req.body);
       if (!parsed.success) throw validationProblem(parsed.error, 'пакета');
       const started = process.hrtime.bigint();
       const result = await processPush(db, desk, parsed.data, (s) => metrics.recordPush(s));
+      await noteProtocol(db, desk.deskId, parsed.data.protocolVersion);
       metrics.pushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       req.log.info(
         { desk: desk.deskId, ops: parsed.data.ops.length, lastSeq: result.lastSeq, opIds: parsed.data.ops.slice(0, 20).map((o) => o.opId) },
@@ -46,11 +71,15 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
     },
     async (req) => {
       const desk = requireDesk(req.principal);
+      checkProtocol(req.query.protocol);
+      // Version 1 desks name no version on pull.
+      const version = req.query.protocol ?? 1;
       const page = await processPull(db, { deskId: desk.deskId, pointId: desk.pointId }, Number(req.query.cursor), req.query.limit);
       // A desk too old to say what it holds is trusted as before (it gets no protection from a restore).
       await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null);
+      await noteProtocol(db, desk.deskId, version);
       metrics.pullRows.inc(Object.values(page.changes).reduce((n, rows) => n + (rows?.length ?? 0), 0));
-      return page;
+      return { ...page, protocolVersion: version };
     },
   );
 

@@ -5,7 +5,7 @@
  * two pushes of one desk serialise, a lost response is harmless.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { exampleBody } from '@paydesk/protocol';
+import { exampleBody, PROTOCOL_VERSION } from '@paydesk/protocol';
 import { opHash } from '@paydesk/protocol/node';
 import type { OpenDatabase } from '../../db/database.ts';
 import { billingBody, IDS, testServer, type TestServer } from '../../testing/fixture.ts';
@@ -259,7 +259,7 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
         method: 'POST',
         url: '/api/v1/sync/push',
         headers: { authorization: `Bearer ${b.deskKey}` },
-        payload: { protocolVersion: 1, deskId: a.deskId, epoch: a.epoch, ops: [op] },
+        payload: { protocolVersion: PROTOCOL_VERSION, deskId: a.deskId, epoch: a.epoch, ops: [op] },
       });
       expect(other.statusCode).toBe(403);
       expect(other.json().code).toBe('sync.wrong_desk');
@@ -270,7 +270,7 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
         method: 'POST',
         url: '/api/v1/sync/push',
         headers: { authorization: `Bearer ${a.deskKey}` },
-        payload: { protocolVersion: 2, deskId: a.deskId, epoch: a.epoch, ops: [op] },
+        payload: { protocolVersion: PROTOCOL_VERSION + 1, deskId: a.deskId, epoch: a.epoch, ops: [op] },
       });
       expect(v2.json().code).toBe('sync.protocol_version');
       expect(await count('ops')).toBe(0);
@@ -394,7 +394,7 @@ export function syncSuite(name: string, makeDb: () => Promise<OpenDatabase>): vo
       const r = await processPush(
         s.open.db,
         { deskId: desk.deskId, pointId: IDS.point },
-        { protocolVersion: 1, deskId: desk.deskId, epoch: desk.epoch, ops },
+        { protocolVersion: PROTOCOL_VERSION, deskId: desk.deskId, epoch: desk.epoch, ops },
         undefined,
         {
           apply: (ctx, opId, type, body) => {
