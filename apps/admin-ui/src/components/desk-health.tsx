@@ -29,7 +29,7 @@ export function deskProblems(d: Desk, now = Date.now()): string[] {
     out.push(`ФН до ${date(s.register.fnValidUntil)}`);
   for (const w of s?.register?.warnings ?? []) out.push(w);
   // Accepted until updated, but the upgrade of its point is not finished.
-  if (d.protocolVersion != null && d.protocolVersion < PROTOCOL_VERSION)
+  if (d.protocolVersion !== null && d.protocolVersion !== undefined && d.protocolVersion < PROTOCOL_VERSION)
     out.push(`старая версия кассы: обновите (протокол ${d.protocolVersion})`);
   return out;
 }
