@@ -306,4 +306,21 @@ describe('«Допечатать» on KKMServer (found by the chaos harness, see
     // The desk marks the receipt printed after this call: the device must have printed it by now.
     expect(device.receipts().find((x) => x.documentNumber === done.documentNumber)?.printed).toBe(true);
   });
+
+  it('with the paper still out, continuePrint fails as paper out and the receipt stays unprinted (a helper’s review)', async () => {
+    const { sim, device, kkm } = await rig();
+    const r = kkm();
+    await r.openShift(opId(), cashier);
+    sim.paperOutAfterFiscal();
+    const done = await r.registerReceipt(utilityReceipt());
+    expect(done.printed).toBe(false);
+    // The cashier presses «Допечатать» before loading paper: nothing is printed, and the desk must not think so.
+    const e = (await r.continuePrint().catch((x: unknown) => x)) as FiscalError;
+    expect(e).toBeInstanceOf(FiscalError);
+    expect(e.code).toBe('paper_out');
+    expect(device.receipts().find((x) => x.documentNumber === done.documentNumber)?.printed).toBe(false);
+    device.setPaper(true);
+    await r.continuePrint();
+    expect(device.receipts().find((x) => x.documentNumber === done.documentNumber)?.printed).toBe(true);
+  });
 });
