@@ -343,6 +343,9 @@ export class KkmServerRegister implements FiscalRegister {
     // the next one is given now — an empty non-fiscal document, a feed and a cut — and the payer's
     // receipt comes out before it, not with the next payer's.
     await this.cut();
+    // Some printers take a cut with no paper in them: the receipt is printed only if the paper is there
+    // now, and the desk marks it printed on our word.
+    if ((await this.readKkt()).paperOver) throw new FiscalError('paper_out', 'чек не допечатан', 'kkmserver', 'not_done');
   }
 
   async reprintLast(): Promise<void> {

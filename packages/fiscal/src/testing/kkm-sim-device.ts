@@ -249,6 +249,8 @@ export class SimDevice {
 
   private async printNonFiscal(cmd: KkmCmd): Promise<Record<string, unknown>> {
     const lines = ((cmd['CheckStrings'] ?? []) as { PrintText?: { Text?: string } }[]).map((x) => x.PrintText?.Text ?? '');
+    // Any printing, a bare cut too, needs paper: KKMServer answers its paper-out error.
+    if (!(await this.register.status()).paperPresent) throw new FiscalError('paper_out');
     await this.finishPendingPrint();
     if (lines.every((l) => l === '')) await this.register.cut();
     else await this.register.printText(lines);
