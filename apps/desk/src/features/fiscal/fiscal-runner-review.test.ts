@@ -12,7 +12,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { VirtualRegister, type LastDocument } from '@paydesk/fiscal';
+import { FiscalError, VirtualRegister, type LastDocument } from '@paydesk/fiscal';
 import { AppError } from '@paydesk/protocol';
 import { openJournal, type JournalDb } from '../../db/journal-db.ts';
 import { Journal } from '../journal/journal.ts';
@@ -25,6 +25,18 @@ import { OddDevice } from './odd-device.ts';
 class NoCounterDevice extends OddDevice {
   override async lastDocument(): Promise<LastDocument | null> {
     return null;
+  }
+}
+
+/** An odd device whose document counter cannot be read after the next `readsBeforeFailing` reads. */
+class FlakyCounterDevice extends OddDevice {
+  readsBeforeFailing: number | null = null;
+  override async lastDocument(): Promise<LastDocument | null> {
+    if (this.readsBeforeFailing !== null && this.readsBeforeFailing-- <= 0) {
+      this.readsBeforeFailing = null;
+      throw new FiscalError('unavailable', 'таймаут чтения');
+    }
+    return super.lastDocument();
   }
 }
 
@@ -85,6 +97,28 @@ describe('ATTACK: the settle rule against devices it has not met', () => {
     await attempt(op);
     const truth = device.receipts()[0];
     expect(truth?.printed).toBe(false);
+    const row = runner.get(op.opId);
+    expect({ state: row?.state, journalPrinted: row?.printed, waitingToPrint: runner.unprinted().map((r) => r.op_id) }).toEqual({
+      state: 'done',
+      journalPrinted: 0,
+      waitingToPrint: [op.opId],
+    });
+  });
+
+  it('fiscalised without paper, the answer lost, the paper loaded before the settle: still not printed (a helper’s review)', async () => {
+    const odd = new FlakyCounterDevice(device);
+    odd.remembers = false; // settled by the counter, as KKMServer after a restart
+    setup(odd);
+    const op = sale();
+    device.injectFault({ kind: 'paper_out_after' });
+    odd.fault('timeout_after');
+    odd.readsBeforeFailing = 1; // the marks before the call are read; the settle right after cannot read: the row waits
+    await attempt(op);
+    expect(runner.get(op.opId)?.state).not.toBe('done');
+    // The cashier loads paper; the device still holds the receipt unprinted until «Допечатать».
+    device.setPaper(true);
+    await attempt(op);
+    expect(device.receipts()[0]?.printed).toBe(false);
     const row = runner.get(op.opId);
     expect({ state: row?.state, journalPrinted: row?.printed, waitingToPrint: runner.unprinted().map((r) => r.op_id) }).toEqual({
       state: 'done',
