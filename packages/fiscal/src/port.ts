@@ -72,6 +72,12 @@ export interface RegisterStatus {
   serialNumber: string;
   shift: { state: ShiftState; number: number | null; openedAt: string | null; expiresAt: string | null };
   paperPresent: boolean;
+  /**
+   * A fiscalised document waits for paper to be printed («Допечатать»): true or false where the device
+   * says so, absent where it cannot (KKMServer, ATOL's status) — then a receipt settled by the counter
+   * is taken as not printed.
+   */
+  pendingPrint?: boolean;
   coverOpen: boolean;
   receiptOpen: boolean;
   drawerKop: number | null;

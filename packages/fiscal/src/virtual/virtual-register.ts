@@ -620,6 +620,7 @@ export class VirtualRegister implements FiscalRegister {
         expiresAt: s.shift_opened_at ? new Date(new Date(s.shift_opened_at).getTime() + SHIFT_MS).toISOString() : null,
       },
       paperPresent: s.paper === 1,
+      pendingPrint: s.pending_print !== null,
       coverOpen: s.cover_open === 1,
       receiptOpen: s.receipt_open === 1,
       drawerKop: s.drawer_kop,

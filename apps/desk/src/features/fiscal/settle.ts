@@ -110,12 +110,15 @@ export async function settleReceipt(
   if (found === null) return unknown(`ККТ не знает операцию, но номер документа изменился с ${before.documentNumber} на ${now}`);
   if (now === before.documentNumber + 1) {
     if (last.kind === expected.kind && last.totalKop === expected.totalKop) {
-      // The counter says it was fiscalised, not that it was printed: the paper decides; unknown counts as not.
-      const paper = await register.status().then(
-        (s) => s.connected && s.paperPresent,
+      // The counter says it was fiscalised, not that it was printed. Paper in the device now does not say
+      // either: it may have been loaded since, the receipt still held unprinted. Printed only when the
+      // device says nothing waits to be printed; anything unknown counts as not (the cashier presses
+      // «Допечатать», at worst for a spare cut).
+      const printed = await register.status().then(
+        (s) => s.connected && s.paperPresent && s.pendingPrint === false,
         () => false,
       );
-      return done({ ...resultOfDocument(opId, last, expected, shiftNumber), printed: paper });
+      return done({ ...resultOfDocument(opId, last, expected, shiftNumber), printed });
     }
     if (last.totalKop === null) return unknown(`ККТ пробила документ ${now}, но не сообщает, что в нём`);
     return unknown(`последний документ ККТ (${now}) — не этот чек`);
