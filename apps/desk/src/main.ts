@@ -83,7 +83,7 @@ program
     const cfg = loadDeskConfig(process.env, { dataDir: o.data });
     const m = backupDataFolder(cfg.dataDir, o.out);
     console.log(
-      `Копия кассы «${m.deskName ?? 'не зарегистрирована'}» в ${o.out}: операций ${m.operations}, последний номер отправки ${m.lastSeq}; файлы: ${m.files.join(', ')}`,
+      `Копия кассы «${m.deskName ?? 'не зарегистрирована'}» в ${o.out}: операций ${m.operations}, сервер подтвердил до № ${m.lastSeq}, не отправлено ${m.unsent}; файлы: ${m.files.join(', ')}`,
     );
   });
 

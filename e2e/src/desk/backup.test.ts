@@ -90,8 +90,12 @@ describe('paydesk-desk backup', () => {
         .prepare(`SELECT count(*) AS n FROM operations WHERE seq IS NOT NULL AND seq NOT IN (SELECT seq FROM ops)`)
         .get() as { n: number };
       expect(orphans.n).toBe(0);
-      const manifest = JSON.parse(readFileSync(join(out, 'backup.json'), 'utf8')) as { lastSeq: number; operations: number };
-      expect(manifest.lastSeq).toBe(seqs.at(-1));
+      // The manifest says what the server had confirmed and what only this copy holds (one seq numbering here).
+      const manifest = JSON.parse(readFileSync(join(out, 'backup.json'), 'utf8')) as { lastSeq: number; unsent: number };
+      const acked = copy.prepare(`SELECT coalesce(max(seq), 0) AS s FROM ops WHERE sync_state != 'pending'`).get() as { s: number };
+      const pending = copy.prepare(`SELECT count(*) AS n FROM ops WHERE sync_state = 'pending'`).get() as { n: number };
+      expect({ lastSeq: manifest.lastSeq, unsent: manifest.unsent }).toEqual({ lastSeq: acked.s, unsent: pending.n });
+      expect(manifest.lastSeq + manifest.unsent).toBe(seqs.at(-1));
     } finally {
       copy.close();
     }

@@ -9,6 +9,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Database } from '@paydesk/sqlite';
+import { SyncState } from '../features/journal/lifecycle.ts';
+import { ackedWireSeq } from '../features/sync/recovery.ts';
 
 const DATABASES = ['journal.sqlite', 'register.sqlite'];
 /** The desk's secrets: without desk.key the copy is a desk that must be enrolled again. */
@@ -19,8 +21,13 @@ export interface BackupManifest {
   deskName: string | null;
   deskId: string | null;
   epoch: number | null;
-  /** The newest sync seq in the copy: a desk put back from it resends what the server lacks after it. */
+  /**
+   * The last seq the server had answered for when the copy was taken, in the numbering the server
+   * knows: a desk put back from it resends what the server lacks after it.
+   */
   lastSeq: number;
+  /** Operations in the copy the server had not answered for yet: they exist only here until sent. */
+  unsent: number;
   operations: number;
   files: string[];
 }
@@ -57,7 +64,8 @@ function describe(journal: string, files: string[], now: Date): BackupManifest {
       deskName: meta('desk_name'),
       deskId: meta('desk_id'),
       epoch: epoch === null ? null : Number(epoch),
-      lastSeq: (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM ops').get() as { n: number }).n,
+      lastSeq: ackedWireSeq(db),
+      unsent: (db.prepare(`SELECT count(*) AS n FROM ops WHERE sync_state = '${SyncState.pending}'`).get() as { n: number }).n,
       operations: (db.prepare('SELECT count(*) AS n FROM operations').get() as { n: number }).n,
       files,
     };
