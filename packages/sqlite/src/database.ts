@@ -5,7 +5,7 @@
  * nests as savepoints, `pragma`, an online `backup` — so the rest of the desk does not depend on the
  * binding.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { DatabaseSync, backup as onlineBackup, type StatementSync } from 'node:sqlite';
 
 /** Numbers, not bigints: the desk never turns on node:sqlite's readBigInts, and counts fit a double. */
@@ -44,7 +44,8 @@ export class Database {
   ) {
     if (options.fileMustExist && name !== ':memory:' && !existsSync(name)) throw new Error(`Нет файла базы SQLite: ${name}`);
     // node:sqlite's defaults are the desk's: foreign keys enforced, double-quoted strings are names only.
-    this.#db = new DatabaseSync(name, { readOnly: options.readonly ?? false });
+    // A busy file is waited for five seconds, as better-sqlite3 did (node:sqlite's default is not to wait).
+    this.#db = new DatabaseSync(name, { readOnly: options.readonly ?? false, timeout: 5_000 });
     this.#begin = this.#db.prepare('BEGIN');
     this.#commit = this.#db.prepare('COMMIT');
     this.#rollback = this.#db.prepare('ROLLBACK');
@@ -83,16 +84,17 @@ export class Database {
     return (...args: A): R => {
       if (this.#db.isTransaction) return this.#savepoint(fn, args);
       this.#begin.run();
-      let result: R;
       try {
-        result = fn(...args);
+        const result = fn(...args);
         if (result instanceof Promise) throw new TypeError('Транзакция SQLite не может ждать: функция вернула Promise');
+        // COMMIT itself can fail (a busy database, a deferred constraint) and leave the transaction
+        // open: rolled back here too, or every later transaction would nest in it and never commit.
+        this.#commit.run();
+        return result;
       } catch (error) {
         if (this.#db.isTransaction) this.#rollback.run();
         throw error;
       }
-      this.#commit.run();
-      return result;
     };
   }
 
@@ -112,9 +114,22 @@ export class Database {
     }
   }
 
-  /** SQLite's online backup into `file`: a consistent copy while others keep writing. */
-  async backup(file: string): Promise<void> {
-    await onlineBackup(this.#db, file);
+  /**
+   * SQLite's online backup into `file`: a consistent copy while others keep writing. node:sqlite's backup
+   * gives up («not an error») when its first step meets a write of this same connection, leaving an empty
+   * file: such a copy is thrown away and taken again.
+   */
+  async backup(file: string, attempts = 5): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await onlineBackup(this.#db, file);
+        return;
+      } catch (error) {
+        rmSync(file, { force: true });
+        if (attempt >= attempts) throw error;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+      }
+    }
   }
 
   close(): void {
