@@ -3,7 +3,7 @@
  * and how many operations only the copy holds (a helper's review: it gave the newest local seq, unsent
  * ops and a renumbered journal's local numbers included).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -38,4 +38,22 @@ it('lastSeq is the server-confirmed seq in the server’s numbering; unsent coun
   const m = backupDataFolder(data, join(dir, 'copy'));
   expect({ lastSeq: m.lastSeq, unsent: m.unsent }).toEqual({ lastSeq: 3, unsent: 2 });
   expect(JSON.parse(readFileSync(join(dir, 'copy', 'backup.json'), 'utf8'))).toMatchObject({ lastSeq: 3, unsent: 2 });
+});
+
+it('--out a symlink to an empty folder fills that folder; a crashed backup’s leftover is cleared', () => {
+  const data = join(dir, 'data');
+  openJournal(join(data, 'journal.sqlite')).close();
+  const real = join(dir, 'nightly-real');
+  mkdirSync(real);
+  const link = join(dir, 'nightly');
+  symlinkSync(real, link);
+  // An earlier backup into the same place was killed half-way.
+  const stale = join(dir, '.nightly-real.partial-99999');
+  mkdirSync(stale);
+  writeFileSync(join(stale, 'journal.sqlite'), 'half a copy');
+  const m = backupDataFolder(data, link);
+  expect(m.files).toContain('journal.sqlite');
+  expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  expect(readdirSync(real).sort()).toEqual(['backup.json', 'journal.sqlite']);
+  expect(existsSync(stale)).toBe(false);
 });
