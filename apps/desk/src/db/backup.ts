@@ -6,8 +6,23 @@
  * sign in to the server or to its register. The copy is built in a sibling folder and renamed into
  * place, readable by its owner only: a failed backup leaves nothing that looks like one.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Database } from '@paydesk/sqlite';
 import { SyncState } from '../features/journal/lifecycle.ts';
 import { ackedWireSeq } from '../features/sync/recovery.ts';
@@ -76,11 +91,17 @@ function describe(journal: string, files: string[], now: Date): BackupManifest {
 
 export function backupDataFolder(dataDir: string, outDir: string, now = new Date()): BackupManifest {
   if (!existsSync(join(dataDir, 'journal.sqlite'))) throw new BackupError(`В папке ${dataDir} нет журнала кассы (journal.sqlite)`);
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new BackupError(`${outDir} — не папка: укажите папку для копии`);
   if (existsSync(outDir) && readdirSync(outDir).length > 0)
     throw new BackupError(`В ${outDir} уже есть файлы: укажите новую папку для копии (старую копию она не заменяет)`);
-  mkdirSync(dirname(outDir), { recursive: true });
-  const partial = join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
-  rmSync(partial, { recursive: true, force: true });
+  // A link to the backup disk's folder (or a mount point) is the folder itself: the copy goes there.
+  const target = existsSync(outDir) ? realpathSync(outDir) : resolve(outDir);
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  // What a backup killed half-way into the same place left: never a copy, only in the way.
+  const prefix = `.${basename(target)}.partial-`;
+  for (const name of readdirSync(parent)) if (name.startsWith(prefix)) rmSync(join(parent, name), { recursive: true, force: true });
+  const partial = join(parent, `${prefix}${process.pid}`);
   mkdirSync(partial, { mode: 0o700 });
   chmodSync(partial, 0o700);
   try {
@@ -98,11 +119,46 @@ export function backupDataFolder(dataDir: string, outDir: string, now = new Date
     }
     const manifest = describe(join(partial, 'journal.sqlite'), files, now);
     writeFileSync(join(partial, 'backup.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-    if (existsSync(outDir)) rmdirSync(outDir);
-    renameSync(partial, outDir);
+    // On the disk before it is called a copy: a power cut after «done» must not leave empty files.
+    for (const name of readdirSync(partial)) syncPath(join(partial, name));
+    syncPath(partial);
+    place(partial, target);
+    syncPath(parent);
     return manifest;
   } catch (e) {
     rmSync(partial, { recursive: true, force: true });
     throw e;
+  }
+}
+
+function syncPath(path: string): void {
+  // Windows opens no folder as a file; its folder entries are written through by NTFS itself.
+  if (process.platform === 'win32' && statSync(path).isDirectory()) return;
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The finished copy under its name: renamed, or — onto a mount point, which cannot be replaced — moved in file by file. */
+function place(partial: string, target: string): void {
+  if (!existsSync(target)) {
+    renameSync(partial, target);
+    return;
+  }
+  try {
+    rmdirSync(target);
+    renameSync(partial, target);
+  } catch {
+    chmodSync(target, 0o700);
+    for (const name of readdirSync(partial)) {
+      copyFileSync(join(partial, name), join(target, name));
+      chmodSync(join(target, name), 0o600);
+      syncPath(join(target, name));
+    }
+    syncPath(target);
+    rmSync(partial, { recursive: true, force: true });
   }
 }
