@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Api, seed } from '@paydesk/demo';
 import { freePort, startProcess, waitForHttp, type Proc } from '@paydesk/testkit';
@@ -157,9 +157,15 @@ describe('npm run release', () => {
     const onServer = await api.call<{ items: { opId: string; totalKop: number }[] }>('GET', '/api/v1/payments?limit=50');
     expect(onServer.items.filter((p) => p.opId === opId).map((p) => p.totalKop)).toEqual([paid.totalKop]);
     // A PDF report: the fonts travel with the packages.
-    const pdf = await fetch(`${deskUrl}/api/reports/shift?shift=1&format=pdf`, { headers: { authorization: `Bearer ${desk.token ?? ''}` } });
+    const pdf = await fetch(`${deskUrl}/api/reports/shift?shift=1&format=pdf`, {
+      headers: { authorization: `Bearer ${desk.token ?? ''}` },
+    });
     expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
 
     // A stop is a clean exit for both.
     expect(await deskProc.kill('SIGTERM')).toBe(0);
@@ -170,33 +176,75 @@ describe('npm run release', () => {
     const deskDir = join(work, `paydesk-desk-${VERSION}-linux-x64`, `paydesk-desk-${VERSION}-linux-x64`);
     if (!existsSync(deskDir)) unpack(`paydesk-desk-${VERSION}-linux-x64.tar.gz`);
     const root = join(work, 'install-root');
+    const data = join(work, 'desk-data');
+    mkdirSync(data, { recursive: true });
     const user = execFileSync('/usr/bin/id', ['-un'], { encoding: 'utf8' }).trim();
-    const said = execFileSync(join(deskDir, 'install.sh'), [], { env: { PATH: NO_NODE_PATH, ROOT: root, SERVICE_USER: user }, encoding: 'utf8' });
+    const said = execFileSync(join(deskDir, 'install.sh'), [], {
+      env: { PATH: NO_NODE_PATH, ROOT: root, SERVICE_USER: user, DATA: data },
+      encoding: 'utf8',
+    });
     expect(said).toContain(`paydesk-desk ${VERSION} установлен`);
     expect(readlinkSync(join(root, 'opt/paydesk/paydesk-desk'))).toBe(`paydesk-desk-${VERSION}`);
     expect(existsSync(join(root, `opt/paydesk/paydesk-desk-${VERSION}/runtime/node`))).toBe(true);
-    expect(statSync(join(root, 'var/lib/paydesk-desk')).mode & 0o777).toBe(0o700);
-    expect(statSync(join(root, 'etc/paydesk/paydesk-desk.env')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(root, data)).mode & 0o777).toBe(0o700);
+    const settings = join(root, 'etc/paydesk/paydesk-desk.env');
+    expect(statSync(settings).mode & 0o777).toBe(0o640);
+    expect(readFileSync(settings, 'utf8')).toContain(`PAYDESK_DESK_DATA=${data}`);
     const unit = readFileSync(join(root, 'etc/systemd/system/paydesk-desk.service'), 'utf8');
-    expect(unit).toContain('ExecStart=/opt/paydesk/paydesk-desk/bin/paydesk-desk serve --data /var/lib/paydesk-desk');
+    expect(unit).toContain(`ExecStart=/opt/paydesk/paydesk-desk/bin/paydesk-desk serve --data ${data}`);
     expect(unit).toContain(`User=${user}`);
-    expect(unit).toContain('ReadWritePaths=/var/lib/paydesk-desk');
+    expect(unit).toContain(`ReadWritePaths=${data}`);
     expect(unit).not.toMatch(/@[A-Z]+@/);
+    // A command run by hand sees the service's settings: the backup finds the data folder without --data.
+    const backupDir = join(work, 'backup-by-hand');
+    execFileSync(join(root, 'opt/paydesk/paydesk-desk/bin/paydesk-desk'), ['backup', '--out', backupDir], {
+      env: { PATH: NO_NODE_PATH, PAYDESK_SETTINGS: settings },
+    });
+    expect(readdirSync(backupDir)).toEqual(expect.arrayContaining(['journal.sqlite', 'desk.key', 'backup.json']));
   });
 
-  it('install.sh refuses an archive whose files do not match SHA256SUMS', () => {
-    const copy = join(work, 'tampered');
-    execFileSync('/bin/cp', ['-a', join(work, `paydesk-desk-${VERSION}-linux-x64`, `paydesk-desk-${VERSION}-linux-x64`), copy]);
-    execFileSync('/bin/sh', ['-c', `echo '// changed' >> "${join(copy, 'app/paydesk-desk.mjs')}"`]);
-    let failed: { status: number; stderr: string } | null = null;
-    try {
-      execFileSync(join(copy, 'install.sh'), [], { env: { PATH: NO_NODE_PATH, ROOT: join(work, 'tampered-root') }, stdio: 'pipe' });
-    } catch (e) {
-      failed = { status: (e as { status: number }).status, stderr: String((e as { stderr: Buffer }).stderr) };
+  it('install.sh refuses, before writing anything, a changed file, an added file and a path a unit cannot hold', () => {
+    const original = join(work, `paydesk-desk-${VERSION}-linux-x64`, `paydesk-desk-${VERSION}-linux-x64`);
+    const user = execFileSync('/usr/bin/id', ['-un'], { encoding: 'utf8' }).trim();
+    const attempt = (
+      name: string,
+      change: (copy: string) => void,
+      env: Record<string, string> = {},
+    ): { status: number; stderr: string } => {
+      const copy = join(work, name);
+      execFileSync('/bin/cp', ['-a', original, copy]);
+      change(copy);
+      try {
+        execFileSync(join(copy, 'install.sh'), [], {
+          env: { PATH: NO_NODE_PATH, ROOT: join(work, `${name}-root`), SERVICE_USER: user, ...env },
+          stdio: 'pipe',
+        });
+        return { status: 0, stderr: '' };
+      } catch (e) {
+        return { status: (e as { status: number }).status, stderr: String((e as { stderr: Buffer }).stderr) };
+      } finally {
+        expect(existsSync(join(work, `${name}-root`, 'opt')), name).toBe(false);
+        expect(existsSync(join(work, `${name}-root`, 'etc')), name).toBe(false);
+      }
+    };
+    const changed = attempt('changed', (c) => execFileSync('/bin/sh', ['-c', `echo '// changed' >> "${join(c, 'app/paydesk-desk.mjs')}"`]));
+    expect(changed).toMatchObject({ status: 1, stderr: expect.stringContaining('SHA256SUMS') });
+    // An added module would be loaded by a package that tries it and run as the service.
+    const added = attempt('added', (c) => {
+      mkdirSync(join(c, 'app/node_modules/supports-color'), { recursive: true });
+      execFileSync('/bin/sh', ['-c', `echo 'console.log(1)' > "${join(c, 'app/node_modules/supports-color/index.js')}"`]);
+    });
+    expect(added).toMatchObject({ status: 1, stderr: expect.stringContaining('supports-color') });
+    for (const [name, data] of [
+      ['spaces', '/srv/cash desk'],
+      ['ampersand', '/srv/cash&co'],
+      ['hash', '/srv/a#b'],
+      ['relative', 'var/lib/desk'],
+    ] as const) {
+      const r = attempt(name, () => undefined, { DATA: data });
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toMatch(/путь|Путь|пути/);
     }
-    expect(failed?.status).toBe(1);
-    expect(failed?.stderr).toContain('SHA256SUMS');
-    expect(existsSync(join(work, 'tampered-root/opt'))).toBe(false);
   });
 
   it('the Windows archive holds a Windows Node, the service wrapper and every file the Linux desk runs with', async () => {
@@ -230,16 +278,44 @@ describe('npm run release', () => {
     // cmd and XML files in Windows's line endings, and they name files that are there.
     for (const name of ['install.cmd', 'uninstall.cmd', 'paydesk-desk.cmd', 'service/PaydeskDesk.xml']) {
       const text = get(name).toString('utf8');
-      expect(text.split('\n').every((l, i, all) => i === all.length - 1 || l.endsWith('\r')), name).toBe(true);
+      expect(
+        text.split('\n').every((l, i, all) => i === all.length - 1 || l.endsWith('\r')),
+        name,
+      ).toBe(true);
       expect(text, name).not.toMatch(/@[A-Z_]+@/);
     }
+    // The wrapper is WinSW 1.17 (its version resource says so), in which %BASE% is the wrapper's own path:
+    // expanded the way it does and resolved the way Windows does, every path the XML names is in the zip.
+    const wrapper = get('service/PaydeskDesk.exe');
+    expect(wrapper.includes(Buffer.from('FileVersion', 'utf16le'))).toBe(true);
+    expect(wrapper.includes(Buffer.from('1.17.0.0', 'utf16le'))).toBe(true);
     const xml = get('service/PaydeskDesk.xml').toString('utf8');
-    expect(xml).toContain('<executable>%BASE%\\..\\runtime\\node.exe</executable>');
-    expect(xml).toContain('app\\paydesk-desk.mjs');
-    expect(xml).toContain('%ProgramData%\\Paydesk');
+    // WinSW 1.17 reads <stoptimeout> and friends from the document's first node: <service>, not a comment.
+    expect(xml.trimStart().startsWith('<service>')).toBe(true);
+    const installedAt = 'C:\\Program Files\\Paydesk';
+    const expand = (v: string): string =>
+      win32.resolve(v.replaceAll('%BASE%', `${installedAt}\\service\\PaydeskDesk.exe`).replaceAll('%ProgramData%', 'C:\\ProgramData'));
+    const named = [
+      /<executable>([^<]+)<\/executable>/.exec(xml)?.[1],
+      /"(%BASE%[^"]+\.mjs)"/.exec(xml)?.[1],
+      /name="PAYDESK_DESK_UI_DIR" value="([^"]+)"/.exec(xml)?.[1],
+    ];
+    expect(named.map((p) => (p ? win32.relative(installedAt, expand(p)).replaceAll('\\', '/') : null))).toEqual([
+      'runtime/node.exe',
+      'app/paydesk-desk.mjs',
+      'ui',
+    ]);
+    expect(zip.has(`${top}runtime/node.exe`) && zip.has(`${top}app/paydesk-desk.mjs`) && zip.has(`${top}ui/index.html`)).toBe(true);
+    expect(xml).toContain('serve --data "%ProgramData%\\Paydesk"');
     const install = get('install.cmd').toString('utf8');
+    // Checked against SHA256SUMS first; the program made read-only to everyone but administrators; the data the service's.
+    expect(install.indexOf('verify.ps1')).toBeGreaterThan(0);
+    expect(install.indexOf('verify.ps1')).toBeLessThan(install.indexOf('icacls'));
+    expect(install).toContain('icacls "%HERE%." /inheritance:r');
+    expect(install).toContain('"*S-1-5-32-545:(OI)(CI)RX"');
     expect(install).toContain('icacls "%DATA%" /inheritance:r');
     expect(install).toContain('PaydeskDesk.exe" install');
+    expect(get('verify.ps1').toString('utf8')).toContain('Get-FileHash -Algorithm SHA256');
     expect(get('uninstall.cmd').toString('utf8')).toContain('PaydeskDesk.exe" uninstall');
 
     // SHA256SUMS inside names every file with its hash.

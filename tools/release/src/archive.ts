@@ -29,8 +29,10 @@ export function writeChecksums(dir: string, files = listFiles(dir)): void {
   writeFileSync(join(dir, 'SHA256SUMS'), `${lines.join('\n')}\n`);
 }
 
+/** Files in sorted order, not the file system's: the same folder gives the same archive on any machine. */
 export async function tarGz(parent: string, folder: string, file: string, mtime: Date): Promise<void> {
-  await create({ gzip: { level: 9 }, file, cwd: parent, portable: true, mtime }, [folder]);
+  const entries = listFiles(join(parent, folder)).map((f) => `${folder}/${f}`);
+  await create({ gzip: { level: 9 }, file, cwd: parent, portable: true, mtime }, entries);
 }
 
 export async function zip(parent: string, folder: string, file: string, mtime: Date): Promise<void> {

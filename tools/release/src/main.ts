@@ -5,7 +5,7 @@
  * service files and a SHA256SUMS, plus SHA256SUMS of the archives beside them.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -89,6 +89,7 @@ async function stage(target: Target, version: string, bundleDir: string, work: s
     writeTemplate(join(TEMPLATES, 'windows/paydesk-desk.cmd'), join(folder, 'paydesk-desk.cmd'), values, crlf);
     writeTemplate(join(TEMPLATES, 'windows/install.cmd'), join(folder, 'install.cmd'), values, crlf);
     writeTemplate(join(TEMPLATES, 'windows/uninstall.cmd'), join(folder, 'uninstall.cmd'), values, crlf);
+    writeTemplate(join(TEMPLATES, 'windows/verify.ps1'), join(folder, 'verify.ps1'), values, crlf);
     writeTemplate(join(TEMPLATES, 'windows/PaydeskDesk.xml'), join(folder, 'service', 'PaydeskDesk.xml'), values, crlf);
     // WinSW, the service wrapper node-windows carries: renamed after the service, it reads the XML beside it.
     const nw = lockEntry(readLockfile(ROOT), 'node-windows');
@@ -124,6 +125,15 @@ function commitTime(): Date {
 }
 
 async function main(): Promise<void> {
+  let work: string | null = null;
+  try {
+    await build((w) => (work = w));
+  } finally {
+    if (work) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function build(setWork: (dir: string) => void): Promise<void> {
   const opts = new Command('paydesk-release')
     .option('--out <dir>', 'куда положить архивы', 'release')
     .option('--skip-ui-build', 'не собирать интерфейсы (уже собраны)')
@@ -131,6 +141,7 @@ async function main(): Promise<void> {
     .opts<{ out: string; skipUiBuild?: boolean }>();
   const out = resolve(ROOT, opts.out);
   const work = join(out, '.work');
+  setWork(work);
   const version = readPackage(ROOT).version;
   const started = Date.now();
   console.log(`Paydesk release ${version} → ${out}`);
@@ -142,17 +153,20 @@ async function main(): Promise<void> {
     await bundleApp(ROOT, join(ROOT, APPS[app].dir, 'src/main.ts'), join(bundleDir, `${app}.mjs`));
   const mtime = commitTime();
   const archives: string[] = [];
+  // Built in the work folder and moved out together at the end: a failed build leaves the last release whole.
   for (const target of TARGETS) {
     const folder = await stage(target, version, bundleDir, work);
     const file = `${folder}.${target.platform.os === 'win32' ? 'zip' : 'tar.gz'}`;
-    rmSync(join(out, file), { force: true });
-    if (target.platform.os === 'win32') await zip(work, folder, join(out, file), mtime);
-    else await tarGz(work, folder, join(out, file), mtime);
+    if (target.platform.os === 'win32') await zip(work, folder, join(work, file), mtime);
+    else await tarGz(work, folder, join(work, file), mtime);
     archives.push(file);
-    log(`${file}: ${(statSync(join(out, file)).size / 1024 / 1024).toFixed(1)} МБ`);
+    log(`${file}: ${(statSync(join(work, file)).size / 1024 / 1024).toFixed(1)} МБ`);
   }
-  writeFileSync(join(out, 'SHA256SUMS'), archives.map((a) => `${sha256(join(out, a))}  ${a}\n`).join(''));
-  rmSync(work, { recursive: true, force: true });
+  writeFileSync(join(work, 'SHA256SUMS'), archives.map((a) => `${sha256(join(work, a))}  ${a}\n`).join(''));
+  // The previous release's files only: --out may name a folder that holds other things.
+  for (const old of readdirSync(out))
+    if (old === 'SHA256SUMS' || /^paydesk-(server|desk)-.+\.(tar\.gz|zip)$/.test(old)) rmSync(join(out, old), { force: true });
+  for (const name of [...archives, 'SHA256SUMS']) renameSync(join(work, name), join(out, name));
   console.log(`Готово за ${((Date.now() - started) / 1000).toFixed(0)} с: ${archives.join(', ')}, SHA256SUMS`);
 }
 

@@ -34,9 +34,17 @@ export async function fetchPlatformPackages(missing: Missing[], lock: Lockfile, 
   const fetched: string[] = [];
   for (const m of missing) {
     const found = lockEntry(lock, m.name);
-    if (!found) continue;
+    // npm records every platform's build of an optional package; one missing from the lockfile cannot be
+    // pinned, and leaving it out could ship an archive that fails on the target.
+    if (!found) throw new Error(`${m.name} (для ${m.wantedBy}) нет в package-lock.json: его нельзя закрепить — npm install, затем снова`);
     const { entry, at } = found;
-    if (!fitsPlatform({ name: m.name, version: entry.version, ...(entry.os ? { os: entry.os } : {}), ...(entry.cpu ? { cpu: entry.cpu } : {}) }, platform.os, platform.cpu))
+    if (
+      !fitsPlatform(
+        { name: m.name, version: entry.version, ...(entry.os ? { os: entry.os } : {}), ...(entry.cpu ? { cpu: entry.cpu } : {}) },
+        platform.os,
+        platform.cpu,
+      )
+    )
       continue;
     // glibc and musl builds both say linux/x64: the runtime is glibc's.
     if (platform.os === 'linux' && m.name.includes('musl')) continue;
@@ -49,7 +57,12 @@ export async function fetchPlatformPackages(missing: Missing[], lock: Lockfile, 
 }
 
 /** A template with its placeholders filled; `crlf` for Windows's cmd and XML files. */
-export function writeTemplate(from: string, to: string, values: Record<string, string>, options: { mode?: number; crlf?: boolean } = {}): void {
+export function writeTemplate(
+  from: string,
+  to: string,
+  values: Record<string, string>,
+  options: { mode?: number; crlf?: boolean } = {},
+): void {
   let text = readFileSync(from, 'utf8');
   for (const [k, v] of Object.entries(values)) text = text.replaceAll(`@${k}@`, v);
   const left = /@[A-Z_]+@/.exec(text.replaceAll(/@(PREFIX|DATA|USER)@/g, ''));
