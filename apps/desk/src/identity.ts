@@ -2,13 +2,38 @@
  * Who this desk is to the server: its id, point, epoch and key, from enrollment. The key lives in a
  * file of its own, readable by the desk's user only; the rest is in the journal's meta table.
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, enrollResponse, type EnrollResponse } from '@paydesk/protocol';
 import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
 import { numberPrefix } from './features/journal/journal.ts';
 import { rebaseForNewEpoch } from './features/sync/recovery.ts';
 import { DeskSettings } from './desk-settings.ts';
+
+const sha256 = (text: string): string => createHash('sha256').update(text.trim()).digest('hex');
+
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(file, 0o600);
+}
+
+/** The rename on the disk too (POSIX); Windows opens no folder as a file and NTFS keeps its own entries. */
+function syncFolder(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface Identity {
   deskId: string;
@@ -29,7 +54,12 @@ export class IdentityStore {
     return join(this.dataDir, 'desk.key');
   }
 
+  private get newKeyFile(): string {
+    return `${this.keyFile}.new`;
+  }
+
   current(): Identity | null {
+    this.finishInterruptedSave();
     const deskId = getMeta(this.db, 'desk_id');
     const serverUrl = getMeta(this.db, 'server_url');
     if (!deskId || !serverUrl || !existsSync(this.keyFile)) return null;
@@ -50,9 +80,12 @@ export class IdentityStore {
    */
   save(serverUrl: string, e: EnrollResponse): Identity {
     const before = this.current();
-    writeFileSync(this.keyFile, e.deskKey, { mode: 0o600 });
-    chmodSync(this.keyFile, 0o600);
+    // The key and the identity must agree. The new key waits beside the old one until the journal has
+    // taken the identity with the key's hash; only then does it replace the old (finishInterruptedSave
+    // completes or drops a save a crash cut in two).
+    writeDurably(this.newKeyFile, e.deskKey);
     this.db.transaction(() => {
+      setMeta(this.db, 'key_sha256', sha256(e.deskKey));
       setMeta(this.db, 'desk_id', e.deskId);
       setMeta(this.db, 'point_id', e.pointId);
       setMeta(this.db, 'epoch', String(e.epoch));
@@ -61,7 +94,20 @@ export class IdentityStore {
       if (!getMeta(this.db, 'number_prefix')) setMeta(this.db, 'number_prefix', numberPrefix(e.name));
       if (before) rebaseForNewEpoch(this.db, new Date(), new DeskSettings(this.db).get('resendWindowDays') ?? 35);
     })();
+    renameSync(this.newKeyFile, this.keyFile);
+    syncFolder(this.dataDir);
     return this.current() as Identity;
+  }
+
+  /** A save cut between its two writes: finished when the journal has the new key's hash, else dropped. */
+  private finishInterruptedSave(): void {
+    if (!existsSync(this.newKeyFile)) return;
+    const pending = readFileSync(this.newKeyFile, 'utf8').trim();
+    if (pending && getMeta(this.db, 'key_sha256') === sha256(pending)) {
+      chmodSync(this.newKeyFile, 0o600);
+      renameSync(this.newKeyFile, this.keyFile);
+      syncFolder(this.dataDir);
+    } else rmSync(this.newKeyFile, { force: true });
   }
 
   setServerUrl(url: string): void {
