@@ -311,6 +311,22 @@ describe('receipts fiscalised but not printed', () => {
   });
 });
 
+describe('«Допечатать» whose answer is lost (a helper’s review)', () => {
+  it('says the print went unanswered — not the receipt-of-unknown-fate words — and leaves the receipt waiting', async () => {
+    const a = sale(100_00);
+    odd.fault('not_printed');
+    await settle(a);
+    device.injectFault({ kind: 'unavailable', times: 1, answered: true });
+    const e = (await runner.printUnprinted().catch((x: unknown) => x)) as AppError;
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.message).toContain('не ответила на «Допечатать»');
+    expect(e.message).not.toContain('не принимайте деньги повторно');
+    expect(runner.unprinted().map((r) => r.op_id)).toEqual([a.opId]);
+    await runner.printUnprinted();
+    expect(runner.unprinted()).toHaveLength(0);
+  });
+});
+
 describe('the cashier’s ИНН (tag 1203) on every register document', () => {
   it('shift open and close, cash in and cash out carry it', async () => {
     await device.closeShift(uuidv7(), { name: 'Кассир' });
