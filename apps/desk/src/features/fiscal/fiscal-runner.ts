@@ -647,6 +647,13 @@ export class FiscalRunner {
           this.markPrinted(row);
         }
       } catch (e) {
+        // A print whose answer was lost is no receipt of unknown fate: nothing is fiscalised here.
+        if (isFiscalError(e) && e.outcome === 'unknown')
+          throw new AppError(
+            'fiscal.unavailable',
+            'ККТ не ответила на «Допечатать»: посмотрите, вышли ли чеки, и нажмите «Допечатать» ещё раз — повтор только допечатает, новых чеков не будет',
+            { registerCode: e.code, vendorCode: e.vendorCode ?? null },
+          );
         if (isFiscalError(e)) throw fiscalAppError(e);
         throw e;
       }
