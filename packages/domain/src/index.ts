@@ -12,3 +12,4 @@ export * from './limits.ts';
 export * from './txn-id.ts';
 export { encodeText, decodeText, type QrEncoding } from './text-encodings.ts';
 export * from './provider-account.ts';
+export * from './customer-contact.ts';

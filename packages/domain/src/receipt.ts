@@ -91,6 +91,8 @@ export interface ReceiptContext {
   method: PaymentMethod;
   settlementAddress?: string;
   settlementPlace?: string;
+  /** Tag 1008: the payer's phone or e-mail, normalised (normalizeCustomerContact). */
+  customerContact?: string;
 }
 
 const NAME_MAX = 128;
@@ -144,6 +146,7 @@ function finish(ctx: ReceiptContext, items: ReceiptItem[], headerLines: string[]
   };
   if (ctx.settlementAddress) receipt.settlementAddress = ctx.settlementAddress;
   if (ctx.settlementPlace) receipt.settlementPlace = ctx.settlementPlace;
+  if (ctx.customerContact) receipt.customerContact = ctx.customerContact;
   return receipt;
 }
 

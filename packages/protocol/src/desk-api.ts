@@ -13,6 +13,11 @@ const common = {
   /** Cash handed over; the change is computed. */
   tenderedKop: kop.optional(),
   /**
+   * The payer's phone or e-mail for an electronic copy of the receipt (tag 1008), as typed: the desk
+   * checks and normalises it (+7 and ten digits; an e-mail in lower case).
+   */
+  customerContact: z.string().max(100).optional(),
+  /**
    * A card paid on a terminal not connected to the desk: the approval code (and the RRN when the slip
    * shows one) typed from the terminal's slip, kept in the journal with the payment.
    */

@@ -203,6 +203,8 @@ export function renderReceipt(l: Letterhead, input: ReceiptTapeInput): string {
   lines.push(...wrap(`Место расчетов: ${r.settlementPlace ?? l.place}`));
   lines.push(...wrap(`Адрес расчетов: ${r.settlementAddress ?? l.address}`));
   lines.push('Сайт ФНС: www.nalog.gov.ru');
+  // Tag 1008: the ОФД sends the electronic copy there.
+  if (r.customerContact) lines.push(...wrap(`Эл. адр. покупателя: ${r.customerContact}`));
   lines.push(...footer(l, input.documentNumber, input.fiscalSign));
   lines.push(RULE, center('[QR]'), ...wrap(input.qr), center('СПАСИБО!'));
   return lines.join('\n');

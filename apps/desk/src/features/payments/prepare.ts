@@ -13,6 +13,7 @@ import {
   computeCommission,
   describeCommission,
   formatRub,
+  normalizeCustomerContact,
   normalizeProviderAccount,
   splitProportionally,
   validateReceipt,
@@ -74,6 +75,8 @@ export interface PreparedPayment {
   check?: ProviderCheck;
   checkSkippedOffline?: boolean;
   items?: { code: string; name: string; quantity: number; priceKop: number; amountKop: number }[];
+  /** Tag 1008, normalised: the ОФД sends the payer an electronic copy there. */
+  customerContact?: string;
   warnings: string[];
 }
 
@@ -93,7 +96,15 @@ export function agentProfile(settings: DeskSettings, agentType: 'paying_agent' |
   };
 }
 
-function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'card'): ReceiptContext {
+/** The payer's phone or e-mail, normalised; a typo is refused before the register is asked. */
+export function customerContactOf(input: string | undefined): string | undefined {
+  if (input === undefined || input.trim() === '') return undefined;
+  const c = normalizeCustomerContact(input);
+  if (!c.ok) throw new AppError('validation.failed', `Чек на телефон или e-mail: ${c.message}`, { field: 'customerContact' });
+  return c.value;
+}
+
+function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'card', contact?: string): ReceiptContext {
   const r: ReceiptContext = {
     operationId: opId,
     taxSystem: ctx.settings.get('taxSystem'),
@@ -104,6 +115,7 @@ function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'car
   const place = ctx.settings.get('settlementPlace');
   if (address) r.settlementAddress = address;
   if (place) r.settlementPlace = place;
+  if (contact) r.customerContact = contact;
   return r;
 }
 
@@ -324,15 +336,20 @@ export function prepareBilling(
     return out;
   });
   const agentType = [...bySupplier.values()].some((x) => x.agent_type === 'paying_subagent') ? 'paying_subagent' : 'paying_agent';
-  const receipt = composeBillingReceipt(receiptContext(ctx, opId, req.method), agentProfile(ctx.settings, agentType), {
-    accountNumber: account.number,
-    address: account.address,
-    lines: receiptLines,
-    commissionKop,
-  });
+  const receipt = composeBillingReceipt(
+    receiptContext(ctx, opId, req.method, customerContactOf(req.customerContact)),
+    agentProfile(ctx.settings, agentType),
+    {
+      accountNumber: account.number,
+      address: account.address,
+      lines: receiptLines,
+      commissionKop,
+    },
+  );
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
   return {
     prepared: {
+      ...(receipt.customerContact ? { customerContact: receipt.customerContact } : {}),
       kind: 'billing',
       method: req.method,
       tenderedKop,
@@ -406,20 +423,25 @@ export function prepareThirdParty(
   const supplier = q.provider.phone
     ? { name: q.provider.name, inn: q.provider.inn, phone: q.provider.phone }
     : { name: q.provider.name, inn: q.provider.inn };
-  const receipt = composeThirdPartyReceipt(receiptContext(ctx, opId, req.method), agentProfile(ctx.settings, q.provider.agentType), {
-    providerName: q.provider.name,
-    accountLabel: q.provider.accountLabel,
-    account: q.account,
-    principalKop: q.principalKop,
-    commissionKop: q.commissionKop,
-    supplier,
-  });
+  const receipt = composeThirdPartyReceipt(
+    receiptContext(ctx, opId, req.method, customerContactOf(req.customerContact)),
+    agentProfile(ctx.settings, q.provider.agentType),
+    {
+      providerName: q.provider.name,
+      accountLabel: q.provider.accountLabel,
+      account: q.account,
+      principalKop: q.principalKop,
+      commissionKop: q.commissionKop,
+      supplier,
+    },
+  );
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
   const warnings = check.skippedOffline
     ? [`Нет связи с сервером: номер у «${q.provider.name}» не проверен. Платёж будет передан, когда связь вернётся.`]
     : [];
   return {
     prepared: {
+      ...(receipt.customerContact ? { customerContact: receipt.customerContact } : {}),
       kind: 'thirdparty',
       method: req.method,
       tenderedKop,
@@ -452,12 +474,13 @@ export function prepareService(
   if (totalKop <= 0) throw new AppError('payment.invalid', 'Сумма равна нулю');
   const { tenderedKop, changeKop } = tender(req.method, req.tenderedKop, totalKop);
   const receipt = composeServiceReceipt(
-    receiptContext(ctx, opId, req.method),
+    receiptContext(ctx, opId, req.method, customerContactOf(req.customerContact)),
     items.map((i) => ({ name: i.name, priceKop: i.priceKop, quantity: i.quantity, vat: i.vat })),
   );
   if (tenderedKop !== null) receipt.cashTenderedKop = tenderedKop;
   return {
     prepared: {
+      ...(receipt.customerContact ? { customerContact: receipt.customerContact } : {}),
       kind: 'service',
       method: req.method,
       tenderedKop,
