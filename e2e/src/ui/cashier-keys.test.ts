@@ -188,6 +188,31 @@ describe.each([
     expect(await page.getByTestId('provider-search').inputValue()).toBe('');
   });
 
+  it('a receipt to the payer’s phone (issue 21, tag 1008): typed as said, printed normalised, the field empty for the next payer', async () => {
+    await page.keyboard.press('F1');
+    await page.keyboard.press('F2');
+    await visible('provider-search');
+    await page.keyboard.type('9161112233');
+    await expect.poll(focused).toBe('provider-amount');
+    await page.keyboard.type('100');
+    await expect.poll(() => page.getByTestId('provider-commission').first().textContent(), { timeout: 10_000 }).toContain('2,00');
+    await page.getByTestId('customer-contact').fill('8 (916) 555-44-33');
+    await shot(page, `desk-49-receipt-contact-${width}`);
+    await page.keyboard.press('Enter');
+    await visible('payment-result');
+    await expect
+      .poll(() => page.getByTestId('payment-result').textContent(), { timeout: 10_000 })
+      .toContain('Эл. адр. покупателя: +79165554433');
+    await shot(page, `desk-50-receipt-contact-sent-${width}`);
+    await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    await visible('provider-search');
+    await page.keyboard.type('9161112233');
+    await expect.poll(focused).toBe('provider-amount');
+    expect(await page.getByTestId('customer-contact').inputValue()).toBe('');
+    await page.keyboard.press('F1');
+  });
+
   it('a number no provider takes says so, and names stay searchable', async () => {
     await page.keyboard.press('F2');
     await visible('provider-search');

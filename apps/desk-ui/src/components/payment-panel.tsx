@@ -49,6 +49,8 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const [method, setMethod] = useState<'cash' | 'card'>('cash');
   const [tendered, setTendered] = useState('');
   const [approval, setApproval] = useState('');
+  /** The payer's phone or e-mail for an electronic copy (tag 1008); the desk checks and normalises it. */
+  const [contact, setContact] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [asked, setAsked] = useState<string | null>(null);
@@ -134,6 +136,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       method,
       ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}),
       ...(method === 'card' ? { cardApproval: { code: approvalCode } } : {}),
+      ...(contact.trim() ? { customerContact: contact.trim() } : {}),
     };
     try {
       const result = await api<PaymentResult>('POST', '/api/payments', body);
@@ -141,6 +144,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       unsettled.current = null;
       setTendered('');
       setApproval('');
+      setContact('');
       setTried(false);
       onDone(result);
     } catch (e) {
@@ -198,7 +202,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       data-testid="payment-panel"
     >
       <Stack gap="sm">
-        <Group align="flex-end" gap="lg" wrap="nowrap">
+        <Group align="flex-end" gap="lg" wrap="wrap">
           <Stack gap={4}>
             <Text size="sm" c="dimmed">
               {t('pay.method')} · {t('pay.toggleHint')}
@@ -302,17 +306,38 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             {reason}
           </Text>
         )}
-        <Button
-          ref={acceptButton}
-          size="xl"
-          fullWidth
-          disabled={(!unsettled.current && (!request || totalKop === null || reason !== null)) || busy}
-          onClick={() => void accept()}
-          data-testid="accept"
-          leftSection={busy ? <Loader size="sm" color="white" /> : undefined}
-        >
-          {busy ? t('pay.accepting') : error ? t('pay.retry') : (acceptLabel ?? t('pay.accept'))}
-        </Button>
+        <Group gap="sm" wrap="nowrap" align="stretch">
+          <Button
+            ref={acceptButton}
+            size="xl"
+            style={{ flex: 1 }}
+            disabled={(!unsettled.current && (!request || totalKop === null || reason !== null)) || busy}
+            onClick={() => void accept()}
+            data-testid="accept"
+            leftSection={busy ? <Loader size="sm" color="white" /> : undefined}
+          >
+            {busy ? t('pay.accepting') : error ? t('pay.retry') : (acceptLabel ?? t('pay.accept'))}
+          </Button>
+          {/* Tag 1008: on the accept row, so the panel grows no taller at 1024×768. */}
+          <TextInput
+            size="xl"
+            w={300}
+            aria-label={t('pay.contact')}
+            title={t('pay.contact')}
+            placeholder={t('pay.contactHint')}
+            value={contact}
+            readOnly={busy}
+            maxLength={100}
+            onChange={(e) => setContact(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.ctrlKey) {
+                e.preventDefault();
+                void accept();
+              }
+            }}
+            data-testid="customer-contact"
+          />
+        </Group>
       </Stack>
     </Paper>
   );

@@ -137,6 +137,8 @@ export const en: Dictionary = {
     tenderedInvalid: '“{{text}}” in “Received” is not an amount: type 1500 or 1500.50',
     approval: 'Approval code',
     approvalHint: 'from the terminal slip',
+    contact: 'Receipt to the payer’s phone or e-mail',
+    contactHint: 'Receipt to a phone or e-mail',
     approvalNeeded: 'Type the approval code from the terminal slip (2–8 letters and digits): a card payment needs it',
     confirmTitle: 'Check before accepting',
     confirmCancel: 'Cancel (Enter, Esc)',
