@@ -51,4 +51,9 @@ describe('a receipt sent to the payer’s phone or e-mail', () => {
     }
     expect(await journalSize()).toBe(before);
   });
+
+  it('the shift report counts the receipts sent to payers', async () => {
+    const report = await desk.api.ok<{ electronicReceipts: number }>('GET', '/api/reports/shift?shift=1');
+    expect(report.electronicReceipts).toBe(2);
+  });
 });

@@ -235,6 +235,7 @@ export function shiftReportDoc(r: ShiftReport, timeZone: string): ReportDoc {
   } else if (r.register) sections.push({ kind: 'notes', title: 'Расхождения с ККТ', lines: ['Журнал и ККТ сходятся до копейки.'] });
   const notes: string[] = [];
   if (r.readingsCount > 0) notes.push(`Принято показаний счётчиков: ${r.readingsCount}.`);
+  if (r.electronicReceipts > 0) notes.push(`Чеков отправлено покупателям на телефон или e-mail: ${r.electronicReceipts}.`);
   if (r.sync.unsent > 0) notes.push(`Не отправлено на сервер: ${r.sync.unsent} (уйдут автоматически при связи).`);
   if (r.sync.rejected > 0) notes.push(`Отклонено сервером: ${r.sync.rejected} — см. журнал, фильтр «Отклонённые».`);
   if (r.pendingCount > 0) notes.push(`Незавершённых операций: ${r.pendingCount}.`);

@@ -70,6 +70,8 @@ export interface ShiftReport {
     counts: { at: string; countedKop: number; expectedKop: number; differenceKop: number; cashierName: string }[];
   };
   readingsCount: number;
+  /** Payments whose receipt the ОФД also sent to the payer's phone or e-mail (tag 1008). */
+  electronicReceipts: number;
   journal: ShiftTotals;
   register: ShiftTotals | null;
   registerSource: 'live' | 'z_report' | 'unavailable';
@@ -157,6 +159,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
   let cashOutKop = 0;
   let openingFloatKop = 0;
 
+  let electronicReceipts = 0;
   for (const r of done) {
     const total = r.total_kop ?? 0;
     const method = r.method === 'card' ? 'card' : 'cash';
@@ -191,6 +194,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
         },
       );
       commissionKop += r.commission_kop ?? 0;
+      if (r.request && (JSON.parse(r.request) as { customerContact?: string }).customerContact) electronicReceipts++;
       if (r.kind === 'billing' && r.body) {
         const body = JSON.parse(r.body) as OpBody<'payment.accepted'>;
         for (const line of body.lines) {
@@ -361,6 +365,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
       counts,
     },
     readingsCount,
+    electronicReceipts,
     journal,
     register,
     registerSource: source,
