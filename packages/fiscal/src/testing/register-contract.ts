@@ -153,6 +153,15 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       }
     });
 
+    it('a receipt for the payer’s phone or e-mail carries it to the device (tag 1008)', async () => {
+      await open();
+      for (const contact of ['+79161112233', 'ivanova.a@mail.ru']) {
+        const receipt = { ...utilityReceipt(), operationId: opId(), customerContact: contact };
+        await r.registerReceipt(receipt);
+        expect(h.device.documentFor(receipt.operationId)?.tape ?? '').toContain(`Эл. адр. покупателя: ${contact}`);
+      }
+    });
+
     it('cash in and cash out; cash out above the drawer is refused', async () => {
       await open();
       const cashIn = await r.cashIn(opId(), cashier, 5_000_00);
