@@ -252,6 +252,9 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
   if (typeof task['paymentsPlace'] === 'string') receipt.settlementPlace = task['paymentsPlace'];
   if (typeof task['paymentsAddress'] === 'string') receipt.settlementAddress = task['paymentsAddress'];
   if (additional) receipt.additionalAttribute = additional;
+  // Tag 1008: ATOL's clientInfo.emailOrPhone.
+  const client = task['clientInfo'] as { emailOrPhone?: unknown } | undefined;
+  if (typeof client?.emailOrPhone === 'string' && client.emailOrPhone !== '') receipt.customerContact = client.emailOrPhone;
   return receipt;
 }
 

@@ -108,6 +108,8 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
   };
   if (typeof cmd['PlaceMarket'] === 'string') receipt.settlementPlace = cmd['PlaceMarket'];
   if (typeof cmd['AddressSettle'] === 'string') receipt.settlementAddress = cmd['AddressSettle'];
+  // Tag 1008: KKMServer's ClientAddress, a phone or an e-mail the ОФД sends the receipt to.
+  if (typeof cmd['ClientAddress'] === 'string' && cmd['ClientAddress'] !== '') receipt.customerContact = cmd['ClientAddress'];
   if (typeof cmd['AdditionalAttribute'] === 'string') receipt.additionalAttribute = cmd['AdditionalAttribute'];
   return receipt;
 }
