@@ -136,7 +136,7 @@ export const ru = {
     approval: 'Код авторизации',
     approvalHint: 'со слипа терминала',
     contact: 'Чек на телефон или e-mail покупателя',
-    contactHint: 'Чек на телефон или e-mail',
+    contactHint: 'Чек на тел./e-mail',
     approvalNeeded: 'Введите код авторизации со слипа терминала (2–8 букв и цифр): без него оплата картой не принимается',
     confirmTitle: 'Проверьте, прежде чем принять',
     confirmCancel: 'Отмена (Enter, Esc)',
