@@ -345,15 +345,28 @@ export async function processPull(db: Kysely<DB>, scope: PullScope, cursor: numb
  * holds: the server was put back from a backup — its payments wait until the desk has sent the rest
  * (a refund it made since the backup among them).
  */
-export async function noteDeskSync(db: Kysely<DB>, deskId: string, epoch: number | null, acked: number | null): Promise<void> {
+export async function noteDeskSync(
+  db: Kysely<DB>,
+  deskId: string,
+  epoch: number | null,
+  acked: number | null,
+  /** The sync protocol version the desk spoke, for the back office during an upgrade. */
+  protocol?: number,
+): Promise<void> {
   const life = await incarnation(db);
+  const spoken = protocol === undefined ? {} : { protocol_version: protocol };
   if (epoch === null || acked === null) {
-    await db.updateTable('desks').set({ synced_incarnation: life }).where('id', '=', deskId).execute();
+    await db
+      .updateTable('desks')
+      .set({ synced_incarnation: life, ...spoken })
+      .where('id', '=', deskId)
+      .execute();
     return;
   }
   await db
     .updateTable('desks')
     .set((eb) => ({
+      ...spoken,
       reported_acked_seq: acked,
       synced_incarnation: eb
         .case()

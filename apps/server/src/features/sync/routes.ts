@@ -30,16 +30,6 @@ function checkProtocol(version: unknown): void {
   }
 }
 
-/** Which version each desk speaks, for the back office during an upgrade. */
-async function noteProtocol(db: Database, deskId: string, version: number): Promise<void> {
-  await db
-    .updateTable('desks')
-    .set({ protocol_version: version })
-    .where('id', '=', deskId)
-    .where((eb) => eb.or([eb('protocol_version', 'is', null), eb('protocol_version', '!=', version)]))
-    .execute();
-}
-
 export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -53,7 +43,6 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
       if (!parsed.success) throw validationProblem(parsed.error, 'пакета');
       const started = process.hrtime.bigint();
       const result = await processPush(db, desk, parsed.data, (s) => metrics.recordPush(s));
-      await noteProtocol(db, desk.deskId, parsed.data.protocolVersion);
       metrics.pushSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       req.log.info(
         { desk: desk.deskId, ops: parsed.data.ops.length, lastSeq: result.lastSeq, opIds: parsed.data.ops.slice(0, 20).map((o) => o.opId) },
@@ -76,8 +65,9 @@ export function syncRoutes(app: FastifyInstance, db: Database, metrics: Metrics)
       const version = req.query.protocol ?? 1;
       const page = await processPull(db, { deskId: desk.deskId, pointId: desk.pointId }, Number(req.query.cursor), req.query.limit);
       // A desk too old to say what it holds is trusted as before (it gets no protection from a restore).
-      await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null);
-      await noteProtocol(db, desk.deskId, version);
+      // What it holds and the version it speaks, in the one write a pull makes anyway: a push, the hot
+      // path, writes nothing more (every desk pulls within its pull interval).
+      await noteDeskSync(db, desk.deskId, req.query.epoch ?? null, req.query.acked ?? null, version);
       metrics.pullRows.inc(Object.values(page.changes).reduce((n, rows) => n + (rows?.length ?? 0), 0));
       return { ...page, protocolVersion: version };
     },
