@@ -3,37 +3,16 @@
  * file of its own, readable by the desk's user only; the rest is in the journal's meta table.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, enrollResponse, type EnrollResponse } from '@paydesk/protocol';
+import { syncPath, writeDurably } from './db/durable-files.ts';
 import { getMeta, setMeta, type JournalDb } from './db/journal-db.ts';
 import { numberPrefix } from './features/journal/journal.ts';
 import { rebaseForNewEpoch } from './features/sync/recovery.ts';
 import { DeskSettings } from './desk-settings.ts';
 
 const sha256 = (text: string): string => createHash('sha256').update(text.trim()).digest('hex');
-
-function writeDurably(file: string, text: string): void {
-  const fd = openSync(file, 'w', 0o600);
-  try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(file, 0o600);
-}
-
-/** The rename on the disk too (POSIX); Windows opens no folder as a file and NTFS keeps its own entries. */
-function syncFolder(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export interface Identity {
   deskId: string;
@@ -95,7 +74,7 @@ export class IdentityStore {
       if (before) rebaseForNewEpoch(this.db, new Date(), new DeskSettings(this.db).get('resendWindowDays') ?? 35);
     })();
     renameSync(this.newKeyFile, this.keyFile);
-    syncFolder(this.dataDir);
+    syncPath(this.dataDir);
     return this.current() as Identity;
   }
 
@@ -106,7 +85,7 @@ export class IdentityStore {
     if (pending && getMeta(this.db, 'key_sha256') === sha256(pending)) {
       chmodSync(this.newKeyFile, 0o600);
       renameSync(this.newKeyFile, this.keyFile);
-      syncFolder(this.dataDir);
+      syncPath(this.dataDir);
     } else rmSync(this.newKeyFile, { force: true });
   }
 

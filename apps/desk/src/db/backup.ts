@@ -8,12 +8,9 @@
  */
 import {
   chmodSync,
-  closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readdirSync,
   realpathSync,
   renameSync,
@@ -24,6 +21,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Database } from '@paydesk/sqlite';
+import { syncPath } from './durable-files.ts';
 import { SyncState } from '../features/journal/lifecycle.ts';
 import { ackedWireSeq } from '../features/sync/recovery.ts';
 
@@ -128,17 +126,6 @@ export function backupDataFolder(dataDir: string, outDir: string, now = new Date
   } catch (e) {
     rmSync(partial, { recursive: true, force: true });
     throw e;
-  }
-}
-
-function syncPath(path: string): void {
-  // Windows opens no folder as a file; its folder entries are written through by NTFS itself.
-  if (process.platform === 'win32' && statSync(path).isDirectory()) return;
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
