@@ -6,3 +6,7 @@ export { KkmServerRegister, type KkmServerOptions } from './kkmserver/kkm-regist
 export { receiptTask } from './atol/atol-mapping.ts';
 export { registerCheckCommand } from './kkmserver/kkm-mapping.ts';
 export { TAPE_WIDTH, formatLocal } from './virtual/tape.ts';
+export * from './acquiring/port.ts';
+export { createTerminal, type TerminalSettings } from './acquiring/factory.ts';
+export { VirtualTerminal, type VirtualCard, type VirtualTerminalOptions } from './acquiring/virtual-terminal.ts';
+export { KkmTerminal, type KkmTerminalOptions, slipLines } from './acquiring/kkm-terminal.ts';

@@ -1,0 +1,1 @@
+export * from './acquiring-sim.ts';
