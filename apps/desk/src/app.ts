@@ -15,6 +15,7 @@ import { installSessionAuth, loggableUrl } from './http/auth.ts';
 import { deskHostNames, installOriginCheck } from './http/origin.ts';
 import { installSignInLimit } from './http/sign-in-limit.ts';
 import { accountRoutes } from './features/accounts/routes.ts';
+import { cardRoutes } from './features/card/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
 import { providerRoutes } from './features/providers/routes.ts';
@@ -90,6 +91,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     providerRoutes,
     readingRoutes,
     reversalRoutes,
+    cardRoutes,
     shiftRoutes,
     registerRoutes,
     scanRoutes,

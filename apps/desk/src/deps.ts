@@ -13,6 +13,7 @@ import type { Journal } from './features/journal/journal.ts';
 import type { ServerClient } from './features/sync/server-client.ts';
 import type { SyncWorker } from './features/sync/sync-worker.ts';
 import type { RegisterStatusCache } from './features/register/register-status.ts';
+import type { CardCharges, TerminalHolder } from './features/card/card-charges.ts';
 
 export interface RegisterHolder {
   current: FiscalRegister;
@@ -36,6 +37,9 @@ export interface DeskDeps {
   events: EventHub;
   register: RegisterHolder;
   registerStatus: RegisterStatusCache;
+  /** The bank's card terminal, and the journal of what was sent to it. */
+  terminal: TerminalHolder;
+  cards: CardCharges;
   /** The one-time code a first enrolment needs (features/settings/enroll-pin.ts). */
   enrollPin: EnrollPin;
 }

@@ -29,6 +29,10 @@ import { SyncWorker, type SyncOptions } from './features/sync/sync-worker.ts';
 import { deskStatus, statusReport } from './features/status/status.ts';
 import { beforeRefund, releasePending, reversalSettled } from './features/reversals/forwarding-hold.ts';
 import { chaosRoutes } from './testing/chaos-hooks.ts';
+import { CardCharges, type TerminalCrashPoint } from './features/card/card-charges.ts';
+import { createTerminalHolder, loadTerminalSettings, type StoredTerminalSettings } from './features/card/terminal-holder.ts';
+import { finishCharged } from './features/card/recovery.ts';
+import type { PreparedPayment } from './features/payments/prepare.ts';
 
 export interface DeskOptions {
   dataDir: string;
@@ -36,6 +40,8 @@ export interface DeskOptions {
   host?: string;
   /** Overrides the register chosen on the settings screen. */
   register?: Exclude<RegisterSettings, { driver: 'virtual' }> | { driver: 'virtual' };
+  /** Overrides the card terminal chosen on the settings screen. */
+  terminal?: StoredTerminalSettings;
   clock?: Clock;
   uiDir?: string;
   logLevel?: string;
@@ -105,7 +111,19 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
   if (!identity.current()) enrollPin.issue();
   const events = new EventHub();
   // The runner's points, and one of the sync worker's: just after the server answered a push.
-  const crash: { point: CrashPoint | 'after_push_answer' | null; kind: string | null } = { point: null, kind: null };
+  const crash: { point: CrashPoint | TerminalCrashPoint | 'after_push_answer' | null; kind: string | null } = { point: null, kind: null };
+  const terminal = createTerminalHolder(
+    options.dataDir,
+    options.terminal ?? loadTerminalSettings(db, options.dataDir),
+    register.describe.driver,
+    clock,
+  );
+  const cards = new CardCharges(
+    db,
+    terminal,
+    clock,
+    options.testHooks ? (point) => crash.point === point && process.kill(process.pid, 'SIGKILL') : undefined,
+  );
   // eslint-disable-next-line prefer-const -- deps is completed after the runner exists.
   let deps: DeskDeps;
   const runner = new FiscalRunner(
@@ -128,7 +146,27 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     } as ConstructorParameters<typeof FiscalRunner>[4],
     () => JSON.stringify(register.describe),
   );
-  registerKinds(runner, { db, timeZone: () => settings.timeZone(), beforeRefund: (row) => beforeRefund(deps, row) });
+  registerKinds(runner, {
+    db,
+    timeZone: () => settings.timeZone(),
+    beforeRefund: (row) => beforeRefund(deps, row),
+    chargeCard: async (row) => {
+      await cards.pay(row, (JSON.parse(row.request) as PreparedPayment).cardApproval);
+    },
+    refundCard: async (row) => {
+      await cards.refund(row);
+    },
+    cardOf: (opId) => {
+      const a = cards.approved(opId);
+      if (!a) return undefined;
+      return {
+        rrn: a.approval.rrn.slice(0, 20),
+        authCode: a.approval.authCode.slice(0, 12),
+        maskedPan: a.approval.maskedPan.slice(0, 24),
+        source: a.row.terminal === 'standalone' ? 'slip' : 'terminal',
+      };
+    },
+  });
   const registerStatus = new RegisterStatusCache(runner);
   const client = new ServerClient(() => identity.current(), undefined, undefined, clock);
   const replica = new Replica(db);
@@ -164,6 +202,8 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
     events,
     register,
     registerStatus,
+    terminal,
+    cards,
     enrollPin,
   };
 
@@ -184,7 +224,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
             a.post('/api/test/crash', async (req) => {
               const body = z
                 .object({
-                  point: z.enum(['before_register', 'after_register', 'after_push_answer']).nullable(),
+                  point: z.enum(['before_register', 'after_register', 'after_push_answer', 'before_terminal', 'after_terminal']).nullable(),
                   kind: z.string().nullable().default(null),
                 })
                 .parse(req.body);
@@ -205,6 +245,12 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
               return { ok: true };
             });
             a.get('/api/test/receipts', async () => ({ items: register.virtual?.receipts() ?? [] }));
+            a.get('/api/test/terminal', async () => ({ items: terminal.virtual?.operations() ?? [] }));
+            a.post('/api/test/terminal', async (req) => {
+              const b = req.body as { present?: Parameters<NonNullable<typeof terminal.virtual>['present']> };
+              terminal.virtual?.present(...(b.present ?? []));
+              return { ok: true };
+            });
             a.post('/api/test/sync', async () => {
               await sync.push();
               await sync.pull();
@@ -228,6 +274,10 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
         log.warn(settled, 'operations left unclear by the last run were reconciled with the register');
     })
     .catch((e: unknown) => log.error({ err: e }, 'reconciliation at start failed'))
+    // Then the terminal: a charge a crash left unclear is asked of it, and a card charged without its
+    // receipt gets the receipt.
+    .then(() => finishCharged(deps))
+    .catch((e: unknown) => log.error({ err: e }, 'card charges at start could not be finished'))
     .then(() => registerStatus.refresh());
   let stopping: Promise<void> | null = null;
   return {
@@ -241,6 +291,7 @@ export async function startDesk(options: DeskOptions): Promise<RunningDesk> {
         events.close();
         await app.close();
         await register.current.close();
+        await terminal.current?.close();
         db.close();
         release();
       })();

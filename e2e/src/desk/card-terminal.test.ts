@@ -33,14 +33,9 @@ afterAll(async () => {
 });
 
 const sale = (opId: string, quantity = 1) => ({ opId, kind: 'service', items: [{ code: 'COPY_A4', quantity }], method: 'card' });
-const receiptsFor = async (
-  opId: string,
-): Promise<{ operationId: string; kind: string; payments: { cardKop: number; cashKop: number } }[]> =>
+const receiptsFor = async (opId: string): Promise<{ operationId: string; kind: string; cardKop: number; cashKop: number }[]> =>
   (
-    await desk.api.ok<{ items: { operationId: string; kind: string; payments: { cardKop: number; cashKop: number } }[] }>(
-      'GET',
-      '/api/test/receipts',
-    )
+    await desk.api.ok<{ items: { operationId: string; kind: string; cardKop: number; cashKop: number }[] }>('GET', '/api/test/receipts')
   ).items.filter((r) => r.operationId === opId);
 const terminalOps = async (): Promise<TerminalOp[]> => (await desk.api.ok<{ items: TerminalOp[] }>('GET', '/api/test/terminal')).items;
 const present = (...cards: object[]) => desk.api.ok('POST', '/api/test/terminal', { present: cards });
@@ -52,18 +47,20 @@ const charged = async (prefix: string): Promise<number> =>
 describe('a card payment through the terminal', () => {
   it('charges the card for the receipt’s total, then prints the receipt paid by card, with the approval in the journal', async () => {
     const opId = uuidv7();
-    const paid = await desk.api.ok<{ state: string; totalKop: number; card: { rrn: string; authCode: string; maskedPan: string } | null }>(
-      'POST',
-      '/api/payments',
-      sale(opId),
-    );
+    const paid = await desk.api.ok<{
+      state: string;
+      totalKop: number;
+      card: { rrn: string; authCode: string; maskedPan: string; slipPrinted: boolean | null } | null;
+    }>('POST', '/api/payments', sale(opId));
     expect(paid.state).toBe('done');
     expect(paid.card?.rrn).toMatch(/^\d{12}$/);
     expect(paid.card?.maskedPan).toMatch(/^\*{4}\d{4}$/);
+    // The bank's slip followed the receipt on the register.
+    expect(paid.card?.slipPrinted).toBe(true);
     expect(await charged(opId)).toBe(paid.totalKop);
     const receipts = await receiptsFor(opId);
     expect(receipts).toHaveLength(1);
-    expect(receipts[0]?.payments.cardKop).toBe(paid.totalKop);
+    expect(receipts[0]?.cardKop).toBe(paid.totalKop);
     // The same request again is the same payment: no second charge, no second receipt.
     await desk.api.ok('POST', '/api/payments', sale(opId));
     expect(await charged(opId)).toBe(paid.totalKop);
@@ -118,7 +115,7 @@ describe('a card payment through the terminal', () => {
     expect(cancels).toHaveLength(1);
     const back = await receiptsFor(rev.reversalId);
     expect(back).toHaveLength(1);
-    expect(back[0]).toMatchObject({ kind: 'sale_return', payments: { cardKop: paid.totalKop, cashKop: 0 } });
+    expect(back[0]).toMatchObject({ kind: 'sale_return', cardKop: paid.totalKop, cashKop: 0 });
   });
 
   it('the settlement stands beside the journal’s card totals in the shift report', async () => {

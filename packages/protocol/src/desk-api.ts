@@ -102,6 +102,17 @@ export const forwardingView = z.object({
   comment: z.string().nullable().optional(),
 });
 
+export const cardView = z.object({
+  rrn: z.string(),
+  authCode: z.string(),
+  maskedPan: z.string(),
+  cardType: z.string(),
+  /** `terminal`: charged through the connected terminal; `slip`: typed from a standalone terminal's slip. */
+  source: z.enum(['terminal', 'slip']),
+  /** False when the slip could not be printed after the receipt (the register refused); null when none was due. */
+  slipPrinted: z.boolean().nullable(),
+});
+
 export const paymentView = z.object({
   paymentId: uuid,
   number: z.string(),
@@ -122,6 +133,8 @@ export const paymentView = z.object({
     .nullable()
     .optional(),
   forwarding: forwardingView.nullable().optional(),
+  /** The bank's approval of a card payment, as the terminal (or the slip, typed) gave it. */
+  card: cardView.nullable().optional(),
   /** What the cashier should know of the payment (a fee over the amount, a limit near), in Russian. */
   warnings: z.array(z.string()),
 });

@@ -60,6 +60,11 @@ export const ERRORS = {
   'fiscal.rejected': { status: 422, title: 'ККТ отказала в операции' },
   'fiscal.fn_problem': { status: 409, title: 'Проблема фискального накопителя' },
   'fiscal.return_exceeds': { status: 409, title: 'Сумма возврата больше выручки смены' },
+  'card.declined': { status: 409, title: 'Банк отказал в операции по карте' },
+  'card.unavailable': { status: 503, title: 'Терминал оплаты картой недоступен' },
+  'card.outcome_unknown': { status: 409, title: 'Неизвестно, прошла ли операция по карте' },
+  'card.reversed': { status: 409, title: 'Операция по карте отменена аварийно' },
+  'card.approval_needed': { status: 422, title: 'Нужен код авторизации со слипа терминала' },
   'server.unreachable': { status: 503, title: 'Сервер недоступен' },
   // Said by the desk's own screens when the desk's local service does not answer them at all.
   'desk.unreachable': { status: 503, title: 'Программа кассы не отвечает' },

@@ -50,6 +50,15 @@ const moneyBase = z.object({
   totalKop: positiveKop,
   commissionKop: kop,
   fiscal: fiscalAttrs,
+  /** A card payment's approval: the bank's reference (RRN) and code, the card as the slip masks it. */
+  card: z
+    .object({
+      rrn: z.string().max(20),
+      authCode: z.string().max(12),
+      maskedPan: z.string().max(24),
+      source: z.enum(['terminal', 'slip']),
+    })
+    .optional(),
 });
 
 function tenderCovers(b: { method: string; tenderedKop?: number | undefined; totalKop: number }): boolean {

@@ -204,6 +204,32 @@ CREATE TABLE login_attempts (login TEXT PRIMARY KEY, failed INTEGER NOT NULL, lo
 ALTER TABLE sessions ADD COLUMN credential TEXT;
 DELETE FROM sessions;
 `,
+  // The bank's card terminal: every command sent to it, journaled before it is sent (features/card).
+  `
+CREATE TABLE card_charges (
+  command_id TEXT PRIMARY KEY,
+  op_id TEXT NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('pay', 'cancel', 'refund')),
+  amount_kop INTEGER NOT NULL CHECK (amount_kop > 0),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'declined', 'reversed', 'unknown')),
+  approval TEXT,
+  reason TEXT,
+  terminal TEXT NOT NULL,
+  slip_printed INTEGER NOT NULL DEFAULT 0,
+  settled_by TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX card_charges_op ON card_charges (op_id, created_at);
+CREATE INDEX card_charges_open ON card_charges (state) WHERE state IN ('pending', 'unknown');
+CREATE TABLE card_settlements (
+  command_id TEXT PRIMARY KEY,
+  shift_number INTEGER,
+  result TEXT NOT NULL,
+  journal TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+`,
 ];
 
 /**

@@ -16,6 +16,12 @@ export interface KindsContext {
   timeZone: () => string;
   /** Asked right before a return receipt (the server: already reversed? held out of forwarding?). */
   beforeRefund?: (reversal: OperationRow) => Promise<void>;
+  /** Charges the card of a card payment, right before its receipt (features/card). */
+  chargeCard?: (payment: OperationRow) => Promise<void>;
+  /** Returns a card payment's money to the card, right before the return receipt. */
+  refundCard?: (reversal: OperationRow) => Promise<void>;
+  /** A card payment's approval, for the op the server keeps. */
+  cardOf?: (opId: string) => OpBody<'payment.accepted'>['card'];
 }
 
 function fiscalAttrs(r: FiscalResult, row: OperationRow): OpBody<'payment.accepted'>['fiscal'] {
@@ -101,10 +107,14 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
     totalKop: p.totalKop,
     commissionKop: p.commissionKop,
     fiscal: fiscalAttrs(r, row),
+    ...(p.method === 'card' && ctx.cardOf?.(row.op_id) ? { card: ctx.cardOf(row.op_id) } : {}),
   });
 
   const sale = {
     receipt: 'sale' as const,
+    beforeCall: async (row: OperationRow) => {
+      if (row.method === 'card') await ctx.chargeCard?.(row);
+    },
     call: (register: FiscalRegister, row: OperationRow) => register.registerReceipt(receiptOf(row)),
   };
 
@@ -157,7 +167,11 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
 
   runner.handle('reversal', {
     receipt: 'sale_return',
-    beforeCall: async (row) => ctx.beforeRefund?.(row),
+    beforeCall: async (row) => {
+      await ctx.beforeRefund?.(row);
+      // Money goes back the way it came: a card payment's to the card, through the terminal.
+      if (row.method === 'card') await ctx.refundCard?.(row);
+    },
     call: (register, row) => register.registerReceipt(receiptOf(row)),
     finalize(row, result) {
       const req = JSON.parse(row.request) as { originalOpId: string; reason: string; approvedBy?: string };

@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, canonicalJson, type PaymentRequest, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
+import { printSlip } from '../card/recovery.ts';
 import type { SyncState } from '../journal/lifecycle.ts';
 import { LinkError, ServerAnswer } from '../sync/server-client.ts';
 import {
@@ -83,8 +84,42 @@ export function paymentView(deps: DeskDeps, row: OperationRow): AcceptedPayment 
           ? { state: fwd.state, prvTxn: fwd.prv_txn, code: fwd.code, comment: fwd.comment }
           : { state: 'queued' }
         : null,
+    card: cardView(deps, row),
     warnings: p.warnings ?? [],
   };
+}
+
+function cardView(deps: DeskDeps, row: OperationRow): PaymentView['card'] {
+  if (row.method !== 'card') return null;
+  const a = deps.cards.approved(row.op_id);
+  if (!a) return null;
+  const slipDue = !a.approval.printedOnTerminal && a.approval.slip.length > 0;
+  return {
+    rrn: a.approval.rrn,
+    authCode: a.approval.authCode,
+    maskedPan: a.approval.maskedPan,
+    cardType: a.approval.cardType,
+    source: a.row.terminal === 'standalone' ? 'slip' : 'terminal',
+    slipPrinted: slipDue ? a.row.slip_printed === 1 : null,
+  };
+}
+
+/** A typed approval belongs to a card payment on a terminal not connected to the desk only. */
+function cardApprovalOf(deps: DeskDeps, req: PaymentRequest): PreparedPayment['cardApproval'] {
+  if (!req.cardApproval) return undefined;
+  if (req.method !== 'card')
+    throw new AppError('validation.failed', 'Код авторизации со слипа указывают только при оплате картой', { field: 'cardApproval' });
+  if (!deps.cards.standalone)
+    throw new AppError('validation.failed', 'Терминал подключён к кассе: сумма уйдёт на него сама, код авторизации вводить не нужно', {
+      field: 'cardApproval',
+    });
+  return { code: req.cardApproval.code, ...(req.cardApproval.rrn ? { rrn: req.cardApproval.rrn } : {}) };
+}
+
+/** After the receipt: the bank's slip, once; the view says whether it printed. */
+async function withSlip(deps: DeskDeps, row: OperationRow): Promise<AcceptedPayment> {
+  if (row.state === 'done' && row.method === 'card') await printSlip(deps, row.op_id);
+  return paymentView(deps, deps.runner.get(row.op_id) ?? row);
 }
 
 async function providerCheck(
@@ -145,7 +180,7 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
       request: JSON.parse(existing.request) as object,
       cashier: { id: existing.cashier_id, name: existing.cashier_name },
     });
-    return paymentView(deps, row);
+    return withSlip(deps, row);
   }
   let status = deps.registerStatus.get();
   // A cached "closed" may be a moment old: ask the register before turning the payer away.
@@ -159,7 +194,13 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
       : req.kind === 'thirdparty'
         ? prepareThirdParty(ctx, opId, req, await providerCheck(deps, req))
         : prepareService(ctx, opId, req);
-  const request = { ...prepared, raw };
+  const cardApproval = cardApprovalOf(deps, req);
+  if (req.method === 'card' && deps.cards.standalone && !cardApproval)
+    throw new AppError(
+      'card.approval_needed',
+      'Терминал не подключён к кассе: проведите карту на терминале и введите код авторизации со слипа.',
+    );
+  const request = { ...prepared, ...(cardApproval ? { cardApproval } : {}), raw };
   const row = await deps.runner.run({
     opId,
     kind: req.kind,
@@ -176,5 +217,5 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
     providerCode: prepared.providerCode ?? null,
     providerAccount: prepared.account ?? null,
   });
-  return paymentView(deps, row);
+  return withSlip(deps, row);
 }

@@ -8,6 +8,7 @@ import { AppError, type OpBody, type ShiftTotals } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import { FiscalState, SyncState } from '../journal/lifecycle.ts';
 import { carriedOver, journalTotals } from '../shift/shift.ts';
+import { shiftSettlement, type SettlementView } from '../card/settlement.ts';
 
 export type Block = 'billing' | 'thirdparty' | 'service';
 
@@ -72,6 +73,8 @@ export interface ShiftReport {
   readingsCount: number;
   /** Payments whose receipt the ОФД also sent to the payer's phone or e-mail (tag 1008). */
   electronicReceipts: number;
+  /** The card terminal's settlement of the shift beside the desk's card journal; null when none was run. */
+  cardSettlement: SettlementView | null;
   journal: ShiftTotals;
   register: ShiftTotals | null;
   registerSource: 'live' | 'z_report' | 'unavailable';
@@ -366,6 +369,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     },
     readingsCount,
     electronicReceipts,
+    cardSettlement: shiftSettlement(deps, shiftNumber),
     journal,
     register,
     registerSource: source,

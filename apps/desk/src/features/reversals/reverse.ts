@@ -11,6 +11,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { composeReturnReceipt, decideReversal, type Receipt } from '@paydesk/domain';
+import { printSlip } from '../card/recovery.ts';
 import { AppError, type PaymentView } from '@paydesk/protocol';
 import type { DeskDeps } from '../../deps.ts';
 import type { OperationRow } from '../fiscal/fiscal-runner.ts';
@@ -163,6 +164,7 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
       }
       throw e;
     }
+    if (fresh.method === 'card') await printSlip(deps, opId);
     const row = deps.runner.get(opId);
     if (!row) throw new AppError('internal');
     return answer(deps, row);

@@ -4,6 +4,7 @@
  * journal's own totals of a shift to set beside the register's.
  */
 import { v7 as uuidv7 } from 'uuid';
+import { runSettlement, shiftSettlement } from '../card/settlement.ts';
 import { AppError, type ShiftTotals } from '@paydesk/protocol';
 import type { RegisterShiftTotals } from '@paydesk/fiscal';
 import type { DeskDeps } from '../../deps.ts';
@@ -101,10 +102,12 @@ export async function closeShift(
   registerTotals: RegisterShiftTotals | null;
   journalTotals: ShiftTotals;
   unsentCount: number;
+  settlementWarning: string | null;
 }> {
   const opId = input.opId ?? uuidv7();
   const existing = deps.runner.get(opId);
   let request: object;
+  let settlementWarning: string | null = null;
   if (existing) request = JSON.parse(existing.request) as object;
   else {
     const shift = await currentShift(deps);
@@ -118,6 +121,16 @@ export async function closeShift(
       );
     }
     request = { journalTotals: journalTotals(deps, shift.number), unsentCount: unsent, shiftNumber: shift.number };
+    // The card terminal closes its day first, so its totals stand beside the shift's in the report. A
+    // terminal that cannot does not keep the register's shift open: the report says it was not done.
+    if (deps.terminal.current && !shiftSettlement(deps, shift.number)) {
+      try {
+        await runSettlement(deps);
+      } catch (e) {
+        settlementWarning = `Сверка итогов на терминале не выполнена: ${(e as Error).message} Выполните её из меню «ККМ».`;
+        deps.log.warn({ err: (e as Error).message }, 'card settlement before the Z report failed');
+      }
+    }
   }
   const row = await deps.runner.run({
     opId,
@@ -137,6 +150,7 @@ export async function closeShift(
     registerTotals: doc.totals,
     journalTotals: r.journalTotals,
     unsentCount: r.unsentCount,
+    settlementWarning,
   };
 }
 
