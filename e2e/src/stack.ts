@@ -166,6 +166,21 @@ export class DeskApi {
     return this.ok('GET', '/api/status');
   }
 
+  /** Waits until a payment's view satisfies a condition (the desk settles a crash's leftovers after it answers). */
+  async waitForPayment(
+    opId: string,
+    pred: (p: { state: string; card?: { rrn: string } | null }) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<{ state: string; card?: { rrn: string } | null }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const p = await this.ok<{ state: string; card?: { rrn: string } | null }>('GET', `/api/payments/${opId}`);
+      if (pred(p)) return p;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for payment ${opId}: ${JSON.stringify(p)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Waits until a condition on the desk's status holds. */
   async waitFor(
     what: string,

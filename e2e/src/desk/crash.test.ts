@@ -146,3 +146,59 @@ describe('desk crashes at the worst moments', () => {
     }
   }, 120_000);
 });
+
+/** Issue 21: the card terminal is a second device with the register's rules — one charge, one receipt. */
+describe('desk killed around the card terminal', () => {
+  const cardPayment = (opId: string): Record<string, unknown> => ({ ...payment(opId), method: 'card', tenderedKop: undefined });
+  const terminalOps = async (desk: DeskProcess, opId: string): Promise<{ command_id: string; state: string; amount_kop: number }[]> =>
+    (await desk.api.ok<{ items: { command_id: string; state: string; amount_kop: number }[] }>('GET', '/api/test/terminal')).items.filter(
+      (o) => o.command_id.startsWith(opId),
+    );
+
+  it('killed after the terminal charged, before the journal heard: at start the terminal is asked and the receipt printed once', async () => {
+    const desk = await freshDesk('Касса К-карта-1');
+    try {
+      const opId = uuidv7();
+      await desk.api.ok('POST', '/api/test/crash', { point: 'after_terminal' });
+      await expect(desk.api.call('POST', '/api/payments', cardPayment(opId))).rejects.toThrow();
+      await desk.died();
+      await desk.start();
+      const after = await desk.api.waitForPayment(opId, (p) => p.state === 'done');
+      expect(after.card?.rrn).toMatch(/^\d{12}$/);
+      expect(await receiptsFor(desk, opId)).toBe(1);
+      const charged = (await terminalOps(desk, opId)).filter((o) => o.state === 'approved');
+      expect(charged).toHaveLength(1);
+      // The cashier presses «pay» again: the same payment, no second charge, no second receipt.
+      await desk.api.ok('POST', '/api/payments', cardPayment(opId));
+      expect((await terminalOps(desk, opId)).filter((o) => o.state === 'approved')).toHaveLength(1);
+      expect(await receiptsFor(desk, opId)).toBe(1);
+      await desk.api.waitFor('sent', (s) => s.online && s.unsentCount === 0, 30_000);
+      expect(await onServer(opId)).toBe(1);
+    } finally {
+      await desk.stop();
+      removeDir(desk.dataDir);
+    }
+  }, 120_000);
+
+  it('killed before the terminal was asked: nothing charged, no receipt; the retry charges once', async () => {
+    const desk = await freshDesk('Касса К-карта-2');
+    try {
+      const opId = uuidv7();
+      await desk.api.ok('POST', '/api/test/crash', { point: 'before_terminal' });
+      await expect(desk.api.call('POST', '/api/payments', cardPayment(opId))).rejects.toThrow();
+      await desk.died();
+      await desk.start();
+      const after = await desk.api.ok<{ state: string }>('GET', `/api/payments/${opId}`);
+      expect(after.state).toBe('failed');
+      expect(await receiptsFor(desk, opId)).toBe(0);
+      expect((await terminalOps(desk, opId)).filter((o) => o.state === 'approved')).toHaveLength(0);
+      const paid = await desk.api.ok<{ state: string }>('POST', '/api/payments', cardPayment(opId));
+      expect(paid.state).toBe('done');
+      expect((await terminalOps(desk, opId)).filter((o) => o.state === 'approved')).toHaveLength(1);
+      expect(await receiptsFor(desk, opId)).toBe(1);
+    } finally {
+      await desk.stop();
+      removeDir(desk.dataDir);
+    }
+  }, 120_000);
+});
