@@ -213,6 +213,54 @@ describe.each([
     await page.keyboard.press('F1');
   });
 
+  it('a card through the connected terminal (issue 21): the sum goes to the terminal, a decline says why, the approval is shown', async () => {
+    await page.keyboard.press('F1');
+    await page.keyboard.press('F2');
+    await visible('provider-search');
+    await page.keyboard.type('9161112233');
+    await expect.poll(focused).toBe('provider-amount');
+    await page.keyboard.type('150');
+    await expect.poll(() => page.getByTestId('provider-commission').first().textContent(), { timeout: 10_000 }).toContain('3,00');
+    await page.keyboard.press('*');
+    await visible('card-terminal-hint');
+    expect(await page.getByTestId('card-approval').count()).toBe(0);
+    // The first card is declined by the bank: nothing is taken, the reason is on the screen.
+    await desk.api.ok('POST', '/api/test/terminal', {
+      present: [
+        { answer: 'decline', code: '51' },
+        { answer: 'approve', delayMs: 1_500 },
+      ],
+    });
+    await expect.poll(focused).toBe('accept');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('payment-error').textContent(), { timeout: 10_000 }).toContain('недостаточно средств');
+    await shot(page, `desk-51-card-declined-${width}`);
+    // Another card: the desk waits for the payer at the terminal, then prints the receipt.
+    await page.getByTestId('accept').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('card-terminal-hint').textContent(), { timeout: 5_000 }).toContain('Приложите карту');
+    await shot(page, `desk-52-card-waiting-${width}`);
+    await visible('result-card');
+    expect(await page.getByTestId('result-card').textContent()).toMatch(/\*{4}\d{4}.*RRN \d{12}/);
+    await shot(page, `desk-53-card-paid-${width}`);
+    await page.locator('[data-testid="next-payer"][data-armed="true"]').waitFor({ timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    await visible('provider-search');
+    await page.keyboard.press('*');
+    await page.keyboard.press('F1');
+  });
+
+  it('the terminal on the «ККМ» screen: the settlement beside the desk’s card journal', async () => {
+    await page.keyboard.press('F9');
+    await visible('card-terminal');
+    await page.getByTestId('card-settlement').click();
+    await visible('card-settlement-result');
+    expect(await page.getByTestId('card-message').textContent()).toContain('совпали');
+    await page.getByTestId('card-terminal').scrollIntoViewIfNeeded();
+    await shot(page, `desk-54-card-settlement-${width}`);
+    await page.keyboard.press('F1');
+  });
+
   it('a number no provider takes says so, and names stay searchable', async () => {
     await page.keyboard.press('F2');
     await visible('provider-search');

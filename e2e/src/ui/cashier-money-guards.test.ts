@@ -57,7 +57,8 @@ describe.each([
 
   beforeAll(async () => {
     server = await startTestServer();
-    desk = await startTestDesk(server, { uiDir: UI_DIR });
+    // A terminal not connected to the desk: the card's approval is typed from its slip.
+    desk = await startTestDesk(server, { uiDir: UI_DIR, terminal: { driver: 'standalone' } });
     await desk.api.waitFor('first pull', (s) => s.reference.loaded && s.online);
     await desk.api.login();
     await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 1_000_000 });
@@ -192,7 +193,7 @@ describe.each([
     await visible('account-search');
   });
 
-  it('a card payment needs the approval code from the terminal’s slip', async () => {
+  it('a card payment on a standalone terminal needs the approval code from its slip', async () => {
     await page.getByTestId('account-search').fill('1234567');
     await page.keyboard.press('Enter');
     await visible('account-card');

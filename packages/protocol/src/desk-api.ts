@@ -284,6 +284,21 @@ export const deskSettingsRequest = z.object({
       }),
     ])
     .optional(),
+  /** The card terminal: takes effect when the desk restarts, like the register. */
+  terminal: z
+    .discriminatedUnion('driver', [
+      z.object({ driver: z.literal('virtual') }),
+      z.object({ driver: z.literal('standalone') }),
+      z.object({
+        driver: z.literal('kkmserver'),
+        url: z.url(),
+        user: z.string().max(100).optional(),
+        password: z.string().max(200).optional(),
+        /** KKMServer's number of the terminal device; 0 or absent: the first free one. */
+        numDevice: z.number().int().min(0).max(3000).optional(),
+      }),
+    ])
+    .optional(),
   printChange: z.boolean().optional(),
   language: z.enum(['ru', 'en']).optional(),
 });

@@ -6,7 +6,8 @@
  * Money at stake needs a deliberate step (issue 19): what the screen asks to confirm (a bill already
  * paid, an advance far above the debt) stops the first Enter and waits for Ctrl+Enter, with focus on
  * «Отмена» so a second Enter cancels; a card paid on a standalone terminal needs the approval code
- * from its slip; a payment that cannot be taken says why instead of greying the button out.
+ * from its slip, while a connected terminal gets the sum by itself; a payment that cannot be taken
+ * says why instead of greying the button out.
  */
 import { Alert, Button, Group, Loader, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
@@ -41,11 +42,32 @@ export function paymentInFlight(): boolean {
 
 const APPROVAL = /^[0-9A-Za-z]{2,8}$/;
 
+/** Codes that say for certain nothing was charged to a card: the corrected payment may be a new operation. */
+const CARD_NOT_CHARGED = new Set(['card.declined', 'card.unavailable', 'card.reversed', 'card.approval_needed', 'validation.failed']);
+
+/** The desk's card terminal: standalone (typed approval) or connected (the sum goes to it). Asked once per panel. */
+function useTerminalDriver(): string | null {
+  const [driver, setDriver] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    void api<{ terminal: { driver: string } }>('GET', '/api/card')
+      .then((r) => alive && setDriver(r.terminal.driver))
+      .catch(() => alive && setDriver('standalone'));
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return driver;
+}
+
 export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function PaymentPanel(
   { request, totalKop, onDone, acceptLabel, blockedReason, confirmations = [] },
   ref,
 ) {
   const { t } = useTranslation();
+  const terminal = useTerminalDriver();
+  /** The approval is typed only from a standalone terminal's slip; a connected one is driven by the desk. */
+  const typed = terminal === 'standalone';
   const [method, setMethod] = useState<'cash' | 'card'>('cash');
   const [tendered, setTendered] = useState('');
   const [approval, setApproval] = useState('');
@@ -71,13 +93,13 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   useImperativeHandle(
     ref,
     () => ({
-      focus: () => (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus(),
+      focus: () => (method === 'cash' ? tenderedInput.current : typed ? approvalInput.current : acceptButton.current)?.focus(),
       acceptExact: () => {
-        if (method === 'cash' && tendered === '') void acceptRef.current();
+        if ((method === 'cash' && tendered === '') || (method === 'card' && !typed)) void acceptRef.current();
         else (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus();
       },
     }),
-    [method, tendered],
+    [method, tendered, typed],
   );
   // Focus follows a change of method, never the panel's first appearance: the screen above decides
   // where typing starts (a provider's account field, not «Получено»).
@@ -86,9 +108,9 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   useEffect(() => {
     if (lastMethod.current === method) return;
     lastMethod.current = method;
-    if (method === 'card') approvalInput.current?.focus();
+    if (method === 'card') (typed ? approvalInput.current : acceptButton.current)?.focus();
     else tenderedInput.current?.focus();
-  }, [method]);
+  }, [method, typed]);
   // Another request (a new sum, other lines) is another question: its confirmation is asked anew.
   useEffect(() => {
     setConfirming(false);
@@ -107,13 +129,14 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
     if (!request || totalKop === null) return null;
     if (method === 'cash' && tendered !== '' && tenderedKop === null) return t('pay.tenderedInvalid', { text: tendered });
     if (short) return t('pay.short', { sum: money(-(changeKop ?? 0)) });
-    if (method === 'card' && !APPROVAL.test(approvalCode)) return t('pay.approvalNeeded');
+    if (method === 'card' && terminal === null) return t('pay.terminalLoading');
+    if (method === 'card' && typed && !APPROVAL.test(approvalCode)) return t('pay.approvalNeeded');
     return null;
   })();
 
   const cancel = (): void => {
     setConfirming(false);
-    (method === 'cash' ? tenderedInput.current : approvalInput.current)?.focus();
+    (method === 'cash' ? tenderedInput.current : typed ? approvalInput.current : acceptButton.current)?.focus();
   };
 
   const accept = async (confirmed = false): Promise<void> => {
@@ -135,7 +158,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       opId: opId.current,
       method,
       ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}),
-      ...(method === 'card' ? { cardApproval: { code: approvalCode } } : {}),
+      ...(method === 'card' && typed ? { cardApproval: { code: approvalCode } } : {}),
       ...(contact.trim() ? { customerContact: contact.trim() } : {}),
     };
     try {
@@ -148,8 +171,16 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       setTried(false);
       onDone(result);
     } catch (e) {
+      const sentMethod = (body as { method?: string }).method;
       const unknown =
-        !(e instanceof ProblemError) || e.status >= 500 || e.code === 'fiscal.outcome_unknown' || e.code === 'payment.in_progress';
+        !(e instanceof ProblemError) ||
+        e.status >= 500 ||
+        e.code === 'fiscal.outcome_unknown' ||
+        e.code === 'card.outcome_unknown' ||
+        e.code === 'payment.in_progress' ||
+        // A card may already be charged when the register refused afterwards: the retry is this same
+        // payment, whose charge the desk finds, never a second charge under a new id.
+        (sentMethod === 'card' && !CARD_NOT_CHARGED.has(e.code));
       if (unknown) {
         // No answer, or the register cannot say yet: the same payment is retried, never a second one.
         unsettled.current = body;
@@ -238,7 +269,15 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
               data-testid="tendered"
             />
           )}
-          {method === 'card' && (
+          {method === 'card' && !typed && (
+            <Stack gap={2} maw={260} data-testid="card-terminal-hint">
+              <Text size="sm" c="dimmed">
+                {t('pay.terminal')}
+              </Text>
+              <Text fw={600}>{busy ? t('pay.cardWaiting') : t('pay.cardHint')}</Text>
+            </Stack>
+          )}
+          {method === 'card' && typed && (
             <TextInput
               ref={approvalInput}
               size="lg"
@@ -316,7 +355,13 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             data-testid="accept"
             leftSection={busy ? <Loader size="sm" color="white" /> : undefined}
           >
-            {busy ? t('pay.accepting') : error ? t('pay.retry') : (acceptLabel ?? t('pay.accept'))}
+            {busy
+              ? method === 'card' && !typed
+                ? t('pay.cardWaiting')
+                : t('pay.accepting')
+              : error
+                ? t('pay.retry')
+                : (acceptLabel ?? t('pay.accept'))}
           </Button>
           {/* Tag 1008: on the accept row, so the panel grows no taller at 1024×768. */}
           <TextInput

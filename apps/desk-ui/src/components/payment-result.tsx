@@ -40,6 +40,23 @@ export function PaymentResultView({ result, onNext }: { result: PaymentResult; o
             </Title>
           </Paper>
         )}
+        {result.card && (
+          <Paper withBorder p="lg" radius="md" data-testid="result-card">
+            <Text c="dimmed">{t('pay.cardPaid')}</Text>
+            <Text size="xl" fw={700}>
+              {[result.card.cardType, result.card.maskedPan].filter(Boolean).join(' ') || t('pay.card')}
+            </Text>
+            <Text>
+              {t('pay.approval')}: {result.card.authCode}
+              {result.card.rrn ? ` · RRN ${result.card.rrn}` : ''}
+            </Text>
+            {result.card.slipPrinted === false && (
+              <Text c="orange.8" fw={600}>
+                {t('pay.slipNotPrinted')}
+              </Text>
+            )}
+          </Paper>
+        )}
         {result.fiscal?.printed === false && (
           <Alert color="orange" variant="filled">
             {t('pay.notPrinted')}

@@ -11,6 +11,7 @@ import type { DeskStatus } from '../api/types.ts';
 import { age, driverName, duration, inputToKop, money } from '../format.ts';
 import { ShiftTotalsTable, type Totals } from '../components/shift-totals.tsx';
 import { UnresolvedOps } from '../components/unresolved-ops.tsx';
+import { CardTerminal } from '../components/card-terminal.tsx';
 
 interface TapeDoc {
   id: number;
@@ -189,6 +190,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
             refreshKey={`${s?.register.state ?? ''}:${busy ?? ''}:${message?.text ?? ''}`}
             needsApproval={seniorApprovalNeeded}
           />
+          <CardTerminal refreshKey={`${s?.register.state ?? ''}:${busy ?? ''}:${message?.text ?? ''}`} />
           {totals && (
             <Paper withBorder p="sm" mt="md" data-testid="x-totals">
               <Text fw={700}>{t('register.xReport')}</Text>

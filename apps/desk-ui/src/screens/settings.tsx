@@ -16,6 +16,8 @@ interface Settings {
   pullIntervalSeconds: number;
   register: { driver: string; url: string | null; user: string | null };
   registerActive: { driver: string; url?: string };
+  terminal: { driver: string | null; url: string | null };
+  terminalActive: { driver: string; url?: string };
   billingName: string;
   point: { address: string | null; place: string | null; orgName: string | null; orgInn: string | null };
   agent: { type: string; phone: string | null; operatorPhone: string | null; taxSystem: string };
@@ -29,6 +31,8 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
   const [pull, setPull] = useState<number | string>(60);
   const [driver, setDriver] = useState('virtual');
   const [url, setUrl] = useState('');
+  const [terminal, setTerminal] = useState('standalone');
+  const [terminalUrl, setTerminalUrl] = useState('');
   const [message, setMessage] = useState<{ color: string; text: string } | null>(null);
   const admin = cashier.role === 'admin';
 
@@ -40,6 +44,8 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
       setPull(x.pullIntervalSeconds);
       setDriver(x.register.driver);
       setUrl(x.register.url ?? '');
+      setTerminal(x.terminal.driver ?? x.terminalActive.driver);
+      setTerminalUrl(x.terminal.url ?? '');
     });
   }, []);
 
@@ -50,6 +56,7 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
         syncIntervalSeconds: Number(sync),
         pullIntervalSeconds: Number(pull),
         register: driver === 'virtual' ? { driver } : { driver, url },
+        terminal: terminal === 'kkmserver' ? { driver: terminal, url: terminalUrl } : { driver: terminal },
       });
       setMessage({ color: 'green', text: r.restartNeeded ? `${t('settings.saved')}. ${t('settings.restart')}` : t('settings.saved') });
     } catch (e) {
@@ -103,6 +110,34 @@ export function SettingsScreen({ cashier }: { cashier: Cashier }) {
             <Text size="sm" c="dimmed">
               Сейчас: {driverName(s.registerActive.driver)}
               {s.registerActive.url ? ` ${s.registerActive.url}` : ''}
+            </Text>
+          </Stack>
+          <Stack gap={4}>
+            <Text fw={500}>{t('settings.terminal')}</Text>
+            <SegmentedControl
+              value={terminal}
+              onChange={setTerminal}
+              disabled={!admin}
+              data={[
+                { value: 'standalone', label: t('card.drivers.standalone') },
+                { value: 'kkmserver', label: t('card.drivers.kkmserver') },
+                { value: 'virtual', label: t('card.drivers.virtual') },
+              ]}
+              data-testid="settings-terminal"
+            />
+            {terminal === 'kkmserver' && (
+              <TextInput
+                size="md"
+                label={t('settings.url')}
+                placeholder="http://127.0.0.1:5893"
+                value={terminalUrl}
+                onChange={(e) => setTerminalUrl(e.currentTarget.value)}
+                disabled={!admin}
+              />
+            )}
+            <Text size="sm" c="dimmed">
+              Сейчас: {t(`card.drivers.${s.terminalActive.driver}`, { defaultValue: s.terminalActive.driver })}
+              {s.terminalActive.url ? ` ${s.terminalActive.url}` : ''}
             </Text>
           </Stack>
           <Stack gap={4}>

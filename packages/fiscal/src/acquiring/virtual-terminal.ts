@@ -16,7 +16,8 @@ import {
 } from './port.ts';
 
 export type VirtualCard =
-  | { answer: 'approve'; pan?: string; cardType?: string }
+  /** `delayMs`: the payer takes this long at the pinpad. */
+  | { answer: 'approve'; pan?: string; cardType?: string; delayMs?: number }
   | { answer: 'decline'; code: string }
   /** The card is charged, and the answer is lost: the desk sees a timeout. */
   | { answer: 'timeout_after_charge' }
@@ -160,7 +161,7 @@ export class VirtualTerminal implements AcquiringTerminal {
     return o;
   }
 
-  private run(commandId: string, operation: CardOperation, amountKop: number, originalRrn: string | null): CardApproval {
+  private async run(commandId: string, operation: CardOperation, amountKop: number, originalRrn: string | null): Promise<CardApproval> {
     const known = this.db.prepare('SELECT * FROM operations WHERE command_id = ?').get(commandId) as Row | undefined;
     if (known) {
       if (known.state !== 'approved') throw new AcquiringError('declined', 'Эта операция уже была отклонена.', '05');
@@ -168,6 +169,7 @@ export class VirtualTerminal implements AcquiringTerminal {
     }
     const card = operation === 'pay' ? (this.script.shift() ?? { answer: 'approve' }) : { answer: 'approve' as const };
     if (card.answer === 'no_link') throw new AcquiringError('unavailable', 'Нет связи с терминалом.', undefined, 'not_done');
+    if (card.answer === 'approve' && card.delayMs) await new Promise((r) => setTimeout(r, Math.min(card.delayMs ?? 0, 30_000)));
     const at = this.now().toISOString();
     if (card.answer === 'decline') {
       this.db

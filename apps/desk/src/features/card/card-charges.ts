@@ -229,7 +229,8 @@ export class CardCharges {
 
   /** Fails a command the terminal certainly did not do, with the cashier's message. */
   private declined(e: unknown): AppError {
-    if (isAcquiringError(e) && e.code === 'declined') return new AppError('card.declined', e.message, { bankCode: e.bankCode ?? null });
+    if (isAcquiringError(e) && e.code === 'declined')
+      return new AppError('card.declined', `${e.message} Предложите другую карту или оплату наличными.`, { bankCode: e.bankCode ?? null });
     return new AppError('card.unavailable', (e as Error).message);
   }
 

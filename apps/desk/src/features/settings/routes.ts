@@ -7,6 +7,7 @@ import { PUBLIC, requireCashier } from '../../http/auth.ts';
 import { enrollWithServer } from '../../identity.ts';
 import type { RegisterSettings } from '@paydesk/fiscal';
 import { loadRegisterSettings, saveRegisterSettings } from './register-settings.ts';
+import { loadTerminalSettings, saveTerminalSettings, type StoredTerminalSettings } from '../card/terminal-holder.ts';
 
 export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -33,6 +34,8 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
         passwordSet: Boolean(register.password),
       },
       registerActive: deps.register.describe,
+      terminal: ((t) => ({ driver: t?.driver ?? null, url: t && 'url' in t ? t.url : null }))(loadTerminalSettings(deps.db, deps.dataDir)),
+      terminalActive: deps.terminal.describe,
       billingName: deps.settings.get('billingName'),
       point: {
         address: deps.settings.get('settlementAddress') ?? null,
@@ -65,6 +68,16 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
             { open },
           );
       }
+      if (body.terminal) {
+        // A card command of unknown outcome is settled by asking the terminal it went to.
+        const open = deps.cards.open().length + deps.cards.orphans().length;
+        if (open > 0)
+          throw new AppError(
+            'conflict',
+            `Терминал нельзя сменить: операций по карте не сверено или без чека: ${open}. Сначала завершите их (меню «ККМ» → «Терминал оплаты картой»).`,
+            { open },
+          );
+      }
       if (body.serverUrl) deps.identity.setServerUrl(body.serverUrl);
       const local: Record<string, unknown> = {};
       if (body.syncIntervalSeconds !== undefined) local['syncIntervalSeconds'] = body.syncIntervalSeconds;
@@ -74,7 +87,8 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
       if (Object.keys(local).length) deps.settings.setLocal(local);
       // The register driver takes effect when the desk restarts: a device is not swapped mid-operation.
       if (body.register) saveRegisterSettings(deps.db, deps.dataDir, body.register as RegisterSettings);
-      return { ok: true, restartNeeded: body.register !== undefined };
+      if (body.terminal) saveTerminalSettings(deps.db, deps.dataDir, body.terminal as StoredTerminalSettings);
+      return { ok: true, restartNeeded: body.register !== undefined || body.terminal !== undefined };
     },
   );
 
