@@ -12,6 +12,12 @@ const schema = z.object({
   registerPassword: z.string().optional(),
   /** KKMServer's device number (NumDevice); 0: whichever device is free. */
   registerNumDevice: z.coerce.number().int().min(0).max(99).optional(),
+  /** The card terminal: virtual (demo), standalone (not connected), kkmserver (its acquiring commands). */
+  terminal: z.enum(['virtual', 'standalone', 'kkmserver']).optional(),
+  terminalUrl: z.url('адрес KKMServer терминала: http://host:port').optional(),
+  terminalUser: z.string().optional(),
+  terminalPassword: z.string().optional(),
+  terminalNumDevice: z.coerce.number().int().min(0).max(99).optional(),
   uiDir: z.string().default(fileURLToPath(new URL('../../desk-ui/dist', import.meta.url))),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   testHooks: z.enum(['0', '1']).default('0'),
@@ -29,6 +35,11 @@ const ENV: Record<string, keyof DeskConfig> = {
   PAYDESK_REGISTER_USER: 'registerUser',
   PAYDESK_REGISTER_PASSWORD: 'registerPassword',
   PAYDESK_REGISTER_NUM_DEVICE: 'registerNumDevice',
+  PAYDESK_TERMINAL: 'terminal',
+  PAYDESK_TERMINAL_URL: 'terminalUrl',
+  PAYDESK_TERMINAL_USER: 'terminalUser',
+  PAYDESK_TERMINAL_PASSWORD: 'terminalPassword',
+  PAYDESK_TERMINAL_NUM_DEVICE: 'terminalNumDevice',
   PAYDESK_DESK_UI_DIR: 'uiDir',
   PAYDESK_LOG_LEVEL: 'logLevel',
   PAYDESK_TEST_HOOKS: 'testHooks',
@@ -47,5 +58,7 @@ export function loadDeskConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record
   }
   if (parsed.data.register && parsed.data.register !== 'virtual' && !parsed.data.registerUrl)
     throw new Error('Неверные настройки кассы:\n  PAYDESK_REGISTER_URL: для ATOL и KKMServer нужен адрес сервера ККТ');
+  if (parsed.data.terminal === 'kkmserver' && !parsed.data.terminalUrl)
+    throw new Error('Неверные настройки кассы:\n  PAYDESK_TERMINAL_URL: для терминала через KKMServer нужен адрес KKMServer');
   return parsed.data;
 }

@@ -37,6 +37,18 @@ program
         : cfg.register === 'virtual'
           ? { driver: 'virtual' as const }
           : undefined;
+    const terminal =
+      cfg.terminal === 'kkmserver'
+        ? {
+            driver: 'kkmserver' as const,
+            url: cfg.terminalUrl as string,
+            ...(cfg.terminalUser ? { user: cfg.terminalUser } : {}),
+            ...(cfg.terminalPassword ? { password: cfg.terminalPassword } : {}),
+            ...(cfg.terminalNumDevice !== undefined ? { numDevice: cfg.terminalNumDevice } : {}),
+          }
+        : cfg.terminal
+          ? { driver: cfg.terminal }
+          : undefined;
     const desk = await startDesk({
       dataDir: cfg.dataDir,
       port: cfg.port,
@@ -45,6 +57,7 @@ program
       logLevel: cfg.logLevel,
       testHooks: cfg.testHooks === '1',
       ...(register ? { register } : {}),
+      ...(terminal ? { terminal } : {}),
       ...(cfg.probeMs ? { sync: { probeIntervalMs: cfg.probeMs, maxBackoffMs: Math.max(cfg.probeMs, 1000) } } : {}),
     });
     console.log(`Paydesk desk: ${desk.url} (API: ${desk.url}/api/docs)`);

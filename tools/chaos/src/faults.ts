@@ -50,6 +50,12 @@ export const FAULT_KINDS = [
   'kkm_evict',
   'kkm_stick',
   'kkm_paper_out_after',
+  // Issue 21: the card terminal — an answer lost after the card was charged (and, through KKMServer,
+  // forgotten), a decline, the desk killed right before and right after the terminal.
+  'terminal_lose_answer',
+  'terminal_decline',
+  'desk_crash_before_terminal',
+  'desk_crash_after_terminal',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -285,6 +291,19 @@ export class FaultScheduler {
           point: kind === 'desk_crash_before_register' ? 'before_register' : 'after_register',
           kind: null,
         });
+        return;
+      case 'desk_crash_before_terminal':
+      case 'desk_crash_after_terminal':
+        await deskHook(desk.url, '/api/test/crash', {
+          point: kind === 'desk_crash_before_terminal' ? 'before_terminal' : 'after_terminal',
+          kind: null,
+        });
+        return;
+      case 'terminal_lose_answer':
+        await register.card(desk.kkm && rnd.chance(0.5) ? 'forget' : 'lose_answer');
+        return;
+      case 'terminal_decline':
+        await register.card('decline');
         return;
       case 'desk_crash_after_push_answer':
         await deskHook(desk.url, '/api/test/crash', { point: 'after_push_answer', kind: null });

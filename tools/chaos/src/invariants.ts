@@ -173,6 +173,9 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
     const queues = check('всё отправлено: у касс нет неотправленных и отклонённых операций');
     const oneReversal = check('у каждого платежа не больше одного сторно (сервер и каждый журнал)');
     const total = check('итог по всем кассам: ККТ = сервер, журналы = сервер (где журнал цел)');
+    const cards = check(
+      'карта: каждое списание банка — ровно один чек на ту же сумму, чек по карте — только после списания, возврат по карте — на карту',
+    );
     let journalTotal = 0;
     let wholeServerTotal = 0;
     let registerTotal = 0;
@@ -245,6 +248,30 @@ export async function checkInvariants(stack: Stack, facts: RunFacts): Promise<Ch
         noStrangers.failures.push(
           `${desk.name}: на сервере ${what} ${opId}, в журнале ${j?.state ?? 'его нет'}${e ? `, у кассира ${e.outcome}` : ', кассир его не принимал'}`,
         );
+      }
+
+      // The card terminal's bank against the register: money moved on a card ⇔ a receipt by card for it.
+      const moved = new Map<string, number>();
+      for (const c of await register.cards(token)) {
+        if (!c.moved) continue;
+        moved.set(c.opId, (moved.get(c.opId) ?? 0) + c.amountKop);
+      }
+      const cardReceipts = new Map<string, number>();
+      for (const r of regReceipts) {
+        if (r.cardKop <= 0) continue;
+        const op = receiptOp(r);
+        cardReceipts.set(op, (cardReceipts.get(op) ?? 0) + 1);
+        cards.checked++;
+        const charged = moved.get(op) ?? 0;
+        if (charged !== r.cardKop)
+          cards.failures.push(
+            `${desk.name}: чек ${r.kind === 'sale' ? 'прихода' : 'возврата'} ФД ${r.documentNumber} по карте на ${r.cardKop} коп., а по терминалу ${r.kind === 'sale' ? 'списано' : 'возвращено'} ${charged} (${op})`,
+          );
+      }
+      for (const [op, kop] of moved) {
+        cards.checked++;
+        const n = cardReceipts.get(op) ?? 0;
+        if (n !== 1) cards.failures.push(`${desk.name}: по терминалу ${kop} коп. (${op}), чеков по карте: ${n}`);
       }
 
       // Receipts: the register against the journal, and against the server for what a restore took from the journal.

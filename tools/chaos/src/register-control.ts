@@ -29,6 +29,18 @@ export interface ReceiptOnDevice {
   printed: boolean;
 }
 
+/** What the card terminal (its bank) did, normalised across the virtual terminal and the KKMServer one. */
+export interface CardOnTerminal {
+  /** The desk's operation: the command id without its attempt suffix (`<op>.2`). */
+  opId: string;
+  operation: 'pay' | 'cancel' | 'refund';
+  amountKop: number;
+  /** Approved and not reversed: money really moved. */
+  moved: boolean;
+}
+
+export type CardFault = 'lose_answer' | 'forget' | 'decline';
+
 export class RegisterControl {
   constructor(private readonly desk: DeskNode) {}
 
@@ -74,6 +86,40 @@ export class RegisterControl {
       kkm.sim.slow(ms);
       setTimeout(() => kkm.sim.slow(0), ms * 3).unref();
     } else await deskHook(this.desk.url, '/api/test/register-fault', { kind: 'delay', ms });
+  }
+
+  /** The next card presented at the terminal misbehaves. */
+  async card(fault: CardFault): Promise<void> {
+    const kkm = this.desk.kkm;
+    if (kkm) {
+      kkm.terminal.present(
+        fault === 'decline'
+          ? { behaviour: 'decline', code: '51' }
+          : { behaviour: fault === 'forget' ? 'charge_then_forget' : 'lose_answer' },
+      );
+      return;
+    }
+    await deskHook(this.desk.url, '/api/test/terminal', {
+      present: [fault === 'decline' ? { answer: 'decline', code: '51' } : { answer: 'timeout_after_charge' }],
+    });
+  }
+
+  /** Every card operation the terminal's bank knows, for the invariants. */
+  async cards(token: string | null): Promise<CardOnTerminal[]> {
+    const base = (id: string): string => id.replace(/\.\d+$/, '');
+    if (this.desk.kkm)
+      return this.desk.kkm.terminal
+        .ledger()
+        .map((e) => ({ opId: base(e.idCommand), operation: e.operation, amountKop: e.amountKop, moved: !e.reversed }));
+    const r = await fetch(`${this.desk.url}/api/test/terminal`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!r.ok) throw new Error(`${this.desk.name}: операции терминала → ${r.status}`);
+    const items = (
+      (await r.json()) as { items: { command_id: string; operation: 'pay' | 'cancel' | 'refund'; amount_kop: number; state: string }[] }
+    ).items;
+    return items.map((o) => ({ opId: base(o.command_id), operation: o.operation, amountKop: o.amount_kop, moved: o.state === 'approved' }));
   }
 
   /** Every fiscal receipt the device holds, for the invariants. */

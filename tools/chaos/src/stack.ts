@@ -6,6 +6,7 @@
  * cashier's PC. Any process can be killed and started again on its data; a desk's journal and the
  * server's database can be copied and put back later (restore.ts).
  */
+import { startAcquiringSim, type AcquiringSim } from '@paydesk/acquiring-sim';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,8 @@ export class ServerNode {
 export interface KkmRig {
   sim: KkmSimulator;
   device: VirtualRegister;
+  /** The card terminal behind KKMServer (its acquiring commands), with the bank's ledger. */
+  terminal: AcquiringSim;
 }
 
 export class DeskNode {
@@ -109,7 +112,14 @@ export class DeskNode {
   }
 
   async start(): Promise<void> {
-    const register: Record<string, string> = this.kkm ? { PAYDESK_REGISTER: 'kkmserver', PAYDESK_REGISTER_URL: this.kkm.sim.url } : {};
+    const register: Record<string, string> = this.kkm
+      ? {
+          PAYDESK_REGISTER: 'kkmserver',
+          PAYDESK_REGISTER_URL: this.kkm.sim.url,
+          PAYDESK_TERMINAL: 'kkmserver',
+          PAYDESK_TERMINAL_URL: this.kkm.terminal.url,
+        }
+      : {};
     this.proc = startProcess(process.execPath, [DESK_BIN, 'serve', '--port', String(this.port), '--data', this.dataDir], {
       env: {
         PAYDESK_TEST_HOOKS: '1',
@@ -200,7 +210,11 @@ export async function startStack(options: {
     let kkm: KkmRig | null = null;
     if (i >= options.desks - options.kkmDesks) {
       const device = new VirtualRegister({ file: join(workDir, `kkm-device-${i + 1}.sqlite`) });
-      kkm = { device, sim: await startKkmSimulator([{ numDevice: 1, register: device, floatNoise: true }], { port: await freePort() }) };
+      kkm = {
+        device,
+        sim: await startKkmSimulator([{ numDevice: 1, register: device, floatNoise: true }], { port: await freePort() }),
+        terminal: await startAcquiringSim({ port: await freePort() }),
+      };
       rigs.push(kkm);
     }
     const desk = new DeskNode(i, join(workDir, `desk-${i + 1}`), await freePort(), proxy, kkm, join(logDir, `desk-${i + 1}.log`));
@@ -238,6 +252,7 @@ export async function startStack(options: {
       }
       for (const r of rigs) {
         await r.sim.stop();
+        await r.terminal.stop();
         await r.device.close();
       }
       await server.kill();
