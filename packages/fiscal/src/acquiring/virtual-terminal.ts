@@ -91,22 +91,30 @@ export class VirtualTerminal implements AcquiringTerminal {
   }
 
   async cancel(commandId: string, original: CardOriginal): Promise<CardApproval> {
-    this.findOriginal(original, true);
+    if (!this.known(commandId)) this.checkBack(this.findOriginal(original, true), original.amountKop);
     return this.run(commandId, 'cancel', original.amountKop, original.rrn);
   }
 
   async refund(commandId: string, amountKop: number, original: CardOriginal): Promise<CardApproval> {
-    const o = this.findOriginal(original, false);
-    const refunded = (
+    if (!this.known(commandId)) this.checkBack(this.findOriginal(original, false), amountKop);
+    return this.run(commandId, 'refund', amountKop, original.rrn);
+  }
+
+  private known(commandId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM operations WHERE command_id = ?').get(commandId) !== undefined;
+  }
+
+  /** The bank returns no more than was paid: a second cancel, or a refund beyond the payment, is declined. */
+  private checkBack(o: Row, amountKop: number): void {
+    const back = (
       this.db
         .prepare(
           `SELECT COALESCE(SUM(amount_kop), 0) AS s FROM operations WHERE original_rrn = ? AND state = 'approved' AND operation <> 'pay'`,
         )
         .get(o.rrn) as { s: number }
     ).s;
-    if (refunded + amountKop > o.amount_kop)
-      throw new AcquiringError('declined', `Возврат ${amountKop / 100} ₽ больше оплаты по этой карте.`, '13');
-    return this.run(commandId, 'refund', amountKop, original.rrn);
+    if (back + amountKop > o.amount_kop)
+      throw new AcquiringError('declined', `Возврат ${amountKop / 100} ₽ больше оставшейся оплаты по этой карте.`, '13');
   }
 
   async emergencyReversal(commandId: string): Promise<void> {

@@ -103,14 +103,32 @@ export class CardCharges {
     return this.db.prepare(`SELECT * FROM card_charges WHERE state IN ('pending', 'unknown') ORDER BY created_at`).all() as ChargeRow[];
   }
 
-  /** Cards charged for a payment whose receipt has not followed. */
+  /** Money moved on a card (a charge, or a refund to it) whose receipt has not followed. */
   orphans(): ChargeRow[] {
     return this.db
       .prepare(
         `SELECT c.* FROM card_charges c JOIN operations o ON o.op_id = c.op_id
-          WHERE c.state = 'approved' AND c.operation = 'pay' AND o.state <> 'done' ORDER BY c.created_at`,
+          WHERE c.state = 'approved' AND o.state <> 'done' ORDER BY c.created_at`,
       )
       .all() as ChargeRow[];
+  }
+
+  /** Card commands returning a payment's money, under any of its reversals, with the reversal's state. */
+  private backOf(originalOpId: string): (ChargeRow & { reversal_state: string })[] {
+    return this.db
+      .prepare(
+        `SELECT c.*, o.state AS reversal_state FROM card_charges c JOIN operations o ON o.op_id = c.op_id
+          WHERE o.original_op_id = ? AND c.operation <> 'pay' ORDER BY c.created_at, c.rowid`,
+      )
+      .all(originalOpId) as (ChargeRow & { reversal_state: string })[];
+  }
+
+  /**
+   * The reversal of a payment whose money is already back on the card but whose return receipt did not
+   * follow: that reversal is the one to finish, whatever op id the cashier's next attempt carries.
+   */
+  refundedWithoutReceipt(originalOpId: string): string | null {
+    return this.backOf(originalOpId).find((c) => c.state === 'approved' && c.reversal_state !== 'done')?.op_id ?? null;
   }
 
   private insert(
@@ -175,7 +193,10 @@ export class CardCharges {
     } catch {
       found = undefined;
     }
-    if (found) {
+    // An approval for another sum or another operation is not this command's: the money moved is
+    // not what the receipt would say.
+    const mismatch = found ? found.amountKop !== row.amount_kop || found.operation !== row.operation : false;
+    if (found && !mismatch) {
       this.mark(row.command_id, 'approved', { approval: found });
       return 'approved';
     }
@@ -183,22 +204,33 @@ export class CardCharges {
       this.mark(row.command_id, 'declined', { reason: 'терминал: операция не выполнена' });
       return 'declined';
     }
+    const why = found
+      ? `терминал провёл ${formatRub(found.amountKop)} вместо ${formatRub(row.amount_kop)}`
+      : 'терминал не может сказать, прошла ли операция';
+    // A receipt already printed for this operation means the money moved (the register is called only
+    // after an approval): it is never reversed at the terminal; what is missing is the RRN.
+    const receipted =
+      (this.db.prepare('SELECT state FROM operations WHERE op_id = ?').get(row.op_id) as { state: string } | undefined)?.state === 'done';
+    if (receipted) {
+      this.mark(row.command_id, 'unknown', {
+        reason: `чек пробит, значит операция по карте прошла, но ${why}: укажите RRN и код авторизации с чека терминала`,
+      });
+      return 'unknown';
+    }
+    // A reversal cancels the terminal's LAST operation: only while this command is the last one sent.
     if (getMeta(this.db, LAST_SENT) === row.command_id) {
       try {
         await terminal.emergencyReversal(row.command_id, row.amount_kop);
-        this.mark(row.command_id, 'reversed', { reason: 'исход неизвестен: аварийная отмена на терминале' });
+        this.mark(row.command_id, 'reversed', { reason: `${why}: аварийная отмена на терминале` });
         return 'reversed';
       } catch (e) {
-        if (isAcquiringError(e) && e.code === 'nothing_to_reverse') {
-          // The terminal's last operation is not this one: it never reached the terminal.
-          this.mark(row.command_id, 'declined', { reason: 'операция не дошла до терминала' });
-          return 'declined';
-        }
-        this.mark(row.command_id, 'unknown', { reason: `аварийная отмена не выполнена: ${(e as Error).message}` });
+        // «Nothing to reverse» may be a command that never reached the terminal — or a terminal whose
+        // last operation is another payer's (a journal restored from a copy): a person decides.
+        this.mark(row.command_id, 'unknown', { reason: `${why}; аварийная отмена не выполнена: ${(e as Error).message}` });
         return 'unknown';
       }
     }
-    this.mark(row.command_id, 'unknown', { reason: 'терминал не может сказать, прошла ли операция' });
+    this.mark(row.command_id, 'unknown', { reason: why });
     return 'unknown';
   }
 
@@ -221,16 +253,24 @@ export class CardCharges {
       )?.number;
       throw new AppError(
         'conflict',
-        `По платежу ${number ?? ''} с карты списано ${formatRub(orphan.amount_kop)}, а чек не пробит: сначала допробейте его чек (повторите платёж) или верните деньги на карту.`,
+        orphan.operation === 'pay'
+          ? `По платежу ${number ?? ''} с карты списано ${formatRub(orphan.amount_kop)}, а чек не пробит: сначала допробейте его чек (меню «ККМ» → «Допробить чеки»).`
+          : `По сторно ${number ?? ''} на карту возвращено ${formatRub(orphan.amount_kop)}, а чек возврата не пробит: сначала допробейте его (меню «ККМ» → «Допробить чеки»).`,
         { opId: orphan.op_id, reason: 'card_charged_without_receipt' },
       );
     }
   }
 
   /** Fails a command the terminal certainly did not do, with the cashier's message. */
-  private declined(e: unknown): AppError {
-    if (isAcquiringError(e) && e.code === 'declined')
-      return new AppError('card.declined', `${e.message} Предложите другую карту или оплату наличными.`, { bankCode: e.bankCode ?? null });
+  private declined(e: unknown, operation: CardOperation): AppError {
+    if (isAcquiringError(e) && e.code === 'declined') {
+      // A card payment's money goes back to the card only: a declined refund is never offered in cash.
+      const advice =
+        operation === 'pay'
+          ? 'Предложите другую карту или оплату наличными.'
+          : 'Деньги возвращаются только на карту: повторите возврат позже или обратитесь в банк-эквайер.';
+      return new AppError('card.declined', `${e.message} ${advice}`, { bankCode: e.bankCode ?? null, operation });
+    }
     return new AppError('card.unavailable', (e as Error).message);
   }
 
@@ -246,7 +286,7 @@ export class CardCharges {
     } catch (e) {
       if (isAcquiringError(e) && e.outcome === 'not_done') {
         this.mark(row.command_id, 'declined', { reason: e.message });
-        throw this.declined(e);
+        throw this.declined(e, row.operation);
       }
       const state = await this.resolve(row);
       const done = state === 'approved' ? this.approved(row.op_id) : null;
@@ -292,7 +332,7 @@ export class CardCharges {
       return approval;
     }
     await this.clearOthers(op.op_id);
-    const { row: last, count } = this.latest(op.op_id, 'pay');
+    const { row: last } = this.latest(op.op_id, 'pay');
     if (last?.state === 'approved') return approvalOf(last) as CardApproval;
     if (last && (last.state === 'pending' || last.state === 'unknown')) {
       const state = await this.resolve(last);
@@ -306,11 +346,9 @@ export class CardCharges {
           },
         );
     }
-    const commandId = count === 0 ? op.op_id : `${op.op_id}.${count + 1}`;
-    this.insert(commandId, op.op_id, 'pay', amountKop, 'pending', null);
-    const row = this.latest(op.op_id, 'pay').row as ChargeRow;
+    const row = this.newCommand(op.op_id, 'pay', amountKop);
     const terminal = this.terminal();
-    return this.send(row, () => terminal.pay(commandId, amountKop));
+    return this.send(row, () => terminal.pay(row.command_id, amountKop));
   }
 
   /**
@@ -321,10 +359,28 @@ export class CardCharges {
   async refund(reversal: OperationRow): Promise<CardApproval | null> {
     const originalId = reversal.original_op_id;
     if (!originalId) return null;
+    const charges = this.db.prepare(`SELECT * FROM card_charges WHERE op_id = ? AND operation = 'pay'`).all(originalId) as ChargeRow[];
+    // A payment from before the terminal was connected, or typed from a standalone terminal's slip: the
+    // refund is made on the terminal itself; the return receipt says card.
+    if (charges.length === 0 || charges.every((c) => c.terminal === 'standalone')) return null;
     const original = this.approved(originalId);
-    if (!original || original.row.terminal === 'standalone') return null;
+    if (!original?.approval.rrn)
+      throw new AppError(
+        'card.outcome_unknown',
+        'Списание по этому платежу не подтверждено терминалом (или неизвестен его RRN): старший кассир сверит его по чеку терминала (меню «ККМ» → «Терминал оплаты картой»), затем сторно вернёт деньги на карту.',
+        { opId: originalId },
+      );
     await this.clearOthers(reversal.op_id);
-    const { row: last, count } = this.latest(reversal.op_id, 'back');
+    // Money returned under another reversal of the same payment is that reversal's to receipt.
+    const elsewhere = this.backOf(originalId).find(
+      (c) => c.op_id !== reversal.op_id && (c.state === 'approved' || c.state === 'pending' || c.state === 'unknown'),
+    );
+    if (elsewhere)
+      throw new AppError('conflict', 'Деньги по этому платежу уже возвращаются на карту другим сторно: допробейте его чек возврата.', {
+        opId: elsewhere.op_id,
+        reason: 'card_refunded_elsewhere',
+      });
+    const { row: last } = this.latest(reversal.op_id, 'back');
     if (last?.state === 'approved') return approvalOf(last);
     if (last && (last.state === 'pending' || last.state === 'unknown')) {
       const state = await this.resolve(last);
@@ -335,14 +391,29 @@ export class CardCharges {
         });
     }
     const amountKop = reversal.total_kop ?? original.approval.amountKop;
-    const settledSince = this.db.prepare('SELECT 1 FROM card_settlements WHERE at > ? LIMIT 1').get(original.row.updated_at);
-    const operation: CardOperation = settledSince || amountKop !== original.approval.amountKop ? 'refund' : 'cancel';
-    const commandId = count === 0 ? reversal.op_id : `${reversal.op_id}.${count + 1}`;
-    this.insert(commandId, reversal.op_id, operation, amountKop, 'pending', null);
-    const row = this.latest(reversal.op_id, 'back').row as ChargeRow;
-    const terminal = this.terminal();
     const ref: CardOriginal = { rrn: original.approval.rrn, authCode: original.approval.authCode, amountKop: original.approval.amountKop };
-    return this.send(row, () => (operation === 'cancel' ? terminal.cancel(commandId, ref) : terminal.refund(commandId, amountKop, ref)));
+    const terminal = this.terminal();
+    // A cancel while the terminal's day is open as far as the desk knows. The terminal may have closed
+    // its day by itself, or the desk's log was restored from a copy: a refused cancel becomes a refund.
+    const settledSince = this.db.prepare('SELECT 1 FROM card_settlements WHERE at > ? LIMIT 1').get(original.row.updated_at);
+    if (!settledSince && amountKop === original.approval.amountKop) {
+      const cancel = this.newCommand(reversal.op_id, 'cancel', amountKop);
+      try {
+        return await this.send(cancel, () => terminal.cancel(cancel.command_id, ref));
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'card.declined') throw e;
+      }
+    }
+    const refund = this.newCommand(reversal.op_id, 'refund', amountKop);
+    return this.send(refund, () => terminal.refund(refund.command_id, amountKop, ref));
+  }
+
+  /** A command journaled as pending, under the operation's next command id (`<op>`, `<op>.2`…). */
+  private newCommand(opId: string, operation: CardOperation, amountKop: number): ChargeRow {
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM card_charges WHERE op_id = ?').get(opId) as { n: number }).n;
+    const commandId = count === 0 ? opId : `${opId}.${count + 1}`;
+    this.insert(commandId, opId, operation, amountKop, 'pending', null);
+    return this.db.prepare('SELECT * FROM card_charges WHERE command_id = ?').get(commandId) as ChargeRow;
   }
 
   /** At start: what a crash left pending is asked of the terminal. */

@@ -71,6 +71,19 @@ function alreadyReversed(row: OperationRow): AppError {
   );
 }
 
+async function finishReversal(deps: DeskDeps, opId: string): Promise<ReversalAnswer> {
+  const row = deps.runner.get(opId) as OperationRow;
+  const done = await deps.runner.run({
+    opId,
+    kind: 'reversal',
+    numbered: true,
+    request: JSON.parse(row.request) as object,
+    cashier: { id: row.cashier_id, name: row.cashier_name, inn: row.cashier_inn },
+  });
+  await printSlip(deps, opId);
+  return answer(deps, done);
+}
+
 export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: ReversalInput): Promise<ReversalAnswer> {
   const opId = input.opId ?? uuidv7();
   const original = deps.runner.get(input.paymentId);
@@ -79,6 +92,10 @@ export async function reversePayment(deps: DeskDeps, cashier: Cashier, input: Re
   return deps.runner.exclusive(`reversal:${original.op_id}`, async () => {
     const seen = deps.runner.recall(opId, (row) => row.kind === 'reversal' && row.original_op_id === original.op_id);
     if (seen?.replay === 'answer') return answer(deps, seen.row);
+    // The money already went back to the card under an earlier attempt whose return receipt did not
+    // follow (the dialog reopened, a crash): that reversal is finished, never a second refund.
+    const refunded = deps.cards.refundedWithoutReceipt(original.op_id);
+    if (refunded && refunded !== opId) return finishReversal(deps, refunded);
     const existing = seen?.row ?? null;
 
     const other = liveReversalOf(deps, original.op_id, opId);
