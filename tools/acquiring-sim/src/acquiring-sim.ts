@@ -27,6 +27,8 @@ export type SimCard =
   | { behaviour: 'charge_then_forget' }
   /** KKMServer has no terminal to send to: Status 2, nothing charged. */
   | { behaviour: 'no_device' }
+  /** The card is charged, then KKMServer reports Status 2 «таймаут» — an error that proves nothing. */
+  | { behaviour: 'charge_then_timeout_error' }
   /** The payer takes long: Run for this many polls before the answer. */
   | { behaviour: 'slow'; polls: number };
 
@@ -177,6 +179,10 @@ export async function startAcquiringSim(options: AcquiringSimOptions = {}): Prom
         return { answer: error(cmd, 'Устройство не найдено или не подключено'), polls: 0 };
       case 'decline':
         return { answer: error(cmd, card.text ?? `Отказ: код ответа ${card.code}`), polls: options.defaultPolls ?? 1 };
+      case 'charge_then_timeout_error': {
+        book(cmd, 'pay', null);
+        return { answer: error(cmd, 'Ошибка: таймаут ответа от терминала'), polls: 1 };
+      }
       case 'lose_answer':
       case 'charge_then_forget': {
         const e = book(cmd, 'pay', null);

@@ -85,6 +85,16 @@ describe('KKMServer card terminal driver', () => {
     expect(sim.netChargedKop()).toBe(0);
   });
 
+  it('a Status 2 that says «таймаут» after the card was charged is outcome unknown, never "not done"; the reversal returns the money', async () => {
+    const { sim, terminal } = await setup();
+    sim.present({ behaviour: 'charge_then_timeout_error' });
+    await expect(refusal(terminal.pay('op-t', 4000))).resolves.toMatchObject({ code: 'outcome_unknown', outcome: 'unknown' });
+    await expect(terminal.lookup('op-t')).resolves.toBeUndefined();
+    expect(sim.netChargedKop()).toBe(4000);
+    await terminal.emergencyReversal('op-t', 4000);
+    expect(sim.netChargedKop()).toBe(0);
+  });
+
   it('the emergency reversal leaves alone a last operation that is not the one meant', async () => {
     const { sim, terminal } = await setup();
     await terminal.pay('op-7', 1000);

@@ -300,7 +300,7 @@ export class FaultScheduler {
         });
         return;
       case 'terminal_lose_answer':
-        await register.card(desk.kkm && rnd.chance(0.5) ? 'forget' : 'lose_answer');
+        await register.card(desk.kkm ? rnd.pick(['forget', 'timeout_error', 'lose_answer'] as const) : 'lose_answer');
         return;
       case 'terminal_decline':
         await register.card('decline');

@@ -39,7 +39,7 @@ export interface CardOnTerminal {
   moved: boolean;
 }
 
-export type CardFault = 'lose_answer' | 'forget' | 'decline';
+export type CardFault = 'lose_answer' | 'forget' | 'timeout_error' | 'decline';
 
 export class RegisterControl {
   constructor(private readonly desk: DeskNode) {}
@@ -95,7 +95,10 @@ export class RegisterControl {
       kkm.terminal.present(
         fault === 'decline'
           ? { behaviour: 'decline', code: '51' }
-          : { behaviour: fault === 'forget' ? 'charge_then_forget' : 'lose_answer' },
+          : {
+              behaviour:
+                fault === 'forget' ? 'charge_then_forget' : fault === 'timeout_error' ? 'charge_then_timeout_error' : 'lose_answer',
+            },
       );
       return;
     }

@@ -50,7 +50,12 @@ const COMMANDS: Record<CardOperation, string> = {
 };
 
 /** Texts KKMServer puts in Error when the terminal itself is not there (nothing sent to the bank). */
-const NO_DEVICE = /не найден|не подключ|нет связи|не отвеча|порт|занят|недоступ|not found|timeout/i;
+const NO_DEVICE = /не найден|не подключ|порт занят|недоступ|not found/i;
+/**
+ * An "error" that is really a lost answer: the terminal stopped answering or timed out mid-operation,
+ * after the card may have been charged. Such a Status 2 proves nothing.
+ */
+const LOST = /тайм-?аут|timeout|timed out|time out|нет ответа|не отвеча|превышено время|обрыв|разрыв|connection/i;
 
 function rubles(kop: number): number {
   return Math.round(kop) / 100;
@@ -123,7 +128,7 @@ export class KkmTerminal implements AcquiringTerminal {
   async lookup(commandId: string): Promise<CardApproval | null | undefined> {
     const r = await this.rezult(commandId);
     if (r === FORGOTTEN) return undefined;
-    if (r.Status === KKM_STATUS.Error) return null;
+    if (r.Status === KKM_STATUS.Error) return LOST.test(String(r.Error ?? '')) ? undefined : null;
     if (r.Status === KKM_STATUS.Ok) return this.approvalOf(r, commandId, null, null);
     if (r.Status === KKM_STATUS.Run || r.Status === KKM_STATUS.NotRun)
       throw new AcquiringError('busy', 'Терминал ещё выполняет эту операцию.', undefined, 'unknown');
@@ -158,6 +163,7 @@ export class KkmTerminal implements AcquiringTerminal {
   }
 
   private refusal(text: string): AcquiringError {
+    if (LOST.test(text)) return new AcquiringError('outcome_unknown', `KKMServer: ${text}`);
     if (NO_DEVICE.test(text)) return new AcquiringError('unavailable', text, undefined, 'not_done');
     const code = bankCodeOf(text);
     return new AcquiringError('declined', `Причина: ${bankReason(code, text)}${code ? ` (код ${code})` : ''}.`, code);
