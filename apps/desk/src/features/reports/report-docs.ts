@@ -233,6 +233,21 @@ export function shiftReportDoc(r: ShiftReport, timeZone: string): ReportDoc {
       emphasis: 'bad',
     });
   } else if (r.register) sections.push({ kind: 'notes', title: 'Расхождения с ККТ', lines: ['Журнал и ККТ сходятся до копейки.'] });
+  const card = r.cardSettlement;
+  if (card) {
+    const totals = (t: NonNullable<typeof card.terminal>): string =>
+      `оплаты ${t.payCount} на ${rub(t.payKop)}, возвраты и отмены ${t.refundCount} на ${rub(t.refundKop)}`;
+    sections.push({
+      kind: 'notes',
+      title: 'Сверка итогов терминала оплаты картой',
+      lines: [
+        `Журнал кассы: ${totals(card.journal)}.`,
+        card.terminal ? `Терминал: ${totals(card.terminal)}.` : 'Терминал не сообщил итоги числами: сверьте чек сверки итогов с журналом.',
+        ...(card.matches === true ? ['Итоги терминала и журнала совпадают.'] : card.differences),
+      ],
+      ...(card.matches === false ? { emphasis: 'bad' as const } : {}),
+    });
+  }
   const notes: string[] = [];
   if (r.readingsCount > 0) notes.push(`Принято показаний счётчиков: ${r.readingsCount}.`);
   if (r.electronicReceipts > 0) notes.push(`Чеков отправлено покупателям на телефон или e-mail: ${r.electronicReceipts}.`);
