@@ -73,6 +73,20 @@ export interface Receipt {
   headerLines?: string[];
   /** Cash handed over, for printing ПОЛУЧЕНО / СДАЧА; not a fiscal tag. */
   cashTenderedKop?: Kop;
+  /**
+   * A correction receipt (чек коррекции, ФФД 1.2): money taken or returned without a receipt, made
+   * good afterwards. `kind` says which: a correction of income (`sale`) or of a return (`sale_return`).
+   */
+  correction?: ReceiptCorrection;
+}
+
+export interface ReceiptCorrection {
+  /** Tag 1173: on the point's own initiative, or on the tax authority's instruction (предписание). */
+  type: 'self' | 'instruction';
+  /** Tag 1178: the date of the basis document (the cashier's note of the day, the instruction), YYYY-MM-DD. */
+  baseDate: string;
+  /** Tag 1179: the basis document's number; required on an instruction. */
+  baseNumber: string;
 }
 
 /** The payment agent's own details, from the point's settings. */
@@ -286,7 +300,40 @@ export function composeReturnReceipt(
   };
 }
 
+/**
+ * A correction receipt for money taken (or returned) without a receipt: one item — the payment to a
+ * supplier as the agent (with the agent's and supplier's data) or the point's own service — and the
+ * basis: the cashier's note or the tax authority's instruction, its date and number.
+ */
+export function composeCorrectionReceipt(
+  ctx: ReceiptContext,
+  c: {
+    direction: 'income' | 'return';
+    correction: ReceiptCorrection;
+    description: string;
+    amountKop: Kop;
+    agent?: { profile: AgentProfile; supplier: SupplierData };
+  },
+): Receipt {
+  const item: ReceiptItem = c.agent
+    ? paymentItem(c.description, c.amountKop, agentOf(c.agent.profile), c.agent.supplier)
+    : {
+        name: clip(c.description),
+        priceKop: c.amountKop,
+        quantity: 1,
+        amountKop: c.amountKop,
+        paymentObject: 'service',
+        paymentMethod: 'full_payment',
+        vat: 'none',
+      };
+  const receipt = finish(ctx, [item], []);
+  receipt.kind = c.direction === 'income' ? 'sale' : 'sale_return';
+  receipt.correction = { ...c.correction, baseNumber: c.correction.baseNumber.trim() };
+  return receipt;
+}
+
 export type ReceiptProblemCode =
+  | 'receipt.correction_invalid'
   | 'receipt.no_items'
   | 'receipt.bad_amount'
   | 'receipt.item_amount_mismatch'
@@ -313,6 +360,14 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
     problems.push(item === undefined ? { code, message } : { code, message, item });
   };
   if (r.items.length === 0) bad('receipt.no_items', 'В чеке нет ни одной позиции');
+  if (r.correction) {
+    const c = r.correction;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(c.baseDate) || Number.isNaN(Date.parse(`${c.baseDate}T00:00:00Z`)))
+      bad('receipt.correction_invalid', 'Чек коррекции: дата документа-основания (1178) не читается');
+    if (c.type === 'instruction' && !c.baseNumber.trim())
+      bad('receipt.correction_invalid', 'Чек коррекции по предписанию: нужен номер предписания (1179)');
+    if (c.baseNumber.length > 32) bad('receipt.correction_invalid', 'Чек коррекции: номер документа-основания длиннее 32 символов');
+  }
   r.items.forEach((item, i) => {
     const n = i + 1;
     if (!item.name.trim() || item.name.length > NAME_MAX)

@@ -82,7 +82,7 @@ function positionOf(item: ReceiptItem): Record<string, unknown> {
   return position;
 }
 
-/** `sell` or `sellReturn`: agent and supplier data on every agent item, payments by kind. */
+/** `sell` or `sellReturn` (their `…Correction` for a correction receipt): agent and supplier data on every agent item, payments by kind. */
 export function receiptTask(r: Receipt): AtolTask {
   const items: Record<string, unknown>[] = (r.headerLines ?? []).map((text) => ({ type: 'text', text }));
   items.push(...r.items.map(positionOf));
@@ -92,7 +92,7 @@ export function receiptTask(r: Receipt): AtolTask {
   if (r.payments.cashKop > 0) payments.push({ type: 'cash', sum: kopToRubNumber(r.payments.cashKop) });
   if (r.payments.cardKop > 0) payments.push({ type: 'electronically', sum: kopToRubNumber(r.payments.cardKop) });
   const task: AtolTask = {
-    type: r.kind === 'sale' ? 'sell' : 'sellReturn',
+    type: r.correction ? (r.kind === 'sale' ? 'sellCorrection' : 'sellReturnCorrection') : r.kind === 'sale' ? 'sell' : 'sellReturn',
     taxationType: ATOL_TAXATION[r.taxSystem],
     electronically: false,
     operator: operatorOf(r.cashier),
@@ -103,6 +103,12 @@ export function receiptTask(r: Receipt): AtolTask {
   if (r.settlementPlace) task['paymentsPlace'] = r.settlementPlace;
   if (r.settlementAddress) task['paymentsAddress'] = r.settlementAddress;
   if (r.customerContact) task['clientInfo'] = { emailOrPhone: r.customerContact };
+  if (r.correction) {
+    // Tags 1173, 1178 (ATOL's date as yyyy.mm.dd), 1179.
+    task['correctionType'] = r.correction.type;
+    task['correctionBaseDate'] = r.correction.baseDate.replace(/-/g, '.');
+    if (r.correction.baseNumber) task['correctionBaseNumber'] = r.correction.baseNumber;
+  }
   return task;
 }
 

@@ -66,7 +66,8 @@ export function registerCheckCommand(r: Receipt): KkmCommand {
     NumDevice: 0,
     IdCommand: r.operationId,
     IsFiscalCheck: true,
-    TypeCheck: r.kind === 'sale' ? 0 : 1,
+    // 0 приход, 1 возврат прихода; 2 and 3 their corrections.
+    TypeCheck: (r.kind === 'sale' ? 0 : 1) + (r.correction ? 2 : 0),
     NotPrint: false,
     NumberCopies: 0,
     CashierName: r.cashier.name,
@@ -83,6 +84,12 @@ export function registerCheckCommand(r: Receipt): KkmCommand {
   if (r.settlementAddress) cmd['AddressSettle'] = r.settlementAddress;
   if (r.customerContact) cmd['ClientAddress'] = r.customerContact;
   if (r.additionalAttribute) cmd['AdditionalAttribute'] = r.additionalAttribute;
+  if (r.correction) {
+    // Tags 1173 (0 самостоятельно, 1 по предписанию), 1178, 1179.
+    cmd['CorrectionType'] = r.correction.type === 'self' ? 0 : 1;
+    cmd['CorrectionBaseDate'] = `${r.correction.baseDate}T00:00:00`;
+    if (r.correction.baseNumber) cmd['CorrectionBaseNumber'] = r.correction.baseNumber;
+  }
   return cmd;
 }
 

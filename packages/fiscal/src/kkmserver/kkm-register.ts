@@ -73,7 +73,8 @@ function documentOf(cmd: KkmCommand): { kind: LastDocument['kind']; totalKop: nu
     (s, k) => s + Math.round(Number(cmd[k] ?? 0) * 100),
     0,
   );
-  return { kind: Number(cmd['TypeCheck']) === 1 ? 'sale_return' : 'sale', totalKop: paid };
+  const type = Number(cmd['TypeCheck']);
+  return { kind: type === 1 || type === 3 ? 'sale_return' : 'sale', totalKop: paid };
 }
 
 export class KkmServerRegister implements FiscalRegister {

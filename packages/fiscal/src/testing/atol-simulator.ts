@@ -241,7 +241,7 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
     payments.filter((p) => types.includes(p.type)).reduce((s, p) => s + kopOf(p.sum), 0);
   const receipt: Receipt = {
     operationId: uuid,
-    kind: task.type === 'sellReturn' ? 'sale_return' : 'sale',
+    kind: task.type === 'sellReturn' || task.type === 'sellReturnCorrection' ? 'sale_return' : 'sale',
     taxSystem: TAX[String(task['taxationType'])] ?? 'osn',
     cashier: cashierOf(task),
     items,
@@ -255,6 +255,16 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
   // Tag 1008: ATOL's clientInfo.emailOrPhone.
   const client = task['clientInfo'] as { emailOrPhone?: unknown } | undefined;
   if (typeof client?.emailOrPhone === 'string' && client.emailOrPhone !== '') receipt.customerContact = client.emailOrPhone;
+  if (task.type === 'sellCorrection' || task.type === 'sellReturnCorrection') {
+    // ATOL's yyyy.mm.dd; a type other than self or instruction, or no date, and the device refuses.
+    const date = typeof task['correctionBaseDate'] === 'string' ? task['correctionBaseDate'].replace(/\./g, '-') : '';
+    const type = task['correctionType'];
+    receipt.correction = {
+      type: type === 'instruction' ? 'instruction' : 'self',
+      baseDate: type === 'self' || type === 'instruction' ? date : '',
+      baseNumber: typeof task['correctionBaseNumber'] === 'string' ? task['correctionBaseNumber'] : '',
+    };
+  }
   return receipt;
 }
 
@@ -367,7 +377,9 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     const s = await device.status();
     switch (task.type) {
       case 'sell':
-      case 'sellReturn': {
+      case 'sellReturn':
+      case 'sellCorrection':
+      case 'sellReturnCorrection': {
         const r = await device.registerReceipt(receiptOfTask(uuid, task));
         return { fiscalParams: await receiptParams(r.operationId), warnings: r.printed ? null : { notPrinted: true } };
       }

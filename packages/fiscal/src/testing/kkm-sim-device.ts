@@ -98,7 +98,7 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
   const card = rubNumberToKop(Number(cmd['ElectronicPayment'] ?? 0));
   const receipt: Receipt = {
     operationId,
-    kind: Number(cmd['TypeCheck']) === 1 ? 'sale_return' : 'sale',
+    kind: [1, 3].includes(Number(cmd['TypeCheck'])) ? 'sale_return' : 'sale',
     taxSystem: TAX_VARIANT.get(str(cmd['TaxVariant'])) ?? 'osn',
     cashier: cashierOf(cmd),
     items,
@@ -111,6 +111,17 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
   // Tag 1008: KKMServer's ClientAddress, a phone or an e-mail the ОФД sends the receipt to.
   if (typeof cmd['ClientAddress'] === 'string' && cmd['ClientAddress'] !== '') receipt.customerContact = cmd['ClientAddress'];
   if (typeof cmd['AdditionalAttribute'] === 'string') receipt.additionalAttribute = cmd['AdditionalAttribute'];
+  // TypeCheck 2 and 3: corrections. KKMServer takes the date as a date-time; without a type or a date the
+  // device refuses the document (the correction's validation below says why).
+  if ([2, 3].includes(Number(cmd['TypeCheck']))) {
+    const date = typeof cmd['CorrectionBaseDate'] === 'string' ? cmd['CorrectionBaseDate'].slice(0, 10) : '';
+    const type = cmd['CorrectionType'];
+    receipt.correction = {
+      type: type === 1 ? 'instruction' : 'self',
+      baseDate: type === 0 || type === 1 ? date : '',
+      baseNumber: typeof cmd['CorrectionBaseNumber'] === 'string' ? cmd['CorrectionBaseNumber'] : '',
+    };
+  }
   return receipt;
 }
 

@@ -4,7 +4,14 @@
  * device, so no test depends on another's state.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { composeBillingReceipt, composeReturnReceipt, composeServiceReceipt, type AgentType, type Receipt } from '@paydesk/domain';
+import {
+  composeBillingReceipt,
+  composeCorrectionReceipt,
+  composeReturnReceipt,
+  composeServiceReceipt,
+  type AgentType,
+  type Receipt,
+} from '@paydesk/domain';
 import { FiscalError, type FiscalRegister } from '../port.ts';
 import type { VirtualRegister } from '../virtual/virtual-register.ts';
 import type { FakeClock } from './clock.ts';
@@ -160,6 +167,51 @@ export function registerContract(name: string, factory: HarnessFactory): void {
         await r.registerReceipt(receipt);
         expect(h.device.documentFor(receipt.operationId)?.tape ?? '').toContain(`Эл. адр. покупателя: ${contact}`);
       }
+    });
+
+    it('a correction receipt (1173, 1178, 1179) of income and of a return: one document per op id, in the shift totals, a bad basis refused', async () => {
+      await open();
+      const correction = (direction: 'income' | 'return', type: 'self' | 'instruction', baseNumber: string) =>
+        composeCorrectionReceipt(
+          { operationId: opId(), taxSystem: 'usn_income', cashier, method: 'cash', settlementAddress: 'г. Энск, ул. Ленина, 1' },
+          {
+            direction,
+            correction: { type, baseDate: '2026-11-30', baseNumber },
+            description: 'Приём платежа без чека 30.11.2026',
+            amountKop: 250_00,
+            agent: { profile: agent, supplier: uk },
+          },
+        );
+      const income = correction('income', 'self', '1');
+      const a = await r.registerReceipt(income);
+      expect(a).toMatchObject({ kind: 'sale', totalKop: 250_00 });
+      const again = await r.registerReceipt(income);
+      expect(again.documentNumber).toBe(a.documentNumber);
+      const tape = h.device.documentFor(income.operationId)?.tape ?? '';
+      for (const needle of [
+        'КАССОВЫЙ ЧЕК КОРРЕКЦИИ',
+        'ПРИХОД',
+        'Тип коррекции: САМОСТОЯТЕЛЬНО',
+        'Дата док. основания: 30.11.2026',
+        'Номер док. основания: 1',
+      ])
+        expect(tape).toContain(needle);
+      const back = correction('return', 'instruction', 'ПР-77');
+      const b = await r.registerReceipt(back);
+      expect(b).toMatchObject({ kind: 'sale_return', totalKop: 250_00 });
+      expect(h.device.documentFor(back.operationId)?.tape ?? '').toContain('ПО ПРЕДПИСАНИЮ');
+      expect(h.device.receipts().filter((d) => d.totalKop === 250_00)).toHaveLength(2);
+      if (h.capabilities.totals) {
+        const t = await r.shiftTotals();
+        expect(t?.sales.cashKop).toBe(250_00);
+        expect(t?.returns.cashKop).toBe(250_00);
+      }
+      // On an instruction the instruction's number is required: refused, nothing fiscalised.
+      const before = h.device.receipts().length;
+      const bad = correction('income', 'instruction', '');
+      const e = await fails(r.registerReceipt(bad));
+      expect(e.outcome).toBe('not_done');
+      expect(h.device.receipts()).toHaveLength(before);
     });
 
     it('cash in and cash out; cash out above the drawer is refused', async () => {

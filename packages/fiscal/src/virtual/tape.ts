@@ -154,13 +154,19 @@ export function renderReceipt(l: Letterhead, input: ReceiptTapeInput): string {
   const lines: string[] = [];
   if (input.copy) lines.push(center('*** КОПИЯ ***'));
   lines.push(...header(l));
-  lines.push(center('КАССОВЫЙ ЧЕК'), center(r.kind === 'sale' ? 'ПРИХОД' : 'ВОЗВРАТ ПРИХОДА'));
+  lines.push(center(r.correction ? 'КАССОВЫЙ ЧЕК КОРРЕКЦИИ' : 'КАССОВЫЙ ЧЕК'), center(r.kind === 'sale' ? 'ПРИХОД' : 'ВОЗВРАТ ПРИХОДА'));
   lines.push(...spread(`Смена № ${input.shiftNumber}`, `Чек № ${input.receiptNumber}`));
   lines.push(formatLocal(input.at, l.timeZone));
   lines.push(...wrap(`Кассир: ${r.cashier.name}`));
   if (r.cashier.inn) lines.push(`ИНН кассира: ${r.cashier.inn}`);
   const agentTypes = new Set(r.items.flatMap((i) => (i.agent ? [i.agent.type] : [])));
   for (const t of agentTypes) lines.push(AGENT_NAMES[t]);
+  if (r.correction) {
+    // Tags 1173, 1178, 1179.
+    lines.push(`Тип коррекции: ${r.correction.type === 'self' ? 'САМОСТОЯТЕЛЬНО' : 'ПО ПРЕДПИСАНИЮ'}`);
+    lines.push(`Дата док. основания: ${r.correction.baseDate.split('-').reverse().join('.')}`);
+    if (r.correction.baseNumber) lines.push(...wrap(`Номер док. основания: ${r.correction.baseNumber}`));
+  }
   lines.push(RULE);
   for (const h of r.headerLines ?? []) lines.push(...wrap(h));
   if (r.headerLines?.length) lines.push(RULE);

@@ -295,7 +295,11 @@ export class VirtualRegister implements FiscalRegister {
     if (receipt.kind === 'sale_return') {
       if (receipt.payments.cashKop > s.drawer_kop) throw new FiscalError('not_enough_cash', undefined, 80);
       const totals = this.totalsOf(s.shift_number);
-      if (receipt.totalKop > totals.sales.cashKop + totals.sales.cardKop - totals.returns.cashKop - totals.returns.cardKop) {
+      // A correction of a return makes good money given back earlier without a receipt: not bounded by this shift's takings.
+      if (
+        !receipt.correction &&
+        receipt.totalKop > totals.sales.cashKop + totals.sales.cardKop - totals.returns.cashKop - totals.returns.cardKop
+      ) {
         throw new FiscalError('return_exceeds', undefined, 53);
       }
     }
