@@ -16,6 +16,7 @@ import { deskHostNames, installOriginCheck } from './http/origin.ts';
 import { installSignInLimit } from './http/sign-in-limit.ts';
 import { accountRoutes } from './features/accounts/routes.ts';
 import { cardRoutes } from './features/card/routes.ts';
+import { correctionRoutes } from './features/corrections/routes.ts';
 import { journalRoutes } from './features/journal/routes.ts';
 import { paymentRoutes } from './features/payments/routes.ts';
 import { providerRoutes } from './features/providers/routes.ts';
@@ -92,6 +93,7 @@ export async function buildDeskApp(deps: DeskDeps, options: DeskAppOptions = {})
     readingRoutes,
     reversalRoutes,
     cardRoutes,
+    correctionRoutes,
     shiftRoutes,
     registerRoutes,
     scanRoutes,

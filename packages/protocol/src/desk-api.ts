@@ -159,6 +159,37 @@ export const reversalRequest = z.object({
   approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
 });
 
+/**
+ * A correction receipt (чек коррекции, ФФД 1.2): money taken (or returned) without a receipt — the
+ * register failed and the cashier wrote a note — made good by a senior cashier.
+ */
+export const correctionRequest = z
+  .object({
+    opId: opId.optional(),
+    /** Correction of income (приход) or of a return (возврат прихода). */
+    direction: z.enum(['income', 'return']),
+    /** Tag 1173: on the point's own initiative, or on the tax authority's instruction. */
+    correctionType: z.enum(['self', 'instruction']),
+    /** Tag 1178: the basis document's date (the note of the day, the instruction). */
+    baseDate: isoDate,
+    /** Tag 1179: the basis document's number; required on an instruction. */
+    baseNumber: z.string().trim().max(32).default(''),
+    /** What the money was for, as the receipt's item names it. */
+    description: z.string().trim().min(3, 'опишите, за что были деньги').max(128),
+    amountKop: positiveKop,
+    method: paymentMethod,
+    /** The supplier whose payment was taken (an agent's item with the supplier's data); absent: the point's own service. */
+    supplierId: uuid.optional(),
+    /** A senior cashier's login and password, when the signed-in cashier is not one. */
+    approval: z.object({ login: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) }).optional(),
+  })
+  .refine((b) => b.correctionType !== 'instruction' || b.baseNumber !== '', {
+    message: 'по предписанию нужен номер предписания',
+    path: ['baseNumber'],
+  });
+
+export type CorrectionRequest = z.output<typeof correctionRequest>;
+
 /** A senior cashier settles by hand an operation whose outcome the register cannot tell. */
 export const settleRequest = z
   .object({

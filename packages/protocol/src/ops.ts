@@ -30,6 +30,7 @@ export const OP_TYPES = [
   'cash.counted',
   'shift.opened',
   'shift.closed',
+  'correction.made',
 ] as const;
 export type OpType = (typeof OP_TYPES)[number];
 
@@ -212,6 +213,28 @@ export const shiftClosedBody = z.object({
   unsentCount: z.number().int().min(0),
 });
 
+/** A correction receipt (чек коррекции): money taken or returned without a receipt, made good. */
+export const correctionMadeBody = z.object({
+  ...actor,
+  number: nonEmpty(32),
+  madeAt: isoDateTime,
+  /** Correction of income (приход) or of a return (возврат прихода). */
+  direction: z.enum(['income', 'return']),
+  /** Tag 1173. */
+  correctionType: z.enum(['self', 'instruction']),
+  /** Tag 1178. */
+  baseDate: isoDate,
+  /** Tag 1179. */
+  baseNumber: z.string().max(32),
+  description: nonEmpty(128),
+  method: paymentMethod,
+  totalKop: positiveKop,
+  supplierId: uuid.optional(),
+  /** The senior cashier who issued it. */
+  approvedBy: uuid,
+  fiscal: fiscalAttrs,
+});
+
 export const opBodySchemas = {
   'payment.accepted': paymentAcceptedBody,
   'thirdparty.accepted': thirdPartyAcceptedBody,
@@ -223,6 +246,7 @@ export const opBodySchemas = {
   'cash.counted': cashCountedBody,
   'shift.opened': shiftOpenedBody,
   'shift.closed': shiftClosedBody,
+  'correction.made': correctionMadeBody,
 } as const satisfies Record<OpType, z.ZodType>;
 
 export type OpBody<T extends OpType> = z.infer<(typeof opBodySchemas)[T]>;
@@ -235,6 +259,7 @@ export type CashMoveBody = OpBody<'cash.in'>;
 export type CashCountedBody = OpBody<'cash.counted'>;
 export type ShiftOpenedBody = OpBody<'shift.opened'>;
 export type ShiftClosedBody = OpBody<'shift.closed'>;
+export type CorrectionMadeBody = OpBody<'correction.made'>;
 
 /** A typed operation: its type decides the shape of its body. */
 export type Op = { [T in OpType]: { type: T; body: OpBody<T> } }[OpType];

@@ -252,6 +252,8 @@ export const en: Dictionary = {
   },
   kinds: {
     billing: 'Utilities',
+    correction: 'Income correction',
+    correction_return: 'Return correction',
     thirdparty: 'Third party',
     service: 'Service',
     reversal: 'Reversal',

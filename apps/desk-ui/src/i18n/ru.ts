@@ -249,6 +249,8 @@ export const ru = {
   },
   kinds: {
     billing: 'ЖКУ',
+    correction: 'Коррекция прихода',
+    correction_return: 'Коррекция возврата',
     thirdparty: 'Третьи лица',
     service: 'Услуга',
     reversal: 'Сторно',

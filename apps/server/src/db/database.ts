@@ -26,6 +26,7 @@ import * as m0014 from './migrations/0014-one-import-per-kind.ts';
 import * as m0015 from './migrations/0015-audit-append-only.ts';
 import * as m0016 from './migrations/0016-user-points.ts';
 import * as m0017 from './migrations/0017-desk-protocol.ts';
+import * as m0018 from './migrations/0018-corrections.ts';
 
 export type Database = Kysely<DB>;
 
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-audit-append-only': m0015,
   '0016-user-points': m0016,
   '0017-desk-protocol': m0017,
+  '0018-corrections': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -294,6 +294,25 @@ export interface CashOpsTable {
   at: Timestamp;
 }
 
+export interface CorrectionsTable {
+  op_id: string;
+  desk_id: string;
+  number: string;
+  direction: 'income' | 'return';
+  correction_type: 'self' | 'instruction';
+  base_date: string;
+  base_number: string;
+  description: string;
+  method: 'cash' | 'card';
+  total_kop: number;
+  supplier_id: string | null;
+  cashier_id: string;
+  approved_by: string;
+  shift_number: number;
+  fiscal: Json;
+  made_at: Timestamp;
+}
+
 export interface ShiftsTable {
   desk_id: string;
   shift_number: number;
@@ -479,6 +498,7 @@ export interface DB {
   readings: ReadingsTable;
   reversals: ReversalsTable;
   cash_ops: CashOpsTable;
+  corrections: CorrectionsTable;
   shifts: ShiftsTable;
   forwardings: ForwardingsTable;
   review_items: ReviewItemsTable;

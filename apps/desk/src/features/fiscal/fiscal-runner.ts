@@ -24,7 +24,18 @@ import type { Clock } from '../../clock.ts';
 import { readMarks, receiptMatches, settleReceipt, type DeviceMarks, type Verdict } from './settle.ts';
 
 export type OperationKind =
-  'billing' | 'thirdparty' | 'service' | 'reversal' | 'shift_open' | 'shift_close' | 'cash_in' | 'cash_out' | 'reading' | 'cash_count';
+  | 'billing'
+  | 'thirdparty'
+  | 'service'
+  | 'reversal'
+  | 'correction'
+  | 'correction_return'
+  | 'shift_open'
+  | 'shift_close'
+  | 'cash_in'
+  | 'cash_out'
+  | 'reading'
+  | 'cash_count';
 export type OperationState = FiscalState;
 
 export interface OperationRow {

@@ -199,6 +199,44 @@ export function registerKinds(runner: FiscalRunner, ctx: KindsContext): void {
     },
   });
 
+  // Correction receipts: no card is charged or refunded (the money changed hands before), one document each.
+  for (const kind of ['correction', 'correction_return'] as const) {
+    runner.handle(kind, {
+      receipt: kind === 'correction' ? 'sale' : 'sale_return',
+      call: (register, row) => register.registerReceipt(receiptOf(row)),
+      finalize(row, result) {
+        const req = JSON.parse(row.request) as {
+          direction: 'income' | 'return';
+          correctionType: 'self' | 'instruction';
+          baseDate: string;
+          baseNumber: string;
+          description: string;
+          method: 'cash' | 'card';
+          supplierId?: string;
+          approvedBy: string;
+        };
+        const r = result as FiscalResult;
+        const body: OpBody<'correction.made'> = {
+          cashierId: row.cashier_id,
+          shiftNumber: r.shiftNumber > 0 ? r.shiftNumber : (row.shift_number ?? 1),
+          number: row.number ?? row.op_id.slice(0, 8),
+          madeAt: localIso(new Date(row.created_at), ctx.timeZone()),
+          direction: req.direction,
+          correctionType: req.correctionType,
+          baseDate: req.baseDate,
+          baseNumber: req.baseNumber,
+          description: req.description,
+          method: req.method,
+          totalKop: row.total_kop ?? r.totalKop,
+          ...(req.supplierId ? { supplierId: req.supplierId } : {}),
+          approvedBy: req.approvedBy,
+          fiscal: fiscalAttrs(r, row),
+        };
+        return { type: 'correction.made', body };
+      },
+    });
+  }
+
   runner.handle('shift_open', {
     call: (register, row) => register.openShift(row.op_id, cashierOf(row)),
     settle: (register, row, before) => settleShift(register, row, before, true),

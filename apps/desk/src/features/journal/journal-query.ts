@@ -14,6 +14,8 @@ export const journalQuery = z.object({
       'thirdparty',
       'service',
       'reversal',
+      'correction',
+      'correction_return',
       'reading',
       'cash_in',
       'cash_out',

@@ -5,7 +5,8 @@ import { FiscalState } from '../journal/lifecycle.ts';
 import { paymentView } from './accept.ts';
 import { providerOf } from '../providers/provider-store.ts';
 
-const PAYMENT_KINDS = new Set(['billing', 'thirdparty', 'service']);
+/** Receipts the journal's detail opens: payments, and correction receipts (their tape and a copy). */
+const PAYMENT_KINDS = new Set(['billing', 'thirdparty', 'service', 'correction', 'correction_return']);
 
 export function paymentDetail(deps: DeskDeps, opId: string) {
   const row = deps.runner.get(opId);

@@ -106,7 +106,7 @@ export function customerContactOf(input: string | undefined): string | undefined
   return c.value;
 }
 
-function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'card', contact?: string): ReceiptContext {
+export function receiptContext(ctx: PrepareContext, opId: string, method: 'cash' | 'card', contact?: string): ReceiptContext {
   const r: ReceiptContext = {
     operationId: opId,
     taxSystem: ctx.settings.get('taxSystem'),

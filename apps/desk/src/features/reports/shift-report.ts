@@ -73,6 +73,8 @@ export interface ShiftReport {
   readingsCount: number;
   /** Payments whose receipt the ОФД also sent to the payer's phone or e-mail (tag 1008). */
   electronicReceipts: number;
+  /** Correction receipts (чеки коррекции) of the shift: counted in the totals as the register counts them. */
+  corrections: { count: number; incomeKop: number; returnKop: number };
   /** The card terminal's settlement of the shift beside the desk's card journal; null when none was run. */
   cardSettlement: SettlementView | null;
   journal: ShiftTotals;
@@ -163,9 +165,15 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
   let openingFloatKop = 0;
 
   let electronicReceipts = 0;
+  const corrections: ShiftReport['corrections'] = { count: 0, incomeKop: 0, returnKop: 0 };
   for (const r of done) {
     const total = r.total_kop ?? 0;
     const method = r.method === 'card' ? 'card' : 'cash';
+    if (r.kind === 'correction' || r.kind === 'correction_return') {
+      corrections.count++;
+      if (r.kind === 'correction') corrections.incomeKop += total;
+      else corrections.returnKop += total;
+    }
     if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service') {
       const block = r.kind;
       bump(
@@ -369,6 +377,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     },
     readingsCount,
     electronicReceipts,
+    corrections,
     cardSettlement: shiftSettlement(deps, shiftNumber),
     journal,
     register,

@@ -26,11 +26,12 @@ export function journalTotals(deps: DeskDeps, shiftNumber: number): ShiftTotals 
     drawerKop: 0,
   };
   for (const r of rows) {
-    if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service') {
+    // A correction of income counts with the sales, of a return with the returns, as the register counts them.
+    if (r.kind === 'billing' || r.kind === 'thirdparty' || r.kind === 'service' || r.kind === 'correction') {
       t.sales.count += r.n;
       if (r.method === 'card') t.sales.cardKop += r.total;
       else t.sales.cashKop += r.total;
-    } else if (r.kind === 'reversal') {
+    } else if (r.kind === 'reversal' || r.kind === 'correction_return') {
       t.returns.count += r.n;
       if (r.method === 'card') t.returns.cardKop += r.total;
       else t.returns.cashKop += r.total;

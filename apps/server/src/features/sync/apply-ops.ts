@@ -23,6 +23,7 @@ import type {
   ReviewCode,
   ServiceSoldBody,
   ShiftClosedBody,
+  CorrectionMadeBody,
   ShiftOpenedBody,
   ThirdPartyAcceptedBody,
 } from '@paydesk/protocol';
@@ -665,6 +666,29 @@ function applyShiftClosed(ctx: ApplyContext, opId: string, b: ShiftClosedBody): 
   return f.outcome(ctx.batch);
 }
 
+/** A correction receipt: kept with its basis; money taken without a receipt is the desk's to explain, not the server's. */
+function applyCorrection(ctx: ApplyContext, opId: string, b: CorrectionMadeBody): OpOutcome {
+  ctx.batch.corrections.push({
+    op_id: opId,
+    desk_id: ctx.deskId,
+    number: b.number,
+    direction: b.direction,
+    correction_type: b.correctionType,
+    base_date: b.baseDate,
+    base_number: b.baseNumber,
+    description: b.description,
+    method: b.method,
+    total_kop: b.totalKop,
+    supplier_id: b.supplierId ?? null,
+    cashier_id: b.cashierId,
+    approved_by: b.approvedBy,
+    shift_number: b.shiftNumber,
+    fiscal: fiscalJson(b),
+    made_at: b.madeAt,
+  });
+  return { outcome: 'applied' };
+}
+
 /** Applies one op of a known, schema-valid type. */
 export function applyOp(ctx: ApplyContext, opId: string, type: OpType, body: unknown): OpOutcome {
   switch (type) {
@@ -688,5 +712,7 @@ export function applyOp(ctx: ApplyContext, opId: string, type: OpType, body: unk
       return applyShiftOpened(ctx, body as ShiftOpenedBody);
     case 'shift.closed':
       return applyShiftClosed(ctx, opId, body as ShiftClosedBody);
+    case 'correction.made':
+      return applyCorrection(ctx, opId, body as CorrectionMadeBody);
   }
 }

@@ -49,6 +49,7 @@ export class Batch {
   readings: Insertable<DB['readings']>[] = [];
   reversals: Insertable<DB['reversals']>[] = [];
   cashOps: Insertable<DB['cash_ops']>[] = [];
+  corrections: Insertable<DB['corrections']>[] = [];
   shifts = new Map<number, Insertable<DB['shifts']>>();
   forwardings: Omit<Insertable<DB['forwardings']>, 'version'>[] = [];
   /** Forwardings of payments reversed before they were sent: they must not be sent. */
