@@ -261,6 +261,25 @@ describe.each([
     await page.keyboard.press('F1');
   });
 
+  it('a correction receipt from «ККМ» (issue 21): the basis, the sum, a senior’s password; one document', async () => {
+    await page.keyboard.press('F9');
+    await visible('register-correction');
+    const before = (await desk.api.ok<{ items: unknown[] }>('GET', '/api/test/receipts')).items.length;
+    await page.getByTestId('register-correction').click();
+    await visible('correction-dialog');
+    await page.getByTestId('correction-number').fill('3');
+    await page.getByTestId('correction-description').fill('Приём платежа без чека, л/с 1234567');
+    await page.getByTestId('correction-amount').fill('250');
+    await page.getByLabel('Логин старшего кассира').fill('senior');
+    await page.getByLabel('Пароль старшего кассира').fill('paydesk-demo');
+    await shot(page, `desk-55-correction-${width}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('register-message').textContent(), { timeout: 10_000 }).toContain('Чек коррекции');
+    expect((await desk.api.ok<{ items: unknown[] }>('GET', '/api/test/receipts')).items).toHaveLength(before + 1);
+    await shot(page, `desk-56-correction-done-${width}`);
+    await page.keyboard.press('F1');
+  });
+
   it('a number no provider takes says so, and names stay searchable', async () => {
     await page.keyboard.press('F2');
     await visible('provider-search');

@@ -12,6 +12,7 @@ import { age, driverName, duration, inputToKop, money } from '../format.ts';
 import { ShiftTotalsTable, type Totals } from '../components/shift-totals.tsx';
 import { UnresolvedOps } from '../components/unresolved-ops.tsx';
 import { CardTerminal } from '../components/card-terminal.tsx';
+import { CorrectionDialog } from '../components/correction-dialog.tsx';
 
 interface TapeDoc {
   id: number;
@@ -37,6 +38,8 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
   const [unsentConfirm, setUnsentConfirm] = useState<number | null>(null);
   /** The Z report ends the shift: asked once more, with «Отмена» under the cashier's Enter. */
   const [zConfirm, setZConfirm] = useState(false);
+  /** «Чек коррекции»: its own dialog, by a senior cashier. */
+  const [correcting, setCorrecting] = useState(false);
   /** The button a finished action came from takes the focus back: the keyboard never falls to the page. */
   const buttonRefs = useRef(new Map<string, HTMLButtonElement>());
   const lastButton = useRef<string | null>(null);
@@ -125,6 +128,7 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
       () => void run('continue', () => api('POST', '/api/register/continue-print'), t('register.done')),
     ],
     ['cut', t('register.cut'), () => void run('cut', () => api('POST', '/api/register/cut'), t('register.done'))],
+    ['correction', t('register.correction'), () => setCorrecting(true), !s?.shift.open],
   ];
 
   const hot = useRef<(a: RegisterHotAction) => void>(() => undefined);
@@ -271,6 +275,20 @@ export function RegisterScreen({ status, seniorApprovalNeeded = true }: { status
         </Grid.Col>
       </Grid>
 
+      <CorrectionDialog
+        opened={correcting}
+        needsApproval={seniorApprovalNeeded}
+        onClose={() => {
+          setCorrecting(false);
+          refocus();
+        }}
+        onDone={(text) => {
+          setCorrecting(false);
+          setMessage({ color: 'green', text });
+          loadTape();
+          refocus();
+        }}
+      />
       <Modal
         returnFocus={false}
         opened={dialog !== null}
