@@ -6,6 +6,7 @@ import type { ReportDoc, Row, TableSection } from '@paydesk/report-kit';
 import type { Database } from '../../db/database.ts';
 import {
   cashOps,
+  correctionsList,
   commissionBySource,
   desksAttention,
   providersByDay,
@@ -17,7 +18,17 @@ import {
   type SummaryGroup,
 } from './queries.ts';
 
-export const REPORT_NAMES = ['summary', 'suppliers', 'providers', 'readings', 'commission', 'reversals', 'cash', 'desks'] as const;
+export const REPORT_NAMES = [
+  'summary',
+  'suppliers',
+  'providers',
+  'readings',
+  'commission',
+  'reversals',
+  'corrections',
+  'cash',
+  'desks',
+] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 export const REPORT_TITLES: Record<ReportName, string> = {
@@ -27,6 +38,7 @@ export const REPORT_TITLES: Record<ReportName, string> = {
   readings: 'Показания счётчиков по поставщикам и периодам',
   commission: 'Вознаграждение агента',
   reversals: 'Сторно',
+  corrections: 'Чеки коррекции',
   cash: 'Наличные: внесения, выплаты, пересчёты',
   desks: 'Кассы: открытые смены и неотправленные операции',
 };
@@ -199,6 +211,36 @@ export async function buildReport(
         rows.map((r) => ({ cells: { ...r, at: when(r.at, tz), method: r.method === 'card' ? 'карта' : 'наличные' } })),
         ['amountKop'],
         'Сторно',
+      );
+      break;
+    }
+    case 'corrections': {
+      const rows = await correctionsList(db, f);
+      section = table(
+        'Чеки коррекции',
+        [
+          { key: 'at', title: 'Время', kind: 'text', width: 1.3 },
+          { key: 'desk', title: 'Касса', kind: 'text', width: 1.5 },
+          { key: 'number', title: 'Номер', kind: 'text' },
+          { key: 'direction', title: 'Коррекция', kind: 'text', width: 0.9 },
+          { key: 'correctionType', title: 'Основание', kind: 'text', width: 1.1 },
+          { key: 'basis', title: 'Документ', kind: 'text', width: 1.1 },
+          { key: 'description', title: 'За что', kind: 'text', width: 2 },
+          { key: 'approvedBy', title: 'Старший кассир', kind: 'text', width: 1.2 },
+          { key: 'method', title: 'Оплата', kind: 'text', width: 0.8 },
+          { key: 'totalKop', title: 'Сумма', kind: 'money' },
+        ],
+        rows.map((r) => ({
+          cells: {
+            ...r,
+            at: when(r.at, tz),
+            direction: r.direction === 'income' ? 'прихода' : 'возврата',
+            correctionType: r.correctionType === 'self' ? 'самостоятельно' : 'по предписанию',
+            method: r.method === 'card' ? 'карта' : 'наличные',
+          },
+        })),
+        ['totalKop'],
+        'Коррекции',
       );
       break;
     }

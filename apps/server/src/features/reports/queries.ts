@@ -245,6 +245,47 @@ export async function reversalsList(db: Database, f: ReportFilters): Promise<Rev
   }));
 }
 
+export interface CorrectionRow {
+  at: string;
+  desk: string;
+  number: string;
+  cashier: string;
+  approvedBy: string;
+  direction: 'income' | 'return';
+  correctionType: 'self' | 'instruction';
+  basis: string;
+  description: string;
+  method: string;
+  totalKop: number;
+}
+
+/** Correction receipts (чеки коррекции): money a desk took or returned without a receipt, made good. */
+export async function correctionsList(db: Database, f: ReportFilters): Promise<CorrectionRow[]> {
+  const rows = await sql<Record<string, string | null> & { total_kop: Num; made_at: Date; base_date: Date | string }>`
+    SELECT c.made_at, pt.name || ' · ' || d.name AS desk, c.number, COALESCE(u.name, c.cashier_id::text) AS cashier,
+      COALESCE(a.name, c.approved_by::text) AS approved_by, c.direction, c.correction_type, c.base_date, c.base_number, c.description, c.method, c.total_kop
+    FROM corrections c JOIN desks d ON d.id = c.desk_id JOIN points pt ON pt.id = d.point_id
+    LEFT JOIN users u ON u.id = c.cashier_id LEFT JOIN users a ON a.id = c.approved_by
+    WHERE ${period(sql.ref('c.made_at'), f)} AND ${scope('c', f)}
+    ORDER BY c.made_at`.execute(db);
+  return rows.rows.map((r) => {
+    const day = typeof r.base_date === 'string' ? r.base_date.slice(0, 10) : new Date(r.base_date).toISOString().slice(0, 10);
+    return {
+      at: new Date(r.made_at).toISOString(),
+      desk: String(r['desk']),
+      number: String(r['number']),
+      cashier: String(r['cashier']),
+      approvedBy: String(r['approved_by']),
+      direction: r['direction'] === 'return' ? 'return' : 'income',
+      correctionType: r['correction_type'] === 'instruction' ? 'instruction' : 'self',
+      basis: `${day.split('-').reverse().join('.')}${r['base_number'] ? ` № ${r['base_number']}` : ''}`,
+      description: String(r['description']),
+      method: String(r['method']),
+      totalKop: n(r.total_kop),
+    };
+  });
+}
+
 export interface CashRow {
   at: string;
   desk: string;

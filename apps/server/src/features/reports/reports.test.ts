@@ -41,6 +41,7 @@ beforeAll(async () => {
     s.op(a, 'cash.out', { ...exampleBody('cash.out'), cashierId: IDS.cashier }),
     s.op(a, 'cash.counted', { ...exampleBody('cash.counted'), cashierId: IDS.cashier }),
     s.op(a, 'reading.submitted', { ...exampleBody('reading.submitted'), cashierId: IDS.cashier, meterId: IDS.meter }),
+    s.op(a, 'correction.made', { ...exampleBody('correction.made'), cashierId: IDS.cashier, approvedBy: IDS.cashier }),
   ]);
   // The day before, on the other desk: outside a one-day period, inside a two-day one.
   await s.pushOk(b, [s.op(b, 'payment.accepted', billingBody({ number: 'Б-1', acceptedAt: '2026-11-27T12:00:00+03:00' }))]);
@@ -154,6 +155,19 @@ describe('back-office reports', () => {
     expect(reversals.rows.map((r) => r.cells)).toEqual([
       expect.objectContaining({ number: 'К1-000006', reason: 'Не та услуга', amountKop: 4_500, method: 'наличные' }),
     ]);
+    // Issue 21: a correction receipt, with its basis and the senior who issued it.
+    const corrections = await report('corrections', DAY);
+    expect(corrections.rows.map((r) => r.cells)).toEqual([
+      expect.objectContaining({
+        number: 'К1-000042',
+        direction: 'прихода',
+        correctionType: 'самостоятельно',
+        basis: '27.11.2026 № 1',
+        totalKop: 25_000,
+        method: 'наличные',
+      }),
+    ]);
+    expect(corrections.totals?.cells['totalKop']).toBe(25_000);
     const cash = await report('cash', DAY);
     expect(cash.rows.map((r) => [r.cells['type'], r.cells['amountKop'], r.cells['differenceKop'], r.emphasis ?? null])).toEqual([
       ['Внесение', 500_000, null, null],
