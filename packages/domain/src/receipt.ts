@@ -67,6 +67,11 @@ export interface Receipt {
   settlementPlace?: string;
   /** Tag 1008, for an electronic copy. */
   customerContact?: string;
+  /**
+   * The payer asked for the electronic receipt only (where the point's setting allows it): the register
+   * fiscalises and sends it through the ОФД without printing. Requires `customerContact`.
+   */
+  electronicOnly?: boolean;
   /** Tag 1192; on a return, the original's document number and fiscal sign. */
   additionalAttribute?: string;
   /** Non-fiscal lines printed before the items: the account, the payer's address. */
@@ -333,6 +338,7 @@ export function composeCorrectionReceipt(
 }
 
 export type ReceiptProblemCode =
+  | 'receipt.contact_missing'
   | 'receipt.correction_invalid'
   | 'receipt.no_items'
   | 'receipt.bad_amount'
@@ -360,6 +366,8 @@ export function validateReceipt(r: Receipt): ReceiptProblem[] {
     problems.push(item === undefined ? { code, message } : { code, message, item });
   };
   if (r.items.length === 0) bad('receipt.no_items', 'В чеке нет ни одной позиции');
+  if (r.electronicOnly && !r.customerContact)
+    bad('receipt.contact_missing', 'Чек без печати: нужен телефон или e-mail покупателя, куда ОФД его пришлёт');
   if (r.correction) {
     const c = r.correction;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(c.baseDate) || Number.isNaN(Date.parse(`${c.baseDate}T00:00:00Z`)))

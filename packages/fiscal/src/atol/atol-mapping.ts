@@ -94,7 +94,8 @@ export function receiptTask(r: Receipt): AtolTask {
   const task: AtolTask = {
     type: r.correction ? (r.kind === 'sale' ? 'sellCorrection' : 'sellReturnCorrection') : r.kind === 'sale' ? 'sell' : 'sellReturn',
     taxationType: ATOL_TAXATION[r.taxSystem],
-    electronically: false,
+    // The payer asked for the electronic receipt only: ATOL fiscalises without printing.
+    electronically: r.electronicOnly === true,
     operator: operatorOf(r.cashier),
     items,
     payments,

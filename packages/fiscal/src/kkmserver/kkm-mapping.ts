@@ -68,7 +68,8 @@ export function registerCheckCommand(r: Receipt): KkmCommand {
     IsFiscalCheck: true,
     // 0 приход, 1 возврат прихода; 2 and 3 their corrections.
     TypeCheck: (r.kind === 'sale' ? 0 : 1) + (r.correction ? 2 : 0),
-    NotPrint: false,
+    // The payer asked for the electronic receipt only: KKMServer fiscalises without printing.
+    NotPrint: r.electronicOnly === true,
     NumberCopies: 0,
     CashierName: r.cashier.name,
     TaxVariant: KKM_TAX_VARIANT[r.taxSystem],

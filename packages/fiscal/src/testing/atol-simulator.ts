@@ -255,6 +255,7 @@ export function receiptOfTask(uuid: string, task: AtolTask): Receipt {
   // Tag 1008: ATOL's clientInfo.emailOrPhone.
   const client = task['clientInfo'] as { emailOrPhone?: unknown } | undefined;
   if (typeof client?.emailOrPhone === 'string' && client.emailOrPhone !== '') receipt.customerContact = client.emailOrPhone;
+  if (task['electronically'] === true) receipt.electronicOnly = true;
   if (task.type === 'sellCorrection' || task.type === 'sellReturnCorrection') {
     // ATOL's yyyy.mm.dd; a type other than self or instruction, or no date, and the device refuses.
     const date = typeof task['correctionBaseDate'] === 'string' ? task['correctionBaseDate'].replace(/\./g, '-') : '';

@@ -111,6 +111,7 @@ export function receiptOfCommand(cmd: KkmCmd, operationId: string): Receipt {
   // Tag 1008: KKMServer's ClientAddress, a phone or an e-mail the ОФД sends the receipt to.
   if (typeof cmd['ClientAddress'] === 'string' && cmd['ClientAddress'] !== '') receipt.customerContact = cmd['ClientAddress'];
   if (typeof cmd['AdditionalAttribute'] === 'string') receipt.additionalAttribute = cmd['AdditionalAttribute'];
+  if (cmd['NotPrint'] === true) receipt.electronicOnly = true;
   // TypeCheck 2 and 3: corrections. KKMServer takes the date as a date-time; without a type or a date the
   // device refuses the document (the correction's validation below says why).
   if ([2, 3].includes(Number(cmd['TypeCheck']))) {

@@ -214,6 +214,21 @@ export function registerContract(name: string, factory: HarnessFactory): void {
       expect(h.device.receipts()).toHaveLength(before);
     });
 
+    it('a receipt sent electronically only (the payer asked, the point allows): fiscalised without paper, nothing waits to print', async () => {
+      await open();
+      h.device.setPaper(false);
+      const receipt = { ...utilityReceipt(), operationId: opId(), customerContact: '+79161112233', electronicOnly: true };
+      const result = await r.registerReceipt(receipt);
+      expect(result.documentNumber).toBeGreaterThan(0);
+      expect(result.printed).not.toBe(false);
+      expect(h.device.documentFor(receipt.operationId)?.tape ?? '').toContain('ОТПРАВЛЕН В ЭЛЕКТРОННОЙ ФОРМЕ');
+      expect((await r.status()).pendingPrint ?? false).toBe(false);
+      // An ordinary receipt still needs paper.
+      const e = await fails(r.registerReceipt({ ...utilityReceipt(), operationId: opId() }));
+      expect(e.code).toBe('paper_out');
+      h.device.setPaper(true);
+    });
+
     it('cash in and cash out; cash out above the drawer is refused', async () => {
       await open();
       const cashIn = await r.cashIn(opId(), cashier, 5_000_00);

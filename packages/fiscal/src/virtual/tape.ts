@@ -211,6 +211,7 @@ export function renderReceipt(l: Letterhead, input: ReceiptTapeInput): string {
   lines.push('Сайт ФНС: www.nalog.gov.ru');
   // Tag 1008: the ОФД sends the electronic copy there.
   if (r.customerContact) lines.push(...wrap(`Эл. адр. покупателя: ${r.customerContact}`));
+  if (r.electronicOnly) lines.push('ЧЕК НЕ ПЕЧАТАЛСЯ: ОТПРАВЛЕН В ЭЛЕКТРОННОЙ ФОРМЕ');
   lines.push(...footer(l, input.documentNumber, input.fiscalSign));
   lines.push(RULE, center('[QR]'), ...wrap(input.qr), center('СПАСИБО!'));
   return lines.join('\n');

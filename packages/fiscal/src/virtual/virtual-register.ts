@@ -284,7 +284,8 @@ export class VirtualRegister implements FiscalRegister {
   async registerReceipt(receipt: Receipt): Promise<FiscalResult> {
     const existing = this.resultFor(receipt.operationId);
     if (existing) return existing;
-    await this.before({ printing: true, fiscal: true });
+    // A receipt sent electronically only needs no paper.
+    await this.before({ printing: receipt.electronicOnly !== true, fiscal: true });
     const s = this.requireOpenShift();
     const problems = validateReceipt(receipt);
     if (problems.length > 0) throw new FiscalError('rejected', problems.map((p) => p.message).join('; '), 'validation');
@@ -308,7 +309,7 @@ export class VirtualRegister implements FiscalRegister {
       this.db.prepare('UPDATE kkt_state SET receipt_open = 1').run();
       throw new FiscalError('receipt_open', 'ошибка принтера посреди чека', 82);
     }
-    const paperAfter = this.takeFault('paper_out_after') !== undefined;
+    const paperAfter = receipt.electronicOnly !== true && this.takeFault('paper_out_after') !== undefined;
     const at = this.now().toISOString();
     const result = this.db.transaction((): FiscalResult => {
       const fd = s.last_fd + 1;
@@ -356,8 +357,11 @@ export class VirtualRegister implements FiscalRegister {
           JSON.stringify(receipt),
         );
       this.db
-        .prepare('UPDATE kkt_state SET last_fd = ?, receipt_in_shift = ?, drawer_kop = drawer_kop + ?, paper = ?, pending_print = ?')
-        .run(fd, receiptNumber, cashDelta, paperAfter ? 0 : 1, paperAfter ? info.lastInsertRowid : null);
+        // Paper runs out after this receipt, or stays as it was (a receipt sent electronically only prints nothing).
+        .prepare(
+          'UPDATE kkt_state SET last_fd = ?, receipt_in_shift = ?, drawer_kop = drawer_kop + ?, paper = CASE WHEN ? = 1 THEN 0 ELSE paper END, pending_print = ?',
+        )
+        .run(fd, receiptNumber, cashDelta, paperAfter ? 1 : 0, paperAfter ? info.lastInsertRowid : null);
       return {
         operationId: receipt.operationId,
         kind: receipt.kind,
