@@ -4,6 +4,7 @@
  * the register is asked and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putSetting } from '@paydesk/server/settings';
 import { removeDir, startTestDesk, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
@@ -52,8 +53,42 @@ describe('a receipt sent to the payer’s phone or e-mail', () => {
     expect(await journalSize()).toBe(before);
   });
 
-  it('the shift report counts the receipts sent to payers', async () => {
-    const report = await desk.api.ok<{ electronicReceipts: number }>('GET', '/api/reports/shift?shift=1');
-    expect(report.electronicReceipts).toBe(2);
+  it('no paper where the point does not allow it: refused before the register, nothing journaled', async () => {
+    const before = await journalSize();
+    const r = await desk.api.call<{ code: string; detail: string }>('POST', '/api/payments', { ...sale('+79161112233'), paperless: true });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toContain('бумажный чек обязателен');
+    expect(await journalSize()).toBe(before);
+  });
+
+  it('where the point allows it and the payer asks, the receipt goes electronically only: none printed, even without paper', async () => {
+    // The administrator allows it (here for every point; per point in the back office).
+    await putSetting(server.open.db, 'global', null, 'paperlessReceipts', true, { type: 'system', id: null });
+    await desk.api.ok('POST', '/api/test/sync');
+    await desk.api.ok('POST', '/api/test/register', { paper: false });
+    try {
+      // Without the payer's contact there is nowhere to send it.
+      const refused = await desk.api.call<{ detail: string }>('POST', '/api/payments', { ...sale(''), paperless: true });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toContain('телефон или e-mail');
+      const paid = await desk.api.ok<{ paymentId: string; state: string; fiscal: { printed?: boolean } }>('POST', '/api/payments', {
+        ...sale('ivanova.a@mail.ru'),
+        paperless: true,
+      });
+      expect(paid.state).toBe('done');
+      const view = await desk.api.ok<{ tape: string | null }>('GET', `/api/payments/${paid.paymentId}`);
+      expect(view.tape).toContain('ОТПРАВЛЕН В ЭЛЕКТРОННОЙ ФОРМЕ');
+      // A receipt on paper still needs paper.
+      const paper = await desk.api.call<{ code: string }>('POST', '/api/payments', sale('ivanova.a@mail.ru'));
+      expect(paper.body.code).toBe('fiscal.paper_out');
+    } finally {
+      await desk.api.ok('POST', '/api/test/register', { paper: true });
+    }
+  });
+
+  it('the shift report counts the receipts sent to payers, and those sent without paper', async () => {
+    const report = await desk.api.ok<{ electronicReceipts: number; paperlessReceipts: number }>('GET', '/api/reports/shift?shift=1');
+    expect(report.electronicReceipts).toBe(3);
+    expect(report.paperlessReceipts).toBe(1);
   });
 });

@@ -17,6 +17,8 @@ const common = {
    * checks and normalises it (+7 and ten digits; an e-mail in lower case).
    */
   customerContact: z.string().max(100).optional(),
+  /** The payer asked for the electronic receipt only: no paper, where the point's setting allows it. */
+  paperless: z.boolean().optional(),
   /**
    * A card paid on a terminal not connected to the desk: the approval code (and the RRN when the slip
    * shows one) typed from the terminal's slip, kept in the journal with the payment.

@@ -35,6 +35,11 @@ export const SETTINGS = {
   receiptFooter: z.string().max(200),
   /** How far back a desk re-sends its acknowledged ops after it is enrolled again (a restored server). */
   resendWindowDays: z.number().int().min(1).max(3650),
+  /**
+   * The point may leave out the paper receipt when the payer asks for the electronic one only (phone or
+   * e-mail given): where the law allows it for the point's kind of settlements.
+   */
+  paperlessReceipts: z.boolean(),
   /** A billing payment more than this share above the account's debt asks the cashier to confirm (0: any excess). */
   overpaymentMarginPercent: z.number().int().min(0).max(1000),
 } as const;
@@ -61,6 +66,7 @@ export const DEFAULT_SETTINGS = {
   timeZone: 'Europe/Moscow',
   resendWindowDays: 35,
   overpaymentMarginPercent: 10,
+  paperlessReceipts: false,
 } as const satisfies { [K in SettingKey]?: SettingValue<K> };
 
 /** A key with a default: read as present. */

@@ -9,7 +9,7 @@
  * from its slip, while a connected terminal gets the sum by itself; a payment that cannot be taken
  * says why instead of greying the button out.
  */
-import { Alert, Button, Group, Loader, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Loader, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, newOpId, ProblemError } from '../api/client.ts';
@@ -45,19 +45,22 @@ const APPROVAL = /^[0-9A-Za-z]{2,8}$/;
 /** Codes that say for certain nothing was charged to a card: the corrected payment may be a new operation. */
 const CARD_NOT_CHARGED = new Set(['card.declined', 'card.unavailable', 'card.reversed', 'card.approval_needed', 'validation.failed']);
 
-/** The desk's card terminal: standalone (typed approval) or connected (the sum goes to it). Asked once per panel. */
-function useTerminalDriver(): string | null {
-  const [driver, setDriver] = useState<string | null>(null);
+/**
+ * What the panel needs of the desk's settings, asked once per panel: the card terminal — standalone
+ * (typed approval) or connected (the sum goes to it) — and whether the point lets a payer go paperless.
+ */
+function usePointFacts(): { terminal: string | null; paperless: boolean } {
+  const [facts, setFacts] = useState<{ terminal: string | null; paperless: boolean }>({ terminal: null, paperless: false });
   useEffect(() => {
     let alive = true;
-    void api<{ terminal: { driver: string } }>('GET', '/api/card')
-      .then((r) => alive && setDriver(r.terminal.driver))
-      .catch(() => alive && setDriver('standalone'));
+    void api<{ terminalActive: { driver: string }; point: { paperlessReceipts?: boolean } }>('GET', '/api/settings')
+      .then((r) => alive && setFacts({ terminal: r.terminalActive.driver, paperless: r.point.paperlessReceipts === true }))
+      .catch(() => alive && setFacts({ terminal: 'standalone', paperless: false }));
     return () => {
       alive = false;
     };
   }, []);
-  return driver;
+  return facts;
 }
 
 export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function PaymentPanel(
@@ -65,7 +68,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   ref,
 ) {
   const { t } = useTranslation();
-  const terminal = useTerminalDriver();
+  const { terminal, paperless: paperlessAllowed } = usePointFacts();
   /** The approval is typed only from a standalone terminal's slip; a connected one is driven by the desk. */
   const typed = terminal === 'standalone';
   const [method, setMethod] = useState<'cash' | 'card'>('cash');
@@ -73,6 +76,8 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
   const [approval, setApproval] = useState('');
   /** The payer's phone or e-mail for an electronic copy (tag 1008); the desk checks and normalises it. */
   const [contact, setContact] = useState('');
+  /** The payer asked for the electronic receipt only (where the point allows it). */
+  const [paperless, setPaperless] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [asked, setAsked] = useState<string | null>(null);
@@ -160,6 +165,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       ...(method === 'cash' && tenderedKop !== null ? { tenderedKop } : {}),
       ...(method === 'card' && typed ? { cardApproval: { code: approvalCode } } : {}),
       ...(contact.trim() ? { customerContact: contact.trim() } : {}),
+      ...(paperless && paperlessAllowed && contact.trim() ? { paperless: true } : {}),
     };
     try {
       const result = await api<PaymentResult>('POST', '/api/payments', body);
@@ -168,6 +174,7 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
       setTendered('');
       setApproval('');
       setContact('');
+      setPaperless(false);
       setTried(false);
       onDone(result);
     } catch (e) {
@@ -383,6 +390,15 @@ export const PaymentPanel = forwardRef<PaymentPanelHandle, Props>(function Payme
             data-testid="customer-contact"
           />
         </Group>
+        {paperlessAllowed && contact.trim() !== '' && (
+          <Checkbox
+            label={t('pay.paperless')}
+            checked={paperless}
+            disabled={busy}
+            onChange={(e) => setPaperless(e.currentTarget.checked)}
+            data-testid="paperless"
+          />
+        )}
       </Stack>
     </Paper>
   );

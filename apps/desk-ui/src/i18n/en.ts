@@ -190,6 +190,7 @@ export const en: Dictionary = {
     cardPaid: 'Paid by card',
     slipNotPrinted: 'The bank slip did not print: print a copy on the terminal',
     cardWaitingShort: 'Waiting for the terminal…',
+    paperless: 'No paper receipt — electronic only (the payer asked)',
     approvalHint: 'from the terminal slip',
     contact: 'Receipt to the payer’s phone or e-mail',
     contactHint: 'Receipt to a phone or e-mail',

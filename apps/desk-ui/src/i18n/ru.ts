@@ -189,6 +189,7 @@ export const ru = {
     cardPaid: 'Оплачено картой',
     slipNotPrinted: 'Слип банка не напечатан: напечатайте копию на терминале',
     cardWaitingShort: 'Ждём терминал…',
+    paperless: 'Без бумажного чека — только на телефон или e-mail (по просьбе покупателя)',
     approvalHint: 'со слипа терминала',
     contact: 'Чек на телефон или e-mail покупателя',
     contactHint: 'Чек на тел./e-mail',

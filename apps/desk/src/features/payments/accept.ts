@@ -194,6 +194,16 @@ export async function acceptPayment(deps: DeskDeps, cashier: Cashier, req: Payme
       : req.kind === 'thirdparty'
         ? prepareThirdParty(ctx, opId, req, await providerCheck(deps, req))
         : prepareService(ctx, opId, req);
+  if (req.paperless) {
+    if (!deps.settings.get('paperlessReceipts'))
+      throw new AppError('validation.failed', 'В этом пункте бумажный чек обязателен: печать нельзя отменить', { field: 'paperless' });
+    if (!receipt.customerContact)
+      throw new AppError('validation.failed', 'Чек без печати: укажите телефон или e-mail покупателя, куда ОФД его пришлёт', {
+        field: 'customerContact',
+      });
+    receipt.electronicOnly = true;
+    prepared.paperless = true;
+  }
   const cardApproval = cardApprovalOf(deps, req);
   if (req.method === 'card' && deps.cards.standalone && !cardApproval)
     throw new AppError(

@@ -77,6 +77,8 @@ export interface PreparedPayment {
   items?: { code: string; name: string; quantity: number; priceKop: number; amountKop: number }[];
   /** Tag 1008, normalised: the ОФД sends the payer an electronic copy there. */
   customerContact?: string;
+  /** The payer asked for the electronic receipt only: none printed. */
+  paperless?: boolean;
   /** A standalone terminal's approval, typed from its slip. */
   cardApproval?: { code: string; rrn?: string | undefined };
   warnings: string[];

@@ -254,7 +254,10 @@ export function shiftReportDoc(r: ShiftReport, timeZone: string): ReportDoc {
     notes.push(
       `Чеков коррекции: ${r.corrections.count} — прихода на ${rub(r.corrections.incomeKop)}, возврата на ${rub(r.corrections.returnKop)} (в итогах смены).`,
     );
-  if (r.electronicReceipts > 0) notes.push(`Чеков отправлено покупателям на телефон или e-mail: ${r.electronicReceipts}.`);
+  if (r.electronicReceipts > 0)
+    notes.push(
+      `Чеков отправлено покупателям на телефон или e-mail: ${r.electronicReceipts}${r.paperlessReceipts > 0 ? `, из них без печати: ${r.paperlessReceipts}` : ''}.`,
+    );
   if (r.sync.unsent > 0) notes.push(`Не отправлено на сервер: ${r.sync.unsent} (уйдут автоматически при связи).`);
   if (r.sync.rejected > 0) notes.push(`Отклонено сервером: ${r.sync.rejected} — см. журнал, фильтр «Отклонённые».`);
   if (r.pendingCount > 0) notes.push(`Незавершённых операций: ${r.pendingCount}.`);

@@ -73,6 +73,8 @@ export interface ShiftReport {
   readingsCount: number;
   /** Payments whose receipt the ОФД also sent to the payer's phone or e-mail (tag 1008). */
   electronicReceipts: number;
+  /** Of those, sent electronically only (no paper), where the point allows it. */
+  paperlessReceipts: number;
   /** Correction receipts (чеки коррекции) of the shift: counted in the totals as the register counts them. */
   corrections: { count: number; incomeKop: number; returnKop: number };
   /** The card terminal's settlement of the shift beside the desk's card journal; null when none was run. */
@@ -165,6 +167,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
   let openingFloatKop = 0;
 
   let electronicReceipts = 0;
+  let paperlessReceipts = 0;
   const corrections: ShiftReport['corrections'] = { count: 0, incomeKop: 0, returnKop: 0 };
   for (const r of done) {
     const total = r.total_kop ?? 0;
@@ -205,7 +208,9 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
         },
       );
       commissionKop += r.commission_kop ?? 0;
-      if (r.request && (JSON.parse(r.request) as { customerContact?: string }).customerContact) electronicReceipts++;
+      const asked = r.request ? (JSON.parse(r.request) as { customerContact?: string; paperless?: boolean }) : {};
+      if (asked.customerContact) electronicReceipts++;
+      if (asked.paperless) paperlessReceipts++;
       if (r.kind === 'billing' && r.body) {
         const body = JSON.parse(r.body) as OpBody<'payment.accepted'>;
         for (const line of body.lines) {
@@ -377,6 +382,7 @@ export async function buildShiftReport(deps: DeskDeps, shiftNumber: number): Pro
     },
     readingsCount,
     electronicReceipts,
+    paperlessReceipts,
     corrections,
     cardSettlement: shiftSettlement(deps, shiftNumber),
     journal,

@@ -42,6 +42,7 @@ export function settingsRoutes(app: FastifyInstance, deps: DeskDeps): void {
         place: deps.settings.get('settlementPlace') ?? null,
         orgName: deps.settings.get('orgName') ?? null,
         orgInn: deps.settings.get('orgInn') ?? null,
+        paperlessReceipts: deps.settings.get('paperlessReceipts'),
       },
       agent: {
         type: deps.settings.get('agentType'),

@@ -27,12 +27,6 @@ export async function writeEffects(trx: Transaction<DB>, deskId: string, b: Batc
   for (const part of chunks(b.reversals, 13)) await trx.insertInto('reversals').values(part).execute();
   for (const part of chunks(b.cashOps, 12)) await trx.insertInto('cash_ops').values(part).execute();
   for (const part of chunks(b.corrections, 12)) await trx.insertInto('corrections').values(part).execute();
-  for (const part of chunks(b.corrections, 12))
-    await trx
-      .insertInto('corrections')
-      .values(part)
-      .onConflict((oc) => oc.column('op_id').doNothing())
-      .execute();
   for (const [opId, reversal] of b.reversedPayments) {
     await trx.updateTable('payments').set({ state: 'reversed', reversed_by: reversal }).where('op_id', '=', opId).execute();
   }
