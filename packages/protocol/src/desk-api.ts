@@ -172,7 +172,7 @@ export const correctionRequest = z
     direction: z.enum(['income', 'return']),
     /** Tag 1173: on the point's own initiative, or on the tax authority's instruction. */
     correctionType: z.enum(['self', 'instruction']),
-    /** Tag 1178: the basis document's date (the note of the day, the instruction). */
+    /** Tag 1178 (ФФД 1.2): the date of the settlement being corrected — the day the money changed hands without a receipt. */
     baseDate: isoDate,
     /** Tag 1179: the basis document's number; required on an instruction. */
     baseNumber: z.string().trim().max(32).default(''),

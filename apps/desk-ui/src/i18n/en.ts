@@ -151,7 +151,7 @@ export const en: Dictionary = {
     return: 'Return correction',
     self: 'On our own',
     instruction: 'By tax instruction',
-    baseDate: 'Basis document date',
+    baseDate: 'Date of the settlement corrected',
     baseNumber: 'Basis document number',
     instructionNumber: 'Instruction number',
     description: 'What the money was for',

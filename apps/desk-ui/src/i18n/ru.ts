@@ -150,7 +150,7 @@ export const ru = {
     return: 'Коррекция возврата',
     self: 'Самостоятельно',
     instruction: 'По предписанию ФНС',
-    baseDate: 'Дата документа-основания',
+    baseDate: 'Дата исправляемого расчёта',
     baseNumber: 'Номер документа (записки)',
     instructionNumber: 'Номер предписания',
     description: 'За что были деньги',

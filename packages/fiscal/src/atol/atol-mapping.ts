@@ -196,7 +196,9 @@ export function documentOf(result: unknown, warn: Warn): (LastDocument & { recei
   const n = Number(tlv['1040']);
   if (!Number.isInteger(n) || n <= 0) return null;
   const type = typeof tlv['fiscalDocumentType'] === 'string' ? tlv['fiscalDocumentType'] : '';
-  const receiptType = type === 'receipt' ? Number(tlv['1054']) : null;
+  // A correction receipt is a receipt too (KKTServiceLib's FiscalDocumentType): its 1054 says income or return.
+  const isReceipt = type === 'receipt' || type === 'receiptCorrection' || type === 'bsoCorrection';
+  const receiptType = isReceipt ? Number(tlv['1054']) : null;
   const kind: LastDocument['kind'] =
     type === 'openShift'
       ? 'open_shift'
@@ -214,7 +216,7 @@ export function documentOf(result: unknown, warn: Warn): (LastDocument & { recei
   const doc: LastDocument & { receiptType: number | null } = {
     documentNumber: n,
     kind,
-    totalKop: type === 'receipt' ? readKop(tlv['1020'], 'тег 1020', warn) : null,
+    totalKop: isReceipt ? readKop(tlv['1020'], 'тег 1020', warn) : null,
     at,
     operationId: null,
     receiptType: Number.isFinite(receiptType) ? receiptType : null,

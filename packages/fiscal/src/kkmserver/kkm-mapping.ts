@@ -70,6 +70,9 @@ export function registerCheckCommand(r: Receipt): KkmCommand {
     TypeCheck: (r.kind === 'sale' ? 0 : 1) + (r.correction ? 2 : 0),
     // The payer asked for the electronic receipt only: KKMServer fiscalises without printing.
     NotPrint: r.electronicOnly === true,
+    // The desk drives the card terminal itself (and a correction charges no card): KKMServer must not
+    // run its own terminal for ElectronicPayment, whatever its settings say (absent means "as set").
+    PayByProcessing: false,
     NumberCopies: 0,
     CashierName: r.cashier.name,
     TaxVariant: KKM_TAX_VARIANT[r.taxSystem],

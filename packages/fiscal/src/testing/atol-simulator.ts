@@ -339,7 +339,8 @@ export async function startAtolSimulator(device: VirtualRegister, options: AtolS
     if (doc.type === 'sale' || doc.type === 'sale_return') {
       const r = doc.operationId ? await device.lookupOperation(doc.operationId) : null;
       const receipt = device.receipts().find((x) => x.documentNumber === n);
-      tlv['fiscalDocumentType'] = 'receipt';
+      // A correction is its own document type on a real drive (KKTServiceLib's FiscalDocumentType).
+      tlv['fiscalDocumentType'] = receipt?.correction ? 'receiptCorrection' : 'receipt';
       tlv['1054'] = doc.type === 'sale' ? 1 : 2;
       tlv['1020'] = total(receipt?.totalKop ?? 0);
       tlv['1038'] = receipt?.shiftNumber ?? 0;

@@ -261,12 +261,14 @@ export class VirtualRegister implements FiscalRegister {
     cardKop: number;
     shiftNumber: number;
     printed: boolean;
+    /** A correction receipt (чек коррекции). */
+    correction: boolean;
   }[] {
     const rows = this.db
       .prepare(
-        "SELECT op_id, type, fd, total_kop, cash_kop, card_kop, shift_number, printed FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd",
+        "SELECT op_id, type, fd, total_kop, cash_kop, card_kop, shift_number, printed, json_extract(body, '$.correction') IS NOT NULL AS correction FROM kkt_documents WHERE type IN ('sale','sale_return') ORDER BY fd",
       )
-      .all() as DocRow[];
+      .all() as (DocRow & { correction: number })[];
     return rows.map((r) => ({
       operationId: r.op_id,
       kind: r.type as 'sale' | 'sale_return',
@@ -276,6 +278,7 @@ export class VirtualRegister implements FiscalRegister {
       cardKop: r.card_kop ?? 0,
       shiftNumber: r.shift_number ?? 0,
       printed: r.printed === 1,
+      correction: r.correction === 1,
     }));
   }
 

@@ -10,6 +10,7 @@ import { composeCorrectionReceipt, validateReceipt, type SupplierData } from '@p
 import type { DeskDeps } from '../../deps.ts';
 import { agentProfile, receiptContext, type Cashier } from '../payments/prepare.ts';
 import { checkCredentials } from '../session/session.ts';
+import { localDate } from '../../clock.ts';
 
 export interface CorrectionAnswer {
   correctionId: string;
@@ -64,8 +65,9 @@ export async function makeCorrection(deps: DeskDeps, cashier: Cashier, input: Co
   );
   if (seen?.replay === 'answer') return answer(deps, opId);
   const senior = await seniorOf(deps, cashier, input);
-  if (input.baseDate > deps.clock().toISOString().slice(0, 10))
-    throw new AppError('validation.failed', 'Дата документа-основания не может быть позже сегодняшней', { field: 'baseDate' });
+  // The point's own day: at 01:30 in Moscow a correction dated today is not "in the future".
+  if (input.baseDate > localDate(deps.clock(), deps.settings.timeZone()))
+    throw new AppError('validation.failed', 'Дата исправляемого расчёта не может быть позже сегодняшней', { field: 'baseDate' });
   let supplier: SupplierData | undefined;
   let agentType: 'paying_agent' | 'paying_subagent' = 'paying_agent';
   if (input.supplierId) {
@@ -100,30 +102,24 @@ export async function makeCorrection(deps: DeskDeps, cashier: Cashier, input: Co
         approvedBy: senior.id,
         raw,
       };
-  try {
-    await deps.runner.run({
-      opId,
-      kind: input.direction === 'income' ? 'correction' : 'correction_return',
-      numbered: true,
-      request,
-      ...(existing ? {} : { receipt }),
-      cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
-      shiftNumber: status?.shift.number ?? null,
-      totalKop: input.amountKop,
-      method: input.method,
-    });
-  } finally {
-    const row = deps.runner.get(opId);
-    if (row && !existing)
-      deps.db
-        .prepare('INSERT INTO audit (at, actor_id, action, op_id, details) VALUES (?, ?, ?, ?, ?)')
-        .run(
-          deps.clock().toISOString(),
-          senior.id,
-          'correction.made',
-          opId,
-          JSON.stringify({ ...what, askedBy: cashier.id, state: row.state }),
-        );
-  }
+  // The audit names who authorised the correction before the register is called, once per op id (two
+  // tabs, a retry, a crash after the register leave one entry: the journal settles what happened).
+  deps.db
+    .prepare(
+      `INSERT INTO audit (at, actor_id, action, op_id, details)
+       SELECT ?, ?, 'correction.made', ?, ? WHERE NOT EXISTS (SELECT 1 FROM audit WHERE action = 'correction.made' AND op_id = ?)`,
+    )
+    .run(deps.clock().toISOString(), senior.id, opId, JSON.stringify({ ...what, askedBy: cashier.id }), opId);
+  await deps.runner.run({
+    opId,
+    kind: input.direction === 'income' ? 'correction' : 'correction_return',
+    numbered: true,
+    request,
+    ...(existing ? {} : { receipt }),
+    cashier: { id: cashier.id, name: cashier.name, inn: cashier.inn },
+    shiftNumber: status?.shift.number ?? null,
+    totalKop: input.amountKop,
+    method: input.method,
+  });
   return answer(deps, opId);
 }
