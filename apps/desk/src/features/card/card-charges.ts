@@ -83,10 +83,10 @@ export class CardCharges {
     return this.clock().toISOString();
   }
 
-  private latest(opId: string, operation: CardOperation | 'back'): { row: ChargeRow | undefined; count: number } {
+  /** The operation's newest command of this kind (`back`: a cancel or a refund). */
+  private latest(opId: string, operation: CardOperation | 'back'): ChargeRow | undefined {
     const rows = this.db.prepare('SELECT * FROM card_charges WHERE op_id = ? ORDER BY created_at, rowid').all(opId) as ChargeRow[];
-    const mine = rows.filter((r) => (operation === 'back' ? r.operation !== 'pay' : r.operation === operation));
-    return { row: mine.at(-1), count: rows.length };
+    return rows.filter((r) => (operation === 'back' ? r.operation !== 'pay' : r.operation === operation)).at(-1);
   }
 
   /** The approved charge of a payment (or refund of a reversal), if any. */
@@ -332,11 +332,11 @@ export class CardCharges {
       return approval;
     }
     await this.clearOthers(op.op_id);
-    const { row: last } = this.latest(op.op_id, 'pay');
+    const last = this.latest(op.op_id, 'pay');
     if (last?.state === 'approved') return approvalOf(last) as CardApproval;
     if (last && (last.state === 'pending' || last.state === 'unknown')) {
       const state = await this.resolve(last);
-      if (state === 'approved') return approvalOf(this.latest(op.op_id, 'pay').row as ChargeRow) as CardApproval;
+      if (state === 'approved') return approvalOf(this.latest(op.op_id, 'pay') as ChargeRow) as CardApproval;
       if (state === 'unknown')
         throw new AppError(
           'card.outcome_unknown',
@@ -380,11 +380,11 @@ export class CardCharges {
         opId: elsewhere.op_id,
         reason: 'card_refunded_elsewhere',
       });
-    const { row: last } = this.latest(reversal.op_id, 'back');
+    const last = this.latest(reversal.op_id, 'back');
     if (last?.state === 'approved') return approvalOf(last);
     if (last && (last.state === 'pending' || last.state === 'unknown')) {
       const state = await this.resolve(last);
-      if (state === 'approved') return approvalOf(this.latest(reversal.op_id, 'back').row as ChargeRow);
+      if (state === 'approved') return approvalOf(this.latest(reversal.op_id, 'back') as ChargeRow);
       if (state === 'unknown')
         throw new AppError('card.outcome_unknown', `Исход прошлого возврата на карту неизвестен: ${last.reason ?? ''}.`, {
           commandId: last.command_id,
