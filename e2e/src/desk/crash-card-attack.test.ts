@@ -2,13 +2,11 @@
  * Attack on issue 21: the desk killed right after the terminal returned a card payment's money (a
  * reversal), before the return receipt. Helpers copied from crash.test.ts.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { freePort, startProcess, waitForHttp, type Proc } from '@paydesk/testkit';
-import { DeskApi, enrolledDataDir, removeDir, startTestServer, type TestStackServer } from '../stack.ts';
-
-const bin = join(import.meta.dirname, '..', '..', '..', 'apps', 'desk', 'bin', 'paydesk-desk.mjs');
+import type { DeskProcess } from '../desk-process.ts';
+import { freshDesk as freshDeskOf, receiptsFor } from '../desk-process.ts';
+import { removeDir, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 
@@ -20,45 +18,7 @@ afterAll(async () => {
   await server.close();
 });
 
-class DeskProcess {
-  proc: Proc | null = null;
-  api: DeskApi;
-
-  constructor(
-    readonly dataDir: string,
-    readonly port: number,
-  ) {
-    this.api = new DeskApi(`http://127.0.0.1:${port}`);
-  }
-
-  async start(): Promise<void> {
-    this.proc = startProcess(process.execPath, [bin, 'serve', '--port', String(this.port), '--data', this.dataDir], {
-      env: { PAYDESK_TEST_HOOKS: '1', PAYDESK_SYNC_PROBE_MS: '200', PAYDESK_LOG_LEVEL: 'warn', PAYDESK_DESK_UI_DIR: '/nonexistent' },
-    });
-    await waitForHttp(`${this.api.url}/api/status`, this.proc, 60_000);
-    await this.api.waitFor('cashiers loaded', (s) => s.reference.loaded, 30_000);
-    await this.api.login();
-  }
-
-  async died(): Promise<void> {
-    const code = await this.proc?.exited;
-    expect(code).toBe(-1);
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.kill('SIGTERM');
-  }
-}
-
-async function freshDesk(name: string): Promise<DeskProcess> {
-  const desk = new DeskProcess(await enrolledDataDir(server, name), await freePort());
-  await desk.start();
-  await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 0 });
-  return desk;
-}
-
-const receiptsFor = async (desk: DeskProcess, opId: string): Promise<number> =>
-  (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.operationId === opId).length;
+const freshDesk = (name: string): Promise<DeskProcess> => freshDeskOf(server, name);
 
 interface TerminalOp {
   command_id: string;

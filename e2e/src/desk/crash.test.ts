@@ -4,13 +4,11 @@
  * before the desk heard — restart it on the same data, and prove exactly one payment on the server
  * and exactly one receipt in the register.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { freePort, startProcess, waitForHttp, type Proc } from '@paydesk/testkit';
-import { DeskApi, enrolledDataDir, removeDir, startTestServer, type TestStackServer } from '../stack.ts';
-
-const bin = join(import.meta.dirname, '..', '..', '..', 'apps', 'desk', 'bin', 'paydesk-desk.mjs');
+import type { DeskProcess } from '../desk-process.ts';
+import { freshDesk as freshDeskOf, receiptsFor } from '../desk-process.ts';
+import { removeDir, startTestServer, type TestStackServer } from '../stack.ts';
 
 let server: TestStackServer;
 
@@ -22,45 +20,7 @@ afterAll(async () => {
   await server.close();
 });
 
-class DeskProcess {
-  proc: Proc | null = null;
-  api: DeskApi;
-
-  constructor(
-    readonly dataDir: string,
-    readonly port: number,
-  ) {
-    this.api = new DeskApi(`http://127.0.0.1:${port}`);
-  }
-
-  async start(): Promise<void> {
-    this.proc = startProcess(process.execPath, [bin, 'serve', '--port', String(this.port), '--data', this.dataDir], {
-      env: { PAYDESK_TEST_HOOKS: '1', PAYDESK_SYNC_PROBE_MS: '200', PAYDESK_LOG_LEVEL: 'warn', PAYDESK_DESK_UI_DIR: '/nonexistent' },
-    });
-    await waitForHttp(`${this.api.url}/api/status`, this.proc, 60_000);
-    await this.api.waitFor('cashiers loaded', (s) => s.reference.loaded, 30_000);
-    await this.api.login();
-  }
-
-  async died(): Promise<void> {
-    const code = await this.proc?.exited;
-    expect(code).toBe(-1);
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.kill('SIGTERM');
-  }
-}
-
-async function freshDesk(name: string): Promise<DeskProcess> {
-  const desk = new DeskProcess(await enrolledDataDir(server, name), await freePort());
-  await desk.start();
-  await desk.api.ok('POST', '/api/shift/open', { openingFloatKop: 0 });
-  return desk;
-}
-
-const receiptsFor = async (desk: DeskProcess, opId: string): Promise<number> =>
-  (await desk.api.ok<{ items: { operationId: string }[] }>('GET', '/api/test/receipts')).items.filter((r) => r.operationId === opId).length;
+const freshDesk = (name: string): Promise<DeskProcess> => freshDeskOf(server, name);
 
 const onServer = async (opId: string): Promise<number> =>
   (await server.open.db.selectFrom('payments').select('op_id').where('op_id', '=', opId).execute()).length;
